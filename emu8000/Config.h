@@ -1,0 +1,38 @@
+#pragma once
+// Fixed capacities and defaults of the synth, in one place (sfizz style). Everything the
+// audio thread needs is sized from these before it starts.
+#include <cstddef>
+#include <cstdint>
+
+namespace awe {
+
+constexpr double kDefaultSampleRate = 44100.0;
+constexpr int kDefaultPolyphony = 32;       // the EMU8000 has 32 oscillators
+constexpr int kMaxPolyphony = 65536;        // upper bound for stress runs
+constexpr int kMidiChannels = 16;
+constexpr int kDrumChannel = 9;             // MIDI channel 10
+constexpr uint16_t kDrumBank = 128;
+
+// Envelopes, LFOs, pitch and filter coefficients are updated once per control block;
+// the voice kernel ramps gain linearly inside it. 32 samples = 0.726 ms at 44.1 kHz, the
+// EMU8000's envelope-delay unit, so stage corners are placed within one block.
+constexpr int kControlBlockFrames = 32;
+
+// Voices are processed in groups of this many lanes (SoA, one SIMD register per field).
+constexpr int kLanes = 8;
+
+constexpr int kMaxModulatorsPerVoice = 64;  // SF2 defaults + instrument + preset modulators
+
+// Guard samples around the bank's sample block so interpolation taps never leave it.
+// The tail guard also covers a finished one-shot voice overshooting its end within one
+// control block at the highest allowed pitch ratio.
+constexpr double kMaxPitchRatio = 64.0;     // hard cap on the playback increment
+constexpr int kSampleGuardFront = 8;
+constexpr int kSampleGuardBack = static_cast<int>(kControlBlockFrames * kMaxPitchRatio) + 16;
+
+// Voices fade out this fast when cut by an exclusive class or "all sound off".
+constexpr double kFastReleaseSeconds = 0.005;
+// A voice whose volume envelope falls below this is finished (EMU8000: -96 dB floor).
+constexpr double kVoiceOffAttenuation_dB = 96.0;
+
+}  // namespace awe

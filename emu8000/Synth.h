@@ -1,0 +1,101 @@
+#pragma once
+// The EMU8000-style synthesizer: MIDI in, stereo float out.
+//
+// Threads: construct, setBank() and configure on a control thread while nothing renders.
+// Everything tagged [audio thread] is real-time safe: no allocation, no locks, no I/O,
+// no exceptions, bounded loops. Only one thread may call those at a time.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "emu8000/Bank.h"
+#include "emu8000/Config.h"
+
+namespace awe {
+
+enum class Interpolation : uint8_t { None = 0, Linear = 1, Cubic = 2 };
+
+struct SynthSettings {
+  double sampleRate = kDefaultSampleRate;
+  int polyphony = kDefaultPolyphony;       // voices allocated at construction
+  Interpolation interpolation = Interpolation::Cubic;
+  bool filterEnabled = true;
+  bool effectsEnabled = true;
+  float masterGain = 1.0f;                 // linear, applied to the stereo mix
+};
+
+// What one voice slot is doing, for the dashboard's voice map.
+enum class VoiceStage : uint8_t { Free, Delay, Attack, Hold, Decay, Sustain, Release, Finished };
+struct VoiceInfo {
+  VoiceStage stage = VoiceStage::Free;
+  uint8_t channel = 0;
+  uint8_t key = 0;
+  uint8_t velocity = 0;
+  float level = 0.0f;      // current envelope amplitude, 0..1
+  bool stolen = false;     // this slot's previous note was stolen for the current one
+};
+
+// Counters the synth keeps about itself; read them on the audio thread or after it stops.
+struct SynthCounters {
+  uint64_t notesOn = 0;
+  uint64_t voicesStarted = 0;
+  uint64_t steals = 0;
+  uint64_t notesDropped = 0;   // a note-on that found no region or no voice
+};
+
+class SynthImpl;
+
+class Synth {
+ public:
+  explicit Synth(const SynthSettings& settings = {});  // [control thread] allocates everything
+  ~Synth();
+  Synth(const Synth&) = delete;
+  Synth& operator=(const Synth&) = delete;
+
+  // [control thread, not while rendering] Keeps the bank alive; resets all voices.
+  void setBank(std::shared_ptr<const Bank> bank);
+  // [audio thread] Switches to a bank the caller keeps alive; stops all voices of the old
+  // one at once. Returns the previous bank so the caller can free it elsewhere.
+  const Bank* exchangeBank(const Bank* bank) noexcept;
+  const Bank* bank() const noexcept;
+
+  const SynthSettings& settings() const noexcept;
+
+  // [audio thread] MIDI input. Channel messages as raw bytes (status 0x80..0xEF).
+  void midiMessage(uint8_t status, uint8_t data1, uint8_t data2) noexcept;
+  void noteOn(int channel, int key, int velocity) noexcept;
+  void noteOff(int channel, int key) noexcept;
+  void controlChange(int channel, int controller, int value) noexcept;
+  void programChange(int channel, int program) noexcept;
+  void pitchBend(int channel, int value14) noexcept;  // 0..16383, 8192 = centre
+  void channelPressure(int channel, int value) noexcept;
+  void polyPressure(int channel, int key, int value) noexcept;
+  // System exclusive, F0 ... F7 included. Understands GM on/off and GS reset.
+  void sysex(const uint8_t* data, size_t length) noexcept;
+  void allNotesOff() noexcept;   // release every voice (sustain ignored)
+  void allSoundOff() noexcept;   // fast fade of every voice
+  void resetAllChannels() noexcept;  // GM reset: controllers, programs, RPNs
+
+  // [audio thread] Quality hooks, safe while playing.
+  void setInterpolation(Interpolation mode) noexcept;
+  void setFilterEnabled(bool enabled) noexcept;
+  void setEffectsEnabled(bool enabled) noexcept;
+  void setPolyphonyLimit(int voices) noexcept;  // <= constructed polyphony
+  int polyphonyLimit() const noexcept;
+
+  // [audio thread] Renders `frames` stereo samples, overwriting the outputs.
+  void render(float* left, float* right, size_t frames) noexcept;
+
+  // [audio thread] State for monitors and tests.
+  int activeVoices() const noexcept;
+  const SynthCounters& counters() const noexcept;
+  int voiceCount() const noexcept;  // constructed polyphony
+  VoiceInfo voiceInfo(int index) const noexcept;
+  int channelProgram(int channel) const noexcept;
+  int channelBank(int channel) const noexcept;
+
+ private:
+  std::unique_ptr<SynthImpl> impl_;
+};
+
+}  // namespace awe

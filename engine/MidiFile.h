@@ -1,0 +1,129 @@
+#pragma once
+// Standard MIDI File reader (formats 0 and 1) producing one flat, time-sorted event list,
+// and a small writer used by the demo-song generator and the tests.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace awe {
+
+// A fatal problem in a MIDI file. The message names the file, the track (or the header)
+// and the byte offset from the start of the file.
+class MidiFileError : public std::runtime_error {
+ public:
+  MidiFileError(std::string file, int track, uint64_t offset, const std::string& what);
+  const std::string& file() const { return file_; }
+  int track() const { return track_; }  // -1 for the header
+  uint64_t offset() const { return offset_; }
+
+ private:
+  std::string file_;
+  int track_;
+  uint64_t offset_;
+};
+
+struct MidiFileWarning {
+  int track = -1;
+  uint64_t offset = 0;
+  std::string message;
+};
+
+// One channel message or system-exclusive message, at an absolute time.
+struct MidiEvent {
+  double time_s = 0.0;     // seconds from the start of the song (tempo map applied)
+  uint64_t tick = 0;       // absolute tick in the file's time division
+  uint32_t sysexOffset = 0;  // F0 events: payload in MidiFile::sysexData(), F0 included, F7 included
+  uint32_t sysexLength = 0;
+  uint16_t track = 0;
+  uint8_t status = 0;      // 0x80..0xEF channel message, 0xF0 system exclusive
+  uint8_t data1 = 0;
+  uint8_t data2 = 0;
+  bool isSysex() const noexcept { return status == 0xF0; }
+  uint8_t channel() const noexcept { return status & 0x0F; }
+  uint8_t type() const noexcept { return status & 0xF0; }
+};
+
+struct TempoChange {
+  uint64_t tick = 0;
+  double time_s = 0.0;
+  uint32_t microsecondsPerQuarter = 500000;
+};
+
+class MidiFile {
+ public:
+  // [control thread] Reads a whole file. Throws MidiFileError on anything unusable
+  // (format 2, bad header, truncated track with nothing recoverable...). Recoverable
+  // problems (missing end-of-track, a truncated final event) become warnings.
+  static MidiFile load(const std::string& path);
+  static MidiFile loadFromMemory(const uint8_t* data, size_t size, const std::string& name);
+
+  int format() const noexcept { return format_; }
+  int trackCount() const noexcept { return trackCount_; }
+  // Ticks per quarter note, or 0 when the file uses SMPTE time division.
+  int ticksPerQuarter() const noexcept { return ticksPerQuarter_; }
+  double smpteTicksPerSecond() const noexcept { return smpteTicksPerSecond_; }
+  const std::string& path() const noexcept { return path_; }
+  const std::vector<std::string>& trackNames() const noexcept { return trackNames_; }
+
+  // Sorted by time; ties keep file order (track, then position in the track).
+  const std::vector<MidiEvent>& events() const noexcept { return events_; }
+  const std::vector<uint8_t>& sysexData() const noexcept { return sysexData_; }
+  const std::vector<TempoChange>& tempoMap() const noexcept { return tempoMap_; }
+  const std::vector<MidiFileWarning>& warnings() const noexcept { return warnings_; }
+  // Time of the last event (or end-of-track) in seconds.
+  double duration_s() const noexcept { return duration_s_; }
+  // Tempo in beats per minute at a given time (the first tempo when there is none).
+  double tempoBpmAt(double time_s) const noexcept;
+
+ private:
+  int format_ = 0;
+  int trackCount_ = 0;
+  int ticksPerQuarter_ = 480;
+  double smpteTicksPerSecond_ = 0.0;
+  std::string path_;
+  std::vector<std::string> trackNames_;
+  std::vector<MidiEvent> events_;
+  std::vector<uint8_t> sysexData_;
+  std::vector<TempoChange> tempoMap_;
+  std::vector<MidiFileWarning> warnings_;
+  double duration_s_ = 0.0;
+};
+
+// Builds format 0 or 1 files. Events are given per track at absolute ticks, in any order
+// (stable-sorted when written); meta events and end-of-track are written for you.
+class MidiFileWriter {
+ public:
+  explicit MidiFileWriter(int ticksPerQuarter = 480) : ticksPerQuarter_(ticksPerQuarter) {}
+  int addTrack(const std::string& name = {});  // returns the track index
+  void tempo(int track, uint64_t tick, double bpm);
+  void timeSignature(int track, uint64_t tick, int numerator, int denominator);
+  void channelMessage(int track, uint64_t tick, uint8_t status, uint8_t data1, uint8_t data2 = 0);
+  void noteOn(int track, uint64_t tick, int channel, int key, int velocity);
+  void noteOff(int track, uint64_t tick, int channel, int key);
+  void controlChange(int track, uint64_t tick, int channel, int cc, int value);
+  void programChange(int track, uint64_t tick, int channel, int program);
+  void pitchBend(int track, uint64_t tick, int channel, int value14);  // 0..16383, 8192 centre
+  void sysex(int track, uint64_t tick, const std::vector<uint8_t>& bytesWithF0);
+  void meta(int track, uint64_t tick, uint8_t type, const std::vector<uint8_t>& payload);
+
+  std::vector<uint8_t> toBytes(int format = 1) const;  // format 0 needs exactly one track
+  void writeFile(const std::string& path, int format = 1) const;
+
+ private:
+  struct Raw {
+    uint64_t tick;
+    uint32_t order;
+    std::vector<uint8_t> bytes;  // complete event without delta time (status included)
+  };
+  struct Track {
+    std::string name;
+    std::vector<Raw> events;
+  };
+  int ticksPerQuarter_;
+  uint32_t order_ = 0;
+  std::vector<Track> tracks_;
+};
+
+}  // namespace awe
