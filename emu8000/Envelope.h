@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "emu8000/Config.h"
+#include "emu8000/Conversions.h"
 
 namespace awe {
 
@@ -138,11 +139,12 @@ class Envelope {
         return 1.0f;
       case EnvelopeStage::Finished:
         return 0.0f;
+      case EnvelopeStage::Sustain:
+        return sustainValue_;
       default:
         break;
     }
-    if (kind_ == Kind::Volume) return level_ >= static_cast<float>(kVoiceOffAttenuation_dB) ? 0.0f : std::exp2(level_ * (-3.32192809f / 20.0f));
-    return level_;
+    return levelValue();
   }
 
   // Samples until the current delay, attack or hold stage ends (where the output turns a
@@ -157,6 +159,12 @@ class Envelope {
   const EnvelopeTimes& times() const noexcept { return times_; }
 
  private:
+  // Output for the level-domain stages (decay, sustain, release).
+  float levelValue() const noexcept {
+    if (kind_ == Kind::Modulation) return level_;
+    if (level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) return 0.0f;
+    return fastExp2(level_ * (-3.32192809f / 20.0f));  // 10^(-dB/20)
+  }
   float sustainLevel() const noexcept {
     if (kind_ == Kind::Volume) return std::fmin(times_.sustain, kFullScale_dB);
     return times_.sustain < 0.0f ? 0.0f : (times_.sustain > 1.0f ? 1.0f : times_.sustain);
@@ -191,6 +199,7 @@ class Envelope {
         break;
       case EnvelopeStage::Sustain:
         if (kind_ == Kind::Volume && level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) stage_ = EnvelopeStage::Finished;
+        sustainValue_ = levelValue();
         break;
       default:
         break;
@@ -203,6 +212,7 @@ class Envelope {
   uint32_t remaining_ = 0;
   uint32_t attackPos_ = 0;
   float level_ = 0.0f;  // volume: attenuation in dB; modulation: level 0..1
+  float sustainValue_ = 0.0f;  // output while sustaining, computed once
   float decayRate_ = 1.0f;
   float releaseRate_ = 1.0f;
 };

@@ -438,6 +438,14 @@ class SynthImpl {
     const double rate = settings_.sampleRate;
     v.modulationLfo.setFrequency(absoluteCentsToHz(v.gen(Gen::FreqModLfo)), rate);
     v.vibratoLfo.setFrequency(absoluteCentsToHz(v.gen(Gen::FreqVibLfo)), rate);
+    v.usesModEnv = v.modEnvToPitch_cents != 0.0f || v.modEnvToFilter_cents != 0.0f;
+    v.usesModLfo = v.modLfoToPitch_cents != 0.0f || v.modLfoToFilter_cents != 0.0f || v.modLfoToVolume_cB != 0.0f;
+    v.usesVibLfo = v.vibLfoToPitch_cents != 0.0f;
+    v.pitchModulated = v.modEnvToPitch_cents != 0.0f || v.modLfoToPitch_cents != 0.0f || v.usesVibLfo;
+    v.filterModulated = v.modEnvToFilter_cents != 0.0f || v.modLfoToFilter_cents != 0.0f;
+    v.volumeModulated = v.modLfoToVolume_cB != 0.0f;
+    v.attenuationGain = fastExp2(std::max(v.attenuation_cB, 0.0f) * (-3.32192809f / 200.0f)) * kInt16Scale;
+    v.dirty = true;
   }
 
   // ---- voice life ---------------------------------------------------------------------
@@ -531,6 +539,7 @@ class SynthImpl {
     v.modulationLfo.start(absoluteCentsToHz(v.gen(Gen::FreqModLfo)), samples(v.gen(Gen::DelayModLfo)), rate);
     v.vibratoLfo.start(absoluteCentsToHz(v.gen(Gen::FreqVibLfo)), samples(v.gen(Gen::DelayVibLfo)), rate);
 
+    v.age_samples = v.modEnvClock = v.modLfoClock = v.vibLfoClock = 0;
     v.lastGain = 0.0f;
     v.designedCutoff_cents = -1.0f;
     v.designedQ_dB = -1.0f;
@@ -576,6 +585,7 @@ class SynthImpl {
     v.sustained = false;
     const double rate = settings_.sampleRate;
     v.volumeEnvelope.release(secondsToSamples(timecentsToSeconds(v.gen(Gen::ReleaseVolEnv)), rate));
+    v.modulationEnvelopeNow();  // catch up before the release starts
     v.modulationEnvelope.release(secondsToSamples(timecentsToSeconds(v.gen(Gen::ReleaseModEnv)), rate));
     if (v.loopMode == LoopMode::UntilRelease) v.looping = false;  // play on to the sample end
   }
@@ -585,6 +595,7 @@ class SynthImpl {
     v.sustained = false;
     const uint32_t n = secondsToSamples(kFastReleaseSeconds, settings_.sampleRate);
     v.volumeEnvelope.release(n);
+    v.modulationEnvelopeNow();
     v.modulationEnvelope.release(n);
     // An already released voice may have a long tail: force the fast rate.
     v.volumeEnvelope.release(n);
@@ -623,51 +634,62 @@ class SynthImpl {
   }
 
   // Sets the lane's parameters for the next n samples. Returns true when the block needs
-  // the loop-aware kernel path for this lane.
+  // the loop-aware kernel path for this lane. Work that does not change from block to
+  // block (unmodulated pitch and cutoff, pan, sends) is redone only when marked dirty.
   bool controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
-    const float modEnv = v.modulationEnvelope.value();
-    const float lfo1 = v.modulationLfo.value();
-    const float lfo2 = v.vibratoLfo.value();
-    v.modulationEnvelope.advance(static_cast<uint32_t>(n));
-    v.modulationLfo.advance(static_cast<uint32_t>(n));
-    v.vibratoLfo.advance(static_cast<uint32_t>(n));
+    const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
+    const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
+    const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
 
-    // Pitch.
-    const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
-                         lfo2 * v.vibLfoToPitch_cents;
-    if (cents != v.designedPitch_cents) {
-      v.designedPitch_cents = cents;
-      const double ratio = std::exp2(cents / 1200.0) * v.sampleRateRatio;
-      v.increment = static_cast<float>(std::min(ratio, kMaxPitchRatio));
+    if (v.pitchModulated || v.dirty) {
+      const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
+                           lfo2 * v.vibLfoToPitch_cents;
+      if (cents != v.designedPitch_cents) {
+        v.designedPitch_cents = cents;
+        const double ratio = static_cast<double>(fastExp2(static_cast<float>(cents / 1200.0))) * v.sampleRateRatio;
+        v.increment = static_cast<float>(std::min(ratio, kMaxPitchRatio));
+        g.inc[l] = v.increment;
+      }
     }
-    g.inc[l] = v.increment;
-
-    // Filter.
-    const float cutoff = std::clamp(v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents,
-                                    1500.0f, 13500.0f);
-    if (cutoff != v.designedCutoff_cents || v.filterQ_dB != v.designedQ_dB) {
-      v.designedCutoff_cents = cutoff;
-      v.designedQ_dB = v.filterQ_dB;
-      v.filter = designLowpass(absoluteCentsToHz(cutoff), v.filterQ_dB, settings_.sampleRate);
+    if (v.filterModulated || v.dirty) {
+      const float cutoff = std::clamp(
+          v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents, 1500.0f, 13500.0f);
+      if (cutoff != v.designedCutoff_cents || v.filterQ_dB != v.designedQ_dB) {
+        if (v.filterQ_dB != v.designedQ_dB) {
+          v.designedQ_dB = v.filterQ_dB;
+          v.filterQ = resonanceToQ(v.filterQ_dB);
+        }
+        v.designedCutoff_cents = cutoff;
+        const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
+        v.filter = designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate);
+        g.b0[l] = v.filter.b0;
+        g.b1[l] = v.filter.b1;
+        g.b2[l] = v.filter.b2;
+        g.a1[l] = v.filter.a1;
+        g.a2[l] = v.filter.a2;
+      }
     }
-    g.b0[l] = v.filter.b0;
-    g.b1[l] = v.filter.b1;
-    g.b2[l] = v.filter.b2;
-    g.a1[l] = v.filter.a1;
-    g.a2[l] = v.filter.a2;
+    if (v.dirty) {
+      g.panLeft[l] = v.pan.left * settings_.masterGain;
+      g.panRight[l] = v.pan.right * settings_.masterGain;
+      g.sendReverb[l] = v.reverbSend;
+      g.sendChorus[l] = v.chorusSend;
+      v.dirty = false;
+    }
 
     // Gain at the end of the block: envelope x attenuation (with LFO1 tremolo).
     const float env = v.volumeEnvelope.advance(static_cast<uint32_t>(n));
-    const float lfo1End = v.modulationLfo.value();
-    const float attenuation = std::max(v.attenuation_cB + lfo1End * v.modLfoToVolume_cB, 0.0f);
-    const float target = env * std::exp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
+    float attenuationGain = v.attenuationGain;
+    if (v.volumeModulated) {
+      const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
+      const float attenuation = std::max(v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB, 0.0f);
+      attenuationGain = fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
+    }
+    const float target = env * attenuationGain;
     g.gain[l] = v.lastGain;
     g.gainStep[l] = (target - v.lastGain) / static_cast<float>(n);
     v.lastGain = target;
-    g.panLeft[l] = v.pan.left * settings_.masterGain;
-    g.panRight[l] = v.pan.right * settings_.masterGain;
-    g.sendReverb[l] = v.reverbSend;
-    g.sendChorus[l] = v.chorusSend;
+    v.age_samples += static_cast<uint32_t>(n);
 
     // Loop geometry and whether this block can cross it.
     const int32_t pos = g.pos[l];
@@ -683,11 +705,11 @@ class SynthImpl {
       g.endClamp[l] = v.end;
     }
     const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
-    return reach >= g.limit[l] || (g.floor[l] != kNoFloor && pos - 1 < g.floor[l]);
+    return reach >= g.limit[l] || pos - 1 < g.floor[l];
   }
 
   void renderBlock(float* left, float* right, int n) noexcept {
-    std::fill(acc_, acc_ + kBusCount * n * kLanes, 0.0f);
+    // acc_ is all zeros here: the fold at the end of every block clears it.
     const int interp = static_cast<int>(settings_.interpolation);
     const int filter = settings_.filterEnabled ? 1 : 0;
     const int sends = settings_.effectsEnabled ? 1 : 0;
@@ -725,24 +747,7 @@ class SynthImpl {
         }
       }
     }
-    // Fold the lanes into the outputs.
-    const float* busL = acc_ + kBusLeft * n * kLanes;
-    const float* busR = acc_ + kBusRight * n * kLanes;
-    const float* busRev = acc_ + kBusReverb * n * kLanes;
-    const float* busCho = acc_ + kBusChorus * n * kLanes;
-    for (int s = 0; s < n; ++s) {
-      float l = 0.0f, r = 0.0f, rv = 0.0f, ch = 0.0f;
-      for (int k = 0; k < kLanes; ++k) {
-        l += busL[s * kLanes + k];
-        r += busR[s * kLanes + k];
-        rv += busRev[s * kLanes + k];
-        ch += busCho[s * kLanes + k];
-      }
-      left[s] = l;
-      right[s] = r;
-      reverbBus_[s] = rv;
-      chorusBus_[s] = ch;
-    }
+    kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
   }
 
   SynthSettings settings_;

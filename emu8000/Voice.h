@@ -54,13 +54,41 @@ struct Voice {
   Lfo modulationLfo;  // LFO1: pitch, filter, volume
   Lfo vibratoLfo;     // LFO2: pitch
 
+  // The modulation envelope and the LFOs only run while something listens to them; each
+  // keeps the sample time it has been advanced to and catches up when read.
+  uint32_t age_samples = 0;  // samples rendered since note-on (at the current block start)
+  uint32_t modEnvClock = 0, modLfoClock = 0, vibLfoClock = 0;
+  bool usesModEnv = false, usesModLfo = false, usesVibLfo = false;
+  bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
+  bool filterModulated = false;  // ... or the cutoff
+  bool volumeModulated = false;  // LFO1 tremolo
+  bool dirty = true;             // derived parameters changed: rewrite the lane
+  float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo
+
   // Control-rate memory: the gain the last block ended on, and the filter design in use.
   float lastGain = 0.0f;
   float designedCutoff_cents = -1.0f;
   float designedQ_dB = -1.0f;
+  double filterQ = 0.70710678;     // resonanceToQ(designedQ_dB)
   double designedPitch_cents = 1e30;
   float increment = 1.0f;
   BiquadCoefficients filter;
+
+  float modulationEnvelopeNow() noexcept {
+    modulationEnvelope.advance(age_samples - modEnvClock);
+    modEnvClock = age_samples;
+    return modulationEnvelope.value();
+  }
+  float modulationLfoAt(uint32_t time) noexcept {
+    modulationLfo.advance(time - modLfoClock);
+    modLfoClock = time;
+    return modulationLfo.value();
+  }
+  float vibratoLfoNow() noexcept {
+    vibratoLfo.advance(age_samples - vibLfoClock);
+    vibLfoClock = age_samples;
+    return vibratoLfo.value();
+  }
 
   // Effective generator value: base + modulators, clamped to the generator's range.
   float gen(Gen g) const noexcept {

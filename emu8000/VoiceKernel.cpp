@@ -19,18 +19,20 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
                         int busStride) {  // [audio thread]
   for (int l = 0; l < kLanes; ++l) {
     int32_t pos = g.pos[l];
-    float frac = g.frac[l];
+    int32_t base = pos;  // position = base + floor(t), frac = t - floor(t), as in the SIMD kernels
+    float t = g.frac[l];
+    float frac = t;
     float gain = g.gain[l];
     float z1 = g.z1[l], z2 = g.z2[l];
     const float inc = g.inc[l], step = g.gainStep[l];
     for (int s = 0; s < frames; ++s) {
       auto tap = [&](int k) -> float {
-        int32_t t = pos + k;
+        int32_t index = pos + k;
         if (Wrap) {
-          if (k < 0 && t < g.floor[l]) t += g.wrap[l];
-          if (k > 0 && t >= g.limit[l]) t -= g.wrap[l];
+          if (k < 0 && index < g.floor[l]) index += g.wrap[l];
+          if (k > 0 && index >= g.limit[l]) index -= g.wrap[l];
         }
-        return static_cast<float>(samples[t]);
+        return static_cast<float>(samples[index]);
       };
       float x;
       if (Interp == 2) {
@@ -60,13 +62,19 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
         acc[(kBusReverb * busStride + s) * kLanes + l] += y * g.sendReverb[l];
         acc[(kBusChorus * busStride + s) * kLanes + l] += y * g.sendChorus[l];
       }
-      const float f = frac + inc;
-      const float whole = std::floor(f);
-      pos += static_cast<int32_t>(whole);
-      frac = f - whole;
+      t += inc;
+      const float whole = std::floor(t);
+      pos = base + static_cast<int32_t>(whole);
+      frac = t - whole;
       if (Wrap) {
-        if (pos >= g.limit[l]) pos -= g.wrap[l];
-        if (pos > g.endClamp[l]) pos = g.endClamp[l];
+        if (pos >= g.limit[l]) {
+          pos -= g.wrap[l];
+          base -= g.wrap[l];
+        }
+        if (pos > g.endClamp[l]) {
+          base -= pos - g.endClamp[l];
+          pos = g.endClamp[l];
+        }
       }
     }
     g.pos[l] = pos;
@@ -74,6 +82,21 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
     g.gain[l] = gain;
     g.z1[l] = z1;
     g.z2[l] = z2;
+  }
+}
+
+void foldBusesGeneric(float* acc, int frames, float* left, float* right, float* reverb, float* chorus) {
+  float* outs[kBusCount] = {left, right, reverb, chorus};
+  for (int b = 0; b < kBusCount; ++b) {
+    float* bus = acc + b * frames * kLanes;
+    for (int s = 0; s < frames; ++s) {
+      float sum = 0.0f;
+      for (int l = 0; l < kLanes; ++l) {
+        sum += bus[s * kLanes + l];
+        bus[s * kLanes + l] = 0.0f;
+      }
+      outs[b][s] = sum;
+    }
   }
 }
 
@@ -96,6 +119,7 @@ void fillFilter(VoiceKernelTable& t) {
 VoiceKernelTable makeGenericTable() {
   VoiceKernelTable t{};
   t.isa = "generic";
+  t.fold = &foldBusesGeneric;
   fillFilter<0>(t);
   fillFilter<1>(t);
   fillFilter<2>(t);

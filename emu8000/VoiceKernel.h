@@ -51,10 +51,15 @@ enum Bus : int { kBusLeft = 0, kBusRight = 1, kBusReverb = 2, kBusChorus = 3, kB
 // Renders `frames` (1..kControlBlockFrames) samples of one group and adds them to `acc`.
 using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int frames, float* acc, int busStride);
 
+// Sums the lanes of each bus into the four outputs (`frames` samples each) and clears the
+// accumulator for the next block.
+using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, float* reverb, float* chorus);
+
 struct VoiceKernelTable {
   const char* isa;  // "avx2" or "generic"
   // [interpolation 0..2][filter on][sends on][loop-aware path]
   VoiceKernelFn fn[3][2][2][2];
+  BusFoldFn fold;
 };
 
 // The best kernel set this CPU runs. [any thread]

@@ -34,6 +34,8 @@ void renderGroupAvx2(LaneGroup& g, const int16_t* samples, int frames, float* ac
                         int busStride) {  // [audio thread]
   __m256i pos = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.pos));
   __m256 frac = _mm256_load_ps(g.frac);
+  __m256i base = pos;  // position = base + floor(t), frac = t - floor(t)
+  __m256 t = frac;
   const __m256 inc = _mm256_load_ps(g.inc);
   __m256 gain = _mm256_load_ps(g.gain);
   const __m256 gainStep = _mm256_load_ps(g.gainStep);
@@ -115,14 +117,21 @@ void renderGroupAvx2(LaneGroup& g, const int16_t* samples, int frames, float* ac
       _mm256_store_ps(ch, _mm256_fmadd_ps(y, sendC, _mm256_load_ps(ch)));
     }
 
-    const __m256 f = _mm256_add_ps(frac, inc);
-    const __m256 whole = _mm256_round_ps(f, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    pos = _mm256_add_epi32(pos, _mm256_cvttps_epi32(whole));
-    frac = _mm256_sub_ps(f, whole);
+    // Position: t runs from the block's starting fraction in steps of inc, so the only
+    // chain carried from sample to sample is one add (no floor in the loop-carried path).
+    t = _mm256_add_ps(t, inc);
+    const __m256 whole = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    pos = _mm256_add_epi32(base, _mm256_cvttps_epi32(whole));
+    frac = _mm256_sub_ps(t, whole);
     if (Wrap) {
       const __m256i over = _mm256_cmpgt_epi32(pos, _mm256_sub_epi32(limit, _mm256_set1_epi32(1)));
-      pos = _mm256_sub_epi32(pos, _mm256_and_si256(over, wrap));
-      pos = _mm256_min_epi32(pos, endClamp);
+      const __m256i back = _mm256_and_si256(over, wrap);
+      pos = _mm256_sub_epi32(pos, back);
+      base = _mm256_sub_epi32(base, back);
+      // A one-shot lane past its end stays there: freeze its position.
+      const __m256i clamped = _mm256_min_epi32(pos, endClamp);
+      base = _mm256_sub_epi32(base, _mm256_sub_epi32(pos, clamped));
+      pos = clamped;
     }
   }
   _mm256_store_si256(reinterpret_cast<__m256i*>(g.pos), pos);
@@ -130,6 +139,35 @@ void renderGroupAvx2(LaneGroup& g, const int16_t* samples, int frames, float* ac
   _mm256_store_ps(g.gain, gain);
   _mm256_store_ps(g.z1, z1);
   _mm256_store_ps(g.z2, z2);
+}
+
+// Eight samples' lane vectors to eight sums: a hadd tree, then the two 128-bit halves.
+inline __m256 sumLanes8(const float* rows) {
+  const __m256 t0 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows), _mm256_load_ps(rows + 8)),
+                                   _mm256_hadd_ps(_mm256_load_ps(rows + 16), _mm256_load_ps(rows + 24)));
+  const __m256 t1 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows + 32), _mm256_load_ps(rows + 40)),
+                                   _mm256_hadd_ps(_mm256_load_ps(rows + 48), _mm256_load_ps(rows + 56)));
+  return _mm256_add_ps(_mm256_permute2f128_ps(t0, t1, 0x20), _mm256_permute2f128_ps(t0, t1, 0x31));
+}
+
+void foldBusesAvx2(float* acc, int frames, float* left, float* right, float* reverb, float* chorus) {
+  float* outs[kBusCount] = {left, right, reverb, chorus};
+  const __m256 zero = _mm256_setzero_ps();
+  for (int b = 0; b < kBusCount; ++b) {
+    float* bus = acc + b * frames * kLanes;
+    int s = 0;
+    for (; s + 8 <= frames; s += 8) {
+      _mm256_storeu_ps(outs[b] + s, sumLanes8(bus + s * kLanes));
+      for (int k = 0; k < 8; ++k) _mm256_store_ps(bus + (s + k) * kLanes, zero);
+    }
+    for (; s < frames; ++s) {
+      const __m256 row = _mm256_load_ps(bus + s * kLanes);
+      const __m128 half = _mm_add_ps(_mm256_castps256_ps128(row), _mm256_extractf128_ps(row, 1));
+      const __m128 pair = _mm_add_ps(half, _mm_movehl_ps(half, half));
+      outs[b][s] = _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps(pair, pair, 1)));
+      _mm256_store_ps(bus + s * kLanes, zero);
+    }
+  }
 }
 
 template <int I, bool F, bool S>
@@ -151,6 +189,7 @@ void fillFilter(VoiceKernelTable& t) {
 VoiceKernelTable makeAvx2Table() {
   VoiceKernelTable t{};
   t.isa = "avx2";
+  t.fold = &foldBusesAvx2;
   fillFilter<0>(t);
   fillFilter<1>(t);
   fillFilter<2>(t);
