@@ -20,7 +20,8 @@
 //   offsets and are clamped to +/- the width of that range.
 // - Sample bounds outside smpl are fatal (the headers and data disagree: a damaged file).
 //   Empty samples and ROM samples are kept as headers but their zones make no regions.
-// - Loop points outside the sample are clamped; when nothing of the loop is left, looping
+// - Loop points outside the sample are clamped; when nothing of the loop is left (the header
+//   then spans the whole sample), looping
 //   zones that use the sample play it unlooped.
 // - Modulator lists are capped at kMaxModulatorsPerVoice per zone list.
 #include <algorithm>
@@ -141,7 +142,8 @@ class FileSource final : public ByteSource {
 // ---- file structure -------------------------------------------------------------------
 
 struct Chunk {
-  std::string id;
+  std::string id;        // for LIST chunks: the list type once known
+  std::string listType;  // "INFO", "sdta", "pdta"... for LIST chunks with a type
   uint64_t offset = 0;  // of the 8-byte header
   uint64_t data = 0;    // of the first data byte
   uint32_t size = 0;
@@ -266,10 +268,12 @@ class Sf2Parser {
       c.data = pos + 8;
       c.size = le32(header + 4);
       c.present = true;
+      uint8_t type[4];
+      if (c.id == "LIST" && c.size >= 4 && end - c.data >= 4 && src_.read(c.data, type, 4)) c.listType = fourccText(type);
       if (c.size > end - c.data) {
         std::string message = cat("size ", c.size, " runs past the end of ", parent, " (", end - c.data, " bytes left)");
         if (fileTruncated_ && end == src_.size()) message += "; the file is truncated";
-        fail(c.id, c.offset, message);
+        fail(c.listType.empty() ? c.id : c.listType, c.offset, message);
       }
       uint64_t next = c.data + c.size;
       if ((c.size & 1) && next < end) {
@@ -315,11 +319,9 @@ class Sf2Parser {
         warn(c.id, c.offset, cat("unknown top-level chunk '", c.id, "' skipped"));
         return;
       }
-      if (c.size < 4) fail("LIST", c.offset, cat("LIST chunk of size ", c.size, " has no list type"));
-      uint8_t type[4];
-      readOrFail("LIST", c.data, type, 4);
+      if (c.listType.empty()) fail("LIST", c.offset, cat("LIST chunk of size ", c.size, " has no list type"));
       Chunk list = c;
-      list.id = fourccText(type);
+      list.id = c.listType;
       Chunk* slot = list.id == "INFO" ? &info : list.id == "sdta" ? &sdta : list.id == "pdta" ? &pdta : nullptr;
       if (slot == nullptr) {
         warn(list.id, c.offset, cat("unknown LIST '", list.id, "' skipped"));
@@ -486,6 +488,10 @@ class Sf2Parser {
   void readSampleHeaders() {
     const Table& shdr = tables_[kShdr];
     const size_t count = shdr.count - 1;  // without EOS
+    const uint8_t* eos = shdr.rec(count);
+    if (le32(eos + 20) != 0 || le32(eos + 24) != 0)
+      warn("shdr", shdr.at(count), cat("the terminal record '", fixedText(eos, 20),
+                                       "' looks like a real sample; is the EOS record missing?"));
     parts_.samples.resize(count);
     sampleState_.resize(count);
     for (size_t i = 0; i < count; ++i) {
@@ -527,6 +533,11 @@ class Sf2Parser {
         loopStart = std::min(std::max(loopStart, start), end);
         loopEnd = std::min(std::max(loopEnd, start), end);
         st.loopUnusable = loopEnd <= loopStart;
+        if (st.loopUnusable) {
+          // Looping zones play such a sample unlooped; the header still gets sane points.
+          loopStart = start;
+          loopEnd = end;
+        }
       }
       if (h.sampleRate == 0) {
         warn("shdr", shdr.at(i, 36), cat(label, " has sample rate 0; using 44100"));
