@@ -121,6 +121,8 @@ class MidiFileWriter {
     std::string name;
     std::vector<Raw> events;
   };
+  void add(int track, uint64_t tick, std::vector<uint8_t> bytes);  // checks the track index
+
   int ticksPerQuarter_;
   uint32_t order_ = 0;
   std::vector<Track> tracks_;
