@@ -50,9 +50,19 @@ std::string chunkIdText(const uint8_t* id) {
   return text;
 }
 
+bool looksLikeChunkId(const uint8_t* id) {
+  for (int i = 0; i < 4; ++i) {
+    if (id[i] < 0x20 || id[i] >= 0x7F) return false;
+  }
+  return true;
+}
+
+constexpr size_t kHeaderBytes = 14;
+constexpr uint8_t kTrackId[4] = {'M', 'T', 'r', 'k'};
+
 std::string where(const std::string& file, int track, uint64_t offset) {
-  return file + ": " + (track < 0 ? std::string("header") : "track " + std::to_string(track)) + " at byte " +
-         std::to_string(offset) + ": ";
+  const std::string scope = track >= 0 ? "track " + std::to_string(track) : offset < kHeaderBytes ? "header" : "file";
+  return file + ": " + scope + " at byte " + std::to_string(offset) + ": ";
 }
 
 }  // namespace
@@ -100,7 +110,7 @@ class MidiFileParser {
     if (size_ < 4 || std::memcmp(data_, "MThd", 4) != 0) {
       fail(-1, 0, "not a Standard MIDI File (no MThd chunk at the start)");
     }
-    if (size_ < 14) fail(-1, 0, "header truncated: the file has only " + std::to_string(size_) + " bytes");
+    if (size_ < kHeaderBytes) fail(-1, 0, "header truncated: the file has only " + std::to_string(size_) + " bytes");
     const uint32_t headerLength = bigEndian(data_ + 4, 4);
     if (headerLength < 6) fail(-1, 4, "header chunk length " + std::to_string(headerLength) + " is below 6");
     if (headerLength > size_ - 8) {
@@ -139,10 +149,23 @@ class MidiFileParser {
         warn(-1, pos, std::to_string(size_ - pos) + " stray bytes at the end of the file ignored");
         break;
       }
+      if (!looksLikeChunkId(data_ + pos)) {
+        // Usually a track chunk whose length was too short: its tail is here. Resume at
+        // the next track chunk rather than reading its bytes as a chunk header.
+        const uint8_t* next = std::search(data_ + pos, data_ + size_, kTrackId, kTrackId + 4);
+        if (next == data_ + size_) {
+          warn(-1, pos, "bytes that are no chunk, and no track chunk after them; rest of the file ignored");
+          break;
+        }
+        const auto skipped = static_cast<size_t>(next - (data_ + pos));
+        warn(-1, pos, std::to_string(skipped) + " bytes that are no chunk skipped up to the next track chunk");
+        pos += skipped;
+        continue;
+      }
       const uint32_t length = bigEndian(data_ + pos + 4, 4);
       const size_t bodyStart = pos + 8;
       const size_t available = size_ - bodyStart;
-      if (std::memcmp(data_ + pos, "MTrk", 4) != 0) {
+      if (std::memcmp(data_ + pos, kTrackId, 4) != 0) {
         if (length > available) {
           warn(-1, pos, "chunk '" + chunkIdText(data_ + pos) + "' of " + std::to_string(length) +
                             " bytes runs past the end of the file; rest of the file ignored");
