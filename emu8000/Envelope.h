@@ -128,6 +128,9 @@ class Envelope {
     return value();
   }
 
+  // Ends the envelope at once (the voice has become inaudible).
+  void finish() noexcept { stage_ = EnvelopeStage::Finished; }
+
   // Output value now (see advance()).
   float value() const noexcept {
     switch (stage_) {

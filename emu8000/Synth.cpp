@@ -21,6 +21,9 @@ namespace {
 constexpr int32_t kNoFloor = INT32_MIN;
 constexpr int32_t kNoLimit = INT32_MAX;
 constexpr float kInt16Scale = 1.0f / 32768.0f;
+// Lane gain (envelope x attenuation x int16 scale) at which a full-scale sample sits
+// 96 dB under full scale.
+constexpr float kReleaseFloorGain = 1.5848932e-5f * kInt16Scale;
 
 uint32_t secondsToSamples(double seconds, double rate) {
   const double n = std::round(seconds * rate);
@@ -686,6 +689,9 @@ class SynthImpl {
       attenuationGain = fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
     }
     const float target = env * attenuationGain;
+    // A released voice whose output has fallen below the 16-bit floor (96 dB under full
+    // scale, envelope and attenuation together) is done: nothing audible remains.
+    if (v.released && target < kReleaseFloorGain) v.volumeEnvelope.finish();
     g.gain[l] = v.lastGain;
     g.gainStep[l] = (target - v.lastGain) / static_cast<float>(n);
     v.lastGain = target;
@@ -705,6 +711,13 @@ class SynthImpl {
       g.endClamp[l] = v.end;
     }
     const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
+    // Each voice reads its own stretch of a bank that can be hundreds of MB, through
+    // gathers the hardware prefetcher cannot follow: ask for the next block's samples now.
+    if (reach + kControlBlockFrames * 2 < g.limit[l] || !v.looping) {
+      const int16_t* next = bank_->sampleData() + reach;
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + static_cast<int64_t>(v.increment * static_cast<float>(n)));
+    }
     return reach >= g.limit[l] || pos - 1 < g.floor[l];
   }
 

@@ -21,7 +21,9 @@ struct SynthSettings {
   Interpolation interpolation = Interpolation::Cubic;
   bool filterEnabled = true;
   bool effectsEnabled = true;
-  float masterGain = 1.0f;                 // linear, applied to the stereo mix
+  // Linear gain on the stereo mix. -10 dB: General MIDI songs on full banks (FluidR3_GM,
+  // TimGM6mb) then peak between about -30 and -2 dBFS.
+  float masterGain = 0.31622777f;
 };
 
 // What one voice slot is doing, for the dashboard's voice map.
