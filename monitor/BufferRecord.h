@@ -1,0 +1,33 @@
+#pragma once
+// BufferRecord: what the monitor keeps about one audio buffer (one callback). Fixed size and
+// trivially copyable: the flight recorder stores it as raw words. Times are
+// monotonicNanoseconds() (monitor/Clock.h).
+#include <cstdint>
+#include <type_traits>
+
+namespace awe {
+
+struct BufferRecord {
+  uint64_t index = 0;               // buffer number, counted from 0 by the Monitor
+  int64_t start_ns = 0;             // callback entry
+  int64_t busy_ns = 0;              // callback entry to exit
+  int64_t interval_ns = 0;          // start minus the previous buffer's start; 0 for the first
+  int64_t jitter_ns = 0;            // start minus its ideal time (drift removed); 0 for the first
+  int64_t worstMidiLatency_ns = 0;  // largest arrival-to-DAC latency of this buffer's events; 0 if none
+  int64_t heapLiveBytes = 0;        // process heap in use at the end of the buffer
+  uint32_t frames = 0;              // frames rendered; budget = frames / sample rate
+  uint32_t activeVoices = 0;        // at the end of the buffer
+  uint32_t midiEvents = 0;          // events recorded with recordMidiEvent() during the buffer
+  uint32_t steals = 0;              // voice steals during the buffer
+  uint32_t drops = 0;               // failed queue pushes since the previous buffer ended
+  uint32_t allocations = 0;         // audio-thread allocations since the previous buffer ended
+  uint32_t queueDepthMax = 0;       // largest event-queue depth reported during the buffer
+  uint8_t qualityLevel = 0;         // the engine's quality level (0 = Maximum)
+  bool deadlineMissed = false;      // busy > budget (software underrun)
+  bool xrun = false;                // the driver reported an xrun since the previous buffer ended
+};
+
+static_assert(std::is_trivially_copyable<BufferRecord>::value, "the flight recorder copies raw words");
+static_assert(sizeof(BufferRecord) == 88, "keep the record compact; update REPORTS.md if it changes");
+
+}  // namespace awe

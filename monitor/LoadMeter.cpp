@@ -1,0 +1,56 @@
+#include "monitor/LoadMeter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace awe {
+namespace {
+
+// The share of the gap one step of duration_s closes for a time constant tau_s.
+double stepWeight(double duration_s, double tau_s) noexcept {
+  if (!(tau_s > 0.0)) return 1.0;
+  return 1.0 - std::exp(-duration_s / tau_s);
+}
+
+int64_t floorDivide(int64_t value, int64_t divisor) noexcept {
+  const int64_t quotient = value / divisor;
+  return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient;
+}
+
+}  // namespace
+
+LoadMeter::LoadMeter(double attack_s, double release_s, double window_s) noexcept
+    : attack_s_(attack_s), release_s_(release_s) {
+  setWindow(window_s);
+}
+
+void LoadMeter::setWindow(double window_s) noexcept {
+  window_s_ = window_s > 0.0 ? window_s : 1.0;
+  blockLength_ns_ = std::max<int64_t>(1, static_cast<int64_t>(window_s_ * 1e9 / kBlocks));
+  for (Block& block : blocks_) block = Block{};
+  windowWorst_ = 0.0;
+}
+
+void LoadMeter::update(double load, double duration_s, int64_t start_ns) noexcept {
+  if (duration_s != cachedDuration_s_) {  // only when the buffer size changes
+    cachedDuration_s_ = duration_s;
+    attackWeight_ = stepWeight(duration_s, attack_s_);
+    releaseWeight_ = stepWeight(duration_s, release_s_);
+  }
+  smoothed_ += (load > smoothed_ ? attackWeight_ : releaseWeight_) * (load - smoothed_);
+
+  const int64_t id = floorDivide(start_ns, blockLength_ns_);
+  Block& block = blocks_[((id % kBlocks) + kBlocks) % kBlocks];
+  if (block.id != id) {
+    block.id = id;
+    block.worst = load;
+  } else {
+    block.worst = std::max(block.worst, load);
+  }
+  windowWorst_ = 0.0;
+  for (const Block& candidate : blocks_) {
+    if (candidate.id != INT64_MIN && candidate.id > id - kBlocks) windowWorst_ = std::max(windowWorst_, candidate.worst);
+  }
+}
+
+}  // namespace awe

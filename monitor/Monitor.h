@@ -1,0 +1,159 @@
+#pragma once
+// Monitor: the performance monitor's facade. The engine calls the recording functions from
+// the audio thread; the dashboard, awe-bench and tests read it from any other thread.
+//
+// Recording side (all noexcept; no allocation, locks, waits or I/O; a few relaxed atomic
+// stores each):
+//   per buffer  beginBuffer(start_ns) at callback entry ... endBuffer({end_ns, frames,
+//               activeVoices, qualityLevel}) at callback exit
+//   inside      recordMidiEvent(times) per event, recordVoiceAllocation(ns) per note-on,
+//               recordSteal(), recordQueueDepth(depth) after draining a queue
+//   any thread  recordDrop() when a queue push fails, recordXrun() when the driver reports one
+// Times come from monotonicNanoseconds() (monitor/Clock.h); the monitor never reads the
+// clock on the recording side, so tests and offline runs can feed it synthetic times.
+//
+// Definitions (docs: shared/DESIGN.md, "What the monitor measures"):
+//   budget B     frames / sample rate of that buffer
+//   busy         endBuffer end_ns - beginBuffer start_ns
+//   DSP load     busy / B: raw per buffer, smoothed (LoadMeter: attack/release time constants
+//                in seconds), and the worst over a settable window
+//   deadline miss  busy > B (counted apart from driver xruns)
+//   jitter       start - ideal start, the ideal timeline following the long-run callback
+//                rate (JitterTracker); interval error = (start - previous start) - previous B
+//   MIDI latency per stage of MidiEventTimes; voice allocation time as reported
+//
+// Audio-thread allocations: beginBuffer()/endBuffer() mark the calling thread as an audio
+// thread for the AllocationTrap during each buffer. Mark the audio thread yourself once
+// when it starts (AllocationTrap::ScopedAudioThread / markAudioThread()) to keep the
+// trap's one-time unwinder warm-up out of the first buffer and to cover code that runs
+// outside beginBuffer/endBuffer. Allocations between buffers are attributed to the next.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+
+#include "monitor/BufferRecord.h"
+#include "monitor/FlightRecorder.h"
+#include "monitor/Health.h"
+#include "monitor/Histogram.h"
+#include "monitor/JitterTracker.h"
+#include "monitor/LoadMeter.h"
+#include "monitor/MidiEventTimes.h"
+#include "monitor/Outliers.h"
+#include "monitor/SeqlockCell.h"
+#include "monitor/Snapshot.h"
+
+namespace awe {
+
+struct MonitorConfig {
+  uint32_t framesPerBuffer = 1024;
+  double sampleRate_Hz = 44100.0;
+  std::size_t recorderCapacity = 4096;  // BufferRecords kept (95 s at 1024 frames, 44.1 kHz)
+  double loadAttack_s = 0.05;           // smoothed DSP load rises with this time constant
+  double loadRelease_s = 1.0;           // ... and falls with this one
+  double loadWindow_s = 5.0;            // "worst load" looks back this far
+  double jitterBandwidth_Hz = 0.1;      // how fast the ideal timeline follows rate drift
+  HealthThresholds health;
+};
+
+// What endBuffer() needs from the engine.
+struct BufferEnd {
+  int64_t end_ns = 0;         // callback exit, monotonicNanoseconds()
+  uint32_t frames = 0;        // frames rendered (0 = the configured framesPerBuffer)
+  uint32_t activeVoices = 0;  // at the end of the buffer
+  uint8_t qualityLevel = 0;   // the engine's current quality level (0 = Maximum)
+};
+
+class Monitor {
+ public:
+  // [control thread] Allocates the flight recorder; throws std::invalid_argument when
+  // framesPerBuffer, sampleRate_Hz or recorderCapacity is zero. Also prepares the
+  // AllocationTrap's stack capture.
+  explicit Monitor(const MonitorConfig& config);
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // --- recording: [audio thread] unless said otherwise ---
+  void beginBuffer(int64_t start_ns) noexcept;
+  void endBuffer(const BufferEnd& end) noexcept;
+  void recordMidiEvent(const MidiEventTimes& times) noexcept;
+  void recordVoiceAllocation(int64_t duration_ns) noexcept;
+  void recordSteal() noexcept;
+  void recordQueueDepth(uint32_t depth) noexcept;
+  void recordDrop() noexcept;  // [any thread]
+  void recordXrun() noexcept;  // [any thread]
+
+  // --- reading: [any thread but the audio thread] ---
+  // A copy of everything, with the newest `maxRecords` BufferRecords and the health
+  // verdict. Allocates; takes tens of microseconds.
+  Snapshot snapshot(std::size_t maxRecords = std::numeric_limits<std::size_t>::max()) const;
+  // Direct access to the BufferRecords (e.g. to fetch only the new ones since a number).
+  const FlightRecorder<BufferRecord>& recorder() const noexcept { return recorder_; }
+  const MonitorConfig& config() const noexcept { return config_; }
+
+  void setHealthThresholds(const HealthThresholds& thresholds);
+  HealthThresholds healthThresholds() const;
+  // [any thread] Takes effect at the next buffer.
+  void setLoadWindow(double window_s) noexcept;
+
+ private:
+  const MonitorConfig config_;
+  const double framePeriod_ns_;
+
+  // Audio-thread state (plain: only the audio thread touches it).
+  bool inBuffer_ = false;
+  uint64_t nextIndex_ = 0;
+  int64_t currentStart_ns_ = 0;
+  int64_t currentJitter_ns_ = 0;
+  int64_t previousStart_ns_ = 0;
+  uint32_t previousFrames_ = 0;
+  uint32_t bufferEvents_ = 0;
+  uint32_t bufferSteals_ = 0;
+  uint32_t bufferQueueDepthMax_ = 0;
+  int64_t bufferWorstMidi_ns_ = 0;
+  uint64_t dropsAtLastEnd_ = 0;
+  uint64_t xrunsAtLastEnd_ = 0;
+  uint64_t trapAllocationsAtLastEnd_ = 0;
+  LoadMeter loadMeter_;
+  JitterTracker jitterTracker_;
+  OutlierTracker jitterOutlierTracker_;
+  OutlierTracker intervalOutlierTracker_;
+
+  // Published for readers.
+  FlightRecorder<BufferRecord> recorder_;
+  Histogram busy_;
+  Histogram intervalError_;
+  Histogram jitter_;
+  Histogram midiLatency_[kMidiStageCount];
+  Histogram voiceAllocation_;
+  SeqlockCell<OutlierTable> jitterOutliers_;
+  SeqlockCell<OutlierTable> intervalOutliers_;
+
+  std::atomic<uint64_t> buffers_{0};
+  std::atomic<uint64_t> deadlineMisses_{0};
+  std::atomic<uint64_t> midiEvents_{0};
+  std::atomic<uint64_t> steals_{0};
+  std::atomic<uint64_t> audioThreadAllocations_{0};
+  std::atomic<uint64_t> drops_{0};  // any thread
+  std::atomic<uint64_t> xruns_{0};  // any thread
+
+  std::atomic<double> load_{0.0};
+  std::atomic<double> smoothedLoad_{0.0};
+  std::atomic<double> windowWorstLoad_{0.0};
+  std::atomic<double> peakLoad_{0.0};
+  std::atomic<double> clockDrift_ppm_{0.0};
+  std::atomic<int64_t> latestBusy_ns_{0};
+  std::atomic<int64_t> latestJitter_ns_{0};
+  std::atomic<int64_t> latestIntervalError_ns_{0};
+  std::atomic<uint32_t> activeVoices_{0};
+  std::atomic<uint32_t> queueDepth_{0};
+  std::atomic<uint32_t> qualityLevel_{0};
+
+  std::atomic<double> requestedLoadWindow_s_;
+
+  mutable std::mutex thresholdsMutex_;  // reading side only
+  HealthThresholds thresholds_;
+};
+
+}  // namespace awe

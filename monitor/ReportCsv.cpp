@@ -1,0 +1,25 @@
+#include "monitor/ReportCsv.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace awe {
+
+void writeBufferCsv(std::ostream& out, const Snapshot& snapshot) {
+  out << "index,start_ns,busy_ns,budget_ns,dsp_load,interval_ns,jitter_ns,frames,active_voices,midi_events,"
+         "steals,drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,"
+         "heap_live_bytes\n";
+  const double framePeriod_ns = 1e9 / snapshot.sampleRate_Hz;
+  for (const BufferRecord& r : snapshot.records) {
+    const double budget_ns = r.frames * framePeriod_ns;
+    char load[32];
+    std::snprintf(load, sizeof load, "%.6f", budget_ns > 0.0 ? static_cast<double>(r.busy_ns) / budget_ns : 0.0);
+    out << r.index << ',' << r.start_ns << ',' << r.busy_ns << ',' << std::llround(budget_ns) << ',' << load << ','
+        << r.interval_ns << ',' << r.jitter_ns << ',' << r.frames << ',' << r.activeVoices << ',' << r.midiEvents
+        << ',' << r.steals << ',' << r.drops << ',' << r.allocations << ',' << r.queueDepthMax << ','
+        << r.worstMidiLatency_ns << ',' << static_cast<unsigned>(r.qualityLevel) << ',' << (r.deadlineMissed ? 1 : 0)
+        << ',' << (r.xrun ? 1 : 0) << ',' << r.heapLiveBytes << '\n';
+  }
+}
+
+}  // namespace awe

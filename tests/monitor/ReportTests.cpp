@@ -1,0 +1,178 @@
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "monitor/AllocationTrap.h"
+#include "monitor/Monitor.h"
+#include "monitor/ReportCsv.h"
+#include "monitor/ReportJson.h"
+#include "monitor/ReportText.h"
+#include "monitor/ReportTrace.h"
+
+using nlohmann::json;
+
+namespace {
+
+// 30 buffers of 1024 frames at 44.1 kHz; buffer 12 is slow, buffer 20 steals twice and
+// drops once, buffer 25 allocates on the audio thread; one live MIDI event in buffer 3.
+awe::Snapshot eventfulSnapshot() {
+  awe::AllocationTrap::setMode(awe::AllocationTrap::Mode::Count);
+  awe::AllocationTrap::resetAudioThreadRecord();
+  awe::MonitorConfig config;
+  config.recorderCapacity = 64;
+  awe::Monitor monitor(config);
+  const double budget_ns = 1024 * 1e9 / 44100;
+  int64_t previousEnd = 0;
+  for (int i = 0; i < 30; ++i) {
+    // Callbacks on one thread: one starts on time or, after a slow one, when that ends.
+    const int64_t start = std::max(7'000'000'000 + static_cast<int64_t>(i * budget_ns), previousEnd);
+    monitor.beginBuffer(start);
+    if (i == 3) {
+      awe::MidiEventTimes times;
+      times.arrival_ns = start - 400'000;
+      times.enqueued_ns = start - 390'000;
+      times.dequeued_ns = start;
+      times.rendered_ns = start + 2'000'000;
+      times.dac_ns = start + 30'000'000;
+      monitor.recordMidiEvent(times);
+    }
+    if (i == 20) {
+      monitor.recordSteal();
+      monitor.recordSteal();
+      monitor.recordDrop();
+    }
+    if (i == 25) {
+      void* volatile block = std::malloc(40);
+      std::free(block);
+    }
+    monitor.recordQueueDepth(static_cast<uint32_t>(i % 4));
+    const int64_t busy = i == 12 ? static_cast<int64_t>(1.2 * budget_ns) : 5'000'000;
+    monitor.endBuffer(awe::BufferEnd{start + busy, 1024, static_cast<uint32_t>(i % 32), 0});
+    previousEnd = start + busy;
+  }
+  awe::Snapshot snapshot = monitor.snapshot();
+  awe::AllocationTrap::resetAudioThreadRecord();
+  return snapshot;
+}
+
+}  // namespace
+
+TEST_CASE("JSON report parses and carries the schema version", "[monitor]") {
+  const awe::Snapshot snapshot = eventfulSnapshot();
+  const json report = json::parse(awe::reportToJson(snapshot).dump(2));
+  CHECK(report.at("schema_version") == awe::kReportSchemaVersion);
+  CHECK(report.at("kind") == "awe-monitor-report");
+  CHECK(report.at("settings").at("frames_per_buffer") == 1024);
+  CHECK(report.at("settings").at("budget_ns") == 23'219'955);
+  CHECK(report.at("counters").at("buffers") == 30);
+  CHECK(report.at("counters").at("deadline_misses") == 1);
+  CHECK(report.at("counters").at("steals") == 2);
+  CHECK(report.at("counters").at("drops") == 1);
+  CHECK(report.at("counters").at("audio_thread_allocations") == 1);
+  CHECK(report.at("health").at("verdict") == "DEGRADED");
+  CHECK(report.at("health").at("reasons").size() == 2);  // the miss and the allocation
+  const json& busy = report.at("distributions").at("busy");
+  CHECK(busy.at("count") == 30);
+  CHECK(busy.at("p50").get<double>() == Approx(5'000'000));
+  CHECK(busy.at("max").get<double>() == Approx(1.2 * 1024 * 1e9 / 44100).epsilon(1e-6));
+  CHECK(busy.at("buckets").size() == 2);
+  CHECK(report.at("distributions").at("midi_latency").at("total").at("count") == 1);
+  CHECK(report.at("distributions").at("voice_allocation").at("count") == 0);
+  const json& offender = report.at("heap").at("first_offender");
+  REQUIRE(offender.is_object());
+  CHECK(offender.at("size_bytes") == 40);
+  CHECK(offender.at("buffer") == 25);
+  CHECK(offender.at("stack").is_array());
+}
+
+TEST_CASE("Chrome/Perfetto trace: one slice per buffer, monotonic timestamps per track", "[monitor]") {
+  const awe::Snapshot snapshot = eventfulSnapshot();
+  const json trace = json::parse(awe::traceToJson(snapshot).dump());
+  const json& events = trace.at("traceEvents");
+  REQUIRE(events.is_array());
+
+  int slices = 0;
+  bool namedProcess = false;
+  bool namedThread = false;
+  std::map<std::string, int> instants;
+  std::map<std::string, int> counters;
+  std::map<std::string, double> lastTimestamp;  // per track
+  for (const json& event : events) {
+    const std::string phase = event.at("ph");
+    if (phase == "M") {
+      namedProcess |= event.at("name") == "process_name";
+      namedThread |= event.at("name") == "thread_name" && event.at("args").at("name") == "audio";
+      continue;
+    }
+    const double ts = event.at("ts");
+    std::string track;
+    if (phase == "X" || phase == "i") {
+      track = "thread " + std::to_string(event.at("pid").get<int>()) + "/" + std::to_string(event.at("tid").get<int>());
+    } else {
+      REQUIRE(phase == "C");
+      track = "counter " + event.at("name").get<std::string>();
+      counters[event.at("name")]++;
+    }
+    if (lastTimestamp.count(track) > 0) CHECK(ts >= lastTimestamp[track]);
+    lastTimestamp[track] = ts;
+    if (phase == "X") {
+      ++slices;
+      CHECK(event.at("dur").get<double>() > 0.0);
+      CHECK(event.at("tid") == 1);
+    }
+    if (phase == "i") {
+      instants[event.at("name")]++;
+      if (event.at("name") == "deadline miss") CHECK(event.at("args").at("buffer") == 12);
+      if (event.at("name") == "voice steal") CHECK(event.at("args").at("count") == 2);
+    }
+  }
+  CHECK(namedProcess);
+  CHECK(namedThread);
+  CHECK(slices == static_cast<int>(snapshot.records.size()));
+  CHECK(slices == 30);
+  CHECK(instants["deadline miss"] == 1);
+  CHECK(instants["voice steal"] == 1);
+  CHECK(instants["queue drop"] == 1);
+  CHECK(instants["audio-thread allocation"] == 1);
+  CHECK(counters["DSP load"] == 30);
+  CHECK(counters["active voices"] == 30);
+  CHECK(counters["queue depth"] == 30);
+  CHECK(counters["heap live bytes"] == 30);
+  CHECK(trace.at("otherData").at("schema_version") == awe::kTraceSchemaVersion);
+}
+
+TEST_CASE("CSV of buffer records: header and one row per record", "[monitor]") {
+  const awe::Snapshot snapshot = eventfulSnapshot();
+  std::ostringstream out;
+  awe::writeBufferCsv(out, snapshot);
+  std::istringstream in(out.str());
+  std::string header;
+  std::getline(in, header);
+  CHECK(header ==
+        "index,start_ns,busy_ns,budget_ns,dsp_load,interval_ns,jitter_ns,frames,active_voices,midi_events,steals,"
+        "drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,heap_live_bytes");
+  const std::size_t columns = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
+  std::string row;
+  int rows = 0;
+  while (std::getline(in, row)) {
+    CHECK(static_cast<std::size_t>(std::count(row.begin(), row.end(), ',')) + 1 == columns);
+    if (rows == 12) CHECK(row.find(",1,0,") != std::string::npos);  // deadline_missed, xrun
+    ++rows;
+  }
+  CHECK(rows == 30);
+}
+
+TEST_CASE("Text report names the verdict and its reasons", "[monitor]") {
+  const awe::Snapshot snapshot = eventfulSnapshot();
+  const std::string text = awe::formatTextReport(snapshot);
+  CHECK(text.find("health: DEGRADED") != std::string::npos);
+  CHECK(text.find("1 deadline miss") != std::string::npos);
+  CHECK(text.find("first audio-thread allocation: 40 bytes in buffer 25") != std::string::npos);
+  CHECK(text.find("busy time") != std::string::npos);
+  CHECK(text.find("p99.9") != std::string::npos);
+}
