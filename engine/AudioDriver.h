@@ -31,8 +31,10 @@ class AudioCallback {
   virtual ~AudioCallback() = default;
   // [audio thread] Fill `frames` samples of both channels.
   virtual void process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept = 0;
-  // [audio thread] Called once on the audio thread before the first process().
+  // [audio thread] Called on the audio thread before its first process(), and (where the
+  // driver knows) after its last one.
   virtual void audioThreadStarted() noexcept {}
+  virtual void audioThreadFinished() noexcept {}
 };
 
 enum class DriverKind { Auto, RtAudio, Paced, Offline };
@@ -89,15 +91,14 @@ class OfflineDriver : public AudioDriver {
   double outputLatency_s() const override { return 0.0; }
   uint64_t xruns() const override { return 0; }
   bool realtime() const override { return false; }
-  // [the calling thread becomes the audio thread] Renders `buffers` buffers back to back;
-  // each is handed to `sink` afterwards when given.
+  // [the calling thread is the audio thread for the duration] Renders `buffers` buffers
+  // back to back; each is handed to `sink` afterwards when given.
   void run(uint64_t buffers, void (*sink)(void* context, const float* left, const float* right, size_t frames) = nullptr,
            void* context = nullptr);
 
  private:
   DriverSettings settings_;
   AudioCallback* callback_ = nullptr;
-  bool threadStarted_ = false;
   std::vector<float> left_, right_;
 };
 

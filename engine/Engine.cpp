@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <new>
 
 #include "monitor/Clock.h"
@@ -172,7 +173,11 @@ bool Engine::sendMidi(uint8_t status, uint8_t data1, uint8_t data2) {
   e.bytes[1] = data1;
   e.bytes[2] = data2;
   e.enqueued_ns = monotonicNanoseconds();
-  if (live_.try_enqueue(e)) return true;
+  return enqueueLiveEvent(e);
+}
+
+bool Engine::enqueueLiveEvent(const LiveMidiEvent& event) {
+  if (live_.try_enqueue(event)) return true;
   monitor_.recordDrop();
   return false;
 }
@@ -191,6 +196,10 @@ void Engine::injectAllocation(uint64_t index, size_t bytes) {
 
 void Engine::audioThreadStarted() noexcept {  // [audio thread]
   AllocationTrap::markAudioThread();
+}
+
+void Engine::audioThreadFinished() noexcept {  // [audio thread]
+  AllocationTrap::unmarkAudioThread();
 }
 
 void Engine::process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept {

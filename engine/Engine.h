@@ -19,6 +19,7 @@
 #include <readerwriterqueue.h>
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -135,6 +136,8 @@ class Engine final : private AudioCallback {
   bool allSoundOff();
   // A MIDI message from the control side, scheduled like live input (stamped now).
   bool sendMidi(uint8_t status, uint8_t data1, uint8_t data2);
+  // A live event with its own stamps, as MidiInput makes them (tests, virtual keyboards).
+  bool enqueueLiveEvent(const LiveMidiEvent& event);
 
   // --- any thread: state ----------------------------------------------------------------
   // The latest EngineStatus; false only if the audio thread rewrote it continuously.
@@ -171,6 +174,7 @@ class Engine final : private AudioCallback {
   // AudioCallback
   void process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept override;
   void audioThreadStarted() noexcept override;
+  void audioThreadFinished() noexcept override;
 
   bool push(const Command& command);
   void applyCommands() noexcept;

@@ -84,6 +84,7 @@ class PacedClockDriver final : public AudioDriver {
         deadline = now;
       }
     }
+    callback_->audioThreadFinished();
   }
 
   DriverSettings settings_;
@@ -105,25 +106,25 @@ std::unique_ptr<AudioDriver> makePacedClockDriver(const DriverSettings& settings
 OfflineDriver::OfflineDriver(const DriverSettings& settings)
     : settings_(settings), left_(settings.bufferFrames), right_(settings.bufferFrames) {}
 
-void OfflineDriver::start(AudioCallback& callback) {
-  callback_ = &callback;
-  threadStarted_ = false;
-}
+void OfflineDriver::start(AudioCallback& callback) { callback_ = &callback; }
 
 void OfflineDriver::stop() { callback_ = nullptr; }
 
 void OfflineDriver::run(uint64_t buffers, void (*sink)(void*, const float*, const float*, size_t), void* context) {
   if (callback_ == nullptr) throw DriverError("offline driver: run() before start()");
-  if (!threadStarted_) {
-    threadStarted_ = true;
-    callback_->audioThreadStarted();
-  }
+  callback_->audioThreadStarted();
   for (uint64_t i = 0; i < buffers; ++i) {
     DriverCallbackInfo info;
     info.start_ns = monotonicNanoseconds();
     callback_->process(left_.data(), right_.data(), settings_.bufferFrames, info);
-    if (sink != nullptr) sink(context, left_.data(), right_.data(), settings_.bufferFrames);
+    if (sink != nullptr) {
+      // The sink is the caller's (file writing, collecting): not audio-thread code.
+      callback_->audioThreadFinished();
+      sink(context, left_.data(), right_.data(), settings_.bufferFrames);
+      callback_->audioThreadStarted();
+    }
   }
+  callback_->audioThreadFinished();
 }
 
 std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note) {
