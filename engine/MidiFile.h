@@ -56,7 +56,7 @@ class MidiFileParser;
 class MidiFile {
  public:
   // [control thread] Reads a whole file. Throws MidiFileError on anything unusable
-  // (format 2, bad header, no track chunk, a file over 64 MiB). Recoverable problems
+  // (format 2, bad header, no track chunk, a file over 16 MiB). Recoverable problems
   // become warnings and lose nothing that was readable: a track chunk running past the end
   // of the file is read as far as it goes; a bad or truncated event ends its track (the
   // events before it stay); a missing end-of-track is tolerated; unknown chunks and bytes
