@@ -8,27 +8,30 @@ namespace {
 
 int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }
 
-// Nearest register (in log time) over 1..127 for a time function of the register.
-template <class TimeOf>
-int nearestRegister(double seconds, TimeOf timeOf) {
+// Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
+// the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
+double attackMilliseconds(int reg) {
+  if (reg < 32) return 11878.0 / std::max(reg, 1);
+  return 360.0 * std::exp2(-(reg - 32) / 16.0);
+}
+
+// The register (1..127) whose time is nearest `seconds` in log time, for a table
+// t(r) = scale x attackMilliseconds(r): invert the curve, then compare the neighbours.
+int nearestRegister(double seconds, double scale) {
   if (seconds <= 0.0) return 127;
-  int best = 1;
+  const double ms = seconds * 1000.0 / scale;
+  const double estimate = ms > 360.0 ? 11878.0 / ms : 32.0 + 16.0 * std::log2(360.0 / ms);
+  const int centre = std::clamp(static_cast<int>(std::lround(estimate)), 1, 127);
+  int best = centre;
   double bestError = 1e300;
-  for (int r = 1; r <= 127; ++r) {
-    const double error = std::fabs(std::log(timeOf(r) / seconds));
+  for (int r = std::max(centre - 1, 1); r <= std::min(centre + 1, 127); ++r) {
+    const double error = std::fabs(std::log(attackMilliseconds(r) / ms));
     if (error < bestError) {
       bestError = error;
       best = r;
     }
   }
   return best;
-}
-
-// Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
-// the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
-double attackMilliseconds(int reg) {
-  if (reg < 32) return 11878.0 / std::max(reg, 1);
-  return 360.0 * std::exp2(-(reg - 32) / 16.0);
 }
 
 }  // namespace
@@ -58,9 +61,7 @@ uint32_t quantizeDelay_samples(double seconds) {
   return static_cast<uint32_t>(std::clamp<long>(units, 0, 0x8000)) * 32u;
 }
 
-int attackRegister(double seconds) {
-  return nearestRegister(seconds, [](int r) { return attackMilliseconds(r) / 1000.0; });
-}
+int attackRegister(double seconds) { return nearestRegister(seconds, 1.0); }
 double attackSeconds(int reg) { return attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
 
 int holdRegister(double seconds) {
@@ -72,9 +73,7 @@ uint32_t holdSamples(int reg) { return static_cast<uint32_t>(0x7F - std::clamp(r
 // Decay/release: Creative's table is exactly four times the attack table (47513 ms at 1,
 // 22.5 ms at 0x7F for a full 96 dB fall; ADIP: 240 us/dB .. 470 ms/dB). The Linux
 // decay_time_tbl differs from it by up to 5 %.
-int decayRegister(double secondsFor96dB) {
-  return nearestRegister(secondsFor96dB, [](int r) { return 4.0 * attackMilliseconds(r) / 1000.0; });
-}
+int decayRegister(double secondsFor96dB) { return nearestRegister(secondsFor96dB, 4.0); }
 double decaySecondsFor96dB(int reg) { return 4.0 * attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
 
 int volumeSustainRegister(double attenuation_dB) {

@@ -569,6 +569,16 @@ class SynthImpl {
     if (!v.traits->envelopeRegisters) return secondsToSamples(seconds, settings_.sampleRate);
     return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / 44100.0));
   }
+  // The release time alone (note-off), on the same grid as envelopeTimes().
+  uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {
+    double release_s = timecentsToSeconds(v.gen(volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv));
+    if (v.traits->envelopeRegisters) {
+      constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
+      release_s = emu8000::decaySecondsFor96dB(emu8000::decayRegister(release_s * k96)) / k96;
+    }
+    return secondsToSamples(release_s, settings_.sampleRate);
+  }
+
   EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {
     namespace emu = emu8000;
     const double rate = settings_.sampleRate;
@@ -577,13 +587,11 @@ class SynthImpl {
     const Gen attack = volume ? Gen::AttackVolEnv : Gen::AttackModEnv;
     const Gen hold = volume ? Gen::HoldVolEnv : Gen::HoldModEnv;
     const Gen decay = volume ? Gen::DecayVolEnv : Gen::DecayModEnv;
-    const Gen release = volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv;
     const Gen keyHold = volume ? Gen::KeynumToVolEnvHold : Gen::KeynumToModEnvHold;
     const Gen keyDecay = volume ? Gen::KeynumToVolEnvDecay : Gen::KeynumToModEnvDecay;
     double attack_s = timecentsToSeconds(v.gen(attack));
     double hold_s = timecentsToSeconds(v.gen(hold) + v.gen(keyHold) * fromMiddle);
     double decay_s = timecentsToSeconds(v.gen(decay) + v.gen(keyDecay) * fromMiddle);
-    double release_s = timecentsToSeconds(v.gen(release));
     const float sustainGen = v.gen(volume ? Gen::SustainVolEnv : Gen::SustainModEnv);
     double sustain = volume ? sustainGen / 10.0 : 1.0 - sustainGen / 1000.0;
     EnvelopeTimes e;
@@ -594,14 +602,13 @@ class SynthImpl {
       attack_s = emu::attackSeconds(emu::attackRegister(attack_s));
       hold_s = emu::holdSamples(emu::holdRegister(hold_s)) / 44100.0;
       decay_s = emu::decaySecondsFor96dB(emu::decayRegister(decay_s * k96)) / k96;
-      release_s = emu::decaySecondsFor96dB(emu::decayRegister(release_s * k96)) / k96;
       sustain = volume ? emu::volumeSustain_dB(emu::volumeSustainRegister(sustain))
                        : emu::modulationSustainLevel(emu::modulationSustainRegister(sustain));
     }
     e.attack_samples = secondsToSamples(attack_s, rate);
     e.hold_samples = secondsToSamples(hold_s, rate);
     e.decay_samples = secondsToSamples(decay_s, rate);
-    e.release_samples = secondsToSamples(release_s, rate);
+    e.release_samples = releaseSamples(v, volume);
     e.sustain = static_cast<float>(sustain);
     return e;
   }
@@ -733,11 +740,9 @@ class SynthImpl {
   void releaseVoice(int /*index*/, Voice& v) noexcept {
     v.released = true;
     v.sustained = false;
-    const double rate = settings_.sampleRate;
-    (void)rate;
-    v.volumeEnvelope.release(envelopeTimes(v, true).release_samples);
+    v.volumeEnvelope.release(releaseSamples(v, true));
     v.modulationEnvelopeNow();  // catch up before the release starts
-    v.modulationEnvelope.release(envelopeTimes(v, false).release_samples);
+    v.modulationEnvelope.release(releaseSamples(v, false));
     if (v.loopMode == LoopMode::UntilRelease) v.looping = false;  // play on to the sample end
   }
 
@@ -784,10 +789,11 @@ class SynthImpl {
     g.z1[l] = g.z2[l] = 0.0f;
   }
 
-  // Sets the lane's parameters for the next n samples. Returns true when the block needs
-  // the loop-aware kernel path for this lane. Work that does not change from block to
-  // block (unmodulated pitch and cutoff, pan, sends) is redone only when marked dirty.
-  bool controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
+  // Sets the lane's parameters for the next n samples. Returns how many of them the lane
+  // can render on the plain kernel path (no loop end or sample end within reach of its
+  // interpolation taps); the rest need the loop-aware path. Work that does not change from
+  // block to block (unmodulated pitch and cutoff, pan, sends) is redone only when dirty.
+  int controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
     const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
@@ -879,7 +885,12 @@ class SynthImpl {
       __builtin_prefetch(next);
       __builtin_prefetch(next + static_cast<int64_t>(v.increment * static_cast<float>(n)));
     }
-    return reach >= g.limit[l] || pos - 1 < g.floor[l];
+    if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
+    if (reach < g.limit[l]) return n;
+    // Sample k's taps end at pos + frac + k*inc + 2, which must stay below the limit.
+    const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(pos);
+    if (room < 0.0 || v.increment <= 0.0f) return room < 0.0 ? 0 : n;
+    return static_cast<int>(std::min<double>(n, std::floor(room / v.increment) + 1.0));
   }
 
   void renderBlock(float* left, float* right, int n) noexcept {
@@ -901,14 +912,16 @@ class SynthImpl {
           const uint32_t corner = voices_[gi * kLanes + static_cast<size_t>(l)].volumeEnvelope.samplesToCorner();
           if (corner < static_cast<uint32_t>(m)) m = static_cast<int>(corner);
         }
-        bool wrap = false;
+        int plain = m;  // samples every lane can take on the plain path
         mask = groupMask_[gi];
         while (mask != 0) {
           const int l = __builtin_ctz(mask);
           mask &= mask - 1;
-          wrap |= controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m);
+          plain = std::min(plain, controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m));
         }
-        kernels_->fn[interp][filter][sends][wrap ? 1 : 0](g, data, m, acc_ + done * kLanes, n);
+        const auto& kernel = kernels_->fn[interp][filter][sends];
+        if (plain > 0) kernel[0](g, data, plain, acc_ + done * kLanes, n);
+        if (plain < m) kernel[1](g, data, m - plain, acc_ + (done + plain) * kLanes, n);
         done += m;
         mask = groupMask_[gi];
         while (mask != 0) {
