@@ -7,6 +7,8 @@ namespace awe::emu8000 {
 namespace {
 
 int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }
+// Round half away from zero without a libm call: these run per block for modulated voices.
+long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }
 
 // Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
 // the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
@@ -37,12 +39,12 @@ int nearestRegister(double seconds, double scale) {
 }  // namespace
 
 int attenuationRegister(double attenuation_dB) {
-  return clampInt(std::lround(attenuation_dB / kAttenuationStep_dB), 0, 255);
+  return clampInt(roundToLong(attenuation_dB / kAttenuationStep_dB), 0, 255);
 }
 double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }
 
 int cutoffRegister(double cutoff_cents) {
-  return clampInt(std::lround((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
+  return clampInt(roundToLong((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
 }
 double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }
 
