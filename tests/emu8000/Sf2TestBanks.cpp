@@ -425,6 +425,11 @@ std::vector<BrokenCase> brokenCases() {
               presetZone(d).gens.insert(presetZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 0, 40));
               instZone(d).gens.insert(instZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 60, 80));
             });
+  described("region_explosion.sf2", true, "pdta", "regions, more than", [](Sf2Description& d) {
+    // 1100 instrument zones times 1000 preset zones: 1.1 million regions from 17 KB.
+    d.instruments[0].zones.assign(1100, zone({GenEntry::value(Gen::SampleId, 0)}));
+    d.presets[0].zones.assign(1000, zone({GenEntry::value(Gen::Instrument, 0)}));
+  });
   described("duplicate_preset.sf2", false, "phdr", "same bank and program",
             [](Sf2Description& d) { d.presets[1].program = 0; });
 
