@@ -40,9 +40,12 @@ namespace awe {
 namespace {
 
 // A pathological hydra (every preset zone pointing at a huge instrument) could otherwise
-// expand a small file into gigabytes of regions. Real banks have a few thousand.
-constexpr uint64_t kMaxRegions = uint64_t{1} << 20;     // about 280 MB of regions
-constexpr uint64_t kMaxZonePairs = uint64_t{1} << 26;   // bounds the time to count them
+// expand a small file into gigabytes of regions (a Region is ~270 bytes). Real banks have
+// a few thousand (FluidR3_GM: 16912 from 148 MB), so the cap is generous: 2^18 regions, or
+// one per 64 file bytes for big files. Zone pairs are capped too, to bound counting time.
+constexpr uint64_t kMinRegionCap = uint64_t{1} << 18;
+constexpr uint64_t kFileBytesPerRegion = 64;
+constexpr uint64_t kZonePairsPerRegion = 64;
 constexpr size_t kMaxWarnings = 1000;
 constexpr size_t kMaxTextBytes = 256;       // SF2 5.x: every INFO text field but ICMT
 constexpr size_t kMaxCommentBytes = 65536;  // ICMT
@@ -149,6 +152,7 @@ struct Chunk {
   uint64_t data = 0;    // of the first data byte
   uint32_t size = 0;
   bool present = false;
+  const std::string& name() const { return listType.empty() ? id : listType; }
 };
 
 // One hydra sub-chunk held in memory as fixed-size records.
@@ -274,15 +278,15 @@ class Sf2Parser {
       if (c.size > end - c.data) {
         std::string message = cat("size ", c.size, " runs past the end of ", parent, " (", end - c.data, " bytes left)");
         if (fileTruncated_ && end == src_.size()) message += "; the file is truncated";
-        fail(c.listType.empty() ? c.id : c.listType, c.offset, message);
+        fail(c.name(), c.offset, message);
       }
       uint64_t next = c.data + c.size;
       if ((c.size & 1) && next < end) {
-        uint8_t ahead[5];
+        uint8_t ahead[4];
         bool paddedOk = next + 1 == end || (next + 9 <= end && src_.read(next + 1, ahead, 4) && isFourcc(ahead));
         bool unpaddedOk = next + 8 <= end && src_.read(next, ahead, 4) && isFourcc(ahead);
         if (!paddedOk && unpaddedOk)
-          warn(c.id, c.offset, cat("odd size ", c.size, " without the RIFF pad byte"));
+          warn(c.name(), c.offset, cat("odd size ", c.size, " without the RIFF pad byte"));
         else
           next += 1;
       }
@@ -818,8 +822,11 @@ class Sf2Parser {
     uint64_t pairs = 0, regions = 0;
     for (const ZoneRange& pr : presetRanges_)
       for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) pairs += instRanges_[presetZones_[pzi].target].count;
-    if (pairs > kMaxZonePairs)
-      fail("pdta", pdtaOffset_, cat("preset zones times instrument zones is ", pairs, ", more than ", kMaxZonePairs));
+    const uint64_t regionCap = std::max(kMinRegionCap, src_.size() / kFileBytesPerRegion);
+    if (pairs > regionCap * kZonePairsPerRegion)
+      fail("pdta", pdtaOffset_,
+           cat("preset zones times instrument zones is ", pairs, ", more than the ", regionCap * kZonePairsPerRegion,
+               " allowed for a file of this size"));
     for (const ZoneRange& pr : presetRanges_) {
       for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) {
         const ResolvedZone& pz = presetZones_[pzi];
@@ -828,8 +835,9 @@ class Sf2Parser {
           if (sampleState_[instZones_[izi].target].usable && overlaps(pz, instZones_[izi])) ++regions;
       }
     }
-    if (regions > kMaxRegions)
-      fail("pdta", pdtaOffset_, cat("the presets expand to ", regions, " regions, more than ", kMaxRegions));
+    if (regions > regionCap)
+      fail("pdta", pdtaOffset_,
+           cat("the presets expand to ", regions, " regions, more than the ", regionCap, " allowed for a file of this size"));
     parts_.regions.reserve(static_cast<size_t>(regions));
   }
 
