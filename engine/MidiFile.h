@@ -51,6 +51,8 @@ struct TempoChange {
   uint32_t microsecondsPerQuarter = 500000;
 };
 
+class MidiFileParser;
+
 class MidiFile {
  public:
   // [control thread] Reads a whole file. Throws MidiFileError on anything unusable
@@ -78,6 +80,7 @@ class MidiFile {
   double tempoBpmAt(double time_s) const noexcept;
 
  private:
+  friend class MidiFileParser;
   int format_ = 0;
   int trackCount_ = 0;
   int ticksPerQuarter_ = 480;
@@ -121,6 +124,8 @@ class MidiFileWriter {
     std::string name;
     std::vector<Raw> events;
   };
+  void add(int track, uint64_t tick, std::vector<uint8_t> bytes);  // checks the track index
+
   int ticksPerQuarter_;
   uint32_t order_ = 0;
   std::vector<Track> tracks_;
