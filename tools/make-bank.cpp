@@ -30,6 +30,7 @@ using GenEntry = awe::Sf2Description::GenEntry;
 constexpr double kPi = 3.14159265358979323846;
 constexpr uint32_t kRate = 22050;      // tones and most drums
 constexpr uint32_t kRateHigh = 32000;  // cymbals, hats and other bright metal
+constexpr double kTargetLoudness = 0.2;  // 50 ms RMS every family is scaled to (full scale 1)
 
 int roundToInt(double x) { return static_cast<int>(std::lround(x)); }
 double midiToHz(double key) { return 440.0 * std::pow(2.0, (key - 69.0) / 12.0); }
@@ -148,6 +149,26 @@ std::vector<double> whiteNoise(size_t frames, Rng& rng) {
   return v;
 }
 
+size_t framesOf(double seconds, uint32_t rate) { return static_cast<size_t>(std::lround(seconds * rate)); }
+
+// Filtered white noise under an exponential decay (time constant tau_s); 0 Hz skips a filter.
+std::vector<double> noiseBurst(double length_s, double tau_s, double lowpass_hz, double highpass_hz, uint32_t rate,
+                               Rng& rng, double q = 0.7071) {
+  std::vector<double> v = whiteNoise(framesOf(length_s, rate), rng);
+  if (lowpass_hz > 0) Biquad::lowpass(lowpass_hz, q, rate).run(v);
+  if (highpass_hz > 0) Biquad::highpass(highpass_hz, q, rate).run(v);
+  for (size_t t = 0; t < v.size(); ++t) v[t] *= std::exp(-static_cast<double>(t) / (tau_s * rate));
+  return v;
+}
+
+// Band-passed noise burst.
+std::vector<double> bandBurst(double length_s, double tau_s, double center_hz, double q, uint32_t rate, Rng& rng) {
+  std::vector<double> v = whiteNoise(framesOf(length_s, rate), rng);
+  Biquad::bandpass(center_hz, q, rate).run(v);
+  for (size_t t = 0; t < v.size(); ++t) v[t] *= std::exp(-static_cast<double>(t) / (tau_s * rate));
+  return v;
+}
+
 // ---------------------------------------------------------------------------------------
 // A synthesized sample before it is scaled and quantized.
 
@@ -182,6 +203,7 @@ struct ToneSpec {
   uint32_t loopFrames = 4096;
   double settle_s = 0.01;
   double maxPartial_hz = 0;  // 0: 0.45 * rate
+  uint32_t binMultiple = 1;  // fundamental bin rounded to a multiple (2 for half-ratio partials)
   std::vector<Partial> partials;
   std::vector<double> transient;  // added from the start; should be silent before the loop
   // Periodic noise (length loopFrames) mixed in, moving from start to loop level.
@@ -198,7 +220,9 @@ double settleShape(double u, double curve) {
 Wave synthTone(const ToneSpec& spec) {
   const uint32_t L = spec.loopFrames;
   const SineTable table(L);
-  const uint32_t fundamentalBin = std::max<uint32_t>(1, static_cast<uint32_t>(std::lround(spec.pitch_hz * L / spec.rate)));
+  const uint32_t m = std::max<uint32_t>(1, spec.binMultiple);
+  const uint32_t fundamentalBin =
+      m * std::max<uint32_t>(1, static_cast<uint32_t>(std::lround(spec.pitch_hz * L / spec.rate / m)));
   const double maxHz = spec.maxPartial_hz > 0 ? spec.maxPartial_hz : 0.45 * spec.rate;
   const uint32_t settle = std::max<uint32_t>(8, static_cast<uint32_t>(std::lround(spec.settle_s * spec.rate)));
   const uint32_t total = settle + L + kTailFrames;
@@ -223,7 +247,12 @@ Wave synthTone(const ToneSpec& spec) {
       w.data[t] += amp * table[index];
     }
   }
-  for (size_t t = 0; t < spec.transient.size() && t < total; ++t) w.data[t] += spec.transient[t];
+  // The transient must be over before the loop starts: fade out whatever reaches it.
+  const size_t fade = std::min<size_t>(64, settle);
+  for (size_t t = 0; t < spec.transient.size() && t < settle; ++t) {
+    const double g = t + fade >= settle ? static_cast<double>(settle - t) / static_cast<double>(fade) : 1.0;
+    w.data[t] += g * spec.transient[t];
+  }
   if (!spec.noise.empty()) {
     for (uint32_t t = 0; t < total; ++t) {
       const double amp = spec.noiseLoop + (spec.noiseStart - spec.noiseLoop) * settleShape(static_cast<double>(t) / settle, 2);
@@ -414,16 +443,17 @@ class BankBuilder {
     desc_.comment = "General MIDI bank synthesized by awe-make-bank: 128 programs and a Standard drum kit.";
   }
 
-  // Scales a family of waves together: each to the same loudness (RMS over the first
-  // `window_s` of the note as it plays, loop included), then the whole family so that
-  // its loudest peak stays below full scale. Returns the zones for the given key ranges.
+  // Scales a family of waves together: each to the same loudness (the highest RMS over
+  // 50 ms in the first half second of the note as it plays, loop included), then the
+  // whole family so that its loudest peak stays below full scale. Returns the zones for
+  // the given key ranges (keyHi: upper key of each wave but the last).
   SampleSet addFamily(const std::string& family, std::vector<Wave> waves, const std::vector<int>& keyHi,
-                      double targetRms = 0.16, double window_s = 0.4) {
+                      double targetLoudness = kTargetLoudness) {
     std::vector<double> gains;
     double limit = 1.0;
     for (const Wave& w : waves) {
-      const double rms = bodyRms(w, window_s);
-      const double gain = rms > 0 ? targetRms / rms : 1.0;
+      const double loud = loudness(w);
+      const double gain = loud > 0 ? targetLoudness / loud : 1.0;
       gains.push_back(gain);
       const double peak = peakOf(w) * gain;
       if (peak > kPeakCeiling) limit = std::min(limit, kPeakCeiling / peak);
@@ -517,25 +547,36 @@ class BankBuilder {
     for (double x : w.data) peak = std::max(peak, std::fabs(x));
     return peak;
   }
-  // RMS of the first window of the note as the synth plays it (wrapping into the loop).
-  static double bodyRms(const Wave& w, double window_s) {
-    const size_t frames = static_cast<size_t>(window_s * w.rate);
-    double energy = 0;
-    size_t pos = 0, count = 0;
+  // Highest 50 ms RMS in the first half second of the note as the synth plays it.
+  static double loudness(const Wave& w) {
+    const size_t window = w.rate / 20, frames = w.rate / 2;
+    std::vector<double> played;
+    size_t pos = 0;
     for (size_t i = 0; i < frames; ++i) {
       if (w.looped && pos >= w.loopEnd) pos = w.loopStart;
       if (pos >= w.data.size()) break;
-      energy += w.data[pos] * w.data[pos];
-      ++pos;
-      ++count;
+      played.push_back(w.data[pos++]);
     }
-    return count > 0 ? std::sqrt(energy / static_cast<double>(frames)) : 0.0;
+    double best = 0, energy = 0;
+    for (size_t i = 0; i < played.size(); ++i) {
+      energy += played[i] * played[i];
+      if (i >= window) energy -= played[i - window] * played[i - window];
+      best = std::max(best, energy);
+    }
+    return std::sqrt(std::max(best, 0.0) / static_cast<double>(window));
   }
 
   uint16_t store(const Wave& w, double gain) {
+    // A loop's mean is the offset it would hold forever: remove it (a constant keeps the
+    // loop seamless).
+    double offset = 0;
+    if (w.looped && w.loopEnd > w.loopStart) {
+      for (uint32_t i = w.loopStart; i < w.loopEnd; ++i) offset += w.data[i];
+      offset /= static_cast<double>(w.loopEnd - w.loopStart);
+    }
     std::vector<int16_t> pcm(w.data.size());
     for (size_t i = 0; i < w.data.size(); ++i)
-      pcm[i] = static_cast<int16_t>(std::clamp(std::lround(w.data[i] * gain * 32767.0), -32767L, 32767L));
+      pcm[i] = static_cast<int16_t>(std::clamp(std::lround((w.data[i] - offset) * gain * 32767.0), -32767L, 32767L));
     uint8_t key = 60;
     int8_t correction = 0;
     if (w.pitch_hz > 0) {
@@ -653,30 +694,966 @@ Wave pianoNote(int key) {
   return synthTone(s);
 }
 
+// Electric piano 1 (tine): nearly sinusoidal, with the pickup's second harmonic and the
+// tine's inharmonic "bark" in the attack, stronger on low notes.
+Wave epianoTine(int key) {
+  ToneSpec s;
+  s.name = fmt::format("EPiano {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.settle_s = 0.3;
+  s.maxPartial_hz = 8000;
+  const double bark = std::clamp(1.0 - (key - 36) / 60.0, 0.3, 1.0);
+  s.partials = {{1, 1.0, 0.85, 2},       {2, 0.1 + 0.35 * bark, 0.1, 3}, {3, 0.2 * bark, 0.03, 4},
+                {4, 0.08 * bark, 0, 5},  {7.1, 0.25, 0, 14},            {14.3, 0.1 * bark, 0, 18}};
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.03, 0.004, 1200, 0, s.rate, rng);
+  for (double& x : s.transient) x *= 0.4;
+  return synthTone(s);
+}
+
+// Electric piano 2 (FM): bright harmonic attack falling to a soft tone, with a metallic
+// ring from high sidebands.
+Wave epianoFm(int key) {
+  ToneSpec s;
+  s.name = fmt::format("FM Piano {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.settle_s = 0.3;
+  s.maxPartial_hz = 9000;
+  const double start[] = {1, 0.6, 0.45, 0.3, 0.22, 0.15, 0.1, 0.07, 0.05, 0.03};
+  const double loop[] = {0.9, 0.18, 0.05, 0.02, 0, 0, 0, 0, 0, 0};
+  for (int n = 1; n <= 10; ++n) s.partials.push_back({static_cast<double>(n), start[n - 1], loop[n - 1], 4});
+  s.partials.push_back({13, 0.18, 0, 12});
+  s.partials.push_back({15, 0.14, 0, 12});
+  return synthTone(s);
+}
+
+// Plucked strings of three characters (Karplus-Strong).
+enum class PluckKind { Soft, Medium, Bright };
+Wave pluckNote(PluckKind kind, int key) {
+  PluckSpec p;
+  p.pitch_hz = midiToHz(key);
+  switch (kind) {
+    case PluckKind::Soft:
+      p.name = fmt::format("Nylon {}", key);
+      p.damping = 0.22;
+      p.pickPosition = 0.22;
+      p.excitation_hz = 2500;
+      p.decay_s = 3;
+      break;
+    case PluckKind::Medium:
+      p.name = fmt::format("Guitar {}", key);
+      p.damping = 0.12;
+      p.pickPosition = 0.16;
+      p.excitation_hz = 5000;
+      p.decay_s = 4;
+      break;
+    case PluckKind::Bright:
+      p.name = fmt::format("Pluck {}", key);
+      p.damping = 0.05;
+      p.pickPosition = 0.11;
+      p.decay_s = 4;
+      break;
+  }
+  p.settle_s = key < 50 ? 0.45 : 0.35;
+  return synthPluck(p);
+}
+
+// Struck bars: free-free bar modes (glockenspiel), tuned bars with a resonator (marimba,
+// vibraphone: modes at 1, 4, 10) and xylophone (1, 3, 6).
+enum class BarKind { Glock, Mallet, Xylo };
+Wave barNote(BarKind kind, int key) {
+  ToneSpec s;
+  s.pitch_hz = midiToHz(key);
+  s.maxPartial_hz = 9500;
+  Rng rng(fmt::format("bar {} {}", static_cast<int>(kind), key));
+  switch (kind) {
+    case BarKind::Glock:
+      s.name = fmt::format("Glock {}", key);
+      s.loopFrames = 2048;
+      s.settle_s = 0.25;
+      s.partials = {{1, 1, 0.55, 3}, {2.756, 0.45, 0.05, 5}, {5.404, 0.25, 0, 7}, {8.933, 0.12, 0, 9}};
+      s.transient = noiseBurst(0.01, 0.001, 0, 2000, s.rate, rng);
+      for (double& x : s.transient) x *= 0.3;
+      break;
+    case BarKind::Mallet:
+      s.name = fmt::format("Mallet {}", key);
+      s.loopFrames = 2048;
+      s.settle_s = 0.3;
+      s.partials = {{1, 1, 0.75, 2}, {3.93, 0.5, 0.08, 5}, {9.2, 0.2, 0, 9}};
+      s.transient = noiseBurst(0.03, 0.004, 800, 0, s.rate, rng);
+      for (double& x : s.transient) x *= 0.5;
+      break;
+    case BarKind::Xylo:
+      s.name = fmt::format("Xylo {}", key);
+      s.loopFrames = 2048;
+      s.settle_s = 0.15;
+      s.partials = {{1, 1, 0.5, 3}, {3.0, 0.45, 0.04, 6}, {6.1, 0.2, 0, 9}};
+      s.transient = noiseBurst(0.015, 0.002, 3000, 0, s.rate, rng);
+      for (double& x : s.transient) x *= 0.5;
+      break;
+  }
+  return synthTone(s);
+}
+
+// Bell: hum, prime, minor-third tierce, quint, nominal and upper partials, the lower ones
+// ringing longest. Pitched at the prime.
+Wave bellNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Bell {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 4096;
+  s.settle_s = 0.5;
+  s.maxPartial_hz = 9500;
+  s.binMultiple = 2;
+  s.partials = {{0.5, 0.5, 0.4, 1},   {1, 1, 0.6, 2},     {1.19, 0.6, 0.3, 3},  {1.5, 0.3, 0.1, 3},
+                {2.0, 0.6, 0.15, 4},  {2.52, 0.3, 0, 5},  {3.0, 0.2, 0, 6},     {4.07, 0.15, 0, 7},
+                {5.2, 0.08, 0, 8}};
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.01, 0.0015, 0, 1500, s.rate, rng);
+  for (double& x : s.transient) x *= 0.2;
+  return synthTone(s);
+}
+
+// Tonewheel organ: drawbars at 16', 5 1/3', 8', 4', 2 2/3', 2', 1 3/5', 1 1/3', 1' (levels
+// 0-8, about 3 dB a step), optional decaying percussion harmonic, key click, and the
+// upper harmonics an overdriven amplifier adds ("grit").
+struct Drawbars {
+  std::array<int, 9> levels{};
+  double percussionRatio = 0;  // 0: none
+  double grit = 0;             // 0: clean
+};
+Wave organNote(const std::string& family, const Drawbars& d, int key) {
+  static const double kFootage[9] = {0.5, 1.5, 1, 2, 3, 4, 5, 6, 8};
+  ToneSpec s;
+  s.name = fmt::format("{} {}", family, key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.binMultiple = 2;
+  s.maxPartial_hz = 6000;
+  s.settle_s = d.percussionRatio > 0 ? 0.35 : 0.01;
+  for (int i = 0; i < 9; ++i) {
+    if (d.levels[static_cast<size_t>(i)] == 0) continue;
+    const double amp = dbToGain(-3.0 * (8 - d.levels[static_cast<size_t>(i)]));
+    s.partials.push_back({kFootage[i], amp, amp, 0});
+  }
+  if (d.percussionRatio > 0) s.partials.push_back({d.percussionRatio, 0.9, 0, 4});
+  for (int n = 7; n <= 16 && d.grit > 0; ++n) s.partials.push_back({static_cast<double>(n), d.grit / n, d.grit / n, 0});
+  Rng rng(s.name);
+  s.transient = bandBurst(0.006, 0.0015, 2500, 0.8, s.rate, rng);
+  for (double& x : s.transient) x *= 0.5;
+  Wave w = synthTone(s);
+  return w;
+}
+
+// Pipe organ: principal chorus (8' + 4' + 2 2/3' + 2' and a mixture) over a 16' bourdon on
+// the lower samples, with a breathy chiff at the start.
+Wave pipeOrganNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Pipe {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 4096;
+  s.binMultiple = 2;
+  s.maxPartial_hz = 7500;
+  s.settle_s = 0.08;
+  for (int n = 1; n <= 24; ++n) {
+    double amp = std::pow(n, -1.4);
+    if (n == 2 || n == 4) amp += 0.5 * std::pow(n / 2.0, -1.4);  // octave ranks
+    if (n == 3 || n == 6 || n == 8) amp += 0.25;                   // quint and mixture
+    s.partials.push_back({static_cast<double>(n), amp * 0.6, amp, 2});
+  }
+  if (key < 60) s.partials.push_back({0.5, 0.2, 0.6, 1});
+  Rng rng(s.name);
+  s.transient = bandBurst(0.06, 0.015, std::min(3 * s.pitch_hz, 5000.0), 2, s.rate, rng);
+  for (double& x : s.transient) x *= 0.5;
+  return synthTone(s);
+}
+
+// Free reed (harmonium, accordion, harmonica): sawtooth-like with a formant near 1.3 kHz.
+Wave reedOrganNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Reed {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.maxPartial_hz = 8000;
+  s.settle_s = 0.01;
+  for (int n = 1; n <= 60; ++n) {
+    const double fn = n * s.pitch_hz;
+    const double formant = 1 + 1.5 * std::exp(-std::pow(std::log2(fn / 1300.0), 2) * 2);
+    const double amp = formant / n * (n % 2 == 1 ? 1.0 : 0.7);
+    s.partials.push_back({static_cast<double>(n), amp, amp, 0});
+  }
+  return synthTone(s);
+}
+
+// Bass strings: Karplus-Strong with a soft finger excitation.
+Wave bassNote(int key) {
+  PluckSpec p;
+  p.name = fmt::format("Bass {}", key);
+  p.pitch_hz = midiToHz(key);
+  p.damping = 0.18;
+  p.pickPosition = 0.25;
+  p.excitation_hz = 1500;
+  p.decay_s = 5;
+  p.settle_s = 0.4;
+  return synthPluck(p);
+}
+
+// Overdriven guitar: a sustained, compressed harmonic spectrum through a guitar cabinet
+// (nothing above 5 kHz), brighter at the pick attack.
+Wave driveNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Drive {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.settle_s = 0.15;
+  s.maxPartial_hz = 6000;
+  for (int n = 1; n <= 80; ++n) {
+    const double fn = n * s.pitch_hz;
+    const double cabinet = (fn / (fn + 120.0)) / std::sqrt(1 + std::pow(fn / 2800.0, 4));
+    const double amp = (n % 2 == 1 ? 1.0 : 0.75) * std::pow(n, -0.6) * cabinet;
+    s.partials.push_back({static_cast<double>(n), amp * (n > 3 ? 1.6 : 1.0), amp, 4});
+  }
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.015, 0.003, 0, 2000, s.rate, rng);
+  for (double& x : s.transient) x *= 0.3;
+  return synthTone(s);
+}
+
+// Analog oscillator waves, band-limited.
+enum class Osc { Saw, Square, Round };
+Wave oscNote(Osc kind, int key) {
+  ToneSpec s;
+  static const char* kNames[] = {"Saw", "Square", "Round"};
+  s.name = fmt::format("{} {}", kNames[static_cast<int>(kind)], key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 1024;
+  s.settle_s = 0.005;
+  s.maxPartial_hz = 9500;
+  for (int n = 1; n <= 200; ++n) {
+    double amp = 0;
+    switch (kind) {
+      case Osc::Saw: amp = 1.0 / n; break;
+      case Osc::Square: amp = n % 2 == 1 ? 1.0 / n : 0.0; break;
+      case Osc::Round: amp = std::pow(0.45, n - 1); break;
+    }
+    if (amp > 1e-4) s.partials.push_back({static_cast<double>(n), amp, amp, 0});
+  }
+  return synthTone(s);
+}
+
+// Resonances (centre Hz, bandwidth Hz, gain) summed into a spectral envelope: body
+// resonances of strings, vowel formants of voices, bores of winds.
+struct Resonance {
+  double center_hz, bandwidth_hz, gain;
+};
+double resonanceGain(double hz, const std::vector<Resonance>& resonances, double floor) {
+  double g = floor;
+  for (const Resonance& r : resonances) g += r.gain / std::sqrt(1 + std::pow((hz - r.center_hz) / (r.bandwidth_hz / 2), 2));
+  return g;
+}
+
+// Adds a harmonic spectrum to a tone: amp(n, hz) for each harmonic; when `spread` is set
+// (relative detune, e.g. 0.006 = 10 cents), harmonics high enough to be resolved by the
+// loop get two extra copies a few bins away, so the loop shimmers like an ensemble.
+template <typename Amp>
+void addHarmonics(ToneSpec& s, int count, Amp amp, double spread = 0, double attackScale = 1, double curve = 0) {
+  const double bin_hz = static_cast<double>(s.rate) / s.loopFrames;
+  for (int n = 1; n <= count; ++n) {
+    const double fn = n * s.pitch_hz;
+    const double a = amp(n, fn);
+    if (a <= 1e-5) continue;
+    const int offset = static_cast<int>(std::lround(fn * spread / bin_hz));
+    const double share = offset != 0 ? 0.6 : 1.0;
+    s.partials.push_back({static_cast<double>(n), a * share * attackScale, a * share, curve});
+    if (offset != 0) {
+      s.partials.push_back({static_cast<double>(n), a * 0.45 * attackScale, a * 0.45, curve, offset});
+      s.partials.push_back({static_cast<double>(n), a * 0.45 * attackScale, a * 0.45, curve, -offset});
+    }
+  }
+}
+
+// Band-limited breath or bow noise for a loop: periodic noise shaped by a band.
+std::vector<double> breathNoise(const ToneSpec& s, double low_hz, double high_hz, const std::string& seed) {
+  Rng rng(seed);
+  return periodicNoise(s.loopFrames, s.rate, rng, [low_hz, high_hz](double hz) {
+    if (hz < low_hz * 0.5 || hz > high_hz * 2) return 0.0;
+    return 1.0 / std::sqrt((1 + std::pow(low_hz / hz, 4)) * (1 + std::pow(hz / high_hz, 4)));
+  });
+}
+
+// Bowed strings: a sawtooth-like bow force through a violin-family body (air resonance,
+// bridge hill), with rosin noise at the start. `ensemble`: a section that shimmers.
+Wave stringNote(int key, bool ensemble) {
+  ToneSpec s;
+  s.name = fmt::format("{} {}", ensemble ? "Strings" : "Bowed", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = ensemble ? 8192 : 2048;
+  s.settle_s = 0.08;
+  s.maxPartial_hz = 9000;
+  const std::vector<Resonance> body = {{290, 150, 0.9}, {480, 250, 0.5}, {1050, 500, 0.4}, {2600, 1400, 1.0}};
+  addHarmonics(s, 120, [&](int n, double fn) { return std::pow(n, -0.85) * resonanceGain(fn, body, 0.25) / std::sqrt(1 + std::pow(fn / 6000, 4)); },
+               ensemble ? 0.006 : 0.0);
+  s.noise = breathNoise(s, 1500, 6000, s.name + " bow");
+  s.noiseStart = 0.25;
+  s.noiseLoop = 0.03;
+  return synthTone(s);
+}
+
+// Voices: glottal harmonics (falling about 12 dB an octave) through vowel formants, sung by
+// a group (shimmer), with a little breath.
+Wave voiceNote(int key, bool ooh) {
+  ToneSpec s;
+  s.name = fmt::format("{} {}", ooh ? "Ooh" : "Aah", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 8192;
+  s.settle_s = 0.02;
+  s.maxPartial_hz = 8000;
+  const std::vector<Resonance> aah = {{750, 110, 1.0}, {1200, 130, 0.55}, {2650, 200, 0.3}, {3400, 300, 0.15}};
+  const std::vector<Resonance> oohF = {{330, 80, 1.0}, {850, 110, 0.35}, {2300, 200, 0.08}};
+  const auto& formants = ooh ? oohF : aah;
+  addHarmonics(s, 100, [&](int n, double fn) { return resonanceGain(fn, formants, 0.01) / (1 + 0.15 * n) * (fn < 90 ? 0.3 : 1.0); },
+               0.008);
+  s.noise = breathNoise(s, ooh ? 400 : 700, ooh ? 1200 : 3000, s.name + " breath");
+  s.noiseStart = s.noiseLoop = 0.015;
+  return synthTone(s);
+}
+
+// Timpani: a kettle-tuned membrane (nearly harmonic modes) struck with a felt mallet.
+Wave timpaniNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Timpani {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 4096;
+  s.settle_s = 0.45;
+  s.partials = {{1, 1, 0.55, 2},      {1.5, 0.6, 0.2, 3},  {1.99, 0.45, 0.12, 3}, {2.44, 0.3, 0.04, 4},
+                {2.89, 0.25, 0.02, 5}, {3.33, 0.15, 0, 6}, {0.8, 0.25, 0, 8}};
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.08, 0.012, 600, 0, s.rate, rng);
+  for (double& x : s.transient) x *= 0.8;
+  return synthTone(s);
+}
+
+// Orchestra hit: brass and strings on a major chord (root, fifth, octave, tenth, twelfth)
+// with a noisy attack, dying in half a second. Pitched at the root.
+Wave orchestraHit() {
+  const double root = midiToHz(60);
+  const uint32_t rate = kRate;
+  const size_t frames = framesOf(0.7, rate);
+  Wave w;
+  w.name = "Orchestra Hit";
+  w.rate = rate;
+  w.pitch_hz = root;
+  w.data.assign(frames, 0.0);
+  const double chord[] = {1.0, 1.5, 2.0, 2.52, 3.0, 0.5};
+  Rng rng(w.name);
+  for (double ratio : chord) {
+    for (int copy = 0; copy < 3; ++copy) {
+      const double f = root * ratio * (1 + 0.004 * (copy - 1));
+      const double phase = rng.uniform() * 2 * kPi;
+      for (int n = 1; n * f < 8000; ++n) {
+        const double amp = std::pow(n, -0.8) / (1 + std::pow(n * f / 2500, 2)) / 3;
+        for (size_t t = 0; t < frames; ++t)
+          w.data[t] += amp * std::sin(2 * kPi * n * f * static_cast<double>(t) / rate + n * phase);
+      }
+    }
+  }
+  std::vector<double> hit = noiseBurst(0.1, 0.02, 5000, 200, rate, rng);
+  for (size_t t = 0; t < frames; ++t) {
+    const double time = static_cast<double>(t) / rate;
+    const double env = std::min(1.0, time / 0.004) * std::exp(-time / 0.16);
+    w.data[t] = w.data[t] * env + (t < hit.size() ? 0.6 * hit[t] : 0.0);
+  }
+  return w;
+}
+
+// Brass: a bright lip-buzz spectrum with a formant near 1.2 kHz (the bell); the programs
+// open a filter during the attack for the "blat".
+Wave brassNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Brass {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 2048;
+  s.settle_s = 0.005;
+  s.maxPartial_hz = 9000;
+  addHarmonics(s, 100, [](int n, double fn) {
+    return std::pow(n, -0.3) * (fn / (fn + 350)) / std::pow(1 + std::pow(fn / 1500, 2), 0.75);
+  });
+  return synthTone(s);
+}
+
+// Woodwinds. Sax: conical bore, bright with a breathy edge. Double reed: nasal formant,
+// weak fundamental. Clarinet: cylindrical bore, odd harmonics in the low register.
+enum class Reed { Sax, Double, Clarinet };
+Wave reedNote(Reed kind, int key) {
+  ToneSpec s;
+  static const char* kNames[] = {"Sax", "Oboe", "Clarinet"};
+  s.name = fmt::format("{} {}", kNames[static_cast<int>(kind)], key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 2048;
+  s.settle_s = 0.04;
+  s.maxPartial_hz = 9000;
+  switch (kind) {
+    case Reed::Sax: {
+      const std::vector<Resonance> bore = {{700, 500, 0.8}, {1800, 900, 0.5}};
+      addHarmonics(s, 100, [&](int n, double fn) { return std::pow(n, -0.7) * resonanceGain(fn, bore, 0.2) / (1 + std::pow(fn / 4000, 2)); });
+      s.noise = breathNoise(s, 1500, 5000, s.name + " breath");
+      s.noiseStart = 0.08;
+      s.noiseLoop = 0.02;
+      break;
+    }
+    case Reed::Double: {
+      const std::vector<Resonance> bore = {{1100, 400, 1.0}, {2800, 800, 0.35}};
+      addHarmonics(s, 100, [&](int n, double fn) { return (n == 1 ? 0.35 : 1.0) * std::pow(n, -0.5) * resonanceGain(fn, bore, 0.08); });
+      break;
+    }
+    case Reed::Clarinet: {
+      addHarmonics(s, 100, [&](int n, double fn) {
+        const double oddness = fn < 1800 ? (n % 2 == 1 ? 1.0 : 0.08) : 0.6;
+        return oddness / n / std::sqrt(1 + std::pow(fn / 3500, 2));
+      });
+      s.noise = breathNoise(s, 1000, 4000, s.name + " breath");
+      s.noiseStart = 0.04;
+      s.noiseLoop = 0.01;
+      break;
+    }
+  }
+  return synthTone(s);
+}
+
+// Flute: nearly sinusoidal with a soft second and third harmonic and plenty of breath,
+// a stronger puff ("chiff") at the start. A long loop keeps the noise from sounding looped.
+Wave fluteNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Flute {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 8192;
+  s.settle_s = 0.06;
+  s.partials = {{1, 0.6, 1, 2}, {2, 0.3, 0.25, 2}, {3, 0.15, 0.12, 2}, {4, 0.05, 0.04, 2}, {5, 0.02, 0.02, 2}};
+  s.noise = breathNoise(s, s.pitch_hz * 1.5, s.pitch_hz * 6, s.name + " breath");
+  s.noiseStart = 0.25;
+  s.noiseLoop = 0.07;
+  return synthTone(s);
+}
+
 // ---------------------------------------------------------------------------------------
 
 struct Families {
-  SampleSet piano;
+  SampleSet piano, epiano, fmPiano, pluckSoft, pluckMedium, pluckBright;
+  SampleSet glock, mallet, xylo, bell;
+  SampleSet drawbar, percOrgan, rockOrgan, pipeOrgan, reedOrgan;
+  SampleSet bass, drive, saw, square, round;
+  SampleSet bowed, strings, aah, ooh, timpani, orchestraHit;
+  SampleSet brass, sax, doubleReed, clarinet, flute;
 };
+
+// Builds waves at the given root keys with `make`.
+template <typename Make>
+std::vector<Wave> atKeys(const std::vector<int>& keys, Make make) {
+  std::vector<Wave> waves;
+  for (int k : keys) waves.push_back(make(k));
+  return waves;
+}
 
 Families buildFamilies(BankBuilder& b) {
   Families f;
-  f.piano = b.addFamily("piano", {pianoNote(36), pianoNote(55), pianoNote(72), pianoNote(89)}, {45, 63, 80}, 0.16, 0.3);
+  const std::vector<int> roots3 = {43, 62, 81}, split3 = {52, 71};
+  f.piano = b.addFamily("piano", atKeys({36, 55, 72, 89}, pianoNote), {45, 63, 80});
+  f.epiano = b.addFamily("epiano", atKeys(roots3, epianoTine), split3);
+  f.fmPiano = b.addFamily("fm piano", atKeys(roots3, epianoFm), split3);
+  const std::vector<int> pluckRoots = {43, 60, 77}, pluckSplit = {51, 68};
+  f.pluckSoft = b.addFamily("pluck soft", atKeys(pluckRoots, [](int k) { return pluckNote(PluckKind::Soft, k); }), pluckSplit);
+  f.pluckMedium = b.addFamily("pluck medium", atKeys(pluckRoots, [](int k) { return pluckNote(PluckKind::Medium, k); }), pluckSplit);
+  f.pluckBright = b.addFamily("pluck bright", atKeys(pluckRoots, [](int k) { return pluckNote(PluckKind::Bright, k); }), pluckSplit);
+  f.glock = b.addFamily("glock", atKeys({60, 76, 91}, [](int k) { return barNote(BarKind::Glock, k); }), {67, 83});
+  f.mallet = b.addFamily("mallet", atKeys({48, 64, 81}, [](int k) { return barNote(BarKind::Mallet, k); }), {56, 72});
+  f.xylo = b.addFamily("xylo", atKeys({60, 79}, [](int k) { return barNote(BarKind::Xylo, k); }), {69});
+  f.bell = b.addFamily("bell", atKeys({55, 74}, bellNote), {64});
+  const Drawbars drawbar{{6, 8, 8, 4, 0, 3, 0, 0, 2}, 0, 0};
+  const Drawbars percussive{{0, 0, 8, 5, 0, 0, 0, 0, 0}, 3, 0};
+  const Drawbars rock{{8, 8, 8, 8, 6, 6, 4, 4, 6}, 0, 1.5};
+  f.drawbar = b.addFamily("drawbar", atKeys(roots3, [&](int k) { return organNote("Drawbar", drawbar, k); }), split3);
+  f.percOrgan = b.addFamily("perc organ", atKeys(roots3, [&](int k) { return organNote("PercOrgan", percussive, k); }), split3);
+  f.rockOrgan = b.addFamily("rock organ", atKeys(roots3, [&](int k) { return organNote("RockOrgan", rock, k); }), split3);
+  f.pipeOrgan = b.addFamily("pipe organ", atKeys({36, 55, 74}, pipeOrganNote), {45, 64});
+  f.reedOrgan = b.addFamily("reed organ", atKeys(roots3, reedOrganNote), split3);
+  f.bass = b.addFamily("bass", atKeys({28, 40, 52}, bassNote), {34, 46});
+  f.drive = b.addFamily("drive", atKeys({40, 55, 72}, driveNote), {47, 63});
+  const std::vector<int> oscRoots = {36, 60, 84}, oscSplit = {47, 71};
+  f.saw = b.addFamily("saw", atKeys(oscRoots, [](int k) { return oscNote(Osc::Saw, k); }), oscSplit);
+  f.square = b.addFamily("square", atKeys(oscRoots, [](int k) { return oscNote(Osc::Square, k); }), oscSplit);
+  f.round = b.addFamily("round", atKeys({33, 48, 67}, [](int k) { return oscNote(Osc::Round, k); }), {40, 57});
+  f.bowed = b.addFamily("bowed", atKeys({36, 55, 74}, [](int k) { return stringNote(k, false); }), {45, 64});
+  f.strings = b.addFamily("strings", atKeys({43, 62, 79}, [](int k) { return stringNote(k, true); }), {52, 70});
+  f.aah = b.addFamily("aah", atKeys({50, 64, 76}, [](int k) { return voiceNote(k, false); }), {57, 70});
+  f.ooh = b.addFamily("ooh", atKeys({50, 64, 76}, [](int k) { return voiceNote(k, true); }), {57, 70});
+  f.timpani = b.addFamily("timpani", atKeys({41, 53}, timpaniNote), {47});
+  f.orchestraHit = b.addFamily("orchestra hit", {orchestraHit()}, {});
+  f.brass = b.addFamily("brass", atKeys({43, 58, 72}, brassNote), {50, 65});
+  f.sax = b.addFamily("sax", atKeys({45, 60, 74}, [](int k) { return reedNote(Reed::Sax, k); }), {52, 67});
+  f.doubleReed = b.addFamily("double reed", atKeys({45, 62, 76}, [](int k) { return reedNote(Reed::Double, k); }), {53, 69});
+  f.clarinet = b.addFamily("clarinet", atKeys({50, 64, 77}, [](int k) { return reedNote(Reed::Clarinet, k); }), {57, 70});
+  f.flute = b.addFamily("flute", atKeys({60, 74, 88}, fluteNote), {67, 81});
   return f;
+}
+
+// A patch for notes that die away (pianos, plucks, mallets): decay to silence in
+// `decay_s` at key 60, faster up the keyboard.
+Patch decaying(double decay_s, double release_s, int keyToDecay = -30) {
+  Patch p;
+  p.decay_s = decay_s;
+  p.sustain_dB = 100;
+  p.keyToVolDecay = keyToDecay;
+  p.release_s = release_s;
+  return p;
+}
+
+// A patch for held tones.
+Patch sustained(double attack_s, double release_s) {
+  Patch p;
+  p.attack_s = attack_s;
+  p.release_s = release_s;
+  return p;
 }
 
 void buildPrograms(BankBuilder& b, const Families& f) {
   auto add = [&b](int program, std::vector<Layer> layers) { b.addProgram(0, program, kGmNames[static_cast<size_t>(program)], layers); };
+  std::array<bool, 128> done{};
+  auto def = [&](int program, std::vector<Layer> layers) {
+    add(program, std::move(layers));
+    done[static_cast<size_t>(program)] = true;
+  };
 
-  Patch piano;
-  piano.decay_s = 18;
-  piano.sustain_dB = 100;
-  piano.keyToVolDecay = -40;
-  piano.release_s = 0.35;
+  // Pianos.
+  Patch piano = decaying(18, 0.35, -40);
   piano.reverb = 200;
-  add(0, {{f.piano, piano}});
+  piano.filter_hz = 7000;
+  def(0, {{f.piano, piano}});
+  Patch bright = piano;
+  bright.filter_hz = 0;
+  bright.attenuation_cB = 20;
+  def(1, {{f.piano, bright}});
+  Patch electricGrand = decaying(10, 0.3, -30);
+  electricGrand.chorus = 100;
+  electricGrand.detune_cents = 4;
+  electricGrand.attenuation_cB = 30;
+  def(2, {{f.piano, electricGrand}});
+  Patch honky = piano;
+  honky.filter_hz = 0;
+  honky.detune_cents = 14;
+  honky.layerPan = 150;
+  honky.attenuation_cB = 30;
+  def(3, {{f.piano, honky}});
+  Patch ep1 = decaying(12, 0.3, -30);
+  ep1.chorus = 100;
+  ep1.lfoRate_hz = 4.5;
+  ep1.lfoToVolume_cB = 25;
+  def(4, {{f.epiano, ep1}});
+  Patch ep2 = decaying(10, 0.3, -30);
+  ep2.chorus = 120;
+  ep2.detune_cents = 5;
+  ep2.attenuation_cB = 20;
+  def(5, {{f.fmPiano, ep2}});
+  Patch harpsichord = decaying(7, 0.15, -30);
+  harpsichord.reverb = 250;
+  def(6, {{f.pluckBright, harpsichord}});
+  Patch clav = decaying(4, 0.08, -20);
+  clav.filter_hz = 1200;
+  clav.q_dB = 8;
+  clav.modDecay_s = 0.35;
+  clav.modSustain = 0.3;
+  clav.modToFilter_cents = 3000;
+  clav.reverb = 80;
+  def(7, {{f.pluckBright, clav}});
 
-  for (int program = 1; program < 128; ++program) add(program, {{f.piano, piano}});
+  // Chromatic percussion.
+  Patch celesta = decaying(3, 0.3, -30);
+  celesta.filter_hz = 3000;
+  celesta.reverb = 300;
+  def(8, {{f.glock, celesta}});
+  Patch glockenspiel = decaying(4, 0.5, -20);
+  glockenspiel.reverb = 300;
+  def(9, {{f.glock, glockenspiel}});
+  Patch musicBox = decaying(2.5, 0.4, -20);
+  musicBox.coarse = 12;
+  musicBox.reverb = 350;
+  musicBox.attenuation_cB = 30;
+  def(10, {{f.glock, musicBox}});
+  Patch vibes = decaying(7, 0.6, -30);
+  vibes.lfoRate_hz = 5.5;
+  vibes.lfoToVolume_cB = 50;
+  vibes.reverb = 300;
+  def(11, {{f.mallet, vibes}});
+  Patch marimba = decaying(1.6, 0.2, -25);
+  marimba.reverb = 250;
+  def(12, {{f.mallet, marimba}});
+  Patch xylophone = decaying(1.2, 0.15, -20);
+  xylophone.reverb = 250;
+  def(13, {{f.xylo, xylophone}});
+  Patch tubular = decaying(12, 1.5, -20);
+  tubular.reverb = 400;
+  def(14, {{f.bell, tubular}});
+  Patch dulcimer = decaying(5, 0.4, -30);
+  dulcimer.detune_cents = 7;
+  dulcimer.layerPan = 100;
+  dulcimer.attenuation_cB = 30;
+  def(15, {{f.pluckBright, dulcimer}});
+
+  // Organs.
+  Patch organ = sustained(0.005, 0.08);
+  organ.chorus = 80;
+  organ.reverb = 200;
+  def(16, {{f.drawbar, organ}});
+  Patch percOrgan = organ;
+  def(17, {{f.percOrgan, percOrgan}});
+  Patch rock = organ;
+  rock.lfoRate_hz = 6.5;  // fast rotary speaker
+  rock.lfoToPitch_cents = 6;
+  rock.lfoToVolume_cB = 15;
+  rock.attenuation_cB = 30;
+  def(18, {{f.rockOrgan, rock}});
+  Patch church = sustained(0.06, 0.5);
+  church.reverb = 600;
+  church.detune_cents = 3;
+  church.attenuation_cB = 40;
+  def(19, {{f.pipeOrgan, church}});
+  Patch reedOrgan = sustained(0.04, 0.15);
+  reedOrgan.filter_hz = 2500;
+  reedOrgan.reverb = 250;
+  def(20, {{f.reedOrgan, reedOrgan}});
+  Patch accordion = sustained(0.03, 0.12);
+  accordion.detune_cents = 10;  // musette
+  accordion.reverb = 200;
+  accordion.attenuation_cB = 40;
+  def(21, {{f.reedOrgan, accordion}});
+  Patch harmonica = sustained(0.05, 0.1);
+  harmonica.filter_hz = 3000;
+  harmonica.vibRate_hz = 5.5;
+  harmonica.vibDelay_s = 0.3;
+  harmonica.vibDepth_cents = 12;
+  harmonica.reverb = 200;
+  def(22, {{f.reedOrgan, harmonica}});
+  Patch tango = sustained(0.02, 0.1);
+  tango.detune_cents = 5;
+  tango.filter_hz = 5000;
+  tango.attenuation_cB = 40;
+  def(23, {{f.reedOrgan, tango}});
+
+  // Guitars.
+  Patch nylon = decaying(7, 0.3, -30);
+  nylon.reverb = 200;
+  def(24, {{f.pluckSoft, nylon}});
+  Patch steel = decaying(8, 0.3, -30);
+  steel.reverb = 200;
+  def(25, {{f.pluckMedium, steel}});
+  Patch jazz = decaying(6, 0.25, -30);
+  jazz.filter_hz = 1600;
+  def(26, {{f.pluckMedium, jazz}});
+  Patch clean = decaying(7, 0.3, -30);
+  clean.chorus = 100;
+  def(27, {{f.pluckMedium, clean}});
+  Patch muted = decaying(0.5, 0.08, -10);
+  muted.filter_hz = 2000;
+  muted.reverb = 80;
+  def(28, {{f.pluckMedium, muted}});
+  Patch overdriven = sustained(0.002, 0.15);
+  overdriven.decay_s = 8;
+  overdriven.sustain_dB = 12;
+  overdriven.filter_hz = 4000;
+  def(29, {{f.drive, overdriven}});
+  Patch distortion = overdriven;
+  distortion.filter_hz = 5000;
+  distortion.q_dB = 3;
+  distortion.detune_cents = 8;
+  def(30, {{f.drive, distortion}});
+  Patch harmonics = decaying(4, 0.4, -20);
+  harmonics.coarse = 12;
+  harmonics.filter_hz = 2500;
+  harmonics.reverb = 300;
+  def(31, {{f.pluckSoft, harmonics}});
+
+  // Basses.
+  Patch acousticBass = decaying(5, 0.15, -20);
+  acousticBass.filter_hz = 1500;
+  acousticBass.reverb = 100;
+  def(32, {{f.bass, acousticBass}});
+  Patch finger = decaying(7, 0.12, -20);
+  finger.filter_hz = 2500;
+  finger.reverb = 60;
+  def(33, {{f.bass, finger}});
+  Patch pick = decaying(7, 0.12, -20);
+  pick.filter_hz = 1500;
+  pick.modDecay_s = 0.3;
+  pick.modSustain = 0.2;
+  pick.modToFilter_cents = 2400;
+  pick.reverb = 60;
+  def(34, {{f.bass, pick}});
+  Patch fretless = decaying(8, 0.15, -20);
+  fretless.attack_s = 0.02;
+  fretless.filter_hz = 800;
+  fretless.modAttack_s = 0.08;
+  fretless.modDecay_s = 0.5;
+  fretless.modSustain = 0.5;
+  fretless.modToFilter_cents = 1800;
+  fretless.vibRate_hz = 5;
+  fretless.vibDelay_s = 0.4;
+  fretless.vibDepth_cents = 8;
+  fretless.reverb = 100;
+  def(35, {{f.round, fretless}});
+  Patch slap1 = decaying(5, 0.1, -20);
+  slap1.filter_hz = 2000;
+  slap1.modDecay_s = 0.08;
+  slap1.modSustain = 0.3;
+  slap1.modToFilter_cents = 3600;
+  slap1.q_dB = 6;
+  slap1.reverb = 60;
+  def(36, {{f.bass, slap1}});
+  Patch slap2 = slap1;
+  slap2.filter_hz = 1500;
+  slap2.q_dB = 10;
+  slap2.modDecay_s = 0.15;
+  slap2.modToFilter_cents = 4000;
+  def(37, {{f.bass, slap2}});
+  Patch synthBass1 = sustained(0.001, 0.08);
+  synthBass1.decay_s = 1.5;
+  synthBass1.sustain_dB = 8;
+  synthBass1.filter_hz = 300;
+  synthBass1.q_dB = 9;
+  synthBass1.modDecay_s = 0.35;
+  synthBass1.modSustain = 0.15;
+  synthBass1.modToFilter_cents = 3600;
+  synthBass1.reverb = 50;
+  def(38, {{f.saw, synthBass1}});
+  Patch synthBass2 = synthBass1;
+  synthBass2.filter_hz = 500;
+  synthBass2.q_dB = 6;
+  synthBass2.modDecay_s = 0.2;
+  synthBass2.modToFilter_cents = 2400;
+  synthBass2.detune_cents = 6;
+  def(39, {{f.square, synthBass2}});
+
+  // Strings and ensembles.
+  Patch violin = sustained(0.06, 0.25);
+  violin.vibRate_hz = 5.6;
+  violin.vibDelay_s = 0.25;
+  violin.vibDepth_cents = 18;
+  violin.filter_hz = 6000;
+  violin.reverb = 300;
+  def(40, {{f.bowed, violin}});
+  Patch viola = violin;
+  viola.vibRate_hz = 5.2;
+  viola.filter_hz = 4000;
+  def(41, {{f.bowed, viola}});
+  Patch cello = violin;
+  cello.vibRate_hz = 5.0;
+  cello.filter_hz = 3000;
+  cello.attack_s = 0.08;
+  def(42, {{f.bowed, cello}});
+  Patch contrabass = cello;
+  contrabass.filter_hz = 1800;
+  contrabass.vibDepth_cents = 12;
+  def(43, {{f.bowed, contrabass}});
+  Patch ensemble = sustained(0.18, 0.4);
+  ensemble.detune_cents = 6;
+  ensemble.layerPan = 200;
+  ensemble.vibRate_hz = 5.3;
+  ensemble.vibDelay_s = 0.3;
+  ensemble.vibDepth_cents = 8;
+  ensemble.reverb = 400;
+  ensemble.chorus = 80;
+  ensemble.attenuation_cB = 60;
+  Patch tremolo = ensemble;
+  tremolo.attack_s = 0.05;
+  tremolo.lfoRate_hz = 7.5;
+  tremolo.lfoToVolume_cB = 80;
+  def(44, {{f.strings, tremolo}});
+  Patch pizzicato = decaying(0.6, 0.15, -20);
+  pizzicato.filter_hz = 3000;
+  pizzicato.reverb = 350;
+  def(45, {{f.pluckSoft, pizzicato}});
+  Patch harp = decaying(6, 0.6, -30);
+  harp.reverb = 400;
+  def(46, {{f.pluckSoft, harp}});
+  Patch timpani = decaying(4, 0.6, -20);
+  timpani.reverb = 350;
+  def(47, {{f.timpani, timpani}});
+  def(48, {{f.strings, ensemble}});
+  Patch slowStrings = ensemble;
+  slowStrings.attack_s = 0.45;
+  slowStrings.release_s = 0.6;
+  slowStrings.filter_hz = 4500;
+  def(49, {{f.strings, slowStrings}});
+  Patch synthStrings1 = sustained(0.25, 0.5);
+  synthStrings1.detune_cents = 10;
+  synthStrings1.layerPan = 250;
+  synthStrings1.filter_hz = 2500;
+  synthStrings1.chorus = 120;
+  synthStrings1.reverb = 350;
+  synthStrings1.attenuation_cB = 60;
+  def(50, {{f.saw, synthStrings1}});
+  Patch synthStrings2 = synthStrings1;
+  synthStrings2.filter_hz = 1200;
+  synthStrings2.modAttack_s = 0.8;
+  synthStrings2.modSustain = 1;
+  synthStrings2.modToFilter_cents = 1500;
+  def(51, {{f.strings, synthStrings2}});
+  Patch choir = sustained(0.15, 0.4);
+  choir.detune_cents = 5;
+  choir.layerPan = 200;
+  choir.vibRate_hz = 5;
+  choir.vibDelay_s = 0.3;
+  choir.vibDepth_cents = 10;
+  choir.reverb = 450;
+  choir.attenuation_cB = 60;
+  def(52, {{f.aah, choir}});
+  def(53, {{f.ooh, choir}});
+  Patch synthVoice = sustained(0.08, 0.35);
+  synthVoice.vibRate_hz = 5.5;
+  synthVoice.vibDepth_cents = 12;
+  synthVoice.chorus = 150;
+  synthVoice.reverb = 350;
+  synthVoice.filter_hz = 3000;
+  def(54, {{f.ooh, synthVoice}});
+  Patch orchestraHit = decaying(1.5, 0.3, 0);
+  orchestraHit.reverb = 400;
+  def(55, {{f.orchestraHit, orchestraHit}});
+
+  // Brass.
+  Patch trumpet = sustained(0.02, 0.12);
+  trumpet.filter_hz = 1500;
+  trumpet.modAttack_s = 0.03;
+  trumpet.modDecay_s = 0.2;
+  trumpet.modSustain = 0.7;
+  trumpet.modToFilter_cents = 2400;
+  trumpet.vibRate_hz = 5.5;
+  trumpet.vibDelay_s = 0.35;
+  trumpet.vibDepth_cents = 10;
+  trumpet.reverb = 250;
+  def(56, {{f.brass, trumpet}});
+  Patch trombone = trumpet;
+  trombone.filter_hz = 900;
+  trombone.attack_s = 0.03;
+  def(57, {{f.brass, trombone}});
+  Patch tuba = trombone;
+  tuba.filter_hz = 500;
+  tuba.modToFilter_cents = 1800;
+  def(58, {{f.brass, tuba}});
+  Patch mutedTrumpet = trumpet;
+  mutedTrumpet.filter_hz = 2200;
+  mutedTrumpet.q_dB = 12;
+  mutedTrumpet.modToFilter_cents = 600;
+  def(59, {{f.brass, mutedTrumpet}});
+  Patch horn = sustained(0.05, 0.2);
+  horn.filter_hz = 700;
+  horn.modAttack_s = 0.08;
+  horn.modDecay_s = 0.3;
+  horn.modSustain = 0.6;
+  horn.modToFilter_cents = 1200;
+  horn.reverb = 400;
+  def(60, {{f.brass, horn}});
+  Patch brassSection = trumpet;
+  brassSection.detune_cents = 8;
+  brassSection.layerPan = 200;
+  brassSection.attenuation_cB = 60;
+  def(61, {{f.brass, brassSection}});
+  Patch synthBrass1 = sustained(0.01, 0.2);
+  synthBrass1.filter_hz = 600;
+  synthBrass1.q_dB = 4;
+  synthBrass1.modAttack_s = 0.06;
+  synthBrass1.modDecay_s = 0.4;
+  synthBrass1.modSustain = 0.5;
+  synthBrass1.modToFilter_cents = 3000;
+  synthBrass1.detune_cents = 7;
+  synthBrass1.attenuation_cB = 60;
+  synthBrass1.reverb = 200;
+  def(62, {{f.saw, synthBrass1}});
+  Patch synthBrass2 = synthBrass1;
+  synthBrass2.attack_s = 0.06;
+  synthBrass2.modAttack_s = 0.25;
+  synthBrass2.filter_hz = 450;
+  def(63, {{f.square, synthBrass2}, {f.saw, synthBrass2}});
+
+  // Reeds.
+  Patch sax = sustained(0.025, 0.12);
+  sax.vibRate_hz = 5.2;
+  sax.vibDelay_s = 0.3;
+  sax.vibDepth_cents = 14;
+  sax.filter_hz = 5000;
+  sax.reverb = 250;
+  def(64, {{f.sax, sax}});
+  Patch alto = sax;
+  alto.filter_hz = 4000;
+  def(65, {{f.sax, alto}});
+  Patch tenor = sax;
+  tenor.filter_hz = 3000;
+  def(66, {{f.sax, tenor}});
+  Patch bari = sax;
+  bari.filter_hz = 2000;
+  bari.vibDepth_cents = 8;
+  def(67, {{f.sax, bari}});
+  Patch oboe = sustained(0.03, 0.1);
+  oboe.vibRate_hz = 5.5;
+  oboe.vibDelay_s = 0.3;
+  oboe.vibDepth_cents = 10;
+  oboe.reverb = 300;
+  def(68, {{f.doubleReed, oboe}});
+  Patch englishHorn = oboe;
+  englishHorn.filter_hz = 2500;
+  def(69, {{f.doubleReed, englishHorn}});
+  Patch bassoon = oboe;
+  bassoon.filter_hz = 1500;
+  bassoon.vibDepth_cents = 6;
+  def(70, {{f.doubleReed, bassoon}});
+  Patch clarinet = sustained(0.03, 0.1);
+  clarinet.reverb = 300;
+  def(71, {{f.clarinet, clarinet}});
+
+  // Pipes.
+  Patch flute = sustained(0.05, 0.15);
+  flute.vibRate_hz = 5;
+  flute.vibDelay_s = 0.2;
+  flute.vibDepth_cents = 12;
+  flute.reverb = 350;
+  Patch piccolo = flute;
+  piccolo.vibRate_hz = 5.8;
+  def(72, {{f.flute, piccolo}});
+  def(73, {{f.flute, flute}});
+  Patch recorder = sustained(0.03, 0.1);
+  recorder.filter_hz = 2500;
+  recorder.reverb = 300;
+  def(74, {{f.flute, recorder}});
+  Patch panFlute = flute;
+  panFlute.attack_s = 0.08;
+  panFlute.vibDepth_cents = 20;
+  panFlute.filter_hz = 3500;
+  def(75, {{f.flute, panFlute}});
+  Patch bottle = sustained(0.1, 0.2);
+  bottle.filter_hz = 1200;
+  bottle.reverb = 400;
+  def(76, {{f.flute, bottle}});
+  Patch shakuhachi = flute;
+  shakuhachi.attack_s = 0.12;
+  shakuhachi.vibDepth_cents = 25;
+  shakuhachi.vibRate_hz = 4.5;
+  shakuhachi.filter_hz = 3000;
+  def(77, {{f.flute, shakuhachi}});
+  Patch whistle = sustained(0.03, 0.1);
+  whistle.vibRate_hz = 6;
+  whistle.vibDepth_cents = 15;
+  whistle.coarse = 12;
+  whistle.reverb = 250;
+  def(78, {{f.round, whistle}});
+  Patch ocarina = sustained(0.04, 0.12);
+  ocarina.vibRate_hz = 5;
+  ocarina.vibDelay_s = 0.3;
+  ocarina.vibDepth_cents = 8;
+  ocarina.reverb = 300;
+  def(79, {{f.round, ocarina}});
+
+  // Placeholders until their families exist.
+  for (int program = 0; program < 128; ++program)
+    if (!done[static_cast<size_t>(program)]) add(program, {{f.piano, piano}});
 }
 
 }  // namespace
