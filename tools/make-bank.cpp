@@ -275,7 +275,6 @@ struct PluckSpec {
   double pickPosition = 0.2;  // 0..0.5 of the string length (comb on the excitation)
   double excitation_hz = 0;   // low-pass on the initial burst (0: none)
   double settle_s = 0.5;
-  double buzz = 0;            // sitar-like bridge: rectified feedback
   uint32_t minLoopFrames = 512;
 };
 
@@ -309,9 +308,7 @@ Wave synthPluck(const PluckSpec& spec) {
       y[n] = shaped[n];
     } else if (n < settle) {
       const double prev = n >= period + 1 ? y[n - period - 1] : 0.0;
-      double v = gain * (a * prev + (1 - 2 * a) * y[n - period] + a * y[n - period + 1]);
-      if (spec.buzz > 0) v += spec.buzz * (std::fabs(y[n - period]) - 0.5 * std::fabs(prev + y[n - period + 1])) ;
-      y[n] = v;
+      y[n] = gain * (a * prev + (1 - 2 * a) * y[n - period] + a * y[n - period + 1]);
     } else {
       y[n] = y[n - period];
     }
@@ -1137,6 +1134,45 @@ Wave fluteNote(int key) {
   return synthTone(s);
 }
 
+// Sitar: a bright string whose spectral peak slides down as the curved bridge (jawari)
+// keeps regenerating upper partials; sympathetic strings shimmer in the loop.
+Wave sitarNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("Sitar {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 4096;
+  s.settle_s = 0.4;
+  s.maxPartial_hz = 9000;
+  const double bin_hz = static_cast<double>(s.rate) / s.loopFrames;
+  for (int n = 1; n <= 100; ++n) {
+    const double fn = n * s.pitch_hz;
+    if (fn > s.maxPartial_hz) break;
+    const double attack = std::pow(n, -0.4) * resonanceGain(fn, {{3200, 2500, 1.0}}, 0.15);
+    const double held = std::pow(n, -0.5) * resonanceGain(fn, {{1400, 1400, 1.0}}, 0.1) * 0.5;
+    s.partials.push_back({static_cast<double>(n), attack, held, 2});
+    const int offset = static_cast<int>(std::lround(fn * 0.004 / bin_hz));
+    if (offset != 0) s.partials.push_back({static_cast<double>(n), 0, held * 0.4, 1, offset});
+  }
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.01, 0.002, 0, 2500, s.rate, rng);
+  for (double& x : s.transient) x *= 0.3;
+  return synthTone(s);
+}
+
+// Steel pan: tuned harmonics (fundamental, octave, twelfth) from a soft rubber mallet.
+Wave steelPanNote(int key) {
+  ToneSpec s;
+  s.name = fmt::format("SteelPan {}", key);
+  s.pitch_hz = midiToHz(key);
+  s.loopFrames = 2048;
+  s.settle_s = 0.3;
+  s.partials = {{1, 1, 0.7, 2}, {2, 0.6, 0.3, 3}, {3, 0.35, 0.08, 4}, {4, 0.2, 0, 5}, {5.03, 0.1, 0, 6}};
+  Rng rng(s.name);
+  s.transient = noiseBurst(0.02, 0.003, 1500, 0, s.rate, rng);
+  for (double& x : s.transient) x *= 0.3;
+  return synthTone(s);
+}
+
 // ---------------------------------------------------------------------------------------
 
 struct Families {
@@ -1146,6 +1182,7 @@ struct Families {
   SampleSet bass, drive, saw, square, round;
   SampleSet bowed, strings, aah, ooh, timpani, orchestraHit;
   SampleSet brass, sax, doubleReed, clarinet, flute;
+  SampleSet sitar, steelPan;
 };
 
 // Builds waves at the given root keys with `make`.
@@ -1195,6 +1232,8 @@ Families buildFamilies(BankBuilder& b) {
   f.doubleReed = b.addFamily("double reed", atKeys({45, 62, 76}, [](int k) { return reedNote(Reed::Double, k); }), {53, 69});
   f.clarinet = b.addFamily("clarinet", atKeys({50, 64, 77}, [](int k) { return reedNote(Reed::Clarinet, k); }), {57, 70});
   f.flute = b.addFamily("flute", atKeys({60, 74, 88}, fluteNote), {67, 81});
+  f.sitar = b.addFamily("sitar", atKeys({50, 67}, sitarNote), {58});
+  f.steelPan = b.addFamily("steel pan", atKeys({60, 76}, steelPanNote), {67});
   return f;
 }
 
@@ -1650,6 +1689,216 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   ocarina.vibDepth_cents = 8;
   ocarina.reverb = 300;
   def(79, {{f.round, ocarina}});
+
+  // Synth leads.
+  Patch lead = sustained(0.005, 0.12);
+  lead.vibRate_hz = 5.5;
+  lead.vibDelay_s = 0.4;
+  lead.vibDepth_cents = 12;
+  lead.reverb = 200;
+  Patch squareLead = lead;
+  squareLead.filter_hz = 4000;
+  def(80, {{f.square, squareLead}});
+  Patch sawLead = lead;
+  sawLead.filter_hz = 5000;
+  sawLead.detune_cents = 6;
+  sawLead.attenuation_cB = 60;
+  def(81, {{f.saw, sawLead}});
+  Patch calliope = lead;
+  calliope.vibRate_hz = 6.5;
+  calliope.vibDelay_s = 0;
+  calliope.vibDepth_cents = 10;
+  def(82, {{f.flute, calliope}});
+  Patch chiff = lead;
+  chiff.decay_s = 3;
+  chiff.sustain_dB = 8;
+  chiff.filter_hz = 1500;
+  chiff.modDecay_s = 0.08;
+  chiff.modSustain = 0;
+  chiff.modToFilter_cents = 3600;
+  def(83, {{f.flute, chiff}});
+  Patch charang = lead;
+  charang.detune_cents = 10;
+  charang.filter_hz = 4500;
+  charang.attenuation_cB = 60;
+  def(84, {{f.drive, charang}});
+  Patch voiceLead = lead;
+  voiceLead.attack_s = 0.03;
+  voiceLead.filter_hz = 3500;
+  voiceLead.vibDepth_cents = 16;
+  def(85, {{f.aah, voiceLead}});
+  Patch fifths = lead;
+  fifths.filter_hz = 4000;
+  fifths.attenuation_cB = 60;
+  Patch fifthUp = fifths;
+  fifthUp.coarse = 7;
+  def(86, {{f.saw, fifths}, {f.saw, fifthUp}});
+  Patch bassLead = lead;
+  bassLead.filter_hz = 4000;
+  bassLead.attenuation_cB = 60;
+  Patch octaveDown = bassLead;
+  octaveDown.coarse = -12;
+  def(87, {{f.saw, bassLead}, {f.square, octaveDown}});
+
+  // Synth pads.
+  Patch pad = sustained(0.4, 0.9);
+  pad.detune_cents = 8;
+  pad.layerPan = 250;
+  pad.chorus = 120;
+  pad.reverb = 500;
+  pad.attenuation_cB = 60;
+  Patch newAgeBell = decaying(5, 1.0, -20);
+  newAgeBell.reverb = 500;
+  newAgeBell.attenuation_cB = 40;
+  Patch newAgePad = pad;
+  newAgePad.filter_hz = 1500;
+  newAgePad.attenuation_cB = 100;
+  def(88, {{f.bell, newAgeBell}, {f.saw, newAgePad}});
+  Patch warm = pad;
+  warm.filter_hz = 1200;
+  def(89, {{f.saw, warm}});
+  Patch polysynth = sustained(0.01, 0.5);
+  polysynth.decay_s = 2;
+  polysynth.sustain_dB = 6;
+  polysynth.filter_hz = 900;
+  polysynth.modDecay_s = 0.8;
+  polysynth.modSustain = 0.3;
+  polysynth.modToFilter_cents = 2400;
+  polysynth.detune_cents = 10;
+  polysynth.chorus = 100;
+  polysynth.reverb = 350;
+  polysynth.attenuation_cB = 60;
+  def(90, {{f.saw, polysynth}});
+  Patch choirPad = pad;
+  choirPad.attack_s = 0.6;
+  choirPad.release_s = 1.2;
+  def(91, {{f.aah, choirPad}});
+  Patch bowedPad = pad;
+  bowedPad.filter_hz = 1500;
+  bowedPad.attack_s = 0.5;
+  bowedPad.lfoRate_hz = 0.3;
+  bowedPad.lfoToFilter_cents = 500;
+  def(92, {{f.strings, bowedPad}});
+  Patch metallic = pad;
+  metallic.attack_s = 0.3;
+  def(93, {{f.bell, metallic}});
+  Patch halo = pad;
+  halo.attack_s = 0.7;
+  halo.release_s = 1.5;
+  halo.chorus = 200;
+  def(94, {{f.ooh, halo}});
+  Patch sweep = pad;
+  sweep.filter_hz = 600;
+  sweep.q_dB = 9;
+  sweep.lfoRate_hz = 0.2;
+  sweep.lfoToFilter_cents = 2400;
+  def(95, {{f.saw, sweep}});
+
+  // Synth effects.
+  Patch rainDrops = decaying(1.5, 0.8, -10);
+  rainDrops.reverb = 600;
+  rainDrops.chorus = 150;
+  rainDrops.coarse = 12;
+  Patch rainBed = pad;
+  rainBed.filter_hz = 2000;
+  rainBed.attenuation_cB = 120;
+  def(96, {{f.glock, rainDrops}, {f.strings, rainBed}});
+  Patch soundtrack = pad;
+  soundtrack.attack_s = 0.8;
+  soundtrack.filter_hz = 800;
+  soundtrack.modAttack_s = 2;
+  soundtrack.modToFilter_cents = 2400;
+  def(97, {{f.strings, soundtrack}, {f.ooh, soundtrack}});
+  Patch crystal = decaying(3, 1.0, -15);
+  crystal.coarse = 12;
+  crystal.reverb = 600;
+  crystal.chorus = 150;
+  Patch crystalGlock = decaying(2, 0.8, -15);
+  crystalGlock.reverb = 600;
+  crystalGlock.attenuation_cB = 60;
+  def(98, {{f.bell, crystal}, {f.glock, crystalGlock}});
+  Patch atmospherePluck = decaying(4, 0.8, -20);
+  atmospherePluck.reverb = 500;
+  Patch atmospherePad = pad;
+  atmospherePad.attenuation_cB = 120;
+  def(99, {{f.pluckSoft, atmospherePluck}, {f.ooh, atmospherePad}});
+  Patch brightness = pad;
+  brightness.attack_s = 0.15;
+  brightness.chorus = 250;
+  def(100, {{f.strings, brightness}});
+  Patch goblins = pad;
+  goblins.attack_s = 1.0;
+  goblins.filter_hz = 700;
+  goblins.q_dB = 12;
+  goblins.lfoRate_hz = 0.6;
+  goblins.lfoToPitch_cents = 40;
+  goblins.lfoToFilter_cents = 1800;
+  def(101, {{f.saw, goblins}});
+  Patch echoes = decaying(6, 1.2, -20);
+  echoes.lfoRate_hz = 3;
+  echoes.lfoToVolume_cB = 120;
+  echoes.reverb = 600;
+  echoes.chorus = 200;
+  echoes.detune_cents = 5;
+  echoes.attenuation_cB = 40;
+  def(102, {{f.pluckMedium, echoes}});
+  Patch sciFi = sustained(0.2, 0.8);
+  sciFi.lfoRate_hz = 6;
+  sciFi.lfoToPitch_cents = 150;
+  sciFi.filter_hz = 2000;
+  sciFi.q_dB = 8;
+  sciFi.reverb = 500;
+  def(103, {{f.round, sciFi}});
+
+  // Ethnic.
+  Patch sitar = decaying(8, 0.4, -30);
+  sitar.reverb = 300;
+  def(104, {{f.sitar, sitar}});
+  Patch banjo = decaying(2, 0.15, -20);
+  banjo.reverb = 150;
+  def(105, {{f.pluckBright, banjo}});
+  Patch shamisen = decaying(1.5, 0.12, -20);
+  shamisen.filter_hz = 3500;
+  shamisen.q_dB = 4;
+  def(106, {{f.pluckBright, shamisen}});
+  Patch koto = decaying(4, 0.3, -25);
+  koto.reverb = 350;
+  koto.vibRate_hz = 5;
+  koto.vibDelay_s = 0.5;
+  koto.vibDepth_cents = 6;
+  def(107, {{f.pluckMedium, koto}});
+  Patch kalimba = decaying(1.5, 0.3, -20);
+  kalimba.filter_hz = 3000;
+  kalimba.reverb = 300;
+  def(108, {{f.mallet, kalimba}});
+  Patch chanter = sustained(0.02, 0.1);
+  chanter.reverb = 250;
+  // The drone plays the lowest sample at its own pitch whatever the key (scale tuning 0).
+  Patch drone = chanter;
+  drone.scaleTuning = 0;
+  drone.attenuation_cB = 80;
+  SampleSet droneSet = {f.doubleReed.front()};
+  droneSet.front().keyLo = 0;
+  droneSet.front().keyHi = 127;
+  def(109, {{f.doubleReed, chanter}, {droneSet, drone}});
+  Patch fiddle = violin;
+  fiddle.attack_s = 0.03;
+  fiddle.filter_hz = 0;
+  fiddle.vibDepth_cents = 14;
+  def(110, {{f.bowed, fiddle}});
+  Patch shanai = oboe;
+  shanai.vibRate_hz = 6;
+  shanai.vibDepth_cents = 20;
+  def(111, {{f.doubleReed, shanai}});
+
+  // Percussive (melodic).
+  Patch tinkle = decaying(2, 0.5, -10);
+  tinkle.coarse = 12;
+  tinkle.reverb = 350;
+  def(112, {{f.bell, tinkle}});
+  Patch steelDrum = decaying(2, 0.4, -20);
+  steelDrum.reverb = 300;
+  def(114, {{f.steelPan, steelDrum}});
 
   // Placeholders until their families exist.
   for (int program = 0; program < 128; ++program)
