@@ -1174,6 +1174,435 @@ Wave steelPanNote(int key) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Drums and noises. One-shots are computed sample by sample; metal (hats, cymbals,
+// triangle) is additive with a periodic loop so long rings cost little.
+
+Wave blank(const std::string& name, uint32_t rate, double seconds, double pitch_hz = 0) {
+  Wave w;
+  w.name = name;
+  w.rate = rate;
+  w.pitch_hz = pitch_hz;
+  w.data.assign(framesOf(seconds, rate), 0.0);
+  return w;
+}
+
+// Ends a one-shot with a short fade so the last sample is silence.
+void fadeTail(Wave& w, double seconds = 0.01) {
+  const size_t n = std::min(w.data.size(), framesOf(seconds, w.rate));
+  for (size_t i = 0; i < n; ++i) w.data[w.data.size() - 1 - i] *= static_cast<double>(i) / static_cast<double>(n);
+}
+
+double timeOf(size_t t, uint32_t rate) { return static_cast<double>(t) / rate; }
+
+// A drum head: a sine whose pitch falls from `bend` times the base to the base, plus a
+// second mode, under an exponential decay.
+Wave membrane(const std::string& name, double base_hz, double bend, double bendTau_s, double decay_s,
+              double length_s, double secondRatio, double secondLevel) {
+  Wave w = blank(name, kRate, length_s, base_hz);
+  double phase = 0, phase2 = 0;
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    const double f = base_hz * (1 + (bend - 1) * std::exp(-time / bendTau_s));
+    phase += 2 * kPi * f / w.rate;
+    phase2 += 2 * kPi * f * secondRatio / w.rate;
+    const double env = std::min(1.0, time / 0.001) * std::exp(-time / decay_s);
+    w.data[t] = env * (std::sin(phase) + secondLevel * std::sin(phase2) * std::exp(-time / (decay_s * 0.5)));
+  }
+  return w;
+}
+
+void addBurst(Wave& w, const std::vector<double>& burst, double level, size_t at = 0) {
+  for (size_t i = 0; i < burst.size() && at + i < w.data.size(); ++i) w.data[at + i] += level * burst[i];
+}
+
+Wave kickDrum() {
+  Wave w = membrane("Kick", 48, 3.4, 0.035, 0.28, 0.5, 2.1, 0.15);
+  Rng rng(w.name);
+  addBurst(w, noiseBurst(0.01, 0.002, 0, 2000, w.rate, rng), 0.35);
+  w.pitch_hz = 0;
+  fadeTail(w, 0.05);
+  return w;
+}
+
+Wave snareDrum() {
+  Wave w = blank("Snare", kRate, 0.4);
+  Rng rng(w.name);
+  std::vector<double> wires = whiteNoise(w.data.size(), rng);
+  Biquad hp = Biquad::highpass(1200, 0.7, w.rate), lp = Biquad::lowpass(8500, 0.7, w.rate);
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    const double body = std::sin(2 * kPi * 190 * time) * std::exp(-time / 0.05) +
+                        0.5 * std::sin(2 * kPi * 330 * time) * std::exp(-time / 0.035);
+    const double snares = lp.process(hp.process(wires[t])) * std::exp(-time / 0.11);
+    w.data[t] = std::min(1.0, time / 0.0008) * (0.7 * body + 0.9 * snares);
+  }
+  fadeTail(w, 0.05);
+  return w;
+}
+
+Wave sideStick() {
+  Wave w = blank("Side Stick", kRate, 0.12);
+  Rng rng(w.name);
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    w.data[t] = 0.6 * std::sin(2 * kPi * 1000 * time) * std::exp(-time / 0.012) +
+                0.3 * std::sin(2 * kPi * 1730 * time) * std::exp(-time / 0.008);
+  }
+  addBurst(w, bandBurst(0.05, 0.005, 2200, 1.5, w.rate, rng), 1.2);
+  fadeTail(w);
+  return w;
+}
+
+Wave handClap() {
+  Wave w = blank("Hand Clap", kRate, 0.35);
+  Rng rng(w.name);
+  const double hits[] = {0, 0.011, 0.021, 0.033};
+  for (double at : hits) addBurst(w, bandBurst(0.03, 0.005, 1200, 1.2, w.rate, rng), 1.0, framesOf(at, w.rate));
+  addBurst(w, bandBurst(0.3, 0.06, 1100, 1.0, w.rate, rng), 0.6, framesOf(0.033, w.rate));
+  fadeTail(w, 0.03);
+  return w;
+}
+
+Wave tomDrum() {
+  Wave w = membrane("Tom", 110, 1.3, 0.05, 0.32, 0.65, 1.58, 0.3);
+  Rng rng(w.name);
+  addBurst(w, noiseBurst(0.03, 0.008, 3000, 0, w.rate, rng), 0.35);
+  fadeTail(w, 0.05);
+  return w;
+}
+
+Wave congaDrum() {
+  Wave w = membrane("Conga", 220, 1.1, 0.02, 0.2, 0.45, 1.55, 0.2);
+  Rng rng(w.name);
+  addBurst(w, bandBurst(0.02, 0.004, 2000, 1, w.rate, rng), 0.8);
+  fadeTail(w, 0.04);
+  return w;
+}
+
+Wave bongoDrum() {
+  Wave w = membrane("Bongo", 400, 1.08, 0.015, 0.1, 0.28, 1.6, 0.25);
+  Rng rng(w.name);
+  addBurst(w, bandBurst(0.015, 0.003, 3000, 1, w.rate, rng), 0.6);
+  fadeTail(w, 0.03);
+  return w;
+}
+
+Wave timbaleDrum() {
+  Wave w = blank("Timbale", kRate, 0.45, 350);
+  const double ratios[] = {1, 1.6, 2.25, 2.9};
+  const double levels[] = {1, 0.5, 0.35, 0.2};
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    for (int i = 0; i < 4; ++i)
+      w.data[t] += levels[i] * std::sin(2 * kPi * 350 * ratios[i] * time) * std::exp(-time / (0.25 / (1 + i * 0.5)));
+  }
+  Rng rng(w.name);
+  addBurst(w, bandBurst(0.03, 0.006, 2500, 0.8, w.rate, rng), 1.0);
+  fadeTail(w, 0.04);
+  return w;
+}
+
+// Partials (ratio, level) under one decay, higher partials dying faster.
+Wave struckMetal(const std::string& name, uint32_t rate, double base_hz, const std::vector<std::pair<double, double>>& modes,
+                 double decay_s, double length_s) {
+  Wave w = blank(name, rate, length_s, base_hz);
+  Rng rng(name);
+  for (const auto& [ratio, level] : modes) {
+    const double phase = rng.uniform() * 2 * kPi;
+    const double tau = decay_s / std::sqrt(ratio);
+    for (size_t t = 0; t < w.data.size(); ++t) {
+      const double time = timeOf(t, rate);
+      w.data[t] += level * std::sin(2 * kPi * base_hz * ratio * time + phase) * std::exp(-time / tau);
+    }
+  }
+  for (size_t t = 0; t < std::min(w.data.size(), framesOf(0.001, rate)); ++t) w.data[t] *= timeOf(t, rate) / 0.001;
+  fadeTail(w, 0.03);
+  return w;
+}
+
+Wave cowbell() {
+  // Two square waves (the classic drum-machine recipe) through a band around 900 Hz.
+  Wave w = blank("Cowbell", kRate, 0.4, 560);
+  for (double f : {540.0, 800.0}) {
+    for (int k = 1; k * f < 9000; k += 2) {
+      const double band = 1 / std::sqrt(1 + std::pow((k * f - 900) / 500, 2));
+      for (size_t t = 0; t < w.data.size(); ++t) {
+        const double time = timeOf(t, w.rate);
+        w.data[t] += band / k * std::sin(2 * kPi * k * f * time);
+      }
+    }
+  }
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    w.data[t] *= std::min(1.0, time / 0.0005) * (0.7 * std::exp(-time / 0.03) + 0.3 * std::exp(-time / 0.15));
+  }
+  fadeTail(w, 0.03);
+  return w;
+}
+
+// Noise shaker: band-limited noise under an attack-decay envelope.
+Wave shaker(const std::string& name, double length_s, double attack_s, double decay_s, double highpass_hz) {
+  Wave w = blank(name, kRate, length_s);
+  Rng rng(name);
+  std::vector<double> n = whiteNoise(w.data.size(), rng);
+  Biquad::highpass(highpass_hz, 0.7, w.rate).run(n);
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    w.data[t] = n[t] * std::min(1.0, time / attack_s) * std::exp(-std::max(0.0, time - attack_s) / decay_s);
+  }
+  fadeTail(w);
+  return w;
+}
+
+Wave guiro() {
+  Wave w = blank("Guiro", kRate, 0.42);
+  Rng rng(w.name);
+  std::vector<double> n = whiteNoise(w.data.size(), rng);
+  Biquad::bandpass(3000, 1.5, w.rate).run(n);
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    const double scrape = 0.5 - 0.5 * std::cos(2 * kPi * 32 * time);  // 32 ridges a second
+    w.data[t] = n[t] * scrape * scrape * std::min(1.0, time / 0.01);
+  }
+  fadeTail(w, 0.04);
+  return w;
+}
+
+Wave cuica() {
+  Wave w = blank("Cuica", kRate, 0.32, 500);
+  Rng rng(w.name);
+  double phase = 0;
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    const double f = 350 + 300 * (1 - std::exp(-time / 0.05));
+    phase += 2 * kPi * f / w.rate;
+    const double env = std::min(1.0, time / 0.01) * std::exp(-time / 0.12);
+    w.data[t] = env * (std::sin(phase) + 0.3 * std::sin(2 * phase));
+  }
+  addBurst(w, bandBurst(0.1, 0.03, 1200, 2, w.rate, rng), 0.2);
+  fadeTail(w, 0.03);
+  return w;
+}
+
+Wave vibraslap() {
+  Wave w = blank("Vibraslap", kRate, 0.6);
+  Rng rng(w.name);
+  for (double at = 0; at < 0.55; at += 1 / 28.0) {
+    const double level = std::exp(-at / 0.18);
+    addBurst(w, bandBurst(0.02, 0.003, 3200, 3, w.rate, rng), level, framesOf(at, w.rate));
+    addBurst(w, bandBurst(0.03, 0.008, 650, 4, w.rate, rng), 0.6 * level, framesOf(at, w.rate));
+  }
+  fadeTail(w, 0.05);
+  return w;
+}
+
+// Metal with a periodic loop: inharmonic partials (integer bins of the loop) and periodic
+// noise, both shaped by a high-pass; brighter during the settle.
+struct MetalSpec {
+  std::string name;
+  uint32_t loopFrames = 8192;
+  double settle_s = 0.05;
+  std::vector<std::pair<double, double>> partials_hz;  // frequency, level
+  double highpass_hz = 5000, lowpass_hz = 14000;
+  double noiseLevel = 0.5;
+  double attackBrightness = 2;
+};
+
+Wave metalLoop(const MetalSpec& m) {
+  ToneSpec s;
+  s.name = m.name;
+  s.rate = kRateHigh;
+  s.pitch_hz = static_cast<double>(s.rate) / m.loopFrames;  // bin 1: ratios are bins
+  s.loopFrames = m.loopFrames;
+  s.settle_s = m.settle_s;
+  s.maxPartial_hz = 15500;
+  auto shape = [&m](double hz) {
+    return 1 / std::sqrt((1 + std::pow(m.highpass_hz / hz, 4)) * (1 + std::pow(hz / m.lowpass_hz, 4)));
+  };
+  for (const auto& [hz, level] : m.partials_hz) {
+    const double amp = level * shape(hz);
+    s.partials.push_back({hz / s.pitch_hz, amp * m.attackBrightness, amp, 4});
+  }
+  Rng rng(m.name + " noise");
+  s.noise = periodicNoise(m.loopFrames, s.rate, rng, shape);
+  double energy = 0;
+  for (const auto& partial : s.partials) energy += partial.loopAmp * partial.loopAmp / 2;
+  const double noiseScale = m.noiseLevel * std::sqrt(std::max(energy, 1e-6));
+  s.noiseStart = noiseScale * m.attackBrightness;
+  s.noiseLoop = noiseScale;
+  Wave w = synthTone(s);
+  w.pitch_hz = 0;
+  return w;
+}
+
+// Square-wave partials at the classic hi-hat frequencies, their odd harmonics.
+std::vector<std::pair<double, double>> squareCluster(const std::vector<double>& bases, double scale) {
+  std::vector<std::pair<double, double>> out;
+  for (double b : bases)
+    for (int k = 1; k * b * scale < 15500; k += 2) out.push_back({k * b * scale, 1.0 / k});
+  return out;
+}
+
+// Random inharmonic partials between lo and hi Hz.
+std::vector<std::pair<double, double>> randomPartials(const std::string& seed, int count, double lo, double hi) {
+  Rng rng(seed);
+  std::vector<std::pair<double, double>> out;
+  for (int i = 0; i < count; ++i) {
+    const double hz = lo * std::pow(hi / lo, rng.uniform());
+    out.push_back({hz, 0.5 + rng.uniform()});
+  }
+  return out;
+}
+
+Wave hiHat() {
+  MetalSpec m;
+  m.name = "Hi-Hat";
+  m.loopFrames = 8192;
+  m.settle_s = 0.04;
+  m.partials_hz = squareCluster({205.3, 304.4, 369.6, 522.7, 540.0, 800.0}, 1.7);
+  m.highpass_hz = 6500;
+  m.noiseLevel = 0.7;
+  return metalLoop(m);
+}
+
+Wave crashCymbal() {
+  MetalSpec m;
+  m.name = "Crash";
+  m.loopFrames = 12000;
+  m.settle_s = 0.12;
+  m.partials_hz = randomPartials("crash partials", 90, 300, 15000);
+  m.highpass_hz = 2500;
+  m.lowpass_hz = 13000;
+  m.noiseLevel = 1.2;
+  m.attackBrightness = 2.5;
+  return metalLoop(m);
+}
+
+Wave rideCymbal() {
+  MetalSpec m;
+  m.name = "Ride";
+  m.loopFrames = 12000;
+  m.settle_s = 0.08;
+  m.partials_hz = randomPartials("ride partials", 60, 2000, 12000);
+  for (auto& [hz, level] : m.partials_hz)
+    if (hz > 3000 && hz < 6000) level *= 2.5;  // the ping
+  m.highpass_hz = 1800;
+  m.lowpass_hz = 11000;
+  m.noiseLevel = 0.35;
+  m.attackBrightness = 2;
+  return metalLoop(m);
+}
+
+Wave triangle() {
+  MetalSpec m;
+  m.name = "Triangle";
+  m.loopFrames = 4000;
+  m.settle_s = 0.03;
+  for (double r : {1.0, 2.76, 5.40, 8.93, 13.34})
+    for (double copy : {1.0, 1.013}) m.partials_hz.push_back({1250 * r * copy, 1 / std::sqrt(r)});
+  m.highpass_hz = 900;
+  m.noiseLevel = 0.03;
+  return metalLoop(m);
+}
+
+Wave tambourine() {
+  Wave w = blank("Tambourine", kRateHigh, 0.35);
+  Rng rng(w.name);
+  std::vector<double> n = whiteNoise(w.data.size(), rng);
+  Biquad::highpass(5000, 0.7, w.rate).run(n);
+  const double jingles[] = {6200, 7450, 8900, 10600, 12100};
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    double ring = 0;
+    for (double f : jingles) ring += std::sin(2 * kPi * f * time) * std::exp(-time / 0.1);
+    w.data[t] = std::min(1.0, time / 0.002) * (0.6 * n[t] * std::exp(-time / 0.07) + 0.15 * ring);
+  }
+  fadeTail(w, 0.03);
+  return w;
+}
+
+// Looped noises for effects: pinkish noise, and an audience clapping (claps placed on a
+// circle, so the loop is seamless).
+Wave noiseLoop() {
+  Wave w;
+  w.name = "Noise";
+  w.rate = kRate;
+  Rng rng(w.name);
+  std::vector<double> n = periodicNoise(16384, w.rate, rng, [](double hz) { return hz > 30 ? 1 / std::pow(hz / 100, 0.5) : 0.0; });
+  w.data.assign(8, 0.0);
+  w.data.insert(w.data.end(), n.begin(), n.end());
+  w.data.insert(w.data.end(), n.begin(), n.begin() + kTailFrames);
+  for (size_t t = 0; t < 8; ++t) w.data[t] = n[n.size() - 8 + t] * static_cast<double>(t) / 8;
+  w.looped = true;
+  w.loopStart = 8;
+  w.loopEnd = 8 + static_cast<uint32_t>(n.size());
+  return w;
+}
+
+Wave applauseLoop() {
+  const uint32_t length = 16384;
+  Wave w;
+  w.name = "Applause";
+  w.rate = kRate;
+  Rng rng(w.name);
+  std::vector<double> ring(length, 0.0);
+  for (int clap = 0; clap < 140; ++clap) {
+    const uint32_t at = rng.below(length);
+    const std::vector<double> burst = bandBurst(0.03, 0.006, 700 + 1800 * rng.uniform(), 1.5, w.rate, rng);
+    const double level = 0.4 + 0.6 * rng.uniform();
+    for (size_t i = 0; i < burst.size(); ++i) ring[(at + i) % length] += level * burst[i];
+  }
+  w.data.assign(8, 0.0);
+  w.data.insert(w.data.end(), ring.begin(), ring.end());
+  w.data.insert(w.data.end(), ring.begin(), ring.begin() + kTailFrames);
+  w.looped = true;
+  w.loopStart = 8;
+  w.loopEnd = 8 + length;
+  return w;
+}
+
+Wave gunshot() {
+  Wave w = blank("Gunshot", kRate, 0.6);
+  Rng rng(w.name);
+  addBurst(w, noiseBurst(0.6, 0.06, 4000, 0, w.rate, rng), 1.0);
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    w.data[t] += 0.8 * std::sin(2 * kPi * 55 * time) * std::exp(-time / 0.12);
+  }
+  fadeTail(w, 0.05);
+  return w;
+}
+
+Wave fretSqueak() {
+  Wave w = blank("Fret Noise", kRate, 0.3, 0);
+  Rng rng(w.name);
+  std::vector<double> n = whiteNoise(w.data.size(), rng);
+  Biquad::bandpass(2200, 4, w.rate).run(n);
+  double phase = 0;
+  for (size_t t = 0; t < w.data.size(); ++t) {
+    const double time = timeOf(t, w.rate);
+    phase += 2 * kPi * (1800 - 1500 * time) / w.rate;
+    const double env = std::min(1.0, time / 0.02) * std::exp(-time / 0.08);
+    w.data[t] = env * (n[t] + 0.15 * std::sin(phase));
+  }
+  fadeTail(w, 0.03);
+  return w;
+}
+
+// Referee's whistle: a pure high tone with a breathy edge (the trill is the program's LFO).
+Wave whistleLoop() {
+  ToneSpec s;
+  s.name = "Whistle";
+  s.pitch_hz = 2300;
+  s.loopFrames = 2048;
+  s.settle_s = 0.01;
+  s.partials = {{1, 1, 1, 0}, {2, 0.08, 0.08, 0}};
+  s.noise = breathNoise(s, 1800, 4000, "whistle breath");
+  s.noiseStart = s.noiseLoop = 0.08;
+  return synthTone(s);
+}
+
+// ---------------------------------------------------------------------------------------
 
 struct Families {
   SampleSet piano, epiano, fmPiano, pluckSoft, pluckMedium, pluckBright;
@@ -1183,6 +1612,10 @@ struct Families {
   SampleSet bowed, strings, aah, ooh, timpani, orchestraHit;
   SampleSet brass, sax, doubleReed, clarinet, flute;
   SampleSet sitar, steelPan;
+  // Drums and noises (one zone each, full key range).
+  KeyZone kick, snare, sideStick, clap, tom, conga, bongo, timbale, cowbell, agogo, claves, woodblock;
+  KeyZone cabasa, maracas, guiro, cuica, vibraslap, hiHat, crash, ride, rideBell, triangle, tambourine, whistle;
+  KeyZone noise, applause, gunshot, fret;
 };
 
 // Builds waves at the given root keys with `make`.
@@ -1234,6 +1667,34 @@ Families buildFamilies(BankBuilder& b) {
   f.flute = b.addFamily("flute", atKeys({60, 74, 88}, fluteNote), {67, 81});
   f.sitar = b.addFamily("sitar", atKeys({50, 67}, sitarNote), {58});
   f.steelPan = b.addFamily("steel pan", atKeys({60, 76}, steelPanNote), {67});
+  f.kick = b.addPeak(kickDrum());
+  f.snare = b.addPeak(snareDrum());
+  f.sideStick = b.addPeak(sideStick());
+  f.clap = b.addPeak(handClap());
+  f.tom = b.addPeak(tomDrum());
+  f.conga = b.addPeak(congaDrum());
+  f.bongo = b.addPeak(bongoDrum());
+  f.timbale = b.addPeak(timbaleDrum());
+  f.cowbell = b.addPeak(cowbell());
+  f.agogo = b.addPeak(struckMetal("Agogo", kRate, 900, {{1, 1}, {2.41, 0.5}, {3.93, 0.3}, {5.6, 0.15}}, 0.2, 0.45));
+  f.claves = b.addPeak(struckMetal("Claves", kRate, 2500, {{1, 1}, {2.7, 0.25}}, 0.03, 0.12));
+  f.woodblock = b.addPeak(struckMetal("Woodblock", kRate, 1200, {{1, 1}, {2.3, 0.45}, {3.9, 0.2}}, 0.05, 0.15));
+  f.cabasa = b.addPeak(shaker("Cabasa", 0.16, 0.008, 0.05, 4000));
+  f.maracas = b.addPeak(shaker("Maracas", 0.1, 0.002, 0.03, 5000));
+  f.guiro = b.addPeak(guiro());
+  f.cuica = b.addPeak(cuica());
+  f.vibraslap = b.addPeak(vibraslap());
+  f.hiHat = b.addPeak(hiHat());
+  f.crash = b.addPeak(crashCymbal());
+  f.ride = b.addPeak(rideCymbal());
+  f.rideBell = b.addPeak(struckMetal("Ride Bell", kRate, 620, {{1, 1}, {2.05, 0.7}, {2.9, 0.5}, {4.1, 0.35}, {5.3, 0.25}, {6.8, 0.15}}, 0.5, 0.9));
+  f.triangle = b.addPeak(triangle());
+  f.tambourine = b.addPeak(tambourine());
+  f.whistle = b.addPeak(whistleLoop());
+  f.noise = b.addPeak(noiseLoop(), 0.5);
+  f.applause = b.addPeak(applauseLoop(), 0.8);
+  f.gunshot = b.addPeak(gunshot());
+  f.fret = b.addPeak(fretSqueak());
   return f;
 }
 
@@ -1900,9 +2361,167 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   steelDrum.reverb = 300;
   def(114, {{f.steelPan, steelDrum}});
 
+  auto whole = [](KeyZone z) { return SampleSet{z}; };
+  Patch agogo = decaying(1.2, 0.3, 0);
+  agogo.reverb = 250;
+  def(113, {{whole(f.agogo), agogo}});
+  Patch woodblock = decaying(0.6, 0.2, 0);
+  woodblock.reverb = 250;
+  def(115, {{whole(f.woodblock), woodblock}});
+  Patch taiko = decaying(3, 1.0, 0);
+  taiko.coarse = -12;
+  taiko.reverb = 450;
+  def(116, {{whole(f.tom), taiko}});
+  Patch melodicTom = decaying(2, 0.6, 0);
+  melodicTom.reverb = 300;
+  def(117, {{whole(f.tom), melodicTom}});
+  Patch synthDrum = decaying(0.7, 0.2, -10);
+  synthDrum.modDecay_s = 0.18;
+  synthDrum.modSustain = 0;
+  synthDrum.modToPitch_cents = 1000;
+  synthDrum.reverb = 250;
+  def(118, {{f.round, synthDrum}});
+  Patch reverseCymbal = sustained(1.8, 0.08);
+  reverseCymbal.reverb = 300;
+  def(119, {{whole(f.crash), reverseCymbal}});
+
+  // Sound effects.
+  Patch fret = decaying(0.5, 0.2, 0);
+  fret.reverb = 150;
+  def(120, {{whole(f.fret), fret}});
+  Patch breath = sustained(0.1, 0.2);
+  breath.filter_hz = 1800;
+  breath.reverb = 250;
+  def(121, {{whole(f.noise), breath}});
+  Patch seashore = sustained(0.8, 1.5);
+  seashore.filter_hz = 700;
+  seashore.lfoRate_hz = 0.12;
+  seashore.lfoToFilter_cents = 1800;
+  seashore.lfoToVolume_cB = 100;
+  seashore.reverb = 400;
+  def(122, {{whole(f.noise), seashore}});
+  Patch bird = decaying(0.8, 0.2, 0);
+  bird.coarse = 24;
+  bird.lfoRate_hz = 14;
+  bird.lfoToPitch_cents = 200;
+  bird.modDecay_s = 0.12;
+  bird.modSustain = 0;
+  bird.modToPitch_cents = 600;
+  bird.reverb = 350;
+  def(123, {{f.round, bird}});
+  Patch telephone = sustained(0.005, 0.05);
+  telephone.coarse = 12;
+  telephone.filter_hz = 3000;
+  telephone.lfoRate_hz = 16;
+  telephone.lfoToPitch_cents = 100;
+  telephone.lfoToVolume_cB = 100;
+  def(124, {{f.square, telephone}});
+  Patch helicopter = sustained(0.5, 0.8);
+  helicopter.filter_hz = 450;
+  helicopter.q_dB = 6;
+  helicopter.lfoRate_hz = 11;
+  helicopter.lfoToVolume_cB = 300;
+  helicopter.reverb = 200;
+  def(125, {{whole(f.noise), helicopter}});
+  Patch applause = sustained(0.3, 0.8);
+  applause.reverb = 350;
+  def(126, {{whole(f.applause), applause}});
+  Patch gunshot = decaying(1.5, 0.5, 0);
+  gunshot.reverb = 500;
+  def(127, {{whole(f.gunshot), gunshot}});
+
   // Placeholders until their families exist.
   for (int program = 0; program < 128; ++program)
     if (!done[static_cast<size_t>(program)]) add(program, {{f.piano, piano}});
+}
+
+// The GM Standard kit (keys 35-81).
+void buildDrumKit(BankBuilder& b, const Families& f) {
+  std::vector<BankBuilder::DrumZone> zones;
+  // One-shots play to their end whatever the note length; looped metal decays in its
+  // volume envelope.
+  auto hit = [&zones](int key, const KeyZone& sample, int pan, int tune_cents = 0, int attenuation_cB = 0) -> Patch& {
+    Patch p;
+    p.release_s = 1.0;
+    p.pan = pan;
+    p.coarse = tune_cents / 100;
+    p.fine = tune_cents % 100;
+    p.attenuation_cB = attenuation_cB;
+    p.reverb = 150;
+    zones.push_back({key, sample, p});
+    return zones.back().patch;
+  };
+  auto ring = [&](int key, const KeyZone& sample, int pan, double decay_s, int tune_cents = 0, int attenuation_cB = 0) -> Patch& {
+    Patch& p = hit(key, sample, pan, tune_cents, attenuation_cB);
+    p.decay_s = decay_s;
+    p.sustain_dB = 100;
+    p.release_s = std::max(0.1, decay_s * 0.5);
+    return p;
+  };
+  // Toms tuned across the keys: the sample's own pitch is 110 Hz.
+  auto tomCents = [](double hz) { return roundToInt(1200 * std::log2(hz / 110.0)); };
+
+  hit(35, f.kick, 0, -200, 100).filter_hz = 3000;
+  hit(36, f.kick, 0, 0, 100).reverb = 50;
+  hit(37, f.sideStick, 0, 0, 0);
+  hit(38, f.snare, 0);
+  hit(39, f.clap, 0, 0, 30);
+  hit(40, f.snare, 0, 300);
+  hit(41, f.tom, 250, tomCents(82), 100);
+  ring(42, f.hiHat, -250, 0.3, 0, 0).exclusiveClass = 1;
+  hit(43, f.tom, 180, tomCents(98), 100);
+  Patch& pedal = ring(44, f.hiHat, -250, 0.35, -200, 20);
+  pedal.exclusiveClass = 1;
+  pedal.filter_hz = 7000;
+  ring(46, f.hiHat, -250, 2.5, 0, 60).exclusiveClass = 1;
+  hit(45, f.tom, 100, tomCents(110), 100);
+  hit(47, f.tom, 0, tomCents(131), 100);
+  hit(48, f.tom, -100, tomCents(147), 100);
+  ring(49, f.crash, -300, 5.0, 0, 40);
+  hit(50, f.tom, -200, tomCents(175), 100);
+  ring(51, f.ride, 300, 5.0, 0, 40);
+  Patch& china = ring(52, f.crash, 350, 3.5, -300, 40);
+  china.filter_hz = 5000;
+  china.q_dB = 6;
+  hit(53, f.rideBell, 300, 0, 60);
+  hit(54, f.tambourine, -150, 0, 60);
+  ring(55, f.crash, -300, 2.0, 500, 60);
+  hit(56, f.cowbell, 150, 0, 80);
+  ring(57, f.crash, 300, 5.0, 200, 40);
+  hit(58, f.vibraslap, 200, 0, 0);
+  ring(59, f.ride, 350, 5.0, -200, 40);
+  hit(60, f.bongo, -200, 0, 80);
+  hit(61, f.bongo, -150, -500, 80);
+  ring(62, f.conga, 150, 0.25, 200, 40);
+  hit(63, f.conga, 150, 200, 80);
+  hit(64, f.conga, 200, -300, 80);
+  hit(65, f.timbale, -100, 0, 60);
+  hit(66, f.timbale, -50, -500, 60);
+  hit(67, f.agogo, 250, 0, 80);
+  hit(68, f.agogo, 250, -500, 80);
+  hit(69, f.cabasa, -250, 0, 60);
+  hit(70, f.maracas, -300, 0, 60);
+  Patch& shortWhistle = ring(71, f.whistle, 300, 0.4, 0, 160);
+  shortWhistle.hold_s = 0.1;
+  shortWhistle.exclusiveClass = 3;
+  Patch& longWhistle = ring(72, f.whistle, 300, 0.5, -200, 160);
+  longWhistle.hold_s = 0.5;
+  longWhistle.lfoRate_hz = 28;
+  longWhistle.lfoToVolume_cB = 120;
+  longWhistle.exclusiveClass = 3;
+  Patch& shortGuiro = ring(73, f.guiro, -200, 0.35, 0, 0);
+  shortGuiro.oneShot = true;
+  shortGuiro.exclusiveClass = 4;
+  hit(74, f.guiro, -200, 0, 60).exclusiveClass = 4;
+  hit(75, f.claves, 200, 0, 60);
+  hit(76, f.woodblock, 250, 0, 60);
+  hit(77, f.woodblock, 250, -400, 60);
+  Patch& muteCuica = ring(78, f.cuica, -150, 0.3, 300, 60);
+  muteCuica.exclusiveClass = 5;
+  hit(79, f.cuica, -150, -200, 140).exclusiveClass = 5;
+  ring(80, f.triangle, -300, 0.35, 0, 0).exclusiveClass = 2;
+  ring(81, f.triangle, -300, 5.0, 0, 40).exclusiveClass = 2;
+  b.addDrumKit(0, "Standard", zones);
 }
 
 }  // namespace
@@ -1918,6 +2537,7 @@ int main(int argc, char** argv) {
   BankBuilder builder(verbose);
   const Families families = buildFamilies(builder);
   buildPrograms(builder, families);
+  buildDrumKit(builder, families);
   try {
     awe::writeSf2File(output, builder.description());
   } catch (const std::exception& e) {
