@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -1691,7 +1692,7 @@ Families buildFamilies(BankBuilder& b) {
   f.triangle = b.addPeak(triangle());
   f.tambourine = b.addPeak(tambourine());
   f.whistle = b.addPeak(whistleLoop());
-  f.noise = b.addPeak(noiseLoop(), 0.5);
+  f.noise = b.addPeak(noiseLoop());
   f.applause = b.addPeak(applauseLoop(), 0.8);
   f.gunshot = b.addPeak(gunshot());
   f.fret = b.addPeak(fretSqueak());
@@ -1717,12 +1718,28 @@ Patch sustained(double attack_s, double release_s) {
   return p;
 }
 
+// Loudness trims per program, in centibels of initial attenuation, found by rendering
+// every program with FluidSynth at five keys and levelling the loudest 50 ms of each note
+// (see soundfonts/README.md). Like the EMU8000, FluidSynth scales initial attenuation by
+// 0.4, so 25 cB here is 1 dB there.
+const std::array<int, 128> kTrim_cB = {
+    0, 0, 155, 80, 40, 165, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30,  //
+    60, 40, 0, 145, 25, 105, 25, 110, 0, 0, 0, 40, 0, 0, 65, 0,  //
+    0, 0, 0, 0, 0, 0, 0, 60, 30, 30, 30, 0, 90, 0, 0, 0,  //
+    105, 95, 120, 120, 70, 80, 75, 0, 0, 0, 0, 0, 0, 50, 45, 45,  //
+    30, 30, 30, 0, 25, 0, 0, 40, 55, 55, 40, 50, 40, 50, 30, 40,  //
+    25, 90, 35, 0, 45, 0, 40, 40, 80, 125, 65, 110, 110, 50, 90, 70,  //
+    55, 150, 60, 40, 125, 110, 120, 0, 0, 0, 0, 0, 0, 60, 30, 30,  //
+    0, 105, 0, 85, 160, 130, 0, 0, 0, 45, 45, 0, 0, 0, 0, 80,  //
+};
+
 void buildPrograms(BankBuilder& b, const Families& f) {
-  auto add = [&b](int program, std::vector<Layer> layers) { b.addProgram(0, program, kGmNames[static_cast<size_t>(program)], layers); };
   std::array<bool, 128> done{};
   auto def = [&](int program, std::vector<Layer> layers) {
-    add(program, std::move(layers));
-    done[static_cast<size_t>(program)] = true;
+    const size_t index = static_cast<size_t>(program);
+    for (Layer& layer : layers) layer.patch.attenuation_cB += kTrim_cB[index];
+    b.addProgram(0, program, kGmNames[index], layers);
+    done[index] = true;
   };
 
   // Pianos.
@@ -1751,7 +1768,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   ep1.lfoToVolume_cB = 25;
   def(4, {{f.epiano, ep1}});
   Patch ep2 = decaying(10, 0.3, -30);
-  ep2.chorus = 120;
+  ep2.chorus = 100;
   ep2.detune_cents = 5;
   ep2.attenuation_cB = 20;
   def(5, {{f.fmPiano, ep2}});
@@ -1759,8 +1776,8 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   harpsichord.reverb = 250;
   def(6, {{f.pluckBright, harpsichord}});
   Patch clav = decaying(4, 0.08, -20);
-  clav.filter_hz = 1200;
-  clav.q_dB = 8;
+  clav.filter_hz = 2000;
+  clav.q_dB = 4;
   clav.modDecay_s = 0.35;
   clav.modSustain = 0.3;
   clav.modToFilter_cents = 3000;
@@ -1848,13 +1865,13 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   steel.reverb = 200;
   def(25, {{f.pluckMedium, steel}});
   Patch jazz = decaying(6, 0.25, -30);
-  jazz.filter_hz = 1600;
+  jazz.filter_hz = 2200;
   def(26, {{f.pluckMedium, jazz}});
   Patch clean = decaying(7, 0.3, -30);
   clean.chorus = 100;
   def(27, {{f.pluckMedium, clean}});
-  Patch muted = decaying(0.5, 0.08, -10);
-  muted.filter_hz = 2000;
+  Patch muted = decaying(0.8, 0.08, -10);
+  muted.filter_hz = 3000;
   muted.reverb = 80;
   def(28, {{f.pluckMedium, muted}});
   Patch overdriven = sustained(0.002, 0.15);
@@ -1869,13 +1886,12 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   def(30, {{f.drive, distortion}});
   Patch harmonics = decaying(4, 0.4, -20);
   harmonics.coarse = 12;
-  harmonics.filter_hz = 2500;
   harmonics.reverb = 300;
   def(31, {{f.pluckSoft, harmonics}});
 
   // Basses.
   Patch acousticBass = decaying(5, 0.15, -20);
-  acousticBass.filter_hz = 1500;
+  acousticBass.filter_hz = 2200;
   acousticBass.reverb = 100;
   def(32, {{f.bass, acousticBass}});
   Patch finger = decaying(7, 0.12, -20);
@@ -1902,24 +1918,24 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   fretless.reverb = 100;
   def(35, {{f.round, fretless}});
   Patch slap1 = decaying(5, 0.1, -20);
-  slap1.filter_hz = 2000;
+  slap1.filter_hz = 3000;
   slap1.modDecay_s = 0.08;
   slap1.modSustain = 0.3;
   slap1.modToFilter_cents = 3600;
-  slap1.q_dB = 6;
+  slap1.q_dB = 3;
   slap1.reverb = 60;
   def(36, {{f.bass, slap1}});
   Patch slap2 = slap1;
-  slap2.filter_hz = 1500;
-  slap2.q_dB = 10;
+  slap2.filter_hz = 3500;
+  slap2.q_dB = 4;
   slap2.modDecay_s = 0.15;
   slap2.modToFilter_cents = 4000;
   def(37, {{f.bass, slap2}});
   Patch synthBass1 = sustained(0.001, 0.08);
   synthBass1.decay_s = 1.5;
   synthBass1.sustain_dB = 8;
-  synthBass1.filter_hz = 300;
-  synthBass1.q_dB = 9;
+  synthBass1.filter_hz = 500;
+  synthBass1.q_dB = 6;
   synthBass1.modDecay_s = 0.35;
   synthBass1.modSustain = 0.15;
   synthBass1.modToFilter_cents = 3600;
@@ -1927,7 +1943,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   def(38, {{f.saw, synthBass1}});
   Patch synthBass2 = synthBass1;
   synthBass2.filter_hz = 500;
-  synthBass2.q_dB = 6;
+  synthBass2.q_dB = 4;
   synthBass2.modDecay_s = 0.2;
   synthBass2.modToFilter_cents = 2400;
   synthBass2.detune_cents = 6;
@@ -1968,8 +1984,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   tremolo.lfoRate_hz = 7.5;
   tremolo.lfoToVolume_cB = 80;
   def(44, {{f.strings, tremolo}});
-  Patch pizzicato = decaying(0.6, 0.15, -20);
-  pizzicato.filter_hz = 3000;
+  Patch pizzicato = decaying(0.8, 0.15, -20);
   pizzicato.reverb = 350;
   def(45, {{f.pluckSoft, pizzicato}});
   Patch harp = decaying(6, 0.6, -30);
@@ -1988,7 +2003,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   synthStrings1.detune_cents = 10;
   synthStrings1.layerPan = 250;
   synthStrings1.filter_hz = 2500;
-  synthStrings1.chorus = 120;
+  synthStrings1.chorus = 100;
   synthStrings1.reverb = 350;
   synthStrings1.attenuation_cB = 60;
   def(50, {{f.saw, synthStrings1}});
@@ -2011,7 +2026,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   Patch synthVoice = sustained(0.08, 0.35);
   synthVoice.vibRate_hz = 5.5;
   synthVoice.vibDepth_cents = 12;
-  synthVoice.chorus = 150;
+  synthVoice.chorus = 100;
   synthVoice.reverb = 350;
   synthVoice.filter_hz = 3000;
   def(54, {{f.ooh, synthVoice}});
@@ -2072,7 +2087,11 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   synthBrass2.attack_s = 0.06;
   synthBrass2.modAttack_s = 0.25;
   synthBrass2.filter_hz = 450;
-  def(63, {{f.square, synthBrass2}, {f.saw, synthBrass2}});
+  synthBrass2.detune_cents = 0;
+  synthBrass2.fine = 6;  // the square a little sharp of the saw
+  Patch synthBrass2Saw = synthBrass2;
+  synthBrass2Saw.fine = -6;
+  def(63, {{f.square, synthBrass2}, {f.saw, synthBrass2Saw}});
 
   // Reeds.
   Patch sax = sustained(0.025, 0.12);
@@ -2205,7 +2224,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   Patch pad = sustained(0.4, 0.9);
   pad.detune_cents = 8;
   pad.layerPan = 250;
-  pad.chorus = 120;
+  pad.chorus = 100;
   pad.reverb = 500;
   pad.attenuation_cB = 60;
   Patch newAgeBell = decaying(5, 1.0, -20);
@@ -2246,7 +2265,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   Patch halo = pad;
   halo.attack_s = 0.7;
   halo.release_s = 1.5;
-  halo.chorus = 200;
+  halo.chorus = 100;
   def(94, {{f.ooh, halo}});
   Patch sweep = pad;
   sweep.filter_hz = 600;
@@ -2258,7 +2277,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   // Synth effects.
   Patch rainDrops = decaying(1.5, 0.8, -10);
   rainDrops.reverb = 600;
-  rainDrops.chorus = 150;
+  rainDrops.chorus = 100;
   rainDrops.coarse = 12;
   Patch rainBed = pad;
   rainBed.filter_hz = 2000;
@@ -2269,11 +2288,14 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   soundtrack.filter_hz = 800;
   soundtrack.modAttack_s = 2;
   soundtrack.modToFilter_cents = 2400;
-  def(97, {{f.strings, soundtrack}, {f.ooh, soundtrack}});
+  Patch soundtrackVoice = soundtrack;
+  soundtrackVoice.detune_cents = 0;
+  soundtrackVoice.attenuation_cB += 60;
+  def(97, {{f.strings, soundtrack}, {f.ooh, soundtrackVoice}});
   Patch crystal = decaying(3, 1.0, -15);
   crystal.coarse = 12;
   crystal.reverb = 600;
-  crystal.chorus = 150;
+  crystal.chorus = 100;
   Patch crystalGlock = decaying(2, 0.8, -15);
   crystalGlock.reverb = 600;
   crystalGlock.attenuation_cB = 60;
@@ -2285,7 +2307,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   def(99, {{f.pluckSoft, atmospherePluck}, {f.ooh, atmospherePad}});
   Patch brightness = pad;
   brightness.attack_s = 0.15;
-  brightness.chorus = 250;
+  brightness.chorus = 100;
   def(100, {{f.strings, brightness}});
   Patch goblins = pad;
   goblins.attack_s = 1.0;
@@ -2299,7 +2321,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   echoes.lfoRate_hz = 3;
   echoes.lfoToVolume_cB = 120;
   echoes.reverb = 600;
-  echoes.chorus = 200;
+  echoes.chorus = 100;
   echoes.detune_cents = 5;
   echoes.attenuation_cB = 40;
   def(102, {{f.pluckMedium, echoes}});
@@ -2319,8 +2341,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   banjo.reverb = 150;
   def(105, {{f.pluckBright, banjo}});
   Patch shamisen = decaying(1.5, 0.12, -20);
-  shamisen.filter_hz = 3500;
-  shamisen.q_dB = 4;
+  shamisen.filter_hz = 5000;
   def(106, {{f.pluckBright, shamisen}});
   Patch koto = decaying(4, 0.3, -25);
   koto.reverb = 350;
@@ -2375,29 +2396,29 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   Patch melodicTom = decaying(2, 0.6, 0);
   melodicTom.reverb = 300;
   def(117, {{whole(f.tom), melodicTom}});
-  Patch synthDrum = decaying(0.7, 0.2, -10);
+  Patch synthDrum = decaying(1.0, 0.2, -10);
   synthDrum.modDecay_s = 0.18;
   synthDrum.modSustain = 0;
   synthDrum.modToPitch_cents = 1000;
   synthDrum.reverb = 250;
   def(118, {{f.round, synthDrum}});
-  Patch reverseCymbal = sustained(1.8, 0.08);
+  Patch reverseCymbal = sustained(1.5, 0.08);
   reverseCymbal.reverb = 300;
   def(119, {{whole(f.crash), reverseCymbal}});
 
   // Sound effects.
-  Patch fret = decaying(0.5, 0.2, 0);
+  Patch fret = decaying(1.0, 0.2, 0);
   fret.reverb = 150;
   def(120, {{whole(f.fret), fret}});
   Patch breath = sustained(0.1, 0.2);
-  breath.filter_hz = 1800;
+  breath.filter_hz = 3000;
   breath.reverb = 250;
   def(121, {{whole(f.noise), breath}});
   Patch seashore = sustained(0.8, 1.5);
-  seashore.filter_hz = 700;
+  seashore.filter_hz = 1000;
   seashore.lfoRate_hz = 0.12;
   seashore.lfoToFilter_cents = 1800;
-  seashore.lfoToVolume_cB = 100;
+  seashore.lfoToVolume_cB = 60;
   seashore.reverb = 400;
   def(122, {{whole(f.noise), seashore}});
   Patch bird = decaying(0.8, 0.2, 0);
@@ -2417,10 +2438,10 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   telephone.lfoToVolume_cB = 100;
   def(124, {{f.square, telephone}});
   Patch helicopter = sustained(0.5, 0.8);
-  helicopter.filter_hz = 450;
-  helicopter.q_dB = 6;
+  helicopter.filter_hz = 800;
+  helicopter.q_dB = 4;
   helicopter.lfoRate_hz = 11;
-  helicopter.lfoToVolume_cB = 300;
+  helicopter.lfoToVolume_cB = 200;
   helicopter.reverb = 200;
   def(125, {{whole(f.noise), helicopter}});
   Patch applause = sustained(0.3, 0.8);
@@ -2430,9 +2451,8 @@ void buildPrograms(BankBuilder& b, const Families& f) {
   gunshot.reverb = 500;
   def(127, {{whole(f.gunshot), gunshot}});
 
-  // Placeholders until their families exist.
-  for (int program = 0; program < 128; ++program)
-    if (!done[static_cast<size_t>(program)]) add(program, {{f.piano, piano}});
+  for (size_t program = 0; program < done.size(); ++program)
+    if (!done[program]) throw std::logic_error(fmt::format("GM program {} has no definition", program));
 }
 
 // The GM Standard kit (keys 35-81).
