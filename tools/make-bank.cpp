@@ -2554,19 +2554,19 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "print level and size details");
   CLI11_PARSE(app, argc, argv);
 
-  BankBuilder builder(verbose);
-  const Families families = buildFamilies(builder);
-  buildPrograms(builder, families);
-  buildDrumKit(builder, families);
   try {
+    BankBuilder builder(verbose);
+    const Families families = buildFamilies(builder);
+    buildPrograms(builder, families);
+    buildDrumKit(builder, families);
     awe::writeSf2File(output, builder.description());
+    const auto& d = builder.description();
+    fmt::print("wrote {}: {} samples ({:.0f} KiB of sample data), {} instruments, {} presets\n", output,
+               d.samples.size(), static_cast<double>(d.sampleData.size()) * 2 / 1024.0, d.instruments.size(),
+               d.presets.size());
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-make-bank: {}\n", e.what());
     return 1;
   }
-  const auto& d = builder.description();
-  fmt::print("wrote {}: {} samples ({:.0f} KiB of sample data), {} instruments, {} presets\n", output,
-             d.samples.size(), static_cast<double>(d.sampleData.size()) * 2 / 1024.0, d.instruments.size(),
-             d.presets.size());
   return 0;
 }
