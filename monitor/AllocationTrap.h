@@ -9,6 +9,10 @@
 // interposed there: the trap installs sanitizer malloc/free hooks instead and counts (and
 // aborts) all the same. Heap byte counts use malloc_usable_size() in the interposed build
 // and the requested size under a sanitizer; offenders are reported with the requested size.
+// Known gap: ThreadSanitizer (GCC 12 / LLVM 14 runtimes) runs no malloc hook for
+// aligned_alloc, posix_memalign, memalign, valloc and pvalloc, but does run the free hook
+// when such a block is freed, so under TSan those allocations go uncounted and their
+// frees make the live bytes read low (never below zero). ASan hooks every function.
 //
 // All counters are constant-initialised atomics, so the trap works from the first malloc
 // of the process, before any constructor runs. Counting costs a few relaxed atomic
