@@ -301,6 +301,23 @@ uint64_t AllocationTrap::bufferAllocations() noexcept {
   return g_audio.bufferAllocations.load(std::memory_order_relaxed);
 }
 
+AllocationTrap::Backend AllocationTrap::backend() noexcept {
+  // Checked once: whether a malloc through the public symbol reaches the counters. It
+  // does not under Valgrind (which redirects every malloc, ours included) or when the
+  // sanitizer refused the hooks.
+  enum : int { kUnknown, kSeen, kUnseen };
+  static std::atomic<int> probe{kUnknown};
+  if (probe.load(std::memory_order_relaxed) == kUnknown) {
+    void* (*volatile allocate)(std::size_t) = &std::malloc;
+    void (*volatile release)(void*) = &std::free;
+    const uint64_t before = g_heap.allocations.load(std::memory_order_relaxed);
+    release(allocate(16));
+    const bool seen = g_heap.allocations.load(std::memory_order_relaxed) != before;
+    probe.store(seen ? kSeen : kUnseen, std::memory_order_relaxed);
+  }
+  return probe.load(std::memory_order_relaxed) == kSeen ? configuredBackend() : Backend::Inactive;
+}
+
 AllocationTrap::Counters AllocationTrap::counters() noexcept {
   Counters counters;
   // Never below zero, even if a block the trap did not see being allocated was freed
@@ -419,7 +436,7 @@ __attribute__((section(".preinit_array"), used)) void (*const g_installSanitizer
 
 }  // namespace
 
-AllocationTrap::Backend AllocationTrap::backend() noexcept {
+AllocationTrap::Backend AllocationTrap::configuredBackend() noexcept {
   return static_cast<Backend>(g_backend.load(std::memory_order_relaxed));
 }
 
@@ -504,7 +521,7 @@ void* newAlignedOrNull(std::size_t size, std::align_val_t alignment) noexcept {
 
 }  // namespace
 
-AllocationTrap::Backend AllocationTrap::backend() noexcept { return Backend::Interposed; }
+AllocationTrap::Backend AllocationTrap::configuredBackend() noexcept { return Backend::Interposed; }
 
 }  // namespace awe
 

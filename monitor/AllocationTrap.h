@@ -46,7 +46,8 @@ class AllocationTrap {
   enum class Backend : int {
     Interposed = 0,      // malloc family and operator new/delete replaced
     SanitizerHooks = 1,  // ASan/TSan build: sanitizer malloc/free hooks
-    Inactive = 2,        // sanitizer build whose runtime refused the hooks: nothing counted
+    Inactive = 2,        // allocations do not reach the trap (run under Valgrind, which
+                         // replaces every malloc, or the sanitizer refused the hooks)
   };
 
   static constexpr std::size_t kMaxStackFrames = 32;
@@ -76,6 +77,8 @@ class AllocationTrap {
   // --- configuration [any thread] ---
   static void setMode(Mode mode) noexcept;
   static Mode mode() noexcept;
+  // Probes once (one malloc/free, so not on the audio thread) whether allocations reach
+  // the trap; Inactive if they do not.
   static Backend backend() noexcept;
 
   // Makes libunwind do its one-time set-up now, so capturing the first offender's stack
@@ -121,6 +124,9 @@ class AllocationTrap {
   static void resetAudioThreadRecord() noexcept;
   // Sets the peak to the current live bytes (to measure the peak of one phase). [any thread]
   static void resetPeak() noexcept;
+
+ private:
+  static Backend configuredBackend() noexcept;
 };
 
 }  // namespace awe
