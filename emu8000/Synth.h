@@ -10,18 +10,22 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Config.h"
+#include "emu8000/Personality.h"
 
 namespace awe {
 
 enum class Interpolation : uint8_t { None = 0, Linear = 1, Cubic = 2 };
 
 struct SynthSettings {
+  Personality personality = Personality::Awe;  // see emu8000/Personality.h
   double sampleRate = kDefaultSampleRate;
   int polyphony = kDefaultPolyphony;       // voices allocated at construction
   Interpolation interpolation = Interpolation::Cubic;
   bool filterEnabled = true;
   bool effectsEnabled = true;
-  float masterGain = 1.0f;                 // linear, applied to the stereo mix
+  // Linear gain on the stereo mix. -10 dB: General MIDI songs on full banks (FluidR3_GM,
+  // TimGM6mb) then peak between about -30 and -2 dBFS.
+  float masterGain = 0.31622777f;
 };
 
 // What one voice slot is doing, for the dashboard's voice map.
@@ -75,6 +79,10 @@ class Synth {
   void allNotesOff() noexcept;   // release every voice (sustain ignored)
   void allSoundOff() noexcept;   // fast fade of every voice
   void resetAllChannels() noexcept;  // GM reset: controllers, programs, RPNs
+
+  // [audio thread] Notes started from now on play in this personality.
+  void setPersonality(Personality personality) noexcept;
+  Personality personality() const noexcept;
 
   // [audio thread] Quality hooks, safe while playing.
   void setInterpolation(Interpolation mode) noexcept;

@@ -1,0 +1,223 @@
+#pragma once
+// Delay-attack-hold-decay-sustain-release envelopes, advanced once per control block with
+// every stage corner placed on its exact sample.
+//
+// Volume envelope (SF2 8.1.3 and the EMU8000): attack is linear in amplitude, decay and
+// release are linear in dB, the sustain level is an attenuation. Decay and release times
+// are for a full-scale change of 100 dB (SF2: sustainVolEnv 1000 cB means silence); the
+// voice ends when the level falls kVoiceOffAttenuation_dB below full scale.
+// Modulation envelope: the same stages, linear in its 0..1 value throughout.
+#include <cmath>
+#include <cstdint>
+
+#include "emu8000/Config.h"
+#include "emu8000/Conversions.h"
+
+namespace awe {
+
+enum class EnvelopeStage : uint8_t { Delay, Attack, Hold, Decay, Sustain, Release, Finished };
+
+struct EnvelopeTimes {
+  uint32_t delay_samples = 0;
+  uint32_t attack_samples = 0;
+  uint32_t hold_samples = 0;
+  uint32_t decay_samples = 0;    // for a full-scale change
+  uint32_t release_samples = 0;  // for a full-scale change
+  // Volume: sustain attenuation in dB (0 = full level). Modulation: sustain level 0..1.
+  float sustain = 0.0f;
+};
+
+class Envelope {
+ public:
+  enum class Kind : uint8_t { Volume, Modulation };
+  static constexpr float kFullScale_dB = 100.0f;
+
+  explicit Envelope(Kind kind = Kind::Volume) noexcept : kind_(kind) {}
+
+  void start(const EnvelopeTimes& t) noexcept {  // [audio thread]
+    times_ = t;
+    level_ = kind_ == Kind::Volume ? kFullScale_dB : 0.0f;
+    attackPos_ = 0;
+    enter(EnvelopeStage::Delay);
+  }
+
+  // Note-off: go to release from wherever the envelope is, at the given full-scale time.
+  void release(uint32_t release_samples) noexcept {  // [audio thread]
+    if (stage_ == EnvelopeStage::Finished || stage_ == EnvelopeStage::Release) {
+      if (stage_ == EnvelopeStage::Release) releaseRate_ = rateFor(release_samples);
+      return;
+    }
+    if (kind_ == Kind::Volume) {
+      if (stage_ == EnvelopeStage::Delay) {
+        stage_ = EnvelopeStage::Finished;
+        return;
+      }
+      if (stage_ == EnvelopeStage::Attack) {
+        const float amp = attackAmplitude();
+        level_ = amp > 0.0f ? std::fmin(-20.0f * std::log10(amp), kFullScale_dB) : kFullScale_dB;
+      }
+    } else {
+      level_ = value();
+    }
+    releaseRate_ = rateFor(release_samples);
+    stage_ = EnvelopeStage::Release;
+  }
+
+  // Advances by n samples and returns the output value at the end: amplitude 0..1 for a
+  // volume envelope, level 0..1 for a modulation envelope. Bounded: at most one pass per
+  // stage.
+  float advance(uint32_t n) noexcept {  // [audio thread]
+    while (n > 0) {
+      switch (stage_) {
+        case EnvelopeStage::Delay:
+        case EnvelopeStage::Hold: {
+          const uint32_t k = n < remaining_ ? n : remaining_;
+          remaining_ -= k;
+          n -= k;
+          if (remaining_ == 0) enter(stage_ == EnvelopeStage::Delay ? EnvelopeStage::Attack : EnvelopeStage::Decay);
+          break;
+        }
+        case EnvelopeStage::Attack: {
+          const uint32_t k = n < remaining_ ? n : remaining_;
+          remaining_ -= k;
+          attackPos_ += k;
+          n -= k;
+          if (remaining_ == 0) enter(EnvelopeStage::Hold);
+          break;
+        }
+        case EnvelopeStage::Decay: {
+          const float target = sustainLevel();
+          const float distance = kind_ == Kind::Volume ? target - level_ : level_ - target;
+          const float needed = distance > 0.0f ? distance / decayRate_ : 0.0f;  // samples
+          if (needed <= static_cast<float>(n)) {
+            n -= static_cast<uint32_t>(std::ceil(needed));
+            level_ = target;
+            enter(EnvelopeStage::Sustain);
+          } else {
+            const float step = decayRate_ * static_cast<float>(n);
+            level_ += kind_ == Kind::Volume ? step : -step;
+            n = 0;
+            if (kind_ == Kind::Volume && level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) {
+              stage_ = EnvelopeStage::Finished;
+            }
+          }
+          break;
+        }
+        case EnvelopeStage::Sustain:
+          n = 0;
+          break;
+        case EnvelopeStage::Release: {
+          if (kind_ == Kind::Volume) {
+            level_ += releaseRate_ * static_cast<float>(n);
+            if (level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) stage_ = EnvelopeStage::Finished;
+          } else {
+            level_ -= releaseRate_ * static_cast<float>(n);
+            if (level_ <= 0.0f) {
+              level_ = 0.0f;
+              stage_ = EnvelopeStage::Finished;
+            }
+          }
+          n = 0;
+          break;
+        }
+        case EnvelopeStage::Finished:
+          n = 0;
+          break;
+      }
+    }
+    return value();
+  }
+
+  // Ends the envelope at once (the voice has become inaudible).
+  void finish() noexcept { stage_ = EnvelopeStage::Finished; }
+
+  // Output value now (see advance()).
+  float value() const noexcept {
+    switch (stage_) {
+      case EnvelopeStage::Delay:
+        return 0.0f;
+      case EnvelopeStage::Attack:
+        return attackAmplitude();
+      case EnvelopeStage::Hold:
+        return 1.0f;
+      case EnvelopeStage::Finished:
+        return 0.0f;
+      case EnvelopeStage::Sustain:
+        return sustainValue_;
+      default:
+        break;
+    }
+    return levelValue();
+  }
+
+  // Samples until the current delay, attack or hold stage ends (where the output turns a
+  // corner that a linear ramp across it would blur); a large number otherwise.
+  uint32_t samplesToCorner() const noexcept {
+    const bool timed = stage_ == EnvelopeStage::Delay || stage_ == EnvelopeStage::Attack || stage_ == EnvelopeStage::Hold;
+    return timed && remaining_ > 0 ? remaining_ : 0xFFFFFFFFu;
+  }
+
+  EnvelopeStage stage() const noexcept { return stage_; }
+  bool finished() const noexcept { return stage_ == EnvelopeStage::Finished; }
+  const EnvelopeTimes& times() const noexcept { return times_; }
+
+ private:
+  // Output for the level-domain stages (decay, sustain, release).
+  float levelValue() const noexcept {
+    if (kind_ == Kind::Modulation) return level_;
+    if (level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) return 0.0f;
+    return fastExp2(level_ * (-3.32192809f / 20.0f));  // 10^(-dB/20)
+  }
+  float sustainLevel() const noexcept {
+    if (kind_ == Kind::Volume) return std::fmin(times_.sustain, kFullScale_dB);
+    return times_.sustain < 0.0f ? 0.0f : (times_.sustain > 1.0f ? 1.0f : times_.sustain);
+  }
+  float rateFor(uint32_t samples) const noexcept {
+    const float span = kind_ == Kind::Volume ? kFullScale_dB : 1.0f;
+    return samples == 0 ? span * 2.0f : span / static_cast<float>(samples);
+  }
+  float attackAmplitude() const noexcept {
+    return times_.attack_samples == 0 ? 1.0f
+                                      : static_cast<float>(attackPos_) / static_cast<float>(times_.attack_samples);
+  }
+  void enter(EnvelopeStage s) noexcept {
+    stage_ = s;
+    switch (s) {
+      case EnvelopeStage::Delay:
+        remaining_ = times_.delay_samples;
+        if (remaining_ == 0) enter(EnvelopeStage::Attack);
+        break;
+      case EnvelopeStage::Attack:
+        remaining_ = times_.attack_samples;
+        attackPos_ = 0;
+        if (remaining_ == 0) enter(EnvelopeStage::Hold);
+        break;
+      case EnvelopeStage::Hold:
+        remaining_ = times_.hold_samples;
+        level_ = kind_ == Kind::Volume ? 0.0f : 1.0f;
+        if (remaining_ == 0) enter(EnvelopeStage::Decay);
+        break;
+      case EnvelopeStage::Decay:
+        decayRate_ = rateFor(times_.decay_samples);
+        break;
+      case EnvelopeStage::Sustain:
+        if (kind_ == Kind::Volume && level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) stage_ = EnvelopeStage::Finished;
+        sustainValue_ = levelValue();
+        break;
+      default:
+        break;
+    }
+  }
+
+  Kind kind_;
+  EnvelopeStage stage_ = EnvelopeStage::Finished;
+  EnvelopeTimes times_;
+  uint32_t remaining_ = 0;
+  uint32_t attackPos_ = 0;
+  float level_ = 0.0f;  // volume: attenuation in dB; modulation: level 0..1
+  float sustainValue_ = 0.0f;  // output while sustaining, computed once
+  float decayRate_ = 1.0f;
+  float releaseRate_ = 1.0f;
+};
+
+}  // namespace awe

@@ -1,0 +1,181 @@
+#include "emu8000/Modulation.h"
+
+#include <cmath>
+#include <iterator>
+
+#include "emu8000/Conversions.h"
+
+namespace awe {
+namespace {
+
+constexpr uint16_t kPitchDest = static_cast<uint16_t>(Gen::Pitch);
+
+// SF2 2.01 section 8.4 (the same ten in 2.04 apart from the velocity-to-cutoff details,
+// which the personalities decide).
+const ModulatorSpec kSf2Defaults[] = {
+    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // velocity -> attenuation
+    {0x0102, static_cast<uint16_t>(Gen::InitialFilterFc), -2400, 0, 0},   // velocity -> cutoff
+    {0x000D, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},        // channel pressure -> vibrato
+    {0x0081, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},        // CC1 -> vibrato
+    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // CC7 volume
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},                // CC10 pan
+    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // CC11 expression
+    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 200, 0, 0},   // CC91 reverb
+    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 200, 0, 0},   // CC93 chorus
+    {0x020E, kPitchDest, 12700, 0x0010, 0},                               // wheel x RPN0 -> pitch
+};
+
+const ModulatorSpec kSf204Defaults[] = {
+    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x0102, static_cast<uint16_t>(Gen::InitialFilterFc), -2400, 0x0C02, 0},  // x (velocity >= 64)
+    {0x000D, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
+    {0x0081, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
+    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
+    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 200, 0, 0},
+    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 200, 0, 0},
+    {0x020E, kPitchDest, 12700, 0x0010, 0},
+};
+
+const ModulatorSpec kAweDefaults[] = {
+    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x000D, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
+    {0x0081, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
+    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
+    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 447, 0, 0},
+    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 447, 0, 0},
+    {0x020E, kPitchDest, 12700, 0x0010, 0},
+};
+
+// 7-bit value to a signed -1..1 with 64 exactly at 0 and both ends reached.
+inline float bipolar7(int v) { return v >= 64 ? static_cast<float>(v - 64) / 63.0f : static_cast<float>(v - 64) / 64.0f; }
+
+}  // namespace
+
+DefaultModulators sf2DefaultModulators() { return {kSf2Defaults, std::size(kSf2Defaults)}; }
+DefaultModulators sf204DefaultModulators() { return {kSf204Defaults, std::size(kSf204Defaults)}; }
+DefaultModulators aweDefaultModulators() { return {kAweDefaults, std::size(kAweDefaults)}; }
+
+void VoiceModulators::override(const ModulatorSpec& m) noexcept {
+  for (int i = 0; i < count; ++i) {
+    if (mods[i].sameKind(m)) {
+      mods[i] = m;
+      return;
+    }
+  }
+  if (count < kMaxModulatorsPerVoice) mods[count++] = m;
+}
+
+void VoiceModulators::add(const ModulatorSpec& m) noexcept {
+  for (int i = 0; i < count; ++i) {
+    if (mods[i].sameKind(m)) {
+      const int sum = mods[i].amount + m.amount;
+      mods[i].amount = static_cast<int16_t>(sum > 32767 ? 32767 : (sum < -32768 ? -32768 : sum));
+      return;
+    }
+  }
+  if (count < kMaxModulatorsPerVoice) mods[count++] = m;
+}
+
+bool VoiceModulators::uses(bool isCC, int index) const noexcept {
+  for (int i = 0; i < count; ++i) {
+    for (uint16_t raw : {mods[i].src, mods[i].amtSrc}) {
+      const ModSource s = ModSource::decode(raw);
+      if (s.isCC == isCC && s.index == index) return true;
+    }
+  }
+  return false;
+}
+
+float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexcept {
+  const ModSource s = ModSource::decode(rawSource);
+  // t: bipolar position -1..1 (used when the source is bipolar); x: unipolar 0..1.
+  float x = 0.0f;
+  float t = 0.0f;
+  if (s.isCC) {
+    const int v = in.cc[s.index & 0x7F];
+    x = static_cast<float>(v) / 127.0f;
+    t = bipolar7(v);
+  } else {
+    switch (static_cast<GeneralController>(s.index)) {
+      case GeneralController::NoController:
+        return 1.0f;  // SF2 8.2.1: treated as the value 1
+      case GeneralController::NoteOnVelocity:
+        x = static_cast<float>(in.velocity) / 127.0f;
+        t = bipolar7(in.velocity);
+        break;
+      case GeneralController::NoteOnKey:
+        x = static_cast<float>(in.key) / 127.0f;
+        t = bipolar7(in.key);
+        break;
+      case GeneralController::PolyPressure: {
+        const int v = in.polyPressure != nullptr ? in.polyPressure[in.key & 0x7F] : 0;
+        x = static_cast<float>(v) / 127.0f;
+        t = bipolar7(v);
+        break;
+      }
+      case GeneralController::ChannelPressure:
+        x = static_cast<float>(in.channelPressure) / 127.0f;
+        t = bipolar7(in.channelPressure);
+        break;
+      case GeneralController::PitchWheel: {
+        const int v = in.pitchWheel;
+        x = static_cast<float>(v) / 16383.0f;
+        t = v >= 8192 ? static_cast<float>(v - 8192) / 8191.0f : static_cast<float>(v - 8192) / 8192.0f;
+        break;
+      }
+      case GeneralController::PitchWheelSensitivity:
+        // The RPN 0 value as a 7-bit controller: 127 semitones would be full scale, so the
+        // default wheel modulator (12700 cents) gives exactly the range in semitones.
+        x = in.pitchWheelRange_semitones / 127.0f;
+        t = 2.0f * x - 1.0f;
+        break;
+      default:
+        return 0.0f;  // links and unknown controllers contribute nothing
+    }
+  }
+  if (!s.bipolar) {
+    if (s.negative) x = 1.0f - x;
+    switch (s.type) {
+      case ModSourceType::Linear:
+        return x;
+      case ModSourceType::Concave:
+        return concaveCurve(x);
+      case ModSourceType::Convex:
+        return convexCurve(x);
+      case ModSourceType::Switch:
+        return x >= 0.5f ? 1.0f : 0.0f;
+    }
+    return 0.0f;
+  }
+  if (s.negative) t = -t;
+  const float sign = t < 0.0f ? -1.0f : 1.0f;
+  const float m = std::fabs(t);
+  switch (s.type) {
+    case ModSourceType::Linear:
+      return t;
+    case ModSourceType::Concave:
+      return sign * concaveCurve(m);
+    case ModSourceType::Convex:
+      return sign * convexCurve(m);
+    case ModSourceType::Switch:
+      return t >= 0.0f ? 1.0f : -1.0f;
+  }
+  return 0.0f;
+}
+
+void VoiceModulators::evaluate(const ModulationInputs& in, float out[kGenSlots]) const noexcept {
+  for (int g = 0; g < kGenSlots; ++g) out[g] = 0.0f;
+  for (int i = 0; i < count; ++i) {
+    const ModulatorSpec& m = mods[i];
+    if (m.dest >= kGenSlots) continue;  // links (bit 15) are not supported
+    float v = static_cast<float>(m.amount) * modulatorSourceValue(m.src, in) * modulatorSourceValue(m.amtSrc, in);
+    if (m.transform == 2) v = std::fabs(v);
+    out[m.dest] += v;
+  }
+}
+
+}  // namespace awe

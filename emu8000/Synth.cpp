@@ -1,0 +1,988 @@
+#include "emu8000/Synth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
+#include "emu8000/Channel.h"
+#include "emu8000/Conversions.h"
+#include "emu8000/Emu8000Registers.h"
+#include "emu8000/Voice.h"
+#include "emu8000/VoiceKernel.h"
+
+namespace awe {
+
+namespace {
+
+constexpr int32_t kNoFloor = INT32_MIN;
+constexpr int32_t kNoLimit = INT32_MAX;
+constexpr float kInt16Scale = 1.0f / 32768.0f;
+// Lane gain (envelope x attenuation x int16 scale) at which a full-scale sample sits
+// 96 dB under full scale.
+constexpr float kReleaseFloorGain = 1.5848932e-5f * kInt16Scale;
+
+uint32_t secondsToSamples(double seconds, double rate) {
+  const double n = std::round(seconds * rate);
+  return n <= 0.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
+}
+
+// Flush denormals to zero while rendering: filter and envelope tails would otherwise
+// decay into denormal numbers and slow the FPU down by orders of magnitude.
+class ScopedFlushDenormals {
+ public:
+  ScopedFlushDenormals() noexcept {
+#if defined(__SSE__)
+    saved_ = _mm_getcsr();
+    _mm_setcsr(saved_ | 0x8040u);  // FTZ | DAZ
+#endif
+  }
+  ~ScopedFlushDenormals() {
+#if defined(__SSE__)
+    _mm_setcsr(saved_);
+#endif
+  }
+  ScopedFlushDenormals(const ScopedFlushDenormals&) = delete;
+  ScopedFlushDenormals& operator=(const ScopedFlushDenormals&) = delete;
+
+ private:
+  unsigned saved_ = 0;
+};
+
+}  // namespace
+
+class SynthImpl {
+ public:
+  explicit SynthImpl(const SynthSettings& s)
+      : settings_(s),
+        kernels_(&voiceKernels()),
+        voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
+        groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
+        groupMask_(groups_.size(), 0) {
+    settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
+    personality_ = s.personality;
+    polyphonyLimit_ = settings_.polyphony;
+    for (LaneGroup& g : groups_) {
+      for (int l = 0; l < kLanes; ++l) parkLane(g, l);
+    }
+    resetAllChannels();
+  }
+
+  static int roundUpToLanes(int n) {
+    n = std::clamp(n, 1, kMaxPolyphony);
+    return (n + kLanes - 1) / kLanes * kLanes;
+  }
+
+  // ---- bank ---------------------------------------------------------------------------
+  void setBank(std::shared_ptr<const Bank> bank) {
+    ownedBank_ = std::move(bank);
+    exchangeBank(ownedBank_.get());
+  }
+
+  const Bank* exchangeBank(const Bank* bank) noexcept {  // [audio thread]
+    for (int i = 0; i < static_cast<int>(voices_.size()); ++i) {
+      if (voices_[static_cast<size_t>(i)].active) freeVoice(i);
+    }
+    const Bank* old = bank_;
+    bank_ = bank;
+    for (int c = 0; c < kMidiChannels; ++c) resolvePreset(c);
+    return old;
+  }
+
+  // ---- MIDI ---------------------------------------------------------------------------
+  void midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept {  // [audio thread]
+    const int ch = status & 0x0F;
+    d1 &= 0x7F;
+    d2 &= 0x7F;
+    switch (status & 0xF0) {
+      case 0x80: noteOff(ch, d1); break;
+      case 0x90: d2 == 0 ? noteOff(ch, d1) : noteOn(ch, d1, d2); break;
+      case 0xA0: polyPressure(ch, d1, d2); break;
+      case 0xB0: controlChange(ch, d1, d2); break;
+      case 0xC0: programChange(ch, d1); break;
+      case 0xD0: channelPressure(ch, d1); break;
+      case 0xE0: pitchBend(ch, d1 | (d2 << 7)); break;
+      default: break;
+    }
+  }
+
+  void noteOn(int ch, int key, int vel) noexcept {  // [audio thread]
+    if (!validChannel(ch) || key < 0 || key > 127) return;
+    if (vel <= 0) {
+      noteOff(ch, key);
+      return;
+    }
+    vel = std::min(vel, 127);
+    ++counters_.notesOn;
+    Channel& channel = channels_[static_cast<size_t>(ch)];
+    const Preset* preset = channel.preset;
+    if (bank_ == nullptr || preset == nullptr) {
+      ++counters_.notesDropped;
+      return;
+    }
+    const uint32_t serial = ++noteSerial_;
+    const Region* regions = bank_->regions().data();
+    bool started = false;
+    for (uint32_t r = preset->regionBegin; r < preset->regionBegin + preset->regionCount; ++r) {
+      const Region& region = regions[r];
+      if (!region.matches(key, vel)) continue;
+      const int exclusive = region.gen[genIndex(Gen::ExclusiveClass)];
+      if (exclusive != 0) cutExclusiveClass(ch, exclusive, serial);
+      bool stolen = false;
+      const int slot = allocateVoice(serial, stolen);
+      if (slot < 0) continue;
+      startVoice(slot, region, ch, key, vel, serial, stolen);
+      started = true;
+    }
+    if (!started) ++counters_.notesDropped;
+  }
+
+  void noteOff(int ch, int key) noexcept {  // [audio thread]
+    if (!validChannel(ch)) return;
+    const bool pedal = channels_[static_cast<size_t>(ch)].sustainDown();
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch || v.key != key || v.released || v.sustained) return;
+      if (pedal) {
+        v.sustained = true;
+      } else {
+        releaseVoice(i, v);
+      }
+    });
+  }
+
+  void controlChange(int ch, int cc, int value) noexcept {  // [audio thread]
+    if (!validChannel(ch) || cc < 0 || cc > 127) return;
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    value = std::clamp(value, 0, 127);
+    switch (cc) {
+      case 6:   // data entry MSB
+      case 38:  // data entry LSB
+        c.cc[cc] = static_cast<uint8_t>(value);
+        dataEntry(ch);
+        return;
+      case 98:
+      case 99:
+        c.cc[cc] = static_cast<uint8_t>(value);
+        c.nrpn = static_cast<uint16_t>((c.cc[99] << 7) | c.cc[98]);
+        c.nrpnSelected = true;
+        return;
+      case 100:
+      case 101:
+        c.cc[cc] = static_cast<uint8_t>(value);
+        c.rpn = static_cast<uint16_t>((c.cc[101] << 7) | c.cc[100]);
+        c.nrpnSelected = false;
+        return;
+      case 64: {
+        c.cc[64] = static_cast<uint8_t>(value);
+        if (value < 64) {
+          forEachActiveVoice([&](int i, Voice& v) {
+            if (v.channel == ch && v.sustained) {
+              v.sustained = false;
+              releaseVoice(i, v);
+            }
+          });
+        }
+        return;
+      }
+      case 120:
+        allSoundOff(ch);
+        return;
+      case 121:
+        c.resetControllers();
+        refreshChannel(ch);
+        return;
+      case 123:
+      case 124:
+      case 125:
+      case 126:
+      case 127:
+        allNotesOff(ch);
+        return;
+      default:
+        break;
+    }
+    c.cc[cc] = static_cast<uint8_t>(value);
+    if (cc == 0 || cc == 32) return;  // takes effect at the next program change
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch && v.modulators.uses(true, cc)) refreshVoice(i, v);
+    });
+  }
+
+  void programChange(int ch, int program) noexcept {  // [audio thread]
+    if (!validChannel(ch)) return;
+    channels_[static_cast<size_t>(ch)].program = static_cast<uint16_t>(std::clamp(program, 0, 127));
+    resolvePreset(ch);
+  }
+
+  void pitchBend(int ch, int value14) noexcept {  // [audio thread]
+    if (!validChannel(ch)) return;
+    channels_[static_cast<size_t>(ch)].pitchWheel = static_cast<uint16_t>(std::clamp(value14, 0, 16383));
+    refreshUsers(ch, false, static_cast<int>(GeneralController::PitchWheel));
+  }
+
+  void channelPressure(int ch, int value) noexcept {  // [audio thread]
+    if (!validChannel(ch)) return;
+    channels_[static_cast<size_t>(ch)].channelPressure = static_cast<uint8_t>(std::clamp(value, 0, 127));
+    refreshUsers(ch, false, static_cast<int>(GeneralController::ChannelPressure));
+  }
+
+  void polyPressure(int ch, int key, int value) noexcept {  // [audio thread]
+    if (!validChannel(ch) || key < 0 || key > 127) return;
+    channels_[static_cast<size_t>(ch)].polyPressure[key] = static_cast<uint8_t>(std::clamp(value, 0, 127));
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch && v.key == key && v.modulators.uses(false, static_cast<int>(GeneralController::PolyPressure))) {
+        refreshVoice(i, v);
+      }
+    });
+  }
+
+  void sysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
+    if (data == nullptr || length < 4 || data[0] != 0xF0) return;
+    // GM System On / Off: F0 7E <dev> 09 01|02 F7
+    if (length >= 6 && data[1] == 0x7E && data[3] == 0x09 && (data[4] == 0x01 || data[4] == 0x02)) {
+      resetAllChannels();
+      return;
+    }
+    // GS Reset: F0 41 <dev> 42 12 40 00 7F 00 41 F7
+    if (length >= 11 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 &&
+        data[6] == 0x00 && data[7] == 0x7F) {
+      resetAllChannels();
+      return;
+    }
+    // XG System On: F0 43 1n 4C 00 00 7E 00 F7
+    if (length >= 9 && data[1] == 0x43 && (data[2] & 0xF0) == 0x10 && data[3] == 0x4C && data[4] == 0x00 &&
+        data[5] == 0x00 && data[6] == 0x7E) {
+      resetAllChannels();
+    }
+  }
+
+  void allNotesOff() noexcept {
+    for (int c = 0; c < kMidiChannels; ++c) allNotesOff(c);
+  }
+  void allNotesOff(int ch) noexcept {
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch) return;
+      v.sustained = false;
+      if (!v.released) releaseVoice(i, v);
+    });
+  }
+  void allSoundOff() noexcept {
+    for (int c = 0; c < kMidiChannels; ++c) allSoundOff(c);
+  }
+  void allSoundOff(int ch) noexcept {
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch) fastRelease(i, v);
+    });
+  }
+
+  void resetAllChannels() noexcept {
+    for (int c = 0; c < kMidiChannels; ++c) {
+      channels_[static_cast<size_t>(c)].reset(c == kDrumChannel);
+      resolvePreset(c);
+      refreshChannel(c);
+    }
+  }
+
+  // ---- quality hooks ------------------------------------------------------------------
+  void setPersonality(Personality p) noexcept {
+    personality_ = p;
+    settings_.personality = p;
+  }
+  Personality personality() const noexcept { return personality_; }
+  void setInterpolation(Interpolation m) noexcept { settings_.interpolation = m; }
+  void setFilterEnabled(bool on) noexcept { settings_.filterEnabled = on; }
+  void setEffectsEnabled(bool on) noexcept { settings_.effectsEnabled = on; }
+  void setPolyphonyLimit(int n) noexcept {
+    polyphonyLimit_ = std::clamp(n, 1, settings_.polyphony);
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (i >= polyphonyLimit_) fastRelease(i, v);
+    });
+  }
+  int polyphonyLimit() const noexcept { return polyphonyLimit_; }
+
+  // ---- rendering ----------------------------------------------------------------------
+  void render(float* left, float* right, size_t frames) noexcept {  // [audio thread]
+    ScopedFlushDenormals ftz;
+    size_t done = 0;
+    while (done < frames) {
+      const int n = static_cast<int>(std::min<size_t>(kControlBlockFrames, frames - done));
+      renderBlock(left + done, right + done, n);
+      done += static_cast<size_t>(n);
+    }
+  }
+
+  int activeVoices() const noexcept { return activeCount_; }
+  const SynthCounters& counters() const noexcept { return counters_; }
+  const SynthSettings& settings() const noexcept { return settings_; }
+  const Bank* bank() const noexcept { return bank_; }
+  int voiceCount() const noexcept { return settings_.polyphony; }
+  const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }
+
+  VoiceInfo voiceInfo(int i) const noexcept {
+    VoiceInfo info;
+    if (i < 0 || i >= static_cast<int>(voices_.size())) return info;
+    const Voice& v = voices_[static_cast<size_t>(i)];
+    if (!v.active) return info;
+    info.channel = v.channel;
+    info.key = v.key;
+    info.velocity = v.velocity;
+    info.level = v.volumeEnvelope.value();
+    info.stolen = v.stolen;
+    switch (v.volumeEnvelope.stage()) {
+      case EnvelopeStage::Delay: info.stage = VoiceStage::Delay; break;
+      case EnvelopeStage::Attack: info.stage = VoiceStage::Attack; break;
+      case EnvelopeStage::Hold: info.stage = VoiceStage::Hold; break;
+      case EnvelopeStage::Decay: info.stage = VoiceStage::Decay; break;
+      case EnvelopeStage::Sustain: info.stage = VoiceStage::Sustain; break;
+      case EnvelopeStage::Release: info.stage = VoiceStage::Release; break;
+      case EnvelopeStage::Finished: info.stage = VoiceStage::Finished; break;
+    }
+    return info;
+  }
+
+ private:
+  static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }
+
+  template <class F>
+  void forEachActiveVoice(F&& f) noexcept {
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      unsigned mask = groupMask_[g];
+      while (mask != 0) {
+        const int lane = __builtin_ctz(mask);
+        mask &= mask - 1;
+        const int i = static_cast<int>(g) * kLanes + lane;
+        f(i, voices_[static_cast<size_t>(i)]);
+      }
+    }
+  }
+
+  void resolvePreset(int ch) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    c.preset = nullptr;
+    if (bank_ == nullptr) return;
+    const uint16_t program = c.program;
+    if (c.drum) {
+      c.preset = bank_->findPreset(kDrumBank, program);
+      if (c.preset == nullptr) c.preset = bank_->findPreset(kDrumBank, 0);
+      return;
+    }
+    c.preset = bank_->findPreset(c.bankNumber(), program);
+    if (c.preset == nullptr) c.preset = bank_->findPreset(0, program);  // GS capital-tone fallback
+  }
+
+  void dataEntry(int ch) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    const int msb = c.cc[6], lsb = c.cc[38];
+    if (c.nrpnSelected) {
+      if ((c.nrpn >> 7) == kAweNrpnMsb) aweNrpn(ch, c.nrpn & 0x7F, ((msb << 7) | lsb) - 8192);
+      return;
+    }
+    switch (c.rpn) {
+      case 0:  // pitch bend sensitivity: semitones + cents
+        c.pitchWheelRange_semitones = static_cast<float>(msb) + static_cast<float>(lsb) / 100.0f;
+        refreshUsers(ch, false, static_cast<int>(GeneralController::PitchWheelSensitivity));
+        break;
+      case 1:  // channel fine tuning: 8192 = 0, +-100 cents
+        c.fineTuning_cents = static_cast<float>(((msb << 7) | lsb) - 8192) * (100.0f / 8192.0f);
+        refreshChannel(ch);
+        break;
+      case 2:  // channel coarse tuning: 64 = 0, semitones
+        c.coarseTuning_semitones = static_cast<float>(msb - 64);
+        refreshChannel(ch);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // AWE32 NRPN (MSB 127, LSB = parameter): real-time edits with the hardware's step
+  // sizes (the AWE32 FAQ's NRPN table; FluidSynth and SpessaSynth read it the same way).
+  // The value is the 14-bit data entry less 8192. Each edit replaces the bank's generator
+  // for the channel's next notes; the real-time ones also change sounding notes at once.
+  static constexpr int kAweNrpnMsb = 127;
+  void aweNrpn(int ch, int parameter, int value) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    auto clampTo = [&](int lo, int hi) { return static_cast<double>(std::clamp(value, lo, hi)); };
+    auto msToTimecents = [](double ms) {
+      return ms <= 0.0 ? -32768.0 : 1200.0 * std::log2(ms / 1000.0);
+    };
+    Gen gen = Gen::EndOper;
+    double amount = 0.0;
+    bool realtime = false;
+    switch (parameter) {
+      case 0: gen = Gen::DelayModLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 1: gen = Gen::FreqModLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 2: gen = Gen::DelayVibLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 3: gen = Gen::FreqVibLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 4: gen = Gen::DelayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 5: gen = Gen::AttackModEnv; amount = msToTimecents(clampTo(0, 5940)); break;
+      case 6: gen = Gen::HoldModEnv; amount = msToTimecents(clampTo(0, 8191)); break;
+      case 7: gen = Gen::DecayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 8: gen = Gen::SustainModEnv; amount = 7.5 * clampTo(0, 127); break;
+      case 9: gen = Gen::ReleaseModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 10: gen = Gen::DelayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 11: gen = Gen::AttackVolEnv; amount = msToTimecents(clampTo(0, 5940)); break;
+      case 12: gen = Gen::HoldVolEnv; amount = msToTimecents(clampTo(0, 8191)); break;
+      case 13: gen = Gen::DecayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 14: gen = Gen::SustainVolEnv; amount = 7.5 * clampTo(0, 127); break;  // 0.75 dB steps
+      case 15: gen = Gen::ReleaseVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 16:  // initial (fine) pitch of the channel, in cents
+        c.nrpnPitch_cents = static_cast<float>(value);
+        refreshChannel(ch);
+        return;
+      case 17: gen = Gen::ModLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
+      case 18: gen = Gen::VibLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
+      case 19: gen = Gen::ModEnvToPitch; amount = 9.375 * clampTo(-127, 127); break;
+      case 20: gen = Gen::ModLfoToVolume; amount = 1.875 * clampTo(0, 127); realtime = true; break;
+      case 21: gen = Gen::InitialFilterFc; amount = 4335.0 + 59.0 * clampTo(0, 127); realtime = true; break;
+      case 22: gen = Gen::InitialFilterQ; amount = 215.0 * clampTo(0, 127) / 127.0; realtime = true; break;
+      case 23: gen = Gen::ModLfoToFilterFc; amount = 56.25 * clampTo(-64, 63); realtime = true; break;
+      case 24: gen = Gen::ModEnvToFilterFc; amount = 56.25 * clampTo(-64, 63); break;
+      case 25: gen = Gen::ChorusEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
+      case 26: gen = Gen::ReverbEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
+      default:
+        return;
+    }
+    const int g = genIndex(gen);
+    c.generatorOverride[g] = static_cast<int16_t>(std::clamp(std::lround(amount), -32768L, 32767L));
+    c.overrideMask |= uint64_t{1} << g;
+    if (!realtime) return;
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch) return;
+      v.base[g] = c.generatorOverride[g];
+      refreshVoice(i, v);
+    });
+  }
+
+  void refreshUsers(int ch, bool isCC, int index) noexcept {
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch && v.modulators.uses(isCC, index)) refreshVoice(i, v);
+    });
+  }
+  void refreshChannel(int ch) noexcept {
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch) refreshVoice(i, v);
+    });
+  }
+
+  ModulationInputs inputsFor(const Voice& v) const noexcept {
+    const Channel& c = channels_[v.channel];
+    ModulationInputs in;
+    in.cc = c.cc;
+    in.polyPressure = c.polyPressure;
+    in.pitchWheel = c.pitchWheel;
+    in.channelPressure = c.channelPressure;
+    in.key = v.effectiveKey;
+    in.velocity = v.effectiveVelocity;
+    in.pitchWheelRange_semitones = c.pitchWheelRange_semitones;
+    return in;
+  }
+
+  // Re-evaluates the modulators and everything derived from them (a controller moved).
+  void refreshVoice(int /*index*/, Voice& v) noexcept {
+    v.modulators.evaluate(inputsFor(v), v.modulated);
+    deriveParameters(v);
+  }
+
+  void deriveParameters(Voice& v) noexcept {
+    namespace emu = emu8000;
+    const PersonalityTraits& t = *v.traits;
+    const Channel& c = channels_[v.channel];
+    const int root = v.base[genIndex(Gen::OverridingRootKey)] >= 0 ? v.base[genIndex(Gen::OverridingRootKey)]
+                                                                    : v.sample->originalKey;
+    v.pitch_cents = static_cast<double>(v.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
+                    100.0 * v.gen(Gen::CoarseTune) + v.gen(Gen::FineTune) + v.sample->pitchCorrection_cents +
+                    v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
+                    c.nrpnPitch_cents;
+
+    // Modulation depths: awe holds each in a signed 8-bit register.
+    auto depth = [&](Gen g, double step) {
+      const double value = v.gen(g);
+      return static_cast<float>(t.lfoRegisters ? emu::quantizeDepth(value, step) : value);
+    };
+    v.modLfoToPitch_cents = depth(Gen::ModLfoToPitch, emu::kPitchDepthStep_cents);
+    v.vibLfoToPitch_cents = depth(Gen::VibLfoToPitch, emu::kPitchDepthStep_cents);
+    v.modEnvToPitch_cents = depth(Gen::ModEnvToPitch, emu::kPitchDepthStep_cents);
+    v.modLfoToFilter_cents = depth(Gen::ModLfoToFilterFc, emu::kLfoCutoffDepthStep_cents);
+    v.modEnvToFilter_cents = depth(Gen::ModEnvToFilterFc, emu::kEnvCutoffDepthStep_cents);
+    v.modLfoToVolume_cB = depth(Gen::ModLfoToVolume, emu::kTremoloDepthStep_dB * 10.0);
+
+    // Filter.
+    v.filterCutoff_cents = v.gen(Gen::InitialFilterFc);
+    v.filterQ_dB = v.gen(Gen::InitialFilterQ) / 10.0f;
+    v.filterDcGain = 1.0f;
+    if (t.cutoffRegister) {
+      int reg = emu::cutoffRegister(v.filterCutoff_cents);
+      if (t.driverVelocityToCutoff && !c.drum &&
+          emu::attackRegister(timecentsToSeconds(v.gen(Gen::AttackVolEnv))) < emu::kVelocityCutoffAttackLimit) {
+        reg = emu::velocityScaledCutoff(reg, v.effectiveVelocity);
+      }
+      v.filterCutoff_cents = static_cast<float>(emu::cutoffCentsFromRegister(reg));
+    }
+    if (t.qRegister) {
+      const int q = emu::qRegister(v.gen(Gen::InitialFilterQ));
+      v.filterQ_dB = static_cast<float>(emu::qResonance_dB(q));
+      v.filterDcGain = static_cast<float>(emu::qDcGain(q));
+    }
+
+    // Attenuation (cB).
+    float attenuation = v.gen(Gen::InitialAttenuation);
+    if (t.initialAttenuationX04) {
+      const float fromFile = std::clamp(static_cast<float>(v.base[genIndex(Gen::InitialAttenuation)]), 0.0f, 1440.0f);
+      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + v.modulated[genIndex(Gen::InitialAttenuation)];
+    }
+    if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
+    if (t.attenuationSteps) {
+      attenuation = static_cast<float>(10.0 * emu::attenuationFromRegister(emu::attenuationRegister(attenuation / 10.0)));
+    }
+    v.attenuation_cB = attenuation;
+
+    v.pan = panGains(v.gen(Gen::Pan));
+    v.reverbSend = v.gen(Gen::ReverbEffectsSend) / 1000.0f;
+    v.chorusSend = v.gen(Gen::ChorusEffectsSend) / 1000.0f;
+    const double rate = settings_.sampleRate;
+    v.modulationLfo.setFrequency(lfoFrequency(v, Gen::FreqModLfo), rate);
+    v.vibratoLfo.setFrequency(lfoFrequency(v, Gen::FreqVibLfo), rate);
+    v.maxPitchRatio = t.pitchCeiling ? emu::kMaxPitchRatioAt44k * 44100.0 / rate : kMaxPitchRatio;
+    v.usesModEnv = v.modEnvToPitch_cents != 0.0f || v.modEnvToFilter_cents != 0.0f;
+    v.usesModLfo = v.modLfoToPitch_cents != 0.0f || v.modLfoToFilter_cents != 0.0f || v.modLfoToVolume_cB != 0.0f;
+    v.usesVibLfo = v.vibLfoToPitch_cents != 0.0f;
+    v.pitchModulated = v.modEnvToPitch_cents != 0.0f || v.modLfoToPitch_cents != 0.0f || v.usesVibLfo;
+    v.filterModulated = v.modEnvToFilter_cents != 0.0f || v.modLfoToFilter_cents != 0.0f;
+    v.volumeModulated = v.modLfoToVolume_cB != 0.0f;
+    v.attenuationGain = fastExp2(v.attenuation_cB * (-3.32192809f / 200.0f)) * kInt16Scale;
+    v.dirty = true;
+  }
+
+  double lfoFrequency(const Voice& v, Gen g) const noexcept {
+    const double hz = absoluteCentsToHz(v.gen(g));
+    return v.traits->lfoRegisters ? emu8000::lfoFrequency_Hz(emu8000::lfoFrequencyRegister(hz)) : hz;
+  }
+
+  // Envelope and LFO-delay times in samples, on the register grids for awe.
+  uint32_t delaySamples(const Voice& v, float timecents) const noexcept {
+    const double seconds = timecentsToSeconds(timecents);
+    if (!v.traits->envelopeRegisters) return secondsToSamples(seconds, settings_.sampleRate);
+    return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / 44100.0));
+  }
+  EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {
+    namespace emu = emu8000;
+    const double rate = settings_.sampleRate;
+    const float fromMiddle = static_cast<float>(60 - v.effectiveKey);
+    const Gen delay = volume ? Gen::DelayVolEnv : Gen::DelayModEnv;
+    const Gen attack = volume ? Gen::AttackVolEnv : Gen::AttackModEnv;
+    const Gen hold = volume ? Gen::HoldVolEnv : Gen::HoldModEnv;
+    const Gen decay = volume ? Gen::DecayVolEnv : Gen::DecayModEnv;
+    const Gen release = volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv;
+    const Gen keyHold = volume ? Gen::KeynumToVolEnvHold : Gen::KeynumToModEnvHold;
+    const Gen keyDecay = volume ? Gen::KeynumToVolEnvDecay : Gen::KeynumToModEnvDecay;
+    double attack_s = timecentsToSeconds(v.gen(attack));
+    double hold_s = timecentsToSeconds(v.gen(hold) + v.gen(keyHold) * fromMiddle);
+    double decay_s = timecentsToSeconds(v.gen(decay) + v.gen(keyDecay) * fromMiddle);
+    double release_s = timecentsToSeconds(v.gen(release));
+    const float sustainGen = v.gen(volume ? Gen::SustainVolEnv : Gen::SustainModEnv);
+    double sustain = volume ? sustainGen / 10.0 : 1.0 - sustainGen / 1000.0;
+    EnvelopeTimes e;
+    e.delay_samples = delaySamples(v, v.gen(delay));
+    if (v.traits->envelopeRegisters) {
+      // Decay and release registers count a 96 dB fall; our envelope's full scale is 100 dB.
+      constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
+      attack_s = emu::attackSeconds(emu::attackRegister(attack_s));
+      hold_s = emu::holdSamples(emu::holdRegister(hold_s)) / 44100.0;
+      decay_s = emu::decaySecondsFor96dB(emu::decayRegister(decay_s * k96)) / k96;
+      release_s = emu::decaySecondsFor96dB(emu::decayRegister(release_s * k96)) / k96;
+      sustain = volume ? emu::volumeSustain_dB(emu::volumeSustainRegister(sustain))
+                       : emu::modulationSustainLevel(emu::modulationSustainRegister(sustain));
+    }
+    e.attack_samples = secondsToSamples(attack_s, rate);
+    e.hold_samples = secondsToSamples(hold_s, rate);
+    e.decay_samples = secondsToSamples(decay_s, rate);
+    e.release_samples = secondsToSamples(release_s, rate);
+    e.sustain = static_cast<float>(sustain);
+    return e;
+  }
+
+  // ---- voice life ---------------------------------------------------------------------
+  int allocateVoice(uint32_t serial, bool& stolen) noexcept {
+    const int groupsInLimit = (polyphonyLimit_ + kLanes - 1) / kLanes;
+    for (int g = 0; g < groupsInLimit; ++g) {
+      const unsigned freeLanes = ~static_cast<unsigned>(groupMask_[static_cast<size_t>(g)]) & 0xFFu;
+      if (freeLanes == 0) continue;
+      const int i = g * kLanes + __builtin_ctz(freeLanes);
+      if (i < polyphonyLimit_) return i;
+    }
+    // All busy: a released voice first (modern: the quietest; awe: the oldest, as the
+    // EMU8000 drivers do), else the oldest playing; never one of this note-on.
+    const bool oldestReleased = personalityTraits(personality_).stealOldestReleased;
+    int quietest = -1, oldest = -1;
+    float quietestLevel = 2.0f;
+    uint64_t oldestOrder = UINT64_MAX, oldestReleasedOrder = UINT64_MAX;
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (i >= polyphonyLimit_ || v.noteSerial == serial) return;
+      if (v.released) {
+        const float level = v.volumeEnvelope.value();
+        if (oldestReleased ? v.startOrder < oldestReleasedOrder : level < quietestLevel) {
+          quietestLevel = level;
+          oldestReleasedOrder = v.startOrder;
+          quietest = i;
+        }
+      } else if (v.startOrder < oldestOrder) {
+        oldestOrder = v.startOrder;
+        oldest = i;
+      }
+    });
+    const int victim = quietest >= 0 ? quietest : oldest;
+    if (victim < 0) return -1;
+    freeVoice(victim);
+    ++counters_.steals;
+    stolen = true;
+    return victim;
+  }
+
+  void startVoice(int i, const Region& region, int ch, int key, int vel, uint32_t serial, bool stolen) noexcept {
+    Voice& v = voices_[static_cast<size_t>(i)];
+    const Channel& c = channels_[static_cast<size_t>(ch)];
+    const SampleHeader& s = bank_->samples()[region.sample];
+    v.region = &region;
+    v.sample = &s;
+    v.channel = static_cast<uint8_t>(ch);
+    v.key = static_cast<uint8_t>(key);
+    v.velocity = static_cast<uint8_t>(vel);
+    v.noteSerial = serial;
+    v.startOrder = ++startOrder_;
+    v.released = v.sustained = false;
+    v.stolen = stolen;
+    std::memcpy(v.base, region.gen, sizeof(v.base));
+    if (c.overrideMask != 0) {  // AWE32 NRPN edits of this channel
+      for (int g = 0; g < kSf2GeneratorCount; ++g) {
+        if ((c.overrideMask >> g) & 1u) v.base[g] = c.generatorOverride[g];
+      }
+    }
+    v.traits = &personalityTraits(personality_);
+    const int keynum = v.base[genIndex(Gen::Keynum)];
+    const int velnum = v.base[genIndex(Gen::Velocity)];
+    v.effectiveKey = static_cast<uint8_t>(keynum >= 0 && keynum <= 127 ? keynum : key);
+    v.effectiveVelocity = static_cast<uint8_t>(velnum > 0 && velnum <= 127 ? velnum : vel);
+    v.exclusiveClass = v.base[genIndex(Gen::ExclusiveClass)];
+
+    // Modulators: the defaults, then the instrument's (identical ones replace), then the
+    // preset's (identical ones add).
+    v.modulators.clear();
+    const DefaultModulators defaults =
+        personality_ == Personality::Awe ? aweDefaultModulators() : sf204DefaultModulators();
+    for (size_t m = 0; m < defaults.count; ++m) v.modulators.override(defaults.list[m]);
+    const ModulatorSpec* mods = bank_->modulators().data();
+    for (uint32_t m = 0; m < region.instModCount; ++m) v.modulators.override(mods[region.instModBegin + m]);
+    for (uint32_t m = 0; m < region.presetModCount; ++m) v.modulators.add(mods[region.presetModBegin + m]);
+    v.modulators.evaluate(inputsFor(v), v.modulated);
+
+    setupSampleAddressing(v, s);
+    deriveParameters(v);
+
+    // Envelopes and LFOs take their times at note-on.
+    v.volumeEnvelope.start(envelopeTimes(v, true));
+    v.modulationEnvelope.start(envelopeTimes(v, false));
+    v.modulationLfo.start(lfoFrequency(v, Gen::FreqModLfo), delaySamples(v, v.gen(Gen::DelayModLfo)), settings_.sampleRate);
+    v.vibratoLfo.start(lfoFrequency(v, Gen::FreqVibLfo), delaySamples(v, v.gen(Gen::DelayVibLfo)), settings_.sampleRate);
+
+    v.age_samples = v.modEnvClock = v.modLfoClock = v.vibLfoClock = 0;
+    v.lastGain = 0.0f;
+    v.designedCutoff_cents = -1.0f;
+    v.designedQ_dB = -1.0f;
+    v.designedPitch_cents = 1e30;
+    v.active = true;
+
+    LaneGroup& g = groups_[static_cast<size_t>(i / kLanes)];
+    const int l = i % kLanes;
+    g.pos[l] = v.start;
+    g.frac[l] = 0.0f;
+    g.z1[l] = g.z2[l] = 0.0f;
+    g.gain[l] = 0.0f;
+    g.gainStep[l] = 0.0f;
+    groupMask_[static_cast<size_t>(i / kLanes)] |= static_cast<uint8_t>(1u << l);
+    ++activeCount_;
+    ++counters_.voicesStarted;
+  }
+
+  void setupSampleAddressing(Voice& v, const SampleHeader& s) noexcept {
+    auto offset = [&](Gen fine, Gen coarse) {
+      return static_cast<int64_t>(v.base[genIndex(fine)]) + 32768 * static_cast<int64_t>(v.base[genIndex(coarse)]);
+    };
+    const int64_t lo = s.start, hi = s.end;
+    int64_t start = std::clamp<int64_t>(s.start + offset(Gen::StartAddrsOffset, Gen::StartAddrsCoarseOffset), lo, hi - 1);
+    int64_t end = std::clamp<int64_t>(s.end + offset(Gen::EndAddrsOffset, Gen::EndAddrsCoarseOffset), start + 1, hi);
+    int64_t loopStart = std::clamp<int64_t>(
+        s.loopStart + offset(Gen::StartloopAddrsOffset, Gen::StartloopAddrsCoarseOffset), start, end);
+    int64_t loopEnd = std::clamp<int64_t>(
+        s.loopEnd + offset(Gen::EndloopAddrsOffset, Gen::EndloopAddrsCoarseOffset), start, end);
+    v.start = static_cast<int32_t>(start);
+    v.end = static_cast<int32_t>(end);
+    v.loopStart = static_cast<int32_t>(loopStart);
+    v.loopEnd = static_cast<int32_t>(loopEnd);
+    int mode = v.base[genIndex(Gen::SampleModes)] & 3;
+    if (mode == static_cast<int>(LoopMode::Unused)) mode = 0;  // SF2: 2 means no loop
+    v.loopMode = static_cast<LoopMode>(mode);
+    v.looping = v.loopMode != LoopMode::NoLoop && v.loopEnd - v.loopStart >= 2 && v.start < v.loopEnd;
+    v.sampleRateRatio = static_cast<double>(s.sampleRate) / settings_.sampleRate;
+  }
+
+  void releaseVoice(int /*index*/, Voice& v) noexcept {
+    v.released = true;
+    v.sustained = false;
+    const double rate = settings_.sampleRate;
+    (void)rate;
+    v.volumeEnvelope.release(envelopeTimes(v, true).release_samples);
+    v.modulationEnvelopeNow();  // catch up before the release starts
+    v.modulationEnvelope.release(envelopeTimes(v, false).release_samples);
+    if (v.loopMode == LoopMode::UntilRelease) v.looping = false;  // play on to the sample end
+  }
+
+  void fastRelease(int /*index*/, Voice& v) noexcept {
+    v.released = true;
+    v.sustained = false;
+    const uint32_t n = secondsToSamples(kFastReleaseSeconds, settings_.sampleRate);
+    v.volumeEnvelope.release(n);
+    v.modulationEnvelopeNow();
+    v.modulationEnvelope.release(n);
+    // An already released voice may have a long tail: force the fast rate.
+    v.volumeEnvelope.release(n);
+  }
+
+  void cutExclusiveClass(int ch, int exclusiveClass, uint32_t serial) noexcept {
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel == ch && v.exclusiveClass == exclusiveClass && v.noteSerial != serial) fastRelease(i, v);
+    });
+  }
+
+  void freeVoice(int i) noexcept {
+    Voice& v = voices_[static_cast<size_t>(i)];
+    if (!v.active) return;
+    v.active = false;
+    LaneGroup& g = groups_[static_cast<size_t>(i / kLanes)];
+    parkLane(g, i % kLanes);
+    groupMask_[static_cast<size_t>(i / kLanes)] &= static_cast<uint8_t>(~(1u << (i % kLanes)));
+    --activeCount_;
+  }
+
+  // An idle lane reads a valid position, advances by nothing and outputs nothing.
+  static void parkLane(LaneGroup& g, int l) noexcept {
+    g.pos[l] = kSampleGuardFront;
+    g.frac[l] = 0.0f;
+    g.inc[l] = 0.0f;
+    g.limit[l] = kNoLimit;
+    g.wrap[l] = 0;
+    g.floor[l] = kNoFloor;
+    g.endClamp[l] = kNoLimit;
+    g.gain[l] = g.gainStep[l] = 0.0f;
+    g.panLeft[l] = g.panRight[l] = g.sendReverb[l] = g.sendChorus[l] = 0.0f;
+    g.b0[l] = 1.0f;
+    g.b1[l] = g.b2[l] = g.a1[l] = g.a2[l] = 0.0f;
+    g.z1[l] = g.z2[l] = 0.0f;
+  }
+
+  // Sets the lane's parameters for the next n samples. Returns true when the block needs
+  // the loop-aware kernel path for this lane. Work that does not change from block to
+  // block (unmodulated pitch and cutoff, pan, sends) is redone only when marked dirty.
+  bool controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
+    const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
+    const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
+    const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
+
+    if (v.pitchModulated || v.dirty) {
+      const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
+                           lfo2 * v.vibLfoToPitch_cents;
+      if (cents != v.designedPitch_cents) {
+        v.designedPitch_cents = cents;
+        const double ratio = static_cast<double>(fastExp2(static_cast<float>(cents / 1200.0))) * v.sampleRateRatio;
+        v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
+        g.inc[l] = v.increment;
+      }
+    }
+    if (v.filterModulated || v.dirty) {
+      float cutoff = v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents;
+      bool open = false;
+      if (v.traits->cutoffRegister) {
+        // The chip adds the modulation to the 8-bit register: same steps, open at 0xFF.
+        const int reg = emu8000::cutoffRegister(cutoff);
+        open = reg >= emu8000::kCutoffOpen;
+        cutoff = open ? 1e9f : static_cast<float>(emu8000::cutoffCentsFromRegister(reg));
+      } else {
+        cutoff = std::clamp(cutoff, 1500.0f, 13500.0f);
+      }
+      if (cutoff != v.designedCutoff_cents || v.filterQ_dB != v.designedQ_dB) {
+        if (v.filterQ_dB != v.designedQ_dB) {
+          v.designedQ_dB = v.filterQ_dB;
+          v.filterQ = resonanceToQ(v.filterQ_dB);
+        }
+        v.designedCutoff_cents = cutoff;
+        const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
+        v.filter = open ? BiquadCoefficients{}
+                        : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
+        g.b0[l] = v.filter.b0;
+        g.b1[l] = v.filter.b1;
+        g.b2[l] = v.filter.b2;
+        g.a1[l] = v.filter.a1;
+        g.a2[l] = v.filter.a2;
+      }
+    }
+    if (v.dirty) {
+      g.panLeft[l] = v.pan.left * settings_.masterGain;
+      g.panRight[l] = v.pan.right * settings_.masterGain;
+      g.sendReverb[l] = v.reverbSend;
+      g.sendChorus[l] = v.chorusSend;
+      v.dirty = false;
+    }
+
+    // Gain at the end of the block: envelope x attenuation (with LFO1 tremolo).
+    const float env = v.volumeEnvelope.advance(static_cast<uint32_t>(n));
+    float attenuationGain = v.attenuationGain;
+    if (v.volumeModulated) {
+      const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
+      float attenuation = v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB;
+      if (v.traits->noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);  // tremolo only cuts
+      if (v.traits->attenuationSteps) {
+        attenuation = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation / 10.0)));
+      }
+      attenuationGain = fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
+    }
+    const float target = env * attenuationGain;
+    // A released voice whose output has fallen below the 16-bit floor (96 dB under full
+    // scale, envelope and attenuation together) is done: nothing audible remains.
+    if (v.released && target < kReleaseFloorGain) v.volumeEnvelope.finish();
+    g.gain[l] = v.lastGain;
+    g.gainStep[l] = (target - v.lastGain) / static_cast<float>(n);
+    v.lastGain = target;
+    v.age_samples += static_cast<uint32_t>(n);
+
+    // Loop geometry and whether this block can cross it.
+    const int32_t pos = g.pos[l];
+    if (v.looping) {
+      g.limit[l] = v.loopEnd;
+      g.wrap[l] = v.loopEnd - v.loopStart;
+      g.floor[l] = pos >= v.loopStart ? v.loopStart : kNoFloor;
+      g.endClamp[l] = kNoLimit;
+    } else {
+      g.limit[l] = v.end;
+      g.wrap[l] = 0;
+      g.floor[l] = kNoFloor;
+      g.endClamp[l] = v.end;
+    }
+    const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
+    // Each voice reads its own stretch of a bank that can be hundreds of MB, through
+    // gathers the hardware prefetcher cannot follow: ask for the next block's samples now.
+    if (reach + kControlBlockFrames * 2 < g.limit[l] || !v.looping) {
+      const int16_t* next = bank_->sampleData() + reach;
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + static_cast<int64_t>(v.increment * static_cast<float>(n)));
+    }
+    return reach >= g.limit[l] || pos - 1 < g.floor[l];
+  }
+
+  void renderBlock(float* left, float* right, int n) noexcept {
+    // acc_ is all zeros here: the fold at the end of every block clears it.
+    const int interp = static_cast<int>(settings_.interpolation);
+    const int filter = settings_.filterEnabled ? 1 : 0;
+    const int sends = settings_.effectsEnabled ? 1 : 0;
+    const int16_t* data = bank_ != nullptr ? bank_->sampleData() : nullptr;
+    for (size_t gi = 0; gi < groups_.size(); ++gi) {
+      LaneGroup& g = groups_[gi];
+      // A group's block is cut where one of its voices' volume envelopes turns a corner
+      // (delay end, attack end, hold end), so onsets and peaks land on their sample.
+      for (int done = 0; done < n && groupMask_[gi] != 0;) {
+        int m = n - done;
+        unsigned mask = groupMask_[gi];
+        while (mask != 0) {
+          const int l = __builtin_ctz(mask);
+          mask &= mask - 1;
+          const uint32_t corner = voices_[gi * kLanes + static_cast<size_t>(l)].volumeEnvelope.samplesToCorner();
+          if (corner < static_cast<uint32_t>(m)) m = static_cast<int>(corner);
+        }
+        bool wrap = false;
+        mask = groupMask_[gi];
+        while (mask != 0) {
+          const int l = __builtin_ctz(mask);
+          mask &= mask - 1;
+          wrap |= controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m);
+        }
+        kernels_->fn[interp][filter][sends][wrap ? 1 : 0](g, data, m, acc_ + done * kLanes, n);
+        done += m;
+        mask = groupMask_[gi];
+        while (mask != 0) {
+          const int l = __builtin_ctz(mask);
+          mask &= mask - 1;
+          const int i = static_cast<int>(gi) * kLanes + l;
+          Voice& v = voices_[static_cast<size_t>(i)];
+          const bool sampleOver = !v.looping && g.pos[l] >= v.end;
+          if (sampleOver || v.volumeEnvelope.finished()) freeVoice(i);
+        }
+      }
+    }
+    kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
+  }
+
+  SynthSettings settings_;
+  const VoiceKernelTable* kernels_;
+  std::shared_ptr<const Bank> ownedBank_;
+  const Bank* bank_ = nullptr;
+  std::vector<Voice> voices_;
+  std::vector<LaneGroup> groups_;
+  std::vector<uint8_t> groupMask_;  // bit l set: lane l of the group plays a voice
+  // Lane-wise bus accumulators of one control block (SIMD-aligned: the kernel uses
+  // aligned loads and stores on them).
+  alignas(64) float acc_[kBusCount * kControlBlockFrames * kLanes] = {};
+  float reverbBus_[kControlBlockFrames] = {};
+  float chorusBus_[kControlBlockFrames] = {};
+  Channel channels_[kMidiChannels];
+  SynthCounters counters_;
+  Personality personality_ = Personality::Awe;
+  int polyphonyLimit_ = kDefaultPolyphony;
+  int activeCount_ = 0;
+  uint32_t noteSerial_ = 0;
+  uint64_t startOrder_ = 0;
+};
+
+// ---- Synth: the public face --------------------------------------------------------------
+Synth::Synth(const SynthSettings& settings) : impl_(std::make_unique<SynthImpl>(settings)) {}
+Synth::~Synth() = default;
+void Synth::setBank(std::shared_ptr<const Bank> bank) { impl_->setBank(std::move(bank)); }
+const Bank* Synth::exchangeBank(const Bank* bank) noexcept { return impl_->exchangeBank(bank); }
+const Bank* Synth::bank() const noexcept { return impl_->bank(); }
+const SynthSettings& Synth::settings() const noexcept { return impl_->settings(); }
+void Synth::midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept { impl_->midiMessage(status, d1, d2); }
+void Synth::noteOn(int channel, int key, int velocity) noexcept { impl_->noteOn(channel, key, velocity); }
+void Synth::noteOff(int channel, int key) noexcept { impl_->noteOff(channel, key); }
+void Synth::controlChange(int channel, int controller, int value) noexcept { impl_->controlChange(channel, controller, value); }
+void Synth::programChange(int channel, int program) noexcept { impl_->programChange(channel, program); }
+void Synth::pitchBend(int channel, int value14) noexcept { impl_->pitchBend(channel, value14); }
+void Synth::channelPressure(int channel, int value) noexcept { impl_->channelPressure(channel, value); }
+void Synth::polyPressure(int channel, int key, int value) noexcept { impl_->polyPressure(channel, key, value); }
+void Synth::sysex(const uint8_t* data, size_t length) noexcept { impl_->sysex(data, length); }
+void Synth::allNotesOff() noexcept { impl_->allNotesOff(); }
+void Synth::allSoundOff() noexcept { impl_->allSoundOff(); }
+void Synth::resetAllChannels() noexcept { impl_->resetAllChannels(); }
+void Synth::setPersonality(Personality personality) noexcept { impl_->setPersonality(personality); }
+Personality Synth::personality() const noexcept { return impl_->personality(); }
+void Synth::setInterpolation(Interpolation mode) noexcept { impl_->setInterpolation(mode); }
+void Synth::setFilterEnabled(bool enabled) noexcept { impl_->setFilterEnabled(enabled); }
+void Synth::setEffectsEnabled(bool enabled) noexcept { impl_->setEffectsEnabled(enabled); }
+void Synth::setPolyphonyLimit(int voices) noexcept { impl_->setPolyphonyLimit(voices); }
+int Synth::polyphonyLimit() const noexcept { return impl_->polyphonyLimit(); }
+void Synth::render(float* left, float* right, size_t frames) noexcept { impl_->render(left, right, frames); }
+int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }
+const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }
+int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }
+VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }
+int Synth::channelProgram(int channel) const noexcept {
+  return channel >= 0 && channel < kMidiChannels ? impl_->channel(channel).program : 0;
+}
+int Synth::channelBank(int channel) const noexcept {
+  if (channel < 0 || channel >= kMidiChannels) return 0;
+  const Channel& c = impl_->channel(channel);
+  return c.drum ? kDrumBank : c.bankNumber();
+}
+
+}  // namespace awe

@@ -1,0 +1,70 @@
+#pragma once
+// The voice kernel: renders one control block for a group of kLanes voices at once, laid
+// out structure-of-arrays so each field is one SIMD register (one voice per lane).
+//
+// Per sample and lane: fetch interpolation taps from the bank's int16 block, interpolate
+// (none / linear / 4-point cubic), run the biquad low-pass, apply a gain ramp, and add the
+// result into four lane-wise buses (left, right, reverb send, chorus send). Everything
+// that changes slower than a sample (pitch, filter coefficients, envelope and LFO gain)
+// is set by the control code before the block. No branches depend on a voice's data
+// except the one choice per block between the plain path and the loop-aware path.
+//
+// This header is included by the per-ISA kernel files, which are compiled with different
+// target flags: it holds plain data only (no inline functions with external linkage).
+#include <cstdint>
+
+#include "emu8000/Config.h"
+
+namespace awe {
+
+struct alignas(64) LaneGroup {
+  // Playback position: integer index into the bank's sample block plus a fraction.
+  int32_t pos[kLanes];
+  float frac[kLanes];
+  float inc[kLanes];        // position increment per output sample (pitch ratio)
+  // Loop handling (used by the loop-aware path only). Looping lane: limit = loop end,
+  // wrap = loop length, floor = loop start once the voice is inside the loop. One-shot
+  // lane: limit = sample end, wrap = 0, floor = INT32_MIN; past the end it outputs 0.
+  int32_t limit[kLanes];
+  int32_t wrap[kLanes];
+  int32_t floor[kLanes];
+  int32_t endClamp[kLanes]; // one-shot: last readable position; looping: INT32_MAX
+  // Gain: amplitude before the block's first sample and its per-sample step; sample k
+  // of the block is multiplied by gain + (k+1) * step (envelope x attenuation,
+  // including the 1/32768 int16 scale).
+  float gain[kLanes];
+  float gainStep[kLanes];
+  // Bus weights, constant over the block.
+  float panLeft[kLanes];
+  float panRight[kLanes];
+  float sendReverb[kLanes];
+  float sendChorus[kLanes];
+  // Biquad coefficients and state (transposed direct form II).
+  float b0[kLanes], b1[kLanes], b2[kLanes], a1[kLanes], a2[kLanes];
+  float z1[kLanes], z2[kLanes];
+};
+
+// Bus layout of the accumulator: acc[(bus * busStride + sample) * kLanes + lane], 32-byte
+// aligned.
+enum Bus : int { kBusLeft = 0, kBusRight = 1, kBusReverb = 2, kBusChorus = 3, kBusCount = 4 };
+
+// Renders `frames` (1..kControlBlockFrames) samples of one group and adds them to `acc`.
+using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int frames, float* acc, int busStride);
+
+// Sums the lanes of each bus into the four outputs (`frames` samples each) and clears the
+// accumulator for the next block.
+using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, float* reverb, float* chorus);
+
+struct VoiceKernelTable {
+  const char* isa;  // "avx2" or "generic"
+  // [interpolation 0..2][filter on][sends on][loop-aware path]
+  VoiceKernelFn fn[3][2][2][2];
+  BusFoldFn fold;
+};
+
+// The best kernel set this CPU runs. [any thread]
+const VoiceKernelTable& voiceKernels();
+// The portable kernel set (reference for tests). [any thread]
+const VoiceKernelTable& genericVoiceKernels();
+
+}  // namespace awe

@@ -1,0 +1,452 @@
+#include "engine/Engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <new>
+
+#include "monitor/Clock.h"
+
+namespace awe {
+namespace {
+
+MonitorConfig monitorConfigFor(const EngineSettings& s) {
+  MonitorConfig config = s.monitor;
+  config.framesPerBuffer = s.driver.bufferFrames;
+  config.sampleRate_Hz = s.driver.sampleRate;
+  return config;
+}
+
+SynthSettings synthSettingsFor(const EngineSettings& s) {
+  SynthSettings synth = s.synth;
+  synth.sampleRate = s.driver.sampleRate;
+  synth.polyphony = s.polyphony;
+  return synth;
+}
+
+}  // namespace
+
+Engine::Engine(const EngineSettings& settings)
+    : settings_(settings),
+      monitor_(monitorConfigFor(settings)),
+      synth_(synthSettingsFor(settings)),
+      commands_(settings.commandQueueCapacity),
+      returned_(64),
+      live_(settings.midiQueueCapacity),
+      liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
+      schedule_(settings.schedule) {
+  for (uint8_t& v : volume_) v = 100;
+}
+
+Engine::~Engine() { stop(); }
+
+// ---- control thread --------------------------------------------------------------------
+
+void Engine::start(std::string* note) {
+  if (driver_ && driver_->running()) return;
+  driver_ = makeAudioDriver(settings_.driver, note);
+  if (driver_->sampleRate() != settings_.driver.sampleRate || driver_->bufferFrames() != settings_.driver.bufferFrames) {
+    // JACK decides the period: the synth and monitor follow what the device runs at.
+    const double rate = driver_->sampleRate();
+    if (rate != settings_.driver.sampleRate) {
+      driver_.reset();
+      throw DriverError("the audio device runs at " + std::to_string(rate) + " Hz; start awe with --rate " +
+                        std::to_string(static_cast<int>(rate)));
+    }
+  }
+  driver_->start(*this);
+}
+
+void Engine::stop() {
+  if (driver_) driver_->stop();
+  pump();
+}
+
+bool Engine::running() const { return driver_ && driver_->running(); }
+
+void Engine::runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink) {
+  auto* offline = dynamic_cast<OfflineDriver*>(driver_.get());
+  if (offline == nullptr) throw DriverError("runOffline() needs the offline driver (DriverKind::Offline)");
+  if (sink) {
+    offline->run(
+        buffers,
+        [](void* context, const float* l, const float* r, size_t n) {
+          (*static_cast<const std::function<void(const float*, const float*, size_t)>*>(context))(l, r, n);
+        },
+        const_cast<void*>(static_cast<const void*>(&sink)));
+  } else {
+    offline->run(buffers);
+  }
+}
+
+void Engine::setBank(std::shared_ptr<const Bank> bank) {
+  bank_ = bank;
+  banksInFlight_.push_back(bank);
+  if (!running()) {
+    const Bank* old = synth_.exchangeBank(bank.get());
+    returnToControl(old, true);
+    pump();
+    return;
+  }
+  Command c;
+  c.type = CommandType::SetBank;
+  c.pointer = bank.get();
+  if (!push(c)) {
+    banksInFlight_.pop_back();
+    throw std::runtime_error("engine command queue full: bank not handed over");
+  }
+}
+
+void Engine::setSong(std::shared_ptr<const MidiFile> song) {
+  auto sequencer = std::make_unique<Sequencer>(settings_.driver.sampleRate);
+  sequencer->load(song);
+  song_ = song;
+  Sequencer* raw = sequencer.get();
+  sequencersInFlight_.push_back(std::move(sequencer));
+  if (!running()) {
+    Sequencer* old = sequencer_;
+    sequencer_ = raw;
+    returnToControl(old, false);
+    pump();
+    return;
+  }
+  Command c;
+  c.type = CommandType::SetSequencer;
+  c.pointer = raw;
+  if (!push(c)) {
+    sequencersInFlight_.pop_back();
+    throw std::runtime_error("engine command queue full: song not handed over");
+  }
+}
+
+void Engine::pump() {
+  Returned r;
+  while (returned_.try_dequeue(r)) {
+    if (r.pointer == nullptr) continue;
+    if (r.isBank) {
+      auto it = std::find_if(banksInFlight_.begin(), banksInFlight_.end(),
+                             [&](const std::shared_ptr<const Bank>& b) { return b.get() == r.pointer; });
+      if (it != banksInFlight_.end()) banksInFlight_.erase(it);
+    } else {
+      auto it = std::find_if(sequencersInFlight_.begin(), sequencersInFlight_.end(),
+                             [&](const std::unique_ptr<Sequencer>& s) { return s.get() == r.pointer; });
+      if (it != sequencersInFlight_.end()) sequencersInFlight_.erase(it);
+    }
+  }
+}
+
+MidiInput& Engine::midiInput() {
+  if (!midiInput_) midiInput_ = std::make_unique<MidiInput>(live_, &monitor_, settings_.driver.clientName + "-midi");
+  return *midiInput_;
+}
+
+// ---- any thread: commands ---------------------------------------------------------------
+
+bool Engine::push(const Command& command) {
+  if (commands_.try_enqueue(command)) return true;
+  commandDrops_.fetch_add(1, std::memory_order_relaxed);
+  monitor_.recordDrop();
+  return false;
+}
+
+bool Engine::play() { return push({CommandType::Play, 0, 0, 0.0, nullptr}); }
+bool Engine::pause() { return push({CommandType::Pause, 0, 0, 0.0, nullptr}); }
+bool Engine::seek(double position_s) { return push({CommandType::Seek, 0, 0, position_s, nullptr}); }
+bool Engine::setLoop(bool loop) { return push({CommandType::SetLoop, loop ? 1 : 0, 0, 0.0, nullptr}); }
+bool Engine::setQuality(QualityLevel level) {
+  return push({CommandType::SetQuality, static_cast<int32_t>(level), 0, 0.0, nullptr});
+}
+bool Engine::setSchedule(MidiSchedule schedule) {
+  return push({CommandType::SetSchedule, static_cast<int32_t>(schedule), 0, 0.0, nullptr});
+}
+bool Engine::setChannelMuted(int channel, bool muted) {
+  return push({CommandType::SetMute, channel, muted ? 1 : 0, 0.0, nullptr});
+}
+bool Engine::allNotesOff() { return push({CommandType::AllNotesOff, 0, 0, 0.0, nullptr}); }
+bool Engine::allSoundOff() { return push({CommandType::AllSoundOff, 0, 0, 0.0, nullptr}); }
+
+bool Engine::sendMidi(uint8_t status, uint8_t data1, uint8_t data2) {
+  LiveMidiEvent e;
+  e.arrival_ns = monotonicNanoseconds();
+  e.size = 3;
+  e.bytes[0] = status;
+  e.bytes[1] = data1;
+  e.bytes[2] = data2;
+  e.enqueued_ns = monotonicNanoseconds();
+  return enqueueLiveEvent(e);
+}
+
+bool Engine::enqueueLiveEvent(const LiveMidiEvent& event) {
+  if (live_.try_enqueue(event)) return true;
+  monitor_.recordDrop();
+  return false;
+}
+
+void Engine::injectSlowBuffer(uint64_t index, int64_t busy_ns) {
+  slowBufferBusy_ns_.store(busy_ns, std::memory_order_relaxed);
+  slowBufferIndex_.store(index, std::memory_order_release);
+}
+
+void Engine::injectAllocation(uint64_t index, size_t bytes) {
+  allocationBytes_.store(bytes, std::memory_order_relaxed);
+  allocationBufferIndex_.store(index, std::memory_order_release);
+}
+
+// ---- audio thread ------------------------------------------------------------------------
+
+void Engine::audioThreadStarted() noexcept {  // [audio thread]
+  AllocationTrap::markAudioThread();
+}
+
+void Engine::audioThreadFinished() noexcept {  // [audio thread]
+  AllocationTrap::unmarkAudioThread();
+}
+
+void Engine::process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept {
+  // [audio thread]
+  const int64_t t0 = info.start_ns;
+  monitor_.beginBuffer(t0);
+  if (info.xrun) monitor_.recordXrun();
+  applyCommands();
+  const size_t liveCount = gatherLiveEvents(t0, frames);
+  renderMerged(left, right, frames, t0, liveCount);
+  const uint64_t steals = synth_.counters().steals;
+  for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal();
+  runTestHooks(t0);
+  publishStatus(frames);
+  BufferEnd end;
+  end.end_ns = monotonicNanoseconds();
+  end.frames = static_cast<uint32_t>(frames);
+  end.activeVoices = static_cast<uint32_t>(synth_.activeVoices());
+  end.qualityLevel = quality_.load(std::memory_order_relaxed);
+  monitor_.endBuffer(end);
+  ++bufferIndex_;
+}
+
+void Engine::applyCommands() noexcept {  // [audio thread]
+  // Bounded: at most the queue's capacity per buffer.
+  Command c;
+  for (size_t n = 0; n < settings_.commandQueueCapacity && commands_.try_dequeue(c); ++n) {
+    switch (c.type) {
+      case CommandType::Play:
+        if (sequencer_ != nullptr) sequencer_->play();
+        break;
+      case CommandType::Pause:
+        if (sequencer_ != nullptr) sequencer_->pause();
+        break;
+      case CommandType::Seek:
+        if (sequencer_ != nullptr) sequencer_->seekSeconds(c.value);
+        break;
+      case CommandType::SetLoop:
+        if (sequencer_ != nullptr) sequencer_->setLoop(c.a != 0);
+        break;
+      case CommandType::SetQuality:
+        applyQuality(static_cast<QualityLevel>(std::clamp(c.a, 0, kQualityLevelCount - 1)));
+        break;
+      case CommandType::SetSchedule:
+        schedule_ = static_cast<MidiSchedule>(c.a);
+        break;
+      case CommandType::SetMute:
+        if (c.a >= 0 && c.a < kMidiChannels) {
+          const uint16_t bit = static_cast<uint16_t>(1u << c.a);
+          mutedChannels_ = static_cast<uint16_t>(c.b != 0 ? (mutedChannels_ | bit) : (mutedChannels_ & ~bit));
+          if (c.b != 0) synth_.controlChange(c.a, 123, 0);
+        }
+        break;
+      case CommandType::AllNotesOff:
+        synth_.allNotesOff();
+        break;
+      case CommandType::AllSoundOff:
+        synth_.allSoundOff();
+        break;
+      case CommandType::SetBank:
+        returnToControl(synth_.exchangeBank(static_cast<const Bank*>(c.pointer)), true);
+        break;
+      case CommandType::SetSequencer: {
+        Sequencer* old = sequencer_;
+        sequencer_ = static_cast<Sequencer*>(const_cast<void*>(c.pointer));
+        if (old != nullptr) synth_.allSoundOff();
+        returnToControl(old, false);
+        break;
+      }
+    }
+  }
+  // Retry anything the return queue could not take earlier.
+  for (size_t i = 0; i < std::size(unreturned_); ++i) {
+    if (unreturned_[i] != nullptr && returned_.try_enqueue(Returned{unreturned_[i], unreturnedIsBank_[i]})) {
+      unreturned_[i] = nullptr;
+    }
+  }
+}
+
+void Engine::returnToControl(const void* pointer, bool isBank) noexcept {  // [audio or control thread]
+  if (pointer == nullptr) return;
+  if (returned_.try_enqueue(Returned{pointer, isBank})) return;
+  for (size_t i = 0; i < std::size(unreturned_); ++i) {
+    if (unreturned_[i] == nullptr) {
+      unreturned_[i] = pointer;
+      unreturnedIsBank_[i] = isBank;
+      return;
+    }
+  }
+  // Nowhere to put it: the control side keeps owning it until the engine goes (a leak
+  // bounded by how often banks are swapped without pump() ever being called).
+}
+
+void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
+  const QualitySettings q = qualitySettings(level, settings_.polyphony);
+  synth_.setInterpolation(q.interpolation);
+  synth_.setFilterEnabled(q.filter);
+  synth_.setEffectsEnabled(q.effects);
+  synth_.setPolyphonyLimit(q.polyphonyCap);
+  quality_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
+}
+
+size_t Engine::gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept {  // [audio thread]
+  monitor_.recordQueueDepth(static_cast<uint32_t>(live_.size_approx()));
+  const double rate = settings_.driver.sampleRate;
+  const double period_ns = 1e9 * static_cast<double>(frames) / rate;
+  size_t count = 0;
+  while (count < liveEvents_.size()) {
+    const LiveMidiEvent* front = live_.peek();
+    if (front == nullptr) break;
+    size_t offset = 0;
+    if (schedule_ == MidiSchedule::FixedLatency) {
+      const double target = static_cast<double>(front->arrival_ns - bufferStart_ns) + period_ns;
+      const double samples = target * rate / 1e9;
+      if (samples >= static_cast<double>(frames)) break;  // due in a later buffer
+      offset = samples <= 0.0 ? 0 : std::min(static_cast<size_t>(std::llround(samples)), frames - 1);
+      if (count > 0) offset = std::max(offset, liveEvents_[count - 1].offset);
+    }
+    liveEvents_[count].offset = offset;
+    liveEvents_[count].event = *front;
+    live_.pop();
+    ++count;
+  }
+  return count;
+}
+
+void Engine::renderMerged(float* left, float* right, size_t frames, int64_t bufferStart_ns,
+                          size_t liveCount) noexcept {  // [audio thread]
+  size_t rendered = 0;
+  size_t nextLive = 0;
+  const double ns_per_sample = 1e9 / settings_.driver.sampleRate;
+  const int64_t outputLatency_ns =
+      driver_ ? static_cast<int64_t>(driver_->outputLatency_s() * 1e9) : 0;
+  auto renderTo = [&](size_t offset) {
+    if (offset > rendered) {
+      synth_.render(left + rendered, right + rendered, offset - rendered);
+      rendered = offset;
+    }
+  };
+  auto dispatchLiveUpTo = [&](size_t offset) {
+    for (; nextLive < liveCount && liveEvents_[nextLive].offset <= offset; ++nextLive) {
+      const LiveEvent& e = liveEvents_[nextLive];
+      renderTo(e.offset);
+      if (e.event.bytes[0] == 0xF0) {
+        dispatchSysex(e.event.bytes, e.event.size);
+      } else {
+        dispatch(e.event.bytes[0], e.event.size > 1 ? e.event.bytes[1] : 0, e.event.size > 2 ? e.event.bytes[2] : 0);
+      }
+      MidiEventTimes times;
+      times.arrival_ns = e.event.arrival_ns;
+      times.enqueued_ns = e.event.enqueued_ns;
+      times.dequeued_ns = bufferStart_ns;
+      times.rendered_ns = bufferStart_ns + static_cast<int64_t>(static_cast<double>(e.offset) * ns_per_sample);
+      times.dac_ns = times.rendered_ns + outputLatency_ns;
+      monitor_.recordMidiEvent(times);
+    }
+  };
+  if (sequencer_ != nullptr) {
+    sequencer_->process(frames, [&](const SequencerMessage& m) {
+      dispatchLiveUpTo(m.offset);
+      renderTo(m.offset);
+      if (m.status == 0xF0) {
+        dispatchSysex(m.sysex, m.sysexLength);
+      } else {
+        dispatch(m.status, m.data1, m.data2);
+      }
+    });
+  }
+  dispatchLiveUpTo(frames);
+  renderTo(frames);
+}
+
+void Engine::dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept {  // [audio thread]
+  const int channel = status & 0x0F;
+  const int type = status & 0xF0;
+  if (type == 0x90 && data2 > 0) {
+    if ((mutedChannels_ >> channel) & 1u) return;
+    activity_[channel] = std::max(activity_[channel], static_cast<float>(data2) / 127.0f);
+    // Voice allocation time: note-on to voice ready, including any steal.
+    const int64_t t = monotonicNanoseconds();
+    synth_.noteOn(channel, data1, data2);
+    monitor_.recordVoiceAllocation(monotonicNanoseconds() - t);
+    return;
+  }
+  if (type == 0xB0 && data1 == 7) volume_[channel] = data2;
+  synth_.midiMessage(status, data1, data2);
+}
+
+void Engine::dispatchSysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
+  synth_.sysex(data, length);
+}
+
+void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
+  if (bufferIndex_ == allocationBufferIndex_.load(std::memory_order_acquire)) {
+    // A deliberate audio-thread allocation, for the trap's tests. Direct calls of the
+    // global allocation functions are never elided by the compiler.
+    void* p = ::operator new(allocationBytes_.load(std::memory_order_relaxed), std::nothrow);
+    ::operator delete(p);
+  }
+  if (bufferIndex_ == slowBufferIndex_.load(std::memory_order_acquire)) {
+    const int64_t until = bufferStart_ns + slowBufferBusy_ns_.load(std::memory_order_relaxed);
+    while (monotonicNanoseconds() < until) {
+      // a deliberate deadline miss: spin (bounded by the requested time)
+    }
+  }
+}
+
+void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
+  EngineStatus s;
+  s.buffer = bufferIndex_;
+  if (sequencer_ != nullptr && sequencer_->file() != nullptr) {
+    s.songLoaded = true;
+    s.position_s = sequencer_->positionSeconds();
+    s.length_s = static_cast<double>(sequencer_->lengthSamples()) / sequencer_->sampleRate();
+    s.tempo_bpm = sequencer_->file()->tempoBpmAt(s.position_s);
+    s.playing = sequencer_->playing();
+    s.looping = sequencer_->loop();
+    s.finished = sequencer_->finished();
+  }
+  s.quality = quality_.load(std::memory_order_relaxed);
+  s.schedule = static_cast<uint8_t>(schedule_);
+  s.activeVoices = synth_.activeVoices();
+  s.polyphonyLimit = synth_.polyphonyLimit();
+  s.voiceCount = synth_.voiceCount();
+  s.notesOn = synth_.counters().notesOn;
+  s.steals = synth_.counters().steals;
+  const int slots = std::min(kStatusVoiceSlots, synth_.voiceCount());
+  for (int i = 0; i < slots; ++i) {
+    const VoiceInfo v = synth_.voiceInfo(i);
+    s.voices[i].stage = static_cast<uint8_t>(v.stage);
+    s.voices[i].channel = v.channel;
+    s.voices[i].key = v.key;
+    s.voices[i].velocity = v.velocity;
+    s.voices[i].level = v.level;
+    s.voices[i].stolen = v.stolen;
+  }
+  // The activity meters fall by 1/e in 300 ms.
+  const float decay = std::exp(-static_cast<float>(frames) / static_cast<float>(settings_.driver.sampleRate) / 0.3f);
+  for (int c = 0; c < kMidiChannels; ++c) {
+    s.channels[c].bank = static_cast<uint16_t>(synth_.channelBank(c));
+    s.channels[c].program = static_cast<uint8_t>(synth_.channelProgram(c));
+    s.channels[c].volume = volume_[c];
+    s.channels[c].activity = activity_[c];
+    s.channels[c].muted = ((mutedChannels_ >> c) & 1u) != 0;
+    activity_[c] *= decay;
+  }
+  status_.store(s);
+}
+
+}  // namespace awe

@@ -1,0 +1,229 @@
+#pragma once
+// The Engine: owns the synth, the sequencer, the monitor, the queues and the driver, and
+// runs the audio callback that joins them.
+//
+// Threads:
+//   [control thread]  construction, start/stop, loading banks and songs, pump(); one
+//                     thread (the main/UI thread) at a time
+//   [any thread]      the command functions (play, seek, setQuality, ...): each is one
+//                     try_enqueue on the command queue; false means the queue was full
+//                     (counted as a drop)
+//   [audio thread]    process(): drains commands and live MIDI, plays the song, renders,
+//                     publishes the monitor's BufferRecord and the EngineStatus
+//   [MIDI thread]     MidiInput stamps and enqueues live events
+//
+// Per buffer on the audio thread: t0 -> commands -> live MIDI mapped to sample offsets
+// (asap: the buffer's first sample; fixed latency: arrival + one buffer) -> render split at
+// every song and live event -> t1 -> monitor.endBuffer(). Nothing there allocates, locks,
+// waits or does I/O; the allocation trap (monitor/) proves it in the tests.
+#include <readerwriterqueue.h>
+
+#include <atomic>
+#include <functional>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emu8000/Synth.h"
+#include "engine/AudioDriver.h"
+#include "engine/MidiFile.h"
+#include "engine/MidiInput.h"
+#include "engine/Quality.h"
+#include "engine/Sequencer.h"
+#include "monitor/Monitor.h"
+#include "monitor/SeqlockCell.h"
+
+namespace awe {
+
+enum class MidiSchedule : uint8_t {
+  Asap = 0,          // at the first sample of the buffer that dequeues it
+  FixedLatency = 1,  // at arrival + one buffer period: relative timing kept to a sample
+};
+
+struct EngineSettings {
+  DriverSettings driver;            // sample rate and buffer size live here
+  int polyphony = kDefaultPolyphony;
+  SynthSettings synth;              // sample rate and polyphony are taken from above
+  MonitorConfig monitor;            // frames and rate are taken from the driver settings
+  MidiSchedule schedule = MidiSchedule::Asap;
+  size_t midiQueueCapacity = 4096;
+  size_t commandQueueCapacity = 1024;
+  size_t maxLiveEventsPerBuffer = 1024;  // more wait for the next buffer
+};
+
+// What the dashboard shows about the synth, published once per buffer.
+constexpr int kStatusVoiceSlots = 64;
+struct VoiceSlot {
+  uint8_t stage = 0;  // VoiceStage
+  uint8_t channel = 0;
+  uint8_t key = 0;
+  uint8_t velocity = 0;
+  float level = 0.0f;
+  bool stolen = false;
+};
+struct ChannelStrip {
+  uint16_t bank = 0;
+  uint8_t program = 0;
+  uint8_t volume = 100;       // CC7 as last sent
+  float activity = 0.0f;      // note-on velocity meter, 0..1, decays over ~300 ms
+  bool muted = false;
+};
+struct EngineStatus {
+  uint64_t buffer = 0;
+  double position_s = 0.0;
+  double length_s = 0.0;
+  double tempo_bpm = 120.0;
+  bool songLoaded = false;
+  bool playing = false;
+  bool looping = false;
+  bool finished = false;
+  uint8_t quality = 0;
+  uint8_t schedule = 0;
+  int activeVoices = 0;
+  int polyphonyLimit = 0;
+  int voiceCount = 0;
+  uint64_t notesOn = 0;
+  uint64_t steals = 0;
+  VoiceSlot voices[kStatusVoiceSlots];
+  ChannelStrip channels[kMidiChannels];
+};
+
+class Engine final : private AudioCallback {
+ public:
+  // [control thread] Builds the synth, monitor and queues; opens no device yet.
+  explicit Engine(const EngineSettings& settings);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- control thread -----------------------------------------------------------------
+  // Opens the driver the settings ask for and starts calling back. Throws DriverError.
+  // With DriverKind::Auto, `note` receives the reason when it fell back to the paced clock.
+  void start(std::string* note = nullptr);
+  void stop();
+  bool running() const;
+  const AudioDriver* driver() const { return driver_.get(); }
+  // The offline driver renders on this thread: `buffers` buffers, each given to `sink`.
+  void runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink = {});
+
+  // Hands a bank to the audio thread (at once when not running). The previous bank comes
+  // back through pump() and is freed here, never on the audio thread.
+  void setBank(std::shared_ptr<const Bank> bank);
+  std::shared_ptr<const Bank> bank() const { return bank_; }
+  // Loads a song into a fresh sequencer and hands it over the same way (paused at 0).
+  void setSong(std::shared_ptr<const MidiFile> song);
+  std::shared_ptr<const MidiFile> song() const { return song_; }
+  // Frees what the audio thread handed back. Call it regularly (the UI does per frame).
+  void pump();
+
+  MidiInput& midiInput();  // created on first use
+  Monitor& monitor() { return monitor_; }
+  const Monitor& monitor() const { return monitor_; }
+  const EngineSettings& settings() const { return settings_; }
+  double sampleRate() const { return settings_.driver.sampleRate; }
+  uint32_t bufferFrames() const { return settings_.driver.bufferFrames; }
+
+  // --- any thread: commands -----------------------------------------------------------
+  bool play();
+  bool pause();
+  bool seek(double position_s);
+  bool setLoop(bool loop);
+  bool setQuality(QualityLevel level);
+  bool setSchedule(MidiSchedule schedule);
+  bool setChannelMuted(int channel, bool muted);
+  bool allNotesOff();
+  bool allSoundOff();
+  // A MIDI message from the control side, scheduled like live input (stamped now).
+  bool sendMidi(uint8_t status, uint8_t data1, uint8_t data2);
+  // A live event with its own stamps, as MidiInput makes them (tests, virtual keyboards).
+  bool enqueueLiveEvent(const LiveMidiEvent& event);
+
+  // --- any thread: state ----------------------------------------------------------------
+  // The latest EngineStatus; false only if the audio thread rewrote it continuously.
+  bool status(EngineStatus& out) const { return status_.load(out); }
+  uint64_t commandDrops() const { return commandDrops_.load(std::memory_order_relaxed); }
+  QualityLevel quality() const { return static_cast<QualityLevel>(quality_.load(std::memory_order_relaxed)); }
+
+  // --- test hooks (any thread) ------------------------------------------------------------
+  // Makes buffer `index` take at least `busy_ns` (a deliberate deadline miss).
+  void injectSlowBuffer(uint64_t index, int64_t busy_ns);
+  // Makes buffer `index` allocate `bytes` on the audio thread (to test the trap).
+  void injectAllocation(uint64_t index, size_t bytes);
+
+ private:
+  enum class CommandType : uint8_t {
+    Play, Pause, Seek, SetLoop, SetQuality, SetSchedule, SetMute, AllNotesOff, AllSoundOff, SetBank, SetSequencer
+  };
+  struct Command {
+    CommandType type = CommandType::Play;
+    int32_t a = 0;
+    int32_t b = 0;
+    double value = 0.0;
+    const void* pointer = nullptr;
+  };
+  struct Returned {
+    const void* pointer = nullptr;
+    bool isBank = false;
+  };
+  struct LiveEvent {
+    size_t offset = 0;
+    LiveMidiEvent event;
+  };
+
+  // AudioCallback
+  void process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept override;
+  void audioThreadStarted() noexcept override;
+  void audioThreadFinished() noexcept override;
+
+  bool push(const Command& command);
+  void applyCommands() noexcept;
+  void applyQuality(QualityLevel level) noexcept;
+  size_t gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept;
+  void renderMerged(float* left, float* right, size_t frames, int64_t bufferStart_ns, size_t liveCount) noexcept;
+  void dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept;
+  void dispatchSysex(const uint8_t* data, size_t length) noexcept;
+  void returnToControl(const void* pointer, bool isBank) noexcept;
+  void publishStatus(size_t frames) noexcept;
+  void runTestHooks(int64_t bufferStart_ns) noexcept;
+
+  EngineSettings settings_;
+  Monitor monitor_;
+  Synth synth_;
+  std::unique_ptr<AudioDriver> driver_;
+  std::unique_ptr<MidiInput> midiInput_;
+
+  moodycamel::ReaderWriterQueue<Command> commands_;
+  moodycamel::ReaderWriterQueue<Returned> returned_;
+  LiveMidiQueue live_;
+  std::atomic<uint64_t> commandDrops_{0};
+
+  // Control-thread ownership of what the audio thread uses by raw pointer.
+  std::shared_ptr<const Bank> bank_;
+  std::shared_ptr<const MidiFile> song_;
+  std::vector<std::shared_ptr<const Bank>> banksInFlight_;
+  std::vector<std::unique_ptr<Sequencer>> sequencersInFlight_;
+  std::unique_ptr<Sequencer> initialSequencer_;
+
+  // Audio-thread state.
+  Sequencer* sequencer_ = nullptr;
+  std::vector<LiveEvent> liveEvents_;     // sized at construction
+  const void* unreturned_[8] = {};        // kept when the return queue was full
+  bool unreturnedIsBank_[8] = {};
+  uint64_t bufferIndex_ = 0;
+  uint64_t stealsSeen_ = 0;
+  uint16_t mutedChannels_ = 0;
+  MidiSchedule schedule_ = MidiSchedule::Asap;
+  float activity_[kMidiChannels] = {};
+  uint8_t volume_[kMidiChannels] = {};
+  std::atomic<uint8_t> quality_{0};
+
+  SeqlockCell<EngineStatus> status_;
+
+  std::atomic<uint64_t> slowBufferIndex_{UINT64_MAX};
+  std::atomic<int64_t> slowBufferBusy_ns_{0};
+  std::atomic<uint64_t> allocationBufferIndex_{UINT64_MAX};
+  std::atomic<size_t> allocationBytes_{0};
+};
+
+}  // namespace awe

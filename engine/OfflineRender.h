@@ -1,0 +1,36 @@
+#pragma once
+// Playing a song through the synth as fast as possible (awe-render, tests, benchmarks).
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "emu8000/Synth.h"
+#include "engine/Sequencer.h"
+
+namespace awe {
+
+struct OfflineRenderSettings {
+  size_t blockFrames = 1024;
+  double maxTail_s = 10.0;  // after the song ends, render until silence or this long
+};
+
+struct OfflineRenderResult {
+  size_t frames = 0;
+  double audio_s = 0.0;
+  double wall_s = 0.0;
+  uint64_t voiceSamples = 0;  // sum over blocks of active voices x frames
+  int maxVoices = 0;
+  float peak = 0.0f;          // largest absolute output sample
+  SynthCounters counters;
+  double timesRealTime() const { return wall_s > 0.0 ? audio_s / wall_s : 0.0; }
+};
+
+using AudioSink = std::function<void(const float* left, const float* right, size_t frames)>;
+using ProgressCallback = std::function<void(double done_s, double total_s)>;
+
+// [control thread] Plays the sequencer's song from the start (it must be loaded), then
+// the release tail; every block goes to `sink` (may be empty), progress after each block.
+OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const OfflineRenderSettings& settings,
+                               const AudioSink& sink, const ProgressCallback& progress = {});
+
+}  // namespace awe

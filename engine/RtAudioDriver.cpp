@@ -1,0 +1,229 @@
+// The RtAudio driver: JACK, PulseAudio or ALSA, whichever the machine has (or the one
+// asked for), non-interleaved float stereo.
+#include <RtAudio.h>
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "engine/AudioDriver.h"
+#include "monitor/Clock.h"
+
+namespace awe {
+namespace {
+
+bool isNumber(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+bool threadIsRealtime() {
+  int policy = 0;
+  sched_param param{};
+  return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR);
+}
+
+std::vector<RtAudio::Api> apisToTry(const std::string& wanted) {
+  std::vector<RtAudio::Api> compiled;
+  RtAudio::getCompiledApi(compiled);
+  if (wanted.empty()) {
+    // JACK first: where a JACK server runs, it owns the device.
+    std::stable_sort(compiled.begin(), compiled.end(),
+                     [](RtAudio::Api a, RtAudio::Api b) { return a == RtAudio::UNIX_JACK && b != RtAudio::UNIX_JACK; });
+    return compiled;
+  }
+  const RtAudio::Api api = RtAudio::getCompiledApiByName(wanted);
+  if (api == RtAudio::UNSPECIFIED) {
+    std::string names;
+    for (RtAudio::Api a : compiled) names += (names.empty() ? "" : ", ") + RtAudio::getApiName(a);
+    throw DriverError("audio API '" + wanted + "' is not available (this build has: " + names + ")");
+  }
+  return {api};
+}
+
+class RtAudioDriver final : public AudioDriver {
+ public:
+  explicit RtAudioDriver(const DriverSettings& settings) : settings_(settings) {
+    // Never let libjack start a server behind the user's back: no server means no JACK.
+    setenv("JACK_NO_START_SERVER", "1", 0);
+    std::string tried;
+    for (RtAudio::Api api : apisToTry(settings.api)) {
+      const std::string name = RtAudio::getApiName(api);
+      try {
+        auto audio = std::make_unique<RtAudio>(api);
+        audio->showWarnings(false);
+        const unsigned count = audio->getDeviceCount();
+        if (count == 0) {
+          tried += "\n  " + name + ": no output devices" + (api == RtAudio::UNIX_JACK ? " (is a JACK server running?)" : "");
+          continue;
+        }
+        unsigned device = 0;
+        std::string deviceName;
+        if (!pickDevice(*audio, count, device, deviceName, tried, name)) continue;
+        openOn(*audio, device);
+        rtaudio_ = std::move(audio);
+        description_ = name + ": " + deviceName;
+        return;
+      } catch (const RtAudioError& e) {
+        tried += "\n  " + name + ": " + e.getMessage();
+      } catch (const DriverError& e) {
+        tried += "\n  " + name + ": " + e.what();
+      }
+    }
+    throw DriverError("no audio device could be opened for " + std::to_string(settings.bufferFrames) +
+                      "-frame buffers at " + std::to_string(static_cast<int>(settings.sampleRate)) + " Hz; tried:" +
+                      (tried.empty() ? std::string("\n  (no audio API compiled in)") : tried));
+  }
+
+  ~RtAudioDriver() override { stop(); }
+
+  void start(AudioCallback& callback) override {
+    callback_ = &callback;
+    threadStarted_.store(false);
+    try {
+      rtaudio_->startStream();
+    } catch (const RtAudioError& e) {
+      callback_ = nullptr;
+      throw DriverError(description_ + ": cannot start the stream: " + e.getMessage());
+    }
+  }
+
+  void stop() override {
+    if (rtaudio_ == nullptr) return;
+    try {
+      if (rtaudio_->isStreamRunning()) rtaudio_->stopStream();
+      if (rtaudio_->isStreamOpen()) rtaudio_->closeStream();
+    } catch (const RtAudioError&) {
+      // Stopping a stream whose server went away: nothing left to do.
+    }
+    callback_ = nullptr;
+  }
+
+  bool running() const override { return rtaudio_ != nullptr && rtaudio_->isStreamRunning(); }
+  std::string kind() const override { return "rtaudio"; }
+  std::string description() const override { return description_; }
+  double sampleRate() const override { return sampleRate_; }
+  uint32_t bufferFrames() const override { return bufferFrames_; }
+  double outputLatency_s() const override { return latency_s_; }
+  uint64_t xruns() const override { return xruns_.load(std::memory_order_relaxed); }
+  bool realtime() const override { return realtime_.load(std::memory_order_relaxed); }
+
+ private:
+  bool pickDevice(RtAudio& audio, unsigned count, unsigned& device, std::string& deviceName, std::string& tried,
+                  const std::string& apiName) {
+    if (settings_.device.empty()) {
+      device = audio.getDefaultOutputDevice();
+      if (device >= count) device = 0;
+      const RtAudio::DeviceInfo info = audio.getDeviceInfo(device);
+      if (!info.probed || info.outputChannels == 0) {
+        tried += "\n  " + apiName + ": the default device has no outputs";
+        return false;
+      }
+      deviceName = info.name;
+      return true;
+    }
+    std::string seen;
+    for (unsigned i = 0; i < count; ++i) {
+      const RtAudio::DeviceInfo info = audio.getDeviceInfo(i);
+      if (!info.probed || info.outputChannels == 0) continue;
+      seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + info.name + "'";
+      const bool match = isNumber(settings_.device) ? std::to_string(i) == settings_.device
+                                                    : info.name.find(settings_.device) != std::string::npos;
+      if (match) {
+        device = i;
+        deviceName = info.name;
+        return true;
+      }
+    }
+    tried += "\n  " + apiName + ": no output device matches '" + settings_.device + "' (devices: " +
+             (seen.empty() ? std::string("none") : seen) + ")";
+    return false;
+  }
+
+  void openOn(RtAudio& audio, unsigned device) {
+    RtAudio::StreamParameters out;
+    out.deviceId = device;
+    out.nChannels = 2;
+    out.firstChannel = 0;
+    RtAudio::StreamOptions options;
+    options.flags = RTAUDIO_NONINTERLEAVED;
+    if (settings_.realtimePriority) options.flags |= RTAUDIO_SCHEDULE_REALTIME;
+    if (!settings_.autoConnect) options.flags |= RTAUDIO_JACK_DONT_CONNECT;
+    options.streamName = settings_.clientName;
+    options.priority = 70;
+    unsigned frames = settings_.bufferFrames;
+    audio.openStream(&out, nullptr, RTAUDIO_FLOAT32, static_cast<unsigned>(settings_.sampleRate), &frames,
+                     &RtAudioDriver::onAudio, this, &options);
+    sampleRate_ = audio.getStreamSampleRate();
+    bufferFrames_ = frames;
+    if (static_cast<double>(sampleRate_) != settings_.sampleRate) {
+      audio.closeStream();
+      throw DriverError("the device runs at " + std::to_string(sampleRate_) + " Hz, not the " +
+                        std::to_string(static_cast<int>(settings_.sampleRate)) + " Hz asked for");
+    }
+    // Total output latency: what the API reports for the device plus our own buffer.
+    latency_s_ = static_cast<double>(audio.getStreamLatency() + static_cast<long>(frames)) / sampleRate_;
+  }
+
+  static int onAudio(void* output, void* /*input*/, unsigned int frames, double /*streamTime*/,
+                     RtAudioStreamStatus status, void* user) {  // [audio thread]
+    auto* self = static_cast<RtAudioDriver*>(user);
+    DriverCallbackInfo info;
+    info.start_ns = monotonicNanoseconds();
+    if (!self->threadStarted_.exchange(true, std::memory_order_relaxed)) {
+      self->realtime_.store(threadIsRealtime(), std::memory_order_relaxed);
+      self->callback_->audioThreadStarted();
+    }
+    if ((status & RTAUDIO_OUTPUT_UNDERFLOW) != 0) {
+      info.xrun = true;
+      self->xruns_.fetch_add(1, std::memory_order_relaxed);
+    }
+    auto* out = static_cast<float*>(output);
+    self->callback_->process(out, out + frames, frames, info);
+    return 0;
+  }
+
+  DriverSettings settings_;
+  std::unique_ptr<RtAudio> rtaudio_;
+  std::string description_;
+  AudioCallback* callback_ = nullptr;
+  unsigned sampleRate_ = 0;
+  uint32_t bufferFrames_ = 0;
+  double latency_s_ = 0.0;
+  std::atomic<uint64_t> xruns_{0};
+  std::atomic<bool> threadStarted_{false};
+  std::atomic<bool> realtime_{false};
+};
+
+}  // namespace
+
+std::unique_ptr<AudioDriver> makeRtAudioDriver(const DriverSettings& settings) {
+  return std::make_unique<RtAudioDriver>(settings);
+}
+
+std::vector<std::string> listAudioDevices() {
+  setenv("JACK_NO_START_SERVER", "1", 0);
+  std::vector<std::string> lines;
+  std::vector<RtAudio::Api> compiled;
+  RtAudio::getCompiledApi(compiled);
+  for (RtAudio::Api api : compiled) {
+    try {
+      RtAudio audio(api);
+      audio.showWarnings(false);
+      const unsigned count = audio.getDeviceCount();
+      if (count == 0) lines.push_back(RtAudio::getApiName(api) + ": no devices");
+      for (unsigned i = 0; i < count; ++i) {
+        const RtAudio::DeviceInfo info = audio.getDeviceInfo(i);
+        if (!info.probed) continue;
+        lines.push_back(RtAudio::getApiName(api) + ": " + std::to_string(i) + " '" + info.name + "' (" +
+                        std::to_string(info.outputChannels) + " out" + (info.isDefaultOutput ? ", default" : "") + ")");
+      }
+    } catch (const RtAudioError& e) {
+      lines.push_back(RtAudio::getApiName(api) + ": " + e.getMessage());
+    }
+  }
+  return lines;
+}
+
+}  // namespace awe

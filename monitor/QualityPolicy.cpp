@@ -1,0 +1,90 @@
+#include "monitor/QualityPolicy.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace awe {
+namespace {
+
+std::string percent(double load) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f %%", load * 100.0);
+  return text;
+}
+
+std::string seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", s);
+  return text;
+}
+
+}  // namespace
+
+QualityDecision evaluateQualityPolicy(const QualityPolicyConfig& config, const QualityState& state,
+                                      const QualityInputs& in) {
+  QualityDecision d;
+  d.state = state;
+  QualityState& s = d.state;
+  const int lowest = std::max(config.levels - 1, 0);
+  s.level = std::clamp(s.level, 0, lowest);
+  d.from = d.to = s.level;
+  if (!s.started) {
+    // The first evaluation only learns the counters: misses before it are not news.
+    s.started = true;
+    s.missesSeen = in.deadlineMisses;
+    s.xrunsSeen = in.xruns;
+  }
+
+  auto change = [&](int to, std::string reason) {
+    d.changed = to != s.level;
+    d.to = to;
+    d.reason = std::move(reason);
+    s.level = to;
+    s.lastChange_s = in.time_s;
+    s.highSince_s = QualityState::kNever;
+    s.lowSince_s = QualityState::kNever;
+  };
+
+  // Track how long the load has been high and low.
+  if (in.smoothedLoad >= config.stepDownLoad) {
+    if (s.highSince_s == QualityState::kNever) s.highSince_s = in.time_s;
+  } else {
+    s.highSince_s = QualityState::kNever;
+  }
+  if (in.windowWorstLoad <= config.stepUpLoad) {
+    if (s.lowSince_s == QualityState::kNever) s.lowSince_s = in.time_s;
+  } else {
+    s.lowSince_s = QualityState::kNever;
+  }
+
+  const uint64_t newMisses = in.deadlineMisses > s.missesSeen ? in.deadlineMisses - s.missesSeen : 0;
+  const uint64_t newXruns = in.xruns > s.xrunsSeen ? in.xruns - s.xrunsSeen : 0;
+  s.missesSeen = std::max(s.missesSeen, in.deadlineMisses);
+  s.xrunsSeen = std::max(s.xrunsSeen, in.xruns);
+
+  if (newMisses + newXruns > 0) {
+    if (s.level < lowest) {
+      std::string why = newMisses > 0 ? std::to_string(newMisses) + " new deadline miss" + (newMisses > 1 ? "es" : "")
+                                      : std::string();
+      if (newXruns > 0) why += (why.empty() ? "" : " and ") + std::to_string(newXruns) + " new driver xrun" + (newXruns > 1 ? "s" : "");
+      change(s.level + 1, why);
+    }
+    return d;
+  }
+  if (s.highSince_s != QualityState::kNever && in.time_s - s.highSince_s >= config.stepDownHold_s) {
+    if (s.level < lowest) {
+      change(s.level + 1, "smoothed load " + percent(in.smoothedLoad) + " at or above " + percent(config.stepDownLoad) +
+                              " for " + seconds(in.time_s - s.highSince_s));
+    }
+    return d;
+  }
+  const bool settled = s.lastChange_s == QualityState::kNever || in.time_s - s.lastChange_s >= config.stepUpHold_s;
+  if (s.level > 0 && settled && s.lowSince_s != QualityState::kNever &&
+      in.time_s - s.lowSince_s >= config.stepUpHold_s) {
+    change(s.level - 1, "worst load " + percent(in.windowWorstLoad) + " at or below " + percent(config.stepUpLoad) +
+                            " for " + seconds(in.time_s - s.lowSince_s));
+  }
+  return d;
+}
+
+}  // namespace awe

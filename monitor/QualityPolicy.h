@@ -1,0 +1,58 @@
+#pragma once
+// The adaptive quality policy: a pure function from monitor statistics (and the policy's
+// own small state) to a quality level, 0 = Maximum ... levels-1 = Low. The engine knows
+// what each level means; the policy only says when to step.
+//
+// Rules, evaluated in this order each time it runs (the dashboard: every ~100 ms):
+//   1. any new deadline miss or driver xrun            -> one level down at once
+//   2. smoothed load >= stepDownLoad for stepDownHold_s -> one level down
+//   3. window-worst load <= stepUpLoad for stepUpHold_s, and stepUpHold_s since the last
+//      change                                           -> one level up
+// It cannot oscillate: the up threshold sits well below the down threshold, and a step up
+// needs the load to have stayed low for a whole hold time after the last change.
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace awe {
+
+struct QualityPolicyConfig {
+  int levels = 4;
+  double stepDownLoad = 0.85;  // fraction of the buffer budget
+  double stepDownHold_s = 0.5;
+  double stepUpLoad = 0.50;
+  double stepUpHold_s = 5.0;
+};
+
+// What the policy reads from the monitor (a Snapshot has all of it).
+struct QualityInputs {
+  double time_s = 0.0;            // when the statistics were taken (any monotonic clock)
+  double smoothedLoad = 0.0;
+  double windowWorstLoad = 0.0;
+  uint64_t deadlineMisses = 0;    // cumulative
+  uint64_t xruns = 0;             // cumulative
+};
+
+struct QualityState {
+  int level = 0;
+  static constexpr double kNever = -std::numeric_limits<double>::infinity();
+  double highSince_s = kNever;    // start of the current run of high load, kNever if none
+  double lowSince_s = kNever;     // start of the current run of low load, kNever if none
+  double lastChange_s = kNever;
+  uint64_t missesSeen = 0;
+  uint64_t xrunsSeen = 0;
+  bool started = false;
+};
+
+struct QualityDecision {
+  QualityState state;     // pass it to the next evaluation
+  bool changed = false;
+  int from = 0, to = 0;
+  std::string reason;     // why it changed (empty when it did not)
+};
+
+// [any thread] Pure: the same inputs give the same decision.
+QualityDecision evaluateQualityPolicy(const QualityPolicyConfig& config, const QualityState& state,
+                                      const QualityInputs& inputs);
+
+}  // namespace awe

@@ -1,0 +1,343 @@
+// The real-time engine end to end: drivers (paced clock, RtAudio on a private JACK server
+// with the dummy backend, offline), the allocation trap in abort mode over steady-state
+// audio, injected faults, live MIDI through real JACK ports, event scheduling.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "engine/Engine.h"
+#include "engine/MidiFile.h"
+#include "monitor/AllocationTrap.h"
+#include "monitor/Clock.h"
+#include "monitor/ReportTrace.h"
+#include "support/JackServer.h"
+#include "support/TestBank.h"
+
+using namespace awe;
+using namespace awe::test;
+
+namespace {
+
+constexpr double kRate = 44100.0;
+constexpr uint32_t kFrames = 1024;
+
+// Program 0: a looped constant (sharp, measurable onsets). Enough for steady audio.
+std::shared_ptr<const Bank> engineTestBank() {
+  SampleSpec s;
+  s.data = constant(2000, 16384);
+  s.loopStart = 100;
+  s.loopEnd = 1900;
+  RegionSpec r;
+  r.gens = {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, -2400}};
+  PresetSpec p;
+  p.regions.push_back(r);
+  PresetSpec drums = p;
+  drums.bank = 128;
+  return makeBank({s}, {p, drums});
+}
+
+// A song of `seconds` with chords and drums on every beat, looping-friendly.
+std::shared_ptr<const MidiFile> steadySong(double seconds) {
+  MidiFileWriter w(480);
+  const int t = w.addTrack("steady");
+  w.tempo(t, 0, 120.0);
+  const int beats = static_cast<int>(seconds * 2.0);
+  for (int b = 0; b < beats; ++b) {
+    const uint64_t tick = static_cast<uint64_t>(b) * 480;
+    for (int k : {60, 64, 67}) {
+      w.noteOn(t, tick, 0, k + (b % 4), 90);
+      w.noteOff(t, tick + 400, 0, k + (b % 4));
+    }
+    w.noteOn(t, tick, 9, 36, 100);
+    w.noteOff(t, tick + 100, 9, 36);
+    w.controlChange(t, tick + 240, 0, 7, 80 + (b % 40));
+    w.pitchBend(t, tick + 120, 0, 8192 + 100 * (b % 8));
+  }
+  const std::vector<uint8_t> bytes = w.toBytes(1);
+  return std::make_shared<const MidiFile>(MidiFile::loadFromMemory(bytes.data(), bytes.size(), "steady.mid"));
+}
+
+EngineSettings settingsFor(DriverKind kind) {
+  EngineSettings s;
+  s.driver.kind = kind;
+  s.driver.sampleRate = kRate;
+  s.driver.bufferFrames = kFrames;
+  s.driver.clientName = "awe-test";
+  // Timing tests count the SF2 default envelope delay exactly (43 samples); the awe
+  // personality would round it to its 32-sample register unit.
+  s.synth.personality = Personality::Modern;
+  return s;
+}
+
+// Plays the song for `seconds` of wall time, pumping like a UI would.
+void playFor(Engine& engine, double seconds) {
+  engine.play();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    engine.pump();
+  }
+}
+
+void checkSteadyState(Engine& engine, double seconds) {
+  const Snapshot snap = engine.monitor().snapshot();
+  INFO("driver: " << engine.driver()->description());
+  // Every buffer of the run recorded, in order, none lost from the flight recorder.
+  const uint64_t expected = static_cast<uint64_t>(seconds * kRate / kFrames);
+  CHECK(snap.buffers >= expected * 9 / 10);
+  REQUIRE(snap.records.size() == snap.buffers);
+  for (size_t i = 0; i < snap.records.size(); ++i) REQUIRE(snap.records[i].index == i);
+  CHECK(snap.audioThreadAllocations == 0);
+  CHECK(AllocationTrap::audioThreadAllocationCount() == 0);
+  uint32_t maxVoices = 0;
+  for (const BufferRecord& r : snap.records) maxVoices = std::max(maxVoices, r.activeVoices);
+  CHECK(maxVoices >= 4);  // it really played
+}
+
+struct TrapMode {
+  explicit TrapMode(AllocationTrap::Mode mode) {
+    AllocationTrap::resetAudioThreadRecord();
+    AllocationTrap::setMode(mode);
+  }
+  ~TrapMode() { AllocationTrap::setMode(AllocationTrap::Mode::Count); }
+};
+
+}  // namespace
+
+TEST_CASE("steady state on the paced clock: no audio-thread allocation, every buffer recorded",
+          "[engine][realtime][paced]") {
+  Engine engine(settingsFor(DriverKind::Paced));
+  engine.setBank(engineTestBank());
+  engine.setSong(steadySong(12.0));
+  TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
+  engine.start();
+  REQUIRE(engine.driver()->kind() == "paced");
+  playFor(engine, 10.5);
+  engine.stop();
+  checkSteadyState(engine, 10.0);
+}
+
+TEST_CASE("steady state through RtAudio on a JACK server: no audio-thread allocation, every buffer recorded",
+          "[engine][realtime][jack]") {
+  JackServer server;
+  REQUIRE(server.running());
+  INFO(server.error());
+  Engine engine(settingsFor(DriverKind::RtAudio));
+  engine.setBank(engineTestBank());
+  engine.setSong(steadySong(12.0));
+  TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
+  engine.start();
+  REQUIRE(engine.driver()->kind() == "rtaudio");
+  CHECK(engine.driver()->description().find("jack") != std::string::npos);
+  CHECK(engine.driver()->outputLatency_s() > 0.0);
+  playFor(engine, 10.5);
+  engine.stop();
+  checkSteadyState(engine, 10.0);
+}
+
+TEST_CASE("no audio device is an error that says what was tried", "[engine][driver]") {
+  // No JACK server under this name, and ALSA/Pulse have no device on this machine.
+  setenv("JACK_DEFAULT_SERVER", "awe-no-such-server", 1);
+  DriverSettings s;
+  s.kind = DriverKind::RtAudio;
+  s.api = "jack";
+  try {
+    makeAudioDriver(s);
+    FAIL("opened a JACK device without a server");
+  } catch (const DriverError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("tried") != std::string::npos);
+    CHECK(message.find("JACK") != std::string::npos);
+  }
+  s.kind = DriverKind::Auto;
+  std::string note;
+  auto driver = makeAudioDriver(s, &note);
+  CHECK(driver->kind() == "paced");
+  CHECK(note.find("paced clock") != std::string::npos);
+  s.kind = DriverKind::RtAudio;
+  s.api = "nonsense";
+  CHECK_THROWS_WITH(makeAudioDriver(s), Catch::Contains("not available"));
+  unsetenv("JACK_DEFAULT_SERVER");
+}
+
+TEST_CASE("an allocation injected on the audio thread is caught with its size and buffer", "[engine][trap]") {
+  SECTION("count mode") {
+    TrapMode count(AllocationTrap::Mode::Count);
+    Engine engine(settingsFor(DriverKind::Offline));
+    engine.setBank(engineTestBank());
+    engine.start();
+    engine.injectAllocation(5, 1234);
+    engine.runOffline(10);
+    const Snapshot snap = engine.monitor().snapshot();
+    CHECK(snap.audioThreadAllocations == 1);
+    REQUIRE(snap.offender.present);
+    CHECK(snap.offender.size_bytes == 1234);
+    CHECK(snap.offender.bufferIndex == 5);
+    REQUIRE(snap.records.size() == 10);
+    CHECK(snap.records[5].allocations == 1);
+    CHECK(snap.records[4].allocations == 0);
+    CHECK(snap.health.health == Health::Degraded);
+  }
+  SECTION("abort mode stops the process at the offender") {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      signal(SIGABRT, SIG_DFL);  // let the abort kill the child (not Catch's handler)
+      AllocationTrap::resetAudioThreadRecord();
+      AllocationTrap::setMode(AllocationTrap::Mode::Abort);
+      Engine engine(settingsFor(DriverKind::Offline));
+      engine.setBank(engineTestBank());
+      engine.start();
+      engine.injectAllocation(3, 777);
+      engine.runOffline(6);
+      _exit(0);  // not reached when the trap works
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGABRT);
+  }
+}
+
+TEST_CASE("a deliberately slow buffer is a deadline miss in the verdict, the trace and the recorder",
+          "[engine][deadline]") {
+  Engine engine(settingsFor(DriverKind::Offline));
+  engine.setBank(engineTestBank());
+  engine.start();
+  engine.injectSlowBuffer(7, 40'000'000);  // 40 ms against a 23.2 ms budget
+  engine.runOffline(20);
+  const Snapshot snap = engine.monitor().snapshot();
+  CHECK(snap.deadlineMisses == 1);
+  REQUIRE(snap.records.size() == 20);
+  CHECK(snap.records[7].deadlineMissed);
+  CHECK(snap.records[7].busy_ns >= 40'000'000);
+  CHECK(snap.health.health == Health::Degraded);
+  const nlohmann::json trace = traceToJson(snap);
+  int misses = 0, slices = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") ++slices;
+    if (e["ph"] == "i" && e["name"].get<std::string>().find("miss") != std::string::npos) {
+      ++misses;
+      CHECK(e["args"]["buffer"] == 7);
+    }
+  }
+  CHECK(slices == 20);
+  CHECK(misses == 1);
+}
+
+TEST_CASE("the trace of a real run parses, has one slice per buffer and monotonic timestamps per track",
+          "[engine][trace]") {
+  Engine engine(settingsFor(DriverKind::Paced));
+  engine.setBank(engineTestBank());
+  engine.setSong(steadySong(3.0));
+  engine.start();
+  playFor(engine, 1.5);
+  engine.stop();
+  const Snapshot snap = engine.monitor().snapshot();
+  const std::string text = traceToJson(snap).dump();
+  const nlohmann::json trace = nlohmann::json::parse(text);
+  std::map<std::pair<int64_t, std::string>, double> last;  // (tid, phase) -> last ts
+  size_t slices = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "M") continue;
+    const auto key = std::make_pair(e.value("tid", int64_t{0}), e["ph"].get<std::string>() + e["name"].get<std::string>());
+    const double ts = e["ts"].get<double>();
+    if (last.count(key) != 0) CHECK(ts >= last[key]);
+    last[key] = ts;
+    if (e["ph"] == "X") ++slices;
+  }
+  CHECK(slices == snap.buffers);
+  CHECK(snap.buffers > 40);
+}
+
+TEST_CASE("live events land on the expected sample in both schedules", "[engine][timing]") {
+  // Default SF2 volume-envelope delay: round(2^-10 s x 44100) = 43 samples before sound.
+  constexpr size_t kDelay = 43;
+  auto firstSound = [](const std::vector<float>& x, size_t from) {
+    for (size_t i = from; i < x.size(); ++i)
+      if (x[i] != 0.0f) return i;
+    return x.size();
+  };
+  for (MidiSchedule schedule : {MidiSchedule::Asap, MidiSchedule::FixedLatency}) {
+    EngineSettings s = settingsFor(DriverKind::Offline);
+    s.schedule = schedule;
+    Engine engine(s);
+    engine.setBank(engineTestBank());
+    engine.start();
+    std::vector<float> out;
+    auto collect = [&](const float* l, const float*, size_t n) { out.insert(out.end(), l, l + n); };
+    engine.runOffline(2, collect);  // two quiet buffers
+    // Two notes stamped 10 ms apart, "arriving" half a buffer before the next one.
+    const int64_t now = monotonicNanoseconds();
+    const int64_t period_ns = static_cast<int64_t>(1e9 * kFrames / kRate);
+    LiveMidiEvent a, b;
+    a.arrival_ns = a.enqueued_ns = now - period_ns / 2 - 10'000'000;
+    b.arrival_ns = b.enqueued_ns = now - period_ns / 2;
+    a.size = b.size = 3;
+    a.bytes[0] = 0x90; a.bytes[1] = 60; a.bytes[2] = 127;
+    b.bytes[0] = 0x91; b.bytes[1] = 62; b.bytes[2] = 127;
+    REQUIRE(engine.enqueueLiveEvent(a));
+    REQUIRE(engine.enqueueLiveEvent(b));
+    engine.runOffline(2, collect);
+    const Snapshot snap = engine.monitor().snapshot();
+    REQUIRE(snap.records.size() == 4);
+    const int64_t t0 = snap.records[2].start_ns;
+    auto expectedOffset = [&](int64_t arrival) -> size_t {
+      if (schedule == MidiSchedule::Asap) return 0;
+      const double samples = static_cast<double>(arrival + period_ns - t0) * kRate / 1e9;
+      return samples <= 0 ? 0 : static_cast<size_t>(std::llround(samples));
+    };
+    const size_t start = 2 * kFrames;
+    const size_t onsetA = firstSound(out, start);
+    INFO("schedule " << static_cast<int>(schedule));
+    CHECK(onsetA == start + expectedOffset(a.arrival_ns) + kDelay);
+    if (schedule == MidiSchedule::FixedLatency) {
+      // The second note starts 10 ms (441 samples) after the first, to a sample.
+      std::vector<float> secondOnly;
+      const size_t expectedB = start + expectedOffset(b.arrival_ns) + kDelay;
+      CHECK(std::llabs(static_cast<long long>(expectedB) - static_cast<long long>(onsetA) - 441) <= 1);
+      // Both notes are the same waveform at the same level: the sum doubles at B's onset.
+      CHECK(std::fabs(out[expectedB + 40]) > 1.5f * std::fabs(out[expectedB - 40]));
+    }
+    CHECK(snap.midiEvents == 2);
+    CHECK(snap.midi(MidiStage::Total).count == 2);
+  }
+}
+
+TEST_CASE("MIDI flood through a real JACK port: received plus drops equals sent", "[engine][midi][jack]") {
+  JackServer server;
+  REQUIRE(server.running());
+  EngineSettings s = settingsFor(DriverKind::RtAudio);
+  s.midiQueueCapacity = 64;  // small on purpose: the flood must overflow it
+  s.maxLiveEventsPerBuffer = 32;
+  Engine engine(s);
+  engine.setBank(engineTestBank());
+  engine.start();
+  engine.midiInput().openVirtual("flood_in");
+  MidiOutput out("awe-test-sender");
+  out.open("flood_in");
+  constexpr int kSent = 3000;
+  for (int i = 0; i < kSent; ++i) {
+    const uint8_t on[3] = {static_cast<uint8_t>(0x90 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 100};
+    const uint8_t off[3] = {static_cast<uint8_t>(0x80 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 0};
+    out.send(i % 2 == 0 ? on : off, 3);
+    // Bursts of 250 per JACK cycle (23 ms): more than the queue holds, never more than
+    // the JACK port buffer carries.
+    if (i % 250 == 249) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  engine.stop();
+  const uint64_t received = engine.midiInput().received(), dropped = engine.midiInput().dropped();
+  INFO("received " << received << ", dropped " << dropped);
+  CHECK(received + dropped == kSent);
+  CHECK(dropped > 0);
+  const Snapshot snap = engine.monitor().snapshot();
+  CHECK(snap.drops == dropped);
+  CHECK(snap.midiEvents == received);
+}

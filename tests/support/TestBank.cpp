@@ -1,0 +1,78 @@
+#include "support/TestBank.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "emu8000/Config.h"
+
+namespace awe::test {
+
+std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, const std::vector<PresetSpec>& presets) {
+  Bank::Parts parts;
+  parts.info.name = "test bank";
+  size_t total = kSampleGuardFront;
+  for (const SampleSpec& s : samples) total += s.data.size() + 46;
+  total += kSampleGuardBack;
+  parts.sampleData.reset(new int16_t[total]());
+  parts.sampleDataFrames = total;
+  size_t at = kSampleGuardFront;
+  for (const SampleSpec& s : samples) {
+    std::memcpy(parts.sampleData.get() + at, s.data.data(), s.data.size() * sizeof(int16_t));
+    SampleHeader h;
+    h.name = s.name;
+    h.start = static_cast<uint32_t>(at);
+    h.end = static_cast<uint32_t>(at + s.data.size());
+    h.loopStart = static_cast<uint32_t>(at + s.loopStart);
+    h.loopEnd = static_cast<uint32_t>(at + s.loopEnd);
+    h.sampleRate = s.sampleRate;
+    h.originalKey = s.originalKey;
+    h.pitchCorrection_cents = s.pitchCorrection_cents;
+    parts.samples.push_back(h);
+    at += s.data.size() + 46;
+  }
+  for (const PresetSpec& p : presets) {
+    Preset preset;
+    preset.name = p.name;
+    preset.bank = p.bank;
+    preset.program = p.program;
+    preset.regionBegin = static_cast<uint32_t>(parts.regions.size());
+    for (const RegionSpec& r : p.regions) {
+      Region region;
+      region.keyLo = static_cast<uint8_t>(r.keyLo);
+      region.keyHi = static_cast<uint8_t>(r.keyHi);
+      region.velLo = static_cast<uint8_t>(r.velLo);
+      region.velHi = static_cast<uint8_t>(r.velHi);
+      region.sample = static_cast<uint32_t>(r.sample);
+      for (int g = 0; g < kSf2GeneratorCount; ++g) region.gen[g] = generatorInfo(g).defaultValue;
+      for (const auto& [gen, value] : r.gens) region.gen[genIndex(gen)] = value;
+      region.instModBegin = static_cast<uint32_t>(parts.modulators.size());
+      region.instModCount = static_cast<uint16_t>(r.instrumentModulators.size());
+      for (const ModulatorSpec& m : r.instrumentModulators) parts.modulators.push_back(m);
+      parts.regions.push_back(region);
+    }
+    preset.regionCount = static_cast<uint32_t>(parts.regions.size()) - preset.regionBegin;
+    parts.presets.push_back(preset);
+  }
+  parts.instrumentNames.push_back("test instrument");
+  return std::make_shared<const Bank>(std::move(parts));
+}
+
+SynthSettings sf2Settings() {
+  SynthSettings s;
+  s.personality = Personality::Modern;
+  s.masterGain = 1.0f;
+  return s;
+}
+
+std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplitude) {
+  const size_t n = static_cast<size_t>(std::llround(period_samples * cycles));
+  std::vector<int16_t> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = static_cast<int16_t>(std::lround(amplitude * std::sin(2.0 * M_PI * static_cast<double>(i) / period_samples)));
+  }
+  return out;
+}
+
+std::vector<int16_t> constant(size_t frames, int16_t value) { return std::vector<int16_t>(frames, value); }
+
+}  // namespace awe::test

@@ -1,0 +1,50 @@
+#pragma once
+// Banks built in memory for render tests: exact waveforms and exactly the generators a test
+// wants, without going through a file.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emu8000/Bank.h"
+#include "emu8000/Generators.h"
+#include "emu8000/Synth.h"
+
+namespace awe::test {
+
+struct SampleSpec {
+  std::string name = "sample";
+  std::vector<int16_t> data;
+  uint32_t sampleRate = 44100;
+  uint8_t originalKey = 60;
+  int8_t pitchCorrection_cents = 0;
+  uint32_t loopStart = 0, loopEnd = 0;  // relative to the sample's first frame
+};
+
+struct RegionSpec {
+  int keyLo = 0, keyHi = 127, velLo = 0, velHi = 127;
+  int sample = 0;
+  std::map<Gen, int> gens;  // anything not given takes the SF2 default
+  std::vector<ModulatorSpec> instrumentModulators;
+};
+
+struct PresetSpec {
+  std::string name = "preset";
+  uint16_t bank = 0;
+  uint16_t program = 0;
+  std::vector<RegionSpec> regions;
+};
+
+std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, const std::vector<PresetSpec>& presets);
+
+// Settings for tests of SF2 behaviour as the spec writes it: the modern personality (the
+// awe personality's register quantisation has its own tests) at unity master gain.
+SynthSettings sf2Settings();
+
+// `cycles` whole periods of a sine, `period` samples each (loop it over [0, cycles*period)).
+std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplitude = 16384.0);
+// A constant level, for envelope measurements.
+std::vector<int16_t> constant(size_t frames, int16_t value);
+
+}  // namespace awe::test
