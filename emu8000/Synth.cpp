@@ -65,6 +65,7 @@ class SynthImpl {
         groupMask_(groups_.size(), 0) {
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
+    pending_ = settings_;
     polyphonyLimit_ = settings_.polyphony;
     for (LaneGroup& g : groups_) {
       for (int l = 0; l < kLanes; ++l) parkLane(g, l);
@@ -293,9 +294,34 @@ class SynthImpl {
     settings_.personality = p;
   }
   Personality personality() const noexcept { return personality_; }
-  void setInterpolation(Interpolation m) noexcept { settings_.interpolation = m; }
-  void setFilterEnabled(bool on) noexcept { settings_.filterEnabled = on; }
-  void setEffectsEnabled(bool on) noexcept { settings_.effectsEnabled = on; }
+  // Quality switches take effect behind a short fade of the whole output (one control
+  // block out, one block in: under 1.5 ms) so a changed waveform never jumps.
+  void setInterpolation(Interpolation m) noexcept {
+    pending_.interpolation = m;
+    requestSwitch();
+  }
+  void setFilterEnabled(bool on) noexcept {
+    pending_.filterEnabled = on;
+    requestSwitch();
+  }
+  void setEffectsEnabled(bool on) noexcept {
+    pending_.effectsEnabled = on;
+    requestSwitch();
+  }
+  void requestSwitch() noexcept {
+    const bool same = pending_.interpolation == settings_.interpolation &&
+                      pending_.filterEnabled == settings_.filterEnabled &&
+                      pending_.effectsEnabled == settings_.effectsEnabled;
+    if (same) return;
+    if (fade_ == Fade::None) {
+      fade_ = Fade::Out;
+      fadePosition_ = 0;
+    } else if (fade_ == Fade::In) {
+      // Turn round from wherever the fade-in got to, without a jump.
+      fade_ = Fade::Out;
+      fadePosition_ = kFadeFrames - fadePosition_;
+    }
+  }
   void setPolyphonyLimit(int n) noexcept {
     polyphonyLimit_ = std::clamp(n, 1, settings_.polyphony);
     forEachActiveVoice([&](int i, Voice& v) {
@@ -935,6 +961,36 @@ class SynthImpl {
       }
     }
     kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
+    applyFade(left, right, n);
+  }
+
+  // [audio thread] The output fade around a quality switch: kFadeFrames down to silence on
+  // the old settings, the switch at the next block boundary, kFadeFrames back up. It
+  // counts samples, not blocks, so tiny render calls fade just as smoothly.
+  static constexpr int kFadeFrames = kControlBlockFrames;
+  void applyFade(float* left, float* right, int n) noexcept {
+    if (fade_ == Fade::None) return;
+    const bool out = fade_ == Fade::Out;
+    for (int i = 0; i < n; ++i) {
+      const int p = std::min(fadePosition_ + i + 1, kFadeFrames);
+      const float ramp = static_cast<float>(p) / static_cast<float>(kFadeFrames);
+      const float g = out ? 1.0f - ramp : ramp;
+      left[i] *= g;
+      right[i] *= g;
+      reverbBus_[i] *= g;
+      chorusBus_[i] *= g;
+    }
+    fadePosition_ = std::min(fadePosition_ + n, kFadeFrames);
+    if (fadePosition_ < kFadeFrames) return;
+    fadePosition_ = 0;
+    if (out) {
+      settings_.interpolation = pending_.interpolation;
+      settings_.filterEnabled = pending_.filterEnabled;
+      settings_.effectsEnabled = pending_.effectsEnabled;
+      fade_ = Fade::In;
+    } else {
+      fade_ = Fade::None;
+    }
   }
 
   SynthSettings settings_;
@@ -952,6 +1008,10 @@ class SynthImpl {
   Channel channels_[kMidiChannels];
   SynthCounters counters_;
   Personality personality_ = Personality::Awe;
+  enum class Fade : uint8_t { None, Out, In };
+  Fade fade_ = Fade::None;
+  int fadePosition_ = 0;
+  SynthSettings pending_;  // quality settings waiting for the fade
   int polyphonyLimit_ = kDefaultPolyphony;
   int activeCount_ = 0;
   uint32_t noteSerial_ = 0;
