@@ -69,12 +69,14 @@ constexpr uint32_t kChorusLineWords = 0x0DA4;
 constexpr uint32_t kChorusMaxDepthWords = 0xFF;
 
 // Chorus LFO frequency register -> Hz. The register's unit is undocumented (86Box: "The scale
-// of this value is unknown. I've taken it as milliHz."). The eight presets follow Roland's GS
-// chorus macros (feedback = GS feedback * 2/256 within 20 %, delay = GS delay * 0.2 ms), and
-// their LfoFreq values are proportional to the GS macro rates 3, 9, 3, 9, 2, 1 (Chorus 1-4,
-// Feedback, Flanger) within +-13 %. With the SC-55's rate measured as rate/8 Hz (libEmuSC
-// chorus.cc), the geometric-mean fit is 330 register units per Hz: 86Box's millihertz would
-// run every chorus 3.3 times slower than the GS macros it mirrors. Decision: units / 330.
+// of this value is unknown. I've taken it as milliHz."). The presets follow Roland's GS
+// chorus macros (40 01 38): FbkLevel's byte is twice the GS feedback for all but Chorus 2
+// (0, 5, 8, 16, 64, 112, 0, 96 -> 0x00, 0x08, 0x10, 0x20, 0x80, 0xE0, 0x00, 0xC0), the
+// Delay is about 0.2 ms per GS delay step for Chorus 1-4 and Feedback, and LfoFreq (109,
+// 380, 131, 380, 91, 38) is proportional to the GS rates 3, 9, 3, 9, 2, 1 within +-13 %.
+// With the SC-55's chorus rate measured as rate/8 Hz (libEmuSC chorus.cc), the
+// geometric-mean fit is 330 register units per Hz. 86Box's millihertz would run every
+// chorus 3.3 times slower than the GS macros it mirrors. Decision: LfoFreq / 330 Hz.
 constexpr double kChorusLfoUnitsPerHz = 330.0;
 
 // Reverb topology constants. 86Box (from AST sources): reflections at 2, 4, 8, 13, 19 units
@@ -210,8 +212,9 @@ ReverbDesign reverbDesign(ReverbType type) noexcept {
 
   if (!earlyReflections) {
     // Delay and Panning Delay: only reflection 6 sounds, unfiltered. Its time is the echo
-    // period; the decay word is read as each echo's level relative to the previous one
-    // (GS Delay / Panning Delay macros repeat; 86Box plays a single echo).
+    // period; the decay word is read as each echo's level relative to the previous one.
+    // 86Box plays a single echo; we repeat, as the GS Delay and Panning Delay macros these
+    // presets stand for do (they set GS's reverb delay feedback, 40 01 35).
     d.kind = w[kLinkType] == kLinkTypePanned ? ReverbDesign::Kind::PingPong : ReverbDesign::Kind::Echo;
     d.echoPeriod_s = d.reflectionTime_s[kReflectionCount - 1];
     d.echoFeedback = decay;
@@ -278,7 +281,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   sampleRate_ = sampleRate;
   maxBlockFrames_ = maxBlockFrames;
 
-  // Reflection 6's longest setting (room reso nibble 15) bounds every input tap.
+  // The input line holds the longest tap of any preset plus one block written ahead.
   uint32_t longestTap = 0;
   for (int t = 0; t < kReverbTypeCount; ++t) {
     const ReverbDesign d = reverbDesign(static_cast<ReverbType>(t));
@@ -305,7 +308,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
     diffuserTotal += diffuserDelay_[i];
   }
   // The tail lines share one buffer, interleaved (frame f of line l at f * 8 + l), so one
-  // sample's eight writes are one contiguous store.
+  // sample's eight writes land in one 32-byte run.
   uint32_t longestLine = 0;
   for (int l = 0; l < kTailLines; ++l) {
     lineDelay_[static_cast<size_t>(l)] = scaledDelay(kTailLines_samples[l], sampleRate);
@@ -314,6 +317,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   const uint32_t lineFrames = nextPowerOfTwo(uint64_t{longestLine} + 1);
   lines_.assign(size_t{lineFrames} * kTailLines, 0.0f);
   lineMask_ = lineFrames - 1;
+  // Both echo presets write the same room reso word (0x333A): one echo period.
   uint32_t longestEcho = 0;
   for (int t = 0; t < kReverbTypeCount; ++t) {
     const ReverbDesign d = reverbDesign(static_cast<ReverbType>(t));
@@ -340,6 +344,8 @@ void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out)
     out[kReverbLevel] = static_cast<float>(d.outputGain);
     out[kEchoLevel] = 0.0f;
     out[kDiffusion] = static_cast<float>(d.diffusion);
+    // sqrt(8) undoes the 1/sqrt(8) folded into the line gains; 1/2 averages each side's
+    // four lines at equal power.
     out[kTailGain] = static_cast<float>(d.tailGain * kTailScale * std::sqrt(8.0) * 0.5);
     for (int k = 0; k < kReflectionCount; ++k) {
       const auto i = static_cast<size_t>(k);
@@ -397,8 +403,7 @@ void AweReverb::reset() noexcept {
   clearReverbNetwork();
   clearEchoNetwork();
   inputState_ = 0.0f;
-  inputPos_ = 0;
-  networkPos_ = 0;
+  pos_ = 0;
   offset_ = 1e-20f;
   param_.fill(0.0f);
   targetsFor(type_, param_);
@@ -413,6 +418,7 @@ void AweReverb::reset() noexcept {
 }
 
 void AweReverb::setType(ReverbType type) noexcept {
+  if (prepared_ && type == type_ && glideLeft_ == 0) return;  // already there: nothing to glide
   type_ = type;
   if (!prepared_) return;
   const bool reverb = reverbDesign(type).kind == ReverbDesign::Kind::Reverb;
@@ -519,7 +525,7 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
       s = x + a * (s - x);
       a += aStep;
       offset = -offset;
-      line[(inputPos_ + static_cast<uint32_t>(i)) & inputMask_] = s;
+      line[(pos_ + static_cast<uint32_t>(i)) & inputMask_] = s;
     }
     inputState_ = s;
   }
@@ -536,8 +542,7 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
     const size_t span = glideLeft_ > 0 ? 1 : kSubBlock;
     const auto n = static_cast<uint32_t>(std::min(frames - done, span));
     advanceGlide(n);
-    const uint32_t ip0 = inputPos_ + static_cast<uint32_t>(done);
-    const uint32_t np0 = networkPos_ + static_cast<uint32_t>(done);
+    const uint32_t pos0 = pos_ + static_cast<uint32_t>(done);  // one position for every line
     const float offset0 = offset_;
     float wetL[kSubBlock];
     float wetR[kSubBlock];
@@ -578,23 +583,22 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
       const float tail = param_[kTailGain];
       float offset = offset0;
       for (uint32_t i = 0; i < n; ++i) {
-        const uint32_t ip = ip0 + i;
-        const uint32_t np = np0 + i;
+        const uint32_t pos = pos0 + i;
         float erL = 0.0f, erR = 0.0f;
         for (int k = 0; k < kReflectionCount; ++k) {
-          const float v = in[(ip - tap[k]) & inMask];
+          const float v = in[(pos - tap[k]) & inMask];
           erL += gainL[k] * v;
           erR += gainR[k] * v;
         }
-        float x = inputGain * in[(ip - pre) & inMask];
+        float x = inputGain * in[(pos - pre) & inMask];
         for (int j = 0; j < kDiffusers; ++j) {
-          const float delayed = dif[j][(np - difDelay[j]) & difMask[j]];
+          const float delayed = dif[j][(pos - difDelay[j]) & difMask[j]];
           const float w = x + g * delayed + offset;
-          dif[j][np & difMask[j]] = w;
+          dif[j][pos & difMask[j]] = w;
           x = delayed - g * w;
         }
         float y[kTailLines];
-        for (int l = 0; l < kTailLines; ++l) y[l] = lines[((np - lineDelay[l]) & lineMask) * kTailLines + static_cast<uint32_t>(l)];
+        for (int l = 0; l < kTailLines; ++l) y[l] = lines[((pos - lineDelay[l]) & lineMask) * kTailLines + static_cast<uint32_t>(l)];
         float v[kTailLines];
         for (int l = 0; l < kTailLines; ++l) {
           state[l] = b[l] * y[l] + pole[l] * state[l];
@@ -610,7 +614,7 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
         const float b4 = a4 + a6, b5 = a5 + a7, b6 = a4 - a6, b7 = a5 - a7;
         const float f[kTailLines] = {b0 + b4, b1 + b5, b2 + b6, b3 + b7, b0 - b4, b1 - b5, b2 - b6, b3 - b7};
         const float xin = x * 0.35355339f;  // 1/sqrt(8)
-        float* write = lines + (np & lineMask) * kTailLines;
+        float* write = lines + (pos & lineMask) * kTailLines;
         for (int l = 0; l < kTailLines; ++l) write[l] = f[l] + kInject[l] * xin + offset;
         offset = -offset;
         wetL[i] = level * (erL + tail * tailL);
@@ -630,11 +634,11 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
       const float outBR = level * param_[kEchoOutBR];
       float offset = offset0;
       for (uint32_t i = 0; i < n; ++i) {
-        const uint32_t np = np0 + i;
-        const float ea = la[(np - delay) & mask];
-        const float eb = lb[(np - delay) & mask];
-        la[np & mask] = inputGain * in[(ip0 + i) & inMask] + self * ea + cross * eb + offset;
-        lb[np & mask] = cross * ea + offset;
+        const uint32_t pos = pos0 + i;
+        const float ea = la[(pos - delay) & mask];
+        const float eb = lb[(pos - delay) & mask];
+        la[pos & mask] = inputGain * in[pos & inMask] + self * ea + cross * eb + offset;
+        lb[pos & mask] = cross * ea + offset;
         offset = -offset;
         wetL[i] += outAL * ea;
         wetR[i] += outAR * ea + outBR * eb;
@@ -649,8 +653,7 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
     if (n % 2 == 1) offset_ = -offset_;
     done += n;
   }
-  inputPos_ += static_cast<uint32_t>(frames);
-  networkPos_ += static_cast<uint32_t>(frames);
+  pos_ += static_cast<uint32_t>(frames);
   if (peak < kSilenceFloor)
     quietFrames_ += frames;
   else

@@ -166,7 +166,7 @@ class AweReverb {
   // pre-delay read taps from it. Power-of-two sizes throughout, indexed with masks.
   std::vector<float> inputLine_;
   uint32_t inputMask_ = 0;
-  uint32_t inputPos_ = 0;
+  uint32_t pos_ = 0;  // write position of every line
   float inputState_ = 0.0f;
   std::array<uint32_t, kReflectionCount> reflectionDelay_{};
   uint32_t preDelay_ = 0;
@@ -178,7 +178,6 @@ class AweReverb {
   uint32_t lineMask_ = 0;
   std::array<uint32_t, kTailLines> lineDelay_{};
   std::array<float, kTailLines> dampState_{};
-  uint32_t networkPos_ = 0;
 
   std::array<std::vector<float>, 2> echo_;
   uint32_t echoMask_ = 0;

@@ -530,6 +530,35 @@ TEST_CASE("effects: switching type while playing does not click", "[effects]") {
   check(chorus, [](int i) { return static_cast<ChorusType>(i); });
 }
 
+TEST_CASE("effects: setting the current type again changes nothing", "[effects]") {
+  // The integration may re-assert the type every block (from controller state).
+  const double rate = 44100.0;
+  const size_t block = 64;
+  const std::vector<float> tone = sine(static_cast<size_t>(0.5 * rate), 330.0, 0.5, rate);
+  auto render = [&](auto& unit, auto type, bool reassert) {
+    Wet w;
+    w.left.assign(tone.size(), 0.0f);
+    w.right.assign(tone.size(), 0.0f);
+    for (size_t i = 0; i < tone.size(); i += block) {
+      if (reassert) unit.setType(type);
+      unit.process(&tone[i], &w.left[i], &w.right[i], std::min(block, tone.size() - i));
+    }
+    return w;
+  };
+  AweReverb r1(ReverbType::Room2), r2(ReverbType::Room2);
+  r1.prepare(rate, block);
+  r2.prepare(rate, block);
+  const Wet a = render(r1, ReverbType::Room2, false), b = render(r2, ReverbType::Room2, true);
+  CHECK(a.left == b.left);
+  CHECK(a.right == b.right);
+  AweChorus c1(ChorusType::Flanger), c2(ChorusType::Flanger);
+  c1.prepare(rate, block);
+  c2.prepare(rate, block);
+  const Wet c = render(c1, ChorusType::Flanger, false), d = render(c2, ChorusType::Flanger, true);
+  CHECK(c.left == d.left);
+  CHECK(c.right == d.right);
+}
+
 TEST_CASE("effects: bad prepare arguments are refused; unprepared units do nothing", "[effects]") {
   AweReverb reverb;
   AweChorus chorus;
