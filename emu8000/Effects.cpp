@@ -1,5 +1,7 @@
 #include "emu8000/Effects.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -846,6 +848,40 @@ void AweChorus::processChunk(const float* input, float* outLeft, float* outRight
     quietFrames_ += frames;
   else
     quietFrames_ = 0;
+}
+
+namespace {
+
+std::string keyOf(const char* displayName) {
+  std::string key;
+  for (const char* c = displayName; *c != '\0'; ++c) {
+    if (*c == ' ') key += '-';
+    else if (*c == '(' || *c == ')') continue;
+    else key += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+  }
+  return key;
+}
+
+template <class Type, class NameOf, class FromIndex>
+std::optional<Type> typeFromName(const std::string& name, int count, NameOf nameOf, FromIndex fromIndex) {
+  if (name.size() == 1 && name[0] >= '0' && name[0] <= '7') return fromIndex(name[0] - '0');
+  for (int i = 0; i < count; ++i) {
+    const auto type = fromIndex(i);
+    if (type && keyOf(nameOf(*type)) == name) return type;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string reverbTypeKey(ReverbType type) { return keyOf(reverbTypeName(type)); }
+std::string chorusTypeKey(ChorusType type) { return keyOf(chorusTypeName(type)); }
+
+std::optional<ReverbType> reverbTypeFromName(const std::string& name) {
+  return typeFromName<ReverbType>(name, kReverbTypeCount, reverbTypeName, reverbTypeFromIndex);
+}
+std::optional<ChorusType> chorusTypeFromName(const std::string& name) {
+  return typeFromName<ChorusType>(name, kChorusTypeCount, chorusTypeName, chorusTypeFromIndex);
 }
 
 }  // namespace awe

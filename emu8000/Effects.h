@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace awe {
@@ -43,6 +44,12 @@ const char* chorusTypeName(ChorusType type) noexcept;  // "Chorus 1", ..., "Shor
 // Linux snd_emux_sysex passes gs_reverb_mode straight to the chip). nullopt outside 0..7.
 std::optional<ReverbType> reverbTypeFromIndex(int index) noexcept;
 std::optional<ChorusType> chorusTypeFromIndex(int index) noexcept;
+// Command-line names: the display name in lower case with spaces as '-' ("hall-1",
+// "panning-delay", "short-delay-fb"), or the index 0..7. nullopt for anything else.
+std::optional<ReverbType> reverbTypeFromName(const std::string& name);
+std::optional<ChorusType> chorusTypeFromName(const std::string& name);
+std::string reverbTypeKey(ReverbType type);  // the command-line name
+std::string chorusTypeKey(ChorusType type);
 
 // ---- The register presets, as the drivers write them --------------------------------------
 // Reverb: 28 words, written in this order to the effect-engine registers listed in

@@ -185,10 +185,14 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
     CHECK(snap.health.health == Health::Degraded);
   }
   SECTION("abort mode stops the process at the offender") {
+    int pipeFds[2];
+    REQUIRE(pipe(pipeFds) == 0);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
       signal(SIGABRT, SIG_DFL);  // let the abort kill the child (not Catch's handler)
+      dup2(pipeFds[1], STDERR_FILENO);  // the parent reads what the trap reports
+      close(pipeFds[0]);
       AllocationTrap::resetAudioThreadRecord();
       AllocationTrap::setMode(AllocationTrap::Mode::Abort);
       Engine engine(settingsFor(DriverKind::Offline));
@@ -198,10 +202,17 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
       engine.runOffline(6);
       _exit(0);  // not reached when the trap works
     }
+    close(pipeFds[1]);
+    std::string report;
+    char chunk[4096];
+    for (ssize_t got; (got = read(pipeFds[0], chunk, sizeof chunk)) > 0;) report.append(chunk, static_cast<size_t>(got));
+    close(pipeFds[0]);
     int status = 0;
     waitpid(child, &status, 0);
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGABRT);
+    CHECK(report.find("777 bytes") != std::string::npos);
+    CHECK(report.find("buffer 3") != std::string::npos);
   }
 }
 
