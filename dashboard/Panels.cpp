@@ -368,17 +368,17 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   ImGui::SameLine();
   try {
     if (ImGui::Button("Connect") && state.midiPortIndex >= 0) {
-      engine.midiInput().open(state.midiPorts[static_cast<size_t>(state.midiPortIndex)]);
-      state.midiMessage = "connected to " + engine.midiInput().portName();
+      session.connectMidiInput(state.midiPorts[static_cast<size_t>(state.midiPortIndex)]);
+      state.midiMessage = "connected to " + session.midiInput()->portName();
     }
     ImGui::SameLine();
     if (ImGui::Button("Virtual port")) {
-      engine.midiInput().openVirtual("midi_in");
-      state.midiMessage = "own port open: connect a controller to awe-player-midi:midi_in";
+      session.openVirtualMidiInput("midi_in");
+      state.midiMessage = "own port open: connect a controller to " + engine.settings().driver.clientName + "-midi:midi_in";
     }
     ImGui::SameLine();
     if (ImGui::Button("Close")) {
-      engine.midiInput().close();
+      session.closeMidiInput();
       state.midiMessage = "MIDI input closed";
     }
   } catch (const std::exception& e) {
@@ -591,7 +591,6 @@ void drawVoicesPanel(PlayerSession&, const FrameData& frame, DashboardState&) {
 
 void drawMidiPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
   const Snapshot& s = frame.snapshot;
-  Engine& engine = session.engine();
   const double liveRate = state.liveEventRate.update(s.midiEvents, frame.now_ns);
   const double noteRate = state.noteRate.update(frame.status.notesOn, frame.now_ns);
   uint32_t depthMax = 0;
@@ -606,9 +605,10 @@ void drawMidiPanel(PlayerSession& session, const FrameData& frame, DashboardStat
   } else {
     textColoured(kBadColour, drops);
   }
-  MidiInput& input = engine.midiInput();
-  textDim(input.isOpen() ? fmt::format("input {}: {} received, {} dropped", input.portName(), input.received(), input.dropped())
-                         : std::string("input: no port open (Transport > MIDI in)"));
+  const MidiInput* input = session.midiInput();
+  textDim(input != nullptr && input->isOpen()
+              ? fmt::format("input {}: {} received, {} dropped", input->portName(), input->received(), input->dropped())
+              : std::string("input: no port open (Transport > MIDI in)"));
 
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
   if (ImGui::BeginTable("midistages", 6, flags)) {

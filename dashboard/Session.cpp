@@ -139,6 +139,22 @@ void PlayerSession::setLoop(bool loop) {
   engine_.setLoop(loop);
 }
 
+// ---- live MIDI input -----------------------------------------------------------------------
+
+void PlayerSession::connectMidiInput(const std::string& port) {
+  midiInput_ = &engine_.midiInput();
+  midiInput_->open(port);
+}
+
+void PlayerSession::openVirtualMidiInput(const std::string& portName) {
+  midiInput_ = &engine_.midiInput();
+  midiInput_->openVirtual(portName);
+}
+
+void PlayerSession::closeMidiInput() {
+  if (midiInput_ != nullptr) midiInput_->close();
+}
+
 // ---- per tick ------------------------------------------------------------------------------
 
 void PlayerSession::update(const Snapshot& snapshot, const EngineStatus& status, bool statusValid) {

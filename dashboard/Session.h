@@ -67,6 +67,14 @@ class PlayerSession {
   void setLoop(bool loop);
   bool loop() const { return loop_; }
 
+  // --- live MIDI input [main thread] ------------------------------------------------------
+  // Each throws std::runtime_error with the reason (no JACK server, no such port).
+  void connectMidiInput(const std::string& port);  // by index or part of the name
+  void openVirtualMidiInput(const std::string& portName = "midi_in");
+  void closeMidiInput();
+  // Null until a port was opened once (creating the input needs a MIDI server).
+  const MidiInput* midiInput() const { return midiInput_; }
+
   // --- per tick [main thread] ------------------------------------------------------------
   // Call often (each frame, or every 100 ms): hands over finished loads, frees what the
   // audio thread returned, re-sends commands the queue refused, runs the quality policy
@@ -117,6 +125,7 @@ class PlayerSession {
   std::future<std::shared_ptr<const MidiFile>> pendingSong_;
   std::string loadMessage_;
   bool loop_ = false;
+  MidiInput* midiInput_ = nullptr;  // the engine's, once created
 
   bool autoQuality_ = true;
   int requestedLevel_ = 0;   // what we last asked the engine for

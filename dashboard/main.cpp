@@ -117,10 +117,10 @@ int main(int argc, char** argv) {
 
   try {
     if (!midiIn.empty()) {
-      session->engine().midiInput().open(midiIn);
-      fmt::print(stderr, "awe-player: MIDI input from {}\n", session->engine().midiInput().portName());
+      session->connectMidiInput(midiIn);
+      fmt::print(stderr, "awe-player: MIDI input from {}\n", session->midiInput()->portName());
     } else if (midiVirtual) {
-      session->engine().midiInput().openVirtual("midi_in");
+      session->openVirtualMidiInput("midi_in");
       fmt::print(stderr, "awe-player: MIDI input port {}-midi:midi_in is open\n", settings.driver.clientName);
     }
   } catch (const std::exception& e) {

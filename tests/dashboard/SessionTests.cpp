@@ -122,6 +122,7 @@ TEST_CASE("the manual override sets the engine's level and stops the policy, and
   d.tick(1);
   REQUIRE(session.autoQuality());
   CHECK(session.qualityLog().empty());
+  CHECK(session.midiInput() == nullptr);  // nothing asked for a MIDI server yet
 
   session.setManualQuality(QualityLevel::Low);
   d.tick(1);
