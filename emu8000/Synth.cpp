@@ -27,8 +27,8 @@ constexpr float kInt16Scale = 1.0f / 32768.0f;
 constexpr float kReleaseFloorGain = 1.5848932e-5f * kInt16Scale;
 
 uint32_t secondsToSamples(double seconds, double rate) {
-  const double n = std::round(seconds * rate);
-  return n <= 0.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
+  const double n = seconds * rate + 0.5;  // rounded; no libm call on the note-on path
+  return n < 1.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
 }
 
 // Flush denormals to zero while rendering: filter and envelope tails would otherwise
