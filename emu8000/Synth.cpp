@@ -12,6 +12,7 @@
 #include "emu8000/Channel.h"
 #include "emu8000/Conversions.h"
 #include "emu8000/Emu8000Registers.h"
+#include "emu8000/StageSpans.h"
 #include "emu8000/Voice.h"
 #include "emu8000/VoiceKernel.h"
 
@@ -140,6 +141,7 @@ class SynthImpl {
       bool stolen = false;
       const int slot = allocateVoice(serial, stolen);
       if (slot < 0) continue;
+      AWE_SPAN(spans_, VoiceStart);
       startVoice(slot, region, ch, key, vel, serial, stolen);
       started = true;
     }
@@ -354,6 +356,8 @@ class SynthImpl {
 
   // ---- rendering ----------------------------------------------------------------------
   void render(float* left, float* right, size_t frames) noexcept {  // [audio thread]
+    AWE_SPAN(spans_, SynthRender);
+    AWE_SPAN_LAPS_BEGIN(laps_, spans_);
     ScopedFlushDenormals ftz;
     size_t done = 0;
     while (done < frames) {
@@ -361,7 +365,16 @@ class SynthImpl {
       renderBlock(left + done, right + done, n);
       done += static_cast<size_t>(n);
     }
+    AWE_SPAN_LAPS_END(laps_);
   }
+
+#if AWE_PROFILE_SPANS
+  void setSpanRecorder(SpanRecorder* recorder) noexcept { spans_ = recorder; }
+  SpanRecorder* spanRecorder() const noexcept { return spans_; }
+#else
+  void setSpanRecorder(SpanRecorder*) noexcept {}
+  SpanRecorder* spanRecorder() const noexcept { return nullptr; }
+#endif
 
   int activeVoices() const noexcept { return activeCount_; }
   const SynthCounters& counters() const noexcept { return counters_; }
@@ -680,6 +693,7 @@ class SynthImpl {
     }
     // All busy: a released voice first (modern: the quietest; awe: the oldest, as the
     // EMU8000 drivers do), else the oldest playing; never one of this note-on.
+    AWE_SPAN(spans_, VoiceSteal);
     const bool oldestReleased = personalityTraits(personality_).stealOldestReleased;
     int quietest = -1, oldest = -1;
     float quietestLevel = 2.0f;
@@ -975,9 +989,11 @@ class SynthImpl {
           mask &= mask - 1;
           plain = std::min(plain, controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m));
         }
+        AWE_SPAN_LAP(laps_, Control);
         const auto& kernel = kernels_->fn[interp][filter][sends];
         if (plain > 0) kernel[0](g, data, plain, acc_ + done * kLanes, n);
         if (plain < m) kernel[1](g, data, m - plain, acc_ + (done + plain) * kLanes, n);
+        AWE_SPAN_LAP(laps_, VoiceRender);
         done += m;
         mask = groupMask_[gi];
         while (mask != 0) {
@@ -990,6 +1006,7 @@ class SynthImpl {
         }
       }
     }
+    AWE_SPAN_LAP(laps_, Control);  // the last group's voice freeing
     kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
     const bool effects = settings_.effectsEnabled;
     applyFade(left, right, n);
@@ -999,8 +1016,10 @@ class SynthImpl {
       std::fill(reverbBus_, reverbBus_ + n, 0.0f);
       std::fill(chorusBus_, chorusBus_ + n, 0.0f);
     }
+    AWE_SPAN_LAP(laps_, Mix);
     reverb_.process(reverbBus_, left, right, static_cast<size_t>(n));
     chorus_.process(chorusBus_, left, right, static_cast<size_t>(n));
+    AWE_SPAN_LAP(laps_, Effects);
   }
 
   // [audio thread] The output fade around a quality switch: kFadeFrames down to silence on
@@ -1057,6 +1076,10 @@ class SynthImpl {
   int activeCount_ = 0;
   uint32_t noteSerial_ = 0;
   uint64_t startOrder_ = 0;
+#if AWE_PROFILE_SPANS
+  SpanRecorder* spans_ = nullptr;  // stage spans, when switched on
+  SpanLaps laps_;
+#endif
 };
 
 // ---- Synth: the public face --------------------------------------------------------------
@@ -1090,6 +1113,8 @@ void Synth::setEffectsEnabled(bool enabled) noexcept { impl_->setEffectsEnabled(
 void Synth::setPolyphonyLimit(int voices) noexcept { impl_->setPolyphonyLimit(voices); }
 int Synth::polyphonyLimit() const noexcept { return impl_->polyphonyLimit(); }
 void Synth::render(float* left, float* right, size_t frames) noexcept { impl_->render(left, right, frames); }
+void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRecorder(recorder); }
+SpanRecorder* Synth::spanRecorder() const noexcept { return impl_->spanRecorder(); }
 int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }
 const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }
 int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }

@@ -51,6 +51,7 @@ struct SynthCounters {
 };
 
 class SynthImpl;
+class SpanRecorder;
 
 class Synth {
  public:
@@ -104,6 +105,12 @@ class Synth {
 
   // [audio thread] Renders `frames` stereo samples, overwriting the outputs.
   void render(float* left, float* right, size_t frames) noexcept;
+
+  // [audio thread] Stage spans (emu8000/StageSpans.h): from now on the synth records its
+  // stages into `recorder` (kept by the caller); null switches them off. With spans
+  // compiled out (AWE_PROFILE_SPANS=0) nothing is recorded and spanRecorder() is null.
+  void setSpanRecorder(SpanRecorder* recorder) noexcept;
+  SpanRecorder* spanRecorder() const noexcept;
 
   // [audio thread] State for monitors and tests.
   int activeVoices() const noexcept;

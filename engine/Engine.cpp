@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <new>
+#include <stdexcept>
 
 #include "monitor/Clock.h"
 
@@ -135,6 +136,25 @@ void Engine::pump() {
   }
 }
 
+void Engine::setStageSpans(bool on) {
+  if (on && !StageSpanTap::compiledIn()) {
+    throw std::runtime_error("stage spans are compiled out of this build (configure with -DAWE_PROFILE_SPANS=ON)");
+  }
+  if (on && !spanTap_) {
+    spanTap_ = std::make_unique<StageSpanTap>();
+    monitor_.attachStageProfile(&spanTap_->profile());
+  }
+  SpanRecorder* recorder = on && spanTap_ ? &spanTap_->recorder() : nullptr;
+  if (!running()) {
+    spans_ = recorder;
+    synth_.setSpanRecorder(recorder);
+    return;
+  }
+  if (!push({CommandType::SetSpans, 0, 0, 0.0, recorder})) {
+    throw std::runtime_error("engine command queue full: stage spans not switched");
+  }
+}
+
 MidiInput& Engine::midiInput() {
   if (!midiInput_) midiInput_ = std::make_unique<MidiInput>(live_, &monitor_, settings_.driver.clientName + "-midi");
   return *midiInput_;
@@ -207,19 +227,39 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   const int64_t t0 = info.start_ns;
   monitor_.beginBuffer(t0);
   if (info.xrun) monitor_.recordXrun();
-  applyCommands();
-  const size_t liveCount = gatherLiveEvents(t0, frames);
-  renderMerged(left, right, frames, t0, liveCount);
-  const uint64_t steals = synth_.counters().steals;
-  for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal();
-  runTestHooks(t0);
-  publishStatus(frames);
+  {
+    AWE_SPAN(spans_, Buffer);
+    {
+      AWE_SPAN(spans_, Commands);
+      applyCommands();
+    }
+    size_t liveCount = 0;
+    {
+      AWE_SPAN(spans_, MidiGathering);
+      liveCount = gatherLiveEvents(t0, frames);
+    }
+    renderMerged(left, right, frames, t0, liveCount);
+    const uint64_t steals = synth_.counters().steals;
+    for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal();
+    runTestHooks(t0);
+    AWE_SPAN(spans_, Status);
+    publishStatus(frames);
+  }
   BufferEnd end;
   end.end_ns = monotonicNanoseconds();
   end.frames = static_cast<uint32_t>(frames);
   end.activeVoices = static_cast<uint32_t>(synth_.activeVoices());
   end.qualityLevel = quality_.load(std::memory_order_relaxed);
-  monitor_.endBuffer(end);
+  {
+    AWE_SPAN(spans_, Monitor);  // after the busy time: the monitor's own cost
+    monitor_.endBuffer(end);
+  }
+  if (spans_ != nullptr) spanTap_->drain(bufferIndex_, end.end_ns - t0);
+  if (spansChange_) {  // switched between buffers, so no span is left open
+    spansChange_ = false;
+    spans_ = pendingSpans_;
+    synth_.setSpanRecorder(spans_);
+  }
   ++bufferIndex_;
 }
 
@@ -261,6 +301,10 @@ void Engine::applyCommands() noexcept {  // [audio thread]
         break;
       case CommandType::SetBank:
         returnToControl(synth_.exchangeBank(static_cast<const Bank*>(c.pointer)), true);
+        break;
+      case CommandType::SetSpans:
+        pendingSpans_ = static_cast<SpanRecorder*>(const_cast<void*>(c.pointer));
+        spansChange_ = true;
         break;
       case CommandType::SetSequencer: {
         Sequencer* old = sequencer_;
@@ -358,6 +402,7 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t buff
     }
   };
   if (sequencer_ != nullptr) {
+    AWE_SPAN(spans_, Sequencer);
     sequencer_->process(frames, [&](const SequencerMessage& m) {
       dispatchLiveUpTo(m.offset);
       renderTo(m.offset);
@@ -373,6 +418,7 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t buff
 }
 
 void Engine::dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept {  // [audio thread]
+  AWE_SPAN(spans_, EventDispatch);
   const int channel = status & 0x0F;
   const int type = status & 0xF0;
   if (type == 0x90 && data2 > 0) {
@@ -389,6 +435,7 @@ void Engine::dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept {  
 }
 
 void Engine::dispatchSysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
+  AWE_SPAN(spans_, EventDispatch);
   synth_.sysex(data, length);
 }
 

@@ -31,6 +31,7 @@
 #include "engine/MidiInput.h"
 #include "engine/Quality.h"
 #include "engine/Sequencer.h"
+#include "engine/StageSpanTap.h"
 #include "monitor/Monitor.h"
 #include "monitor/SeqlockCell.h"
 
@@ -118,6 +119,14 @@ class Engine final : private AudioCallback {
   void pump();
 
   MidiInput& midiInput();  // created on first use
+
+  // Stage spans (emu8000/StageSpans.h): where each buffer's time goes, stage by stage,
+  // into the monitor's snapshots and reports. The first call allocates the recorder and
+  // the profile; switching takes effect after the current buffer. Throws
+  // std::runtime_error when spans are compiled out (AWE_PROFILE_SPANS=OFF).
+  void setStageSpans(bool on);
+  // Null until stage spans were first switched on.
+  const StageSpanTap* stageSpans() const { return spanTap_.get(); }
   Monitor& monitor() { return monitor_; }
   const Monitor& monitor() const { return monitor_; }
   const EngineSettings& settings() const { return settings_; }
@@ -153,7 +162,8 @@ class Engine final : private AudioCallback {
 
  private:
   enum class CommandType : uint8_t {
-    Play, Pause, Seek, SetLoop, SetQuality, SetSchedule, SetMute, AllNotesOff, AllSoundOff, SetBank, SetSequencer
+    Play, Pause, Seek, SetLoop, SetQuality, SetSchedule, SetMute, AllNotesOff, AllSoundOff, SetBank, SetSequencer,
+    SetSpans
   };
   struct Command {
     CommandType type = CommandType::Play;
@@ -204,6 +214,7 @@ class Engine final : private AudioCallback {
   std::vector<std::shared_ptr<const Bank>> banksInFlight_;
   std::vector<std::unique_ptr<Sequencer>> sequencersInFlight_;
   std::unique_ptr<Sequencer> initialSequencer_;
+  std::unique_ptr<StageSpanTap> spanTap_;
 
   // Audio-thread state.
   Sequencer* sequencer_ = nullptr;
@@ -211,6 +222,9 @@ class Engine final : private AudioCallback {
   const void* unreturned_[8] = {};        // kept when the return queue was full
   bool unreturnedIsBank_[8] = {};
   uint64_t bufferIndex_ = 0;
+  SpanRecorder* spans_ = nullptr;         // stage spans, when on
+  SpanRecorder* pendingSpans_ = nullptr;  // switched at the end of the buffer
+  bool spansChange_ = false;
   uint64_t stealsSeen_ = 0;
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;

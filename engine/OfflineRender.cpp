@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/StageSpanTap.h"
+
 namespace awe {
 
 OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const OfflineRenderSettings& settings,
@@ -19,10 +21,17 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
   sequencer.seekSamples(0);
   sequencer.play();
   size_t tailFrames = 0;
-  while (true) {
+  SpanRecorder* const spans = settings.spans != nullptr ? &settings.spans->recorder() : nullptr;
+  SpanRecorder* const previousSpans = synth.spanRecorder();
+  if (spans != nullptr) synth.setSpanRecorder(spans);
+  for (uint64_t blockIndex = 0;; ++blockIndex) {
     const bool songOver = sequencer.finished() || !sequencer.playing();
     if (songOver && (synth.activeVoices() == 0 || tailFrames >= maxTailFrames)) break;
-    sequencer.render(synth, left.data(), right.data(), block);
+    {
+      AWE_SPAN(spans, Buffer);
+      sequencer.render(synth, left.data(), right.data(), block);
+    }
+    if (spans != nullptr) settings.spans->drain(blockIndex, 0);
     if (songOver) tailFrames += block;
     result.frames += block;
     result.voiceSamples += static_cast<uint64_t>(synth.activeVoices()) * block;
@@ -33,6 +42,7 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
     if (sink) sink(left.data(), right.data(), block);
     if (progress) progress(static_cast<double>(result.frames) / rate, songLength_s);
   }
+  if (spans != nullptr) synth.setSpanRecorder(previousSpans);
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.audio_s = static_cast<double>(result.frames) / rate;
   result.counters = synth.counters();

@@ -9,9 +9,13 @@
 
 namespace awe {
 
+class StageSpanTap;
+
 struct OfflineRenderSettings {
   size_t blockFrames = 1024;
   double maxTail_s = 10.0;  // after the song ends, render until silence or this long
+  // Stage spans (kept by the caller): each block is one "buffer" span, drained after it.
+  StageSpanTap* spans = nullptr;
 };
 
 struct OfflineRenderResult {

@@ -183,6 +183,10 @@ void Monitor::setLoadWindow(double window_s) noexcept {
   if (window_s > 0.0) requestedLoadWindow_s_.store(window_s, std::memory_order_relaxed);
 }
 
+void Monitor::attachStageProfile(const StageProfile* profile) noexcept {
+  stageProfile_.store(profile, std::memory_order_release);
+}
+
 void Monitor::setHealthThresholds(const HealthThresholds& thresholds) {
   std::lock_guard<std::mutex> lock(thresholdsMutex_);
   thresholds_ = thresholds;
@@ -241,6 +245,10 @@ Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   snapshot.offenderStack = AllocationTrap::symbolize(snapshot.offender);
 
   snapshot.records = recorder_.latest(maxRecords);
+  if (const StageProfile* stages = stageProfile_.load(std::memory_order_acquire)) {
+    const uint64_t firstBuffer = snapshot.records.empty() ? UINT64_MAX : snapshot.records.front().index;
+    snapshot.stages = std::make_shared<const StageProfileSnapshot>(stages->snapshot(firstBuffer));
+  }
 
   snapshot.thresholds = healthThresholds();
   snapshot.health = evaluateHealth(snapshot, snapshot.thresholds);

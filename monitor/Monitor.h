@@ -43,6 +43,7 @@
 #include "monitor/Outliers.h"
 #include "monitor/SeqlockCell.h"
 #include "monitor/Snapshot.h"
+#include "monitor/StageProfile.h"
 
 namespace awe {
 
@@ -96,6 +97,11 @@ class Monitor {
   HealthThresholds healthThresholds() const;
   // [any thread] Takes effect at the next buffer.
   void setLoadWindow(double window_s) noexcept;
+
+  // [control thread] Stage spans: snapshots include this profile (kept alive by the
+  // caller until the Monitor goes or another is attached; null detaches). The monitor
+  // only reads it; the engine feeds it.
+  void attachStageProfile(const StageProfile* profile) noexcept;
 
  private:
   const MonitorConfig config_;
@@ -152,6 +158,7 @@ class Monitor {
   std::atomic<uint32_t> qualityLevel_{0};
 
   std::atomic<double> requestedLoadWindow_s_;
+  std::atomic<const StageProfile*> stageProfile_{nullptr};
 
   mutable std::mutex thresholdsMutex_;  // reading side only
   HealthThresholds thresholds_;

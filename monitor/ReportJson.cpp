@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "monitor/ReportStages.h"
 #include "monitor/Statistics.h"
 
 namespace awe {
@@ -148,6 +149,7 @@ nlohmann::json reportToJson(const Snapshot& snapshot) {
   report["records"] = {{"count", snapshot.records.size()},
                        {"first_index", snapshot.records.empty() ? json(nullptr) : json(snapshot.records.front().index)},
                        {"last_index", snapshot.records.empty() ? json(nullptr) : json(snapshot.records.back().index)}};
+  if (snapshot.stages) report["stages"] = stageProfileToJson(*snapshot.stages);
   return report;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "monitor/Format.h"
+#include "monitor/ReportStages.h"
 #include "monitor/Statistics.h"
 
 namespace awe {
@@ -100,6 +101,7 @@ std::string formatTextReport(const Snapshot& snapshot) {
       text += "  #" + std::to_string(i) + " " + snapshot.offenderStack[i] + "\n";
     }
   }
+  if (snapshot.stages) text += formatStageReport(*snapshot.stages);
   return text;
 }
 

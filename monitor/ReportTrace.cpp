@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "monitor/ReportStages.h"
+
 namespace awe {
 namespace {
 
@@ -79,6 +81,9 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
     events.push_back(counter("queue depth", start_us, record.queueDepthMax));
     events.push_back(counter("heap live bytes", start_us, static_cast<double>(record.heapLiveBytes)));
   }
+
+  // Stage spans nest inside their buffer's slice on the same track.
+  if (snapshot.stages) appendStageSlices(events, *snapshot.stages, true);
 
   // Callbacks of one thread never overlap, so this is already in time order per track;
   // sorting makes it so for any records (e.g. synthetic ones), metadata first.

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "monitor/Histogram.h"
 #include "monitor/MidiEventTimes.h"
 #include "monitor/Outliers.h"
+#include "monitor/StageProfile.h"
 
 namespace awe {
 
@@ -69,6 +71,10 @@ struct Snapshot {
 
   // The newest BufferRecords, oldest first.
   std::vector<BufferRecord> records;
+
+  // Stage spans (null unless the engine switched them on): statistics, the call tree and
+  // the spans of the buffers in `records`.
+  std::shared_ptr<const StageProfileSnapshot> stages;
 
   // The verdict against the monitor's thresholds at snapshot time.
   HealthThresholds thresholds;

@@ -1,0 +1,141 @@
+#include "monitor/StageProfile.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace awe {
+namespace {
+
+template <typename T>
+void bump(std::atomic<T>& counter, T amount) noexcept {  // one writer: no locked add needed
+  counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+StageProfile::StageProfile(std::vector<std::string> stageNames, std::size_t spanHistory)
+    : names_(std::move(stageNames)),
+      stages_(new StageSlot[kMaxStages]),
+      nodes_(new NodeSlot[kMaxNodes]),
+      children_(static_cast<std::size_t>((kMaxNodes + 1) * kMaxStages), int16_t{-1}),
+      history_(std::max<std::size_t>(1, spanHistory)) {
+  if (names_.empty() || names_.size() > static_cast<std::size_t>(kMaxStages)) {
+    throw std::invalid_argument("StageProfile: between 1 and 32 stage names");
+  }
+}
+
+void StageProfile::beginBuffer(uint64_t buffer) noexcept {
+  buffer_ = buffer;
+  rootSum_ns_ = 0;
+  pathDepth_ = 0;
+}
+
+int StageProfile::childNode(int parent, int stage, int depth) noexcept {
+  int16_t& slot = children_[static_cast<std::size_t>((parent + 1) * kMaxStages + stage)];
+  if (slot >= 0) return slot;
+  const int count = nodeCount_.load(std::memory_order_relaxed);
+  if (count >= kMaxNodes) return -1;
+  NodeSlot& node = nodes_[count];
+  node.parent.store(parent, std::memory_order_relaxed);
+  node.stage.store(stage, std::memory_order_relaxed);
+  node.depth.store(depth, std::memory_order_relaxed);
+  nodeCount_.store(count + 1, std::memory_order_release);  // readers see the fields above
+  slot = static_cast<int16_t>(count);
+  return count;
+}
+
+void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_ns, uint32_t calls,
+                       bool aggregate) noexcept {
+  if (stage < 0 || stage >= static_cast<int>(names_.size()) || depth < 0 || depth >= kMaxDepth ||
+      depth > pathDepth_) {
+    bump(droppedNodes_, uint64_t{1});
+    return;
+  }
+  duration_ns = std::max<int64_t>(0, duration_ns);
+  const int parent = depth == 0 ? -1 : path_[depth - 1];
+  const int node = parent < -1 ? -1 : childNode(parent, stage, depth);
+  path_[depth] = node < 0 ? -2 : node;  // -2: the path is lost below here
+  pathDepth_ = depth + 1;
+  if (depth == 0) rootSum_ns_ += duration_ns;
+
+  StageSlot& s = stages_[stage];
+  bump(s.spans, uint64_t{1});
+  bump(s.calls, uint64_t{calls});
+  bump(s.total_ns, duration_ns);
+  s.durations.record(duration_ns);
+
+  if (node < 0) {
+    bump(droppedNodes_, uint64_t{1});
+  } else {
+    NodeSlot& n = nodes_[node];
+    bump(n.spans, uint64_t{1});
+    bump(n.calls, uint64_t{calls});
+    bump(n.total_ns, duration_ns);
+    if (aggregate) n.aggregate.store(true, std::memory_order_relaxed);
+    if (duration_ns > n.max_ns.load(std::memory_order_relaxed)) n.max_ns.store(duration_ns, std::memory_order_relaxed);
+  }
+
+  StageSpanRecord record;
+  record.buffer = buffer_;
+  record.start_ns = start_ns;
+  record.duration_ns = duration_ns;
+  record.calls = calls;
+  record.node = static_cast<uint16_t>(node < 0 ? 0xFFFF : node);
+  record.stage = static_cast<uint8_t>(stage);
+  record.depth = static_cast<uint8_t>(depth);
+  record.aggregate = aggregate ? 1 : 0;
+  history_.push(record);
+}
+
+void StageProfile::endBuffer(int64_t busy_ns, uint64_t droppedSpansTotal) noexcept {
+  bump(buffers_, uint64_t{1});
+  bump(busyTotal_ns_, busy_ns > 0 ? busy_ns : rootSum_ns_);
+  droppedSpans_.store(droppedSpansTotal, std::memory_order_relaxed);
+}
+
+StageProfileSnapshot StageProfile::snapshot(uint64_t firstBuffer, std::size_t maxSpans) const {
+  StageProfileSnapshot out;
+  out.stageNames = names_;
+  out.buffers = buffers_.load(std::memory_order_relaxed);
+  out.busyTotal_ns = busyTotal_ns_.load(std::memory_order_relaxed);
+  out.droppedSpans = droppedSpans_.load(std::memory_order_relaxed);
+  out.droppedNodes = droppedNodes_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    const StageSlot& s = stages_[i];
+    StageStatistics st;
+    st.name = names_[i];
+    st.spans = s.spans.load(std::memory_order_relaxed);
+    st.calls = s.calls.load(std::memory_order_relaxed);
+    st.total_ns = s.total_ns.load(std::memory_order_relaxed);
+    st.durations = s.durations.snapshot();
+    out.stages.push_back(std::move(st));
+  }
+  const int count = nodeCount_.load(std::memory_order_acquire);
+  for (int i = 0; i < count; ++i) {
+    const NodeSlot& n = nodes_[i];
+    StageNode node;
+    node.parent = n.parent.load(std::memory_order_relaxed);
+    node.stage = n.stage.load(std::memory_order_relaxed);
+    node.depth = n.depth.load(std::memory_order_relaxed);
+    node.spans = n.spans.load(std::memory_order_relaxed);
+    node.calls = n.calls.load(std::memory_order_relaxed);
+    node.total_ns = n.total_ns.load(std::memory_order_relaxed);
+    node.max_ns = n.max_ns.load(std::memory_order_relaxed);
+    node.aggregate = n.aggregate.load(std::memory_order_relaxed);
+    out.nodes.push_back(node);
+  }
+  // Newest first until the buffer is too old, then reversed: the cost follows what is
+  // asked for, not the size of the history.
+  const uint64_t written = history_.written();
+  const uint64_t available = std::min<uint64_t>(written, history_.capacity());
+  StageSpanRecord record;
+  for (uint64_t k = 0; k < available && out.spans.size() < maxSpans; ++k) {
+    if (!history_.read(written - 1 - k, record)) continue;
+    if (record.buffer < firstBuffer) break;
+    out.spans.push_back(record);
+  }
+  std::reverse(out.spans.begin(), out.spans.end());
+  return out;
+}
+
+}  // namespace awe
