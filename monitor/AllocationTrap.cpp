@@ -13,8 +13,7 @@
 #include <cstring>
 #include <new>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
+#include "monitor/StackCapture.h"
 
 // A sanitizer owns malloc and operator new: interposing them would bypass its checks (or
 // crash). There the trap counts through the sanitizer's malloc/free hooks instead.
@@ -28,17 +27,6 @@
 #endif
 #ifndef AWE_TRAP_SANITIZER_HOOKS
 #define AWE_TRAP_SANITIZER_HOOKS 0
-#endif
-
-#if defined(__SANITIZE_THREAD__)
-#define AWE_TRAP_THREAD_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define AWE_TRAP_THREAD_SANITIZER 1
-#endif
-#endif
-#ifndef AWE_TRAP_THREAD_SANITIZER
-#define AWE_TRAP_THREAD_SANITIZER 0
 #endif
 
 namespace awe {
@@ -83,25 +71,7 @@ __attribute__((tls_model("initial-exec"))) thread_local bool t_insideTrap = fals
 __attribute__((tls_model("initial-exec"))) thread_local bool t_unwinderWarm = false;
 
 // Fills `frames` with the return addresses of the calling thread, innermost first.
-int captureStack(void** frames, int maxFrames) noexcept {
-#if AWE_TRAP_THREAD_SANITIZER
-  // unw_backtrace keeps a per-thread cache whose destructor runs at thread exit after
-  // ThreadSanitizer has torn the thread down (and crashes it); stepping a cursor by hand
-  // uses only libunwind's global cache.
-  unw_context_t context;
-  unw_cursor_t cursor;
-  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
-  int count = 0;
-  do {
-    unw_word_t ip = 0;
-    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0) break;
-    frames[count++] = reinterpret_cast<void*>(ip);
-  } while (count < maxFrames && unw_step(&cursor) > 0);
-  return count;
-#else
-  return unw_backtrace(frames, maxFrames);
-#endif
-}
+int captureStack(void** frames, int maxFrames) noexcept { return stackcapture::capture(frames, maxFrames); }
 
 constexpr int kOffenderEmpty = 0;
 constexpr int kOffenderWriting = 1;
