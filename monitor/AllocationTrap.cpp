@@ -3,6 +3,8 @@
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +14,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
+#include <string>
 
+#include "monitor/HeapProfile.h"
 #include "monitor/StackCapture.h"
 
 // A sanitizer owns malloc and operator new: interposing them would bypass its checks (or
@@ -196,15 +201,160 @@ void raisePeak(int64_t live) noexcept {
   }
 }
 
+// ---- deep mode: the heap profile (monitor/HeapProfile.h) ---------------------------------
+// Tables live in one mmap'd region: this header, the live blocks, the sites. All zero
+// bytes are a valid empty state. Each start() maps fresh tables; old ones stay mapped (a
+// thread may still be inside them) and are never reused.
+
+constexpr int kSiteFrames = 40;
+constexpr uint32_t kNoSite = UINT32_MAX;
+constexpr uintptr_t kEmptyKey = 0;
+constexpr uintptr_t kTombstoneKey = 1;
+constexpr int kMaxProbes = 512;
+
+struct LiveBlockSlot {
+  std::atomic<uintptr_t> key;  // block address, kEmptyKey or kTombstoneKey
+  std::atomic<uint64_t> size;
+  std::atomic<uint32_t> site;
+};
+
+struct SiteSlot {
+  std::atomic<uint64_t> hash;  // 0: free slot
+  std::atomic<uint32_t> frameCount;
+  std::atomic<int> ready;      // frames written
+  std::atomic<uint64_t> allocations;
+  std::atomic<uint64_t> frees;
+  std::atomic<int64_t> allocatedBytes;
+  std::atomic<int64_t> liveBytes;
+  std::atomic<int64_t> liveBlocks;
+  std::atomic<uintptr_t> frames[kSiteFrames];
+};
+
+struct HeapTables {
+  std::atomic<uint64_t> untrackedFrees;
+  std::atomic<uint64_t> lostBlocks;
+  std::atomic<uint64_t> lostSites;
+  LiveBlockSlot* blocks;
+  std::size_t blockMask;
+  SiteSlot* sites;
+  std::size_t siteMask;
+};
+
+std::atomic<HeapTables*> g_heapTables{nullptr};
+std::atomic<bool> g_heapRecording{false};
+
+uint64_t mixBits(uint64_t x) noexcept {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+uint32_t internSite(HeapTables& tables, void* const* frames, int count) noexcept {
+  uint64_t hash = 1469598103934665603ull;
+  for (int i = 0; i < count; ++i) hash = mixBits(hash ^ reinterpret_cast<uintptr_t>(frames[i]));
+  hash |= 1;  // never 0, the free-slot mark
+  for (int probe = 0; probe < kMaxProbes; ++probe) {
+    const std::size_t index = (hash + static_cast<uint64_t>(probe)) & tables.siteMask;
+    SiteSlot& slot = tables.sites[index];
+    uint64_t existing = slot.hash.load(std::memory_order_acquire);
+    if (existing == 0 && slot.hash.compare_exchange_strong(existing, hash, std::memory_order_acq_rel)) {
+      for (int i = 0; i < count; ++i) slot.frames[i].store(reinterpret_cast<uintptr_t>(frames[i]), std::memory_order_relaxed);
+      slot.frameCount.store(static_cast<uint32_t>(count), std::memory_order_relaxed);
+      slot.ready.store(1, std::memory_order_release);
+      return static_cast<uint32_t>(index);
+    }
+    // Counts do not need the frames: a site being written by another thread is usable.
+    if (existing == hash) return static_cast<uint32_t>(index);
+  }
+  return kNoSite;
+}
+
+void insertBlock(HeapTables& tables, uintptr_t address, uint64_t size, uint32_t site) noexcept {
+  const uint64_t start = mixBits(address);
+  for (int probe = 0; probe < kMaxProbes; ++probe) {
+    LiveBlockSlot& slot = tables.blocks[(start + static_cast<uint64_t>(probe)) & tables.blockMask];
+    uintptr_t key = slot.key.load(std::memory_order_acquire);
+    if ((key == kEmptyKey || key == kTombstoneKey) &&
+        slot.key.compare_exchange_strong(key, address, std::memory_order_acq_rel)) {
+      slot.size.store(size, std::memory_order_relaxed);
+      slot.site.store(site, std::memory_order_release);
+      return;
+    }
+  }
+  tables.lostBlocks.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Removes the block; false if it is not in the table.
+bool removeBlock(HeapTables& tables, uintptr_t address, uint64_t& size, uint32_t& site) noexcept {
+  const uint64_t start = mixBits(address);
+  for (int probe = 0; probe < kMaxProbes; ++probe) {
+    LiveBlockSlot& slot = tables.blocks[(start + static_cast<uint64_t>(probe)) & tables.blockMask];
+    const uintptr_t key = slot.key.load(std::memory_order_acquire);
+    if (key == kEmptyKey) return false;
+    if (key != address) continue;
+    site = slot.site.load(std::memory_order_acquire);
+    size = slot.size.load(std::memory_order_relaxed);
+    slot.key.store(kTombstoneKey, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
+__attribute__((noinline)) void recordHeapAllocation(void* pointer, std::size_t size_bytes) noexcept {
+  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
+  if (tables == nullptr || pointer == nullptr || t_insideTrap) return;
+  t_insideTrap = true;  // the unwinder's own allocations are not profiled
+  void* frames[kSiteFrames];
+  const int count = captureStack(frames, kSiteFrames);
+  const uint32_t site = internSite(*tables, frames, count);
+  if (site == kNoSite) {
+    tables->lostSites.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    SiteSlot& s = tables->sites[site];
+    const auto size = static_cast<int64_t>(size_bytes);
+    s.allocations.fetch_add(1, std::memory_order_relaxed);
+    s.allocatedBytes.fetch_add(size, std::memory_order_relaxed);
+    s.liveBytes.fetch_add(size, std::memory_order_relaxed);
+    s.liveBlocks.fetch_add(1, std::memory_order_relaxed);
+  }
+  insertBlock(*tables, reinterpret_cast<uintptr_t>(pointer), size_bytes, site);
+  t_insideTrap = false;
+}
+
+__attribute__((noinline)) void recordHeapFree(void* pointer) noexcept {
+  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
+  if (tables == nullptr || pointer == nullptr || t_insideTrap) return;
+  uint64_t size = 0;
+  uint32_t site = kNoSite;
+  if (!removeBlock(*tables, reinterpret_cast<uintptr_t>(pointer), size, site)) {
+    tables->untrackedFrees.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (site == kNoSite) return;
+  SiteSlot& s = tables->sites[site];
+  s.frees.fetch_add(1, std::memory_order_relaxed);
+  s.liveBytes.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
+  s.liveBlocks.fetch_sub(1, std::memory_order_relaxed);
+}
+
+inline bool heapRecording() noexcept { return __builtin_expect(g_heapRecording.load(std::memory_order_relaxed), 0); }
+
 // usable_bytes moves the heap counters; requested_bytes is what an offender is reported with.
-inline void noteAllocation(std::size_t usable_bytes, std::size_t requested_bytes) noexcept {
+inline void noteAllocation(void* pointer, std::size_t usable_bytes, std::size_t requested_bytes) noexcept {
   const auto size = static_cast<int64_t>(usable_bytes);
   raisePeak(g_heap.liveBytes.fetch_add(size, std::memory_order_relaxed) + size);
   g_heap.allocations.fetch_add(1, std::memory_order_relaxed);
   if (__builtin_expect(t_audioDepth > 0, 0)) onAudioThreadAllocation(requested_bytes);
+  if (heapRecording()) recordHeapAllocation(pointer, usable_bytes);
 }
 
-inline void noteFree(std::size_t size_bytes) noexcept {
+// Called before the block goes back to the allocator, so its address cannot have been
+// handed out again yet (the live-block table stays exact).
+inline void noteFree(void* pointer, std::size_t size_bytes) noexcept {
+  if (heapRecording()) recordHeapFree(pointer);
   g_heap.liveBytes.fetch_sub(static_cast<int64_t>(size_bytes), std::memory_order_relaxed);
   g_heap.frees.fetch_add(1, std::memory_order_relaxed);
   if (__builtin_expect(t_audioDepth > 0, 0) && !t_insideTrap) {
@@ -214,7 +364,7 @@ inline void noteFree(std::size_t size_bytes) noexcept {
 
 // One free and one allocation, applied to the live bytes as a single change so the peak
 // never counts the old and the new block at once.
-inline void noteReallocation(std::size_t oldSize_bytes, std::size_t newSize_bytes,
+inline void noteReallocation(void* pointer, std::size_t oldSize_bytes, std::size_t newSize_bytes,
                              std::size_t requested_bytes) noexcept {
   const int64_t change = static_cast<int64_t>(newSize_bytes) - static_cast<int64_t>(oldSize_bytes);
   raisePeak(g_heap.liveBytes.fetch_add(change, std::memory_order_relaxed) + change);
@@ -224,6 +374,7 @@ inline void noteReallocation(std::size_t oldSize_bytes, std::size_t newSize_byte
     if (!t_insideTrap) g_audio.frees.fetch_add(1, std::memory_order_relaxed);
     onAudioThreadAllocation(requested_bytes);
   }
+  if (heapRecording()) recordHeapAllocation(pointer, newSize_bytes);
 }
 
 void warmUnwinder() noexcept {
@@ -370,6 +521,83 @@ void AllocationTrap::resetPeak() noexcept {
   g_heap.peakBytes.store(g_heap.liveBytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
+// --- deep mode ---
+
+bool HeapProfiler::available(std::string* reason) {
+  if (AllocationTrap::backend() != AllocationTrap::Backend::Inactive) return true;
+  if (reason != nullptr) {
+    *reason = "the heap profile needs the allocation trap, which sees no allocations here (run under Valgrind, "
+              "or the sanitizer refused its hooks)";
+  }
+  return false;
+}
+
+void HeapProfiler::start(const HeapProfileSettings& settings) {
+  std::string reason;
+  if (!available(&reason)) throw std::runtime_error(reason);
+  if (g_heapRecording.load()) throw std::runtime_error("the heap profile is already running");
+  auto powerOfTwo = [](std::size_t n) {
+    std::size_t p = 1024;
+    while (p < n && p < (std::size_t{1} << 30)) p <<= 1;
+    return p;
+  };
+  const std::size_t blocks = powerOfTwo(settings.maxLiveBlocks);
+  const std::size_t sites = powerOfTwo(settings.maxSites);
+  const std::size_t header = (sizeof(HeapTables) + 63) / 64 * 64;
+  const std::size_t blockBytes = (blocks * sizeof(LiveBlockSlot) + 63) / 64 * 64;
+  const std::size_t bytes = header + blockBytes + sites * sizeof(SiteSlot);
+  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) {
+    throw std::runtime_error(std::string("heap profile: cannot reserve its tables: ") + std::strerror(errno));
+  }
+  // Zero pages are the empty state of every table (atomics of all-zero bytes).
+  auto* base = static_cast<unsigned char*>(memory);
+  auto* tables = reinterpret_cast<HeapTables*>(base);
+  tables->blocks = reinterpret_cast<LiveBlockSlot*>(base + header);
+  tables->blockMask = blocks - 1;
+  tables->sites = reinterpret_cast<SiteSlot*>(base + header + blockBytes);
+  tables->siteMask = sites - 1;
+  warmUnwinder();
+  g_heapTables.store(tables, std::memory_order_release);
+  g_heapRecording.store(true, std::memory_order_release);
+}
+
+void HeapProfiler::stop() noexcept { g_heapRecording.store(false, std::memory_order_release); }
+
+bool HeapProfiler::running() noexcept { return g_heapRecording.load(std::memory_order_relaxed); }
+
+HeapProfileSnapshot HeapProfiler::snapshot(const std::string& label) {
+  HeapProfileSnapshot out;
+  out.label = label;
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  out.taken_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
+  if (tables == nullptr) return out;
+  // This copy's own allocations stay out of the profile (they are still counted as heap).
+  const bool wasInside = t_insideTrap;
+  t_insideTrap = true;
+  out.untrackedFrees = tables->untrackedFrees.load(std::memory_order_relaxed);
+  out.lostBlocks = tables->lostBlocks.load(std::memory_order_relaxed);
+  out.lostSites = tables->lostSites.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i <= tables->siteMask; ++i) {
+    const SiteSlot& slot = tables->sites[i];
+    if (slot.hash.load(std::memory_order_relaxed) == 0 || slot.ready.load(std::memory_order_acquire) == 0) continue;
+    HeapSite site;
+    site.id = static_cast<uint32_t>(i);
+    site.allocations = slot.allocations.load(std::memory_order_relaxed);
+    site.frees = slot.frees.load(std::memory_order_relaxed);
+    site.allocatedBytes = slot.allocatedBytes.load(std::memory_order_relaxed);
+    site.liveBytes = slot.liveBytes.load(std::memory_order_relaxed);
+    site.liveBlocks = slot.liveBlocks.load(std::memory_order_relaxed);
+    const uint32_t count = std::min<uint32_t>(slot.frameCount.load(std::memory_order_relaxed), kSiteFrames);
+    for (uint32_t f = 0; f < count; ++f) site.frames.push_back(slot.frames[f].load(std::memory_order_relaxed));
+    out.sites.push_back(std::move(site));
+  }
+  t_insideTrap = wasInside;
+  return out;
+}
+
 }  // namespace awe
 
 #if AWE_TRAP_SANITIZER_HOOKS
@@ -385,12 +613,12 @@ namespace {
 
 std::atomic<int> g_backend{static_cast<int>(AllocationTrap::Backend::Inactive)};
 
-void sanitizerMallocHook(const volatile void* /*pointer*/, std::size_t size_bytes) {
-  noteAllocation(size_bytes, size_bytes);
+void sanitizerMallocHook(const volatile void* pointer, std::size_t size_bytes) {
+  noteAllocation(const_cast<void*>(pointer), size_bytes, size_bytes);
 }
 
 void sanitizerFreeHook(const volatile void* pointer) {
-  if (pointer != nullptr) noteFree(__sanitizer_get_allocated_size(pointer));
+  if (pointer != nullptr) noteFree(const_cast<void*>(pointer), __sanitizer_get_allocated_size(pointer));
 }
 
 // Runs from .preinit_array: before every constructor of the executable and of its shared
@@ -430,19 +658,19 @@ namespace {
 
 inline void* trackedMalloc(std::size_t size) noexcept {
   void* pointer = __libc_malloc(size);
-  if (pointer != nullptr) noteAllocation(malloc_usable_size(pointer), size);
+  if (pointer != nullptr) noteAllocation(pointer, malloc_usable_size(pointer), size);
   return pointer;
 }
 
 inline void* trackedMemalign(std::size_t alignment, std::size_t size) noexcept {
   void* pointer = __libc_memalign(alignment, size);
-  if (pointer != nullptr) noteAllocation(malloc_usable_size(pointer), size);
+  if (pointer != nullptr) noteAllocation(pointer, malloc_usable_size(pointer), size);
   return pointer;
 }
 
 inline void trackedFree(void* pointer) noexcept {
   if (pointer == nullptr) return;
-  noteFree(malloc_usable_size(pointer));
+  noteFree(pointer, malloc_usable_size(pointer));
   __libc_free(pointer);
 }
 
@@ -503,7 +731,7 @@ void free(void* pointer) noexcept { awe::trackedFree(pointer); }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {
   void* pointer = __libc_calloc(count, size);
-  if (pointer != nullptr) awe::noteAllocation(malloc_usable_size(pointer), count * size);
+  if (pointer != nullptr) awe::noteAllocation(pointer, malloc_usable_size(pointer), count * size);
   return pointer;
 }
 
@@ -514,9 +742,15 @@ void* realloc(void* old, std::size_t size) noexcept {
     return nullptr;
   }
   const std::size_t oldSize = malloc_usable_size(old);
+  // Deep mode: the old block leaves the table before the allocator may reuse its address.
+  const bool profiled = awe::heapRecording();
+  if (profiled) awe::recordHeapFree(old);
   void* pointer = __libc_realloc(old, size);
-  if (pointer == nullptr) return nullptr;  // the old block is untouched
-  awe::noteReallocation(oldSize, malloc_usable_size(pointer), size);
+  if (pointer == nullptr) {  // the old block is untouched: back into the table
+    if (profiled) awe::recordHeapAllocation(old, oldSize);
+    return nullptr;
+  }
+  awe::noteReallocation(pointer, oldSize, malloc_usable_size(pointer), size);
   return pointer;
 }
 
