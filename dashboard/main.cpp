@@ -5,6 +5,8 @@
 //              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
 //              [--midi-in PORT | --midi-virtual] [--schedule asap|fixed] [--loop]
 //              [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
+//              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
+//              [--profile-output BASE]
 //
 // No song or bank: the built-in ones (soundfonts/). No display: a one-line status on the
 // terminal instead of the window. No audio device: the paced clock (the audio goes nowhere,
@@ -25,6 +27,7 @@
 #include "dashboard/TerminalStatus.h"
 #include "dashboard/Window.h"
 #include "engine/BuiltinFiles.h"
+#include "engine/ProfileSession.h"
 
 namespace {
 
@@ -44,6 +47,8 @@ int main(int argc, char** argv) {
   int polyphony = awe::kDefaultPolyphony;
   int frames = 120;
   bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false;
+  std::string profileList, profileThread = "all", profileOutput;
+  double profileRate = 1000.0;
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
   app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
@@ -65,6 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
   app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
   app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");
+  app.add_option("--profile", profileList, awe::kProfileOptionHelp);
+  app.add_option("--profile-rate", profileRate, "CPU samples per second of CPU time")->check(CLI::Range(1.0, 20000.0));
+  app.add_option("--profile-thread", profileThread, "CPU profile of every thread or the audio thread alone")
+      ->check(CLI::IsMember({"all", "audio"}));
+  app.add_option("--profile-output", profileOutput,
+                 "Path prefix of the profile files (default: next to --json or --trace, else ./awe-player)");
   CLI11_PARSE(app, argc, argv);
   if (noGui && !screenshotPath.empty()) {
     fmt::print(stderr, "awe-player: --screenshot needs the window; drop --no-gui\n");
@@ -73,6 +84,24 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
+
+  // ---- deep profiling (before anything is loaded, so the heap profile sees it) ------------------
+  std::unique_ptr<awe::ProfileSession> profile;
+  try {
+    if (!profileList.empty()) {
+      awe::ProfileRequest request = awe::parseProfileList(profileList);
+      request.cpuRate_Hz = profileRate;
+      request.cpuAudioThreadOnly = profileThread == "audio";
+      const std::string base = !profileOutput.empty() ? profileOutput
+                               : !jsonPath.empty()    ? awe::profileBaseFor(jsonPath, "awe-player")
+                                                      : awe::profileBaseFor(tracePath, "awe-player");
+      profile = std::make_unique<awe::ProfileSession>(request, base, "awe-player");
+      profile->start();
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-player: {}\n", e.what());
+    return 2;
+  }
 
   // ---- files and engine ------------------------------------------------------------------------
   awe::EngineSettings settings;
@@ -90,6 +119,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<awe::PlayerSession> session;
   try {
     session = std::make_unique<awe::PlayerSession>(settings);
+    if (profile) profile->attach(session->engine());
     const auto builtin = [](const std::string& path, const char* what, const char* option) {
       if (std::ifstream(path).good()) return path;
       throw std::runtime_error(fmt::format("the built-in {} {} is missing (soundfonts/ not made?); give {}", what, path, option));
@@ -99,6 +129,7 @@ int main(int argc, char** argv) {
     session->setLoop(loop);
     session->loadBank(bankPath);
     session->loadSong(songPath, true);
+    if (profile) profile->heapMark("loaded");
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
     return 4;
@@ -169,6 +200,18 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
     status = 4;
+  }
+  if (profile) {
+    // With the engine and the window gone, so the leak report shows what really stayed.
+    profile->heapMark("played");
+    profile->release(session->engine());
+    session.reset();
+    try {
+      for (const std::string& path : profile->finish()) fmt::print(stderr, "awe-player: profile {}\n", path);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "awe-player: {}\n", e.what());
+      status = 4;
+    }
   }
   return status;
 }

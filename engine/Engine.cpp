@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "monitor/Clock.h"
+#include "monitor/SamplingProfiler.h"
 
 namespace awe {
 namespace {
@@ -216,9 +217,11 @@ void Engine::injectAllocation(uint64_t index, size_t bytes) {
 
 void Engine::audioThreadStarted() noexcept {  // [audio thread]
   AllocationTrap::markAudioThread();
+  SamplingProfiler::markAudioThread();  // for the CPU profiler's audio-thread scope
 }
 
 void Engine::audioThreadFinished() noexcept {  // [audio thread]
+  SamplingProfiler::unmarkAudioThread();
   AllocationTrap::unmarkAudioThread();
 }
 

@@ -562,6 +562,12 @@ void HeapProfiler::start(const HeapProfileSettings& settings) {
   g_heapRecording.store(true, std::memory_order_release);
 }
 
+bool HeapProfiler::exclude(bool excluded) noexcept {
+  const bool previous = t_insideTrap;
+  t_insideTrap = excluded;
+  return previous;
+}
+
 void HeapProfiler::stop() noexcept { g_heapRecording.store(false, std::memory_order_release); }
 
 bool HeapProfiler::running() noexcept { return g_heapRecording.load(std::memory_order_relaxed); }
@@ -575,8 +581,7 @@ HeapProfileSnapshot HeapProfiler::snapshot(const std::string& label) {
   HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
   if (tables == nullptr) return out;
   // This copy's own allocations stay out of the profile (they are still counted as heap).
-  const bool wasInside = t_insideTrap;
-  t_insideTrap = true;
+  const HeapProfiler::Exclusion exclusion;
   out.untrackedFrees = tables->untrackedFrees.load(std::memory_order_relaxed);
   out.lostBlocks = tables->lostBlocks.load(std::memory_order_relaxed);
   out.lostSites = tables->lostSites.load(std::memory_order_relaxed);
@@ -594,7 +599,6 @@ HeapProfileSnapshot HeapProfiler::snapshot(const std::string& label) {
     for (uint32_t f = 0; f < count; ++f) site.frames.push_back(slot.frames[f].load(std::memory_order_relaxed));
     out.sites.push_back(std::move(site));
   }
-  t_insideTrap = wasInside;
   return out;
 }
 

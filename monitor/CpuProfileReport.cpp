@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "monitor/Symbolizer.h"
+
 namespace awe {
 
 std::string cpuThreadLabel(const CpuProfileData::Thread& thread) {
@@ -46,7 +48,7 @@ nlohmann::json cpuProfileToChrome(const CpuProfileData& profile) {
       const auto& f = profile.functions[function];
       node = child(node, function, f.name, f.module);
     }
-    ++nodes[static_cast<std::size_t>(node - 1)].hits;
+    nodes[static_cast<std::size_t>(node - 1)].hits += sample.weight;
     samples.push_back(node);
     const int64_t time_us = std::max(toMicroseconds(sample.time_ns), previous_us);
     deltas.push_back(time_us - previous_us);
@@ -78,7 +80,7 @@ std::vector<FoldedStack> cpuFoldedStacks(const CpuProfileData& profile) {
     key.reserve(sample.stack.size() + 1);
     key.push_back(sample.thread);
     key.insert(key.end(), sample.stack.begin(), sample.stack.end());
-    ++counts[key];
+    counts[key] += sample.weight;
   }
   std::vector<FoldedStack> stacks;
   stacks.reserve(counts.size());
@@ -86,7 +88,7 @@ std::vector<FoldedStack> cpuFoldedStacks(const CpuProfileData& profile) {
     FoldedStack stack;
     stack.value = value;
     stack.frames.push_back(cpuThreadLabel(profile.threads[key[0]]));
-    for (std::size_t i = 1; i < key.size(); ++i) stack.frames.push_back(profile.functions[key[i]].name);
+    for (std::size_t i = 1; i < key.size(); ++i) stack.frames.push_back(compactFunctionName(profile.functions[key[i]].name));
     stacks.push_back(std::move(stack));
   }
   return stacks;
@@ -97,9 +99,10 @@ std::string formatCpuSummary(const CpuProfileData& profile, std::size_t topFunct
   char line[1024];
   const double seconds = static_cast<double>(profile.end_ns - profile.start_ns) / 1e9;
   std::snprintf(line, sizeof line,
-                "CPU profile: %zu samples in %.2f s at %.0f Hz of each thread's CPU time (%s), %llu dropped, %llu "
-                "with the leaf frame only\n",
-                profile.samples.size(), seconds, profile.rate_Hz,
+                "CPU profile: %zu samples (%llu periods) in %.2f s at %.0f Hz of each thread's CPU time (%s; %s), %llu "
+                "dropped, %llu with the leaf frame only\n",
+                profile.samples.size(), static_cast<unsigned long long>(profile.periods()), seconds, profile.rate_Hz,
+                profile.clock.c_str(),
                 profile.audioThreadOnly ? "audio threads only" : "every thread",
                 static_cast<unsigned long long>(profile.dropped), static_cast<unsigned long long>(profile.truncated));
   text += line;
@@ -111,7 +114,7 @@ std::string formatCpuSummary(const CpuProfileData& profile, std::size_t topFunct
                 perSample_us, 100.0 * profile.overhead());
   text += line;
   for (const auto& thread : profile.threads) {
-    std::snprintf(line, sizeof line, "  thread %-40s %8llu samples (%.2f s CPU)\n", cpuThreadLabel(thread).c_str(),
+    std::snprintf(line, sizeof line, "  thread %-40s %8llu periods (%.2f s CPU)\n", cpuThreadLabel(thread).c_str(),
                   static_cast<unsigned long long>(thread.samples),
                   static_cast<double>(thread.samples) / std::max(profile.rate_Hz, 1.0));
     text += line;
@@ -119,11 +122,11 @@ std::string formatCpuSummary(const CpuProfileData& profile, std::size_t topFunct
   std::vector<uint64_t> self(profile.functions.size(), 0), total(profile.functions.size(), 0);
   for (const auto& sample : profile.samples) {
     if (sample.stack.empty()) continue;
-    ++self[sample.stack.back()];
+    self[sample.stack.back()] += sample.weight;
     std::set<uint32_t> seen(sample.stack.begin(), sample.stack.end());  // recursion counts once
-    for (uint32_t f : seen) ++total[f];
+    for (uint32_t f : seen) total[f] += sample.weight;
   }
-  const double all = static_cast<double>(std::max<std::size_t>(1, profile.samples.size()));
+  const double all = static_cast<double>(std::max<uint64_t>(1, profile.periods()));
   auto table = [&](const char* heading, const std::vector<uint64_t>& primary, const std::vector<uint64_t>& secondary) {
     std::vector<uint32_t> order(profile.functions.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -132,7 +135,7 @@ std::string formatCpuSummary(const CpuProfileData& profile, std::size_t topFunct
     for (std::size_t i = 0; i < order.size() && i < topFunctions && primary[order[i]] > 0; ++i) {
       const uint32_t f = order[i];
       std::snprintf(line, sizeof line, "  %6.2f%% %6.2f%%  %s (%s)\n", 100.0 * static_cast<double>(primary[f]) / all,
-                    100.0 * static_cast<double>(secondary[f]) / all, profile.functions[f].name.substr(0, 160).c_str(),
+                    100.0 * static_cast<double>(secondary[f]) / all, compactFunctionName(profile.functions[f].name).substr(0, 200).c_str(),
                     profile.functions[f].module.c_str());
       text += line;
     }

@@ -63,6 +63,21 @@ class HeapProfiler {
   static bool running() noexcept;
   // [any thread] A copy of the site table (allocates; its own allocations are not profiled).
   static HeapProfileSnapshot snapshot(const std::string& label = {});
+
+  // [the thread itself] While one lives, this thread's allocations are counted as heap
+  // but left out of the profile (the profilers' own work: sampling threads, reports).
+  class Exclusion {
+   public:
+    Exclusion() noexcept : previous_(exclude(true)) {}
+    ~Exclusion() { exclude(previous_); }
+    Exclusion(const Exclusion&) = delete;
+    Exclusion& operator=(const Exclusion&) = delete;
+
+   private:
+    bool previous_;
+  };
+  // Sets this thread's exclusion; returns the previous setting.
+  static bool exclude(bool excluded) noexcept;
 };
 
 // after - before, per site (sites only in `after` count whole). Keeps sites whose counts

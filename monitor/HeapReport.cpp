@@ -41,7 +41,7 @@ bool isAllocatorFrame(const SymbolizedFrame& frame) {
 }
 
 std::string frameText(const SymbolizedFrame& frame) {
-  if (frame.known) return frame.function + " (" + frame.module + ")";
+  if (frame.known) return compactFunctionName(frame.function) + " (" + frame.module + ")";
   char offset[32];
   std::snprintf(offset, sizeof offset, "+0x%zx", static_cast<std::size_t>(frame.moduleOffset));
   return frame.function + " (" + (frame.module.empty() ? "?" : frame.module) + offset + ")";

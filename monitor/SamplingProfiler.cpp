@@ -1,6 +1,9 @@
 #include "monitor/SamplingProfiler.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -21,6 +24,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "monitor/HeapProfile.h"
 #include "monitor/StackCapture.h"
 #include "monitor/Symbolizer.h"
 
@@ -49,7 +53,8 @@ struct RawSample {
   uint32_t tid;
   int64_t time_ns;
   uint32_t frameCount;
-  uint32_t truncated;
+  uint16_t truncated;
+  uint16_t weight;  // periods this sample stands for (a POSIX timer's overruns + 1)
   void* frames[kMaxFrames];
 };
 
@@ -94,7 +99,7 @@ uintptr_t interruptedPc(const void* context) noexcept {
 
 // [signal handler] Async-signal-safe: atomics, clock_gettime, libunwind (warm, not
 // re-entered on this thread), no allocation.
-void onProfilingSignal(int, siginfo_t*, void* context) {
+void onProfilingSignal(int, siginfo_t* info, void* context) {
   const int savedErrno = errno;
   g_state.inFlight.fetch_add(1);
   if (g_state.running.load()) {
@@ -120,6 +125,10 @@ void onProfilingSignal(int, siginfo_t*, void* context) {
       sample.truncated = count <= 1 ? 1 : 0;
       if (count == 0) sample.frames[count++] = reinterpret_cast<void*>(pc);
       sample.frameCount = count;
+      // A CPU-clock timer fires on the scheduler tick: periods it could not signal are
+      // its overruns, which this sample stands for too.
+      const int overrun = info != nullptr && info->si_code == SI_TIMER ? info->si_overrun : 0;
+      sample.weight = static_cast<uint16_t>(std::clamp(overrun + 1, 1, 65535));
       sample.ready.store(1, std::memory_order_release);
     }
     g_state.handlerTime_ns.fetch_add(monotonicNow() - begin_ns, std::memory_order_relaxed);
@@ -156,11 +165,15 @@ struct Control {
   std::thread scanner;
   int scannerTid = 0;
   CpuProfileSettings settings;
-  struct Timer {
-    timer_t id{};
+  struct Source {  // what makes one thread's samples
     int tid = 0;
+    int perfFd = -1;   // a perf_event task-clock counter signalling on overflow, or
+    timer_t timer{};   // a POSIX timer on the thread's CPU-time clock
   };
-  std::vector<Timer> timers;  // guarded by mutex
+  std::vector<Source> sources;  // guarded by mutex
+  bool perfUsable = true;
+  bool usedPerf = false;
+  bool usedTimer = false;
   std::map<int, std::string> names;
   std::map<int, bool> audio;
   struct sigaction previous {};
@@ -169,26 +182,66 @@ struct Control {
 
 Control* g_control = nullptr;
 
-void armTimerFor(Control& control, int tid) {
-  for (const auto& timer : control.timers) {
-    if (timer.tid == tid) return;
+// perf_event's task clock is an hrtimer on the thread's running time: exact at any rate.
+// The overflow signal goes to the thread itself (F_SETOWN_EX), each period.
+int openPerfSource(int tid, double rate_Hz) {
+  perf_event_attr attr{};
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_TASK_CLOCK;
+  attr.sample_period = static_cast<uint64_t>(1e9 / rate_Hz);
+  attr.wakeup_events = 1;
+  attr.disabled = 1;
+  attr.exclude_kernel = 1;  // allowed without privileges (perf_event_paranoid <= 2)
+  attr.exclude_hv = 1;
+  const int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
+  if (fd < 0) return -1;
+  f_owner_ex owner{};
+  owner.type = F_OWNER_TID;
+  owner.pid = tid;
+  if (fcntl(fd, F_SETFL, O_ASYNC) != 0 || fcntl(fd, F_SETSIG, SIGPROF) != 0 || fcntl(fd, F_SETOWN_EX, &owner) != 0 ||
+      ioctl(fd, PERF_EVENT_IOC_RESET, 0) != 0 || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+    close(fd);
+    return -1;
   }
+  return fd;
+}
+
+// The fallback: a POSIX timer on the thread's CPU-time clock. It is checked on the
+// scheduler tick (CONFIG_HZ, often 250 Hz), so faster rates arrive as overruns.
+bool openTimerSource(int tid, double rate_Hz, timer_t& id) {
   sigevent event{};
   event.sigev_notify = SIGEV_THREAD_ID;
   event.sigev_signo = SIGPROF;
   event._sigev_un._tid = tid;
-  timer_t id{};
-  if (timer_create(threadCpuClock(tid), &event, &id) != 0) return;  // the thread just ended
-  const auto period_ns = static_cast<long>(1e9 / control.settings.rate_Hz);
+  if (timer_create(threadCpuClock(tid), &event, &id) != 0) return false;  // the thread just ended
+  const auto period_ns = static_cast<long>(1e9 / rate_Hz);
   itimerspec spec{};
   spec.it_interval.tv_sec = period_ns / 1'000'000'000;
   spec.it_interval.tv_nsec = period_ns % 1'000'000'000;
   spec.it_value = spec.it_interval;
   if (timer_settime(id, 0, &spec, nullptr) != 0) {
     timer_delete(id);
-    return;
+    return false;
   }
-  control.timers.push_back({id, tid});
+  return true;
+}
+
+void armSourceFor(Control& control, int tid) {
+  for (const auto& source : control.sources) {
+    if (source.tid == tid) return;
+  }
+  Control::Source source;
+  source.tid = tid;
+  source.perfFd = control.perfUsable ? openPerfSource(tid, control.settings.rate_Hz) : -1;
+  if (source.perfFd >= 0) {
+    control.usedPerf = true;
+  } else {
+    control.perfUsable = false;  // refused once (permissions, seccomp): do not retry per thread
+    if (!openTimerSource(tid, control.settings.rate_Hz, source.timer)) return;
+    control.usedTimer = true;
+  }
+  control.sources.push_back(source);
   control.names[tid] = threadName(tid);
   control.audio[tid] = isAudioTid(tid);
 }
@@ -206,7 +259,7 @@ void scanThreads(Control& control) {
   for (int tid : tids) {
     if (tid == control.scannerTid) continue;
     if (control.settings.audioThreadOnly && !isAudioTid(tid)) continue;
-    armTimerFor(control, tid);
+    armSourceFor(control, tid);
   }
   // A thread marked as audio after its timer was made.
   for (auto& [tid, audio] : control.audio) audio = audio || isAudioTid(tid);
@@ -271,6 +324,7 @@ void SamplingProfiler::start(const CpuProfileSettings& settings) {
 
   auto control = std::make_unique<Control>();
   control->settings = settings;
+  control->perfUsable = settings.usePerfEvent;
   control->start_ns = monotonicNow();
   // libunwind's one-time set-up outside any signal handler.
   stackcapture::warm();
@@ -290,6 +344,7 @@ void SamplingProfiler::start(const CpuProfileSettings& settings) {
   std::promise<void> ready;
   auto started = ready.get_future();
   c->scanner = std::thread([c, &ready] {
+    const HeapProfiler::Exclusion notProfiled;  // the profiler's own allocations
     c->scannerTid = currentTid();
     scanThreads(*c);
     ready.set_value();
@@ -307,6 +362,7 @@ void SamplingProfiler::start(const CpuProfileSettings& settings) {
 
 CpuProfileData SamplingProfiler::stop() {
   if (g_control == nullptr) throw std::runtime_error("the CPU sampling profiler is not running");
+  const HeapProfiler::Exclusion notProfiled;
   Control& control = *g_control;
   {
     std::lock_guard<std::mutex> lock(control.mutex);
@@ -315,7 +371,14 @@ CpuProfileData SamplingProfiler::stop() {
   control.wake.notify_all();
   control.scanner.join();
   const int64_t end_ns = monotonicNow();
-  for (const auto& timer : control.timers) timer_delete(timer.id);
+  for (const auto& source : control.sources) {
+    if (source.perfFd >= 0) {
+      ioctl(source.perfFd, PERF_EVENT_IOC_DISABLE, 0);
+      close(source.perfFd);
+    } else {
+      timer_delete(source.timer);
+    }
+  }
   g_state.running.store(false);
   // A handler that saw `running` before it went false may still be writing its sample.
   while (g_state.inFlight.load() != 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
@@ -332,6 +395,9 @@ CpuProfileData SamplingProfiler::stop() {
   data.end_ns = end_ns;
   data.dropped = g_state.dropped.load();
   data.handlerTime_ns = g_state.handlerTime_ns.load();
+  data.clock = control.usedPerf && control.usedTimer ? "perf_event task clock and POSIX CPU-time timers"
+               : control.usedTimer                   ? "POSIX CPU-time timers (scheduler tick)"
+                                                     : "perf_event task clock";
 
   Symbolizer symbolizer;
   std::map<std::pair<std::string, std::string>, uint32_t> functionIds;
@@ -343,6 +409,7 @@ CpuProfileData SamplingProfiler::stop() {
     if (raw.ready.load(std::memory_order_acquire) == 0) continue;
     CpuProfileData::Sample sample;
     sample.time_ns = raw.time_ns;
+    sample.weight = std::max<uint32_t>(1, raw.weight);
     auto thread = threadIds.find(raw.tid);
     if (thread == threadIds.end()) {
       CpuProfileData::Thread t;
@@ -355,7 +422,7 @@ CpuProfileData SamplingProfiler::stop() {
       data.threads.push_back(t);
     }
     sample.thread = thread->second;
-    ++data.threads[thread->second].samples;
+    data.threads[thread->second].samples += sample.weight;
     if (raw.truncated != 0) ++data.truncated;
     const uint32_t frames = std::min<uint32_t>(raw.frameCount, kMaxFrames);
     for (uint32_t k = frames; k-- > 0;) {

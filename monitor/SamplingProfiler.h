@@ -1,9 +1,14 @@
 #pragma once
 // SamplingProfiler: where the CPU time goes, by statistical sampling of call stacks.
 //
-// Every profiled thread gets a POSIX timer on its own CPU-time clock (timer_create on the
-// thread's clock, SIGEV_THREAD_ID), so each thread is sampled `rate_Hz` times per second
-// of CPU time it uses, and the signal lands on that very thread. A helper thread looks for
+// Every profiled thread gets its own sampling clock on the CPU time it uses, and the
+// SIGPROF lands on that very thread: a perf_event task-clock counter (perf_event_open,
+// an hrtimer on the thread's running time, exact at 1 kHz and beyond; unprivileged with
+// perf_event_paranoid <= 2) that signals its owner thread on each overflow, or where
+// perf_event is refused, a POSIX timer on the thread's CPU-time clock (timer_create,
+// SIGEV_THREAD_ID), which the kernel checks on the scheduler tick only: at CONFIG_HZ=250
+// a 1 kHz rate arrives as one signal per 4 ms with 3 overruns, and each sample then
+// carries the weight of the periods it stands for. A helper thread looks for
 // new threads every 20 ms (/proc/self/task). The SIGPROF handler stores the interrupted
 // thread's stack (libunwind, from the interrupted instruction outwards) and a time stamp
 // into a buffer reserved (mmap) at start: no allocation, no lock. Samples are symbolised
@@ -32,6 +37,7 @@ struct CpuProfileSettings {
   double rate_Hz = 1000.0;         // samples per second of each thread's CPU time
   bool audioThreadOnly = false;    // only threads marked with markAudioThread()
   std::size_t maxSamples = 1 << 17;  // reserved at start (~70 MiB of address space)
+  bool usePerfEvent = true;          // false: POSIX CPU-time timers only
 };
 
 // The symbolised result.
@@ -48,11 +54,13 @@ struct CpuProfileData {
   };
   struct Sample {
     uint32_t thread = 0;          // index into threads
+    uint32_t weight = 1;          // sampling periods it stands for (see SamplingProfiler)
     int64_t time_ns = 0;          // CLOCK_MONOTONIC (monotonicNanoseconds)
     std::vector<uint32_t> stack;  // indices into functions, outermost first
   };
   double rate_Hz = 0.0;
   bool audioThreadOnly = false;
+  std::string clock;            // what made the samples (perf_event, or POSIX timers)
   int64_t start_ns = 0;
   int64_t end_ns = 0;
   std::vector<Function> functions;
@@ -61,9 +69,15 @@ struct CpuProfileData {
   uint64_t dropped = 0;         // samples past maxSamples
   uint64_t truncated = 0;       // samples whose stack could not be unwound past the leaf
   int64_t handlerTime_ns = 0;   // the signal handler's own time, all samples
+  // Sampling periods in all (the sum of the weights).
+  uint64_t periods() const {
+    uint64_t total = 0;
+    for (const Sample& s : samples) total += s.weight;
+    return total;
+  }
   // The handler's time as a share of the CPU time the samples stand for.
   double overhead() const {
-    const double sampled_ns = static_cast<double>(samples.size()) * 1e9 / (rate_Hz > 0.0 ? rate_Hz : 1.0);
+    const double sampled_ns = static_cast<double>(periods()) * 1e9 / (rate_Hz > 0.0 ? rate_Hz : 1.0);
     return sampled_ns > 0.0 ? static_cast<double>(handlerTime_ns) / sampled_ns : 0.0;
   }
 };

@@ -51,6 +51,42 @@ std::string demangle(const char* name) {
   return result;
 }
 
+std::string compactFunctionName(const std::string& name, std::size_t maxGroup) {
+  std::string out;
+  out.reserve(name.size());
+  // Copy character by character; at an opening bracket find its partner and decide.
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    // "operator<", "operator<<", "operator()" keep their brackets.
+    const bool afterOperator = out.size() >= 8 && out.compare(out.size() - 8, 8, "operator") == 0;
+    if ((c != '<' && c != '(') || afterOperator) {
+      out += c;
+      continue;
+    }
+    const char close = c == '<' ? '>' : ')';
+    int depth = 0;
+    std::size_t j = i;
+    for (; j < name.size(); ++j) {
+      if (name[j] == c) ++depth;
+      if (name[j] == close && --depth == 0) break;
+    }
+    if (j >= name.size()) {  // unbalanced: keep the rest as it is
+      out += name.substr(i);
+      break;
+    }
+    const std::size_t inner = j - i - 1;
+    if (inner > maxGroup) {
+      out += c;
+      out += "...";
+      out += close;
+    } else {
+      out += name.substr(i, j - i + 1);
+    }
+    i = j;
+  }
+  return out;
+}
+
 Symbolizer::Symbolizer() {
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* data) -> int {

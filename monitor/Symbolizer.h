@@ -41,4 +41,9 @@ class Symbolizer {
 // Demangles a C++ symbol name (returns it unchanged if it is not one).
 std::string demangle(const char* name);
 
+// A demangled name short enough to read: template argument lists longer than
+// `maxGroup` characters become "<...>", a parameter list longer than that "(...)".
+// "std::vector<awe::Foo, std::allocator<awe::Foo> >::_M_realloc_insert<awe::Foo>(...)"
+std::string compactFunctionName(const std::string& name, std::size_t maxGroup = 24);
+
 }  // namespace awe

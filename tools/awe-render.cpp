@@ -2,7 +2,10 @@
 //
 //   awe-render [song.mid] -o out.wav [--sf2 bank.sf2] [--rate R] [--polyphony N]
 //              [--interp cubic|linear|none] [--format pcm16|pcm24|float] [--mode awe|modern|auto]
+//              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|render]
 //
+// --profile writes the profiles next to the output (out.wav -> out.cpuprofile, out.cpu.svg,
+// out.heap.txt, out.spans.txt, ...; engine/ProfileSession.h) and names them at the end.
 // With no song or bank it uses the project's own demo song and bank (soundfonts/).
 #include <fmt/core.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
+#include "engine/ProfileSession.h"
 #include "engine/Sequencer.h"
 #include "engine/WavWriter.h"
 
@@ -59,6 +63,8 @@ int main(int argc, char** argv) {
   int polyphony = 256;
   size_t block = 1024;
   bool quiet = false;
+  std::string profileList, profileThread = "all";
+  double profileRate = 1000.0;
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
   app.add_option("-o,--output", outPath, "Audio file to write (.wav, .flac, .aiff)")->required();
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
@@ -78,6 +84,10 @@ int main(int argc, char** argv) {
   app.add_option("--block", block, "Frames per render call")->check(CLI::Range(1, 65536));
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(CLI::Range(0.0, 600.0));
   app.add_flag("-q,--quiet", quiet, "No progress bar");
+  app.add_option("--profile", profileList, awe::kProfileOptionHelp);
+  app.add_option("--profile-rate", profileRate, "CPU samples per second of CPU time")->check(CLI::Range(1.0, 20000.0));
+  app.add_option("--profile-thread", profileThread, "CPU profile of every thread or the rendering thread alone")
+      ->check(CLI::IsMember({"all", "render"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -85,6 +95,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 4;  // bad usage, as every awe tool
+  }
+
+  std::unique_ptr<awe::ProfileSession> profile;
+  try {
+    if (!profileList.empty()) {
+      awe::ProfileRequest request = awe::parseProfileList(profileList);
+      request.cpuRate_Hz = profileRate;
+      request.cpuAudioThreadOnly = profileThread == "render";
+      profile = std::make_unique<awe::ProfileSession>(request, awe::profileBaseFor(outPath, "awe-render"), "awe-render");
+      awe::ProfileSession::markRenderThread();
+      profile->start();
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-render: {}\n", e.what());
+    return 4;
   }
 
   try {
@@ -122,12 +147,17 @@ int main(int argc, char** argv) {
     awe::OfflineRenderSettings renderSettings;
     renderSettings.blockFrames = block;
     renderSettings.maxTail_s = tail_s;
+    if (profile) {
+      profile->heapMark("loaded");
+      renderSettings.spans = profile->spanTap();
+    }
     const auto result = awe::renderSong(
         synth, sequencer, renderSettings,
         [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); },
         [&](double done, double total) { bar.update(done, total); });
     writer.close();
     bar.finish();
+    if (profile) profile->heapMark("rendered");
 
     const double voiceNs =
         result.voiceSamples > 0 ? result.wall_s * 1e9 / static_cast<double>(result.voiceSamples) : 0.0;
@@ -140,9 +170,18 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "warning: the mix peaks at {:+.1f} dBFS and was clipped; try --gain {:.0f}\n",
                  20.0 * std::log10(result.peak), std::floor(-20.0 * std::log10(result.peak)));
     }
-    return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
     return 4;
   }
+  // Last, with the bank, song and synth gone: the leak report shows what really stayed.
+  if (profile) {
+    try {
+      for (const std::string& path : profile->finish()) fmt::print("profile: {}\n", path);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "awe-render: {}\n", e.what());
+      return 4;
+    }
+  }
+  return 0;
 }
