@@ -13,7 +13,7 @@
 
 using namespace awe;
 
-TEST_CASE("--profile lists parse and name what they do not know", "[profiling]") {
+TEST_CASE("the profile list of --profile parses and names what it does not know", "[profiling]") {
   const ProfileRequest r = parseProfileList("cpu, spans");
   CHECK(r.cpu);
   CHECK(r.spans);
