@@ -338,9 +338,9 @@ TEST_CASE("MIDI flood through a real JACK port: received plus drops equals sent"
     const uint8_t on[3] = {static_cast<uint8_t>(0x90 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 100};
     const uint8_t off[3] = {static_cast<uint8_t>(0x80 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 0};
     out.send(i % 2 == 0 ? on : off, 3);
-    // Bursts of 250 per JACK cycle (23 ms): more than the queue holds, never more than
-    // the JACK port buffer carries.
-    if (i % 250 == 249) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // Bursts of 150 every 60 ms (two or three JACK cycles): more than the queue holds,
+    // never more than the JACK port buffers carry, even under a sanitizer's slowdown.
+    if (i % 150 == 149) std::this_thread::sleep_for(std::chrono::milliseconds(60));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   engine.stop();
