@@ -75,11 +75,13 @@ EngineSettings settingsFor(DriverKind kind) {
   return s;
 }
 
-// Plays the song for `seconds` of wall time, pumping like a UI would.
+// Plays the song until `seconds` of audio have gone through the callback (or three times
+// that in wall time, on a machine too loaded to keep up), pumping like a UI would.
 void playFor(Engine& engine, double seconds) {
   engine.play();
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
+  const uint64_t buffers = static_cast<uint64_t>(seconds * kRate / kFrames) + 1;
+  const auto giveUp = std::chrono::steady_clock::now() + std::chrono::duration<double>(3.0 * seconds + 5.0);
+  while (engine.monitor().snapshot(0).buffers < buffers && std::chrono::steady_clock::now() < giveUp) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     engine.pump();
   }
@@ -89,8 +91,7 @@ void checkSteadyState(Engine& engine, double seconds) {
   const Snapshot snap = engine.monitor().snapshot();
   INFO("driver: " << engine.driver()->description());
   // Every buffer of the run recorded, in order, none lost from the flight recorder.
-  const uint64_t expected = static_cast<uint64_t>(seconds * kRate / kFrames);
-  CHECK(snap.buffers >= expected * 9 / 10);
+  CHECK(snap.buffers >= static_cast<uint64_t>(seconds * kRate / kFrames));
   REQUIRE(snap.records.size() == snap.buffers);
   for (size_t i = 0; i < snap.records.size(); ++i) REQUIRE(snap.records[i].index == i);
   CHECK(snap.audioThreadAllocations == 0);
@@ -118,7 +119,7 @@ TEST_CASE("steady state on the paced clock: no audio-thread allocation, every bu
   TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
   engine.start();
   REQUIRE(engine.driver()->kind() == "paced");
-  playFor(engine, 10.5);
+  playFor(engine, 10.0);
   engine.stop();
   checkSteadyState(engine, 10.0);
 }
@@ -136,7 +137,7 @@ TEST_CASE("steady state through RtAudio on a JACK server: no audio-thread alloca
   REQUIRE(engine.driver()->kind() == "rtaudio");
   CHECK(engine.driver()->description().find("jack") != std::string::npos);
   CHECK(engine.driver()->outputLatency_s() > 0.0);
-  playFor(engine, 10.5);
+  playFor(engine, 10.0);
   engine.stop();
   checkSteadyState(engine, 10.0);
 }
