@@ -93,7 +93,7 @@ std::size_t attachEngineRecords(std::vector<LoopbackEvent>& events, const std::v
   return paired;
 }
 
-LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<void(const LoopbackProgress&)>& tick) {
+LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(const LoopbackProgress&)>& tick) {
   checkSettings(s);
   const auto inputs = static_cast<uint32_t>(s.audioSources.size());
   JackCapture capture(s.clientName + "-capture", inputs, s.detector);
@@ -158,7 +158,7 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<void(c
     actions.push_back(off);
   }
   std::stable_sort(actions.begin(), actions.end(), [](const Action& a, const Action& b) { return a.at_ns < b.at_ns; });
-  const int64_t end_ns = actions.back().at_ns + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
+  int64_t end_ns = actions.back().at_ns + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
 
   std::vector<CapturedOnset> onsets;
   LoopbackProgress progress;
@@ -186,7 +186,15 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<void(c
     }
     if (now_ns >= nextTick_ns) {
       drain();
-      if (tick) tick(progress);
+      if (tick && !tick(progress) && nextAction < actions.size()) {
+        // Stop: release whatever sounds, keep the notes already sent.
+        for (std::size_t a = nextAction; a < actions.size(); ++a) {
+          if (actions[a].event < 0) out.send(actions[a].bytes, 3);
+        }
+        actions.resize(nextAction);
+        result.events.resize(static_cast<std::size_t>(progress.sent));
+        end_ns = now_ns + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
+      }
       nextTick_ns = now_ns + kTick_ns;
     }
     if (nextAction == actions.size() && now_ns >= end_ns) break;

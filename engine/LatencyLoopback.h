@@ -87,10 +87,11 @@ struct LoopbackProgress {
 // [control thread] Runs one measurement: opens the MIDI output and the capture client,
 // sends, waits for the last note to fall silent, matches onsets to notes. `tick`, when
 // given, is called on this thread about every 10 ms while it runs (a live view, draining
-// an engine's event log). Throws std::runtime_error for ports that cannot be opened or
-// connected and for settings that cannot work.
+// an engine's event log); when it returns false no more notes are sent and the result
+// holds the ones that were. Throws std::runtime_error for ports that cannot be opened or
+// connected, std::invalid_argument for settings that cannot work.
 LoopbackResult runLoopback(const LoopbackSettings& settings,
-                           const std::function<void(const LoopbackProgress&)>& tick = {});
+                           const std::function<bool(const LoopbackProgress&)>& tick = {});
 
 // Matches onsets to events (send times, expected inputs set): each input's onsets are
 // taken in order; an event gets the first unused onset on its input at or after its send

@@ -15,6 +15,22 @@
 // mean, p95, p99, max, standard deviation, a histogram and the outliers per stage, and
 // pass/fail against --max-ms.
 //
+// Time base: every time is on the monotonic clock the engine stamps its stages with
+// (steady_clock); captured JACK frames are put on it per cycle (engine/JackCapture.h).
+//
+// JSON (version 1):
+//   {tool, version, mode: "live"|"loopback", settings: {...}, pass,
+//    runs: [{schedule, events, [detected, stray_onsets, capture_xruns, onset_drops],
+//            stages: {<stage>: {meaning, count, min_ms, median_ms, mean_ms, p95_ms, p99_ms,
+//                               max_ms, stddev_ms, histogram: {lowest_ms, bin_ms, counts},
+//                               outliers: {fence_ms, events: [{event, ms}]}}},
+//            verdict: {max_ms, over, missing, worst_ms, pass},
+//            per_event: [...every event's stamps (ns) ...]}],
+//    comparison: [{schedule, count, median_ms, p95_ms, p99_ms, max_ms, stddev_ms}]}
+//   live stages: arrival_to_enqueue, enqueue_to_dequeue, dequeue_to_render, render_to_dac,
+//   total; loopback stages: total (send -> converter), send_to_graph, and with our own
+//   engine send_to_arrival, arrival_to_render, render_to_onset, engine_dac_error.
+//
 // Exit codes: 0 pass, 1 an event over --max-ms (or, in loopback, a note never heard),
 // 2 bad arguments, 4 could not run (no JACK server, no such port, bad bank).
 #include <fmt/core.h>
@@ -154,11 +170,26 @@ json verdictJson(const Verdict& v, const Options& options) {
           {"pass", v.pass()}};
 }
 
-void printVerdict(FILE* out, const Verdict& v, const Options& options, const std::string& what) {
+void printVerdict(FILE* out, const Verdict& v, const Options& options) {
   fmt::print(out, "  verdict: {} ({} of the events over {} ms{}; worst {:.3f} ms)\n", v.pass() ? "PASS" : "FAIL",
              v.over, options.maxMs, v.missing > 0 ? fmt::format(", {} never heard", v.missing) : std::string(),
              v.worst_ms);
-  (void)what;
+}
+
+// Side by side when more than one schedule ran: the total latency's centre and spread.
+json compareTotals(FILE* out, const std::vector<std::pair<std::string, Series>>& totals) {
+  json comparison = json::array();
+  if (totals.size() < 2) return comparison;
+  fmt::print(out, "\ncomparison of the total latency (ms):\n  {:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}\n", "schedule",
+             "count", "median", "p95", "p99", "max", "stddev");
+  for (const auto& [name, series] : totals) {
+    const awe::SampleStatistics s = awe::summarize(series.values_ms);
+    fmt::print(out, "  {:<10} {:>6} {:>8.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>8.3f}\n", name, s.count, s.median, s.p95,
+               s.p99, s.max, s.stddev);
+    comparison.push_back({{"schedule", name}, {"count", s.count}, {"median_ms", s.median}, {"p95_ms", s.p95},
+                          {"p99_ms", s.p99}, {"max_ms", s.max}, {"stddev_ms", s.stddev}});
+  }
+  return comparison;
 }
 
 // ---- live mode -------------------------------------------------------------------------------
@@ -363,6 +394,9 @@ int runLive(const LiveArgs& a, const Options& options) {
   const auto jack = probeJack(a.clientName);
   awe::Engine engine(engineSettings(a.clientName, jack, a.api, a.frames, a.rate));
   const std::string bankPath = a.sf2.empty() ? awe::builtinBankPath() : a.sf2;
+  if (a.sf2.empty() && access(bankPath.c_str(), R_OK) != 0) {
+    throw std::runtime_error("the built-in bank " + bankPath + " is missing; pass --sf2 BANK");
+  }
   engine.setBank(loadBank(bankPath, a.quiet));
   const std::vector<awe::MidiSchedule> schedules = schedulesFor(a.schedule);
   std::string note;
@@ -419,6 +453,7 @@ int runLive(const LiveArgs& a, const Options& options) {
   json runs = json::array();
   bool pass = true;
   FILE* out = a.jsonPath == "-" ? stderr : stdout;
+  std::vector<std::pair<std::string, Series>> totals;
   for (awe::MidiSchedule schedule : schedules) {
     const std::vector<Series> series = liveSeries(records, schedule);
     const Verdict verdict = verdictOf(series.back(), 0, options);
@@ -451,9 +486,11 @@ int runLive(const LiveArgs& a, const Options& options) {
     for (const Series& s : series) printTableRow(out, s);
     printHistogram(out, series.back(), options);
     printOutliers(out, series.back(), options, [&](int i) { return describeRecord(records[static_cast<size_t>(i)]); });
-    printVerdict(out, verdict, options, "total");
+    printVerdict(out, verdict, options);
+    totals.emplace_back(scheduleName(schedule), series.back());
   }
   report["runs"] = runs;
+  report["comparison"] = compareTotals(out, totals);
   report["pass"] = pass;
   writeJson(report, a.jsonPath);
   return pass ? 0 : 1;
@@ -581,8 +618,10 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
   settings["capture"] = ls.audioSources;
 
   std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
   LiveView view(!a.quiet && isatty(STDERR_FILENO) != 0);
   json report = {{"tool", "awe-latency"}, {"version", kJsonVersion}, {"mode", "loopback"}};
+  std::vector<std::pair<std::string, Series>> totals;  // for the comparison
   json runs = json::array();
   bool pass = true;
   FILE* out = a.jsonPath == "-" ? stderr : stdout;
@@ -596,8 +635,9 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
         while (engine->popMidiEventRecord(r)) records.push_back(r);
         engine->pump();
       }
-      view.draw(fmt::format("loopback [{}]: sent {} / {}, onsets heard {}", scheduleName(schedule), p.sent, p.total,
-                            p.onsets));
+      view.draw(fmt::format("loopback [{}]: sent {} / {}, onsets heard {}   (Ctrl-C stops sending)",
+                            scheduleName(schedule), p.sent, p.total, p.onsets));
+      return !interrupted.load();
     };
     awe::LoopbackResult result = awe::runLoopback(ls, tick);
     if (engine) {
@@ -664,9 +704,11 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
         return describeLoopbackEvent(result.events[static_cast<size_t>(i)]);
       });
     }
-    printVerdict(out, verdict, options, "total");
+    printVerdict(out, verdict, options);
+    totals.emplace_back(run["schedule"].get<std::string>(), total);
   }
   if (engine) engine->stop();
+  report["comparison"] = compareTotals(out, totals);
   report["settings"] = settings;
   report["runs"] = runs;
   report["pass"] = pass;

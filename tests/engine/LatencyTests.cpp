@@ -252,6 +252,7 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     while (engine.popMidiEventRecord(r)) {}  // the previous run's note-offs
     const LoopbackResult result = runLoopback(ls, [&](const LoopbackProgress&) {
       while (engine.popMidiEventRecord(r)) records.push_back(r);
+      return true;
     });
     while (engine.popMidiEventRecord(r)) records.push_back(r);
     std::vector<LoopbackEvent> events = result.events;
@@ -287,16 +288,20 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     }
 
     if (schedule == MidiSchedule::FixedLatency) {
-      // The sounds keep the spacing of the notes' arrival stamps to within one sample.
-      // (Arrivals, not sends: JACK MIDI hands the synth whole cycles, so notes sent within
-      // one period arrive together; no schedule can restore what the wire took away.)
+      // The sounds keep the spacing of the notes' arrival stamps to within one sample:
+      // each note is rounded to its nearest sample (half a sample either way), on the
+      // engine's estimate of the device's sample clock (SampleClock: good to a few
+      // microseconds, allowed a quarter of a sample here). Arrivals, not sends: JACK MIDI
+      // hands the synth whole cycles, so notes sent within one period arrive together; no
+      // schedule can restore what the wire took away.
+      constexpr double kSampleClockError_samples = 0.25;
       for (size_t i = 1; i < events.size(); ++i) {
         const double sent_samples =
             static_cast<double>(events[i].engine.times.arrival_ns - events[i - 1].engine.times.arrival_ns) * kRate / 1e9;
         const double heard_samples = static_cast<double>(events[i].onsetFrame - events[i - 1].onsetFrame);
         INFO("events " << i - 1 << " and " << i << ": arrivals " << sent_samples << " samples apart, onsets "
                        << heard_samples);
-        CHECK(std::fabs(heard_samples - sent_samples) <= 1.0);
+        CHECK(std::fabs(heard_samples - sent_samples) <= 1.0 + kSampleClockError_samples);
       }
     }
   }
