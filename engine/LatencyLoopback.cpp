@@ -16,12 +16,6 @@
 namespace awe {
 namespace {
 
-struct Action {
-  int64_t at_ns = 0;
-  int event = -1;  // the event a note-on starts; -1 for a note-off
-  uint8_t bytes[3] = {};
-};
-
 void sleepUntil(int64_t at_ns) {
   const auto at = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns));
   std::this_thread::sleep_until(at);
@@ -114,11 +108,11 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(c
     throw std::invalid_argument("loopback: notes must last at least two JACK periods (" +
                                 std::to_string(2e3 * period_s) + " ms here)");
   }
-  if (s.interval_s < s.noteLength_s + 2.0 * period_s + s.detector.holdFrames / result.sampleRate) {
+  const double minimumInterval_s = s.noteLength_s + 2.0 * period_s + s.detector.holdFrames / result.sampleRate;
+  if (s.interval_s < minimumInterval_s) {
     throw std::invalid_argument("loopback: the interval must leave the note two JACK periods and the onset "
                                 "detector's hold time to fall silent (at least " +
-                                std::to_string(1e3 * (s.noteLength_s + 2.0 * period_s +
-                                                      s.detector.holdFrames / result.sampleRate)) + " ms here)");
+                                std::to_string(1e3 * minimumInterval_s) + " ms here)");
   }
 
   // Set both channels up: loud, dry (no reverb or chorus tail), panned apart when two
@@ -138,27 +132,16 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(c
   }
 
   // The plan: note-ons `interval` apart, each pushed later by a random part of a JACK
-  // period so that the notes land all over the cycle, as a player's would.
+  // period so that the notes land all over the cycle, as a player's would. This thread may
+  // be woken late (a busy machine): a note-on is stamped when it really goes out, its
+  // note-off follows a note length after that, and the next note-on waits for the gap the
+  // settings promise, so lateness never makes two notes run together.
   std::mt19937 random(s.seed);
   std::uniform_real_distribution<double> dither(0.0, period_s);
-  const int64_t start_ns = monotonicNanoseconds() + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
-  std::vector<Action> actions;
-  result.events.resize(static_cast<std::size_t>(s.events));
-  for (int i = 0; i < s.events; ++i) {
-    LoopbackEvent& e = result.events[static_cast<std::size_t>(i)];
-    const int side = i % 2;
-    e.index = i;
-    e.channel = s.channels[side];
-    e.key = s.keys[side];
-    e.input = inputs == 2 ? static_cast<uint32_t>(side) : 0;
-    const int64_t on_ns = start_ns + static_cast<int64_t>((i * s.interval_s + dither(random)) * 1e9);
-    Action on{on_ns, i, {static_cast<uint8_t>(0x90 | e.channel), e.key, s.velocity}};
-    Action off{on_ns + static_cast<int64_t>(s.noteLength_s * 1e9), -1, {static_cast<uint8_t>(0x80 | e.channel), e.key, 0}};
-    actions.push_back(on);
-    actions.push_back(off);
-  }
-  std::stable_sort(actions.begin(), actions.end(), [](const Action& a, const Action& b) { return a.at_ns < b.at_ns; });
-  int64_t end_ns = actions.back().at_ns + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
+  const auto settle_ns = static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
+  const auto noteLength_ns = static_cast<int64_t>(s.noteLength_s * 1e9);
+  const auto minimumGap_ns = static_cast<int64_t>(std::max(s.interval_s - period_s, minimumInterval_s) * 1e9);
+  const int64_t start_ns = monotonicNanoseconds() + settle_ns;
 
   std::vector<CapturedOnset> onsets;
   LoopbackProgress progress;
@@ -169,38 +152,46 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(c
     progress.onsets = onsets.size();
   };
   constexpr int64_t kTick_ns = 10'000'000;
-  std::size_t nextAction = 0;
   int64_t nextTick_ns = monotonicNanoseconds();
-  for (;;) {
-    const int64_t now_ns = monotonicNanoseconds();
-    if (nextAction < actions.size() && now_ns >= actions[nextAction].at_ns) {
-      const Action& a = actions[nextAction++];
-      if (a.event >= 0) {
-        result.events[static_cast<std::size_t>(a.event)].sent_ns = monotonicNanoseconds();
-        out.send(a.bytes, 3);
-        ++progress.sent;
-      } else {
-        out.send(a.bytes, 3);
+  bool stopping = false;
+  // Sleeps until `at_ns`, draining onsets and ticking on the way. Returns false at once
+  // when told to stop, unless `evenWhenStopping` (a note must still end, a tail fall silent).
+  auto waitUntil = [&](int64_t at_ns, bool evenWhenStopping = false) {
+    for (;;) {
+      const int64_t now_ns = monotonicNanoseconds();
+      if (now_ns >= nextTick_ns) {
+        drain();
+        if (tick && !tick(progress)) stopping = true;
+        nextTick_ns = now_ns + kTick_ns;
       }
-      continue;
+      if (stopping && !evenWhenStopping) return false;
+      if (now_ns >= at_ns) return true;
+      sleepUntil(std::min(at_ns, nextTick_ns));
     }
-    if (now_ns >= nextTick_ns) {
-      drain();
-      if (tick && !tick(progress) && nextAction < actions.size()) {
-        // Stop: release whatever sounds, keep the notes already sent.
-        for (std::size_t a = nextAction; a < actions.size(); ++a) {
-          if (actions[a].event < 0) out.send(actions[a].bytes, 3);
-        }
-        actions.resize(nextAction);
-        result.events.resize(static_cast<std::size_t>(progress.sent));
-        end_ns = now_ns + static_cast<int64_t>(std::max(s.settle_s, period_s * 4.0) * 1e9);
-      }
-      nextTick_ns = now_ns + kTick_ns;
-    }
-    if (nextAction == actions.size() && now_ns >= end_ns) break;
-    int64_t wake_ns = std::min(nextTick_ns, nextAction < actions.size() ? actions[nextAction].at_ns : end_ns);
-    sleepUntil(wake_ns);
+  };
+
+  result.events.resize(static_cast<std::size_t>(s.events));
+  int64_t lastSent_ns = std::numeric_limits<int64_t>::min() / 2;
+  for (int i = 0; i < s.events; ++i) {
+    LoopbackEvent& e = result.events[static_cast<std::size_t>(i)];
+    const int side = i % 2;
+    e.index = i;
+    e.channel = s.channels[side];
+    e.key = s.keys[side];
+    e.input = inputs == 2 ? static_cast<uint32_t>(side) : 0;
+    const int64_t planned_ns = start_ns + static_cast<int64_t>((i * s.interval_s + dither(random)) * 1e9);
+    if (!waitUntil(std::max(planned_ns, lastSent_ns + minimumGap_ns))) break;
+    const uint8_t on[3] = {static_cast<uint8_t>(0x90 | e.channel), e.key, s.velocity};
+    const uint8_t off[3] = {static_cast<uint8_t>(0x80 | e.channel), e.key, 0};
+    e.sent_ns = monotonicNanoseconds();
+    out.send(on, 3);
+    lastSent_ns = e.sent_ns;
+    ++progress.sent;
+    waitUntil(e.sent_ns + noteLength_ns, true);
+    out.send(off, 3);
   }
+  result.events.resize(static_cast<std::size_t>(progress.sent));  // fewer when stopped
+  waitUntil(monotonicNanoseconds() + settle_ns, true);  // the last note falls silent
   drain();
 
   // JACK has long since worked out the latencies of the new connections.

@@ -11,9 +11,9 @@
 //   - an entry below the envelope lowers it at once (it was less delayed than any so far,
 //     or the device clock runs fast against the monotonic clock);
 //   - the envelope rises with the slope between the lowest entries of successive refresh
-//     windows (one second, at least eight buffers; 0 .. kMaxDrift), so a device clock
-//     running slow is followed smoothly, and at the end of each window it is raised to
-//     that window's lowest entry carried forward along the slope;
+//     windows (one second, at least 32 buffers; smoothed; 0 .. kMaxDrift), so a device
+//     clock running slow is followed smoothly, and at the end of each window it is raised
+//     to that window's lowest entry carried forward along the slope;
 //   - an entry more than a buffer above it restarts the timeline there (a stall, or frames
 //     the driver never asked for).
 // A buffer therefore never starts after its callback was entered, and a driver running
@@ -30,7 +30,8 @@ namespace awe {
 class SampleClock {
  public:
   static constexpr double kRefreshWindow_s = 1.0;
-  static constexpr uint32_t kMinimumRefreshBuffers = 8;
+  static constexpr uint32_t kMinimumRefreshBuffers = 32;
+  static constexpr double kSlopeSmoothing = 0.25;  // of each new window's slope
   static constexpr double kMaxDrift = 500e-6;  // slower device clocks than this restart now and then
 
   explicit SampleClock(double sampleRate) noexcept : sampleRate_(sampleRate), ns_per_frame_(1e9 / sampleRate) {}
@@ -58,8 +59,12 @@ class SampleClock {
           std::max(kRefreshWindow_s * sampleRate_, kMinimumRefreshBuffers * static_cast<double>(frames));
       if (static_cast<double>(windowFrames_) >= window_frames) {
         if (havePreviousMin_ && windowMinFrame_ > previousMinFrame_) {
+          // The first estimate as it is, later ones smoothed: one window's lowest entry is
+          // itself a little noisy.
           const double slope = (windowMin_ns_ - previousMin_ns_) / static_cast<double>(windowMinFrame_ - previousMinFrame_);
-          slope_ = std::clamp(slope, 0.0, kMaxDrift * ns_per_frame_);
+          const double smoothed = haveSlope_ ? slope_ + kSlopeSmoothing * (slope - slope_) : slope;
+          slope_ = std::clamp(smoothed, 0.0, kMaxDrift * ns_per_frame_);
+          haveSlope_ = true;
         }
         previousMin_ns_ = windowMin_ns_;
         previousMinFrame_ = windowMinFrame_;
@@ -78,6 +83,7 @@ class SampleClock {
     started_ = false;
     frames_ = 0;
     slope_ = 0.0;
+    haveSlope_ = false;
     havePreviousMin_ = false;
   }
 
@@ -92,6 +98,7 @@ class SampleClock {
   double ns_per_frame_;
   double origin_ns_ = 0.0;
   double slope_ = 0.0;  // ns the origin rises per frame
+  bool haveSlope_ = false;
   double windowMin_ns_ = 0.0;
   uint64_t windowMinFrame_ = 0;
   uint64_t windowFrames_ = 0;

@@ -247,14 +247,27 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     INFO("schedule " << (schedule == MidiSchedule::Asap ? "asap" : "fixed"));
     engine.setSchedule(schedule);
     REQUIRE(waitForSchedule(engine, schedule));
+    // A run with a JACK xrun (the server skipped a client for a cycle: this machine could
+    // not keep up) loses audio and shifts it against the engine's buffer count, so it
+    // measures nothing about the synth: it is repeated, three tries at most.
     std::vector<MidiEventRecord> records;
-    MidiEventRecord r;
-    while (engine.popMidiEventRecord(r)) {}  // the previous run's note-offs
-    const LoopbackResult result = runLoopback(ls, [&](const LoopbackProgress&) {
+    LoopbackResult result;
+    uint64_t xruns = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      records.clear();
+      MidiEventRecord r;
+      while (engine.popMidiEventRecord(r)) {}  // the previous run's note-offs
+      const uint64_t xrunsBefore = engine.driver()->xruns();
+      result = runLoopback(ls, [&](const LoopbackProgress&) {
+        while (engine.popMidiEventRecord(r)) records.push_back(r);
+        return true;
+      });
       while (engine.popMidiEventRecord(r)) records.push_back(r);
-      return true;
-    });
-    while (engine.popMidiEventRecord(r)) records.push_back(r);
+      xruns = engine.driver()->xruns() - xrunsBefore + result.captureXruns;
+      if (xruns == 0) break;
+      WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
+    }
+    REQUIRE(xruns == 0);
     std::vector<LoopbackEvent> events = result.events;
 
     // N sent, N measured, nothing else heard.
@@ -288,20 +301,25 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     }
 
     if (schedule == MidiSchedule::FixedLatency) {
-      // The sounds keep the spacing of the notes' arrival stamps to within one sample:
-      // each note is rounded to its nearest sample (half a sample either way), on the
-      // engine's estimate of the device's sample clock (SampleClock: good to a few
-      // microseconds, allowed a quarter of a sample here). Arrivals, not sends: JACK MIDI
-      // hands the synth whole cycles, so notes sent within one period arrive together; no
-      // schedule can restore what the wire took away.
-      constexpr double kSampleClockError_samples = 0.25;
+      // Fixed latency keeps the spacing of the notes' arrival stamps to within one sample:
+      // each note is rounded to its nearest sample, half a sample either way.
+      //  - exactly so on the engine's sample clock (where it put each note);
+      //  - in the captured audio, plus the error of the engine's estimate of that clock,
+      //    which it has to work out from callback entry times (RtAudio reports no device
+      //    time; SampleClock): a few microseconds, up to about a sample on a loaded machine.
+      // Arrivals, not sends: JACK MIDI hands the synth whole cycles, so notes sent within
+      // one period arrive together; no schedule can restore what the wire took away.
+      constexpr double kSampleClockError_samples = 1.0;
       for (size_t i = 1; i < events.size(); ++i) {
-        const double sent_samples =
-            static_cast<double>(events[i].engine.times.arrival_ns - events[i - 1].engine.times.arrival_ns) * kRate / 1e9;
+        const MidiEventTimes& a = events[i - 1].engine.times;
+        const MidiEventTimes& b = events[i].engine.times;
+        const double arrivals_samples = static_cast<double>(b.arrival_ns - a.arrival_ns) * kRate / 1e9;
+        const double placed_samples = static_cast<double>(b.rendered_ns - a.rendered_ns) * kRate / 1e9;
         const double heard_samples = static_cast<double>(events[i].onsetFrame - events[i - 1].onsetFrame);
-        INFO("events " << i - 1 << " and " << i << ": arrivals " << sent_samples << " samples apart, onsets "
-                       << heard_samples);
-        CHECK(std::fabs(heard_samples - sent_samples) <= 1.0 + kSampleClockError_samples);
+        INFO("events " << i - 1 << " and " << i << ": arrivals " << arrivals_samples << " samples apart, placed "
+                       << placed_samples << ", heard " << heard_samples);
+        CHECK(std::fabs(placed_samples - arrivals_samples) <= 1.0 + 1e-3);  // + nanosecond truncation
+        CHECK(std::fabs(heard_samples - arrivals_samples) <= 1.0 + kSampleClockError_samples);
       }
     }
   }
@@ -319,13 +337,22 @@ TEST_CASE("awe-latency --loopback writes a JSON report with every stage's statis
   const std::string json = "/tmp/awe-latency-test-" + std::to_string(getpid()) + ".json";
   const std::string command = tool + " --loopback --events 6 --interval-ms 80 --note-ms 20 --schedule both --max-ms 500 "
                                      "--client awe-lt-tool -q --json " + json + " > /dev/null";
-  const int status = std::system(command.c_str());
+  // As in the loopback test: a run with JACK xruns measures nothing; three tries at most.
+  nlohmann::json report;
+  int status = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    status = std::system(command.c_str());
+    std::ifstream in(json);
+    REQUIRE(in.good());
+    report = nlohmann::json::parse(in);
+    std::remove(json.c_str());
+    uint64_t xruns = 0;
+    for (const auto& run : report["runs"]) xruns += run["capture_xruns"].get<uint64_t>();
+    if (xruns == 0) break;
+    WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
+  }
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  std::ifstream in(json);
-  REQUIRE(in.good());
-  const nlohmann::json report = nlohmann::json::parse(in);
-  std::remove(json.c_str());
   CHECK(report["tool"] == "awe-latency");
   CHECK(report["version"] == 1);
   CHECK(report["mode"] == "loopback");
