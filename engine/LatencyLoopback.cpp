@@ -74,15 +74,30 @@ std::size_t matchOnsets(std::vector<LoopbackEvent>& events, std::vector<Captured
 }
 
 std::size_t attachEngineRecords(std::vector<LoopbackEvent>& events, const std::vector<MidiEventRecord>& records) {
-  std::size_t paired = 0;
+  std::vector<const MidiEventRecord*> noteOns;
   for (const MidiEventRecord& r : records) {
-    if (paired == events.size()) break;
-    if (r.size < 3 || (r.bytes[0] & 0xF0) != 0x90 || r.bytes[2] == 0) continue;
-    LoopbackEvent& e = events[paired];
-    if ((r.bytes[0] & 0x0F) != e.channel || r.bytes[1] != e.key) break;
-    e.hasEngineRecord = true;
-    e.engine = r;
-    ++paired;
+    if (r.size >= 3 && (r.bytes[0] & 0xF0) == 0x90 && r.bytes[2] != 0) noteOns.push_back(&r);
+  }
+  std::size_t paired = 0;
+  std::size_t next = 0;  // the first unused note-on record
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    LoopbackEvent& e = events[i];
+    e.hasEngineRecord = false;
+    const int64_t windowEnd_ns =
+        i + 1 < events.size() ? events[i + 1].sent_ns : std::numeric_limits<int64_t>::max();
+    // Records are in arrival order; one that arrived before this note was sent belongs to
+    // no note of ours, one that arrived after the next note was sent to a later note.
+    while (next < noteOns.size() && noteOns[next]->times.arrival_ns < e.sent_ns) ++next;
+    for (std::size_t k = next; k < noteOns.size() && noteOns[k]->times.arrival_ns < windowEnd_ns; ++k) {
+      const MidiEventRecord& r = *noteOns[k];
+      if ((r.bytes[0] & 0x0F) == e.channel && r.bytes[1] == e.key) {
+        e.hasEngineRecord = true;
+        e.engine = r;
+        ++paired;
+        next = k + 1;
+        break;
+      }
+    }
   }
   return paired;
 }

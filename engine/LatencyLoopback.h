@@ -100,9 +100,10 @@ LoopbackResult runLoopback(const LoopbackSettings& settings,
 std::size_t matchOnsets(std::vector<LoopbackEvent>& events, std::vector<CapturedOnset> onsets,
                         int64_t converterShift_ns);
 
-// Pairs each event with the engine's record of the same note-on: the k-th sent note-on is
-// the k-th note-on record (MIDI is delivered in order); channel and key must agree, else
-// that event and the ones after it stay unpaired. Returns the number paired.
+// Pairs each event with the engine's record of the same note-on: the first unused note-on
+// record with the event's channel and key that arrived after the event was sent and before
+// the next event was (records and events are both in time order). A note lost on the way
+// leaves its event unpaired and the rest paired. Returns the number paired.
 std::size_t attachEngineRecords(std::vector<LoopbackEvent>& events, const std::vector<MidiEventRecord>& records);
 
 // A bank whose one preset (bank 0, program 0) starts as sharply as SF2 allows: a looped

@@ -639,7 +639,10 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
                             scheduleName(schedule), p.sent, p.total, p.onsets));
       return !interrupted.load();
     };
+    const uint64_t engineXrunsBefore = engine ? engine->driver()->xruns() : 0;
     awe::LoopbackResult result = awe::runLoopback(ls, tick);
+    // JACK counts xruns server-wide: the capture client hears of every one.
+    const uint64_t xruns = std::max(result.captureXruns, engine ? engine->driver()->xruns() - engineXrunsBefore : 0);
     if (engine) {
       awe::MidiEventRecord r;
       while (engine->popMidiEventRecord(r)) records.push_back(r);
@@ -661,6 +664,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
                 {"events", result.events.size()},
                 {"detected", result.detected},
                 {"stray_onsets", result.strayOnsets},
+                {"xruns", xruns},
                 {"capture_xruns", result.captureXruns},
                 {"onset_drops", result.onsetDrops}};
     json stages = json::object();
@@ -696,6 +700,10 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
                external ? "external" : scheduleName(schedule), result.events.size(), result.detected,
                result.strayOnsets, result.sampleRate, result.bufferFrames, result.converterShiftSource,
                static_cast<double>(result.converterShift_ns) / 1e6);
+    if (xruns > 0) {
+      fmt::print(out, "  WARNING: JACK reported {} xrun(s) during this run: notes and onsets may be lost or moved, "
+                      "so these numbers describe the overloaded machine more than the synth\n", xruns);
+    }
     printTableHeader(out);
     for (const Series& s : series) printTableRow(out, s);
     if (!series.empty()) {

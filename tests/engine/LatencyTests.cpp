@@ -177,32 +177,44 @@ TEST_CASE("onsets match notes by side and order; a missing onset and a stray one
   CHECK(events[5].onset_ns == 6'060'000'000);
 }
 
-TEST_CASE("engine records pair with loopback notes in order; other messages are skipped", "[latency][match]") {
-  std::vector<LoopbackEvent> events(3);
-  for (int i = 0; i < 3; ++i) {
-    events[static_cast<size_t>(i)].channel = static_cast<uint8_t>(i % 2);
-    events[static_cast<size_t>(i)].key = static_cast<uint8_t>(60 + i);
+TEST_CASE("engine records pair with loopback notes by time, channel and key; a lost note leaves one gap",
+          "[latency][match]") {
+  std::vector<LoopbackEvent> events(5);
+  const int keys[5] = {60, 61, 62, 63, 64};
+  for (int i = 0; i < 5; ++i) {
+    LoopbackEvent& e = events[static_cast<size_t>(i)];
+    e.channel = static_cast<uint8_t>(i % 2);
+    e.key = static_cast<uint8_t>(keys[i]);
+    e.sent_ns = 1'000'000'000LL * (i + 1);
   }
-  auto record = [](uint8_t status, uint8_t key, uint8_t velocity, uint64_t buffer) {
+  auto record = [](uint8_t status, uint8_t key, uint8_t velocity, int64_t arrival_ns, uint64_t buffer) {
     MidiEventRecord r;
     r.size = 3;
     r.bytes[0] = status;
     r.bytes[1] = key;
     r.bytes[2] = velocity;
+    r.times.arrival_ns = arrival_ns;
     r.buffer = buffer;
     return r;
   };
   const std::vector<MidiEventRecord> records = {
-      record(0xB0, 10, 0, 1), record(0x90, 60, 127, 2), record(0x80, 60, 0, 3), record(0x91, 61, 0, 4),  // velocity 0
-      record(0x91, 61, 127, 5), record(0x90, 62, 127, 6)};
-  CHECK(attachEngineRecords(events, records) == 3);
-  CHECK(events[0].engine.buffer == 2);
-  CHECK(events[1].engine.buffer == 5);
-  CHECK(events[2].engine.buffer == 6);
-  std::vector<LoopbackEvent> wrong(1);
-  wrong[0].channel = 3;
-  CHECK(attachEngineRecords(wrong, records) == 0);
-  CHECK_FALSE(wrong[0].hasEngineRecord);
+      record(0x90, 60, 127, 500'000'000, 1),    // before any note was sent: someone else's
+      record(0xB0, 10, 0, 900'000'000, 2),      // not a note-on
+      record(0x90, 60, 127, 1'010'000'000, 3),  // event 0
+      record(0x80, 60, 0, 1'050'000'000, 4),
+      record(0x91, 61, 0, 2'010'000'000, 5),    // velocity 0 is a note-off
+      record(0x91, 61, 127, 2'020'000'000, 6),  // event 1
+      record(0x90, 62, 127, 3'010'000'000, 7),  // event 2
+      // event 3 (channel 2, key 63) was lost on the way
+      record(0x90, 64, 127, 5'010'000'000, 8),  // event 4
+  };
+  CHECK(attachEngineRecords(events, records) == 4);
+  CHECK(events[0].engine.buffer == 3);
+  CHECK(events[1].engine.buffer == 6);
+  CHECK(events[2].engine.buffer == 7);
+  CHECK_FALSE(events[3].hasEngineRecord);
+  REQUIRE(events[4].hasEngineRecord);
+  CHECK(events[4].engine.buffer == 8);
 }
 
 TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, fixed latency keeps the spacing",
