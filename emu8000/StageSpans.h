@@ -141,7 +141,6 @@ class SpanRecorder {
   std::size_t size() const noexcept { return size_; }
   const SpanEntry* entries() const noexcept { return entries_.data(); }
   std::size_t capacity() const noexcept { return capacity_; }
-  bool open() const noexcept { return depth_ != 0; }  // a span is still open
   uint64_t dropped() const noexcept { return dropped_; }  // since construction
   void clear() noexcept {
     size_ = 0;
