@@ -35,7 +35,7 @@ int StageProfile::childNode(int parent, int stage, int depth) noexcept {
   if (slot >= 0) return slot;
   const int count = nodeCount_.load(std::memory_order_relaxed);
   if (count >= kMaxNodes) return -1;
-  NodeSlot& node = nodes_[count];
+  NodeSlot& node = nodes_[static_cast<std::size_t>(count)];
   node.parent.store(parent, std::memory_order_relaxed);
   node.stage.store(stage, std::memory_order_relaxed);
   node.depth.store(depth, std::memory_order_relaxed);
@@ -58,7 +58,7 @@ void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_
   pathDepth_ = depth + 1;
   if (depth == 0) rootSum_ns_ += duration_ns;
 
-  StageSlot& s = stages_[stage];
+  StageSlot& s = stages_[static_cast<std::size_t>(stage)];
   bump(s.spans, uint64_t{1});
   bump(s.calls, uint64_t{calls});
   bump(s.total_ns, duration_ns);
@@ -67,7 +67,7 @@ void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_
   if (node < 0) {
     bump(droppedNodes_, uint64_t{1});
   } else {
-    NodeSlot& n = nodes_[node];
+    NodeSlot& n = nodes_[static_cast<std::size_t>(node)];
     bump(n.spans, uint64_t{1});
     bump(n.calls, uint64_t{calls});
     bump(n.total_ns, duration_ns);
@@ -112,7 +112,7 @@ StageProfileSnapshot StageProfile::snapshot(uint64_t firstBuffer, std::size_t ma
   }
   const int count = nodeCount_.load(std::memory_order_acquire);
   for (int i = 0; i < count; ++i) {
-    const NodeSlot& n = nodes_[i];
+    const NodeSlot& n = nodes_[static_cast<std::size_t>(i)];
     StageNode node;
     node.parent = n.parent.load(std::memory_order_relaxed);
     node.stage = n.stage.load(std::memory_order_relaxed);
