@@ -5,6 +5,7 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Config.h"
+#include "emu8000/Generators.h"
 
 namespace awe {
 
@@ -26,6 +27,10 @@ struct Channel {
   float pitchWheelRange_semitones = 2.0f;  // RPN 0
   float fineTuning_cents = 0.0f;           // RPN 1
   float coarseTuning_semitones = 0.0f;     // RPN 2
+  // AWE32 NRPNs (MSB 127): generator values that replace the bank's for this channel.
+  int16_t generatorOverride[kSf2GeneratorCount] = {};
+  uint64_t overrideMask = 0;  // bit g: generatorOverride[g] is in force
+  float nrpnPitch_cents = 0.0f;  // AWE32 NRPN 16: initial pitch of the channel
 
   bool sustainDown() const noexcept { return cc[64] >= 64; }
   uint16_t bankNumber() const noexcept { return cc[0]; }  // GS style: the MSB selects the bank
@@ -50,6 +55,8 @@ struct Channel {
     pitchWheelRange_semitones = 2.0f;
     fineTuning_cents = 0.0f;
     coarseTuning_semitones = 0.0f;
+    overrideMask = 0;
+    nrpnPitch_cents = 0.0f;
   }
 
   // "Reset all controllers" (CC121, MIDI RP-015): not volume, pan, bank or program.

@@ -1,6 +1,7 @@
 #include "emu8000/Modulation.h"
 
 #include <cmath>
+#include <iterator>
 
 #include "emu8000/Conversions.h"
 
@@ -24,12 +25,39 @@ const ModulatorSpec kSf2Defaults[] = {
     {0x020E, kPitchDest, 12700, 0x0010, 0},                               // wheel x RPN0 -> pitch
 };
 
+const ModulatorSpec kSf204Defaults[] = {
+    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x0102, static_cast<uint16_t>(Gen::InitialFilterFc), -2400, 0x0C02, 0},  // x (velocity >= 64)
+    {0x000D, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
+    {0x0081, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
+    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
+    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 200, 0, 0},
+    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 200, 0, 0},
+    {0x020E, kPitchDest, 12700, 0x0010, 0},
+};
+
+const ModulatorSpec kAweDefaults[] = {
+    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x000D, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
+    {0x0081, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
+    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
+    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
+    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 447, 0, 0},
+    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 447, 0, 0},
+    {0x020E, kPitchDest, 12700, 0x0010, 0},
+};
+
 // 7-bit value to a signed -1..1 with 64 exactly at 0 and both ends reached.
 inline float bipolar7(int v) { return v >= 64 ? static_cast<float>(v - 64) / 63.0f : static_cast<float>(v - 64) / 64.0f; }
 
 }  // namespace
 
-DefaultModulators sf2DefaultModulators() { return {kSf2Defaults, sizeof(kSf2Defaults) / sizeof(kSf2Defaults[0])}; }
+DefaultModulators sf2DefaultModulators() { return {kSf2Defaults, std::size(kSf2Defaults)}; }
+DefaultModulators sf204DefaultModulators() { return {kSf204Defaults, std::size(kSf204Defaults)}; }
+DefaultModulators aweDefaultModulators() { return {kAweDefaults, std::size(kAweDefaults)}; }
 
 void VoiceModulators::override(const ModulatorSpec& m) noexcept {
   for (int i = 0; i < count; ++i) {

@@ -20,13 +20,21 @@ struct ModulationInputs {
   float pitchWheelRange_semitones = 2.0f;  // RPN 0
 };
 
-// The ten SF2 2.01 default modulators (section 8.4), the pitch wheel one targeting the
+// A set of default modulators (SF2 section 8.4), the pitch wheel one targeting the
 // internal Gen::Pitch destination.
 struct DefaultModulators {
   const ModulatorSpec* list;
   size_t count;
 };
+// The ten SF2 2.01 defaults as written.
 DefaultModulators sf2DefaultModulators();
+// The SF2.04 defaults (`modern`): velocity to cutoff only above velocity 64, through a
+// switch on the amount source, as FluidSynth reads 2.04's section 8.4.2.
+DefaultModulators sf204DefaultModulators();
+// What an AWE32 applies (`awe`): no velocity-to-cutoff modulator (the driver's own rule
+// replaces it); CC1 and channel pressure to LFO1 pitch (SF2.0 hardware); CC91/CC93 as the
+// driver adds them, 9/10 of the controller on the 8-bit send register (127 -> 447/1000).
+DefaultModulators aweDefaultModulators();
 
 // A voice's modulators, fixed capacity.
 struct VoiceModulators {

@@ -11,6 +11,7 @@
 
 #include "emu8000/Channel.h"
 #include "emu8000/Conversions.h"
+#include "emu8000/Emu8000Registers.h"
 #include "emu8000/Voice.h"
 #include "emu8000/VoiceKernel.h"
 
@@ -63,6 +64,7 @@ class SynthImpl {
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
         groupMask_(groups_.size(), 0) {
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
+    personality_ = s.personality;
     polyphonyLimit_ = settings_.polyphony;
     for (LaneGroup& g : groups_) {
       for (int l = 0; l < kLanes; ++l) parkLane(g, l);
@@ -286,6 +288,11 @@ class SynthImpl {
   }
 
   // ---- quality hooks ------------------------------------------------------------------
+  void setPersonality(Personality p) noexcept {
+    personality_ = p;
+    settings_.personality = p;
+  }
+  Personality personality() const noexcept { return personality_; }
   void setInterpolation(Interpolation m) noexcept { settings_.interpolation = m; }
   void setFilterEnabled(bool on) noexcept { settings_.filterEnabled = on; }
   void setEffectsEnabled(bool on) noexcept { settings_.effectsEnabled = on; }
@@ -369,8 +376,11 @@ class SynthImpl {
 
   void dataEntry(int ch) noexcept {
     Channel& c = channels_[static_cast<size_t>(ch)];
-    if (c.nrpnSelected) return;  // AWE32 NRPNs: see the personality work
     const int msb = c.cc[6], lsb = c.cc[38];
+    if (c.nrpnSelected) {
+      if ((c.nrpn >> 7) == kAweNrpnMsb) aweNrpn(ch, c.nrpn & 0x7F, ((msb << 7) | lsb) - 8192);
+      return;
+    }
     switch (c.rpn) {
       case 0:  // pitch bend sensitivity: semitones + cents
         c.pitchWheelRange_semitones = static_cast<float>(msb) + static_cast<float>(lsb) / 100.0f;
@@ -387,6 +397,65 @@ class SynthImpl {
       default:
         break;
     }
+  }
+
+  // AWE32 NRPN (MSB 127, LSB = parameter): real-time edits with the hardware's step
+  // sizes (the AWE32 FAQ's NRPN table; FluidSynth and SpessaSynth read it the same way).
+  // The value is the 14-bit data entry less 8192. Each edit replaces the bank's generator
+  // for the channel's next notes; the real-time ones also change sounding notes at once.
+  static constexpr int kAweNrpnMsb = 127;
+  void aweNrpn(int ch, int parameter, int value) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    auto clampTo = [&](int lo, int hi) { return static_cast<double>(std::clamp(value, lo, hi)); };
+    auto msToTimecents = [](double ms) {
+      return ms <= 0.0 ? -32768.0 : 1200.0 * std::log2(ms / 1000.0);
+    };
+    Gen gen = Gen::EndOper;
+    double amount = 0.0;
+    bool realtime = false;
+    switch (parameter) {
+      case 0: gen = Gen::DelayModLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 1: gen = Gen::FreqModLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 2: gen = Gen::DelayVibLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 3: gen = Gen::FreqVibLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 4: gen = Gen::DelayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 5: gen = Gen::AttackModEnv; amount = msToTimecents(clampTo(0, 5940)); break;
+      case 6: gen = Gen::HoldModEnv; amount = msToTimecents(clampTo(0, 8191)); break;
+      case 7: gen = Gen::DecayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 8: gen = Gen::SustainModEnv; amount = 7.5 * clampTo(0, 127); break;
+      case 9: gen = Gen::ReleaseModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 10: gen = Gen::DelayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
+      case 11: gen = Gen::AttackVolEnv; amount = msToTimecents(clampTo(0, 5940)); break;
+      case 12: gen = Gen::HoldVolEnv; amount = msToTimecents(clampTo(0, 8191)); break;
+      case 13: gen = Gen::DecayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 14: gen = Gen::SustainVolEnv; amount = 7.5 * clampTo(0, 127); break;  // 0.75 dB steps
+      case 15: gen = Gen::ReleaseVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
+      case 16:  // initial (fine) pitch of the channel, in cents
+        c.nrpnPitch_cents = static_cast<float>(value);
+        refreshChannel(ch);
+        return;
+      case 17: gen = Gen::ModLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
+      case 18: gen = Gen::VibLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
+      case 19: gen = Gen::ModEnvToPitch; amount = 9.375 * clampTo(-127, 127); break;
+      case 20: gen = Gen::ModLfoToVolume; amount = 1.875 * clampTo(0, 127); realtime = true; break;
+      case 21: gen = Gen::InitialFilterFc; amount = 4335.0 + 59.0 * clampTo(0, 127); realtime = true; break;
+      case 22: gen = Gen::InitialFilterQ; amount = 215.0 * clampTo(0, 127) / 127.0; realtime = true; break;
+      case 23: gen = Gen::ModLfoToFilterFc; amount = 56.25 * clampTo(-64, 63); realtime = true; break;
+      case 24: gen = Gen::ModEnvToFilterFc; amount = 56.25 * clampTo(-64, 63); break;
+      case 25: gen = Gen::ChorusEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
+      case 26: gen = Gen::ReverbEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
+      default:
+        return;
+    }
+    const int g = genIndex(gen);
+    c.generatorOverride[g] = static_cast<int16_t>(std::clamp(std::lround(amount), -32768L, 32767L));
+    c.overrideMask |= uint64_t{1} << g;
+    if (!realtime) return;
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch) return;
+      v.base[g] = c.generatorOverride[g];
+      refreshVoice(i, v);
+    });
   }
 
   void refreshUsers(int ch, bool isCC, int index) noexcept {
@@ -420,35 +489,128 @@ class SynthImpl {
   }
 
   void deriveParameters(Voice& v) noexcept {
+    namespace emu = emu8000;
+    const PersonalityTraits& t = *v.traits;
     const Channel& c = channels_[v.channel];
     const int root = v.base[genIndex(Gen::OverridingRootKey)] >= 0 ? v.base[genIndex(Gen::OverridingRootKey)]
                                                                     : v.sample->originalKey;
     v.pitch_cents = static_cast<double>(v.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
                     100.0 * v.gen(Gen::CoarseTune) + v.gen(Gen::FineTune) + v.sample->pitchCorrection_cents +
-                    v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones;
-    v.modLfoToPitch_cents = v.gen(Gen::ModLfoToPitch);
-    v.vibLfoToPitch_cents = v.gen(Gen::VibLfoToPitch);
-    v.modEnvToPitch_cents = v.gen(Gen::ModEnvToPitch);
-    v.modLfoToFilter_cents = v.gen(Gen::ModLfoToFilterFc);
-    v.modEnvToFilter_cents = v.gen(Gen::ModEnvToFilterFc);
-    v.modLfoToVolume_cB = v.gen(Gen::ModLfoToVolume);
+                    v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
+                    c.nrpnPitch_cents;
+
+    // Modulation depths: awe holds each in a signed 8-bit register.
+    auto depth = [&](Gen g, double step) {
+      const double value = v.gen(g);
+      return static_cast<float>(t.lfoRegisters ? emu::quantizeDepth(value, step) : value);
+    };
+    v.modLfoToPitch_cents = depth(Gen::ModLfoToPitch, emu::kPitchDepthStep_cents);
+    v.vibLfoToPitch_cents = depth(Gen::VibLfoToPitch, emu::kPitchDepthStep_cents);
+    v.modEnvToPitch_cents = depth(Gen::ModEnvToPitch, emu::kPitchDepthStep_cents);
+    v.modLfoToFilter_cents = depth(Gen::ModLfoToFilterFc, emu::kLfoCutoffDepthStep_cents);
+    v.modEnvToFilter_cents = depth(Gen::ModEnvToFilterFc, emu::kEnvCutoffDepthStep_cents);
+    v.modLfoToVolume_cB = depth(Gen::ModLfoToVolume, emu::kTremoloDepthStep_dB * 10.0);
+
+    // Filter.
     v.filterCutoff_cents = v.gen(Gen::InitialFilterFc);
     v.filterQ_dB = v.gen(Gen::InitialFilterQ) / 10.0f;
-    v.attenuation_cB = v.gen(Gen::InitialAttenuation);
+    v.filterDcGain = 1.0f;
+    if (t.cutoffRegister) {
+      int reg = emu::cutoffRegister(v.filterCutoff_cents);
+      if (t.driverVelocityToCutoff && !c.drum &&
+          emu::attackRegister(timecentsToSeconds(v.gen(Gen::AttackVolEnv))) < emu::kVelocityCutoffAttackLimit) {
+        reg = emu::velocityScaledCutoff(reg, v.effectiveVelocity);
+      }
+      v.filterCutoff_cents = static_cast<float>(emu::cutoffCentsFromRegister(reg));
+    }
+    if (t.qRegister) {
+      const int q = emu::qRegister(v.gen(Gen::InitialFilterQ));
+      v.filterQ_dB = static_cast<float>(emu::qResonance_dB(q));
+      v.filterDcGain = static_cast<float>(emu::qDcGain(q));
+    }
+
+    // Attenuation (cB).
+    float attenuation = v.gen(Gen::InitialAttenuation);
+    if (t.initialAttenuationX04) {
+      const float fromFile = std::clamp(static_cast<float>(v.base[genIndex(Gen::InitialAttenuation)]), 0.0f, 1440.0f);
+      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + v.modulated[genIndex(Gen::InitialAttenuation)];
+    }
+    if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
+    if (t.attenuationSteps) {
+      attenuation = static_cast<float>(10.0 * emu::attenuationFromRegister(emu::attenuationRegister(attenuation / 10.0)));
+    }
+    v.attenuation_cB = attenuation;
+
     v.pan = panGains(v.gen(Gen::Pan));
     v.reverbSend = v.gen(Gen::ReverbEffectsSend) / 1000.0f;
     v.chorusSend = v.gen(Gen::ChorusEffectsSend) / 1000.0f;
     const double rate = settings_.sampleRate;
-    v.modulationLfo.setFrequency(absoluteCentsToHz(v.gen(Gen::FreqModLfo)), rate);
-    v.vibratoLfo.setFrequency(absoluteCentsToHz(v.gen(Gen::FreqVibLfo)), rate);
+    v.modulationLfo.setFrequency(lfoFrequency(v, Gen::FreqModLfo), rate);
+    v.vibratoLfo.setFrequency(lfoFrequency(v, Gen::FreqVibLfo), rate);
+    v.maxPitchRatio = t.pitchCeiling ? emu::kMaxPitchRatioAt44k * 44100.0 / rate : kMaxPitchRatio;
     v.usesModEnv = v.modEnvToPitch_cents != 0.0f || v.modEnvToFilter_cents != 0.0f;
     v.usesModLfo = v.modLfoToPitch_cents != 0.0f || v.modLfoToFilter_cents != 0.0f || v.modLfoToVolume_cB != 0.0f;
     v.usesVibLfo = v.vibLfoToPitch_cents != 0.0f;
     v.pitchModulated = v.modEnvToPitch_cents != 0.0f || v.modLfoToPitch_cents != 0.0f || v.usesVibLfo;
     v.filterModulated = v.modEnvToFilter_cents != 0.0f || v.modLfoToFilter_cents != 0.0f;
     v.volumeModulated = v.modLfoToVolume_cB != 0.0f;
-    v.attenuationGain = fastExp2(std::max(v.attenuation_cB, 0.0f) * (-3.32192809f / 200.0f)) * kInt16Scale;
+    v.attenuationGain = fastExp2(v.attenuation_cB * (-3.32192809f / 200.0f)) * kInt16Scale;
     v.dirty = true;
+  }
+
+  double lfoFrequency(const Voice& v, Gen g) const noexcept {
+    const double hz = absoluteCentsToHz(v.gen(g));
+    return v.traits->lfoRegisters ? emu8000::lfoFrequency_Hz(emu8000::lfoFrequencyRegister(hz)) : hz;
+  }
+
+  // Envelope and LFO-delay times in samples, on the register grids for awe.
+  uint32_t delaySamples(const Voice& v, float timecents) const noexcept {
+    const double seconds = timecentsToSeconds(timecents);
+    if (!v.traits->envelopeRegisters) return secondsToSamples(seconds, settings_.sampleRate);
+    return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / 44100.0));
+  }
+  // The release time alone (note-off), on the same grid as envelopeTimes().
+  uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {
+    double release_s = timecentsToSeconds(v.gen(volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv));
+    if (v.traits->envelopeRegisters) {
+      constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
+      release_s = emu8000::decaySecondsFor96dB(emu8000::decayRegister(release_s * k96)) / k96;
+    }
+    return secondsToSamples(release_s, settings_.sampleRate);
+  }
+
+  EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {
+    namespace emu = emu8000;
+    const double rate = settings_.sampleRate;
+    const float fromMiddle = static_cast<float>(60 - v.effectiveKey);
+    const Gen delay = volume ? Gen::DelayVolEnv : Gen::DelayModEnv;
+    const Gen attack = volume ? Gen::AttackVolEnv : Gen::AttackModEnv;
+    const Gen hold = volume ? Gen::HoldVolEnv : Gen::HoldModEnv;
+    const Gen decay = volume ? Gen::DecayVolEnv : Gen::DecayModEnv;
+    const Gen keyHold = volume ? Gen::KeynumToVolEnvHold : Gen::KeynumToModEnvHold;
+    const Gen keyDecay = volume ? Gen::KeynumToVolEnvDecay : Gen::KeynumToModEnvDecay;
+    double attack_s = timecentsToSeconds(v.gen(attack));
+    double hold_s = timecentsToSeconds(v.gen(hold) + v.gen(keyHold) * fromMiddle);
+    double decay_s = timecentsToSeconds(v.gen(decay) + v.gen(keyDecay) * fromMiddle);
+    const float sustainGen = v.gen(volume ? Gen::SustainVolEnv : Gen::SustainModEnv);
+    double sustain = volume ? sustainGen / 10.0 : 1.0 - sustainGen / 1000.0;
+    EnvelopeTimes e;
+    e.delay_samples = delaySamples(v, v.gen(delay));
+    if (v.traits->envelopeRegisters) {
+      // Decay and release registers count a 96 dB fall; our envelope's full scale is 100 dB.
+      constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
+      attack_s = emu::attackSeconds(emu::attackRegister(attack_s));
+      hold_s = emu::holdSamples(emu::holdRegister(hold_s)) / 44100.0;
+      decay_s = emu::decaySecondsFor96dB(emu::decayRegister(decay_s * k96)) / k96;
+      sustain = volume ? emu::volumeSustain_dB(emu::volumeSustainRegister(sustain))
+                       : emu::modulationSustainLevel(emu::modulationSustainRegister(sustain));
+    }
+    e.attack_samples = secondsToSamples(attack_s, rate);
+    e.hold_samples = secondsToSamples(hold_s, rate);
+    e.decay_samples = secondsToSamples(decay_s, rate);
+    e.release_samples = releaseSamples(v, volume);
+    e.sustain = static_cast<float>(sustain);
+    return e;
   }
 
   // ---- voice life ---------------------------------------------------------------------
@@ -460,16 +622,19 @@ class SynthImpl {
       const int i = g * kLanes + __builtin_ctz(freeLanes);
       if (i < polyphonyLimit_) return i;
     }
-    // All busy: the quietest released voice, else the oldest; never one of this note-on.
+    // All busy: a released voice first (modern: the quietest; awe: the oldest, as the
+    // EMU8000 drivers do), else the oldest playing; never one of this note-on.
+    const bool oldestReleased = personalityTraits(personality_).stealOldestReleased;
     int quietest = -1, oldest = -1;
     float quietestLevel = 2.0f;
-    uint64_t oldestOrder = UINT64_MAX;
+    uint64_t oldestOrder = UINT64_MAX, oldestReleasedOrder = UINT64_MAX;
     forEachActiveVoice([&](int i, Voice& v) {
       if (i >= polyphonyLimit_ || v.noteSerial == serial) return;
       if (v.released) {
         const float level = v.volumeEnvelope.value();
-        if (level < quietestLevel) {
+        if (oldestReleased ? v.startOrder < oldestReleasedOrder : level < quietestLevel) {
           quietestLevel = level;
+          oldestReleasedOrder = v.startOrder;
           quietest = i;
         }
       } else if (v.startOrder < oldestOrder) {
@@ -499,6 +664,12 @@ class SynthImpl {
     v.released = v.sustained = false;
     v.stolen = stolen;
     std::memcpy(v.base, region.gen, sizeof(v.base));
+    if (c.overrideMask != 0) {  // AWE32 NRPN edits of this channel
+      for (int g = 0; g < kSf2GeneratorCount; ++g) {
+        if ((c.overrideMask >> g) & 1u) v.base[g] = c.generatorOverride[g];
+      }
+    }
+    v.traits = &personalityTraits(personality_);
     const int keynum = v.base[genIndex(Gen::Keynum)];
     const int velnum = v.base[genIndex(Gen::Velocity)];
     v.effectiveKey = static_cast<uint8_t>(keynum >= 0 && keynum <= 127 ? keynum : key);
@@ -508,7 +679,8 @@ class SynthImpl {
     // Modulators: the defaults, then the instrument's (identical ones replace), then the
     // preset's (identical ones add).
     v.modulators.clear();
-    const DefaultModulators defaults = sf2DefaultModulators();
+    const DefaultModulators defaults =
+        personality_ == Personality::Awe ? aweDefaultModulators() : sf204DefaultModulators();
     for (size_t m = 0; m < defaults.count; ++m) v.modulators.override(defaults.list[m]);
     const ModulatorSpec* mods = bank_->modulators().data();
     for (uint32_t m = 0; m < region.instModCount; ++m) v.modulators.override(mods[region.instModBegin + m]);
@@ -517,30 +689,12 @@ class SynthImpl {
 
     setupSampleAddressing(v, s);
     deriveParameters(v);
-    (void)c;
 
     // Envelopes and LFOs take their times at note-on.
-    const double rate = settings_.sampleRate;
-    const int keyFromMiddle = 60 - v.effectiveKey;
-    auto samples = [&](float timecents) { return secondsToSamples(timecentsToSeconds(timecents), rate); };
-    EnvelopeTimes vol;
-    vol.delay_samples = samples(v.gen(Gen::DelayVolEnv));
-    vol.attack_samples = samples(v.gen(Gen::AttackVolEnv));
-    vol.hold_samples = samples(v.gen(Gen::HoldVolEnv) + v.gen(Gen::KeynumToVolEnvHold) * static_cast<float>(keyFromMiddle));
-    vol.decay_samples = samples(v.gen(Gen::DecayVolEnv) + v.gen(Gen::KeynumToVolEnvDecay) * static_cast<float>(keyFromMiddle));
-    vol.release_samples = samples(v.gen(Gen::ReleaseVolEnv));
-    vol.sustain = v.gen(Gen::SustainVolEnv) / 10.0f;
-    v.volumeEnvelope.start(vol);
-    EnvelopeTimes mod;
-    mod.delay_samples = samples(v.gen(Gen::DelayModEnv));
-    mod.attack_samples = samples(v.gen(Gen::AttackModEnv));
-    mod.hold_samples = samples(v.gen(Gen::HoldModEnv) + v.gen(Gen::KeynumToModEnvHold) * static_cast<float>(keyFromMiddle));
-    mod.decay_samples = samples(v.gen(Gen::DecayModEnv) + v.gen(Gen::KeynumToModEnvDecay) * static_cast<float>(keyFromMiddle));
-    mod.release_samples = samples(v.gen(Gen::ReleaseModEnv));
-    mod.sustain = 1.0f - v.gen(Gen::SustainModEnv) / 1000.0f;
-    v.modulationEnvelope.start(mod);
-    v.modulationLfo.start(absoluteCentsToHz(v.gen(Gen::FreqModLfo)), samples(v.gen(Gen::DelayModLfo)), rate);
-    v.vibratoLfo.start(absoluteCentsToHz(v.gen(Gen::FreqVibLfo)), samples(v.gen(Gen::DelayVibLfo)), rate);
+    v.volumeEnvelope.start(envelopeTimes(v, true));
+    v.modulationEnvelope.start(envelopeTimes(v, false));
+    v.modulationLfo.start(lfoFrequency(v, Gen::FreqModLfo), delaySamples(v, v.gen(Gen::DelayModLfo)), settings_.sampleRate);
+    v.vibratoLfo.start(lfoFrequency(v, Gen::FreqVibLfo), delaySamples(v, v.gen(Gen::DelayVibLfo)), settings_.sampleRate);
 
     v.age_samples = v.modEnvClock = v.modLfoClock = v.vibLfoClock = 0;
     v.lastGain = 0.0f;
@@ -586,10 +740,9 @@ class SynthImpl {
   void releaseVoice(int /*index*/, Voice& v) noexcept {
     v.released = true;
     v.sustained = false;
-    const double rate = settings_.sampleRate;
-    v.volumeEnvelope.release(secondsToSamples(timecentsToSeconds(v.gen(Gen::ReleaseVolEnv)), rate));
+    v.volumeEnvelope.release(releaseSamples(v, true));
     v.modulationEnvelopeNow();  // catch up before the release starts
-    v.modulationEnvelope.release(secondsToSamples(timecentsToSeconds(v.gen(Gen::ReleaseModEnv)), rate));
+    v.modulationEnvelope.release(releaseSamples(v, false));
     if (v.loopMode == LoopMode::UntilRelease) v.looping = false;  // play on to the sample end
   }
 
@@ -636,10 +789,11 @@ class SynthImpl {
     g.z1[l] = g.z2[l] = 0.0f;
   }
 
-  // Sets the lane's parameters for the next n samples. Returns true when the block needs
-  // the loop-aware kernel path for this lane. Work that does not change from block to
-  // block (unmodulated pitch and cutoff, pan, sends) is redone only when marked dirty.
-  bool controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
+  // Sets the lane's parameters for the next n samples. Returns how many of them the lane
+  // can render on the plain kernel path (no loop end or sample end within reach of its
+  // interpolation taps); the rest need the loop-aware path. Work that does not change from
+  // block to block (unmodulated pitch and cutoff, pan, sends) is redone only when dirty.
+  int controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
     const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
@@ -650,13 +804,21 @@ class SynthImpl {
       if (cents != v.designedPitch_cents) {
         v.designedPitch_cents = cents;
         const double ratio = static_cast<double>(fastExp2(static_cast<float>(cents / 1200.0))) * v.sampleRateRatio;
-        v.increment = static_cast<float>(std::min(ratio, kMaxPitchRatio));
+        v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
         g.inc[l] = v.increment;
       }
     }
     if (v.filterModulated || v.dirty) {
-      const float cutoff = std::clamp(
-          v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents, 1500.0f, 13500.0f);
+      float cutoff = v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents;
+      bool open = false;
+      if (v.traits->cutoffRegister) {
+        // The chip adds the modulation to the 8-bit register: same steps, open at 0xFF.
+        const int reg = emu8000::cutoffRegister(cutoff);
+        open = reg >= emu8000::kCutoffOpen;
+        cutoff = open ? 1e9f : static_cast<float>(emu8000::cutoffCentsFromRegister(reg));
+      } else {
+        cutoff = std::clamp(cutoff, 1500.0f, 13500.0f);
+      }
       if (cutoff != v.designedCutoff_cents || v.filterQ_dB != v.designedQ_dB) {
         if (v.filterQ_dB != v.designedQ_dB) {
           v.designedQ_dB = v.filterQ_dB;
@@ -664,7 +826,8 @@ class SynthImpl {
         }
         v.designedCutoff_cents = cutoff;
         const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
-        v.filter = designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate);
+        v.filter = open ? BiquadCoefficients{}
+                        : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
         g.b0[l] = v.filter.b0;
         g.b1[l] = v.filter.b1;
         g.b2[l] = v.filter.b2;
@@ -685,7 +848,11 @@ class SynthImpl {
     float attenuationGain = v.attenuationGain;
     if (v.volumeModulated) {
       const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
-      const float attenuation = std::max(v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB, 0.0f);
+      float attenuation = v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB;
+      if (v.traits->noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);  // tremolo only cuts
+      if (v.traits->attenuationSteps) {
+        attenuation = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation / 10.0)));
+      }
       attenuationGain = fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
     }
     const float target = env * attenuationGain;
@@ -718,7 +885,12 @@ class SynthImpl {
       __builtin_prefetch(next);
       __builtin_prefetch(next + static_cast<int64_t>(v.increment * static_cast<float>(n)));
     }
-    return reach >= g.limit[l] || pos - 1 < g.floor[l];
+    if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
+    if (reach < g.limit[l]) return n;
+    // Sample k's taps end at pos + frac + k*inc + 2, which must stay below the limit.
+    const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(pos);
+    if (room < 0.0 || v.increment <= 0.0f) return room < 0.0 ? 0 : n;
+    return static_cast<int>(std::min<double>(n, std::floor(room / v.increment) + 1.0));
   }
 
   void renderBlock(float* left, float* right, int n) noexcept {
@@ -740,14 +912,16 @@ class SynthImpl {
           const uint32_t corner = voices_[gi * kLanes + static_cast<size_t>(l)].volumeEnvelope.samplesToCorner();
           if (corner < static_cast<uint32_t>(m)) m = static_cast<int>(corner);
         }
-        bool wrap = false;
+        int plain = m;  // samples every lane can take on the plain path
         mask = groupMask_[gi];
         while (mask != 0) {
           const int l = __builtin_ctz(mask);
           mask &= mask - 1;
-          wrap |= controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m);
+          plain = std::min(plain, controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m));
         }
-        kernels_->fn[interp][filter][sends][wrap ? 1 : 0](g, data, m, acc_ + done * kLanes, n);
+        const auto& kernel = kernels_->fn[interp][filter][sends];
+        if (plain > 0) kernel[0](g, data, plain, acc_ + done * kLanes, n);
+        if (plain < m) kernel[1](g, data, m - plain, acc_ + (done + plain) * kLanes, n);
         done += m;
         mask = groupMask_[gi];
         while (mask != 0) {
@@ -777,6 +951,7 @@ class SynthImpl {
   float chorusBus_[kControlBlockFrames] = {};
   Channel channels_[kMidiChannels];
   SynthCounters counters_;
+  Personality personality_ = Personality::Awe;
   int polyphonyLimit_ = kDefaultPolyphony;
   int activeCount_ = 0;
   uint32_t noteSerial_ = 0;
@@ -802,6 +977,8 @@ void Synth::sysex(const uint8_t* data, size_t length) noexcept { impl_->sysex(da
 void Synth::allNotesOff() noexcept { impl_->allNotesOff(); }
 void Synth::allSoundOff() noexcept { impl_->allSoundOff(); }
 void Synth::resetAllChannels() noexcept { impl_->resetAllChannels(); }
+void Synth::setPersonality(Personality personality) noexcept { impl_->setPersonality(personality); }
+Personality Synth::personality() const noexcept { return impl_->personality(); }
 void Synth::setInterpolation(Interpolation mode) noexcept { impl_->setInterpolation(mode); }
 void Synth::setFilterEnabled(bool enabled) noexcept { impl_->setFilterEnabled(enabled); }
 void Synth::setEffectsEnabled(bool enabled) noexcept { impl_->setEffectsEnabled(enabled); }

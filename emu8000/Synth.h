@@ -10,12 +10,14 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Config.h"
+#include "emu8000/Personality.h"
 
 namespace awe {
 
 enum class Interpolation : uint8_t { None = 0, Linear = 1, Cubic = 2 };
 
 struct SynthSettings {
+  Personality personality = Personality::Awe;  // see emu8000/Personality.h
   double sampleRate = kDefaultSampleRate;
   int polyphony = kDefaultPolyphony;       // voices allocated at construction
   Interpolation interpolation = Interpolation::Cubic;
@@ -77,6 +79,10 @@ class Synth {
   void allNotesOff() noexcept;   // release every voice (sustain ignored)
   void allSoundOff() noexcept;   // fast fade of every voice
   void resetAllChannels() noexcept;  // GM reset: controllers, programs, RPNs
+
+  // [audio thread] Notes started from now on play in this personality.
+  void setPersonality(Personality personality) noexcept;
+  Personality personality() const noexcept;
 
   // [audio thread] Quality hooks, safe while playing.
   void setInterpolation(Interpolation mode) noexcept;

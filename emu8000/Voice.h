@@ -11,6 +11,7 @@
 #include "emu8000/Generators.h"
 #include "emu8000/Lfo.h"
 #include "emu8000/Modulation.h"
+#include "emu8000/Personality.h"
 
 namespace awe {
 
@@ -28,6 +29,7 @@ struct Voice {
   uint32_t noteSerial = 0;  // the note-on that started it
   uint64_t startOrder = 0;  // age, for stealing
 
+  const PersonalityTraits* traits = nullptr;  // fixed at note-on
   const Region* region = nullptr;
   const SampleHeader* sample = nullptr;
   VoiceModulators modulators;
@@ -45,6 +47,8 @@ struct Voice {
   float modLfoToPitch_cents = 0, vibLfoToPitch_cents = 0, modEnvToPitch_cents = 0;
   float modLfoToFilter_cents = 0, modEnvToFilter_cents = 0, modLfoToVolume_cB = 0;
   float filterCutoff_cents = 13500, filterQ_dB = 0;
+  float filterDcGain = 1.0f;       // awe: the chip lowers the filter input as Q rises
+  double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
   float attenuation_cB = 0;
   PanGains pan{0.7071f, 0.7071f};
   float reverbSend = 0, chorusSend = 0;

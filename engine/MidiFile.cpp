@@ -21,9 +21,10 @@ MidiFileError::MidiFileError(std::string file, int track, uint64_t offset, const
 
 namespace {
 
-// Far above any real MIDI file (the largest of the shared ones is 230 KB). Bounding the
-// input keeps every offset in 32 bits and every allocation proportional to real bytes.
-constexpr size_t kMaxFileBytes = size_t{64} << 20;
+// Far above any ordinary MIDI file (the largest of the shared ones is 230 KB). Bounding
+// the input keeps offsets in 32 bits and memory bounded: a 2-byte running-status event
+// becomes a 40-byte MidiEvent, so the worst case is about 20 times the file size.
+constexpr size_t kMaxFileBytes = size_t{16} << 20;
 constexpr size_t kMaxWarnings = 200;
 constexpr uint32_t kDefaultMicrosecondsPerQuarter = 500000;  // 120 bpm, the SMF default
 

@@ -56,8 +56,17 @@ class MidiFileParser;
 class MidiFile {
  public:
   // [control thread] Reads a whole file. Throws MidiFileError on anything unusable
-  // (format 2, bad header, truncated track with nothing recoverable...). Recoverable
-  // problems (missing end-of-track, a truncated final event) become warnings.
+  // (format 2, bad header, no track chunk, a file over 16 MiB). Recoverable problems
+  // become warnings and lose nothing that was readable: a track chunk running past the end
+  // of the file is read as far as it goes; a bad or truncated event ends its track (the
+  // events before it stay); a missing end-of-track is tolerated; unknown chunks and bytes
+  // between chunks are skipped. Every warning's message reads
+  // "<name>: track N at byte X: ..." ("header"/"file" outside tracks; N counts from 0).
+  // Running status is per track and cancelled by sysex and meta events. F0 sysex packets
+  // are kept when complete (ending in F7); F7 escapes/continuations are skipped. Of the
+  // meta events only track names (the first per track) and tempos are kept; a tempo
+  // change applies to all tracks, wherever it is. SMPTE division: ticks/s = frames/s ×
+  // ticks/frame, with -29 (30 drop-frame, 29.97 real) timed as 30, as the SMF spec does.
   static MidiFile load(const std::string& path);
   static MidiFile loadFromMemory(const uint8_t* data, size_t size, const std::string& name);
 
@@ -74,9 +83,10 @@ class MidiFile {
   const std::vector<uint8_t>& sysexData() const noexcept { return sysexData_; }
   const std::vector<TempoChange>& tempoMap() const noexcept { return tempoMap_; }
   const std::vector<MidiFileWarning>& warnings() const noexcept { return warnings_; }
-  // Time of the last event (or end-of-track) in seconds.
+  // Time of the latest end-of-track (or of the last event, when later) in seconds.
   double duration_s() const noexcept { return duration_s_; }
-  // Tempo in beats per minute at a given time (the first tempo when there is none).
+  // Tempo in beats per minute at a given time (120 before the first tempo event). With
+  // SMPTE division tempo events are kept here but do not change event times.
   double tempoBpmAt(double time_s) const noexcept;
 
  private:

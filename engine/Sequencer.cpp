@@ -88,6 +88,7 @@ Sequencer::Sequencer(double sampleRate) : sampleRate_(sampleRate) {
   if (!(sampleRate > 0.0) || !std::isfinite(sampleRate)) {
     throw std::invalid_argument("Sequencer: sample rate must be positive and finite");
   }
+  minLoopSamples_ = std::max<uint64_t>(1, toSample(kMinLoop_s * sampleRate));
 }
 
 void Sequencer::load(std::shared_ptr<const MidiFile> file) {
@@ -182,7 +183,7 @@ void Sequencer::processWith(size_t frames, Sink sink, void* context) noexcept {
     dispatchEvents(position_, toEnd + 1, done, sink, context);
     done += toEnd;
     position_ = length_;
-    if (!loop_ || length_ == 0) {  // a song of length 0 cannot loop: it would never advance
+    if (!loop_ || length_ < minLoopSamples_) {
       playing_ = false;
       finished_ = true;
       return;

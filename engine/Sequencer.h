@@ -5,7 +5,9 @@
 // the buffer size. The song spans samples 0..L with L = lengthSamples() =
 // llround(duration_s × rate); events on sample L (usually the last note-offs, at the
 // end-of-track) still play, then playback stops or, looping, continues from sample 0 at
-// the same output sample, so a loop lasts exactly L samples.
+// the same output sample, so a loop lasts exactly L samples. A song shorter than
+// kMinLoop_s plays once even with looping on: wrapping it many times per buffer, with a
+// chase at each wrap, would swamp the audio thread.
 //
 // Threads: construct and load() on a control thread while no audio thread uses the
 // sequencer. Everything marked [audio thread] is real-time safe (no allocation, no locks,
@@ -52,6 +54,7 @@ struct SequencerMessage {
 class Sequencer {
  public:
   static constexpr int kMaxChasedParams = 32;  // RPN/NRPN numbers remembered per channel
+  static constexpr double kMinLoop_s = 0.01;    // shorter songs do not loop
 
   // [control thread] Throws std::invalid_argument unless the rate is positive and finite.
   explicit Sequencer(double sampleRate);
@@ -139,6 +142,7 @@ class Sequencer {
   static void trackController(ChannelState& state, uint8_t controller, uint8_t value) noexcept;
 
   double sampleRate_;
+  uint64_t minLoopSamples_ = 1;
   std::shared_ptr<const MidiFile> file_;
   std::vector<uint64_t> eventSamples_;
   uint64_t length_ = 0;

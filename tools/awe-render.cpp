@@ -1,7 +1,7 @@
 // awe-render: plays a MIDI file through the synth as fast as possible into an audio file.
 //
 //   awe-render [song.mid] -o out.wav [--sf2 bank.sf2] [--rate R] [--polyphony N]
-//              [--interp cubic|linear|none] [--format pcm16|pcm24|float]
+//              [--interp cubic|linear|none] [--format pcm16|pcm24|float] [--mode awe|modern|auto]
 //
 // With no song or bank it uses the project's own demo song and bank (soundfonts/).
 #include <fmt/core.h>
@@ -52,7 +52,7 @@ class ProgressBar {
 
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
-  std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16";
+  std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe";
   double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
   int polyphony = 256;
   size_t block = 1024;
@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   app.add_option("--polyphony", polyphony, "Voices")->check(CLI::Range(1, awe::kMaxPolyphony));
   app.add_option("--interp", interp, "Interpolation")->check(CLI::IsMember({"cubic", "linear", "none"}));
   app.add_option("--format", format, "Sample format")->check(CLI::IsMember({"pcm16", "pcm24", "float"}));
+  app.add_option("--mode", mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
+      ->check(CLI::IsMember({"awe", "modern", "auto"}));
   app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(CLI::Range(-60.0, 24.0));
   app.add_option("--block", block, "Frames per render call")->check(CLI::Range(1, 65536));
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(CLI::Range(0.0, 600.0));
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
     auto song = std::make_shared<const awe::MidiFile>(awe::MidiFile::load(songPath));
 
     awe::SynthSettings settings;
+    settings.personality = mode == "auto" ? awe::personalityForBank(*bank) : awe::parsePersonality(mode);
     settings.sampleRate = rate;
     settings.polyphony = polyphony;
     settings.interpolation = interp == "cubic"    ? awe::Interpolation::Cubic
@@ -110,10 +113,11 @@ int main(int argc, char** argv) {
 
     const double voiceNs =
         result.voiceSamples > 0 ? result.wall_s * 1e9 / static_cast<double>(result.voiceSamples) : 0.0;
-    fmt::print("{}: {:.1f} s of audio in {:.2f} s ({:.1f}x real time); peak {:.1f} dBFS, up to {} voices, {} steals, "
-               "{:.2f} ns per voice-sample\n",
-               outPath, result.audio_s, result.wall_s, result.timesRealTime(),
-               20.0 * std::log10(std::max(result.peak, 1e-9f)), result.maxVoices, result.counters.steals, voiceNs);
+    fmt::print("{}: {:.1f} s of audio in {:.2f} s ({:.1f}x real time, {} personality); peak {:.1f} dBFS, up to {} "
+               "voices, {} steals, {} voice-samples, {:.2f} ns per voice-sample\n",
+               outPath, result.audio_s, result.wall_s, result.timesRealTime(), awe::personalityName(settings.personality),
+               20.0 * std::log10(std::max(result.peak, 1e-9f)), result.maxVoices, result.counters.steals,
+               result.voiceSamples, voiceNs);
     if (result.peak > 1.0f && sampleFormat != awe::SampleFormat::Float32) {
       fmt::print(stderr, "warning: the mix peaks at {:+.1f} dBFS and was clipped; try --gain {:.0f}\n",
                  20.0 * std::log10(result.peak), std::floor(-20.0 * std::log10(result.peak)));

@@ -16,13 +16,6 @@ constexpr double kRate = 44100.0;
 constexpr double kLevel = 0.5;                  // the constant sample is half full scale
 constexpr double kCentrePan = 0.70710678118;    // constant-power pan at the centre
 
-// Unity master gain so output levels are the envelope's own.
-SynthSettings unityGain() {
-  SynthSettings s;
-  s.masterGain = 1.0f;
-  return s;
-}
-
 int timecents(double seconds) { return static_cast<int>(std::lround(1200.0 * std::log2(seconds))); }
 double fromTimecents(int tc) { return std::exp2(tc / 1200.0); }
 
@@ -66,7 +59,7 @@ TEST_CASE("volume envelope stages land on time and level", "[synth][envelope]") 
   const double delay_ms = 1000 * fromTimecents(delay), attack_ms = 1000 * fromTimecents(attack);
   const double hold_ms = 1000 * fromTimecents(hold), decay_s = fromTimecents(decay);
   const double release_s = fromTimecents(release);
-  Synth synth(unityGain());
+  Synth synth(sf2Settings());
   synth.setBank(constantBank({{Gen::DelayVolEnv, delay},
                               {Gen::AttackVolEnv, attack},
                               {Gen::HoldVolEnv, hold},
@@ -108,7 +101,7 @@ TEST_CASE("volume envelope stages land on time and level", "[synth][envelope]") 
 }
 
 TEST_CASE("release during the attack starts from the level reached", "[synth][envelope]") {
-  Synth synth(unityGain());
+  Synth synth(sf2Settings());
   synth.setBank(constantBank({{Gen::AttackVolEnv, timecents(0.4)}, {Gen::ReleaseVolEnv, timecents(1.0)}}));
   synth.controlChange(0, 7, 127);
   synth.noteOn(0, 60, 127);
@@ -125,7 +118,7 @@ TEST_CASE("release during the attack starts from the level reached", "[synth][en
 TEST_CASE("key number scales hold and decay", "[synth][envelope]") {
   // keynumToVolEnvDecay 100 tc/key: key 72 decays 2^(-12*100/1200) = half as long as key 60.
   auto decayTime = [](int key) {
-    Synth synth(unityGain());
+    Synth synth(sf2Settings());
     synth.setBank(constantBank({{Gen::DecayVolEnv, timecents(1.0)}, {Gen::SustainVolEnv, 600},
                                 {Gen::KeynumToVolEnvDecay, 100}}));
     synth.controlChange(0, 7, 127);
@@ -138,7 +131,7 @@ TEST_CASE("key number scales hold and decay", "[synth][envelope]") {
 }
 
 TEST_CASE("sustain pedal holds released notes until it is lifted", "[synth][envelope]") {
-  Synth synth(unityGain());
+  Synth synth(sf2Settings());
   synth.setBank(constantBank({{Gen::ReleaseVolEnv, timecents(0.1)}}));
   synth.controlChange(0, 7, 127);
   synth.controlChange(0, 64, 127);
@@ -164,7 +157,7 @@ TEST_CASE("modulation envelope bends pitch and reaches its sustain", "[synth][en
             {Gen::DecayModEnv, timecents(0.2)}, {Gen::SustainModEnv, 500}};
   PresetSpec p;
   p.regions.push_back(r);
-  Synth synth(unityGain());
+  Synth synth(sf2Settings());
   synth.setBank(makeBank({s}, {p}));
   synth.noteOn(0, 69, 127);
   StereoBuffer out = render(synth, static_cast<size_t>(kRate));

@@ -33,7 +33,7 @@ std::shared_ptr<const Bank> sineBank(int cutoff_cents, int q_cB) {
 
 // Steady-state RMS of a tone at `key` + `cents` through a filter.
 double toneLevel(int cutoff_cents, int q_cB, int key, double cents) {
-  Synth synth;
+  Synth synth(sf2Settings());
   synth.setBank(sineBank(cutoff_cents, q_cB));
   synth.controlChange(0, 101, 0);
   synth.controlChange(0, 100, 0);
@@ -100,13 +100,13 @@ TEST_CASE("rendered filter: resonance peak within 1 dB of the stated Q", "[synth
 }
 
 TEST_CASE("filter off removes the low-pass", "[synth][filter]") {
-  SynthSettings settings;
+  SynthSettings settings = sf2Settings();
   settings.filterEnabled = false;
   Synth synth(settings);
   synth.setBank(sineBank(6000, 0));  // a 220 Hz cutoff would take 880 Hz down by 24 dB
   synth.noteOn(0, 81, 127);
   StereoBuffer out = render(synth, 16384);
-  Synth reference;
+  Synth reference(sf2Settings());
   reference.setBank(sineBank(13500, 0));
   reference.noteOn(0, 81, 127);
   StereoBuffer ref = render(reference, 16384);

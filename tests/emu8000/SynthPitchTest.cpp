@@ -45,7 +45,7 @@ double keyHz(double key) { return 440.0 * std::exp2((key - 69.0) / 12.0); }
 
 TEST_CASE("pitch follows the key within 1 cent", "[synth][pitch]") {
   for (Interpolation interp : {Interpolation::Cubic, Interpolation::Linear}) {
-    SynthSettings settings;
+    SynthSettings settings = sf2Settings();
     settings.interpolation = interp;
     Synth synth(settings);
     synth.setBank(sineBank());
@@ -59,28 +59,28 @@ TEST_CASE("pitch follows the key within 1 cent", "[synth][pitch]") {
 
 TEST_CASE("coarse, fine and scale tuning and pitch correction", "[synth][pitch]") {
   SECTION("coarse +2 semitones, fine -37 cents") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(sineBank({{Gen::CoarseTune, 2}, {Gen::FineTune, -37}}));
     CHECK(std::fabs(centsBetween(measure(synth, 69), keyHz(71.0 - 0.37))) < 1.0);
   }
   SECTION("scale tuning 50 cents per key") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(sineBank({{Gen::ScaleTuning, 50}}));
     CHECK(std::fabs(centsBetween(measure(synth, 81), keyHz(75))) < 1.0);
     CHECK(std::fabs(centsBetween(measure(synth, 57), keyHz(63))) < 1.0);
   }
   SECTION("overriding root key") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(sineBank({{Gen::OverridingRootKey, 60}}));
     CHECK(std::fabs(centsBetween(measure(synth, 60), 440.0)) < 1.0);
   }
   SECTION("sample pitch correction") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(sineBank({}, -25));
     CHECK(std::fabs(centsBetween(measure(synth, 69), keyHz(68.75))) < 1.0);
   }
   SECTION("sample rate other than the output rate") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(sineBank());
     // 44000 Hz sample at 44100 output: 440 Hz exactly at the root key.
     CHECK(std::fabs(centsBetween(measure(synth, 69), 440.0)) < 1.0);
@@ -88,7 +88,7 @@ TEST_CASE("coarse, fine and scale tuning and pitch correction", "[synth][pitch]"
 }
 
 TEST_CASE("pitch bend follows RPN 0 range", "[synth][pitch]") {
-  Synth synth;
+  Synth synth(sf2Settings());
   synth.setBank(sineBank());
   struct Case {
     int rangeSemitones;
@@ -109,7 +109,7 @@ TEST_CASE("pitch bend follows RPN 0 range", "[synth][pitch]") {
 }
 
 TEST_CASE("pitch bend moves a sounding note", "[synth][pitch]") {
-  Synth synth;
+  Synth synth(sf2Settings());
   synth.setBank(sineBank());
   synth.noteOn(0, 69, 127);
   StereoBuffer before = render(synth, 8192);
@@ -120,7 +120,7 @@ TEST_CASE("pitch bend moves a sounding note", "[synth][pitch]") {
 }
 
 TEST_CASE("RPN 1 and 2 tune the channel", "[synth][pitch]") {
-  Synth synth;
+  Synth synth(sf2Settings());
   synth.setBank(sineBank());
   // Coarse tuning: RPN 2, +3 semitones.
   synth.controlChange(0, 101, 0);

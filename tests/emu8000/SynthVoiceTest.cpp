@@ -40,7 +40,7 @@ std::shared_ptr<const Bank> oneRegion(std::map<Gen, int> gens, SampleSpec sample
 TEST_CASE("loop modes", "[synth][loop]") {
   const int longRelease = timecents(5.0);
   SECTION("0: no loop, the sample plays once even with the key held") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(oneRegion({{Gen::SampleModes, 0}}));
     synth.noteOn(0, 60, 127);
     StereoBuffer out = render(synth, 8192);
@@ -50,7 +50,7 @@ TEST_CASE("loop modes", "[synth][loop]") {
     CHECK(synth.activeVoices() == 0);
   }
   SECTION("1: loops while held and through the release") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(oneRegion({{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, longRelease}}));
     synth.noteOn(0, 60, 127);
     StereoBuffer out = render(synth, 8192);
@@ -63,7 +63,7 @@ TEST_CASE("loop modes", "[synth][loop]") {
     CHECK(std::fabs(centsBetween(frequencyHz(out.left, 2000, 8192, kRate), 441.0)) < 1.0);
   }
   SECTION("3: loops while held, then plays on to the end of the sample") {
-    Synth synth;
+    Synth synth(sf2Settings());
     synth.setBank(oneRegion({{Gen::SampleModes, 3}, {Gen::ReleaseVolEnv, longRelease}}));
     synth.noteOn(0, 60, 127);
     StereoBuffer out = render(synth, 8192);
@@ -88,7 +88,7 @@ TEST_CASE("exclusive class cuts the other voice of the class on the channel", "[
   PresetSpec kit;
   kit.bank = 128;
   kit.regions = {open, closed, other};
-  Synth synth;
+  Synth synth(sf2Settings());
   synth.setBank(makeBank({s}, {kit}));
   synth.noteOn(9, 46, 127);  // open hat, hard left
   StereoBuffer out = render(synth, 4096);
@@ -108,7 +108,7 @@ TEST_CASE("exclusive class cuts the other voice of the class on the channel", "[
 }
 
 TEST_CASE("stealing: released voices first (quietest), then the oldest", "[synth][steal]") {
-  SynthSettings settings;
+  SynthSettings settings = sf2Settings();
   settings.polyphony = 4;
   Synth synth(settings);
   synth.setBank(oneRegion({{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, timecents(8.0)}}));
@@ -147,7 +147,7 @@ TEST_CASE("stealing never takes a voice of the note being started", "[synth][ste
   right.gens = {{Gen::SampleModes, 1}, {Gen::Pan, 500}};
   PresetSpec p;
   p.regions = {left, right};
-  SynthSettings settings;
+  SynthSettings settings = sf2Settings();
   settings.polyphony = 1;
   Synth synth(settings);
   synth.setBank(makeBank({s}, {p}));
@@ -161,7 +161,7 @@ TEST_CASE("stealing never takes a voice of the note being started", "[synth][ste
 TEST_CASE("a note starts on its exact sample whatever the block size", "[synth][timing]") {
   for (size_t block : {size_t{1}, size_t{64}, size_t{1024}, size_t{37}}) {
     for (size_t at : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{1000}, size_t{1025}, size_t{3333}}) {
-      Synth synth;
+      Synth synth(sf2Settings());
       synth.setBank(oneRegion({{Gen::SampleModes, 1}, {Gen::AttackVolEnv, -12000}}, [] {
         SampleSpec s;
         s.data = constant(1000, 16384);

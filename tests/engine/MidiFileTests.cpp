@@ -433,3 +433,9 @@ TEST_CASE("The shared real MIDI files load with their known lengths and note cou
                          [](const MidiEvent& a, const MidiEvent& b) { return a.time_s < b.time_s; }));
   }
 }
+
+TEST_CASE("Files above the size limit are refused before parsing", "[midi]") {
+  Bytes huge = concat({header(0, 1, 96), trackChunk({0x00, 0xFF, 0x2F, 0x00})});
+  huge.resize(size_t{17} << 20);
+  CHECK_THROWS_WITH(load(huge, "huge.mid"), Catch::StartsWith("huge.mid: header at byte 0: file is 17825792 bytes"));
+}

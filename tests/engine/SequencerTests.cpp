@@ -388,3 +388,17 @@ TEST_CASE("Seeks are clamped; an empty sequencer does nothing", "[sequencer]") {
   sequencer.play();
   CHECK(run(sequencer, 64, 1, output).empty());
 }
+
+TEST_CASE("A song shorter than the minimum loop plays once even when looping", "[sequencer]") {
+  MidiFileWriter writer(500);
+  const int t = writer.addTrack();
+  writer.noteOn(t, 0, 0, 60, 100);
+  writer.noteOff(t, 9, 0, 60);  // 9 ms: below Sequencer::kMinLoop_s
+  Sequencer sequencer(1000.0);
+  sequencer.load(makeSong(writer));
+  sequencer.setLoop(true);
+  sequencer.play();
+  uint64_t output = 0;
+  CHECK(fileEvents(run(sequencer, 64, 3, output)).size() == 2);
+  CHECK(sequencer.finished());
+}

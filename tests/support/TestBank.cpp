@@ -57,6 +57,13 @@ std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, con
   return std::make_shared<const Bank>(std::move(parts));
 }
 
+SynthSettings sf2Settings() {
+  SynthSettings s;
+  s.personality = Personality::Modern;
+  s.masterGain = 1.0f;
+  return s;
+}
+
 std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplitude) {
   const size_t n = static_cast<size_t>(std::llround(period_samples * cycles));
   std::vector<int16_t> out(n);

@@ -9,6 +9,7 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Generators.h"
+#include "emu8000/Synth.h"
 
 namespace awe::test {
 
@@ -36,6 +37,10 @@ struct PresetSpec {
 };
 
 std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, const std::vector<PresetSpec>& presets);
+
+// Settings for tests of SF2 behaviour as the spec writes it: the modern personality (the
+// awe personality's register quantisation has its own tests) at unity master gain.
+SynthSettings sf2Settings();
 
 // `cycles` whole periods of a sine, `period` samples each (loop it over [0, cycles*period)).
 std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplitude = 16384.0);
