@@ -5,7 +5,7 @@
 //   awe-bench [songs.mid ...] [banks.sf2 ...] [--scenario stress|sustained,storm,sweep,ramp,soak|all]
 //             [--pace freewheel|realtime] [--jack | --api NAME] [--device NAME]
 //             [--buffer FRAMES] [--rate HZ] [--voices N] [--polyphony N]
-//             [--quality maximum|high|medium|low] [--effects on|off] [--mode awe|modern]
+//             [--quality maximum|high|medium|low] [--effects on|off] [--mode awe|modern|auto]
 //             [--duration S] [--repeat N] [--adaptive] [--ramp-buffers 64,256,1024]
 //             [--json F] [--trace F] [--csv F] [--save-baseline F] [--baseline F [--tolerance PCT]]
 //             [--instructions] [--inject-slow-buffer N] [--inject-allocation N] [--ignore-timing]
@@ -202,14 +202,16 @@ int runInstructions(const Options& o, const std::shared_ptr<const Bank>& bank, c
   settings.interpolation = q.interpolation;
   settings.filterEnabled = q.filter;
   settings.effectsEnabled = q.effects && o.effects == "on";
+  settings.personality = o.mode == "auto" ? personalityForBank(*bank) : parsePersonality(o.mode);
   Synth synth(settings);
   synth.setBank(bank);
   std::vector<float> left(o.frames), right(o.frames);
   double checksum = 0.0;
   const uint64_t voiceSamples =
       awe_bench_instruction_workload(&synth, voices, kInstructionBuffers, left.data(), right.data(), o.frames, &checksum);
-  fmt::print("instructions workload: {} voices held ({}), {} buffers of {} frames at {:.0f} Hz, bank {}\n", voices,
-             qualityDescription(level, o.effects == "on"), kInstructionBuffers, o.frames, o.rate, bankPath);
+  fmt::print("instructions workload: {} voices held ({}, {} personality), {} buffers of {} frames at {:.0f} Hz, bank {}\n",
+             voices, qualityDescription(level, o.effects == "on"), personalityName(settings.personality),
+             kInstructionBuffers, o.frames, o.rate, bankPath);
   fmt::print("voice-samples: {}\n", voiceSamples);
   fmt::print("checksum: {:.6f}\n", checksum);
   fmt::print("Count it with callgrind (instructions per voice-sample = Ir / voice-samples):\n"
@@ -374,10 +376,6 @@ int run(const Options& o) {
 
   const QualityLevel level = parseQuality(o.quality);
   const bool effects = o.effects == "on";
-  if (o.mode != "awe" && !o.quiet) {
-    fmt::print(stderr, "awe-bench: --mode {}: the synth has no personality switch yet, so the mode is recorded in "
-                       "the report but changes nothing\n", o.mode);
-  }
 
   RunOptions run;
   run.pace = realtime ? Pace::Realtime : Pace::Freewheel;
@@ -390,6 +388,8 @@ int run(const Options& o) {
                              : DriverKind::Offline;
   run.quality = level;
   run.effects = effects;
+  run.personalityFromBank = o.mode == "auto";
+  if (o.mode != "auto") run.personality = parsePersonality(o.mode);
   run.adaptive = o.adaptive;
   run.slowBufferIndex = o.slowBuffer;
   const double budget_ms = 1000.0 * o.frames / o.rate;
@@ -472,8 +472,9 @@ int run(const Options& o) {
                              {"ignore_timing", o.ignoreTiming}};
 
   if (!o.quiet) {
-    fmt::print("awe-bench: {} pace, {} frames at {:.0f} Hz (budget {}), {}\n", o.pace, o.frames, o.rate,
-               formatDuration(budget_ms * 1e6), qualityDescription(level, effects));
+    fmt::print("awe-bench: {} pace, {} frames at {:.0f} Hz (budget {}), {}, {} personality\n", o.pace, o.frames,
+               o.rate, formatDuration(budget_ms * 1e6), qualityDescription(level, effects),
+               o.mode == "auto" ? "bank's" : o.mode);
     fmt::print("machine: {}, {} cores, {}; commit {}{}\n", machine.cpu, machine.cores, machine.kernel,
                commit.hash.substr(0, 12), commit.dirty ? " (with uncommitted changes)" : "");
   }
@@ -670,7 +671,8 @@ int main(int argc, char** argv) {
   app.add_option("--quality", o.quality, "Quality level (interpolation, filter, effects, polyphony cap)")
       ->check(CLI::IsMember({"maximum", "high", "medium", "low"}));
   app.add_option("--effects", o.effects, "Reverb and chorus")->check(CLI::IsMember({"on", "off"}));
-  app.add_option("--mode", o.mode, "Synth personality")->check(CLI::IsMember({"awe", "modern"}));
+  app.add_option("--mode", o.mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
+      ->check(CLI::IsMember({"awe", "modern", "auto"}));
   app.add_option("--duration", o.duration_s,
                  "Seconds of audio per run (default: 10 for the stress scenarios, 120 for the soak, a song's length)")
       ->check(CLI::Range(0.01, 86400.0));

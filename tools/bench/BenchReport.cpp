@@ -220,6 +220,7 @@ json runToJson(const RunResult& r, bool withMonitor) {
   out["sample_rate"] = r.sampleRate;
   out["budget_ns"] = r.budget_ns;
   out["polyphony"] = r.polyphony;
+  out["mode"] = personalityName(r.personality);
   out["buffers"] = r.buffers;
   out["audio_s"] = r.audio_s;
   out["wall_s"] = r.wall_s;

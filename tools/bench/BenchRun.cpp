@@ -231,6 +231,8 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
   settings.synth.interpolation = quality.interpolation;
   settings.synth.filterEnabled = quality.filter;
   settings.synth.effectsEnabled = options.effects;  // off: off at every level
+  settings.synth.personality = options.personalityFromBank ? personalityForBank(*bank) : options.personality;
+  r.personality = settings.synth.personality;
   settings.midiQueueCapacity = kLiveQueueCapacity;
   settings.maxLiveEventsPerBuffer = kLiveQueueCapacity;
   r.polyphony = scenario.polyphony;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "emu8000/Bank.h"
+#include "emu8000/Personality.h"
 #include "engine/AudioDriver.h"
 #include "engine/MidiFile.h"
 #include "engine/Quality.h"
@@ -43,6 +44,8 @@ struct RunOptions {
   DriverSettings driver;  // kind is chosen from pace (and api/device); rate, frames, api, device used
   QualityLevel quality = QualityLevel::Maximum;
   bool effects = true;
+  Personality personality = Personality::Awe;
+  bool personalityFromBank = false;  // --mode auto: by the bank's sound engine
   bool adaptive = false;
   QualityPolicyConfig policy;
   int64_t slowBufferIndex = -1;  // --inject-slow-buffer
@@ -71,6 +74,7 @@ struct RunResult {
   double sampleRate = 0.0;
   int64_t budget_ns = 0;
   int polyphony = 0;
+  Personality personality = Personality::Awe;
 
   uint64_t buffers = 0;  // rendered
   double audio_s = 0.0, wall_s = 0.0, timesRealTime = 0.0;
