@@ -299,7 +299,7 @@ Verdict judge(const std::vector<ScenarioRuns>& scenarios, const std::vector<Ramp
       }
       if (r.heapChecked && !r.heapFlat) {
         v.allocation = true;
-        v.reasons.push_back(fmt::format("{}: the heap grew by {} between the first and the last {:.0f} s", who,
+        v.reasons.push_back(fmt::format("{}: the heap grew by {} between the first and the last {:.3g} s", who,
                                         formatBytes(static_cast<double>(r.heapLast_bytes - r.heapFirst_bytes)),
                                         r.heapWindowUsed_s));
       }

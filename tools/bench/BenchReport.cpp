@@ -109,7 +109,7 @@ std::string formatScenarioDetails(const std::vector<ScenarioRuns>& scenarios) {
             r.queueDrops > 0 ? fmt::format(", queue drops {}", r.queueDrops) : "");
       }
       if (r.heapChecked) {
-        text += fmt::format("{}: heap live {} over the first {:.0f} s, {} over the last: {} {}\n", who,
+        text += fmt::format("{}: heap live {} over the first {:.3g} s, {} over the last: {} {}\n", who,
                             formatBytes(static_cast<double>(r.heapFirst_bytes)), r.heapWindowUsed_s,
                             formatBytes(static_cast<double>(r.heapLast_bytes)),
                             r.heapLast_bytes >= r.heapFirst_bytes
