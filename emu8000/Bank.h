@@ -108,6 +108,8 @@ class Bank {
   size_t sampleDataFrames() const noexcept { return sampleDataFrames_; }  // incl. guards
   size_t sampleBytes() const noexcept;  // bytes of 16-bit sample data held (incl. guards)
   bool has24BitSamples() const noexcept { return !sample24_.empty(); }
+  // Low bytes of 24-bit samples (sm24): same length and indexing as sampleData(), guards
+  // included, so sample24()[i] extends sampleData()[i]. Empty when the bank has none.
   const std::vector<uint8_t>& sample24() const noexcept { return sample24_; }
   const std::vector<SampleHeader>& samples() const noexcept { return samples_; }
   const std::vector<Preset>& presets() const noexcept { return presets_; }  // sorted by bank, program

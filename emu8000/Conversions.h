@@ -8,14 +8,37 @@
 
 namespace awe {
 
+// 2^x at control rate (pitch ratios, envelope and attenuation gains) without a libm
+// call: exact exponent, degree-6 polynomial on the fraction fitted over [0,1) (relative
+// error 2e-9 before float rounding, so about 1e-7 in float: 0.0002 cents, 1e-6 dB).
+inline float fastExp2(float x) noexcept {
+  x = x < -126.0f ? -126.0f : (x > 127.0f ? 127.0f : x);
+  int32_t wholeInt = static_cast<int32_t>(x);  // truncates; floor it for negatives below
+  if (static_cast<float>(wholeInt) > x) --wholeInt;
+  const float whole = static_cast<float>(wholeInt);
+  const float f = x - whole;
+  const float p =
+      1.0f + f * (0.6931470422f +
+                  f * (0.2402293261f + f * (0.05548521567f + f * (0.009675541782f + f * (0.001246729185f +
+                                                                                         f * 0.0002161409807f)))));
+  const int32_t exponentBits = (wholeInt + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &exponentBits, sizeof(scale));
+  return p * scale;
+}
+
+
 // Absolute timecents: seconds = 2^(tc/1200). -32768 means "zero time" (SF2 8.1.2).
+// fastExp2 is exact to ~1e-7: a sample in ten million.
 inline double timecentsToSeconds(double timecents) {
   if (timecents <= -32768.0) return 0.0;
-  return std::exp2(timecents / 1200.0);
+  return fastExp2(static_cast<float>(timecents / 1200.0));
 }
 
 // Absolute cents: 0 cents = 8.176 Hz (MIDI key 0), 6900 cents = 440 Hz.
-inline double absoluteCentsToHz(double cents) { return 440.0 * std::exp2((cents - 6900.0) / 1200.0); }
+inline double absoluteCentsToHz(double cents) {
+  return 440.0 * static_cast<double>(fastExp2(static_cast<float>((cents - 6900.0) / 1200.0)));
+}
 inline double hzToAbsoluteCents(double hz) { return 6900.0 + 1200.0 * std::log2(hz / 440.0); }
 
 // Centibels of attenuation to linear amplitude: 200 cB = 20 dB = a factor of 10.
@@ -43,25 +66,6 @@ inline PanGains panGains(double pan_permille) {
   const double p = std::clamp(pan_permille, -500.0, 500.0);
   const double angle = (p + 500.0) / 1000.0 * (M_PI / 2.0);
   return {static_cast<float>(std::cos(angle)), static_cast<float>(std::sin(angle))};
-}
-
-// 2^x at control rate (pitch ratios, envelope and attenuation gains) without a libm
-// call: exact exponent, degree-6 polynomial on the fraction fitted over [0,1) (relative
-// error 2e-9 before float rounding, so about 1e-7 in float: 0.0002 cents, 1e-6 dB).
-inline float fastExp2(float x) noexcept {
-  x = x < -126.0f ? -126.0f : (x > 127.0f ? 127.0f : x);
-  int32_t wholeInt = static_cast<int32_t>(x);  // truncates; floor it for negatives below
-  if (static_cast<float>(wholeInt) > x) --wholeInt;
-  const float whole = static_cast<float>(wholeInt);
-  const float f = x - whole;
-  const float p =
-      1.0f + f * (0.6931470422f +
-                  f * (0.2402293261f + f * (0.05548521567f + f * (0.009675541782f + f * (0.001246729185f +
-                                                                                         f * 0.0002161409807f)))));
-  const int32_t exponentBits = (wholeInt + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &exponentBits, sizeof(scale));
-  return p * scale;
 }
 
 }  // namespace awe

@@ -3,16 +3,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "emu8000/Conversions.h"
+
 namespace awe::emu8000 {
 namespace {
 
 int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }
+// Round half away from zero without a libm call: these run per block for modulated voices.
+long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }
 
 // Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
 // the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
 double attackMilliseconds(int reg) {
   if (reg < 32) return 11878.0 / std::max(reg, 1);
-  return 360.0 * std::exp2(-(reg - 32) / 16.0);
+  return 360.0 * static_cast<double>(fastExp2(static_cast<float>(-(reg - 32) / 16.0)));
 }
 
 // The register (1..127) whose time is nearest `seconds` in log time, for a table
@@ -21,11 +25,12 @@ int nearestRegister(double seconds, double scale) {
   if (seconds <= 0.0) return 127;
   const double ms = seconds * 1000.0 / scale;
   const double estimate = ms > 360.0 ? 11878.0 / ms : 32.0 + 16.0 * std::log2(360.0 / ms);
-  const int centre = std::clamp(static_cast<int>(std::lround(estimate)), 1, 127);
+  const int centre = std::clamp(static_cast<int>(estimate + 0.5), 1, 127);
   int best = centre;
   double bestError = 1e300;
   for (int r = std::max(centre - 1, 1); r <= std::min(centre + 1, 127); ++r) {
-    const double error = std::fabs(std::log(attackMilliseconds(r) / ms));
+    const double ratio = attackMilliseconds(r) / ms;
+    const double error = ratio >= 1.0 ? ratio : 1.0 / ratio;  // distance in log time, without the log
     if (error < bestError) {
       bestError = error;
       best = r;
@@ -37,12 +42,12 @@ int nearestRegister(double seconds, double scale) {
 }  // namespace
 
 int attenuationRegister(double attenuation_dB) {
-  return clampInt(std::lround(attenuation_dB / kAttenuationStep_dB), 0, 255);
+  return clampInt(roundToLong(attenuation_dB / kAttenuationStep_dB), 0, 255);
 }
 double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }
 
 int cutoffRegister(double cutoff_cents) {
-  return clampInt(std::lround((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
+  return clampInt(roundToLong((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
 }
 double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }
 
@@ -57,7 +62,7 @@ double qDcGain(int reg) {
 }
 
 uint32_t quantizeDelay_samples(double seconds) {
-  const long units = std::lround(std::max(seconds, 0.0) * 44100.0 / 32.0);
+  const long units = roundToLong(std::max(seconds, 0.0) * 44100.0 / 32.0);
   return static_cast<uint32_t>(std::clamp<long>(units, 0, 0x8000)) * 32u;
 }
 
@@ -65,7 +70,7 @@ int attackRegister(double seconds) { return nearestRegister(seconds, 1.0); }
 double attackSeconds(int reg) { return attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
 
 int holdRegister(double seconds) {
-  const long steps = std::lround(std::max(seconds, 0.0) * 44100.0 / 4096.0);
+  const long steps = roundToLong(std::max(seconds, 0.0) * 44100.0 / 4096.0);
   return 0x7F - clampInt(steps, 0, 126);
 }
 uint32_t holdSamples(int reg) { return static_cast<uint32_t>(0x7F - std::clamp(reg, 1, 127)) * 4096u; }
@@ -77,13 +82,13 @@ int decayRegister(double secondsFor96dB) { return nearestRegister(secondsFor96dB
 double decaySecondsFor96dB(int reg) { return 4.0 * attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
 
 int volumeSustainRegister(double attenuation_dB) {
-  return 127 - clampInt(std::lround(std::max(attenuation_dB, 0.0) / 0.75), 0, 127);
+  return 127 - clampInt(roundToLong(std::max(attenuation_dB, 0.0) / 0.75), 0, 127);
 }
 double volumeSustain_dB(int reg) { return (127 - std::clamp(reg, 0, 127)) * 0.75; }
-int modulationSustainRegister(double level) { return clampInt(std::lround(level * 127.0), 0, 127); }
+int modulationSustainRegister(double level) { return clampInt(roundToLong(level * 127.0), 0, 127); }
 double modulationSustainLevel(int reg) { return std::clamp(reg, 0, 127) / 127.0; }
 
-int lfoFrequencyRegister(double hz) { return clampInt(std::lround(hz / 0.042), 0, 255); }
+int lfoFrequencyRegister(double hz) { return clampInt(roundToLong(hz / 0.042), 0, 255); }
 double lfoFrequency_Hz(int reg) { return std::clamp(reg, 0, 255) * 0.042; }
 
 double quantizeDepth(double value, double step) {

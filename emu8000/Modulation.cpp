@@ -50,6 +50,21 @@ const ModulatorSpec kAweDefaults[] = {
     {0x020E, kPitchDest, 12700, 0x0010, 0},
 };
 
+// The concave curve of a 7-bit source value (convex is its mirror): log10 once per value,
+// at start-up, not on every note-on.
+struct CurveTable {
+  float concave[128];
+  CurveTable() {
+    for (int v = 0; v < 128; ++v) concave[v] = concaveCurve(static_cast<float>(v) / 127.0f);
+  }
+};
+const CurveTable& curves() {
+  static const CurveTable table;
+  return table;
+}
+float concave7(int v) { return curves().concave[v & 127]; }
+float convex7(int v) { return 1.0f - curves().concave[127 - (v & 127)]; }
+
 // 7-bit value to a signed -1..1 with 64 exactly at 0 and both ends reached.
 inline float bipolar7(int v) { return v >= 64 ? static_cast<float>(v - 64) / 63.0f : static_cast<float>(v - 64) / 64.0f; }
 
@@ -95,29 +110,34 @@ float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexc
   // t: bipolar position -1..1 (used when the source is bipolar); x: unipolar 0..1.
   float x = 0.0f;
   float t = 0.0f;
+  int v7 = -1;  // the raw value when the source is a 7-bit one (curve tables apply)
   if (s.isCC) {
-    const int v = in.cc[s.index & 0x7F];
-    x = static_cast<float>(v) / 127.0f;
-    t = bipolar7(v);
+    v7 = in.cc[s.index & 0x7F];
+    x = static_cast<float>(v7) / 127.0f;
+    t = bipolar7(v7);
   } else {
     switch (static_cast<GeneralController>(s.index)) {
       case GeneralController::NoController:
         return 1.0f;  // SF2 8.2.1: treated as the value 1
       case GeneralController::NoteOnVelocity:
+        v7 = in.velocity;
         x = static_cast<float>(in.velocity) / 127.0f;
         t = bipolar7(in.velocity);
         break;
       case GeneralController::NoteOnKey:
+        v7 = in.key;
         x = static_cast<float>(in.key) / 127.0f;
         t = bipolar7(in.key);
         break;
       case GeneralController::PolyPressure: {
         const int v = in.polyPressure != nullptr ? in.polyPressure[in.key & 0x7F] : 0;
+        v7 = v;
         x = static_cast<float>(v) / 127.0f;
         t = bipolar7(v);
         break;
       }
       case GeneralController::ChannelPressure:
+        v7 = in.channelPressure;
         x = static_cast<float>(in.channelPressure) / 127.0f;
         t = bipolar7(in.channelPressure);
         break;
@@ -139,13 +159,14 @@ float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexc
   }
   if (!s.bipolar) {
     if (s.negative) x = 1.0f - x;
+    const int index = v7 < 0 ? -1 : (s.negative ? 127 - (v7 & 127) : (v7 & 127));
     switch (s.type) {
       case ModSourceType::Linear:
         return x;
       case ModSourceType::Concave:
-        return concaveCurve(x);
+        return index >= 0 ? concave7(index) : concaveCurve(x);
       case ModSourceType::Convex:
-        return convexCurve(x);
+        return index >= 0 ? convex7(index) : convexCurve(x);
       case ModSourceType::Switch:
         return x >= 0.5f ? 1.0f : 0.0f;
     }

@@ -40,8 +40,12 @@ namespace awe {
 namespace {
 
 // A pathological hydra (every preset zone pointing at a huge instrument) could otherwise
-// expand a small file into gigabytes of regions. Real banks have a few thousand.
-constexpr size_t kMaxRegions = size_t{1} << 20;
+// expand a small file into gigabytes of regions (a Region is ~270 bytes). Real banks have
+// a few thousand (FluidR3_GM: 16912 from 148 MB), so the cap is generous: 2^18 regions, or
+// one per 64 file bytes for big files. Zone pairs are capped too, to bound counting time.
+constexpr uint64_t kMinRegionCap = uint64_t{1} << 18;
+constexpr uint64_t kFileBytesPerRegion = 64;
+constexpr uint64_t kZonePairsPerRegion = 64;
 constexpr size_t kMaxWarnings = 1000;
 constexpr size_t kMaxTextBytes = 256;       // SF2 5.x: every INFO text field but ICMT
 constexpr size_t kMaxCommentBytes = 65536;  // ICMT
@@ -148,6 +152,7 @@ struct Chunk {
   uint64_t data = 0;    // of the first data byte
   uint32_t size = 0;
   bool present = false;
+  const std::string& name() const { return listType.empty() ? id : listType; }
 };
 
 // One hydra sub-chunk held in memory as fixed-size records.
@@ -273,15 +278,15 @@ class Sf2Parser {
       if (c.size > end - c.data) {
         std::string message = cat("size ", c.size, " runs past the end of ", parent, " (", end - c.data, " bytes left)");
         if (fileTruncated_ && end == src_.size()) message += "; the file is truncated";
-        fail(c.listType.empty() ? c.id : c.listType, c.offset, message);
+        fail(c.name(), c.offset, message);
       }
       uint64_t next = c.data + c.size;
       if ((c.size & 1) && next < end) {
-        uint8_t ahead[5];
+        uint8_t ahead[4];
         bool paddedOk = next + 1 == end || (next + 9 <= end && src_.read(next + 1, ahead, 4) && isFourcc(ahead));
         bool unpaddedOk = next + 8 <= end && src_.read(next, ahead, 4) && isFourcc(ahead);
         if (!paddedOk && unpaddedOk)
-          warn(c.id, c.offset, cat("odd size ", c.size, " without the RIFF pad byte"));
+          warn(c.name(), c.offset, cat("odd size ", c.size, " without the RIFF pad byte"));
         else
           next += 1;
       }
@@ -507,6 +512,16 @@ class Sf2Parser {
       h.type = le16(r + 44);
       const std::string label = cat("sample ", i, " '", h.name, "'");
 
+      if (h.sampleRate == 0) {
+        warn("shdr", shdr.at(i, 36), cat(label, " has sample rate 0; using 44100"));
+        h.sampleRate = 44100;
+      }
+      if (h.originalKey > 127) {
+        // 255 means "unpitched" (SF2 7.10): 60 is the spec's fallback for any invalid key.
+        if (h.originalKey != 255)
+          warn("shdr", shdr.at(i, 40), cat(label, " has original key ", h.originalKey, "; using 60"));
+        h.originalKey = 60;
+      }
       if (h.type & 0x8000) {
         warn("shdr", shdr.at(i, 44), cat(label, " is a ROM sample; there is no ROM here, its zones are ignored"));
         st.usable = false;
@@ -538,16 +553,6 @@ class Sf2Parser {
           loopStart = start;
           loopEnd = end;
         }
-      }
-      if (h.sampleRate == 0) {
-        warn("shdr", shdr.at(i, 36), cat(label, " has sample rate 0; using 44100"));
-        h.sampleRate = 44100;
-      }
-      if (h.originalKey > 127) {
-        // 255 means "unpitched" (SF2 7.10): 60 is the spec's fallback for any invalid key.
-        if (h.originalKey != 255)
-          warn("shdr", shdr.at(i, 40), cat(label, " has original key ", h.originalKey, "; using 60"));
-        h.originalKey = 60;
       }
       if (h.type != 1 && h.link >= count) {
         warn("shdr", shdr.at(i, 42), cat(label, " links to sample ", h.link, " of ", count, "; played as mono"));
@@ -806,25 +811,65 @@ class Sf2Parser {
     }
   }
 
+  static bool overlaps(const ResolvedZone& pz, const ResolvedZone& iz) {
+    return std::max(pz.keyLo, iz.keyLo) <= std::min(pz.keyHi, iz.keyHi) &&
+           std::max(pz.velLo, iz.velLo) <= std::min(pz.velHi, iz.velHi);
+  }
+
+  // Counts the regions before making any, so a hydra that multiplies out to an absurd
+  // number fails before allocating. Pairs are counted first: that bounds the time.
+  void checkExpansion() {
+    uint64_t pairs = 0, regions = 0;
+    for (const ZoneRange& pr : presetRanges_)
+      for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) pairs += instRanges_[presetZones_[pzi].target].count;
+    const uint64_t regionCap = std::max(kMinRegionCap, src_.size() / kFileBytesPerRegion);
+    if (pairs > regionCap * kZonePairsPerRegion)
+      fail("pdta", pdtaOffset_,
+           cat("preset zones times instrument zones is ", pairs, ", more than the ", regionCap * kZonePairsPerRegion,
+               " allowed for a file of this size"));
+    for (const ZoneRange& pr : presetRanges_) {
+      for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) {
+        const ResolvedZone& pz = presetZones_[pzi];
+        const ZoneRange& ir = instRanges_[pz.target];
+        for (uint32_t izi = ir.begin; izi < ir.begin + ir.count; ++izi)
+          if (sampleState_[instZones_[izi].target].usable && overlaps(pz, instZones_[izi])) ++regions;
+      }
+    }
+    if (regions > regionCap)
+      fail("pdta", pdtaOffset_,
+           cat("the presets expand to ", regions, " regions, more than the ", regionCap, " allowed for a file of this size"));
+    parts_.regions.reserve(static_cast<size_t>(regions));
+  }
+
+  void warnDuplicatePresets() {
+    const Table& phdr = tables_[kPhdr];
+    std::vector<std::pair<uint32_t, size_t>> keys;  // (bank << 16 | program, preset index)
+    keys.reserve(phdr.count - 1);
+    for (size_t p = 0; p + 1 < phdr.count; ++p)
+      keys.emplace_back((uint32_t{le16(phdr.rec(p) + 22)} << 16) | le16(phdr.rec(p) + 20), p);
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 1; i < keys.size(); ++i) {
+      if (keys[i].first != keys[i - 1].first) continue;
+      const size_t p = keys[i].second;
+      warn("phdr", phdr.at(p, 20),
+           cat("preset '", fixedText(phdr.rec(p), 20), "' (", keys[i].first >> 16, ":", keys[i].first & 0xFFFF,
+               ") has the same bank and program as an earlier preset; the first is used"));
+    }
+  }
+
   void buildRegions() {
     const Table& phdr = tables_[kPhdr];
     const Table& inst = tables_[kInst];
     for (size_t i = 0; i + 1 < inst.count; ++i) parts_.instrumentNames.push_back(fixedText(inst.rec(i), 20));
+    warnDuplicatePresets();
+    checkExpansion();
 
-    std::vector<uint32_t> seenPrograms;
     for (size_t p = 0; p + 1 < phdr.count; ++p) {
       Preset preset;
       preset.name = fixedText(phdr.rec(p), 20);
       preset.program = le16(phdr.rec(p) + 20);
       preset.bank = le16(phdr.rec(p) + 22);
       preset.regionBegin = static_cast<uint32_t>(parts_.regions.size());
-      const std::string label = cat("preset '", preset.name, "' (", preset.bank, ":", preset.program, ")");
-      const uint32_t key = (uint32_t{preset.bank} << 16) | preset.program;
-      if (std::find(seenPrograms.begin(), seenPrograms.end(), key) != seenPrograms.end())
-        warn("phdr", phdr.at(p, 20), cat(label, " has the same bank and program as an earlier preset; the first is used"));
-      else
-        seenPrograms.push_back(key);
-
       size_t outside = 0;
       const ZoneRange& pr = presetRanges_[p];
       for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) {
@@ -834,15 +879,15 @@ class Sf2Parser {
           const ResolvedZone& iz = instZones_[izi];
           SampleState& st = sampleState_[iz.target];
           if (!st.usable) continue;
+          if (!overlaps(pz, iz)) {
+            ++outside;
+            continue;
+          }
           Region region;
           region.keyLo = std::max(pz.keyLo, iz.keyLo);
           region.keyHi = std::min(pz.keyHi, iz.keyHi);
           region.velLo = std::max(pz.velLo, iz.velLo);
           region.velHi = std::min(pz.velHi, iz.velHi);
-          if (region.keyLo > region.keyHi || region.velLo > region.velHi) {
-            ++outside;
-            continue;
-          }
           region.sample = iz.target;
           region.instrument = pz.target;
           for (int g = 0; g < kSf2GeneratorCount; ++g) {
@@ -871,12 +916,11 @@ class Sf2Parser {
           region.instModCount = iz.modCount;
           region.presetModBegin = pz.modBegin;
           region.presetModCount = pz.modCount;
-          if (parts_.regions.size() >= kMaxRegions)
-            fail("pdta", pdtaOffset_, cat("the presets expand to more than ", kMaxRegions, " regions"));
           parts_.regions.push_back(region);
         }
       }
       preset.regionCount = static_cast<uint32_t>(parts_.regions.size() - preset.regionBegin);
+      const std::string label = cat("preset '", preset.name, "' (", preset.bank, ":", preset.program, ")");
       if (outside > 0)
         warn("pbag", tables_[kPbag].at(le16(phdr.rec(p) + 24)),
              cat(label, ": ", outside, " instrument zones lie outside their preset zone's key/velocity range; no regions for them"));

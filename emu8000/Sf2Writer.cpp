@@ -78,22 +78,17 @@ void writeMod(ByteWriter& w, const ModulatorSpec& m) {
 // is a preset or an instrument; `writeHeader` writes one header record given its bag index.
 template <typename Item, typename WriteHeader>
 void writeLevel(ByteWriter& w, const std::vector<Item>& items, const char* headerId, const char* bagId,
-                const char* modId, const char* genId, WriteHeader writeHeader, size_t headerSize) {
+                const char* modId, const char* genId, const char* terminalName, WriteHeader writeHeader) {
   size_t pos = w.begin(headerId);
   size_t bag = 0;
   for (const Item& item : items) {
     writeHeader(item, index16(bag, "zones"));
     bag += item.zones.size();
   }
-  // Terminal record: name "EOP"/"EOI", zeros, and the bag index one past the last zone.
-  size_t terminalStart = w.bytes.size();
-  w.name20(headerSize == 38 ? "EOP" : "EOI");
-  if (headerSize == 38) {
-    w.u16(0);
-    w.u16(0);
-  }
-  w.u16(index16(bag, "zones"));
-  while (w.bytes.size() - terminalStart < headerSize) w.u8(0);
+  // Terminal record: named "EOP"/"EOI", zeros, and the bag index one past the last zone.
+  Item terminal;
+  terminal.name = terminalName;
+  writeHeader(terminal, index16(bag, "zones"));
   w.end(pos);
 
   pos = w.begin(bagId);
@@ -180,7 +175,7 @@ std::vector<uint8_t> writeSf2(const Sf2Description& d) {
 
   size_t pdta = w.beginList("pdta");
   writeLevel(
-      w, d.presets, "phdr", "pbag", "pmod", "pgen",
+      w, d.presets, "phdr", "pbag", "pmod", "pgen", "EOP",
       [&w](const Sf2Description::Preset& p, uint16_t bag) {
         w.name20(p.name);
         w.u16(p.program);
@@ -189,15 +184,13 @@ std::vector<uint8_t> writeSf2(const Sf2Description& d) {
         w.u32(p.library);
         w.u32(p.genre);
         w.u32(p.morphology);
-      },
-      38);
+      });
   writeLevel(
-      w, d.instruments, "inst", "ibag", "imod", "igen",
+      w, d.instruments, "inst", "ibag", "imod", "igen", "EOI",
       [&w](const Sf2Description::Instrument& inst, uint16_t bag) {
         w.name20(inst.name);
         w.u16(bag);
-      },
-      22);
+      });
   size_t shdr = w.begin("shdr");
   for (const Sf2Description::Sample& s : d.samples) {
     w.name20(s.name);

@@ -27,8 +27,8 @@ constexpr float kInt16Scale = 1.0f / 32768.0f;
 constexpr float kReleaseFloorGain = 1.5848932e-5f * kInt16Scale;
 
 uint32_t secondsToSamples(double seconds, double rate) {
-  const double n = std::round(seconds * rate);
-  return n <= 0.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
+  const double n = seconds * rate + 0.5;  // rounded; no libm call on the note-on path
+  return n < 1.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
 }
 
 // Flush denormals to zero while rendering: filter and envelope tails would otherwise
@@ -65,6 +65,11 @@ class SynthImpl {
         groupMask_(groups_.size(), 0) {
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
+    pending_ = settings_;
+    reverb_.prepare(settings_.sampleRate, kControlBlockFrames);
+    chorus_.prepare(settings_.sampleRate, kControlBlockFrames);
+    reverb_.setType(settings_.reverb);
+    chorus_.setType(settings_.chorus);
     polyphonyLimit_ = settings_.polyphony;
     for (LaneGroup& g : groups_) {
       for (int l = 0; l < kLanes; ++l) parkLane(g, l);
@@ -247,6 +252,16 @@ class SynthImpl {
       resetAllChannels();
       return;
     }
+    // GS reverb / chorus macro: F0 41 <dev> 42 12 40 01 30|38 <type> <sum> F7
+    if (length >= 10 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 &&
+        data[6] == 0x01 && (data[7] == 0x30 || data[7] == 0x38)) {
+      if (data[7] == 0x30) {
+        if (const auto type = reverbTypeFromIndex(data[8])) setReverbType(*type);
+      } else if (const auto type = chorusTypeFromIndex(data[8])) {
+        setChorusType(*type);
+      }
+      return;
+    }
     // GS Reset: F0 41 <dev> 42 12 40 00 7F 00 41 F7
     if (length >= 11 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 &&
         data[6] == 0x00 && data[7] == 0x7F) {
@@ -288,14 +303,47 @@ class SynthImpl {
   }
 
   // ---- quality hooks ------------------------------------------------------------------
+  void setReverbType(ReverbType type) noexcept {
+    settings_.reverb = type;
+    reverb_.setType(type);
+  }
+  void setChorusType(ChorusType type) noexcept {
+    settings_.chorus = type;
+    chorus_.setType(type);
+  }
   void setPersonality(Personality p) noexcept {
     personality_ = p;
     settings_.personality = p;
   }
   Personality personality() const noexcept { return personality_; }
-  void setInterpolation(Interpolation m) noexcept { settings_.interpolation = m; }
-  void setFilterEnabled(bool on) noexcept { settings_.filterEnabled = on; }
-  void setEffectsEnabled(bool on) noexcept { settings_.effectsEnabled = on; }
+  // Quality switches take effect behind a short fade of the whole output (one control
+  // block out, one block in: under 1.5 ms) so a changed waveform never jumps.
+  void setInterpolation(Interpolation m) noexcept {
+    pending_.interpolation = m;
+    requestSwitch();
+  }
+  void setFilterEnabled(bool on) noexcept {
+    pending_.filterEnabled = on;
+    requestSwitch();
+  }
+  void setEffectsEnabled(bool on) noexcept {
+    pending_.effectsEnabled = on;
+    requestSwitch();
+  }
+  void requestSwitch() noexcept {
+    const bool same = pending_.interpolation == settings_.interpolation &&
+                      pending_.filterEnabled == settings_.filterEnabled &&
+                      pending_.effectsEnabled == settings_.effectsEnabled;
+    if (same) return;
+    if (fade_ == Fade::None) {
+      fade_ = Fade::Out;
+      fadePosition_ = 0;
+    } else if (fade_ == Fade::In) {
+      // Turn round from wherever the fade-in got to, without a jump.
+      fade_ = Fade::Out;
+      fadePosition_ = kFadeFrames - fadePosition_;
+    }
+  }
   void setPolyphonyLimit(int n) noexcept {
     polyphonyLimit_ = std::clamp(n, 1, settings_.polyphony);
     forEachActiveVoice([&](int i, Voice& v) {
@@ -444,6 +492,14 @@ class SynthImpl {
       case 24: gen = Gen::ModEnvToFilterFc; amount = 56.25 * clampTo(-64, 63); break;
       case 25: gen = Gen::ChorusEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
       case 26: gen = Gen::ReverbEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
+      // Not in the AWE32's table (which has no effect-type parameter): awe's extension
+      // to pick the reverb and chorus type, 0-7 in the AWE/GS order.
+      case 27:
+        if (const auto type = reverbTypeFromIndex(value)) setReverbType(*type);
+        return;
+      case 28:
+        if (const auto type = chorusTypeFromIndex(value)) setChorusType(*type);
+        return;
       default:
         return;
     }
@@ -838,8 +894,8 @@ class SynthImpl {
     if (v.dirty) {
       g.panLeft[l] = v.pan.left * settings_.masterGain;
       g.panRight[l] = v.pan.right * settings_.masterGain;
-      g.sendReverb[l] = v.reverbSend;
-      g.sendChorus[l] = v.chorusSend;
+      g.sendReverb[l] = v.reverbSend * settings_.masterGain;
+      g.sendChorus[l] = v.chorusSend * settings_.masterGain;
       v.dirty = false;
     }
 
@@ -935,6 +991,45 @@ class SynthImpl {
       }
     }
     kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
+    const bool effects = settings_.effectsEnabled;
+    applyFade(left, right, n);
+    // With effects off the sends are not mixed (the buses hold zeros): the units ring out
+    // and then idle at almost no cost.
+    if (!effects) {
+      std::fill(reverbBus_, reverbBus_ + n, 0.0f);
+      std::fill(chorusBus_, chorusBus_ + n, 0.0f);
+    }
+    reverb_.process(reverbBus_, left, right, static_cast<size_t>(n));
+    chorus_.process(chorusBus_, left, right, static_cast<size_t>(n));
+  }
+
+  // [audio thread] The output fade around a quality switch: kFadeFrames down to silence on
+  // the old settings, the switch at the next block boundary, kFadeFrames back up. It
+  // counts samples, not blocks, so tiny render calls fade just as smoothly.
+  static constexpr int kFadeFrames = kControlBlockFrames;
+  void applyFade(float* left, float* right, int n) noexcept {
+    if (fade_ == Fade::None) return;
+    const bool out = fade_ == Fade::Out;
+    for (int i = 0; i < n; ++i) {
+      const int p = std::min(fadePosition_ + i + 1, kFadeFrames);
+      const float ramp = static_cast<float>(p) / static_cast<float>(kFadeFrames);
+      const float g = out ? 1.0f - ramp : ramp;
+      left[i] *= g;
+      right[i] *= g;
+      reverbBus_[i] *= g;
+      chorusBus_[i] *= g;
+    }
+    fadePosition_ = std::min(fadePosition_ + n, kFadeFrames);
+    if (fadePosition_ < kFadeFrames) return;
+    fadePosition_ = 0;
+    if (out) {
+      settings_.interpolation = pending_.interpolation;
+      settings_.filterEnabled = pending_.filterEnabled;
+      settings_.effectsEnabled = pending_.effectsEnabled;
+      fade_ = Fade::In;
+    } else {
+      fade_ = Fade::None;
+    }
   }
 
   SynthSettings settings_;
@@ -949,9 +1044,15 @@ class SynthImpl {
   alignas(64) float acc_[kBusCount * kControlBlockFrames * kLanes] = {};
   float reverbBus_[kControlBlockFrames] = {};
   float chorusBus_[kControlBlockFrames] = {};
+  AweReverb reverb_;
+  AweChorus chorus_;
   Channel channels_[kMidiChannels];
   SynthCounters counters_;
   Personality personality_ = Personality::Awe;
+  enum class Fade : uint8_t { None, Out, In };
+  Fade fade_ = Fade::None;
+  int fadePosition_ = 0;
+  SynthSettings pending_;  // quality settings waiting for the fade
   int polyphonyLimit_ = kDefaultPolyphony;
   int activeCount_ = 0;
   uint32_t noteSerial_ = 0;
@@ -978,6 +1079,10 @@ void Synth::allNotesOff() noexcept { impl_->allNotesOff(); }
 void Synth::allSoundOff() noexcept { impl_->allSoundOff(); }
 void Synth::resetAllChannels() noexcept { impl_->resetAllChannels(); }
 void Synth::setPersonality(Personality personality) noexcept { impl_->setPersonality(personality); }
+void Synth::setReverbType(ReverbType type) noexcept { impl_->setReverbType(type); }
+void Synth::setChorusType(ChorusType type) noexcept { impl_->setChorusType(type); }
+ReverbType Synth::reverbType() const noexcept { return impl_->settings().reverb; }
+ChorusType Synth::chorusType() const noexcept { return impl_->settings().chorus; }
 Personality Synth::personality() const noexcept { return impl_->personality(); }
 void Synth::setInterpolation(Interpolation mode) noexcept { impl_->setInterpolation(mode); }
 void Synth::setFilterEnabled(bool enabled) noexcept { impl_->setFilterEnabled(enabled); }

@@ -10,6 +10,7 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Config.h"
+#include "emu8000/Effects.h"
 #include "emu8000/Personality.h"
 
 namespace awe {
@@ -23,6 +24,8 @@ struct SynthSettings {
   Interpolation interpolation = Interpolation::Cubic;
   bool filterEnabled = true;
   bool effectsEnabled = true;
+  ReverbType reverb = kDefaultReverbType;  // Hall 1, as the AWE control panel sets it
+  ChorusType chorus = kDefaultChorusType;  // Chorus 1
   // Linear gain on the stereo mix. -10 dB: General MIDI songs on full banks (FluidR3_GM,
   // TimGM6mb) then peak between about -30 and -2 dBFS.
   float masterGain = 0.31622777f;
@@ -74,7 +77,8 @@ class Synth {
   void pitchBend(int channel, int value14) noexcept;  // 0..16383, 8192 = centre
   void channelPressure(int channel, int value) noexcept;
   void polyPressure(int channel, int key, int value) noexcept;
-  // System exclusive, F0 ... F7 included. Understands GM on/off and GS reset.
+  // System exclusive, F0 ... F7 included. Understands GM on/off, GS and XG reset, and the
+  // GS reverb and chorus macros (the AWE32's eight types each, in the same order).
   void sysex(const uint8_t* data, size_t length) noexcept;
   void allNotesOff() noexcept;   // release every voice (sustain ignored)
   void allSoundOff() noexcept;   // fast fade of every voice
@@ -83,6 +87,13 @@ class Synth {
   // [audio thread] Notes started from now on play in this personality.
   void setPersonality(Personality personality) noexcept;
   Personality personality() const noexcept;
+
+  // [audio thread] Effect types (also set by GS reverb/chorus macro sysex and the AWE32
+  // NRPN extension, see README). Switching glides without clicks.
+  void setReverbType(ReverbType type) noexcept;
+  void setChorusType(ChorusType type) noexcept;
+  ReverbType reverbType() const noexcept;
+  ChorusType chorusType() const noexcept;
 
   // [audio thread] Quality hooks, safe while playing.
   void setInterpolation(Interpolation mode) noexcept;

@@ -38,7 +38,12 @@ Engine::Engine(const EngineSettings& settings)
   for (uint8_t& v : volume_) v = 100;
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  // The MIDI input's thread writes into live_: close it before anything it touches goes.
+  if (midiInput_) midiInput_->close();
+  midiInput_.reset();
+  stop();
+}
 
 // ---- control thread --------------------------------------------------------------------
 

@@ -16,7 +16,7 @@
 // (asap: the buffer's first sample; fixed latency: arrival + one buffer) -> render split at
 // every song and live event -> t1 -> monitor.endBuffer(). Nothing there allocates, locks,
 // waits or does I/O; the allocation trap (monitor/) proves it in the tests.
-#include <readerwriterqueue.h>
+#include "engine/SpscQueue.h"
 
 #include <atomic>
 #include <functional>

@@ -2,7 +2,7 @@
 // Live MIDI through RtMidi (JACK here): every message is stamped on arrival and pushed
 // with try_enqueue into a pre-sized single-producer queue that the audio thread drains.
 // A full queue counts a drop; the MIDI thread never blocks and never allocates for it.
-#include <readerwriterqueue.h>
+#include "engine/SpscQueue.h"
 
 #include <atomic>
 #include <cstdint>

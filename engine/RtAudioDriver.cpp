@@ -92,7 +92,9 @@ class RtAudioDriver final : public AudioDriver {
   void stop() override {
     if (rtaudio_ == nullptr) return;
     try {
-      if (rtaudio_->isStreamRunning()) rtaudio_->stopStream();
+      // abortStream, not stopStream: RtAudio's JACK stopStream waits, with no timeout,
+      // for a callback to drain the output, and a client JACK has zombified never calls back.
+      if (rtaudio_->isStreamRunning()) rtaudio_->abortStream();
       if (rtaudio_->isStreamOpen()) rtaudio_->closeStream();
     } catch (const RtAudioError&) {
       // Stopping a stream whose server went away: nothing left to do.

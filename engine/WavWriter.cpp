@@ -33,6 +33,8 @@ WavWriter::WavWriter(const std::string& path, double sampleRate, SampleFormat fo
   }
   // Integer formats clip instead of wrapping around when the mix exceeds full scale.
   sf_command(impl_->file, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  // No PEAK chunk: it carries a timestamp, and the same render must give the same bytes.
+  sf_command(impl_->file, SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
 }
 
 WavWriter::~WavWriter() {

@@ -30,6 +30,17 @@
 #define AWE_TRAP_SANITIZER_HOOKS 0
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define AWE_TRAP_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AWE_TRAP_THREAD_SANITIZER 1
+#endif
+#endif
+#ifndef AWE_TRAP_THREAD_SANITIZER
+#define AWE_TRAP_THREAD_SANITIZER 0
+#endif
+
 namespace awe {
 namespace {
 
@@ -70,6 +81,27 @@ __attribute__((tls_model("initial-exec"))) thread_local int t_audioDepth = 0;
 // made by libunwind or the C library in there are counted as heap, never as offenders.
 __attribute__((tls_model("initial-exec"))) thread_local bool t_insideTrap = false;
 __attribute__((tls_model("initial-exec"))) thread_local bool t_unwinderWarm = false;
+
+// Fills `frames` with the return addresses of the calling thread, innermost first.
+int captureStack(void** frames, int maxFrames) noexcept {
+#if AWE_TRAP_THREAD_SANITIZER
+  // unw_backtrace keeps a per-thread cache whose destructor runs at thread exit after
+  // ThreadSanitizer has torn the thread down (and crashes it); stepping a cursor by hand
+  // uses only libunwind's global cache.
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+  int count = 0;
+  do {
+    unw_word_t ip = 0;
+    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0) break;
+    frames[count++] = reinterpret_cast<void*>(ip);
+  } while (count < maxFrames && unw_step(&cursor) > 0);
+  return count;
+#else
+  return unw_backtrace(frames, maxFrames);
+#endif
+}
 
 constexpr int kOffenderEmpty = 0;
 constexpr int kOffenderWriting = 1;
@@ -141,7 +173,7 @@ void appendFrame(MessageBuffer& message, uint32_t number, void* frame) noexcept 
 
 [[noreturn]] void abortForAudioThreadAllocation(std::size_t size_bytes, uint64_t bufferIndex) noexcept {
   void* frames[AllocationTrap::kMaxStackFrames];
-  const int frameCount = unw_backtrace(frames, static_cast<int>(AllocationTrap::kMaxStackFrames));
+  const int frameCount = captureStack(frames, static_cast<int>(AllocationTrap::kMaxStackFrames));
   MessageBuffer message;
   message.append("awe: AllocationTrap (Abort mode): allocation of ");
   message.appendUnsigned(size_bytes);
@@ -177,8 +209,7 @@ __attribute__((noinline, cold)) void onAudioThreadAllocation(std::size_t size_by
                                                std::memory_order_relaxed)) {
     g_offender.size_bytes = size_bytes;
     g_offender.bufferIndex = bufferIndex;
-    const int frameCount =
-        unw_backtrace(g_offender.frames, static_cast<int>(AllocationTrap::kMaxStackFrames));
+    const int frameCount = captureStack(g_offender.frames, static_cast<int>(AllocationTrap::kMaxStackFrames));
     g_offender.frameCount = frameCount > 0 ? static_cast<uint32_t>(frameCount) : 0;
     g_offender.state.store(kOffenderComplete, std::memory_order_release);
   }
@@ -229,7 +260,7 @@ void warmUnwinder() noexcept {
   const bool wasInside = t_insideTrap;
   t_insideTrap = true;
   void* frames[4];
-  unw_backtrace(frames, 4);
+  captureStack(frames, 4);
   t_insideTrap = wasInside;
 }
 
@@ -268,6 +299,23 @@ void AllocationTrap::beginBuffer(uint64_t index) noexcept {
 
 uint64_t AllocationTrap::bufferAllocations() noexcept {
   return g_audio.bufferAllocations.load(std::memory_order_relaxed);
+}
+
+AllocationTrap::Backend AllocationTrap::backend() noexcept {
+  // Checked once: whether a malloc through the public symbol reaches the counters. It
+  // does not under Valgrind (which redirects every malloc, ours included) or when the
+  // sanitizer refused the hooks.
+  enum : int { kUnknown, kSeen, kUnseen };
+  static std::atomic<int> probe{kUnknown};
+  if (probe.load(std::memory_order_relaxed) == kUnknown) {
+    void* (*volatile allocate)(std::size_t) = &std::malloc;
+    void (*volatile release)(void*) = &std::free;
+    const uint64_t before = g_heap.allocations.load(std::memory_order_relaxed);
+    release(allocate(16));
+    const bool seen = g_heap.allocations.load(std::memory_order_relaxed) != before;
+    probe.store(seen ? kSeen : kUnseen, std::memory_order_relaxed);
+  }
+  return probe.load(std::memory_order_relaxed) == kSeen ? configuredBackend() : Backend::Inactive;
 }
 
 AllocationTrap::Counters AllocationTrap::counters() noexcept {
@@ -388,7 +436,7 @@ __attribute__((section(".preinit_array"), used)) void (*const g_installSanitizer
 
 }  // namespace
 
-AllocationTrap::Backend AllocationTrap::backend() noexcept {
+AllocationTrap::Backend AllocationTrap::configuredBackend() noexcept {
   return static_cast<Backend>(g_backend.load(std::memory_order_relaxed));
 }
 
@@ -473,7 +521,7 @@ void* newAlignedOrNull(std::size_t size, std::align_val_t alignment) noexcept {
 
 }  // namespace
 
-AllocationTrap::Backend AllocationTrap::backend() noexcept { return Backend::Interposed; }
+AllocationTrap::Backend AllocationTrap::configuredBackend() noexcept { return Backend::Interposed; }
 
 }  // namespace awe
 

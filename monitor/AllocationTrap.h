@@ -9,6 +9,10 @@
 // interposed there: the trap installs sanitizer malloc/free hooks instead and counts (and
 // aborts) all the same. Heap byte counts use malloc_usable_size() in the interposed build
 // and the requested size under a sanitizer; offenders are reported with the requested size.
+// Known gap: ThreadSanitizer (GCC 12 / LLVM 14 runtimes) runs no malloc hook for
+// aligned_alloc, posix_memalign, memalign, valloc and pvalloc, but does run the free hook
+// when such a block is freed, so under TSan those allocations go uncounted and their
+// frees make the live bytes read low (never below zero). ASan hooks every function.
 //
 // All counters are constant-initialised atomics, so the trap works from the first malloc
 // of the process, before any constructor runs. Counting costs a few relaxed atomic
@@ -42,7 +46,8 @@ class AllocationTrap {
   enum class Backend : int {
     Interposed = 0,      // malloc family and operator new/delete replaced
     SanitizerHooks = 1,  // ASan/TSan build: sanitizer malloc/free hooks
-    Inactive = 2,        // sanitizer build whose runtime refused the hooks: nothing counted
+    Inactive = 2,        // allocations do not reach the trap (run under Valgrind, which
+                         // replaces every malloc, or the sanitizer refused the hooks)
   };
 
   static constexpr std::size_t kMaxStackFrames = 32;
@@ -72,6 +77,8 @@ class AllocationTrap {
   // --- configuration [any thread] ---
   static void setMode(Mode mode) noexcept;
   static Mode mode() noexcept;
+  // Probes once (one malloc/free, so not on the audio thread) whether allocations reach
+  // the trap; Inactive if they do not.
   static Backend backend() noexcept;
 
   // Makes libunwind do its one-time set-up now, so capturing the first offender's stack
@@ -117,6 +124,9 @@ class AllocationTrap {
   static void resetAudioThreadRecord() noexcept;
   // Sets the peak to the current live bytes (to measure the peak of one phase). [any thread]
   static void resetPeak() noexcept;
+
+ private:
+  static Backend configuredBackend() noexcept;
 };
 
 }  // namespace awe

@@ -28,6 +28,6 @@ struct BufferRecord {
 };
 
 static_assert(std::is_trivially_copyable<BufferRecord>::value, "the flight recorder copies raw words");
-static_assert(sizeof(BufferRecord) == 88, "keep the record compact; update REPORTS.md if it changes");
+static_assert(sizeof(BufferRecord) == 88, "keep the record compact; a new field also belongs in ReportCsv, ReportTrace and REPORTS.md");
 
 }  // namespace awe

@@ -6,6 +6,11 @@
 namespace awe {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
+
+// Round to nearest without a libm call.
+int64_t roundToInt64(double value) noexcept {
+  return value >= 0.0 ? static_cast<int64_t>(value + 0.5) : -static_cast<int64_t>(0.5 - value);
+}
 }  // namespace
 
 JitterTracker::JitterTracker(double sampleRate_Hz, double bandwidth_Hz) noexcept
@@ -22,7 +27,7 @@ int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcep
   }
   const double predicted_ns = idealOffset_ns_ + previousFrames * framePeriod_ns_;
   const double error_ns = static_cast<double>(start_ns - anchor_ns_) - predicted_ns;
-  const auto jitter_ns = static_cast<int64_t>(std::llround(error_ns));
+  const int64_t jitter_ns = roundToInt64(error_ns);
   const double nominalBuffer_ns = previousFrames * nominalFramePeriod_ns_;
   if (std::abs(error_ns) > 2.0 * nominalBuffer_ns) {  // a stall or skip: new timeline, same rate
     restartTimeline(start_ns);

@@ -28,7 +28,26 @@ void LoadMeter::setWindow(double window_s) noexcept {
   window_s_ = window_s > 0.0 ? window_s : 1.0;
   blockLength_ns_ = std::max<int64_t>(1, static_cast<int64_t>(window_s_ * 1e9 / kBlocks));
   for (Block& block : blocks_) block = Block{};
+  currentBlock_ = INT64_MIN;
+  currentBlockEnd_ns_ = INT64_MIN;
   windowWorst_ = 0.0;
+}
+
+// The divisions happen here, once per block (window / 8), not once per buffer.
+void LoadMeter::enterBlock(int64_t start_ns) noexcept {
+  currentBlock_ = floorDivide(start_ns, blockLength_ns_);
+  currentBlockStart_ns_ = currentBlock_ * blockLength_ns_;
+  currentBlockEnd_ns_ = currentBlockStart_ns_ + blockLength_ns_;
+  currentSlot_ = static_cast<int>(((currentBlock_ % kBlocks) + kBlocks) % kBlocks);
+  Block& block = blocks_[currentSlot_];
+  block.id = currentBlock_;
+  block.worst = 0.0;
+  windowWorst_ = 0.0;
+  for (const Block& candidate : blocks_) {
+    if (candidate.id != INT64_MIN && candidate.id > currentBlock_ - kBlocks && candidate.id <= currentBlock_) {
+      windowWorst_ = std::max(windowWorst_, candidate.worst);
+    }
+  }
 }
 
 void LoadMeter::update(double load, double duration_s, int64_t start_ns) noexcept {
@@ -39,18 +58,10 @@ void LoadMeter::update(double load, double duration_s, int64_t start_ns) noexcep
   }
   smoothed_ += (load > smoothed_ ? attackWeight_ : releaseWeight_) * (load - smoothed_);
 
-  const int64_t id = floorDivide(start_ns, blockLength_ns_);
-  Block& block = blocks_[((id % kBlocks) + kBlocks) % kBlocks];
-  if (block.id != id) {
-    block.id = id;
-    block.worst = load;
-  } else {
-    block.worst = std::max(block.worst, load);
-  }
-  windowWorst_ = 0.0;
-  for (const Block& candidate : blocks_) {
-    if (candidate.id != INT64_MIN && candidate.id > id - kBlocks) windowWorst_ = std::max(windowWorst_, candidate.worst);
-  }
+  if (start_ns >= currentBlockEnd_ns_ || start_ns < currentBlockStart_ns_) enterBlock(start_ns);
+  Block& block = blocks_[currentSlot_];
+  block.worst = std::max(block.worst, load);
+  windowWorst_ = std::max(windowWorst_, load);
 }
 
 }  // namespace awe

@@ -37,9 +37,15 @@ class LoadMeter {
   double releaseWeight_ = 1.0;
   double smoothed_ = 0.0;
 
+  void enterBlock(int64_t start_ns) noexcept;
+
   double window_s_ = 0.0;
   int64_t blockLength_ns_ = 1;
   Block blocks_[kBlocks];
+  int64_t currentBlock_ = INT64_MIN;
+  int currentSlot_ = 0;
+  int64_t currentBlockStart_ns_ = 0;  // buffers starting in [start, end) stay in the block
+  int64_t currentBlockEnd_ns_ = INT64_MIN;
   double windowWorst_ = 0.0;
 };
 

@@ -19,6 +19,11 @@ void bump(std::atomic<T>& counter, T amount = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
+// Round to nearest without a libm call.
+int64_t roundToInt64(double value) noexcept {
+  return value >= 0.0 ? static_cast<int64_t>(value + 0.5) : -static_cast<int64_t>(0.5 - value);
+}
+
 uint32_t saturate32(uint64_t value) noexcept {
   return static_cast<uint32_t>(std::min<uint64_t>(value, UINT32_MAX));
 }
@@ -52,8 +57,7 @@ void Monitor::beginBuffer(int64_t start_ns) noexcept {
   currentJitter_ns_ = 0;
   if (index > 0) {
     const int64_t interval_ns = start_ns - previousStart_ns_;
-    const auto expected_ns = static_cast<int64_t>(std::llround(previousFrames_ * framePeriod_ns_));
-    const int64_t intervalError_ns = interval_ns - expected_ns;
+    const int64_t intervalError_ns = interval_ns - previousBudget_ns_;
     intervalError_.record(intervalError_ns);
     latestIntervalError_ns_.store(intervalError_ns, std::memory_order_relaxed);
     if (intervalOutlierTracker_.offer(index, intervalError_ns)) {
@@ -134,7 +138,10 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {
   xrunsAtLastEnd_ = xruns;
   trapAllocationsAtLastEnd_ = trapAllocations;
   previousStart_ns_ = currentStart_ns_;
-  previousFrames_ = frames;
+  if (frames != previousFrames_) {
+    previousFrames_ = frames;
+    previousBudget_ns_ = roundToInt64(budget_ns);
+  }
   ++nextIndex_;
   AllocationTrap::unmarkAudioThread();
 }

@@ -108,6 +108,7 @@ class Monitor {
   int64_t currentJitter_ns_ = 0;
   int64_t previousStart_ns_ = 0;
   uint32_t previousFrames_ = 0;
+  int64_t previousBudget_ns_ = 0;  // of previousFrames_, rounded
   uint32_t bufferEvents_ = 0;
   uint32_t bufferSteals_ = 0;
   uint32_t bufferQueueDepthMax_ = 0;

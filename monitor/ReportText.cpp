@@ -90,7 +90,7 @@ std::string formatTextReport(const Snapshot& snapshot) {
                static_cast<unsigned long long>(snapshot.heap.allocations),
                static_cast<unsigned long long>(snapshot.heap.frees), trapModeName(snapshot.trapMode));
   if (snapshot.trapBackend == AllocationTrap::Backend::Inactive) {
-    text += "heap: the allocation trap is inactive in this build (sanitizer refused its hooks)\n";
+    text += "heap: the allocation trap sees no allocations here (Valgrind, or the sanitizer refused its hooks)\n";
   }
   text += line("audio-thread allocations: %llu", static_cast<unsigned long long>(snapshot.audioThreadAllocations));
   if (snapshot.offender.present) {

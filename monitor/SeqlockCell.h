@@ -26,8 +26,8 @@ class SeqlockCell {
     std::memcpy(words, &value, sizeof(T));
     const uint64_t sequence = sequence_.load(std::memory_order_relaxed);
     sequence_.store(sequence + 1, std::memory_order_relaxed);  // odd: being written
-    std::atomic_thread_fence(std::memory_order_release);
-    for (std::size_t i = 0; i < kWords; ++i) words_[i].store(words[i], std::memory_order_relaxed);
+    // Release word stores instead of a fence (see FlightRecorder.h).
+    for (std::size_t i = 0; i < kWords; ++i) words_[i].store(words[i], std::memory_order_release);
     sequence_.store(sequence + 2, std::memory_order_release);
   }
 
@@ -38,8 +38,7 @@ class SeqlockCell {
       const uint64_t before = sequence_.load(std::memory_order_acquire);
       if ((before & 1) != 0) continue;
       uint64_t words[kWords];
-      for (std::size_t i = 0; i < kWords; ++i) words[i] = words_[i].load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
+      for (std::size_t i = 0; i < kWords; ++i) words[i] = words_[i].load(std::memory_order_acquire);
       if (sequence_.load(std::memory_order_relaxed) != before) continue;
       std::memcpy(&out, words, sizeof(T));
       return true;

@@ -53,6 +53,8 @@ class ProgressBar {
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
   std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe";
+  std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
+  bool noEffects = false;
   double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
   int polyphony = 256;
   size_t block = 1024;
@@ -64,13 +66,26 @@ int main(int argc, char** argv) {
   app.add_option("--polyphony", polyphony, "Voices")->check(CLI::Range(1, awe::kMaxPolyphony));
   app.add_option("--interp", interp, "Interpolation")->check(CLI::IsMember({"cubic", "linear", "none"}));
   app.add_option("--format", format, "Sample format")->check(CLI::IsMember({"pcm16", "pcm24", "float"}));
+  app.add_option("--reverb", reverb, "Reverb type: room-1..3, hall-1, hall-2, plate, delay, panning-delay")
+      ->check([](const std::string& v) { return awe::reverbTypeFromName(v) ? "" : "unknown reverb type '" + v + "'"; });
+  app.add_option("--chorus", chorus,
+                 "Chorus type: chorus-1..4, feedback, flanger, short-delay, short-delay-fb")
+      ->check([](const std::string& v) { return awe::chorusTypeFromName(v) ? "" : "unknown chorus type '" + v + "'"; });
+  app.add_flag("--no-effects", noEffects, "Dry output: no reverb or chorus");
   app.add_option("--mode", mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
   app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(CLI::Range(-60.0, 24.0));
   app.add_option("--block", block, "Frames per render call")->check(CLI::Range(1, 65536));
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(CLI::Range(0.0, 600.0));
   app.add_flag("-q,--quiet", quiet, "No progress bar");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 4;  // bad usage, as every awe tool
+  }
 
   try {
     if (songPath.empty()) songPath = awe::builtinSongPath();
@@ -91,6 +106,9 @@ int main(int argc, char** argv) {
                              : interp == "linear" ? awe::Interpolation::Linear
                                                   : awe::Interpolation::None;
     settings.masterGain *= static_cast<float>(std::pow(10.0, gain_dB / 20.0));
+    settings.reverb = *awe::reverbTypeFromName(reverb);
+    settings.chorus = *awe::chorusTypeFromName(chorus);
+    settings.effectsEnabled = !noEffects;
     awe::Synth synth(settings);
     synth.setBank(bank);
     awe::Sequencer sequencer(rate);

@@ -425,6 +425,19 @@ std::vector<BrokenCase> brokenCases() {
               presetZone(d).gens.insert(presetZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 0, 40));
               instZone(d).gens.insert(instZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 60, 80));
             });
+  described("region_explosion.sf2", true, "pdta", "regions, more than", [](Sf2Description& d) {
+    // 600 instrument zones times 500 preset zones: 300000 regions from 9 KB.
+    d.instruments[0].zones.assign(600, zone({GenEntry::value(Gen::SampleId, 0)}));
+    d.presets[0].zones.assign(500, zone({GenEntry::value(Gen::Instrument, 0)}));
+  });
+  described("zone_pair_explosion.sf2", true, "pdta", "preset zones times instrument zones", [](Sf2Description& d) {
+    // 4100 x 4100 zone pairs, none of which overlap (the global zones' key ranges are
+    // disjoint): no regions, but too many pairs to check.
+    d.instruments[0].zones.assign(4100, zone({GenEntry::value(Gen::SampleId, 0)}));
+    d.instruments[0].zones.insert(d.instruments[0].zones.begin(), zone({GenEntry::range(Gen::KeyRange, 100, 127)}));
+    d.presets[0].zones.assign(4100, zone({GenEntry::value(Gen::Instrument, 0)}));
+    d.presets[0].zones.insert(d.presets[0].zones.begin(), zone({GenEntry::range(Gen::KeyRange, 0, 10)}));
+  });
   described("duplicate_preset.sf2", false, "phdr", "same bank and program",
             [](Sf2Description& d) { d.presets[1].program = 0; });
 

@@ -185,10 +185,14 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
     CHECK(snap.health.health == Health::Degraded);
   }
   SECTION("abort mode stops the process at the offender") {
+    int pipeFds[2];
+    REQUIRE(pipe(pipeFds) == 0);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
       signal(SIGABRT, SIG_DFL);  // let the abort kill the child (not Catch's handler)
+      dup2(pipeFds[1], STDERR_FILENO);  // the parent reads what the trap reports
+      close(pipeFds[0]);
       AllocationTrap::resetAudioThreadRecord();
       AllocationTrap::setMode(AllocationTrap::Mode::Abort);
       Engine engine(settingsFor(DriverKind::Offline));
@@ -198,10 +202,17 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
       engine.runOffline(6);
       _exit(0);  // not reached when the trap works
     }
+    close(pipeFds[1]);
+    std::string report;
+    char chunk[4096];
+    for (ssize_t got; (got = read(pipeFds[0], chunk, sizeof chunk)) > 0;) report.append(chunk, static_cast<size_t>(got));
+    close(pipeFds[0]);
     int status = 0;
     waitpid(child, &status, 0);
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGABRT);
+    CHECK(report.find("777 bytes") != std::string::npos);
+    CHECK(report.find("buffer 3") != std::string::npos);
   }
 }
 
@@ -327,9 +338,9 @@ TEST_CASE("MIDI flood through a real JACK port: received plus drops equals sent"
     const uint8_t on[3] = {static_cast<uint8_t>(0x90 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 100};
     const uint8_t off[3] = {static_cast<uint8_t>(0x80 | (i % 16)), static_cast<uint8_t>(36 + i % 48), 0};
     out.send(i % 2 == 0 ? on : off, 3);
-    // Bursts of 250 per JACK cycle (23 ms): more than the queue holds, never more than
-    // the JACK port buffer carries.
-    if (i % 250 == 249) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // Bursts of 150 every 60 ms (two or three JACK cycles): more than the queue holds,
+    // never more than the JACK port buffers carry, even under a sanitizer's slowdown.
+    if (i % 150 == 149) std::this_thread::sleep_for(std::chrono::milliseconds(60));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   engine.stop();

@@ -34,6 +34,20 @@ __attribute__((noinline)) void* allocateOnAudioThreadForTest(std::size_t size_by
 
 namespace {
 
+// ThreadSanitizer runs no malloc hook for the C aligned-allocation functions (see
+// AllocationTrap.h), so the trap cannot see those there.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kThreadSanitizer = true;
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+
 using awe::test::allocateOnAudioThreadForTest;
 using awe::test::g_allocationSink;
 
@@ -100,14 +114,18 @@ TEST_CASE("AllocationTrap counts every allocation function", "[monitor]") {
   };
   expectOneEach("malloc", [] { return std::malloc(100); }, [](void* p) { std::free(p); });
   expectOneEach("calloc", [] { return std::calloc(10, 10); }, [](void* p) { std::free(p); });
-  expectOneEach("aligned_alloc", [] { return aligned_alloc(64, 128); }, [](void* p) { std::free(p); });
-  expectOneEach("posix_memalign", [] {
-    void* p = nullptr;
-    return posix_memalign(&p, 64, 100) == 0 ? p : nullptr;
-  }, [](void* p) { std::free(p); });
-  expectOneEach("memalign", [] { return memalign(32, 100); }, [](void* p) { std::free(p); });
-  expectOneEach("valloc", [] { return valloc(100); }, [](void* p) { std::free(p); });
-  expectOneEach("pvalloc", [] { return pvalloc(100); }, [](void* p) { std::free(p); });
+  if (kThreadSanitizer) {
+    WARN("ThreadSanitizer build: aligned_alloc, posix_memalign, memalign, valloc, pvalloc not checked");
+  } else {
+    expectOneEach("aligned_alloc", [] { return aligned_alloc(64, 128); }, [](void* p) { std::free(p); });
+    expectOneEach("posix_memalign", [] {
+      void* p = nullptr;
+      return posix_memalign(&p, 64, 100) == 0 ? p : nullptr;
+    }, [](void* p) { std::free(p); });
+    expectOneEach("memalign", [] { return memalign(32, 100); }, [](void* p) { std::free(p); });
+    expectOneEach("valloc", [] { return valloc(100); }, [](void* p) { std::free(p); });
+    expectOneEach("pvalloc", [] { return pvalloc(100); }, [](void* p) { std::free(p); });
+  }
   expectOneEach("operator new", [] { return ::operator new(100); }, [](void* p) { ::operator delete(p); });
   expectOneEach("operator new[]", [] { return ::operator new[](100); }, [](void* p) { ::operator delete[](p); });
   expectOneEach("nothrow new", [] { return ::operator new(100, std::nothrow); },

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -345,4 +346,57 @@ TEST_CASE("Monitor: an allocation inside a buffer is counted for that buffer and
   CHECK_FALSE(snapshot.offenderStack.empty());
   CHECK(hasReason(snapshot, "1 audio-thread allocation (first: 24 bytes in buffer 4)"));
   awe::AllocationTrap::resetAudioThreadRecord();
+}
+
+TEST_CASE("Monitor: snapshots and reports while the audio thread records", "[monitor]") {
+  MonitorConfig c = config(64, 48000);
+  c.recorderCapacity = 128;
+  Monitor monitor(c);
+  constexpr int kBuffers = 30'000;
+  std::atomic<bool> done{false};
+  std::thread audio([&] {
+    awe::AllocationTrap::ScopedAudioThread mark;
+    int64_t start = 1'000'000'000'000;
+    for (int i = 0; i < kBuffers; ++i) {
+      monitor.beginBuffer(start);
+      awe::MidiEventTimes times;
+      times.arrival_ns = start - 30'000;
+      times.enqueued_ns = start - 20'000;
+      times.dequeued_ns = start;
+      monitor.recordMidiEvent(times);
+      monitor.recordQueueDepth(static_cast<uint32_t>(i % 5));
+      if (i % 100 == 0) monitor.recordSteal();
+      monitor.endBuffer(BufferEnd{start + 200'000 + (i % 17) * 1'000, 64, static_cast<uint32_t>(i % 32), 0});
+      start += 1'333'333;
+    }
+    done.store(true);
+  });
+  std::thread dropper([&] {
+    while (!done.load()) monitor.recordDrop();
+  });
+
+  uint64_t previousBuffers = 0;
+  uint64_t snapshots = 0;
+  uint64_t badOrder = 0;
+  uint64_t countersWentBack = 0;
+  while (!done.load() || snapshots < 10) {
+    const awe::Snapshot snapshot = monitor.snapshot(64);
+    if (snapshot.buffers < previousBuffers) ++countersWentBack;
+    previousBuffers = snapshot.buffers;
+    for (std::size_t i = 1; i < snapshot.records.size(); ++i) {
+      if (snapshot.records[i].index <= snapshot.records[i - 1].index) ++badOrder;
+    }
+    ++snapshots;
+  }
+  audio.join();
+  dropper.join();
+  CHECK(badOrder == 0);
+  CHECK(countersWentBack == 0);
+  const awe::Snapshot last = monitor.snapshot();
+  CHECK(last.buffers == kBuffers);
+  CHECK(last.midiEvents == kBuffers);
+  CHECK(last.steals == kBuffers / 100);
+  CHECK(last.records.size() == 128);
+  CHECK(last.records.back().index == kBuffers - 1);
+  CHECK(last.audioThreadAllocations == 0);
 }

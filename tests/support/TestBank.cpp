@@ -61,6 +61,7 @@ SynthSettings sf2Settings() {
   SynthSettings s;
   s.personality = Personality::Modern;
   s.masterGain = 1.0f;
+  s.effectsEnabled = false;  // dry: reverb and chorus have their own tests
   return s;
 }
 

@@ -39,7 +39,7 @@ struct PresetSpec {
 std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, const std::vector<PresetSpec>& presets);
 
 // Settings for tests of SF2 behaviour as the spec writes it: the modern personality (the
-// awe personality's register quantisation has its own tests) at unity master gain.
+// awe personality's register quantisation has its own tests) at unity master gain, dry.
 SynthSettings sf2Settings();
 
 // `cycles` whole periods of a sine, `period` samples each (loop it over [0, cycles*period)).

@@ -1,0 +1,954 @@
+#include "dashboard/Panels.h"
+
+#include <fmt/core.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <initializer_list>
+
+#include "engine/Quality.h"
+#include "monitor/Format.h"
+#include "monitor/Statistics.h"
+
+namespace awe {
+namespace {
+
+// ---- colours -------------------------------------------------------------------------------
+const ImVec4 kTitleColour{0.55f, 0.80f, 1.00f, 1.0f};
+const ImVec4 kGoodColour{0.35f, 0.85f, 0.40f, 1.0f};
+const ImVec4 kBadColour{1.00f, 0.35f, 0.30f, 1.0f};
+const ImVec4 kWarnColour{1.00f, 0.75f, 0.25f, 1.0f};
+const ImVec4 kDimColour{0.60f, 0.60f, 0.65f, 1.0f};
+constexpr ImU32 kDeadlineLine = IM_COL32(255, 80, 70, 220);
+constexpr ImU32 kP50Line = IM_COL32(120, 220, 120, 230);
+constexpr ImU32 kP99Line = IM_COL32(255, 200, 60, 230);
+constexpr ImU32 kP999Line = IM_COL32(255, 90, 80, 230);
+
+// ---- small formatting helpers -------------------------------------------------------------------
+void text(const std::string& s) { ImGui::TextUnformatted(s.c_str(), s.c_str() + s.size()); }
+void textColoured(const ImVec4& colour, const std::string& s) {
+  ImGui::PushStyleColor(ImGuiCol_Text, colour);
+  text(s);
+  ImGui::PopStyleColor();
+}
+void textDim(const std::string& s) { textColoured(kDimColour, s); }
+
+void panelTitle(const char* title) {
+  textColoured(kTitleColour, title);
+  ImGui::Separator();
+}
+
+std::string percent(double fraction) { return fmt::format("{:.1f} %", fraction * 100.0); }
+
+std::string clock(double seconds) {
+  if (!(seconds >= 0.0)) seconds = 0.0;
+  const int minutes = static_cast<int>(seconds / 60.0);
+  return fmt::format("{}:{:04.1f}", minutes, seconds - 60.0 * minutes);
+}
+
+std::string duration(double ns) { return formatDuration(ns); }
+
+std::string ago(int64_t then_ns, int64_t now_ns) {
+  if (then_ns == 0) return "never";
+  return fmt::format("{:.1f} s ago", static_cast<double>(std::max<int64_t>(now_ns - then_ns, 0)) * 1e-9);
+}
+
+std::string noteName(int key) {
+  static const char* const kNames[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
+  return fmt::format("{}{}", kNames[key % 12], key / 12 - 1);
+}
+
+const char* stageName(VoiceStage stage) {
+  switch (stage) {
+    case VoiceStage::Free: return "free";
+    case VoiceStage::Delay: return "delay";
+    case VoiceStage::Attack: return "attack";
+    case VoiceStage::Hold: return "hold";
+    case VoiceStage::Decay: return "decay";
+    case VoiceStage::Sustain: return "sustain";
+    case VoiceStage::Release: return "release";
+    case VoiceStage::Finished: return "finished";
+  }
+  return "?";
+}
+
+ImU32 stageColour(VoiceStage stage) {
+  switch (stage) {
+    case VoiceStage::Free: return IM_COL32(38, 40, 46, 255);
+    case VoiceStage::Delay: return IM_COL32(80, 80, 130, 255);
+    case VoiceStage::Attack: return IM_COL32(50, 150, 70, 255);
+    case VoiceStage::Hold: return IM_COL32(90, 150, 50, 255);
+    case VoiceStage::Decay: return IM_COL32(140, 140, 40, 255);
+    case VoiceStage::Sustain: return IM_COL32(40, 100, 180, 255);
+    case VoiceStage::Release: return IM_COL32(180, 100, 30, 255);
+    case VoiceStage::Finished: return IM_COL32(80, 80, 80, 255);
+  }
+  return IM_COL32(0, 0, 0, 255);
+}
+
+float toFloat(double v) { return static_cast<float>(v); }
+
+// Three percentiles and the maximum of a distribution, on one line.
+std::string percentileLine(const HistogramSnapshot& h) {
+  if (h.count == 0) return "no data yet";
+  const Statistics s = computeStatistics(h);
+  return fmt::format("p50 {}  p99 {}  p99.9 {}  max {}", duration(s.p50_ns), duration(s.p99_ns), duration(s.p999_ns),
+                     duration(s.max_ns));
+}
+
+// A vertical marker line inside the last item's plot area at fraction `x` (0..1), its label
+// on text row `row` from the top (so close markers do not print over each other).
+void markPlot(float x, ImU32 colour, const char* label, int row) {
+  const ImVec2 padding = ImGui::GetStyle().FramePadding;
+  const ImVec2 min{ImGui::GetItemRectMin().x + padding.x, ImGui::GetItemRectMin().y + padding.y};
+  const ImVec2 max{ImGui::GetItemRectMax().x - padding.x, ImGui::GetItemRectMax().y - padding.y};
+  const float px = min.x + x * (max.x - min.x);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddLine(ImVec2(px, min.y), ImVec2(px, max.y), colour, 1.5f);
+  if (label != nullptr) {
+    // Right of the line, or left of it near the right edge.
+    const float width = ImGui::CalcTextSize(label).x;
+    const float y = std::min(min.y + static_cast<float>(row) * (ImGui::GetTextLineHeight() - 1.0f), max.y - ImGui::GetTextLineHeight());
+    draw->AddText(ImVec2(px + 2.0f + width > max.x ? px - 2.0f - width : px + 2.0f, y), colour, label);
+  }
+}
+
+// A horizontal line inside the last item's plot area at `value` of a [lo, hi] scale.
+void markLevel(float value, float lo, float hi, ImU32 colour, const char* label) {
+  if (!(hi > lo) || value < lo || value > hi) return;
+  const ImVec2 padding = ImGui::GetStyle().FramePadding;
+  const ImVec2 min{ImGui::GetItemRectMin().x + padding.x, ImGui::GetItemRectMin().y + padding.y};
+  const ImVec2 max{ImGui::GetItemRectMax().x - padding.x, ImGui::GetItemRectMax().y - padding.y};
+  const float py = max.y - (value - lo) / (hi - lo) * (max.y - min.y);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddLine(ImVec2(min.x, py), ImVec2(max.x, py), colour, 1.0f);
+  if (label != nullptr) {
+    draw->AddText(ImVec2(min.x + 2.0f, py + 1.0f), colour, label);
+  }
+}
+
+struct Marker {
+  double value_ns;
+  ImU32 colour;
+  const char* label;
+};
+
+// The occupied part of a log-scale histogram as bars (x: log scale, so one bucket is
+// ~9 % wide), with percentile markers and the value range below.
+void distributionPlot(const char* id, const HistogramSnapshot& h, float height, std::initializer_list<Marker> markers,
+                      std::vector<float>& scratch) {
+  int first = -1, last = -1;
+  for (int i = 0; i < Histogram::kBucketCount; ++i) {
+    if (h.counts[static_cast<size_t>(i)] == 0) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  const float width = ImGui::GetContentRegionAvail().x;
+  if (first < 0) {
+    ImGui::PlotHistogram(id, nullptr, 0, 0, "no data yet", 0.0f, 1.0f, ImVec2(width, height));
+    textDim(" ");
+    return;
+  }
+  // At least 24 buckets (about 2.3x in value) so a narrow distribution still reads as a shape.
+  while (last - first + 1 < 24) {
+    if (first > 0) --first;
+    if (last < Histogram::kBucketCount - 1) ++last;
+  }
+  scratch.clear();
+  for (int i = first; i <= last; ++i) scratch.push_back(static_cast<float>(h.counts[static_cast<size_t>(i)]));
+  const int n = static_cast<int>(scratch.size());
+  ImGui::PlotHistogram(id, scratch.data(), n, 0, nullptr, 0.0f, FLT_MAX, ImVec2(width, height));
+  const ImVec2 plotMin = ImGui::GetItemRectMin(), plotMax = ImGui::GetItemRectMax();
+  int row = 0;
+  for (const Marker& m : markers) {
+    const int index = Histogram::bucketIndex(static_cast<int64_t>(m.value_ns));
+    if (index >= first && index <= last) {
+      markPlot((static_cast<float>(index - first) + 0.5f) / static_cast<float>(n), m.colour, m.label, row);
+    }
+    ++row;
+  }
+  // Value range under the plot.
+  const double lo = Histogram::bucketLowerBound_ns(first), hi = Histogram::bucketUpperBound_ns(last);
+  const std::string left = std::isfinite(lo) ? duration(lo) : std::string("-inf");
+  const std::string right = (std::isfinite(hi) ? duration(hi) : std::string("inf")) + " (log scale)";
+  textDim(left);
+  ImGui::SameLine(std::max(0.0f, plotMax.x - plotMin.x - ImGui::CalcTextSize(right.c_str()).x));
+  textDim(right);
+}
+
+// p50, p99, p99.9 and max of some distributions as a small table.
+void percentileTable(const char* id, std::initializer_list<std::pair<const char*, const HistogramSnapshot*>> rows) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable(id, 5, flags)) return;
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.4f);
+  for (const char* heading : {"p50", "p99", "p99.9", "max"}) ImGui::TableSetupColumn(heading, ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableHeadersRow();
+  for (const auto& row : rows) {
+    const Statistics st = computeStatistics(*row.second);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    text(row.first);
+    for (double v : {st.p50_ns, st.p99_ns, st.p999_ns, st.max_ns}) {
+      ImGui::TableNextColumn();
+      if (st.count == 0) {
+        textDim("-");
+      } else {
+        text(duration(v));
+      }
+    }
+  }
+  ImGui::EndTable();
+}
+
+// Scans the records not seen yet for deadline misses and xruns, to say how long ago the
+// last one was.
+void trackLastFaults(const Snapshot& s, DashboardState& state) {
+  for (const BufferRecord& r : s.records) {
+    if (r.index < state.recordsScannedUpTo) continue;
+    if (r.deadlineMissed) state.lastMiss_ns = r.start_ns;
+    if (r.xrun) state.lastXrun_ns = r.start_ns;
+    state.recordsScannedUpTo = r.index + 1;
+  }
+  // A fault the records window no longer holds still happened: at the latest now.
+  if (s.deadlineMisses > state.missesSeen && state.lastMiss_ns == 0) state.lastMiss_ns = s.taken_ns;
+  if (s.xruns > state.xrunsSeen && state.lastXrun_ns == 0) state.lastXrun_ns = s.taken_ns;
+  state.missesSeen = s.deadlineMisses;
+  state.xrunsSeen = s.xruns;
+}
+
+void countLine(const char* what, uint64_t count, int64_t last_ns, int64_t now_ns) {
+  const std::string line = fmt::format("{} {} ({})", what, count, count == 0 ? std::string("none") : ago(last_ns, now_ns));
+  if (count == 0) {
+    textColoured(kGoodColour, line);
+  } else {
+    textColoured(kBadColour, line);
+  }
+}
+
+// A small button that stays lit while `on`; true when clicked.
+bool toggleButton(const char* label, bool on, const ImVec4& litColour) {
+  if (on) {
+    ImGui::PushStyleColor(ImGuiCol_Button, litColour);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.05f, 0.05f, 0.05f, 1.0f));
+  }
+  const bool clicked = ImGui::SmallButton(label);
+  if (on) ImGui::PopStyleColor(2);
+  return clicked;
+}
+
+// Begins a bordered child window at a fixed place, with the panel's title.
+bool beginPanel(const char* title, ImVec2 position, ImVec2 size) {
+  ImGui::SetCursorPos(position);
+  const bool open = ImGui::BeginChild(title, size, true);
+  panelTitle(title);
+  return open;
+}
+
+}  // namespace
+
+double RateMeter::update(uint64_t count, int64_t now_ns) {
+  if (last_ns_ == 0) {
+    lastCount_ = count;
+    last_ns_ = now_ns;
+    return rate_;
+  }
+  const int64_t elapsed_ns = now_ns - last_ns_;
+  if (elapsed_ns >= 500'000'000) {
+    rate_ = static_cast<double>(count - std::min(count, lastCount_)) / (static_cast<double>(elapsed_ns) * 1e-9);
+    lastCount_ = count;
+    last_ns_ = now_ns;
+  }
+  return rate_;
+}
+
+// ---- Transport ---------------------------------------------------------------------------------
+
+void drawTransportPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
+  Engine& engine = session.engine();
+  const EngineStatus& st = frame.status;
+
+  // Row 1: play controls, position, tempo.
+  if (ImGui::Button(st.playing ? "Pause" : "Play", ImVec2(60.0f, 0.0f))) {
+    if (st.playing) {
+      engine.pause();
+    } else {
+      if (st.finished) engine.seek(0.0);
+      engine.play();
+    }
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Stop", ImVec2(50.0f, 0.0f))) {
+    engine.pause();
+    engine.seek(0.0);
+    engine.allNotesOff();
+  }
+  ImGui::SameLine();
+  bool loop = session.loop();
+  if (ImGui::Checkbox("Loop", &loop)) session.setLoop(loop);
+  ImGui::SameLine();
+  const float length = toFloat(std::max(st.length_s, 0.001));
+  if (!state.seeking) state.seekPosition_s = toFloat(st.position_s);
+  ImGui::SetNextItemWidth(std::max(200.0f, ImGui::GetContentRegionAvail().x - 430.0f));
+  const std::string positionLabel = clock(state.seekPosition_s) + " / " + clock(st.length_s);
+  ImGui::SliderFloat("##position", &state.seekPosition_s, 0.0f, length, positionLabel.c_str());
+  state.seeking = ImGui::IsItemActive();
+  if (ImGui::IsItemDeactivatedAfterEdit()) engine.seek(static_cast<double>(state.seekPosition_s));
+  ImGui::SameLine();
+  text(fmt::format("{:.1f} bpm", st.tempo_bpm));
+  ImGui::SameLine();
+  const char* what = !st.songLoaded ? "no song" : st.finished ? "finished" : st.playing ? "playing" : "paused";
+  textColoured(st.playing ? kGoodColour : kWarnColour, what);
+  ImGui::SameLine();
+  const AudioDriver* driver = engine.driver();
+  if (driver != nullptr) {
+    textDim(fmt::format("{} | {} Hz, {} frames", driver->kind() == "rtaudio" ? driver->description() : driver->kind(),
+                        static_cast<int>(driver->sampleRate()), driver->bufferFrames()));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", driver->description().c_str());
+  } else {
+    textDim("no audio driver");
+  }
+
+  // Row 2: open a song or a bank by path.
+  const float pathWidth = std::max(150.0f, (ImGui::GetContentRegionAvail().x - 560.0f) / 2.0f);
+  ImGui::AlignTextToFramePadding();
+  text("Song");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(pathWidth);
+  const bool songEnter = ImGui::InputTextWithHint("##song", "path/to/song.mid", &state.songPathInput,
+                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if ((ImGui::Button("Open song") || songEnter) && !state.songPathInput.empty()) {
+    session.loadSongInBackground(state.songPathInput);
+  }
+  ImGui::SameLine();
+  text("Bank");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(pathWidth);
+  const bool bankEnter = ImGui::InputTextWithHint("##bank", "path/to/bank.sf2", &state.bankPathInput,
+                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if ((ImGui::Button("Load bank") || bankEnter) && !state.bankPathInput.empty()) {
+    session.loadBankInBackground(state.bankPathInput);
+  }
+  ImGui::SameLine();
+  textDim(session.loadMessage());
+
+  // Row 3: live MIDI input and its schedule.
+  ImGui::AlignTextToFramePadding();
+  text("MIDI in");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(260.0f);
+  const char* preview = state.midiPortIndex >= 0 && state.midiPortIndex < static_cast<int>(state.midiPorts.size())
+                            ? state.midiPorts[static_cast<size_t>(state.midiPortIndex)].c_str()
+                            : (state.midiPortsListed ? "(choose a port)" : "(press Refresh)");
+  if (ImGui::BeginCombo("##midiport", preview)) {
+    for (size_t i = 0; i < state.midiPorts.size(); ++i) {
+      if (ImGui::Selectable(state.midiPorts[i].c_str(), static_cast<int>(i) == state.midiPortIndex)) {
+        state.midiPortIndex = static_cast<int>(i);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Refresh")) {
+    state.midiPortsListed = true;
+    try {
+      state.midiPorts = MidiInput::listPorts("awe-player-list");
+      state.midiPortIndex = state.midiPorts.empty() ? -1 : 0;
+      state.midiMessage = fmt::format("{} port(s) ({})", state.midiPorts.size(), midiApiName());
+    } catch (const std::exception& e) {
+      state.midiPorts.clear();
+      state.midiPortIndex = -1;
+      state.midiMessage = e.what();
+    }
+  }
+  ImGui::SameLine();
+  try {
+    if (ImGui::Button("Connect") && state.midiPortIndex >= 0) {
+      session.connectMidiInput(state.midiPorts[static_cast<size_t>(state.midiPortIndex)]);
+      state.midiMessage = "connected to " + session.midiInput()->portName();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Virtual port")) {
+      session.openVirtualMidiInput("midi_in");
+      state.midiMessage = "own port open: connect a controller to " + engine.settings().driver.clientName + "-midi:midi_in";
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Close")) {
+      session.closeMidiInput();
+      state.midiMessage = "MIDI input closed";
+    }
+  } catch (const std::exception& e) {
+    state.midiMessage = e.what();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(150.0f);
+  int schedule = st.schedule;
+  if (ImGui::Combo("schedule", &schedule, "asap\0fixed latency\0")) {
+    engine.setSchedule(static_cast<MidiSchedule>(schedule));
+  }
+  ImGui::SameLine();
+  textDim(state.midiMessage);
+}
+
+// ---- Load ------------------------------------------------------------------------------------
+
+void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state) {
+  const Snapshot& s = frame.snapshot;
+  trackLastFaults(s, state);
+  text(fmt::format("load now {}   smoothed {}   worst {:.0f} s {}", percent(s.load), percent(s.smoothedLoad),
+                   s.loadWindow_s, percent(s.windowWorstLoad)));
+  textDim(fmt::format("busy {} of a {} budget; peak {}", duration(static_cast<double>(s.busy_ns)),
+                      duration(static_cast<double>(s.budget_ns)), percent(s.peakLoad)));
+  countLine("deadline misses", s.deadlineMisses, state.lastMiss_ns, frame.now_ns);
+  ImGui::SameLine(0.0f, 16.0f);
+  countLine("driver xruns", s.xruns, state.lastXrun_ns, frame.now_ns);
+
+  // Load per buffer, with the deadline at 100 %.
+  state.scratch.clear();
+  float worst = 0.0f;
+  const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
+  for (const BufferRecord& r : s.records) {
+    const double budget_ns = 1e9 * static_cast<double>(r.frames) / rate;
+    const float load = budget_ns > 0.0 ? toFloat(static_cast<double>(r.busy_ns) / budget_ns) : 0.0f;
+    state.scratch.push_back(load);
+    worst = std::max(worst, load);
+  }
+  const float top = std::max(1.2f, worst * 1.1f);
+  const std::string overlay = fmt::format("load per buffer, last {:.1f} s (max {:.1f} %)",
+                                          static_cast<double>(state.scratch.size()) * static_cast<double>(s.budget_ns) * 1e-9,
+                                          static_cast<double>(worst) * 100.0);
+  const float lineH = ImGui::GetTextLineHeightWithSpacing();
+  const float plotHeight = std::max(40.0f, (ImGui::GetContentRegionAvail().y - 3.0f * lineH) * 0.5f);
+  ImGui::PlotLines("##load", state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), 0.0f, top,
+                   ImVec2(ImGui::GetContentRegionAvail().x, plotHeight));
+  markLevel(1.0f, 0.0f, top, kDeadlineLine, "100 % = deadline");
+
+  const Statistics busy = computeStatistics(s.busy);
+  text(fmt::format("busy time per buffer (deadline {})", duration(static_cast<double>(s.budget_ns))));
+  const float histogramHeight = std::max(36.0f, ImGui::GetContentRegionAvail().y - 2.0f * lineH - 2.0f);
+  distributionPlot("##busy", s.busy, histogramHeight,
+                   {{busy.p50_ns, kP50Line, "p50"}, {busy.p99_ns, kP99Line, "p99"}, {busy.p999_ns, kP999Line, "p99.9"},
+                    {static_cast<double>(s.budget_ns), kDeadlineLine, "deadline"}},
+                   state.scratch);
+  text(percentileLine(s.busy));
+}
+
+// ---- Timing ----------------------------------------------------------------------------------
+
+void drawTimingPanel(PlayerSession&, const FrameData& frame, DashboardState& state) {
+  const Snapshot& s = frame.snapshot;
+  text(fmt::format("now: interval error {}   jitter {}", duration(static_cast<double>(s.intervalError_ns)),
+                   duration(static_cast<double>(s.jitter_ns))));
+  percentileTable("timingpercentiles", {{"interval error", &s.intervalError}, {"jitter", &s.jitter}});
+
+  // Interval error and jitter per buffer, in ms.
+  const float lineH = ImGui::GetTextLineHeightWithSpacing();
+  const float plotHeight = 38.0f;
+  const float width = ImGui::GetContentRegionAvail().x;
+  auto plotSeries = [&](const char* id, const std::string& what, auto value) {
+    state.scratch.clear();
+    float extent = 0.1f;
+    for (const BufferRecord& r : s.records) {
+      const float v = toFloat(value(r) * 1e-6);
+      state.scratch.push_back(v);
+      extent = std::max(extent, std::fabs(v));
+    }
+    const std::string overlay = fmt::format("{} (+-{:.2f} ms)", what, extent);
+    ImGui::PlotLines(id, state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), -extent * 1.1f,
+                     extent * 1.1f, ImVec2(width, plotHeight));
+    markLevel(0.0f, -extent * 1.1f, extent * 1.1f, IM_COL32(150, 150, 160, 120), nullptr);
+  };
+  const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
+  plotSeries("##interval", "interval error", [&](const BufferRecord& r) {
+    // The interval follows the previous buffer; its budget is (nearly always) this one's.
+    return r.interval_ns == 0 ? 0.0 : static_cast<double>(r.interval_ns) - 1e9 * static_cast<double>(r.frames) / rate;
+  });
+  plotSeries("##jitter", fmt::format("jitter, clock drift {:+.1f} ppm", s.clockDrift_ppm),
+             [](const BufferRecord& r) { return static_cast<double>(r.jitter_ns); });
+
+  text("distribution of");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("interval error", !state.timingShowsJitter)) state.timingShowsJitter = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("jitter", state.timingShowsJitter)) state.timingShowsJitter = true;
+  const HistogramSnapshot& shown = state.timingShowsJitter ? s.jitter : s.intervalError;
+  const Statistics st = computeStatistics(shown);
+  distributionPlot("##timinghist", shown, 48.0f,
+                   {{st.p50_ns, kP50Line, "p50"}, {st.p99_ns, kP99Line, "p99"}, {st.p999_ns, kP999Line, "p99.9"}}, state.scratch);
+
+  // The outlier buffers side by side, scrolling if the panel is short.
+  text("outlier buffers");
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame |
+                                ImGuiTableFlags_ScrollY;
+  if (ImGui::BeginTable("outliers", 4, flags, ImVec2(0.0f, std::max(3.0f * lineH, ImGui::GetContentRegionAvail().y)))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("buffer");
+    ImGui::TableSetupColumn("jitter");
+    ImGui::TableSetupColumn("buffer ");
+    ImGui::TableSetupColumn("interval");
+    ImGui::TableHeadersRow();
+    const uint32_t rows = std::max(s.jitterOutliers.count, s.intervalErrorOutliers.count);
+    for (uint32_t i = 0; i < rows; ++i) {
+      ImGui::TableNextRow();
+      for (const OutlierTable* table : {&s.jitterOutliers, &s.intervalErrorOutliers}) {
+        ImGui::TableNextColumn();
+        if (i < table->count) text(fmt::format("#{}", table->entries[i].bufferIndex));
+        ImGui::TableNextColumn();
+        if (i < table->count) text(duration(static_cast<double>(table->entries[i].value_ns)));
+      }
+    }
+    if (rows == 0) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      textDim("none yet");
+    }
+    ImGui::EndTable();
+  }
+}
+
+// ---- Voices ----------------------------------------------------------------------------------
+
+void drawVoicesPanel(PlayerSession&, const FrameData& frame, DashboardState&) {
+  const Snapshot& s = frame.snapshot;
+  const EngineStatus& st = frame.status;
+  text(fmt::format("active {} of {} (limit {})   notes {}   steals {}", st.activeVoices, st.voiceCount, st.polyphonyLimit,
+                   st.notesOn, st.steals));
+  percentileTable("allocpercentiles", {{"voice alloc", &s.voiceAllocation}});
+
+  // The voice map: one cell per slot, coloured by envelope stage, with its level as a bar.
+  const int slots = std::min(st.voiceCount, kStatusVoiceSlots);
+  const int columns = 8;
+  const int rows = std::max(1, (slots + columns - 1) / columns);
+  const float gap = 3.0f;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float below = ImGui::GetTextLineHeightWithSpacing() + style.ItemSpacing.y + (st.voiceCount > kStatusVoiceSlots ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float cellWidth = (ImGui::GetContentRegionAvail().x - gap * (columns - 1)) / columns;
+  const float cellHeight = std::clamp(
+      (ImGui::GetContentRegionAvail().y - below - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows), 14.0f, 40.0f);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 textColour = IM_COL32(235, 235, 240, 255);
+  const ImU32 stolenColour = IM_COL32(255, 60, 60, 255);
+  for (int i = 0; i < slots; ++i) {
+    const VoiceSlot& v = st.voices[i];
+    const auto stage = static_cast<VoiceStage>(v.stage);
+    const float x = origin.x + static_cast<float>(i % columns) * (cellWidth + gap);
+    const float y = origin.y + static_cast<float>(i / columns) * (cellHeight + gap);
+    const ImVec2 a{x, y}, b{x + cellWidth, y + cellHeight};
+    draw->AddRectFilled(a, b, stageColour(stage), 3.0f);
+    if (stage != VoiceStage::Free) {
+      const float level = std::clamp(v.level, 0.0f, 1.0f);
+      draw->AddRectFilled(ImVec2(x + 1.0f, b.y - 4.0f), ImVec2(x + 1.0f + (cellWidth - 2.0f) * level, b.y - 1.0f),
+                          IM_COL32(255, 255, 255, 190), 1.0f);
+      const std::string label = fmt::format("{} {}", v.channel + 1, noteName(v.key));
+      draw->AddText(ImVec2(x + 3.0f, y), textColour, label.c_str());
+      if (v.stolen) {
+        draw->AddRect(a, b, stolenColour, 3.0f, 0, 2.0f);
+        draw->AddTriangleFilled(ImVec2(b.x - 9.0f, y), ImVec2(b.x, y), ImVec2(b.x, y + 9.0f), stolenColour);
+      }
+    } else {
+      const std::string label = fmt::format("{}", i);
+      draw->AddText(ImVec2(x + 3.0f, y), IM_COL32(100, 100, 110, 255), label.c_str());
+    }
+    if (ImGui::IsMouseHoveringRect(a, b)) {
+      ImGui::BeginTooltip();
+      text(fmt::format("voice {}: {}", i, stageName(stage)));
+      if (stage != VoiceStage::Free) {
+        text(fmt::format("channel {}, key {} ({}), velocity {}", v.channel + 1, v.key, noteName(v.key), v.velocity));
+        text(fmt::format("level {:.2f}{}", v.level, v.stolen ? "; took this slot from another note" : ""));
+      }
+      ImGui::EndTooltip();
+    }
+  }
+  ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, static_cast<float>(rows) * (cellHeight + gap) - gap));
+  if (st.voiceCount > kStatusVoiceSlots) {
+    textDim(fmt::format("(first {} of {} voices shown)", kStatusVoiceSlots, st.voiceCount));
+  }
+
+  // Legend.
+  const float h = ImGui::GetTextLineHeight();
+  for (VoiceStage stage : {VoiceStage::Free, VoiceStage::Attack, VoiceStage::Hold, VoiceStage::Decay, VoiceStage::Sustain,
+                           VoiceStage::Release}) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    draw->AddRectFilled(ImVec2(p.x, p.y + 2.0f), ImVec2(p.x + h - 4.0f, p.y + h - 2.0f), stageColour(stage), 2.0f);
+    ImGui::Dummy(ImVec2(h - 3.0f, h));
+    ImGui::SameLine(0.0f, 2.0f);
+    text(stageName(stage));
+    ImGui::SameLine(0.0f, 7.0f);
+  }
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  draw->AddRect(ImVec2(p.x, p.y + 2.0f), ImVec2(p.x + h - 4.0f, p.y + h - 2.0f), stolenColour, 2.0f, 0, 2.0f);
+  ImGui::Dummy(ImVec2(h - 3.0f, h));
+  ImGui::SameLine(0.0f, 2.0f);
+  text("stolen");
+}
+
+// ---- MIDI ------------------------------------------------------------------------------------
+
+void drawMidiPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
+  const Snapshot& s = frame.snapshot;
+  const double liveRate = state.liveEventRate.update(s.midiEvents, frame.now_ns);
+  const double noteRate = state.noteRate.update(frame.status.notesOn, frame.now_ns);
+  uint32_t depthMax = 0;
+  for (const BufferRecord& r : s.records) depthMax = std::max(depthMax, r.queueDepthMax);
+  text(fmt::format("live events {:.1f}/s ({} in all)   all notes {:.1f}/s", liveRate, s.midiEvents, noteRate));
+  text(fmt::format("queue depth {} (max {} in {:.1f} s)", s.queueDepth, depthMax,
+                   static_cast<double>(s.records.size()) * static_cast<double>(s.budget_ns) * 1e-9));
+  ImGui::SameLine(0.0f, 16.0f);
+  const std::string drops = fmt::format("drops {}", s.drops);
+  if (s.drops == 0) {
+    textColoured(kGoodColour, drops);
+  } else {
+    textColoured(kBadColour, drops);
+  }
+  const MidiInput* input = session.midiInput();
+  textDim(input != nullptr && input->isOpen()
+              ? fmt::format("input {}: {} received, {} dropped", input->portName(), input->received(), input->dropped())
+              : std::string("input: no port open (Transport > MIDI in)"));
+
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+  if (ImGui::BeginTable("midistages", 6, flags)) {
+    ImGui::TableSetupColumn("latency", ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    ImGui::TableSetupColumn("events", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    for (const char* heading : {"p50", "p99", "p99.9", "max"}) ImGui::TableSetupColumn(heading, ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableHeadersRow();
+    static const char* const kStageLabels[kMidiStageCount] = {"wire>queue", "queue>buffer", "buffer>sample", "sample>DAC",
+                                                              "total"};
+    for (size_t stage = 0; stage < kMidiStageCount; ++stage) {
+      const Statistics st = computeStatistics(s.midiLatency[stage]);
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      text(kStageLabels[stage]);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", midiStageName(static_cast<MidiStage>(stage)));
+      ImGui::TableNextColumn();
+      text(fmt::format("{}", st.count));
+      for (double v : {st.p50_ns, st.p99_ns, st.p999_ns, st.max_ns}) {
+        ImGui::TableNextColumn();
+        if (st.count == 0) {
+          textDim("-");
+        } else {
+          text(duration(v));
+        }
+      }
+    }
+    ImGui::EndTable();
+  }
+  if (s.midiEvents == 0) textDim("measured on live input; file events are sample-exact");
+}
+
+// ---- Memory ----------------------------------------------------------------------------------
+
+void drawMemoryPanel(PlayerSession&, const FrameData& frame, DashboardState& state) {
+  const Snapshot& s = frame.snapshot;
+  text(fmt::format("heap live {}   peak {}", formatBytes(static_cast<double>(s.heap.liveBytes)),
+                   formatBytes(static_cast<double>(s.heap.peakBytes))));
+  textDim(fmt::format("{} allocations, {} frees (whole process)", s.heap.allocations, s.heap.frees));
+
+  state.scratch.clear();
+  float lo = FLT_MAX, hi = 0.0f;
+  for (const BufferRecord& r : s.records) {
+    const float mib = toFloat(static_cast<double>(r.heapLiveBytes) / (1024.0 * 1024.0));
+    state.scratch.push_back(mib);
+    lo = std::min(lo, mib);
+    hi = std::max(hi, mib);
+  }
+  if (state.scratch.empty()) lo = hi = 0.0f;
+  const float margin = std::max(0.05f, (hi - lo) * 0.1f);
+  const std::string overlay = fmt::format("heap live, {:.2f} .. {:.2f} MiB", lo, hi);
+  ImGui::PlotLines("##heap", state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), lo - margin,
+                   hi + margin, ImVec2(ImGui::GetContentRegionAvail().x, 36.0f));
+
+  const std::string audio = fmt::format("audio-thread allocations: {}", s.audioThreadAllocations);
+  if (s.audioThreadAllocations == 0 && !s.offender.present) {
+    textColoured(kGoodColour, audio + " (as it should be)");
+    return;
+  }
+  textColoured(kBadColour, audio);
+  if (!s.offender.present) return;
+  textColoured(kWarnColour, fmt::format("first: {} in buffer #{}, from:", formatBytes(static_cast<double>(s.offender.size_bytes)),
+                                        s.offender.bufferIndex));
+  if (ImGui::BeginChild("offenderstack", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar)) {
+    for (size_t i = 0; i < s.offenderStack.size(); ++i) text(fmt::format("{:2} {}", i, s.offenderStack[i]));
+  }
+  ImGui::EndChild();
+}
+
+// ---- Channels --------------------------------------------------------------------------------
+
+void drawChannelsPanel(PlayerSession& session, const FrameData& frame, DashboardState&) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(4.0f, 1.0f));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(3.0f, 0.0f));
+  if (ImGui::BeginTable("channels", 6, flags)) {
+    ImGui::TableSetupColumn("ch");
+    ImGui::TableSetupColumn("program", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("volume", ImGuiTableColumnFlags_WidthFixed, 52.0f);
+    ImGui::TableSetupColumn("activity", ImGuiTableColumnFlags_WidthFixed, 62.0f);
+    ImGui::TableSetupColumn("M");
+    ImGui::TableSetupColumn("S");
+    ImGui::TableHeadersRow();
+    for (int c = 0; c < kMidiChannels; ++c) {
+      const ChannelStrip& strip = frame.status.channels[c];
+      ImGui::PushID(c);
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      text(fmt::format("{:2}", c + 1));
+      ImGui::TableNextColumn();
+      const std::string name = session.presetName(strip.bank, strip.program, c);
+      const std::string program =
+          c == 9 || strip.bank == 128 ? fmt::format("drums {:3} {}", strip.program, name) : fmt::format("{:3} {}", strip.program, name);
+      if (strip.muted) {
+        textDim(program);
+      } else {
+        text(program);
+      }
+      ImGui::TableNextColumn();
+      ImGui::ProgressBar(static_cast<float>(strip.volume) / 127.0f, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()),
+                         fmt::format("{}", strip.volume).c_str());
+      ImGui::TableNextColumn();
+      ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.30f, 0.85f, 0.40f, 1.0f));
+      ImGui::ProgressBar(std::clamp(strip.activity, 0.0f, 1.0f), ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()), "");
+      ImGui::PopStyleColor();
+      ImGui::TableNextColumn();
+      if (toggleButton("M", session.muted(c), ImVec4(0.85f, 0.30f, 0.25f, 1.0f))) session.setMuted(c, !session.muted(c));
+      ImGui::TableNextColumn();
+      if (toggleButton("S", session.soloed(c), ImVec4(0.90f, 0.75f, 0.20f, 1.0f))) session.setSoloed(c, !session.soloed(c));
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+  ImGui::PopStyleVar(2);
+}
+
+// ---- Health ----------------------------------------------------------------------------------
+
+void drawHealthPanel(PlayerSession& session, const FrameData& frame, DashboardState&) {
+  const Snapshot& s = frame.snapshot;
+  const bool good = s.health.health == Health::Good;
+  textColoured(good ? kGoodColour : kBadColour, healthName(s.health.health));
+  ImGui::SameLine();
+  textDim(good ? "every threshold met" : fmt::format("{} threshold(s) exceeded:", s.health.reasons.size()));
+  ImGui::PushTextWrapPos(0.0f);
+  for (const std::string& reason : s.health.reasons) textColoured(kBadColour, "- " + reason);
+  ImGui::PopTextWrapPos();
+
+  // Thresholds, editable.
+  Monitor& monitor = session.engine().monitor();
+  HealthThresholds t = monitor.healthThresholds();
+  bool changed = false;
+  const float field = 80.0f;
+  ImGui::SetNextItemWidth(field);
+  changed |= ImGui::InputDouble("mean busy ms", &t.maxMeanBusy_ms, 0.0, 0.0, "%.2f");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(field);
+  changed |= ImGui::InputDouble("MIDI p99 ms", &t.maxMidiLatency_ms, 0.0, 0.0, "%.2f");
+  ImGui::SetNextItemWidth(field);
+  changed |= ImGui::InputScalar("underruns", ImGuiDataType_U64, &t.maxUnderruns);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(field);
+  changed |= ImGui::InputScalar("audio allocs", ImGuiDataType_U64, &t.maxAudioThreadAllocations);
+  ImGui::SetNextItemWidth(field * 2.0f);
+  int stage = static_cast<int>(t.midiLatencyStage);
+  if (ImGui::BeginCombo("MIDI stage", midiStageName(t.midiLatencyStage))) {
+    for (int i = 0; i < static_cast<int>(kMidiStageCount); ++i) {
+      if (ImGui::Selectable(midiStageName(static_cast<MidiStage>(i)), i == stage)) {
+        t.midiLatencyStage = static_cast<MidiStage>(i);
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (changed) {
+    t.maxMeanBusy_ms = std::max(t.maxMeanBusy_ms, 0.0);
+    t.maxMidiLatency_ms = std::max(t.maxMidiLatency_ms, 0.0);
+    monitor.setHealthThresholds(t);
+  }
+}
+
+// ---- Quality ---------------------------------------------------------------------------------
+
+void drawQualityPanel(PlayerSession& session, const FrameData& frame, DashboardState&) {
+  const auto current = static_cast<QualityLevel>(frame.status.quality);
+  text("Level ");
+  ImGui::SameLine(0.0f, 0.0f);
+  textColoured(current == QualityLevel::Maximum ? kGoodColour : kWarnColour, qualityName(current));
+  ImGui::SameLine(0.0f, 16.0f);
+  bool automatic = session.autoQuality();
+  if (ImGui::Checkbox("adaptive", &automatic)) {
+    if (automatic) {
+      session.enableAutoQuality();
+    } else {
+      session.setManualQuality(session.requestedQuality());
+    }
+  }
+  textDim("override:");
+  for (int level = 0; level < kQualityLevelCount; ++level) {
+    ImGui::SameLine();
+    const auto l = static_cast<QualityLevel>(level);
+    if (ImGui::RadioButton(qualityName(l), !session.autoQuality() && session.requestedQuality() == l)) {
+      session.setManualQuality(l);
+    }
+  }
+
+  // What each level means; the current one highlighted.
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchSame;
+  const int polyphony = session.engine().settings().polyphony;
+  if (ImGui::BeginTable("levels", 5, flags)) {
+    for (const char* heading : {"level", "interp.", "filter", "effects", "voices"}) ImGui::TableSetupColumn(heading);
+    ImGui::TableHeadersRow();
+    for (int level = 0; level < kQualityLevelCount; ++level) {
+      const auto l = static_cast<QualityLevel>(level);
+      const QualitySettings q = qualitySettings(l, polyphony);
+      ImGui::TableNextRow();
+      if (l == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(60, 90, 140, 160));
+      ImGui::TableNextColumn();
+      text(qualityName(l));
+      ImGui::TableNextColumn();
+      text(q.interpolation == Interpolation::Cubic ? "cubic" : q.interpolation == Interpolation::Linear ? "linear" : "none");
+      ImGui::TableNextColumn();
+      text(q.filter ? "on" : "off");
+      ImGui::TableNextColumn();
+      text(q.effects ? "on" : "off");
+      ImGui::TableNextColumn();
+      text(fmt::format("{}", q.polyphonyCap));
+    }
+    ImGui::EndTable();
+  }
+  const QualityPolicyConfig& p = session.policyConfig();
+  textDim(fmt::format("down: a miss, or {:.0f} % for {:.1f} s; up: < {:.0f} % for {:.0f} s",
+                      p.stepDownLoad * 100.0, p.stepDownHold_s, p.stepUpLoad * 100.0, p.stepUpHold_s));
+
+  // The decision log, newest at the bottom.
+  if (ImGui::BeginChild("qualitylog", ImVec2(0.0f, 0.0f), true)) {
+    const auto& log = session.qualityLog();
+    ImGui::PushTextWrapPos(0.0f);
+    if (log.empty()) textDim("no decisions yet: the level has not needed to change");
+    for (const QualityLogEntry& e : log) {
+      const std::string line =
+          fmt::format("{:7.1f} s  {} -> {}  {}{}", e.sessionTime_s, qualityName(static_cast<QualityLevel>(e.from)),
+                      qualityName(static_cast<QualityLevel>(e.to)), e.manual ? "[manual] " : "", e.reason);
+      textColoured(e.to > e.from ? kWarnColour : e.to < e.from ? kGoodColour : kDimColour, line);
+    }
+    ImGui::PopTextWrapPos();
+    if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f) ImGui::SetScrollHereY(1.0f);
+  }
+  ImGui::EndChild();
+}
+
+// ---- Export ----------------------------------------------------------------------------------
+
+void drawExportPanel(PlayerSession& session, const FrameData&, DashboardState& state) {
+  const float field = std::max(120.0f, ImGui::GetContentRegionAvail().x - 110.0f);
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputText("##jsonpath", &state.jsonPath);
+  ImGui::SameLine();
+  if (ImGui::Button("JSON report", ImVec2(-FLT_MIN, 0.0f))) {
+    try {
+      state.exportMessage = session.writeJsonReport(state.jsonPath);
+    } catch (const std::exception& e) {
+      state.exportMessage = e.what();
+    }
+  }
+  ImGui::SetNextItemWidth(field);
+  ImGui::InputText("##tracepath", &state.tracePath);
+  ImGui::SameLine();
+  if (ImGui::Button("Perfetto trace", ImVec2(-FLT_MIN, 0.0f))) {
+    try {
+      state.exportMessage = session.writeTrace(state.tracePath);
+    } catch (const std::exception& e) {
+      state.exportMessage = e.what();
+    }
+  }
+  ImGui::PushTextWrapPos(0.0f);
+  textDim(state.exportMessage.empty() ? "write the session so far (the flight recorder keeps the last buffers)"
+                                      : state.exportMessage);
+  ImGui::PopTextWrapPos();
+}
+
+// ---- layout ----------------------------------------------------------------------------------
+
+void applyDashboardStyle() {
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowPadding = ImVec2(6.0f, 5.0f);
+  style.FramePadding = ImVec2(5.0f, 2.0f);
+  style.ItemSpacing = ImVec2(6.0f, 3.0f);
+  style.ItemInnerSpacing = ImVec2(4.0f, 3.0f);
+  style.CellPadding = ImVec2(4.0f, 1.0f);
+  style.ChildRounding = 4.0f;
+  style.FrameRounding = 2.0f;
+  style.WindowBorderSize = 0.0f;
+  style.ChildBorderSize = 1.0f;
+  style.ScrollbarSize = 10.0f;
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.07f, 0.07f, 0.09f, 1.0f);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(0.10f, 0.10f, 0.13f, 1.0f);
+  style.Colors[ImGuiCol_Border] = ImVec4(0.28f, 0.30f, 0.38f, 1.0f);
+  style.Colors[ImGuiCol_PlotLines] = ImVec4(0.40f, 0.80f, 1.00f, 1.0f);
+  style.Colors[ImGuiCol_PlotHistogram] = ImVec4(0.40f, 0.65f, 0.95f, 1.0f);
+}
+
+void drawDashboard(PlayerSession& session, const FrameData& frame, DashboardState& state) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoScrollWithMouse;
+  ImGui::Begin("awe-player", nullptr, flags);
+
+  // A fixed grid: Transport across the top, then three columns:
+  //   Load, Timing | Voices, MIDI, Memory, Export | Channels, Health, Quality
+  const float gap = 4.0f;
+  const ImVec2 area{io.DisplaySize.x - 2.0f * gap, io.DisplaySize.y - 2.0f * gap};
+  const float frameLine = ImGui::GetFrameHeightWithSpacing();
+  const float textLine = ImGui::GetTextLineHeightWithSpacing();
+  const float chrome = textLine + 4.0f + 2.0f * ImGui::GetStyle().WindowPadding.y;  // title, separator, padding
+  const float transportH = chrome + 3.0f * frameLine;
+  const float top = gap + transportH + gap;
+  const float bodyH = area.y - transportH - gap;
+  const float colW = (area.x - 2.0f * gap) / 3.0f;
+  const float x0 = gap, x1 = gap + colW + gap, x2 = gap + 2.0f * (colW + gap);
+
+  const float loadH = std::floor(bodyH * 0.46f), timingH = bodyH - loadH - gap;
+  const float exportH = chrome + 2.0f * frameLine + 2.0f * textLine;
+  const float midiH = chrome + 4.0f * textLine + 6.0f * (textLine + 1.0f) + 4.0f;
+  const float voicesH = std::floor((bodyH - exportH - midiH - 3.0f * gap) * 0.66f);
+  const float memoryH = bodyH - exportH - midiH - voicesH - 3.0f * gap;
+  const float channelsH = chrome + 17.0f * (ImGui::GetTextLineHeight() + 2.0f * 1.0f + 1.0f) + 6.0f;
+  // Health grows with its list of reasons (wrapped to the column).
+  float reasonLines = 0.0f;
+  for (const std::string& reason : frame.snapshot.health.reasons) {
+    reasonLines += std::ceil(ImGui::CalcTextSize(("- " + reason).c_str()).x / (colW - 24.0f));
+  }
+  const float healthH = chrome + 3.0f * frameLine + (1.0f + std::min(reasonLines, 8.0f)) * textLine + 4.0f;
+  const float qualityH = bodyH - channelsH - healthH - 2.0f * gap;
+
+  struct Cell {
+    const char* title;
+    void (*draw)(PlayerSession&, const FrameData&, DashboardState&);
+    float x, y, w, h;
+  };
+  const Cell cells[] = {
+      {"Transport", drawTransportPanel, gap, gap, area.x, transportH},
+      {"Load", drawLoadPanel, x0, top, colW, loadH},
+      {"Timing", drawTimingPanel, x0, top + loadH + gap, colW, timingH},
+      {"Voices", drawVoicesPanel, x1, top, colW, voicesH},
+      {"MIDI", drawMidiPanel, x1, top + voicesH + gap, colW, midiH},
+      {"Memory", drawMemoryPanel, x1, top + voicesH + midiH + 2.0f * gap, colW, memoryH},
+      {"Export", drawExportPanel, x1, top + voicesH + midiH + memoryH + 3.0f * gap, colW, exportH},
+      {"Channels", drawChannelsPanel, x2, top, colW, channelsH},
+      {"Health", drawHealthPanel, x2, top + channelsH + gap, colW, healthH},
+      {"Quality", drawQualityPanel, x2, top + channelsH + healthH + 2.0f * gap, colW, qualityH},
+  };
+  for (const Cell& cell : cells) {
+    if (beginPanel(cell.title, ImVec2(cell.x, cell.y), ImVec2(cell.w, cell.h))) cell.draw(session, frame, state);
+    ImGui::EndChild();
+  }
+  ImGui::End();
+}
+
+}  // namespace awe

@@ -1,0 +1,287 @@
+#include "dashboard/Session.h"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "monitor/Clock.h"
+#include "monitor/Format.h"
+#include "monitor/ReportJson.h"
+#include "monitor/ReportTrace.h"
+
+namespace awe {
+namespace {
+
+constexpr int64_t kReleaseTailLimit_ns = 3'000'000'000;  // longest wait for notes to die after the end
+
+std::shared_ptr<const Bank> readBank(const std::string& path) {
+  std::vector<LoadWarning> warnings;
+  auto bank = Bank::loadSf2(path, &warnings);
+  if (!warnings.empty()) {
+    fmt::print(stderr, "{}: {} warning(s) while loading (first: {} at byte {}: {})\n", path, warnings.size(),
+               warnings[0].chunk, warnings[0].offset, warnings[0].message);
+  }
+  return bank;
+}
+
+std::shared_ptr<const MidiFile> readSong(const std::string& path) {
+  return std::make_shared<const MidiFile>(MidiFile::load(path));
+}
+
+template <class T>
+bool ready(const std::future<T>& future) {
+  return future.valid() && future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+void writeText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error(path + ": cannot open for writing");
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error(path + ": write failed");
+}
+
+}  // namespace
+
+PlayerSession::PlayerSession(const EngineSettings& settings)
+    : engine_(settings), started_ns_(monotonicNanoseconds()) {}
+
+PlayerSession::~PlayerSession() {
+  // A background load may still run; wait for it before the engine goes.
+  if (pendingBank_.valid()) pendingBank_.wait();
+  if (pendingSong_.valid()) pendingSong_.wait();
+  engine_.stop();
+}
+
+// ---- files ------------------------------------------------------------------------------
+
+void PlayerSession::loadBank(const std::string& path) {
+  engine_.setBank(readBank(path));
+  bankPath_ = path;
+}
+
+void PlayerSession::loadSong(const std::string& path, bool play) {
+  engine_.setSong(readSong(path));
+  songPath_ = path;
+  songOver_ = false;
+  finishedSince_ns_ = 0;
+  // The new sequencer starts paused at 0 without a loop: the commands follow it in the queue.
+  engine_.setLoop(loop_);
+  if (play) engine_.play();
+}
+
+void PlayerSession::loadBankInBackground(const std::string& path) {
+  if (pendingBank_.valid()) {
+    loadMessage_ = "still loading " + pendingBankPath_;
+    return;
+  }
+  pendingBankPath_ = path;
+  loadMessage_ = "loading " + path + " ...";
+  pendingBank_ = std::async(std::launch::async, readBank, path);
+}
+
+void PlayerSession::loadSongInBackground(const std::string& path) {
+  if (pendingSong_.valid()) {
+    loadMessage_ = "still loading " + pendingSongPath_;
+    return;
+  }
+  pendingSongPath_ = path;
+  loadMessage_ = "loading " + path + " ...";
+  pendingSong_ = std::async(std::launch::async, readSong, path);
+}
+
+void PlayerSession::takeFinishedLoads() {
+  if (ready(pendingBank_)) {
+    try {
+      engine_.setBank(pendingBank_.get());
+      bankPath_ = pendingBankPath_;
+      loadMessage_ = "bank loaded: " + bankPath_;
+    } catch (const std::exception& e) {
+      loadMessage_ = e.what();
+    }
+  }
+  if (ready(pendingSong_)) {
+    try {
+      engine_.setSong(pendingSong_.get());
+      songPath_ = pendingSongPath_;
+      songOver_ = false;
+      finishedSince_ns_ = 0;
+      engine_.setLoop(loop_);
+      engine_.play();
+      loadMessage_ = "song loaded: " + songPath_;
+    } catch (const std::exception& e) {
+      loadMessage_ = e.what();
+    }
+  }
+}
+
+std::string PlayerSession::presetName(uint16_t bank, uint8_t program, int channel) const {
+  const auto current = engine_.bank();
+  if (!current) return {};
+  const Preset* preset = current->findPreset(bank, program);
+  // GM fallbacks as a synth would pick them: bank 0 for melodic, bank 128 program 0 for drums.
+  if (preset == nullptr && channel != 9) preset = current->findPreset(0, program);
+  if (preset == nullptr && channel == 9) preset = current->findPreset(128, 0);
+  return preset != nullptr ? preset->name : std::string();
+}
+
+// ---- audio ---------------------------------------------------------------------------------
+
+std::string PlayerSession::startAudio() {
+  std::string note;
+  engine_.start(&note);
+  return note;
+}
+
+void PlayerSession::setLoop(bool loop) {
+  loop_ = loop;
+  engine_.setLoop(loop);
+}
+
+// ---- live MIDI input -----------------------------------------------------------------------
+
+void PlayerSession::connectMidiInput(const std::string& port) {
+  midiInput_ = &engine_.midiInput();
+  midiInput_->open(port);
+}
+
+void PlayerSession::openVirtualMidiInput(const std::string& portName) {
+  midiInput_ = &engine_.midiInput();
+  midiInput_->openVirtual(portName);
+}
+
+void PlayerSession::closeMidiInput() {
+  if (midiInput_ != nullptr) midiInput_->close();
+}
+
+// ---- per tick ------------------------------------------------------------------------------
+
+void PlayerSession::update(const Snapshot& snapshot, const EngineStatus& status, bool statusValid) {
+  takeFinishedLoads();
+  engine_.pump();
+  applyMutes();
+  if (unsentLevel_ >= 0) sendQuality(unsentLevel_);
+  if (snapshot.taken_ns - lastPolicyRun_ns_ >= kPolicyPeriod_ns) {
+    lastPolicyRun_ns_ = snapshot.taken_ns;
+    runQualityPolicy(snapshot);
+  }
+
+  if (statusValid && status.songLoaded && status.finished && !status.looping) {
+    if (finishedSince_ns_ == 0) finishedSince_ns_ = snapshot.taken_ns;
+    if (status.activeVoices == 0 || snapshot.taken_ns - finishedSince_ns_ >= kReleaseTailLimit_ns) songOver_ = true;
+  } else if (statusValid) {
+    finishedSince_ns_ = 0;
+    songOver_ = false;
+  }
+}
+
+// ---- adaptive quality --------------------------------------------------------------------
+
+void PlayerSession::runQualityPolicy(const Snapshot& snapshot) {
+  if (!autoQuality_) return;
+  QualityInputs in;
+  in.time_s = static_cast<double>(snapshot.taken_ns) * 1e-9;
+  in.smoothedLoad = snapshot.smoothedLoad;
+  in.windowWorstLoad = snapshot.windowWorstLoad;
+  in.deadlineMisses = snapshot.deadlineMisses;
+  in.xruns = snapshot.xruns;
+  const QualityDecision decision = evaluateQualityPolicy(policyConfig_, policyState_, in);
+  policyState_ = decision.state;
+  if (!decision.changed) return;
+  qualityLog_.push_back({sessionTime_s(snapshot.taken_ns), decision.from, decision.to, false, decision.reason});
+  sendQuality(decision.to);
+}
+
+void PlayerSession::sendQuality(int level) {
+  requestedLevel_ = level;
+  unsentLevel_ = engine_.setQuality(static_cast<QualityLevel>(level)) ? -1 : level;
+}
+
+void PlayerSession::enableAutoQuality() {
+  if (autoQuality_) return;
+  autoQuality_ = true;
+  // Start from where the override left the engine; misses before now are not news.
+  policyState_ = QualityState{};
+  policyState_.level = requestedLevel_;
+  qualityLog_.push_back({sessionTime_s(monotonicNanoseconds()), requestedLevel_, requestedLevel_, true,
+                         "adaptive control on"});
+}
+
+void PlayerSession::setManualQuality(QualityLevel level) {
+  const int to = static_cast<int>(level);
+  if (autoQuality_ || to != requestedLevel_) {
+    qualityLog_.push_back({sessionTime_s(monotonicNanoseconds()), requestedLevel_, to, true,
+                           std::string("manual override: ") + qualityName(level)});
+  }
+  autoQuality_ = false;
+  sendQuality(to);
+}
+
+// ---- channels ------------------------------------------------------------------------------
+
+void PlayerSession::setMuted(int channel, bool muted) {
+  if (channel < 0 || channel >= kMidiChannels) return;
+  muted_[static_cast<size_t>(channel)] = muted;
+  applyMutes();
+}
+
+void PlayerSession::setSoloed(int channel, bool soloed) {
+  if (channel < 0 || channel >= kMidiChannels) return;
+  soloed_[static_cast<size_t>(channel)] = soloed;
+  applyMutes();
+}
+
+void PlayerSession::applyMutes() {
+  bool anySolo = false;
+  for (bool s : soloed_) anySolo = anySolo || s;
+  for (size_t c = 0; c < muted_.size(); ++c) {
+    const bool wanted = muted_[c] || (anySolo && !soloed_[c]);
+    // A refused command leaves sentMuted_ as it was, so the next tick tries again.
+    if (wanted != sentMuted_[c] && engine_.setChannelMuted(static_cast<int>(c), wanted)) sentMuted_[c] = wanted;
+  }
+}
+
+// ---- reports -------------------------------------------------------------------------------
+
+nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
+  nlohmann::json report = reportToJson(snapshot);
+  const EngineSettings& s = engine_.settings();
+  nlohmann::json session;
+  session["song"] = songPath_;
+  session["bank"] = bankPath_;
+  session["driver"] = engine_.driver() != nullptr ? engine_.driver()->kind() : std::string("none");
+  session["driverDescription"] = engine_.driver() != nullptr ? engine_.driver()->description() : std::string();
+  session["sampleRate_Hz"] = s.driver.sampleRate;
+  session["bufferFrames"] = s.driver.bufferFrames;
+  session["polyphony"] = s.polyphony;
+  session["schedule"] = s.schedule == MidiSchedule::Asap ? "asap" : "fixed";
+  session["adaptiveQuality"] = autoQuality_;
+  session["qualityLevel"] = qualityName(static_cast<QualityLevel>(requestedLevel_));
+  report["tool"] = "awe-player";
+  report["session"] = session;
+  nlohmann::json decisions = nlohmann::json::array();
+  for (const QualityLogEntry& e : qualityLog_) {
+    decisions.push_back({{"time_s", e.sessionTime_s},
+                         {"from", qualityName(static_cast<QualityLevel>(e.from))},
+                         {"to", qualityName(static_cast<QualityLevel>(e.to))},
+                         {"manual", e.manual},
+                         {"reason", e.reason}});
+  }
+  report["qualityDecisions"] = decisions;
+  return report;
+}
+
+std::string PlayerSession::writeJsonReport(const std::string& path) const {
+  const std::string text = reportJson(engine_.monitor().snapshot()).dump(2) + "\n";
+  writeText(path, text);
+  return fmt::format("wrote {} ({})", path, formatBytes(static_cast<double>(text.size())));
+}
+
+std::string PlayerSession::writeTrace(const std::string& path) const {
+  const std::string text = traceToJson(engine_.monitor().snapshot()).dump() + "\n";
+  writeText(path, text);
+  return fmt::format("wrote {} ({}; open it in ui.perfetto.dev)", path, formatBytes(static_cast<double>(text.size())));
+}
+
+}  // namespace awe

@@ -1,0 +1,146 @@
+#pragma once
+// PlayerSession: what awe-player does apart from drawing. It owns the Engine, loads banks
+// and songs (in the background, handed over on the main thread), runs the adaptive
+// quality policy every ~100 ms, turns mute/solo into channel mutes, writes the session's
+// reports and knows when the song is over. The window and the terminal status line are
+// two faces of one session.
+//
+// Threads: everything here runs on the main thread (the engine's control thread). It only
+// talks to the audio thread through the engine's command queue and reads it through
+// Monitor::snapshot() and Engine::status(), so nothing here can block the audio thread.
+#include <array>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emu8000/Bank.h"
+#include "engine/Engine.h"
+#include "engine/MidiFile.h"
+#include "engine/Quality.h"
+#include "monitor/QualityPolicy.h"
+#include "monitor/Snapshot.h"
+
+namespace awe {
+
+struct QualityLogEntry {
+  double sessionTime_s = 0.0;  // since the session started
+  int from = 0;
+  int to = 0;
+  bool manual = false;         // set by hand (the override), not by the policy
+  std::string reason;
+};
+
+class PlayerSession {
+ public:
+  static constexpr int64_t kPolicyPeriod_ns = 100'000'000;  // the policy runs every 100 ms
+
+  explicit PlayerSession(const EngineSettings& settings);
+  ~PlayerSession();
+  PlayerSession(const PlayerSession&) = delete;
+  PlayerSession& operator=(const PlayerSession&) = delete;
+
+  Engine& engine() { return engine_; }
+  const Engine& engine() const { return engine_; }
+
+  // --- files [main thread] ---------------------------------------------------------------
+  // Load at once and hand over; throw Sf2Error / MidiFileError naming the file.
+  void loadBank(const std::string& path);
+  void loadSong(const std::string& path, bool play);
+  // Load on a worker thread; update() hands the result over. Errors land in loadMessage().
+  void loadBankInBackground(const std::string& path);
+  void loadSongInBackground(const std::string& path);
+  bool loading() const { return pendingBank_.valid() || pendingSong_.valid(); }
+  const std::string& loadMessage() const { return loadMessage_; }
+  const std::string& bankPath() const { return bankPath_; }
+  const std::string& songPath() const { return songPath_; }
+  // Preset name of a channel's bank and program ("" when the bank has none).
+  std::string presetName(uint16_t bank, uint8_t program, int channel) const;
+
+  // --- audio [main thread] ---------------------------------------------------------------
+  // Starts the engine's driver. Returns the engine's note when it fell back to the paced
+  // clock (empty otherwise). Throws DriverError.
+  std::string startAudio();
+  void setLoop(bool loop);
+  bool loop() const { return loop_; }
+
+  // --- live MIDI input [main thread] ------------------------------------------------------
+  // Each throws std::runtime_error with the reason (no JACK server, no such port).
+  void connectMidiInput(const std::string& port);  // by index or part of the name
+  void openVirtualMidiInput(const std::string& portName = "midi_in");
+  void closeMidiInput();
+  // Null until a port was opened once (creating the input needs a MIDI server).
+  const MidiInput* midiInput() const { return midiInput_; }
+
+  // --- per tick [main thread] ------------------------------------------------------------
+  // Call often (each frame, or every 100 ms): hands over finished loads, frees what the
+  // audio thread returned, re-sends commands the queue refused, runs the quality policy
+  // when 100 ms have passed since it last ran, and follows the end of the song.
+  void update(const Snapshot& snapshot, const EngineStatus& status, bool statusValid);
+
+  // --- adaptive quality --------------------------------------------------------------------
+  bool autoQuality() const { return autoQuality_; }
+  // Back to the policy, starting from the current level.
+  void enableAutoQuality();
+  // The manual override: this level until enableAutoQuality().
+  void setManualQuality(QualityLevel level);
+  QualityLevel requestedQuality() const { return static_cast<QualityLevel>(requestedLevel_); }
+  const std::vector<QualityLogEntry>& qualityLog() const { return qualityLog_; }
+  const QualityPolicyConfig& policyConfig() const { return policyConfig_; }
+
+  // --- channels: mute and solo (solo = mute every channel not soloed) ---------------------
+  void setMuted(int channel, bool muted);
+  void setSoloed(int channel, bool soloed);
+  bool muted(int channel) const { return muted_[static_cast<size_t>(channel)]; }
+  bool soloed(int channel) const { return soloed_[static_cast<size_t>(channel)]; }
+
+  // --- song end ----------------------------------------------------------------------------
+  // True once the song finished (not looping) and its last notes have died away (or 3 s
+  // passed since it finished).
+  bool songOver() const { return songOver_; }
+
+  // --- reports [main thread, allocates] ---------------------------------------------------
+  // The monitor's JSON report with the session's settings and the quality log beside it.
+  nlohmann::json reportJson(const Snapshot& snapshot) const;
+  // Both return a sentence for the user ("wrote x (12.3 KiB)"); they throw on I/O errors.
+  std::string writeJsonReport(const std::string& path) const;
+  std::string writeTrace(const std::string& path) const;
+
+  double sessionTime_s(int64_t now_ns) const { return static_cast<double>(now_ns - started_ns_) * 1e-9; }
+
+ private:
+  void runQualityPolicy(const Snapshot& snapshot);
+  void sendQuality(int level);
+  void applyMutes();
+  void takeFinishedLoads();
+
+  Engine engine_;
+  int64_t started_ns_ = 0;
+  std::string bankPath_, songPath_;
+  std::string pendingBankPath_, pendingSongPath_;
+  std::future<std::shared_ptr<const Bank>> pendingBank_;
+  std::future<std::shared_ptr<const MidiFile>> pendingSong_;
+  std::string loadMessage_;
+  bool loop_ = false;
+  MidiInput* midiInput_ = nullptr;  // the engine's, once created
+
+  bool autoQuality_ = true;
+  int requestedLevel_ = 0;   // what we last asked the engine for
+  int unsentLevel_ = -1;     // a level the command queue refused, to send again
+  QualityPolicyConfig policyConfig_;
+  QualityState policyState_;
+  int64_t lastPolicyRun_ns_ = 0;
+  std::vector<QualityLogEntry> qualityLog_;
+
+  std::array<bool, kMidiChannels> muted_{};
+  std::array<bool, kMidiChannels> soloed_{};
+  std::array<bool, kMidiChannels> sentMuted_{};  // what the engine was told
+
+  bool songOver_ = false;
+  int64_t finishedSince_ns_ = 0;
+};
+
+}  // namespace awe

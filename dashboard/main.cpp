@@ -1,0 +1,174 @@
+// awe-player: plays a MIDI file through the EMU8000-style synth (and any live MIDI input at
+// the same time) with a live dashboard of what the monitor sees, and adaptive quality.
+//
+//   awe-player [song.mid] [--sf2 bank.sf2] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
+//              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
+//              [--midi-in PORT | --midi-virtual] [--schedule asap|fixed] [--loop]
+//              [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
+//
+// No song or bank: the built-in ones (soundfonts/). No display: a one-line status on the
+// terminal instead of the window. No audio device: the paced clock (the audio goes nowhere,
+// the monitor still measures the synth in real time).
+//
+// Exit status: 0 done, 2 bad command line, 3 audio/MIDI device or display problem,
+// 4 a file could not be loaded or written.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "dashboard/Session.h"
+#include "dashboard/TerminalStatus.h"
+#include "dashboard/Window.h"
+#include "engine/BuiltinFiles.h"
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void onInterrupt(int) { interrupted.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // ---- command line --------------------------------------------------------------------------
+  CLI::App app{"awe-player: play a MIDI file through the EMU8000-style synth with a live performance dashboard"};
+  std::string songPath, bankPath, driver = "auto", api, device, midiIn, schedule = "asap";
+  std::string screenshotPath, jsonPath, tracePath;
+  double rate = 44100.0;
+  uint32_t buffer = 1024;
+  int polyphony = awe::kDefaultPolyphony;
+  int frames = 120;
+  bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false;
+  app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
+  app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
+  app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
+      ->check(CLI::IsMember({"auto", "rtaudio", "paced"}));
+  app.add_option("--api", api, "Audio API for RtAudio (default: the first that works)")
+      ->check(CLI::IsMember({"jack", "alsa", "pulse"}));
+  app.add_option("--device", device, "Audio output device: index or part of its name");
+  app.add_option("--rate", rate, "Sample rate in Hz")->check(CLI::Range(8000.0, 192000.0));
+  app.add_option("--buffer", buffer, "Frames per audio buffer")->check(CLI::Range(16, 16384));
+  app.add_option("--polyphony", polyphony, "Voices")->check(CLI::Range(1, awe::kMaxPolyphony));
+  auto* midiInOption = app.add_option("--midi-in", midiIn, "Connect live MIDI input from this port (index or part of its name)");
+  app.add_flag("--midi-virtual", midiVirtual, "Open our own MIDI input port for others to connect to")->excludes(midiInOption);
+  app.add_option("--schedule", schedule, "Live MIDI schedule: asap (next buffer) or fixed (arrival + one buffer)")
+      ->check(CLI::IsMember({"asap", "fixed"}));
+  app.add_flag("--loop", loop, "Loop the song");
+  app.add_flag("--no-gui", noGui, "No window: a one-line status on the terminal");
+  auto* screenshotOption = app.add_option("--screenshot", screenshotPath, "Write a PNG of the window after --frames frames, then exit");
+  app.add_option("--frames", frames, "Frames to draw before the screenshot")->check(CLI::Range(1, 100000))->needs(screenshotOption);
+  app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
+  app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
+  app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");
+  CLI11_PARSE(app, argc, argv);
+  if (noGui && !screenshotPath.empty()) {
+    fmt::print(stderr, "awe-player: --screenshot needs the window; drop --no-gui\n");
+    return 2;
+  }
+
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+
+  // ---- files and engine ------------------------------------------------------------------------
+  awe::EngineSettings settings;
+  settings.driver.kind = driver == "rtaudio" ? awe::DriverKind::RtAudio
+                         : driver == "paced" ? awe::DriverKind::Paced
+                                             : awe::DriverKind::Auto;
+  settings.driver.api = api;
+  settings.driver.device = device;
+  settings.driver.sampleRate = rate;
+  settings.driver.bufferFrames = buffer;
+  settings.driver.clientName = "awe-player";
+  settings.polyphony = polyphony;
+  settings.schedule = schedule == "fixed" ? awe::MidiSchedule::FixedLatency : awe::MidiSchedule::Asap;
+
+  std::unique_ptr<awe::PlayerSession> session;
+  try {
+    session = std::make_unique<awe::PlayerSession>(settings);
+    const auto builtin = [](const std::string& path, const char* what, const char* option) {
+      if (std::ifstream(path).good()) return path;
+      throw std::runtime_error(fmt::format("the built-in {} {} is missing (soundfonts/ not made?); give {}", what, path, option));
+    };
+    if (bankPath.empty()) bankPath = builtin(awe::builtinBankPath(), "bank", "--sf2 BANK.sf2");
+    if (songPath.empty()) songPath = builtin(awe::builtinSongPath(), "demo song", "a song.mid");
+    session->setLoop(loop);
+    session->loadBank(bankPath);
+    session->loadSong(songPath, true);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-player: {}\n", e.what());
+    return 4;
+  }
+
+  try {
+    const std::string note = session->startAudio();
+    if (!note.empty()) fmt::print(stderr, "awe-player: {}\n", note);
+    const awe::AudioDriver* d = session->engine().driver();
+    fmt::print(stderr, "awe-player: {} on {} ({} Hz, {} frames)\n", songPath, d->description(),
+               static_cast<int>(d->sampleRate()), d->bufferFrames());
+  } catch (const awe::DriverError& e) {
+    fmt::print(stderr, "awe-player: no audio: {}\n", e.what());
+    return 3;
+  }
+
+  try {
+    if (!midiIn.empty()) {
+      session->connectMidiInput(midiIn);
+      fmt::print(stderr, "awe-player: MIDI input from {}\n", session->midiInput()->portName());
+    } else if (midiVirtual) {
+      session->openVirtualMidiInput("midi_in");
+      fmt::print(stderr, "awe-player: MIDI input port {}-midi:midi_in is open\n", settings.driver.clientName);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-player: {}\n", e.what());
+    return 3;
+  }
+  const bool liveInput = !midiIn.empty() || midiVirtual;
+
+  // ---- the window, or the status line ----------------------------------------------------------
+  int status = 0;
+  bool windowShown = false;
+  if (!noGui) {
+    awe::WindowOptions windowOptions;
+    windowOptions.screenshotPath = screenshotPath;
+    windowOptions.screenshotFrames = frames;
+    windowOptions.quitAtEnd = quitAtEnd;
+    const awe::WindowOutcome outcome = awe::runDashboardWindow(*session, windowOptions, interrupted);
+    windowShown = outcome.opened;
+    if (!outcome.opened) {
+      if (!screenshotPath.empty()) {
+        fmt::print(stderr, "awe-player: {}; cannot take the screenshot\n", outcome.noDisplay);
+        return 3;
+      }
+      fmt::print(stderr, "awe-player: {}; showing a status line instead\n", outcome.noDisplay);
+    }
+    if (!outcome.error.empty()) {
+      fmt::print(stderr, "awe-player: {}\n", outcome.error);
+      status = 4;
+    }
+    if (!outcome.screenshot.empty()) fmt::print(stderr, "awe-player: wrote {}\n", outcome.screenshot);
+  }
+  if (!windowShown) {
+    awe::TerminalOptions terminalOptions;
+    terminalOptions.keepRunning = liveInput && !quitAtEnd;
+    awe::runTerminalStatus(*session, terminalOptions, interrupted);
+  }
+
+  // ---- cleanup: stop the audio, then write what was asked for ---------------------------------
+  session->engine().stop();
+  const awe::Snapshot last = session->engine().monitor().snapshot(0);
+  fmt::print(stderr, "awe-player: {} buffers, {} deadline misses, {} xruns, peak load {:.1f} %, health {}\n", last.buffers,
+             last.deadlineMisses, last.xruns, last.peakLoad * 100.0, awe::healthName(last.health.health));
+  try {
+    if (!jsonPath.empty()) fmt::print(stderr, "awe-player: {}\n", session->writeJsonReport(jsonPath));
+    if (!tracePath.empty()) fmt::print(stderr, "awe-player: {}\n", session->writeTrace(tracePath));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-player: {}\n", e.what());
+    status = 4;
+  }
+  return status;
+}

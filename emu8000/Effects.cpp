@@ -1,0 +1,887 @@
+#include "emu8000/Effects.h"
+
+#include <cctype>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace awe {
+
+namespace {
+
+constexpr double kChipRate = 44100.0;  // every register time is in samples at this rate
+
+// ---- Register presets ------------------------------------------------------------------------
+// Reverb: Linux sound/isa/sb/emu8000.c reverb_parm; 86Box snd_emu8k.h lists the same words.
+// Word order = Linux reverb_cmds. What each word is, from 86Box's notes "extracted from AST
+// sources" and its register handlers (emu8k_outw):
+//   0 mix level, 1 decay, 2 link return amp, 3 link type (0x8474 = panned), 4/5 room reso L/R,
+//   6-11 reflection 1-6 amp (bits 4-7), 12/13 reflection filter L/R, 14/15 reflection input
+//   amp L/R, 16-27 reflection 1-6 feedback L/R.
+const ReverbRegisters kReverbRegisters[kReverbTypeCount] = {
+    {{0xB488, 0xA450, 0x9550, 0x84B5, 0x383A, 0x3EB5, 0x72F4, 0x72A4, 0x7254, 0x7204, 0x7204, 0x7204, 0x4416, 0x4516,
+      0xA490, 0xA590, 0x842A, 0x852A, 0x842A, 0x852A, 0x8429, 0x8529, 0x8429, 0x8529, 0x8428, 0x8528, 0x8428, 0x8528}},
+    {{0xB488, 0xA458, 0x9558, 0x84B5, 0x383A, 0x3EB5, 0x7284, 0x7254, 0x7224, 0x7224, 0x7254, 0x7284, 0x4448, 0x4548,
+      0xA440, 0xA540, 0x842A, 0x852A, 0x842A, 0x852A, 0x8429, 0x8529, 0x8429, 0x8529, 0x8428, 0x8528, 0x8428, 0x8528}},
+    {{0xB488, 0xA460, 0x9560, 0x84B5, 0x383A, 0x3EB5, 0x7284, 0x7254, 0x7224, 0x7224, 0x7254, 0x7284, 0x4416, 0x4516,
+      0xA490, 0xA590, 0x842C, 0x852C, 0x842C, 0x852C, 0x842B, 0x852B, 0x842B, 0x852B, 0x842A, 0x852A, 0x842A, 0x852A}},
+    {{0xB488, 0xA470, 0x9570, 0x84B5, 0x383A, 0x3EB5, 0x7284, 0x7254, 0x7224, 0x7224, 0x7254, 0x7284, 0x4448, 0x4548,
+      0xA440, 0xA540, 0x842B, 0x852B, 0x842B, 0x852B, 0x842A, 0x852A, 0x842A, 0x852A, 0x8429, 0x8529, 0x8429, 0x8529}},
+    {{0xB488, 0xA470, 0x9570, 0x84B5, 0x383A, 0x3EB5, 0x7254, 0x7234, 0x7224, 0x7254, 0x7264, 0x7294, 0x44C3, 0x45C3,
+      0xA404, 0xA504, 0x842A, 0x852A, 0x842A, 0x852A, 0x8429, 0x8529, 0x8429, 0x8529, 0x8428, 0x8528, 0x8428, 0x8528}},
+    {{0xB4FF, 0xA470, 0x9570, 0x84B5, 0x383A, 0x3EB5, 0x7234, 0x7234, 0x7234, 0x7234, 0x7234, 0x7234, 0x4448, 0x4548,
+      0xA440, 0xA540, 0x842A, 0x852A, 0x842A, 0x852A, 0x8429, 0x8529, 0x8429, 0x8529, 0x8428, 0x8528, 0x8428, 0x8528}},
+    {{0xB4FF, 0xA470, 0x9500, 0x84B5, 0x333A, 0x39B5, 0x7204, 0x7204, 0x7204, 0x7204, 0x7204, 0x72F4, 0x4400, 0x4500,
+      0xA4FF, 0xA5FF, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520}},
+    {{0xB4FF, 0xA490, 0x9590, 0x8474, 0x333A, 0x39B5, 0x7204, 0x7204, 0x7204, 0x7204, 0x7204, 0x72F4, 0x4400, 0x4500,
+      0xA4FF, 0xA5FF, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520, 0x8420, 0x8520}},
+};
+enum ReverbWord : int {
+  kMixLevel = 0,
+  kDecay = 1,
+  kLinkReturn = 2,
+  kLinkType = 3,
+  kRoomResoLeft = 4,
+  kReflectionAmp1 = 6,
+  kReflectionFilterLeft = 12,
+  kReflectionInputLeft = 14,
+};
+constexpr uint16_t kLinkTypePanned = 0x8474;
+
+// Chorus: Linux emu8000.c chorus_parm. The two sources disagree on Short Delay's DelayR:
+// 86Box's table prints 0xE000, Linux 0x0006E000. Decision: Linux, because the field is a
+// DWORD in Creative's CHORUS_TYPE and 86Box's table shows 16-bit columns only.
+const ChorusRegisters kChorusRegisters[kChorusTypeCount] = {
+    {0xE600, 0x03F6, 0xBC2C, 0x00000000, 0x0000006D},  // Chorus 1
+    {0xE608, 0x031A, 0xBC6E, 0x00000000, 0x0000017C},  // Chorus 2
+    {0xE610, 0x031A, 0xBC84, 0x00000000, 0x00000083},  // Chorus 3
+    {0xE620, 0x0269, 0xBC6E, 0x00000000, 0x0000017C},  // Chorus 4
+    {0xE680, 0x04D3, 0xBCA6, 0x00000000, 0x0000005B},  // Feedback
+    {0xE6E0, 0x044E, 0xBC37, 0x00000000, 0x00000026},  // Flanger
+    {0xE600, 0x0B06, 0xBC00, 0x0006E000, 0x00000083},  // Short Delay
+    {0xE6C0, 0x0B06, 0xBC00, 0x0006E000, 0x00000083},  // Short Delay (FB)
+};
+
+// The chip's chorus delay memory: the Delay register's range is 0-0x0DA3 (Linux, 86Box
+// CHORUS_TYPE), and 0x0DA3 is the line's end address in the effect program (INIT1 0x0C).
+constexpr uint32_t kChorusLineWords = 0x0DA4;
+constexpr uint32_t kChorusMaxDepthWords = 0xFF;
+
+// Chorus LFO frequency register -> Hz. The register's unit is undocumented (86Box: "The scale
+// of this value is unknown. I've taken it as milliHz."). The presets follow Roland's GS
+// chorus macros (40 01 38): FbkLevel's byte is twice the GS feedback for all but Chorus 2
+// (0, 5, 8, 16, 64, 112, 0, 96 -> 0x00, 0x08, 0x10, 0x20, 0x80, 0xE0, 0x00, 0xC0), the
+// Delay is about 0.2 ms per GS delay step for Chorus 1-4 and Feedback, and LfoFreq (109,
+// 380, 131, 380, 91, 38) is proportional to the GS rates 3, 9, 3, 9, 2, 1 within +-13 %.
+// With the SC-55's chorus rate measured as rate/8 Hz (libEmuSC chorus.cc), the
+// geometric-mean fit is 330 register units per Hz. 86Box's millihertz would run every
+// chorus 3.3 times slower than the GS macros it mirrors. Decision: LfoFreq / 330 Hz.
+constexpr double kChorusLfoUnitsPerHz = 330.0;
+
+// Reverb topology constants. 86Box (from AST sources): reflections at 2, 4, 8, 13, 19 units
+// of 242 samples (11, 22, 44, 71, 105 ms) on sides R, R, L, R, L; reflection 6 (right) at
+// (room reso bits 8-11) + 18 units; its tail delay one unit longer.
+constexpr double kReflectionUnit_samples = 242.0;
+constexpr int kReflectionUnits[kReflectionCount - 1] = {2, 4, 8, 13, 19};
+constexpr int kReflectionSides[kReflectionCount] = {1, 1, 0, 1, 0, 1};
+// A reflection goes to its own side at its gain and to the other side at half of it, so
+// Room 1's right-only first reflections (11 and 22 ms) do not pull the image hard right.
+// Chosen.
+constexpr double kReflectionOtherSide = 0.5;
+
+// The tail: an 8-line feedback delay network. Line lengths are the eight delay segments of
+// the chip's reverb memory, delimited by the address words of the effect program (Linux
+// init3/init4 arrays: 0x167F-0x18E6, 0x18E7-0x1B6D, ... 0x320F-0x383A), in left/right pairs.
+constexpr double kTailLines_samples[8] = {616, 647, 943, 898, 1191, 1251, 1510, 1580};
+// Input diffusers: the 222- and 385-word segments of the same map (0x1342-0x141F,
+// 0x14FE-0x167E), plus two chosen lengths; as allpasses is our choice.
+constexpr double kDiffusers_samples[4] = {142, 222, 385, 293};
+constexpr double kDiffusionRoomHall = 0.625;  // chosen: the classic Schroeder allpass gain
+constexpr double kDiffusionPlate = 0.75;      // chosen: denser, "metallic echo" (AWE32 FAQ)
+// Tail level per unit of link return amp. Chosen: Hall 1's wet output then holds about a
+// quarter of the send's energy per channel (a steady signal at full send comes back about
+// 6 dB down), the ratio the chip's absolute levels cannot tell us.
+constexpr double kTailScale = 5.0;
+
+constexpr double kDampingReference_Hz = 5000.0;  // where ReverbDesign::rt60High_s applies
+
+constexpr float kSilenceFloor = 1e-9f;  // -180 dB: below this the output counts as quiet
+constexpr double kReverbGlide_s = 0.020;
+constexpr double kChorusFade_s = 0.030;
+
+double lowByte(uint16_t word) { return static_cast<double>(word & 0xFF) / 256.0; }
+
+uint32_t nextPowerOfTwo(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n) p <<= 1;
+  if (p > (uint64_t{1} << 31)) throw std::invalid_argument("effects: delay line too long for this sample rate");
+  return static_cast<uint32_t>(p);
+}
+
+uint32_t scaledDelay(double samplesAtChipRate, double sampleRate) {
+  return static_cast<uint32_t>(std::max(1.0, std::round(samplesAtChipRate * sampleRate / kChipRate)));
+}
+
+// Catmull-Rom read of `line` at a fractional `delay` >= 2 samples behind `pos`. The four
+// weights sum to 1, so the tap has unity gain at DC for every fraction.
+inline float readFractional(const float* line, uint32_t mask, uint32_t pos, float delay) noexcept {
+  const auto whole = static_cast<uint32_t>(delay);
+  const float t = delay - static_cast<float>(whole);
+  const uint32_t base = pos - whole;
+  const float newer = line[(base + 1) & mask];
+  const float y1 = line[base & mask];
+  const float y2 = line[(base - 1) & mask];
+  const float older = line[(base - 2) & mask];
+  const float c1 = 0.5f * (y2 - newer);
+  const float c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
+  const float c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
+  return ((c3 * t + c2) * t + c1) * t + y1;
+}
+
+bool allZero(const float* x, size_t n) noexcept {
+  uint32_t bits = 0;  // OR of the magnitudes' bit patterns: vectorises, -0.0 counts as zero
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t b;
+    std::memcpy(&b, &x[i], sizeof b);
+    bits |= b & 0x7FFFFFFFu;
+  }
+  return bits == 0;
+}
+
+}  // namespace
+
+// ---- Names and indices ---------------------------------------------------------------------
+const char* reverbTypeName(ReverbType type) noexcept {
+  static const char* const kNames[kReverbTypeCount] = {"Room 1", "Room 2", "Room 3", "Hall 1",
+                                                        "Hall 2", "Plate",  "Delay",  "Panning Delay"};
+  const auto i = static_cast<size_t>(type);
+  return i < kReverbTypeCount ? kNames[i] : "?";
+}
+
+const char* chorusTypeName(ChorusType type) noexcept {
+  static const char* const kNames[kChorusTypeCount] = {"Chorus 1", "Chorus 2", "Chorus 3",    "Chorus 4",
+                                                        "Feedback", "Flanger",  "Short Delay", "Short Delay (FB)"};
+  const auto i = static_cast<size_t>(type);
+  return i < kChorusTypeCount ? kNames[i] : "?";
+}
+
+std::optional<ReverbType> reverbTypeFromIndex(int index) noexcept {
+  if (index < 0 || index >= kReverbTypeCount) return std::nullopt;
+  return static_cast<ReverbType>(index);
+}
+
+std::optional<ChorusType> chorusTypeFromIndex(int index) noexcept {
+  if (index < 0 || index >= kChorusTypeCount) return std::nullopt;
+  return static_cast<ChorusType>(index);
+}
+
+const ReverbRegisters& reverbRegisters(ReverbType type) noexcept {
+  return kReverbRegisters[std::min<size_t>(static_cast<size_t>(type), kReverbTypeCount - 1)];
+}
+
+const ChorusRegisters& chorusRegisters(ChorusType type) noexcept {
+  return kChorusRegisters[std::min<size_t>(static_cast<size_t>(type), kChorusTypeCount - 1)];
+}
+
+// ---- Presets -> physical parameters --------------------------------------------------------
+// Coefficient bytes are read as fractions byte/256, as 86Box reads them (it divides some by
+// 255; the difference is below 0.4 %). The chorus feedback byte read this way matches the
+// GS macros (0x80 -> 0.50 vs GS 64/127; 0xE0 -> 0.875 vs GS 112/127), which supports it.
+ReverbDesign reverbDesign(ReverbType type) noexcept {
+  const auto& w = reverbRegisters(type).words;
+  ReverbDesign d;
+
+  const int reflection6Units = ((w[kRoomResoLeft] >> 8) & 0xF) + 18;
+  for (int k = 0; k < kReflectionCount; ++k) {
+    const int units = k < kReflectionCount - 1 ? kReflectionUnits[k] : reflection6Units;
+    d.reflectionTime_s[static_cast<size_t>(k)] = units * kReflectionUnit_samples / kChipRate;
+    d.reflectionSide[static_cast<size_t>(k)] = kReflectionSides[k];
+  }
+  // Reflection k's level: its amp nibble (/15) times the reflection input amp.
+  const double inputAmp = lowByte(w[kReflectionInputLeft]);
+  bool earlyReflections = false;
+  for (int k = 0; k < kReflectionCount; ++k) {
+    const double amp = static_cast<double>((w[static_cast<size_t>(kReflectionAmp1 + k)] >> 4) & 0xF) / 15.0;
+    d.reflectionGain[static_cast<size_t>(k)] = amp * inputAmp;
+    if (k < kReflectionCount - 1 && amp > 0.0) earlyReflections = true;
+  }
+  d.outputGain = lowByte(w[kMixLevel]);
+  d.inputLowpass = lowByte(w[kReflectionFilterLeft]);
+  const double decay = lowByte(w[kDecay]);
+
+  if (!earlyReflections) {
+    // Delay and Panning Delay: only reflection 6 sounds, unfiltered. Its time is the echo
+    // period; the decay word is read as each echo's level relative to the previous one.
+    // 86Box plays a single echo; we repeat, as the GS Delay and Panning Delay macros these
+    // presets stand for do (they set GS's reverb delay feedback, 40 01 35).
+    d.kind = w[kLinkType] == kLinkTypePanned ? ReverbDesign::Kind::PingPong : ReverbDesign::Kind::Echo;
+    d.echoPeriod_s = d.reflectionTime_s[kReflectionCount - 1];
+    d.echoFeedback = decay;
+    d.preDelay_s = d.echoPeriod_s;
+    return d;
+  }
+
+  // Room, Hall, Plate. The decay word is the tail's gain per pass through its loop, the
+  // loop being one unit longer than reflection 6 (86Box tailL): RT60 = -3 T / log10(gain).
+  // The reflection filter (86Box: a one-pole y += (1 - a)(x - y) at 44.1 kHz on the input
+  // and inside the reflection loops) takes |H_a(f)| more off each pass at frequency f; we
+  // state the result at 5 kHz.
+  d.kind = ReverbDesign::Kind::Reverb;
+  const double loop_s = (reflection6Units + 1) * kReflectionUnit_samples / kChipRate;
+  d.rt60_s = -3.0 * loop_s / std::log10(decay);
+  const double a = d.inputLowpass;
+  const double wRef = 2.0 * M_PI * kDampingReference_Hz / kChipRate;
+  const double filterGain = (1.0 - a) / std::sqrt(1.0 - 2.0 * a * std::cos(wRef) + a * a);
+  d.rt60High_s = -3.0 * loop_s / std::log10(decay * filterGain);
+  d.preDelay_s = d.reflectionTime_s[0];
+  d.tailGain = lowByte(w[kLinkReturn]);
+  d.diffusion = type == ReverbType::Plate ? kDiffusionPlate : kDiffusionRoomHall;
+  return d;
+}
+
+ChorusDesign chorusDesign(ChorusType type) noexcept {
+  const ChorusRegisters& r = chorusRegisters(type);
+  ChorusDesign d;
+  d.feedback = lowByte(r.feedback);
+  d.delayLeft_s = r.delayOffset / kChipRate;
+  // DelayR moves the right tap; 86Box adds it to the left delay. Short Delay would then put
+  // the right tap at 104 ms, past the end of the chip's 79 ms chorus line, so the address
+  // wraps in that line (decision): (0x0B06 + 0x6E0) mod 0x0DA4 = 1090 samples = 24.7 ms.
+  d.delayRight_s = ((r.delayOffset + (r.delayRight >> 8)) % kChorusLineWords) / kChipRate;
+  // LFO depth: the byte is the peak excursion in samples (decision). 86Box scales it by the
+  // delay (byte/256 * delay) while reading the rate in millihertz; both readings give the
+  // same peak pitch deviation within a factor 1.6 (2-32 cents over the presets), ours at the
+  // GS macro rates.
+  d.depth_s = static_cast<double>(r.lfoDepth & 0xFF) / kChipRate;
+  d.lfoRate_Hz = static_cast<double>(r.lfoFrequency) / kChorusLfoUnitsPerHz;
+  // Chosen: the wet level keeps white-noise power equal across types, so Flanger's 18 dB
+  // comb peaks do not make it the loudest type by far.
+  d.outputGain = std::sqrt(1.0 - d.feedback * d.feedback);
+  return d;
+}
+
+// ==== AweReverb ==================================================================================
+namespace {
+// Injection and output sign patterns of the tail network; the left output reads the even
+// lines, the right the odd ones (the chip's segments come in left/right pairs).
+constexpr float kInject[8] = {1, -1, 1, 1, -1, 1, -1, -1};
+constexpr float kOutputSign[8] = {1, 1, -1, -1, 1, 1, -1, -1};
+}  // namespace
+
+AweReverb::AweReverb(ReverbType type) noexcept : type_(type) {}
+
+void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 768000.0))
+    throw std::invalid_argument("AweReverb::prepare: sample rate " + std::to_string(sampleRate) +
+                                " Hz is outside 8000..768000");
+  if (maxBlockFrames == 0 || maxBlockFrames > (size_t{1} << 20))
+    throw std::invalid_argument("AweReverb::prepare: maxBlockFrames " + std::to_string(maxBlockFrames) +
+                                " is outside 1..1048576");
+  sampleRate_ = sampleRate;
+  maxBlockFrames_ = maxBlockFrames;
+
+  // The input line holds the longest tap of any preset plus one block written ahead.
+  uint32_t longestTap = 0;
+  for (int t = 0; t < kReverbTypeCount; ++t) {
+    const ReverbDesign d = reverbDesign(static_cast<ReverbType>(t));
+    for (double time : d.reflectionTime_s)
+      longestTap = std::max(longestTap, scaledDelay(time * kChipRate, sampleRate));
+  }
+  // Reflection taps of the reverb network. All six reverb presets write the same room reso
+  // word (0x383A), so reflection 6 has one time for them all.
+  const ReverbDesign hall = reverbDesign(ReverbType::Hall1);
+  for (int k = 0; k < kReflectionCount; ++k)
+    reflectionDelay_[static_cast<size_t>(k)] = scaledDelay(hall.reflectionTime_s[static_cast<size_t>(k)] * kChipRate, sampleRate);
+  preDelay_ = reflectionDelay_[0];
+  const uint32_t inputSize = nextPowerOfTwo(uint64_t{longestTap} + maxBlockFrames + 1);
+  inputLine_.assign(inputSize, 0.0f);
+  inputMask_ = inputSize - 1;
+
+  uint64_t diffuserTotal = 0;
+  for (int j = 0; j < kDiffusers; ++j) {
+    const auto i = static_cast<size_t>(j);
+    diffuserDelay_[i] = scaledDelay(kDiffusers_samples[j], sampleRate);
+    const uint32_t size = nextPowerOfTwo(uint64_t{diffuserDelay_[i]} + 1);
+    diffuser_[i].assign(size, 0.0f);
+    diffuserMask_[i] = size - 1;
+    diffuserTotal += diffuserDelay_[i];
+  }
+  // The tail lines share one buffer, interleaved (frame f of line l at f * 8 + l), so one
+  // sample's eight writes land in one 32-byte run.
+  uint32_t longestLine = 0;
+  for (int l = 0; l < kTailLines; ++l) {
+    lineDelay_[static_cast<size_t>(l)] = scaledDelay(kTailLines_samples[l], sampleRate);
+    longestLine = std::max(longestLine, lineDelay_[static_cast<size_t>(l)]);
+  }
+  const uint32_t lineFrames = nextPowerOfTwo(uint64_t{longestLine} + 1);
+  lines_.assign(size_t{lineFrames} * kTailLines, 0.0f);
+  lineMask_ = lineFrames - 1;
+  // Both echo presets write the same room reso word (0x333A): one echo period.
+  uint32_t longestEcho = 0;
+  for (int t = 0; t < kReverbTypeCount; ++t) {
+    const ReverbDesign d = reverbDesign(static_cast<ReverbType>(t));
+    if (d.kind != ReverbDesign::Kind::Reverb) longestEcho = std::max(longestEcho, scaledDelay(d.echoPeriod_s * kChipRate, sampleRate));
+  }
+  echoDelay_ = longestEcho;
+  const uint32_t echoSize = nextPowerOfTwo(uint64_t{echoDelay_} + 1);
+  for (auto& e : echo_) e.assign(echoSize, 0.0f);
+  echoMask_ = echoSize - 1;
+
+  // Anything still inside the unit reaches the output within this many samples.
+  quietNeeded_ = uint64_t{longestTap} + diffuserTotal + longestLine + echoDelay_ + maxBlockFrames;
+  glideFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kReverbGlide_s * sampleRate)));
+  prepared_ = true;
+  reset();
+}
+
+void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out) const noexcept {
+  const ReverbDesign d = reverbDesign(type);
+  // The input one-pole keeps its cutoff at every rate: pole^(44100 / rate).
+  out[kInputA] = static_cast<float>(std::pow(d.inputLowpass, kChipRate / sampleRate_));
+  if (d.kind == ReverbDesign::Kind::Reverb) {
+    out[kReverbInput] = 1.0f;
+    out[kReverbLevel] = static_cast<float>(d.outputGain);
+    out[kEchoLevel] = 0.0f;
+    out[kDiffusion] = static_cast<float>(d.diffusion);
+    // sqrt(8) undoes the 1/sqrt(8) folded into the line gains; 1/2 averages each side's
+    // four lines at equal power.
+    out[kTailGain] = static_cast<float>(d.tailGain * kTailScale * std::sqrt(8.0) * 0.5);
+    for (int k = 0; k < kReflectionCount; ++k) {
+      const auto i = static_cast<size_t>(k);
+      const double own = d.reflectionGain[i];
+      const double other = own * kReflectionOtherSide;
+      out[static_cast<size_t>(kReflectionL0 + k)] = static_cast<float>(d.reflectionSide[i] == 0 ? own : other);
+      out[static_cast<size_t>(kReflectionR0 + k)] = static_cast<float>(d.reflectionSide[i] == 1 ? own : other);
+    }
+    // Per line a one-pole low-pass with gain g0 at DC and gHigh at 5 kHz, each the line's
+    // share of the RT60 there (Jot): g = 10^(-3 m / (rate RT60)). With r = gHigh / g0 the
+    // pole solves (1 - p)^2 = r^2 (1 - 2 p cos w + p^2). Pinned to a frequency rather than
+    // to Nyquist, the damping sounds the same at every rate. The 1/sqrt(8) of the feedback
+    // matrix is folded into the gain.
+    const double w = 2.0 * M_PI * std::min(kDampingReference_Hz, 0.45 * sampleRate_) / sampleRate_;
+    for (int l = 0; l < kTailLines; ++l) {
+      const double m = lineDelay_[static_cast<size_t>(l)];
+      const double g0 = std::pow(10.0, -3.0 * m / (sampleRate_ * d.rt60_s));
+      const double gHigh = std::pow(10.0, -3.0 * m / (sampleRate_ * d.rt60High_s));
+      const double r2 = (gHigh / g0) * (gHigh / g0);
+      double pole = 0.0;
+      if (r2 < 1.0) {
+        const double c = 1.0 - r2 * std::cos(w);
+        pole = (c - std::sqrt(std::max(0.0, c * c - (1.0 - r2) * (1.0 - r2)))) / (1.0 - r2);
+      }
+      out[static_cast<size_t>(kDampB0 + l)] = static_cast<float>(g0 * (1.0 - pole) / std::sqrt(8.0));
+      out[static_cast<size_t>(kDampPole0 + l)] = static_cast<float>(pole);
+    }
+  } else {
+    // The reverb network's parameters stay as they are while its level fades out.
+    out[kReverbLevel] = 0.0f;
+    out[kEchoInput] = 1.0f;
+    out[kEchoLevel] = static_cast<float>(d.outputGain * d.reflectionGain[kReflectionCount - 1]);
+    const bool pingPong = d.kind == ReverbDesign::Kind::PingPong;
+    out[kEchoFeedbackSelf] = pingPong ? 0.0f : static_cast<float>(d.echoFeedback);
+    out[kEchoFeedbackCross] = pingPong ? static_cast<float>(d.echoFeedback) : 0.0f;
+    out[kEchoOutAL] = 1.0f;
+    out[kEchoOutAR] = pingPong ? 0.0f : 1.0f;
+    out[kEchoOutBR] = pingPong ? 1.0f : 0.0f;
+  }
+}
+
+void AweReverb::clearReverbNetwork() noexcept {
+  for (auto& d : diffuser_) std::fill(d.begin(), d.end(), 0.0f);
+  std::fill(lines_.begin(), lines_.end(), 0.0f);
+  dampState_.fill(0.0f);
+}
+
+void AweReverb::clearEchoNetwork() noexcept {
+  for (auto& e : echo_) std::fill(e.begin(), e.end(), 0.0f);
+}
+
+void AweReverb::reset() noexcept {
+  if (!prepared_) return;
+  std::fill(inputLine_.begin(), inputLine_.end(), 0.0f);
+  clearReverbNetwork();
+  clearEchoNetwork();
+  inputState_ = 0.0f;
+  pos_ = 0;
+  offset_ = 1e-20f;
+  param_.fill(0.0f);
+  targetsFor(type_, param_);
+  target_ = param_;
+  from_ = param_;
+  glideLeft_ = 0;
+  const bool reverb = reverbDesign(type_).kind == ReverbDesign::Kind::Reverb;
+  reverbActive_ = reverb;
+  echoActive_ = !reverb;
+  idle_ = true;
+  quietFrames_ = 0;
+}
+
+void AweReverb::setType(ReverbType type) noexcept {
+  if (prepared_ && type == type_ && glideLeft_ == 0) return;  // already there: nothing to glide
+  type_ = type;
+  if (!prepared_) return;
+  const bool reverb = reverbDesign(type).kind == ReverbDesign::Kind::Reverb;
+  target_ = param_;
+  targetsFor(type, target_);
+  if (idle_) {
+    // Nothing is sounding and all state is zero: switch at once.
+    param_ = target_;
+    glideLeft_ = 0;
+    reverbActive_ = reverb;
+    echoActive_ = !reverb;
+    return;
+  }
+  // A network that starts now is empty: it takes its new settings at once and fades its
+  // input in (its reflections too), so a signal already playing does not enter it with a
+  // step. The network in use glides; the one left fades its output out.
+  if (reverb && !reverbActive_) {
+    for (int p = kDiffusion; p < kParamCount; ++p) {
+      if (p == kEchoInput || p == kEchoLevel || (p >= kEchoFeedbackSelf && p <= kEchoOutBR)) continue;
+      param_[static_cast<size_t>(p)] = target_[static_cast<size_t>(p)];
+    }
+    param_[kReverbInput] = 0.0f;
+    for (int k = 0; k < kReflectionCount; ++k) {
+      param_[static_cast<size_t>(kReflectionL0 + k)] = 0.0f;
+      param_[static_cast<size_t>(kReflectionR0 + k)] = 0.0f;
+    }
+    reverbActive_ = true;
+  }
+  if (!reverb && !echoActive_) {
+    for (int p = kEchoFeedbackSelf; p <= kEchoOutBR; ++p) param_[static_cast<size_t>(p)] = target_[static_cast<size_t>(p)];
+    param_[kEchoLevel] = target_[kEchoLevel];
+    param_[kEchoInput] = 0.0f;
+    echoActive_ = true;
+  }
+  from_ = param_;
+  glideLeft_ = glideFrames_;
+}
+
+void AweReverb::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+  if (!prepared_) return;
+  while (frames > 0) {
+    const size_t n = std::min(frames, maxBlockFrames_);
+    const bool silent = allZero(input, n);
+    if (!(idle_ && silent)) {
+      idle_ = false;
+      processChunk(input, outLeft, outRight, n);
+      if (!silent) quietFrames_ = 0;
+      if (quietFrames_ >= quietNeeded_ && glideLeft_ == 0) {
+        // Long silent and below -180 dB: clear to exact zeros and stop working.
+        std::fill(inputLine_.begin(), inputLine_.end(), 0.0f);
+        clearReverbNetwork();
+        clearEchoNetwork();
+        inputState_ = 0.0f;
+        idle_ = true;
+        quietFrames_ = 0;
+      }
+    }
+    input += n;
+    outLeft += n;
+    outRight += n;
+    frames -= n;
+  }
+}
+
+void AweReverb::advanceGlide(uint32_t frames) noexcept {
+  if (glideLeft_ == 0) return;
+  glideLeft_ -= std::min(glideLeft_, frames);
+  if (glideLeft_ > 0) {
+    // Smoothstep from the old values to the new: no corner where the glide starts or ends.
+    const float x = 1.0f - static_cast<float>(glideLeft_) / static_cast<float>(glideFrames_);
+    const float s = x * x * (3.0f - 2.0f * x);
+    for (size_t p = 0; p < param_.size(); ++p) param_[p] = from_[p] + (target_[p] - from_[p]) * s;
+    return;
+  }
+  param_ = target_;
+  // A network faded out is cleared, so it starts from silence when it comes back.
+  if (reverbActive_ && param_[kReverbLevel] == 0.0f) {
+    clearReverbNetwork();
+    reverbActive_ = false;
+  }
+  if (echoActive_ && param_[kEchoLevel] == 0.0f) {
+    clearEchoNetwork();
+    echoActive_ = false;
+  }
+}
+
+void AweReverb::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+  // Stage 1: the input one-pole, written into the input line ahead of the taps. During a
+  // glide its coefficient moves linearly to where the glide will be at the chunk's end.
+  {
+    float a = param_[kInputA];
+    float aStep = 0.0f;
+    if (glideLeft_ > 0) {
+      const uint32_t leftAtEnd = glideLeft_ - std::min(glideLeft_, static_cast<uint32_t>(frames));
+      const float x = 1.0f - static_cast<float>(leftAtEnd) / static_cast<float>(glideFrames_);
+      const float aEnd = from_[kInputA] + (target_[kInputA] - from_[kInputA]) * x * x * (3.0f - 2.0f * x);
+      aStep = (aEnd - a) / static_cast<float>(frames);
+    }
+    float s = inputState_;
+    float offset = offset_;
+    float* line = inputLine_.data();
+    for (size_t i = 0; i < frames; ++i) {
+      const float x = input[i] + offset;
+      s = x + a * (s - x);
+      a += aStep;
+      offset = -offset;
+      line[(pos_ + static_cast<uint32_t>(i)) & inputMask_] = s;
+    }
+    inputState_ = s;
+  }
+
+  // Stage 2: reflections, tail and echoes, in sub-blocks over which the parameters hold.
+  // Everything the loops touch is copied into locals first, so the compiler keeps it in
+  // registers across the stores to the lines.
+  const float* in = inputLine_.data();
+  const uint32_t inMask = inputMask_;
+  float peak = 0.0f;
+  for (size_t done = 0; done < frames;) {
+    // While gliding, parameters move every sample (sub-blocks of one), so gains ramp
+    // instead of stepping.
+    const size_t span = glideLeft_ > 0 ? 1 : kSubBlock;
+    const auto n = static_cast<uint32_t>(std::min(frames - done, span));
+    advanceGlide(n);
+    const uint32_t pos0 = pos_ + static_cast<uint32_t>(done);  // one position for every line
+    const float offset0 = offset_;
+    float wetL[kSubBlock];
+    float wetR[kSubBlock];
+    std::fill_n(wetL, n, 0.0f);
+    std::fill_n(wetR, n, 0.0f);
+
+    if (reverbActive_) {
+      float gainL[kReflectionCount], gainR[kReflectionCount];
+      uint32_t tap[kReflectionCount];
+      for (int k = 0; k < kReflectionCount; ++k) {
+        gainL[k] = param_[static_cast<size_t>(kReflectionL0 + k)];
+        gainR[k] = param_[static_cast<size_t>(kReflectionR0 + k)];
+        tap[k] = reflectionDelay_[static_cast<size_t>(k)];
+      }
+      float* dif[kDiffusers];
+      uint32_t difMask[kDiffusers], difDelay[kDiffusers];
+      for (int j = 0; j < kDiffusers; ++j) {
+        const auto jj = static_cast<size_t>(j);
+        dif[j] = diffuser_[jj].data();
+        difMask[j] = diffuserMask_[jj];
+        difDelay[j] = diffuserDelay_[jj];
+      }
+      float* lines = lines_.data();
+      const uint32_t lineMask = lineMask_;
+      uint32_t lineDelay[kTailLines];
+      float b[kTailLines], pole[kTailLines], state[kTailLines];
+      for (int l = 0; l < kTailLines; ++l) {
+        const auto ll = static_cast<size_t>(l);
+        lineDelay[l] = lineDelay_[ll];
+        b[l] = param_[static_cast<size_t>(kDampB0 + l)];
+        pole[l] = param_[static_cast<size_t>(kDampPole0 + l)];
+        state[l] = dampState_[ll];
+      }
+      const uint32_t pre = preDelay_;
+      const float g = param_[kDiffusion];
+      const float inputGain = param_[kReverbInput];
+      const float level = param_[kReverbLevel];
+      const float tail = param_[kTailGain];
+      float offset = offset0;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t pos = pos0 + i;
+        float erL = 0.0f, erR = 0.0f;
+        for (int k = 0; k < kReflectionCount; ++k) {
+          const float v = in[(pos - tap[k]) & inMask];
+          erL += gainL[k] * v;
+          erR += gainR[k] * v;
+        }
+        float x = inputGain * in[(pos - pre) & inMask];
+        for (int j = 0; j < kDiffusers; ++j) {
+          const float delayed = dif[j][(pos - difDelay[j]) & difMask[j]];
+          const float w = x + g * delayed + offset;
+          dif[j][pos & difMask[j]] = w;
+          x = delayed - g * w;
+        }
+        float y[kTailLines];
+        for (int l = 0; l < kTailLines; ++l) y[l] = lines[((pos - lineDelay[l]) & lineMask) * kTailLines + static_cast<uint32_t>(l)];
+        float v[kTailLines];
+        for (int l = 0; l < kTailLines; ++l) {
+          state[l] = b[l] * y[l] + pole[l] * state[l];
+          v[l] = state[l];
+        }
+        const float tailL = kOutputSign[0] * v[0] + kOutputSign[2] * v[2] + kOutputSign[4] * v[4] + kOutputSign[6] * v[6];
+        const float tailR = kOutputSign[1] * v[1] + kOutputSign[3] * v[3] + kOutputSign[5] * v[5] + kOutputSign[7] * v[7];
+        // Feedback through an 8x8 Hadamard matrix (fast transform; its 1/sqrt(8) is folded
+        // into the line gains).
+        const float a0 = v[0] + v[1], a1 = v[0] - v[1], a2 = v[2] + v[3], a3 = v[2] - v[3];
+        const float a4 = v[4] + v[5], a5 = v[4] - v[5], a6 = v[6] + v[7], a7 = v[6] - v[7];
+        const float b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
+        const float b4 = a4 + a6, b5 = a5 + a7, b6 = a4 - a6, b7 = a5 - a7;
+        const float f[kTailLines] = {b0 + b4, b1 + b5, b2 + b6, b3 + b7, b0 - b4, b1 - b5, b2 - b6, b3 - b7};
+        const float xin = x * 0.35355339f;  // 1/sqrt(8)
+        float* write = lines + (pos & lineMask) * kTailLines;
+        for (int l = 0; l < kTailLines; ++l) write[l] = f[l] + kInject[l] * xin + offset;
+        offset = -offset;
+        wetL[i] = level * (erL + tail * tailL);
+        wetR[i] = level * (erR + tail * tailR);
+      }
+      for (int l = 0; l < kTailLines; ++l) dampState_[static_cast<size_t>(l)] = state[l];
+    }
+
+    if (echoActive_) {
+      float* la = echo_[0].data();
+      float* lb = echo_[1].data();
+      const uint32_t mask = echoMask_, delay = echoDelay_;
+      const float self = param_[kEchoFeedbackSelf], cross = param_[kEchoFeedbackCross];
+      const float inputGain = param_[kEchoInput];
+      const float level = param_[kEchoLevel];
+      const float outAL = level * param_[kEchoOutAL], outAR = level * param_[kEchoOutAR];
+      const float outBR = level * param_[kEchoOutBR];
+      float offset = offset0;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t pos = pos0 + i;
+        const float ea = la[(pos - delay) & mask];
+        const float eb = lb[(pos - delay) & mask];
+        la[pos & mask] = inputGain * in[pos & inMask] + self * ea + cross * eb + offset;
+        lb[pos & mask] = cross * ea + offset;
+        offset = -offset;
+        wetL[i] += outAL * ea;
+        wetR[i] += outAR * ea + outBR * eb;
+      }
+    }
+
+    for (uint32_t i = 0; i < n; ++i) {
+      peak = std::max(peak, std::max(std::fabs(wetL[i]), std::fabs(wetR[i])));
+      outLeft[done + i] += wetL[i];
+      outRight[done + i] += wetR[i];
+    }
+    if (n % 2 == 1) offset_ = -offset_;
+    done += n;
+  }
+  pos_ += static_cast<uint32_t>(frames);
+  if (peak < kSilenceFloor)
+    quietFrames_ += frames;
+  else
+    quietFrames_ = 0;
+}
+
+// ==== AweChorus ==================================================================================
+AweChorus::AweChorus(ChorusType type) noexcept : type_(type), pendingType_(type) {}
+
+void AweChorus::prepare(double sampleRate, size_t maxBlockFrames) {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 768000.0))
+    throw std::invalid_argument("AweChorus::prepare: sample rate " + std::to_string(sampleRate) +
+                                " Hz is outside 8000..768000");
+  if (maxBlockFrames == 0 || maxBlockFrames > (size_t{1} << 20))
+    throw std::invalid_argument("AweChorus::prepare: maxBlockFrames " + std::to_string(maxBlockFrames) +
+                                " is outside 1..1048576");
+  sampleRate_ = sampleRate;
+  maxBlockFrames_ = maxBlockFrames;
+  // The chip's longest delay plus the largest depth, plus the interpolator's reach.
+  const double longest = (kChorusLineWords + kChorusMaxDepthWords) * sampleRate / kChipRate + 4.0;
+  const uint32_t size = nextPowerOfTwo(static_cast<uint64_t>(std::ceil(longest)));
+  for (auto& l : line_) l.assign(size, 0.0f);
+  mask_ = size - 1;
+  lfoScratchSin_.assign(maxBlockFrames, 0.0f);
+  lfoScratchCos_.assign(maxBlockFrames, 0.0f);
+  quietNeeded_ = uint64_t{size} + maxBlockFrames;
+  fadeFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kChorusFade_s * sampleRate)));
+  prepared_ = true;
+  reset();
+}
+
+AweChorus::Taps AweChorus::tapsFor(ChorusType type) const noexcept {
+  const ChorusDesign d = chorusDesign(type);
+  Taps t;
+  t.delayLeft = static_cast<float>(d.delayLeft_s * sampleRate_);
+  t.delayRight = static_cast<float>(d.delayRight_s * sampleRate_);
+  t.depth = static_cast<float>(d.depth_s * sampleRate_);
+  t.feedback = static_cast<float>(d.feedback);
+  t.gain = static_cast<float>(d.outputGain);
+  t.lfoStep = 2.0 * M_PI * d.lfoRate_Hz / sampleRate_;
+  return t;
+}
+
+void AweChorus::setLfoStep(double radiansPerSample) noexcept {
+  rotCos_ = std::cos(radiansPerSample);
+  rotSin_ = std::sin(radiansPerSample);
+}
+
+void AweChorus::reset() noexcept {
+  if (!prepared_) return;
+  if (pending_) {
+    type_ = pendingType_;
+    pending_ = false;
+  }
+  for (auto& l : line_) std::fill(l.begin(), l.end(), 0.0f);
+  pos_ = 0;
+  now_ = tapsFor(type_);
+  old_ = now_;
+  fadeLeft_ = 0;
+  lfoCos_ = 1.0;
+  lfoSin_ = 0.0;
+  setLfoStep(now_.lfoStep);
+  offset_ = 1e-20f;
+  idle_ = true;
+  quietFrames_ = 0;
+}
+
+void AweChorus::startFade(ChorusType type) noexcept {
+  old_ = now_;
+  now_ = tapsFor(type);
+  type_ = type;
+  setLfoStep(now_.lfoStep);
+  fadeLeft_ = idle_ ? 0 : fadeFrames_;  // nothing sounds while idle: switch at once
+}
+
+void AweChorus::setType(ChorusType type) noexcept {
+  if (!prepared_) {
+    type_ = pendingType_ = type;
+    return;
+  }
+  if (fadeLeft_ > 0) {
+    pending_ = type != type_;
+    pendingType_ = type;
+    return;
+  }
+  if (type == type_) return;
+  startFade(type);
+}
+
+void AweChorus::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+  if (!prepared_) return;
+  while (frames > 0) {
+    const size_t n = std::min(frames, maxBlockFrames_);
+    const bool silent = allZero(input, n);
+    if (!(idle_ && silent)) {
+      idle_ = false;
+      processChunk(input, outLeft, outRight, n);
+      if (!silent) quietFrames_ = 0;
+      if (quietFrames_ >= quietNeeded_ && fadeLeft_ == 0) {
+        for (auto& l : line_) std::fill(l.begin(), l.end(), 0.0f);
+        idle_ = true;
+        quietFrames_ = 0;
+      }
+    }
+    input += n;
+    outLeft += n;
+    outRight += n;
+    frames -= n;
+  }
+}
+
+void AweChorus::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+  // The LFO for the whole chunk: left tap on the sine, right tap on the cosine.
+  {
+    double c = lfoCos_, s = lfoSin_;
+    const double rc = rotCos_, rs = rotSin_;
+    float* sinOut = lfoScratchSin_.data();
+    float* cosOut = lfoScratchCos_.data();
+    for (size_t i = 0; i < frames; ++i) {
+      sinOut[i] = static_cast<float>(s);
+      cosOut[i] = static_cast<float>(c);
+      const double nc = c * rc - s * rs;
+      s = s * rc + c * rs;
+      c = nc;
+    }
+    const double k = 1.5 - 0.5 * (c * c + s * s);  // keep the phasor on the unit circle
+    lfoCos_ = c * k;
+    lfoSin_ = s * k;
+  }
+
+  float* left = line_[0].data();
+  float* right = line_[1].data();
+  const float* lfoSin = lfoScratchSin_.data();
+  const float* lfoCos = lfoScratchCos_.data();
+  const uint32_t mask = mask_;
+  float peak = 0.0f;
+  float offset = offset_;
+  uint32_t pos = pos_;
+  for (size_t done = 0; done < frames;) {
+    const Taps t = now_;
+    if (fadeLeft_ == 0) {
+      for (; done < frames; ++done) {
+        const float tapL = readFractional(left, mask, pos, t.delayLeft + t.depth * lfoSin[done]);
+        const float tapR = readFractional(right, mask, pos, t.delayRight + t.depth * lfoCos[done]);
+        left[pos & mask] = input[done] + t.feedback * tapL + offset;
+        right[pos & mask] = input[done] + t.feedback * tapR + offset;
+        offset = -offset;
+        ++pos;
+        const float wetL = t.gain * tapL, wetR = t.gain * tapR;
+        peak = std::max(peak, std::max(std::fabs(wetL), std::fabs(wetR)));
+        outLeft[done] += wetL;
+        outRight[done] += wetR;
+      }
+      break;
+    }
+    // Fading: both tap sets, cross-fading their outputs and their feedback.
+    const Taps o = old_;
+    const size_t begin = done;
+    const size_t end = std::min(frames, done + fadeLeft_);
+    const float fadeStep = 1.0f / static_cast<float>(fadeFrames_);
+    float x = 1.0f - static_cast<float>(fadeLeft_) * fadeStep;  // 0 -> 1 over the fade
+    for (; done < end; ++done) {
+      const float sn = lfoSin[done], cs = lfoCos[done];
+      const float wNew = x * x * (3.0f - 2.0f * x);  // smoothstep: no corner at either end
+      const float wOld = 1.0f - wNew;
+      const float tapL = readFractional(left, mask, pos, t.delayLeft + t.depth * sn);
+      const float tapR = readFractional(right, mask, pos, t.delayRight + t.depth * cs);
+      const float oldL = readFractional(left, mask, pos, o.delayLeft + o.depth * sn);
+      const float oldR = readFractional(right, mask, pos, o.delayRight + o.depth * cs);
+      left[pos & mask] = input[done] + wNew * t.feedback * tapL + wOld * o.feedback * oldL + offset;
+      right[pos & mask] = input[done] + wNew * t.feedback * tapR + wOld * o.feedback * oldR + offset;
+      offset = -offset;
+      ++pos;
+      const float wetL = wNew * t.gain * tapL + wOld * o.gain * oldL;
+      const float wetR = wNew * t.gain * tapR + wOld * o.gain * oldR;
+      peak = std::max(peak, std::max(std::fabs(wetL), std::fabs(wetR)));
+      outLeft[done] += wetL;
+      outRight[done] += wetR;
+      x += fadeStep;
+    }
+    fadeLeft_ -= static_cast<uint32_t>(end - begin);
+    if (fadeLeft_ == 0 && pending_) {
+      pending_ = false;
+      startFade(pendingType_);
+    }
+  }
+  pos_ = pos;
+  offset_ = offset;
+  if (peak < kSilenceFloor)
+    quietFrames_ += frames;
+  else
+    quietFrames_ = 0;
+}
+
+namespace {
+
+std::string keyOf(const char* displayName) {
+  std::string key;
+  for (const char* c = displayName; *c != '\0'; ++c) {
+    if (*c == ' ') key += '-';
+    else if (*c == '(' || *c == ')') continue;
+    else key += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+  }
+  return key;
+}
+
+template <class Type, class NameOf, class FromIndex>
+std::optional<Type> typeFromName(const std::string& name, int count, NameOf nameOf, FromIndex fromIndex) {
+  if (name.size() == 1 && name[0] >= '0' && name[0] <= '7') return fromIndex(name[0] - '0');
+  for (int i = 0; i < count; ++i) {
+    const auto type = fromIndex(i);
+    if (type && keyOf(nameOf(*type)) == name) return type;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string reverbTypeKey(ReverbType type) { return keyOf(reverbTypeName(type)); }
+std::string chorusTypeKey(ChorusType type) { return keyOf(chorusTypeName(type)); }
+
+std::optional<ReverbType> reverbTypeFromName(const std::string& name) {
+  return typeFromName<ReverbType>(name, kReverbTypeCount, reverbTypeName, reverbTypeFromIndex);
+}
+std::optional<ChorusType> chorusTypeFromName(const std::string& name) {
+  return typeFromName<ChorusType>(name, kChorusTypeCount, chorusTypeName, chorusTypeFromIndex);
+}
+
+}  // namespace awe

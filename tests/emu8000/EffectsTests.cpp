@@ -1,0 +1,574 @@
+// The AWE32 reverb and chorus units measured on their outputs: reverb tails (RT60 from the
+// Schroeder energy decay curve, pre-delay, damping), echo times and the panning
+// alternation, the chorus taps' modulated delay and feedback decay, silence settling to
+// exact zeros without subnormals, no allocation on the audio thread, click-free switching.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
+#include "emu8000/Effects.h"
+#include "monitor/AllocationTrap.h"
+
+using namespace awe;
+
+namespace {
+
+struct Wet {
+  std::vector<float> left, right;
+};
+
+// Runs `input` through the unit in blocks, into zeroed outputs.
+template <class Unit>
+Wet run(Unit& unit, const std::vector<float>& input, size_t block = 256) {
+  Wet w;
+  w.left.assign(input.size(), 0.0f);
+  w.right.assign(input.size(), 0.0f);
+  for (size_t i = 0; i < input.size(); i += block) {
+    const size_t n = std::min(block, input.size() - i);
+    unit.process(&input[i], &w.left[i], &w.right[i], n);
+  }
+  return w;
+}
+
+std::vector<float> impulse(size_t frames, size_t at = 0) {
+  std::vector<float> x(frames, 0.0f);
+  x[at] = 1.0f;
+  return x;
+}
+
+std::vector<float> sine(size_t frames, double frequency, double amplitude, double rate) {
+  std::vector<float> x(frames);
+  for (size_t i = 0; i < frames; ++i)
+    x[i] = static_cast<float>(amplitude * std::sin(2.0 * M_PI * frequency * static_cast<double>(i) / rate));
+  return x;
+}
+
+// The tests must see subnormals if the units made any: switch flush-to-zero and
+// denormals-are-zero off for the scope (the synth's render sets them, then restores).
+class SubnormalsVisible {
+ public:
+#if defined(__x86_64__) || defined(__i386__)
+  SubnormalsVisible() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ & ~0x8040u); }
+  ~SubnormalsVisible() { _mm_setcsr(saved_); }
+
+ private:
+  unsigned saved_;
+#endif
+};
+
+// RBJ-cookbook biquads (Q = 1/sqrt(2)) for band-limiting impulse responses.
+struct Biquad {
+  double b0, b1, b2, a1, a2, z1 = 0.0, z2 = 0.0;
+  double operator()(double x) {
+    const double y = b0 * x + z1;
+    z1 = b1 * x - a1 * y + z2;
+    z2 = b2 * x - a2 * y;
+    return y;
+  }
+};
+Biquad lowpass(double f, double rate) {
+  const double w = 2.0 * M_PI * f / rate, c = std::cos(w), al = std::sin(w) / std::sqrt(2.0), a0 = 1.0 + al;
+  return {(1.0 - c) / 2.0 / a0, (1.0 - c) / a0, (1.0 - c) / 2.0 / a0, -2.0 * c / a0, (1.0 - al) / a0};
+}
+Biquad highpass(double f, double rate) {
+  const double w = 2.0 * M_PI * f / rate, c = std::cos(w), al = std::sin(w) / std::sqrt(2.0), a0 = 1.0 + al;
+  return {(1.0 + c) / 2.0 / a0, -(1.0 + c) / a0, (1.0 + c) / 2.0 / a0, -2.0 * c / a0, (1.0 - al) / a0};
+}
+
+// Energy per sample of left + right (decorrelated, so the energies add) through `chain`.
+std::vector<double> bandEnergy(const Wet& w, std::vector<Biquad> chain) {
+  std::vector<double> e(w.left.size());
+  for (size_t i = 0; i < e.size(); ++i) {
+    double x = static_cast<double>(w.left[i]) + static_cast<double>(w.right[i]);
+    for (Biquad& b : chain) x = b(x);
+    e[i] = x * x;
+  }
+  return e;
+}
+
+// RT60 from the Schroeder backward-integrated energy decay curve: least-squares slope of
+// the curve (dB) between `from_dB` and `to_dB`, extrapolated to 60 dB.
+double rt60(const std::vector<double>& energy, double rate, double from_dB, double to_dB) {
+  std::vector<double> edc(energy.size() + 1, 0.0);
+  for (size_t i = energy.size(); i-- > 0;) edc[i] = edc[i + 1] + energy[i];
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+  for (size_t i = 0; i < energy.size(); ++i) {
+    const double db = 10.0 * std::log10(edc[i] / edc[0] + 1e-300);
+    if (db > from_dB || db < to_dB) continue;
+    const double t = static_cast<double>(i) / rate;
+    sx += t;
+    sy += db;
+    sxx += t * t;
+    sxy += t * db;
+    n += 1;
+  }
+  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  return -60.0 / slope;
+}
+
+// Centre of mass of a tap's response to the impulse at `at`, searched in [at+lo, at+hi]:
+// the Catmull-Rom tap reproduces straight lines, so this is its delay to a small fraction
+// of a sample.
+double arrival(const std::vector<float>& y, size_t at, double lo, double hi) {
+  double sw = 0.0, st = 0.0;
+  const auto first = at + static_cast<size_t>(std::floor(std::max(lo, 0.0)));
+  const auto last = std::min(y.size() - 1, at + static_cast<size_t>(std::ceil(hi)));
+  for (size_t k = first; k <= last; ++k) {
+    sw += y[k];
+    st += y[k] * static_cast<double>(k - at);
+  }
+  return st / sw;
+}
+
+double windowSum(const std::vector<float>& y, double lo, double hi) {
+  double s = 0.0;
+  for (auto k = static_cast<size_t>(std::floor(lo)); k <= static_cast<size_t>(std::ceil(hi)) && k < y.size(); ++k) s += y[k];
+  return s;
+}
+
+// Least-squares fit d(t) = c + a sin(wt) + b cos(wt) at known w.
+struct SineFit {
+  double centre, amplitude, phase, residual;
+};
+SineFit fitSine(const std::vector<double>& t, const std::vector<double>& d, double w) {
+  double m[3][4] = {};
+  for (size_t i = 0; i < t.size(); ++i) {
+    const double f[3] = {1.0, std::sin(w * t[i]), std::cos(w * t[i])};
+    for (int r = 0; r < 3; ++r) {
+      for (int c = 0; c < 3; ++c) m[r][c] += f[r] * f[c];
+      m[r][3] += f[r] * d[i];
+    }
+  }
+  for (int p = 0; p < 3; ++p)
+    for (int r = p + 1; r < 3; ++r) {
+      const double k = m[r][p] / m[p][p];
+      for (int c = p; c < 4; ++c) m[r][c] -= k * m[p][c];
+    }
+  double x[3];
+  for (int r = 2; r >= 0; --r) {
+    double s = m[r][3];
+    for (int c = r + 1; c < 3; ++c) s -= m[r][c] * x[c];
+    x[r] = s / m[r][r];
+  }
+  double sq = 0.0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const double e = d[i] - (x[0] + x[1] * std::sin(w * t[i]) + x[2] * std::cos(w * t[i]));
+    sq += e * e;
+  }
+  return {x[0], std::hypot(x[1], x[2]), std::atan2(x[2], x[1]), std::sqrt(sq / static_cast<double>(t.size()))};
+}
+
+const ReverbType kAllReverbs[] = {ReverbType::Room1, ReverbType::Room2, ReverbType::Room3, ReverbType::Hall1,
+                                  ReverbType::Hall2, ReverbType::Plate, ReverbType::Delay, ReverbType::PanningDelay};
+const ChorusType kAllChoruses[] = {ChorusType::Chorus1,  ChorusType::Chorus2, ChorusType::Chorus3,    ChorusType::Chorus4,
+                                   ChorusType::Feedback, ChorusType::Flanger, ChorusType::ShortDelay, ChorusType::ShortDelayFeedback};
+
+}  // namespace
+
+TEST_CASE("effects: names, GS/driver indices and defaults", "[effects]") {
+  CHECK(std::string(reverbTypeName(ReverbType::Room1)) == "Room 1");
+  CHECK(std::string(reverbTypeName(ReverbType::PanningDelay)) == "Panning Delay");
+  CHECK(std::string(chorusTypeName(ChorusType::Feedback)) == "Feedback");
+  CHECK(std::string(chorusTypeName(ChorusType::ShortDelayFeedback)) == "Short Delay (FB)");
+  for (int i = 0; i < kReverbTypeCount; ++i) {
+    REQUIRE(reverbTypeFromIndex(i).has_value());
+    CHECK(static_cast<int>(*reverbTypeFromIndex(i)) == i);
+  }
+  for (int i = 0; i < kChorusTypeCount; ++i) {
+    REQUIRE(chorusTypeFromIndex(i).has_value());
+    CHECK(static_cast<int>(*chorusTypeFromIndex(i)) == i);
+  }
+  CHECK_FALSE(reverbTypeFromIndex(-1).has_value());
+  CHECK_FALSE(reverbTypeFromIndex(8).has_value());
+  CHECK_FALSE(chorusTypeFromIndex(8).has_value());
+  CHECK(kDefaultReverbType == ReverbType::Hall1);
+  CHECK(kDefaultChorusType == ChorusType::Chorus1);
+  CHECK(AweReverb().type() == ReverbType::Hall1);
+  CHECK(AweChorus().type() == ChorusType::Chorus1);
+}
+
+TEST_CASE("effects: chorus presets in physical units", "[effects]") {
+  // Delay register in samples at 44.1 kHz; feedback byte / 256; depth byte in samples;
+  // LfoFreq / 330 Hz.
+  const ChorusDesign c1 = chorusDesign(ChorusType::Chorus1);
+  CHECK(c1.delayLeft_s * 1000.0 == Approx(1014.0 / 44.1).epsilon(1e-9));
+  CHECK(c1.delayRight_s == c1.delayLeft_s);
+  CHECK(c1.depth_s * 44100.0 == Approx(44.0));
+  CHECK(c1.lfoRate_Hz == Approx(109.0 / 330.0));
+  CHECK(c1.feedback == 0.0);
+  CHECK(c1.outputGain == 1.0);
+  CHECK(chorusDesign(ChorusType::Chorus4).delayLeft_s * 1000.0 == Approx(13.99).epsilon(1e-3));
+  CHECK(chorusDesign(ChorusType::Feedback).feedback == Approx(0.5));
+  CHECK(chorusDesign(ChorusType::Flanger).feedback == Approx(0.875));
+  CHECK(chorusDesign(ChorusType::Flanger).lfoRate_Hz == Approx(38.0 / 330.0));
+  const ChorusDesign sd = chorusDesign(ChorusType::ShortDelay);
+  CHECK(sd.delayLeft_s * 44100.0 == Approx(2822.0));
+  CHECK(sd.delayRight_s * 44100.0 == Approx(1090.0));  // (0x0B06 + 0x6E0) mod 0x0DA4
+  CHECK(sd.depth_s == 0.0);
+  CHECK(chorusDesign(ChorusType::ShortDelayFeedback).feedback == Approx(0.75));
+  // Chorus 1 to 4 grow more prominent (AWE32 FAQ): peak pitch deviation 2 pi f depth.
+  auto cents = [](ChorusType t) {
+    const ChorusDesign d = chorusDesign(t);
+    return 1200.0 * std::log2(1.0 + 2.0 * M_PI * d.lfoRate_Hz * d.depth_s);
+  };
+  CHECK(cents(ChorusType::Chorus1) < cents(ChorusType::Chorus3));
+  CHECK(cents(ChorusType::Chorus3) < cents(ChorusType::Chorus4));
+  CHECK(cents(ChorusType::Chorus4) < 40.0);
+}
+
+TEST_CASE("effects: reverb presets in physical units", "[effects]") {
+  // Decay word / 256 = gain per pass of the 27 x 242-sample tail loop.
+  const double loop_s = 27.0 * 242.0 / 44100.0;
+  auto expected = [&](double decayByte) { return -3.0 * loop_s / std::log10(decayByte / 256.0); };
+  CHECK(reverbDesign(ReverbType::Room1).rt60_s == Approx(expected(0x50)));
+  CHECK(reverbDesign(ReverbType::Room2).rt60_s == Approx(expected(0x58)));
+  CHECK(reverbDesign(ReverbType::Room3).rt60_s == Approx(expected(0x60)));
+  CHECK(reverbDesign(ReverbType::Hall1).rt60_s == Approx(expected(0x70)));
+  CHECK(reverbDesign(ReverbType::Room1).rt60_s == Approx(0.880).margin(0.001));
+  CHECK(reverbDesign(ReverbType::Hall1).rt60_s == Approx(1.238).margin(0.001));
+  CHECK(reverbDesign(ReverbType::Hall2).rt60High_s < reverbDesign(ReverbType::Hall1).rt60High_s);
+  for (ReverbType t : {ReverbType::Room1, ReverbType::Room2, ReverbType::Room3, ReverbType::Hall1, ReverbType::Hall2, ReverbType::Plate}) {
+    const ReverbDesign d = reverbDesign(t);
+    CHECK(d.kind == ReverbDesign::Kind::Reverb);
+    CHECK(d.preDelay_s * 44100.0 == Approx(484.0));  // reflection 1: 2 x 242 samples, 11 ms
+    CHECK(d.rt60High_s < d.rt60_s);
+  }
+  const ReverbDesign delay = reverbDesign(ReverbType::Delay);
+  CHECK(delay.kind == ReverbDesign::Kind::Echo);
+  CHECK(delay.echoPeriod_s * 44100.0 == Approx(21.0 * 242.0));
+  CHECK(delay.echoFeedback == Approx(0x70 / 256.0));
+  const ReverbDesign pan = reverbDesign(ReverbType::PanningDelay);
+  CHECK(pan.kind == ReverbDesign::Kind::PingPong);
+  CHECK(pan.echoFeedback == Approx(0x90 / 256.0));
+}
+
+TEST_CASE("effects: reverb tails decay at the designed RT60, Halls longer than Rooms", "[effects]") {
+  for (double rate : {44100.0, 48000.0, 96000.0}) {
+    std::vector<double> lowBand;
+    for (ReverbType type : {ReverbType::Room1, ReverbType::Room2, ReverbType::Room3, ReverbType::Hall1,
+                            ReverbType::Hall2, ReverbType::Plate}) {
+      INFO(reverbTypeName(type) << " at " << rate << " Hz");
+      const ReverbDesign d = reverbDesign(type);
+      AweReverb reverb(type);
+      reverb.prepare(rate, 512);
+      const Wet w = run(reverb, impulse(static_cast<size_t>(4.5 * rate)), 512);
+
+      // Pre-delay: nothing before reflection 1, and it arrives on its sample.
+      const auto pre = static_cast<size_t>(std::lround(d.preDelay_s * rate));
+      for (size_t i = 0; i < pre; ++i) {
+        REQUIRE(w.left[i] == 0.0f);
+        REQUIRE(w.right[i] == 0.0f);
+      }
+      CHECK(std::max(std::fabs(w.left[pre]), std::fabs(w.right[pre])) > 1e-5f);
+
+      // Below 300 Hz the damping does nothing: the designed RT60 within 5 %.
+      const double low = rt60(bandEnergy(w, {lowpass(300, rate), lowpass(300, rate)}), rate, -20.0, -50.0);
+      CHECK(low == Approx(d.rt60_s).epsilon(0.05));
+      lowBand.push_back(low);
+
+      // Around 5 kHz (sixth-octave skirts, 8th order): the damped RT60 within 15 %.
+      const double f = 5000.0;
+      const double high = rt60(bandEnergy(w, {highpass(f / 1.12, rate), highpass(f / 1.12, rate), highpass(f / 1.12, rate),
+                                              highpass(f / 1.12, rate), lowpass(f * 1.12, rate), lowpass(f * 1.12, rate),
+                                              lowpass(f * 1.12, rate), lowpass(f * 1.12, rate)}),
+                               rate, -5.0, -25.0);
+      CHECK(high == Approx(d.rt60High_s).epsilon(0.15));
+    }
+    // Room 1 < Room 2 < Room 3 < Hall 1, Hall 2, Plate.
+    CHECK(lowBand[0] < lowBand[1]);
+    CHECK(lowBand[1] < lowBand[2]);
+    CHECK(lowBand[2] < lowBand[3] * 0.9);
+    CHECK(lowBand[2] < lowBand[4] * 0.9);
+  }
+}
+
+TEST_CASE("effects: reverb level does not depend on the sample rate", "[effects]") {
+  // A steady 500 Hz tone through Hall 1: the wet level at 96 kHz within 1 dB of 44.1 kHz.
+  auto level = [](double rate) {
+    AweReverb reverb(ReverbType::Hall1);
+    reverb.prepare(rate, 512);
+    const Wet w = run(reverb, sine(static_cast<size_t>(3.0 * rate), 500.0, 0.5, rate), 512);
+    double s = 0.0;
+    const auto from = static_cast<size_t>(2.0 * rate);
+    for (size_t i = from; i < w.left.size(); ++i) s += w.left[i] * w.left[i] + w.right[i] * w.right[i];
+    return std::sqrt(s / static_cast<double>(w.left.size() - from));
+  };
+  CHECK(20.0 * std::log10(level(96000.0) / level(44100.0)) == Approx(0.0).margin(1.0));
+}
+
+TEST_CASE("effects: Delay repeats on both sides, Panning Delay alternates left and right", "[effects]") {
+  for (double rate : {44100.0, 48000.0}) {
+    INFO(rate << " Hz");
+    {
+      const ReverbDesign d = reverbDesign(ReverbType::Delay);
+      AweReverb reverb(ReverbType::Delay);
+      reverb.prepare(rate, 256);
+      const Wet w = run(reverb, impulse(static_cast<size_t>(0.6 * rate)));
+      const auto period = static_cast<size_t>(std::lround(d.echoPeriod_s * rate));
+      const double first = w.left[period];
+      CHECK(first == Approx(d.outputGain * d.reflectionGain[5]).epsilon(1e-4));
+      for (size_t k = 1; k <= 4; ++k) {
+        CHECK(w.left[k * period] == Approx(first * std::pow(d.echoFeedback, static_cast<double>(k - 1))).epsilon(1e-4));
+        CHECK(w.right[k * period] == w.left[k * period]);
+      }
+      // A clean echo: nothing but the echoes (the anti-denormal offset is at -400 dB).
+      for (size_t i = 0; i < 4 * period; ++i)
+        if (i % period != 0) REQUIRE(std::fabs(w.left[i]) < 1e-12f);
+    }
+    {
+      const ReverbDesign d = reverbDesign(ReverbType::PanningDelay);
+      AweReverb reverb(ReverbType::PanningDelay);
+      reverb.prepare(rate, 256);
+      const Wet w = run(reverb, impulse(static_cast<size_t>(0.6 * rate)));
+      const auto period = static_cast<size_t>(std::lround(d.echoPeriod_s * rate));
+      const double first = w.left[period];
+      CHECK(first == Approx(d.outputGain * d.reflectionGain[5]).epsilon(1e-4));
+      for (size_t k = 1; k <= 4; ++k) {
+        const bool leftSide = k % 2 == 1;
+        const double expected = first * std::pow(d.echoFeedback, static_cast<double>(k - 1));
+        CHECK((leftSide ? w.left : w.right)[k * period] == Approx(expected).epsilon(1e-4));
+        CHECK(std::fabs((leftSide ? w.right : w.left)[k * period]) < 1e-12f);
+      }
+    }
+  }
+}
+
+TEST_CASE("effects: chorus taps sweep the designed delay range at the designed rate", "[effects]") {
+  for (double rate : {44100.0, 48000.0}) {
+    for (ChorusType type : kAllChoruses) {
+      INFO(chorusTypeName(type) << " at " << rate << " Hz");
+      const ChorusDesign d = chorusDesign(type);
+      // Impulses far enough apart that the previous ones' recirculation has died away.
+      const double spacing_s = d.feedback > 0.8 ? 1.0 : (d.feedback > 0.2 ? 0.5 : 0.05);
+      const double length_s = std::max(6.0, 1.6 / d.lfoRate_Hz);
+      const auto frames = static_cast<size_t>(length_s * rate);
+      const auto spacing = static_cast<size_t>(spacing_s * rate);
+      std::vector<float> in(frames, 0.0f);
+      for (size_t i = 0; i + spacing < frames; i += spacing) in[i] = 1.0f;
+      AweChorus chorus(type);
+      chorus.prepare(rate, 256);
+      const Wet w = run(chorus, in);
+
+      const double depth = d.depth_s * rate;
+      // Each tap's delay, at the time the tap read it.
+      std::vector<double> tl, tr, left, right;
+      for (size_t i = 0; i + spacing < frames; i += spacing) {
+        const double l = arrival(w.left, i, d.delayLeft_s * rate - depth - 4.0, d.delayLeft_s * rate + depth + 4.0);
+        const double r = arrival(w.right, i, d.delayRight_s * rate - depth - 4.0, d.delayRight_s * rate + depth + 4.0);
+        tl.push_back((static_cast<double>(i) + l) / rate);
+        tr.push_back((static_cast<double>(i) + r) / rate);
+        left.push_back(l);
+        right.push_back(r);
+      }
+      const double omega = 2.0 * M_PI * d.lfoRate_Hz;
+      const SineFit fl = fitSine(tl, left, omega);
+      const SineFit fr = fitSine(tr, right, omega);
+      CHECK(fl.centre == Approx(d.delayLeft_s * rate).margin(0.5));
+      CHECK(fr.centre == Approx(d.delayRight_s * rate).margin(0.5));
+      CHECK(fl.amplitude == Approx(depth).epsilon(0.02).margin(0.5));
+      CHECK(fr.amplitude == Approx(depth).epsilon(0.02).margin(0.5));
+      // A sine at the designed rate explains the delays to a fraction of a sample.
+      CHECK(fl.residual < 0.3);
+      CHECK(fr.residual < 0.3);
+      if (depth > 0.0) {
+        // The right tap's LFO runs a quarter period ahead of the left one's.
+        const double lead = std::remainder(fr.phase - fl.phase, 2.0 * M_PI);
+        CHECK(lead == Approx(M_PI / 2.0).margin(0.05));
+      }
+    }
+  }
+}
+
+TEST_CASE("effects: chorus feedback types repeat, each pass scaled by the feedback", "[effects]") {
+  for (ChorusType type : {ChorusType::Feedback, ChorusType::Flanger, ChorusType::ShortDelayFeedback}) {
+    INFO(chorusTypeName(type));
+    const double rate = 44100.0;
+    const ChorusDesign d = chorusDesign(type);
+    AweChorus chorus(type);
+    chorus.prepare(rate, 256);
+    const Wet w = run(chorus, impulse(static_cast<size_t>(0.8 * rate)));
+    const double depth = d.depth_s * rate;
+    // Pass k arrives after k taps, each within the tap's delay range; every Catmull-Rom tap
+    // sums to one, so a pass's samples sum to its gain whatever its shape.
+    auto passes = [&](const std::vector<float>& y, double delay) {
+      std::vector<double> sums;
+      for (int k = 1; k <= 4; ++k) sums.push_back(windowSum(y, k * (delay - depth) - 2.0 * k - 2.0, k * (delay + depth) + 2.0 * k + 2.0));
+      return sums;
+    };
+    for (const std::vector<double>& pass : {passes(w.left, d.delayLeft_s * rate), passes(w.right, d.delayRight_s * rate)}) {
+      CHECK(pass[0] == Approx(d.outputGain).epsilon(0.01));
+      for (size_t k = 1; k < pass.size(); ++k) CHECK(pass[k] / pass[k - 1] == Approx(d.feedback).epsilon(0.02));
+    }
+  }
+}
+
+TEST_CASE("effects: silence after a tail settles to exact zeros, never subnormal", "[effects]") {
+  const SubnormalsVisible subnormals;
+  const double rate = 44100.0;
+  const size_t block = 256;
+  auto check = [&](auto& unit, double bound_s) {
+    unit.prepare(rate, block);
+    // A burst of noise, then silence.
+    std::vector<float> in(static_cast<size_t>((bound_s + 1.0) * rate), 0.0f);
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < static_cast<size_t>(0.2 * rate); ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      in[i] = static_cast<float>(seed >> 8) / 8388608.0f - 1.0f;
+    }
+    const Wet w = run(unit, in, block);
+    for (size_t i = 0; i < w.left.size(); ++i) {
+      REQUIRE(std::fpclassify(w.left[i]) != FP_SUBNORMAL);
+      REQUIRE(std::fpclassify(w.right[i]) != FP_SUBNORMAL);
+    }
+    CHECK(unit.idle());
+    // From the point it went idle the output is exactly zero.
+    size_t lastNonZero = 0;
+    for (size_t i = 0; i < w.left.size(); ++i)
+      if (w.left[i] != 0.0f || w.right[i] != 0.0f) lastNonZero = i;
+    CHECK(static_cast<double>(lastNonZero) / rate < bound_s);
+    // More silence costs nothing and stays zero; new input wakes the unit.
+    std::vector<float> zeros(block, 0.0f), l(block, 0.0f), r(block, 0.0f);
+    unit.process(zeros.data(), l.data(), r.data(), block);
+    CHECK(unit.idle());
+    CHECK(*std::max_element(l.begin(), l.end()) == 0.0f);
+    zeros[0] = 1.0f;
+    unit.process(zeros.data(), l.data(), r.data(), block);
+    CHECK_FALSE(unit.idle());
+  };
+  for (ReverbType type : kAllReverbs) {
+    INFO(reverbTypeName(type));
+    AweReverb reverb(type);
+    // -180 dB takes 3 RT60 (or 36 echoes for Panning Delay); then the unit waits out its
+    // longest path (about 0.3 s) before it clears.
+    check(reverb, 5.5);
+  }
+  for (ChorusType type : kAllChoruses) {
+    INFO(chorusTypeName(type));
+    AweChorus chorus(type);
+    check(chorus, 5.5);
+  }
+}
+
+TEST_CASE("effects: process, setType and reset never allocate", "[effects]") {
+  const double rate = 48000.0;
+  const size_t block = 128;
+  AweReverb reverb;
+  AweChorus chorus;
+  reverb.prepare(rate, block);
+  chorus.prepare(rate, block);
+  const std::vector<float> noise = sine(block, 1234.5, 0.5, rate);
+  const std::vector<float> silence(block, 0.0f);
+  std::vector<float> left(block, 0.0f), right(block, 0.0f);
+
+  const uint64_t before = AllocationTrap::audioThreadAllocationCount();
+  {
+    const AllocationTrap::ScopedAudioThread audio;
+    for (int round = 0; round < 3; ++round) {
+      for (int t = 0; t < kReverbTypeCount; ++t) {
+        reverb.setType(static_cast<ReverbType>(t));
+        chorus.setType(static_cast<ChorusType>(t));
+        for (int b = 0; b < 40; ++b) {
+          const std::vector<float>& in = b < 30 ? noise : silence;
+          reverb.process(in.data(), left.data(), right.data(), block);
+          chorus.process(in.data(), left.data(), right.data(), block);
+        }
+      }
+      reverb.reset();
+      chorus.reset();
+    }
+  }
+  CHECK(AllocationTrap::audioThreadAllocationCount() == before);
+}
+
+TEST_CASE("effects: switching type while playing does not click", "[effects]") {
+  // A click is a jump: it shows in the second difference of the output, which for a steady
+  // tone of angular frequency w and peak A stays below w^2 A, and for any smooth change of
+  // level or delay stays near it. A step of 1 % of the peak would be ten times that.
+  const double rate = 44100.0;
+  const size_t block = 64;
+  const double w = 2.0 * M_PI * 220.0 / rate;
+  const std::vector<int> order = {3, 0, 6, 4, 7, 5, 1, 2, 7, 6, 3, 5, 0, 4, 2, 6, 1, 7, 3};
+  // Cycles through `order`, switching every 0.3 s, and checks the 100 ms after each switch.
+  auto check = [&](auto& unit, auto toType) {
+    const auto segment = static_cast<size_t>(0.3 * rate);
+    const std::vector<float> tone = sine(segment * order.size(), 220.0, 0.5, rate);
+    Wet out;
+    out.left.assign(tone.size(), 0.0f);
+    out.right.assign(tone.size(), 0.0f);
+    for (size_t s = 0; s < order.size(); ++s) {
+      unit.setType(toType(order[s]));
+      for (size_t i = s * segment; i < (s + 1) * segment; i += block) {
+        const size_t n = std::min(block, (s + 1) * segment - i);
+        unit.process(&tone[i], &out.left[i], &out.right[i], n);
+      }
+    }
+    for (size_t s = 1; s < order.size(); ++s) {
+      INFO("switch " << order[s - 1] << " -> " << order[s]);
+      const size_t from = s * segment, to = from + static_cast<size_t>(0.1 * rate);
+      for (const std::vector<float>* y : {&out.left, &out.right}) {
+        double peak = 0.0, bend = 0.0;
+        for (size_t i = from; i < to; ++i) {
+          peak = std::max(peak, std::fabs(static_cast<double>((*y)[i])));
+          bend = std::max(bend, std::fabs(static_cast<double>((*y)[i]) - 2.0 * (*y)[i - 1] + (*y)[i - 2]));
+        }
+        CHECK(bend <= 2.0 * w * w * peak);
+      }
+    }
+  };
+  AweReverb reverb(ReverbType::Hall1);
+  reverb.prepare(rate, block);
+  check(reverb, [](int i) { return static_cast<ReverbType>(i); });
+  AweChorus chorus(ChorusType::Chorus3);
+  chorus.prepare(rate, block);
+  check(chorus, [](int i) { return static_cast<ChorusType>(i); });
+}
+
+TEST_CASE("effects: setting the current type again changes nothing", "[effects]") {
+  // The integration may re-assert the type every block (from controller state).
+  const double rate = 44100.0;
+  const size_t block = 64;
+  const std::vector<float> tone = sine(static_cast<size_t>(0.5 * rate), 330.0, 0.5, rate);
+  auto render = [&](auto& unit, auto type, bool reassert) {
+    Wet w;
+    w.left.assign(tone.size(), 0.0f);
+    w.right.assign(tone.size(), 0.0f);
+    for (size_t i = 0; i < tone.size(); i += block) {
+      if (reassert) unit.setType(type);
+      unit.process(&tone[i], &w.left[i], &w.right[i], std::min(block, tone.size() - i));
+    }
+    return w;
+  };
+  AweReverb r1(ReverbType::Room2), r2(ReverbType::Room2);
+  r1.prepare(rate, block);
+  r2.prepare(rate, block);
+  const Wet a = render(r1, ReverbType::Room2, false), b = render(r2, ReverbType::Room2, true);
+  CHECK(a.left == b.left);
+  CHECK(a.right == b.right);
+  AweChorus c1(ChorusType::Flanger), c2(ChorusType::Flanger);
+  c1.prepare(rate, block);
+  c2.prepare(rate, block);
+  const Wet c = render(c1, ChorusType::Flanger, false), d = render(c2, ChorusType::Flanger, true);
+  CHECK(c.left == d.left);
+  CHECK(c.right == d.right);
+}
+
+TEST_CASE("effects: bad prepare arguments are refused; unprepared units do nothing", "[effects]") {
+  AweReverb reverb;
+  AweChorus chorus;
+  CHECK_THROWS_AS(reverb.prepare(0.0, 256), std::invalid_argument);
+  CHECK_THROWS_AS(reverb.prepare(44100.0, 0), std::invalid_argument);
+  CHECK_THROWS_AS(chorus.prepare(1e9, 256), std::invalid_argument);
+  std::vector<float> in(16, 1.0f), l(16, 0.0f), r(16, 0.0f);
+  reverb.setType(ReverbType::Plate);
+  reverb.process(in.data(), l.data(), r.data(), in.size());
+  chorus.process(in.data(), l.data(), r.data(), in.size());
+  CHECK(*std::max_element(l.begin(), l.end()) == 0.0f);
+  CHECK(reverb.type() == ReverbType::Plate);
+}
