@@ -15,7 +15,7 @@ class Engine;
 namespace awe::bench {
 
 // General MIDI programs whose notes sound for as long as they are held (organs, strings,
-// choirs, brass, reeds, leads, pads): checked on TimGM6mb and FluidR3_GM. The holder puts
+// choirs, brass, reeds, leads, pads): checked on awe-gm, TimGM6mb and FluidR3_GM. The holder puts
 // one on each melodic channel.
 extern const std::array<uint8_t, 15> kSustainedPrograms;
 // The fifteen channels that are not the General MIDI drum channel.
