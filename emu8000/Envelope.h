@@ -65,8 +65,14 @@ class Envelope {
 
   // Advances by n samples and returns the output value at the end: amplitude 0..1 for a
   // volume envelope, level 0..1 for a modulation envelope. Bounded: at most one pass per
-  // stage.
+  // stage. A sustaining envelope (most of a held note's life) returns at once.
   float advance(uint32_t n) noexcept {  // [audio thread]
+    if (stage_ == EnvelopeStage::Sustain) return sustainValue_;
+    return advanceStages(n);
+  }
+
+ private:
+  float advanceStages(uint32_t n) noexcept {
     while (n > 0) {
       switch (stage_) {
         case EnvelopeStage::Delay:
@@ -128,6 +134,7 @@ class Envelope {
     return value();
   }
 
+ public:
   // Ends the envelope at once (the voice has become inaudible).
   void finish() noexcept { stage_ = EnvelopeStage::Finished; }
 

@@ -62,7 +62,8 @@ class SynthImpl {
         kernels_(&voiceKernels()),
         voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
-        groupMask_(groups_.size(), 0) {
+        slotOwner_(voices_.size(), -1),
+        pendingFree_(voices_.size()) {
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
     pending_ = settings_;
@@ -74,6 +75,8 @@ class SynthImpl {
     for (LaneGroup& g : groups_) {
       for (int l = 0; l < kLanes; ++l) parkLane(g, l);
     }
+    freeSlots_.assign((voices_.size() + 63) / 64, 0);
+    for (size_t slot = 0; slot < voices_.size(); ++slot) freeSlots_[slot / 64] |= uint64_t{1} << (slot % 64);
     resetAllChannels();
   }
 
@@ -89,9 +92,7 @@ class SynthImpl {
   }
 
   const Bank* exchangeBank(const Bank* bank) noexcept {  // [audio thread]
-    for (int i = 0; i < static_cast<int>(voices_.size()); ++i) {
-      if (voices_[static_cast<size_t>(i)].active) freeVoice(i);
-    }
+    while (activeCount_ > 0) removeVoice(activeCount_ - 1);
     const Bank* old = bank_;
     bank_ = bank;
     for (int c = 0; c < kMidiChannels; ++c) resolvePreset(c);
@@ -370,9 +371,13 @@ class SynthImpl {
   int voiceCount() const noexcept { return settings_.polyphony; }
   const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }
 
-  VoiceInfo voiceInfo(int i) const noexcept {
+  // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
+  // whatever lane the renderer packs it into.
+  VoiceInfo voiceInfo(int slot) const noexcept {
     VoiceInfo info;
-    if (i < 0 || i >= static_cast<int>(voices_.size())) return info;
+    if (slot < 0 || slot >= settings_.polyphony) return info;
+    const int i = slotOwner_[static_cast<size_t>(slot)];
+    if (i < 0) return info;
     const Voice& v = voices_[static_cast<size_t>(i)];
     if (!v.active) return info;
     info.channel = v.channel;
@@ -395,16 +400,13 @@ class SynthImpl {
  private:
   static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }
 
+  // Active voices are packed into lanes 0..activeCount_-1 (a voice that ends mid-block
+  // stays there, inactive, until the block is over).
   template <class F>
   void forEachActiveVoice(F&& f) noexcept {
-    for (size_t g = 0; g < groups_.size(); ++g) {
-      unsigned mask = groupMask_[g];
-      while (mask != 0) {
-        const int lane = __builtin_ctz(mask);
-        mask &= mask - 1;
-        const int i = static_cast<int>(g) * kLanes + lane;
-        f(i, voices_[static_cast<size_t>(i)]);
-      }
+    for (int i = 0; i < activeCount_; ++i) {
+      Voice& v = voices_[static_cast<size_t>(i)];
+      if (v.active) f(i, v);
     }
   }
 
@@ -671,12 +673,11 @@ class SynthImpl {
 
   // ---- voice life ---------------------------------------------------------------------
   int allocateVoice(uint32_t serial, bool& stolen) noexcept {
-    const int groupsInLimit = (polyphonyLimit_ + kLanes - 1) / kLanes;
-    for (int g = 0; g < groupsInLimit; ++g) {
-      const unsigned freeLanes = ~static_cast<unsigned>(groupMask_[static_cast<size_t>(g)]) & 0xFFu;
-      if (freeLanes == 0) continue;
-      const int i = g * kLanes + __builtin_ctz(freeLanes);
-      if (i < polyphonyLimit_) return i;
+    if (activeCount_ < polyphonyLimit_) {
+      const int i = activeCount_++;
+      voices_[static_cast<size_t>(i)].slot = takeSlot();
+      slotOwner_[voices_[static_cast<size_t>(i)].slot] = i;
+      return i;
     }
     // All busy: a released voice first (modern: the quietest; awe: the oldest, as the
     // EMU8000 drivers do), else the oldest playing; never one of this note-on.
@@ -685,7 +686,7 @@ class SynthImpl {
     float quietestLevel = 2.0f;
     uint64_t oldestOrder = UINT64_MAX, oldestReleasedOrder = UINT64_MAX;
     forEachActiveVoice([&](int i, Voice& v) {
-      if (i >= polyphonyLimit_ || v.noteSerial == serial) return;
+      if (v.noteSerial == serial) return;
       if (v.released) {
         const float level = v.volumeEnvelope.value();
         if (oldestReleased ? v.startOrder < oldestReleasedOrder : level < quietestLevel) {
@@ -700,7 +701,8 @@ class SynthImpl {
     });
     const int victim = quietest >= 0 ? quietest : oldest;
     if (victim < 0) return -1;
-    freeVoice(victim);
+    // The new note takes the victim's lane and oscillator slot, as the chip would.
+    voices_[static_cast<size_t>(victim)].active = false;
     ++counters_.steals;
     stolen = true;
     return victim;
@@ -766,8 +768,6 @@ class SynthImpl {
     g.z1[l] = g.z2[l] = 0.0f;
     g.gain[l] = 0.0f;
     g.gainStep[l] = 0.0f;
-    groupMask_[static_cast<size_t>(i / kLanes)] |= static_cast<uint8_t>(1u << l);
-    ++activeCount_;
     ++counters_.voicesStarted;
   }
 
@@ -819,14 +819,61 @@ class SynthImpl {
     });
   }
 
-  void freeVoice(int i) noexcept {
+  // Ends voice i and keeps the active voices packed: the last one moves into its lane.
+  // Only between blocks (the renderer defers voices that end mid-block).
+  void removeVoice(int i) noexcept {
     Voice& v = voices_[static_cast<size_t>(i)];
-    if (!v.active) return;
     v.active = false;
-    LaneGroup& g = groups_[static_cast<size_t>(i / kLanes)];
-    parkLane(g, i % kLanes);
-    groupMask_[static_cast<size_t>(i / kLanes)] &= static_cast<uint8_t>(~(1u << (i % kLanes)));
+    releaseSlot(v.slot);
+    const int last = activeCount_ - 1;
+    if (i != last) {
+      v = voices_[static_cast<size_t>(last)];
+      slotOwner_[v.slot] = i;
+      copyLane(groups_[static_cast<size_t>(i / kLanes)], i % kLanes, groups_[static_cast<size_t>(last / kLanes)],
+               last % kLanes);
+      voices_[static_cast<size_t>(last)].active = false;
+    }
+    parkLane(groups_[static_cast<size_t>(last / kLanes)], last % kLanes);
     --activeCount_;
+  }
+
+  // Oscillator slots: the lowest free number, as the chip's voice allocation shows it.
+  uint16_t takeSlot() noexcept {
+    for (size_t w = 0; w < freeSlots_.size(); ++w) {
+      if (freeSlots_[w] != 0) {
+        const int bit = __builtin_ctzll(freeSlots_[w]);
+        freeSlots_[w] &= freeSlots_[w] - 1;
+        return static_cast<uint16_t>(w * 64 + static_cast<size_t>(bit));
+      }
+    }
+    return 0;  // not reached: there are as many slots as voices
+  }
+  void releaseSlot(uint16_t slot) noexcept {
+    slotOwner_[slot] = -1;
+    freeSlots_[slot / 64] |= uint64_t{1} << (slot % 64);
+  }
+
+  static void copyLane(LaneGroup& d, int dl, const LaneGroup& s, int sl) noexcept {
+    d.pos[dl] = s.pos[sl];
+    d.frac[dl] = s.frac[sl];
+    d.inc[dl] = s.inc[sl];
+    d.limit[dl] = s.limit[sl];
+    d.wrap[dl] = s.wrap[sl];
+    d.floor[dl] = s.floor[sl];
+    d.endClamp[dl] = s.endClamp[sl];
+    d.gain[dl] = s.gain[sl];
+    d.gainStep[dl] = s.gainStep[sl];
+    d.panLeft[dl] = s.panLeft[sl];
+    d.panRight[dl] = s.panRight[sl];
+    d.sendReverb[dl] = s.sendReverb[sl];
+    d.sendChorus[dl] = s.sendChorus[sl];
+    d.b0[dl] = s.b0[sl];
+    d.b1[dl] = s.b1[sl];
+    d.b2[dl] = s.b2[sl];
+    d.a1[dl] = s.a1[sl];
+    d.a2[dl] = s.a2[sl];
+    d.z1[dl] = s.z1[sl];
+    d.z2[dl] = s.z2[sl];
   }
 
   // An idle lane reads a valid position, advances by nothing and outputs nothing.
@@ -955,41 +1002,50 @@ class SynthImpl {
     const int filter = settings_.filterEnabled ? 1 : 0;
     const int sends = settings_.effectsEnabled ? 1 : 0;
     const int16_t* data = bank_ != nullptr ? bank_->sampleData() : nullptr;
-    for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    size_t ending = 0;  // voices that ended during this block, removed after it
+    const size_t groupCount = static_cast<size_t>(activeCount_ + kLanes - 1) / kLanes;
+    for (size_t gi = 0; gi < groupCount; ++gi) {
       LaneGroup& g = groups_[gi];
+      const int lanes = std::min(kLanes, activeCount_ - static_cast<int>(gi) * kLanes);
       // A group's block is cut where one of its voices' volume envelopes turns a corner
       // (delay end, attack end, hold end), so onsets and peaks land on their sample.
-      for (int done = 0; done < n && groupMask_[gi] != 0;) {
+      for (int done = 0; done < n;) {
         int m = n - done;
-        unsigned mask = groupMask_[gi];
-        while (mask != 0) {
-          const int l = __builtin_ctz(mask);
-          mask &= mask - 1;
-          const uint32_t corner = voices_[gi * kLanes + static_cast<size_t>(l)].volumeEnvelope.samplesToCorner();
+        bool any = false;
+        for (int l = 0; l < lanes; ++l) {
+          const Voice& v = voices_[gi * kLanes + static_cast<size_t>(l)];
+          if (!v.active) continue;
+          any = true;
+          const uint32_t corner = v.volumeEnvelope.samplesToCorner();
           if (corner < static_cast<uint32_t>(m)) m = static_cast<int>(corner);
         }
+        if (!any) break;
         int plain = m;  // samples every lane can take on the plain path
-        mask = groupMask_[gi];
-        while (mask != 0) {
-          const int l = __builtin_ctz(mask);
-          mask &= mask - 1;
-          plain = std::min(plain, controlVoice(voices_[gi * kLanes + static_cast<size_t>(l)], g, l, m));
+        for (int l = 0; l < lanes; ++l) {
+          Voice& v = voices_[gi * kLanes + static_cast<size_t>(l)];
+          if (v.active) plain = std::min(plain, controlVoice(v, g, l, m));
         }
         const auto& kernel = kernels_->fn[interp][filter][sends];
         if (plain > 0) kernel[0](g, data, plain, acc_ + done * kLanes, n);
         if (plain < m) kernel[1](g, data, m - plain, acc_ + (done + plain) * kLanes, n);
         done += m;
-        mask = groupMask_[gi];
-        while (mask != 0) {
-          const int l = __builtin_ctz(mask);
-          mask &= mask - 1;
+        for (int l = 0; l < lanes; ++l) {
           const int i = static_cast<int>(gi) * kLanes + l;
           Voice& v = voices_[static_cast<size_t>(i)];
+          if (!v.active) continue;
           const bool sampleOver = !v.looping && g.pos[l] >= v.end;
-          if (sampleOver || v.volumeEnvelope.finished()) freeVoice(i);
+          if (sampleOver || v.volumeEnvelope.finished()) {
+            v.active = false;  // silent for the rest of the block, removed after it
+            parkLane(g, l);
+            pendingFree_[ending++] = i;
+          }
         }
       }
     }
+    // Remove the ended voices from the highest lane down, so each move keeps the others'
+    // lanes where they are.
+    std::sort(pendingFree_.begin(), pendingFree_.begin() + static_cast<std::ptrdiff_t>(ending), std::greater<int>());
+    for (size_t k = 0; k < ending; ++k) removeVoice(pendingFree_[k]);
     kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
     const bool effects = settings_.effectsEnabled;
     applyFade(left, right, n);
@@ -1038,7 +1094,9 @@ class SynthImpl {
   const Bank* bank_ = nullptr;
   std::vector<Voice> voices_;
   std::vector<LaneGroup> groups_;
-  std::vector<uint8_t> groupMask_;  // bit l set: lane l of the group plays a voice
+  std::vector<int32_t> slotOwner_;     // oscillator slot -> lane index of its voice, or -1
+  std::vector<uint64_t> freeSlots_;    // bit set: slot free
+  std::vector<int> pendingFree_;       // scratch: voices that ended during a block
   // Lane-wise bus accumulators of one control block (SIMD-aligned: the kernel uses
   // aligned loads and stores on them).
   alignas(64) float acc_[kBusCount * kControlBlockFrames * kLanes] = {};

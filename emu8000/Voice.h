@@ -20,6 +20,7 @@ struct Voice {
   bool released = false;    // note-off seen (or pedal lifted)
   bool sustained = false;   // note-off seen while the sustain pedal was down
   bool stolen = false;      // this slot was taken from another note
+  uint16_t slot = 0;        // oscillator number for its life (the lane may change)
   uint8_t channel = 0;
   uint8_t key = 0;          // the MIDI key that started it (for note-off)
   uint8_t velocity = 0;

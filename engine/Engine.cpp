@@ -34,8 +34,12 @@ Engine::Engine(const EngineSettings& settings)
       returned_(64),
       live_(settings.midiQueueCapacity),
       liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
+      sampleClock_(settings.driver.sampleRate),
       schedule_(settings.schedule) {
   for (uint8_t& v : volume_) v = 100;
+  if (settings.midiEventLogCapacity > 0) {
+    eventLog_ = std::make_unique<moodycamel::ReaderWriterQueue<MidiEventRecord>>(settings.midiEventLogCapacity);
+  }
 }
 
 Engine::~Engine() {
@@ -59,6 +63,7 @@ void Engine::start(std::string* note) {
                         std::to_string(static_cast<int>(rate)));
     }
   }
+  sampleClock_.reset();  // the audio thread is not running yet
   driver_->start(*this);
 }
 
@@ -181,6 +186,8 @@ bool Engine::sendMidi(uint8_t status, uint8_t data1, uint8_t data2) {
   return enqueueLiveEvent(e);
 }
 
+bool Engine::popMidiEventRecord(MidiEventRecord& out) { return eventLog_ && eventLog_->try_dequeue(out); }
+
 bool Engine::enqueueLiveEvent(const LiveMidiEvent& event) {
   if (live_.try_enqueue(event)) return true;
   monitor_.recordDrop();
@@ -213,8 +220,11 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   monitor_.beginBuffer(t0);
   if (info.xrun) monitor_.recordXrun();
   applyCommands();
-  const size_t liveCount = gatherLiveEvents(t0, frames);
-  renderMerged(left, right, frames, t0, liveCount);
+  // Live events are placed against the buffer's start on the sample clock, not the
+  // callback entry, whose wake-up delay varies (engine/SampleClock.h).
+  const int64_t bufferStart_ns = sampleClock_.bufferStart(t0, frames);
+  const size_t liveCount = gatherLiveEvents(bufferStart_ns, frames);
+  renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
   const uint64_t steals = synth_.counters().steals;
   for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal();
   runTestHooks(t0);
@@ -320,8 +330,10 @@ size_t Engine::gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept 
     if (schedule_ == MidiSchedule::FixedLatency) {
       const double target = static_cast<double>(front->arrival_ns - bufferStart_ns) + period_ns;
       const double samples = target * rate / 1e9;
-      if (samples >= static_cast<double>(frames)) break;  // due in a later buffer
-      offset = samples <= 0.0 ? 0 : std::min(static_cast<size_t>(std::llround(samples)), frames - 1);
+      // Its nearest sample decides the buffer: one that rounds to `frames` is the next
+      // buffer's first, not this one's last.
+      if (std::llround(samples) >= static_cast<long long>(frames)) break;  // due in a later buffer
+      offset = samples <= 0.0 ? 0 : static_cast<size_t>(std::llround(samples));
       if (count > 0) offset = std::max(offset, liveEvents_[count - 1].offset);
     }
     liveEvents_[count].offset = offset;
@@ -332,7 +344,7 @@ size_t Engine::gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept 
   return count;
 }
 
-void Engine::renderMerged(float* left, float* right, size_t frames, int64_t bufferStart_ns,
+void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entry_ns, int64_t bufferStart_ns,
                           size_t liveCount) noexcept {  // [audio thread]
   size_t rendered = 0;
   size_t nextLive = 0;
@@ -357,10 +369,20 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t buff
       MidiEventTimes times;
       times.arrival_ns = e.event.arrival_ns;
       times.enqueued_ns = e.event.enqueued_ns;
-      times.dequeued_ns = bufferStart_ns;
+      times.dequeued_ns = entry_ns;  // when the audio thread took it; its sample is on the sample clock
       times.rendered_ns = bufferStart_ns + static_cast<int64_t>(static_cast<double>(e.offset) * ns_per_sample);
       times.dac_ns = times.rendered_ns + outputLatency_ns;
       monitor_.recordMidiEvent(times);
+      if (eventLog_) {
+        MidiEventRecord record;
+        record.times = times;
+        record.buffer = bufferIndex_;
+        record.offset = static_cast<uint32_t>(e.offset);
+        record.schedule = schedule_;
+        record.size = e.event.size;
+        std::copy(std::begin(e.event.bytes), std::end(e.event.bytes), std::begin(record.bytes));
+        if (!eventLog_->try_enqueue(record)) eventLogDrops_.fetch_add(1, std::memory_order_relaxed);
+      }
     }
   };
   if (sequencer_ != nullptr) {

@@ -30,6 +30,7 @@
 #include "engine/MidiFile.h"
 #include "engine/MidiInput.h"
 #include "engine/Quality.h"
+#include "engine/SampleClock.h"
 #include "engine/Sequencer.h"
 #include "monitor/Monitor.h"
 #include "monitor/SeqlockCell.h"
@@ -51,6 +52,21 @@ struct EngineSettings {
   size_t midiQueueCapacity = 4096;
   size_t commandQueueCapacity = 1024;
   size_t maxLiveEventsPerBuffer = 1024;  // more wait for the next buffer
+  // Every live event's record for popMidiEventRecord() (awe-latency): 0 turns it off,
+  // else the log holds at least this many; a full log drops the record (counted), never
+  // the event.
+  size_t midiEventLogCapacity = 0;
+};
+
+// One live MIDI event as the audio thread handled it: the monitor keeps only histograms,
+// tools that need each event's stage times read these.
+struct MidiEventRecord {
+  MidiEventTimes times;                   // the same stamps the monitor recorded
+  uint64_t buffer = 0;                    // engine buffer index that rendered it
+  uint32_t offset = 0;                    // its sample offset in that buffer
+  MidiSchedule schedule = MidiSchedule::Asap;  // the schedule that placed it
+  uint8_t size = 0;
+  uint8_t bytes[kLiveMidiMaxBytes] = {};
 };
 
 // What the dashboard shows about the synth, published once per buffer.
@@ -146,6 +162,10 @@ class Engine final : private AudioCallback {
   // The latest EngineStatus; false only if the audio thread rewrote it continuously.
   bool status(EngineStatus& out) const { return status_.load(out); }
   uint64_t commandDrops() const { return commandDrops_.load(std::memory_order_relaxed); }
+  // [one reading thread] The oldest unread live-event record; false when there is none or
+  // the log is off (EngineSettings::midiEventLogCapacity == 0).
+  bool popMidiEventRecord(MidiEventRecord& out);
+  uint64_t midiEventLogDrops() const { return eventLogDrops_.load(std::memory_order_relaxed); }
   QualityLevel quality() const { return static_cast<QualityLevel>(quality_.load(std::memory_order_relaxed)); }
 
   // --- test hooks (any thread) ------------------------------------------------------------
@@ -183,7 +203,8 @@ class Engine final : private AudioCallback {
   void applyCommands() noexcept;
   void applyQuality(QualityLevel level) noexcept;
   size_t gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept;
-  void renderMerged(float* left, float* right, size_t frames, int64_t bufferStart_ns, size_t liveCount) noexcept;
+  void renderMerged(float* left, float* right, size_t frames, int64_t entry_ns, int64_t bufferStart_ns,
+                    size_t liveCount) noexcept;
   void dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept;
   void dispatchSysex(const uint8_t* data, size_t length) noexcept;
   void returnToControl(const void* pointer, bool isBank) noexcept;
@@ -200,6 +221,8 @@ class Engine final : private AudioCallback {
   moodycamel::ReaderWriterQueue<Returned> returned_;
   LiveMidiQueue live_;
   std::atomic<uint64_t> commandDrops_{0};
+  std::unique_ptr<moodycamel::ReaderWriterQueue<MidiEventRecord>> eventLog_;  // null when off
+  std::atomic<uint64_t> eventLogDrops_{0};
 
   // Control-thread ownership of what the audio thread uses by raw pointer.
   std::shared_ptr<const Bank> bank_;
@@ -214,6 +237,7 @@ class Engine final : private AudioCallback {
   const void* unreturned_[8] = {};        // kept when the return queue was full
   bool unreturnedIsBank_[8] = {};
   uint64_t bufferIndex_ = 0;
+  SampleClock sampleClock_;               // buffer starts on the sample clock, for live events
   uint64_t stealsSeen_ = 0;
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;

@@ -27,9 +27,9 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
     result.frames += block;
     result.voiceSamples += static_cast<uint64_t>(synth.activeVoices()) * block;
     result.maxVoices = std::max(result.maxVoices, synth.activeVoices());
-    for (size_t i = 0; i < block; ++i) {
-      result.peak = std::max({result.peak, std::fabs(left[i]), std::fabs(right[i])});
-    }
+    float peak = result.peak;
+    for (size_t i = 0; i < block; ++i) peak = std::max(peak, std::max(std::fabs(left[i]), std::fabs(right[i])));
+    result.peak = peak;
     if (sink) sink(left.data(), right.data(), block);
     if (progress) progress(static_cast<double>(result.frames) / rate, songLength_s);
   }

@@ -164,8 +164,11 @@ class RtAudioDriver final : public AudioDriver {
       throw DriverError("the device runs at " + std::to_string(sampleRate_) + " Hz, not the " +
                         std::to_string(static_cast<int>(settings_.sampleRate)) + " Hz asked for");
     }
-    // Total output latency: what the API reports for the device plus our own buffer.
-    latency_s_ = static_cast<double>(audio.getStreamLatency() + static_cast<long>(frames)) / sampleRate_;
+    // Output latency as the API reports it (on JACK it already counts our buffer: the
+    // loopback measurement of awe-latency found one buffer too many when we added it).
+    // An API that reports nothing gets our one buffer.
+    const long reported = audio.getStreamLatency();
+    latency_s_ = static_cast<double>(reported > 0 ? reported : static_cast<long>(frames)) / sampleRate_;
   }
 
   static int onAudio(void* output, void* /*input*/, unsigned int frames, double /*streamTime*/,

@@ -1,0 +1,449 @@
+// MIDI-to-sound latency (awe-latency): the engine's per-event log, the click bank's exact
+// onset, matching onsets to notes, and the loopback end to end on a private JACK server
+// with the dummy backend: notes sent through JACK MIDI, the synth's audio captured through
+// JACK, every note heard, every latency bounded, and the fixed-latency schedule keeping
+// the spacing of the notes to a sample.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "engine/Engine.h"
+#include "engine/JackCapture.h"
+#include "engine/LatencyLoopback.h"
+#include "engine/MidiInput.h"
+#include "engine/SampleClock.h"
+#include "monitor/Clock.h"
+#include "monitor/OnsetDetector.h"
+#include "support/JackServer.h"
+
+using namespace awe;
+using namespace awe::test;
+
+namespace {
+
+constexpr double kRate = 44100.0;
+// The SF2 minimum volume-envelope delay, -12000 timecents: round(2^-10 s x 44100).
+constexpr int64_t kClickDelay_samples = 43;
+
+LiveMidiEvent noteOn(int channel, int key, int64_t arrival_ns) {
+  LiveMidiEvent e;
+  e.arrival_ns = e.enqueued_ns = arrival_ns;
+  e.size = 3;
+  e.bytes[0] = static_cast<uint8_t>(0x90 | channel);
+  e.bytes[1] = static_cast<uint8_t>(key);
+  e.bytes[2] = 100;
+  return e;
+}
+
+EngineSettings offlineSettings(uint32_t frames) {
+  EngineSettings s;
+  s.driver.kind = DriverKind::Offline;
+  s.driver.sampleRate = kRate;
+  s.driver.bufferFrames = frames;
+  return s;
+}
+
+// Waits (bounded) until the audio thread runs with `schedule`.
+bool waitForSchedule(Engine& engine, MidiSchedule schedule) {
+  for (int i = 0; i < 1000; ++i) {
+    EngineStatus status;
+    if (engine.status(status) && status.schedule == static_cast<uint8_t>(schedule)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the event log gives every live event's stage times, buffer and offset; a full log drops records",
+          "[latency][engine]") {
+  EngineSettings s = offlineSettings(256);
+  s.midiEventLogCapacity = 4;
+  s.schedule = MidiSchedule::FixedLatency;
+  Engine engine(s);
+  engine.setBank(makeClickBank());
+  engine.start();
+  engine.runOffline(1);
+  const int64_t now = monotonicNanoseconds();
+  const int64_t period_ns = static_cast<int64_t>(1e9 * 256 / kRate);
+  constexpr int kEvents = 30;  // more than the log holds (its capacity is rounded up, never down)
+  for (int i = 0; i < kEvents; ++i) {
+    REQUIRE(engine.enqueueLiveEvent(noteOn(i % 2, 40 + i, now - period_ns + i * 100'000)));
+  }
+  engine.runOffline(3);
+  std::vector<MidiEventRecord> records;
+  MidiEventRecord r;
+  while (engine.popMidiEventRecord(r)) records.push_back(r);
+  CHECK(records.size() >= 4);
+  CHECK(engine.midiEventLogDrops() > 0);
+  CHECK(records.size() + engine.midiEventLogDrops() == kEvents);
+  const Snapshot snap = engine.monitor().snapshot();
+  CHECK(snap.midiEvents == kEvents);  // the monitor saw them all: only the log was full
+  for (size_t i = 0; i < records.size(); ++i) {
+    const MidiEventRecord& e = records[i];
+    INFO("record " << i);
+    CHECK(e.schedule == MidiSchedule::FixedLatency);
+    CHECK(e.size == 3);
+    CHECK(e.bytes[1] == 40 + i);  // the first ones are kept, in order
+    CHECK(e.times.arrival_ns <= e.times.enqueued_ns);
+    REQUIRE(e.buffer < snap.records.size());
+    CHECK(e.times.dequeued_ns == snap.records[e.buffer].start_ns);  // taken at the callback entry
+    // Offline buffers start at their entry on the sample clock; the event sits at its offset.
+    CHECK(std::llabs(e.times.rendered_ns - (snap.records[e.buffer].start_ns + static_cast<int64_t>(e.offset * 1e9 / kRate))) <= 1);
+    CHECK(e.times.dac_ns == e.times.rendered_ns);  // the offline driver reports no output latency
+    CHECK(e.offset < 256);
+  }
+  Engine off(offlineSettings(256));
+  off.start();
+  REQUIRE(off.enqueueLiveEvent(noteOn(0, 60, monotonicNanoseconds())));
+  off.runOffline(1);
+  CHECK_FALSE(off.popMidiEventRecord(r));
+  CHECK(off.monitor().snapshot().midiEvents == 1);
+}
+
+TEST_CASE("the click bank sounds exactly the minimum envelope delay after its note, and the detector finds it there",
+          "[latency][onset]") {
+  Engine engine(offlineSettings(1024));
+  engine.setBank(makeClickBank());
+  engine.start();
+  std::vector<float> left, right;
+  auto collect = [&](const float* l, const float* r, size_t n) {
+    left.insert(left.end(), l, l + n);
+    right.insert(right.end(), r, r + n);
+  };
+  engine.runOffline(1, collect);
+  REQUIRE(engine.sendMidi(0xB0, 10, 0));  // hard left and dry: nothing on the right
+  REQUIRE(engine.sendMidi(0xB0, 91, 0));
+  REQUIRE(engine.sendMidi(0xB0, 93, 0));
+  REQUIRE(engine.sendMidi(0x90, 60, 127));
+  engine.runOffline(2, collect);
+  size_t first = left.size();
+  for (size_t i = 0; i < left.size(); ++i) {
+    if (left[i] != 0.0f) {
+      first = i;
+      break;
+    }
+  }
+  CHECK(first == 1024 + kClickDelay_samples);  // asap: the buffer's first sample, plus the delay
+  for (float x : right) REQUIRE(x == 0.0f);
+  OnsetDetector detector;
+  Onset onsets[4];
+  REQUIRE(detector.process(left.data(), left.size(), 0, onsets, 4) == 1);
+  CHECK(onsets[0].frame == 1024 + kClickDelay_samples);
+}
+
+TEST_CASE("onsets match notes by side and order; a missing onset and a stray one are told apart", "[latency][match]") {
+  std::vector<LoopbackEvent> events(6);
+  for (int i = 0; i < 6; ++i) {
+    events[static_cast<size_t>(i)].index = i;
+    events[static_cast<size_t>(i)].input = static_cast<uint32_t>(i % 2);
+    events[static_cast<size_t>(i)].sent_ns = 1'000'000'000LL * (i + 1);
+  }
+  auto onset = [](uint32_t input, int64_t time_ns) {
+    CapturedOnset o;
+    o.input = input;
+    o.time_ns = time_ns;
+    o.frame = static_cast<uint64_t>(time_ns / 1000);
+    return o;
+  };
+  const std::vector<CapturedOnset> onsets = {
+      onset(0, 500'000'000),     // before any note on its side: stray
+      onset(0, 1'010'000'000),   // event 0
+      onset(1, 2'020'000'000),   // event 1
+      onset(0, 3'030'000'000),   // event 2
+      onset(1, 3'500'000'000),   // event 3 was sent at 4 s: too early for it, and after event 1's: stray
+      // event 3 (right, 4 s) never heard
+      onset(0, 5'050'000'000),   // event 4
+      onset(1, 6'060'000'000),   // event 5
+  };
+  const size_t stray = matchOnsets(events, onsets, 1'000'000);
+  CHECK(stray == 2);
+  CHECK(events[0].detected);
+  CHECK(events[0].onset_ns == 1'010'000'000);
+  CHECK(events[0].converter_ns == 1'011'000'000);
+  CHECK(events[0].latency_ns() == 11'000'000);
+  CHECK(events[1].onset_ns == 2'020'000'000);
+  CHECK(events[2].onset_ns == 3'030'000'000);
+  CHECK_FALSE(events[3].detected);
+  CHECK(events[4].onset_ns == 5'050'000'000);
+  CHECK(events[5].onset_ns == 6'060'000'000);
+}
+
+TEST_CASE("engine records pair with loopback notes by time, channel and key; a lost note leaves one gap",
+          "[latency][match]") {
+  std::vector<LoopbackEvent> events(5);
+  const int keys[5] = {60, 61, 62, 63, 64};
+  for (int i = 0; i < 5; ++i) {
+    LoopbackEvent& e = events[static_cast<size_t>(i)];
+    e.channel = static_cast<uint8_t>(i % 2);
+    e.key = static_cast<uint8_t>(keys[i]);
+    e.sent_ns = 1'000'000'000LL * (i + 1);
+  }
+  auto record = [](uint8_t status, uint8_t key, uint8_t velocity, int64_t arrival_ns, uint64_t buffer) {
+    MidiEventRecord r;
+    r.size = 3;
+    r.bytes[0] = status;
+    r.bytes[1] = key;
+    r.bytes[2] = velocity;
+    r.times.arrival_ns = arrival_ns;
+    r.buffer = buffer;
+    return r;
+  };
+  const std::vector<MidiEventRecord> records = {
+      record(0x90, 60, 127, 500'000'000, 1),    // before any note was sent: someone else's
+      record(0xB0, 10, 0, 900'000'000, 2),      // not a note-on
+      record(0x90, 60, 127, 1'010'000'000, 3),  // event 0
+      record(0x80, 60, 0, 1'050'000'000, 4),
+      record(0x91, 61, 0, 2'010'000'000, 5),    // velocity 0 is a note-off
+      record(0x91, 61, 127, 2'020'000'000, 6),  // event 1
+      record(0x90, 62, 127, 3'010'000'000, 7),  // event 2
+      // event 3 (channel 2, key 63) was lost on the way
+      record(0x90, 64, 127, 5'010'000'000, 8),  // event 4
+  };
+  CHECK(attachEngineRecords(events, records) == 4);
+  CHECK(events[0].engine.buffer == 3);
+  CHECK(events[1].engine.buffer == 6);
+  CHECK(events[2].engine.buffer == 7);
+  CHECK_FALSE(events[3].hasEngineRecord);
+  REQUIRE(events[4].hasEngineRecord);
+  CHECK(events[4].engine.buffer == 8);
+}
+
+TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, fixed latency keeps the spacing",
+          "[latency][jack][engine]") {
+  const int period = GENERATE(1024, 256);
+  INFO("JACK period " << period);
+  JackServer server(static_cast<int>(kRate), period);
+  INFO(server.error());
+  REQUIRE(server.running());
+  EngineSettings s;
+  s.driver.kind = DriverKind::RtAudio;
+  s.driver.api = "jack";
+  s.driver.sampleRate = kRate;
+  s.driver.bufferFrames = static_cast<uint32_t>(period);
+  s.driver.clientName = "awe-lt-synth";
+  s.midiEventLogCapacity = 4096;
+  Engine engine(s);
+  engine.setBank(makeClickBank());
+  engine.start();
+  engine.midiInput().openVirtual("midi_in");
+  REQUIRE(engine.driver()->bufferFrames() == static_cast<uint32_t>(period));
+  std::vector<std::string> outputs;
+  {
+    JackCapture probe("awe-lt-probe", 0, {});
+    for (const auto& port : probe.audioOutputPorts("^awe-lt-synth:")) outputs.push_back(port.name);
+  }
+  REQUIRE(outputs.size() == 2);
+  // Let the engine's sample clock learn its drift (SampleClock: two refresh windows).
+  std::this_thread::sleep_for(std::chrono::duration<double>(2.5 * SampleClock::kRefreshWindow_s));
+
+  const double period_s = period / kRate;
+  LoopbackSettings ls;
+  ls.midiTarget = "awe-lt-synth-midi:midi_in";
+  ls.audioSources = outputs;
+  ls.clientName = "awe-lt";
+  ls.events = 24;
+  ls.noteLength_s = std::max(0.02, 2.5 * period_s);
+  ls.interval_s = ls.noteLength_s + 3.0 * period_s + 0.05;
+  ls.settle_s = 0.3;
+
+  for (MidiSchedule schedule : {MidiSchedule::Asap, MidiSchedule::FixedLatency}) {
+    INFO("schedule " << (schedule == MidiSchedule::Asap ? "asap" : "fixed"));
+    engine.setSchedule(schedule);
+    REQUIRE(waitForSchedule(engine, schedule));
+    // A run with a JACK xrun (the server skipped a client for a cycle: this machine could
+    // not keep up) loses audio and shifts it against the engine's buffer count, so it
+    // measures nothing about the synth: it is repeated, three tries at most.
+    std::vector<MidiEventRecord> records;
+    LoopbackResult result;
+    uint64_t xruns = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      records.clear();
+      MidiEventRecord r;
+      while (engine.popMidiEventRecord(r)) {}  // the previous run's note-offs
+      const uint64_t xrunsBefore = engine.driver()->xruns();
+      result = runLoopback(ls, [&](const LoopbackProgress&) {
+        while (engine.popMidiEventRecord(r)) records.push_back(r);
+        return true;
+      });
+      while (engine.popMidiEventRecord(r)) records.push_back(r);
+      xruns = engine.driver()->xruns() - xrunsBefore + result.captureXruns;
+      if (xruns == 0) break;
+      WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
+    }
+    REQUIRE(xruns == 0);
+    std::vector<LoopbackEvent> events = result.events;
+
+    // N sent, N measured, nothing else heard.
+    REQUIRE(events.size() == 24);
+    CHECK(result.detected == 24);
+    CHECK(result.strayOnsets == 0);
+    CHECK(result.onsetDrops == 0);
+    CHECK(attachEngineRecords(events, records) == 24);
+    CHECK(engine.midiEventLogDrops() == 0);
+
+    // Positive and under two buffers plus the reported latencies: the audio API's output
+    // latency and the bank's envelope delay. (Two buffers: JACK MIDI delivers a note in
+    // the cycle after the one it was sent in, and the synth renders it in that cycle's
+    // buffer or, at the latest, the next.)
+    const auto bound_ns = static_cast<int64_t>((2.0 * period_s + engine.driver()->outputLatency_s()) * 1e9 +
+                                               kClickDelay_samples * 1e9 / kRate);
+    // What JACK says about the engine's port stays within what the driver reports.
+    CHECK(static_cast<double>(result.converterShift_ns) <= engine.driver()->outputLatency_s() * 1e9 + 1e3);
+    for (const LoopbackEvent& e : events) {
+      INFO("event " << e.index << ": latency " << e.latency_ns() << " ns, bound " << bound_ns << " ns");
+      REQUIRE(e.detected);
+      CHECK(e.latency_ns() > 0);
+      CHECK(e.latency_ns() < bound_ns);
+      CHECK(e.graphLatency_ns() > 0);
+      REQUIRE(e.hasEngineRecord);
+      CHECK(e.engine.schedule == schedule);
+      // The click sounds exactly its envelope delay after the sample the engine put it on.
+      CHECK(e.onsetFrame - (events[0].onsetFrame) ==
+            (e.engine.buffer - events[0].engine.buffer) * static_cast<uint64_t>(period) + e.engine.offset -
+                events[0].engine.offset);
+    }
+
+    if (schedule == MidiSchedule::FixedLatency) {
+      // Fixed latency keeps the spacing of the notes' arrival stamps to within one sample:
+      // each note is rounded to its nearest sample, half a sample either way.
+      //  - exactly so on the engine's sample clock (where it put each note);
+      //  - in the captured audio, plus the error of the engine's estimate of that clock,
+      //    which it has to work out from callback entry times (RtAudio reports no device
+      //    time; SampleClock): a few microseconds, up to about a sample on a loaded machine.
+      // Arrivals, not sends: JACK MIDI hands the synth whole cycles, so notes sent within
+      // one period arrive together; no schedule can restore what the wire took away.
+      constexpr double kSampleClockError_samples = 1.0;
+      for (size_t i = 1; i < events.size(); ++i) {
+        const MidiEventTimes& a = events[i - 1].engine.times;
+        const MidiEventTimes& b = events[i].engine.times;
+        const double arrivals_samples = static_cast<double>(b.arrival_ns - a.arrival_ns) * kRate / 1e9;
+        const double placed_samples = static_cast<double>(b.rendered_ns - a.rendered_ns) * kRate / 1e9;
+        const double heard_samples = static_cast<double>(events[i].onsetFrame - events[i - 1].onsetFrame);
+        INFO("events " << i - 1 << " and " << i << ": arrivals " << arrivals_samples << " samples apart, placed "
+                       << placed_samples << ", heard " << heard_samples);
+        CHECK(std::fabs(placed_samples - arrivals_samples) <= 1.0 + 1e-3);  // + nanosecond truncation
+        CHECK(std::fabs(heard_samples - arrivals_samples) <= 1.0 + kSampleClockError_samples);
+      }
+    }
+  }
+  engine.stop();
+}
+
+TEST_CASE("awe-latency --loopback writes a JSON report with every stage's statistics", "[latency][jack][tool]") {
+  const std::string tool = std::string(AWE_BINARY_DIR) + "/bin/awe-latency";
+  if (access(tool.c_str(), X_OK) != 0) {
+    WARN("awe-latency was not built: " << tool);
+    return;
+  }
+  JackServer server(static_cast<int>(kRate), 256);
+  REQUIRE(server.running());
+  const std::string json = "/tmp/awe-latency-test-" + std::to_string(getpid()) + ".json";
+  const std::string command = tool + " --loopback --events 6 --interval-ms 80 --note-ms 20 --schedule both --max-ms 500 "
+                                     "--client awe-lt-tool -q --json " + json + " > /dev/null";
+  // As in the loopback test: a run with JACK xruns measures nothing; three tries at most.
+  nlohmann::json report;
+  int status = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    status = std::system(command.c_str());
+    std::ifstream in(json);
+    REQUIRE(in.good());
+    report = nlohmann::json::parse(in);
+    std::remove(json.c_str());
+    uint64_t xruns = 0;
+    for (const auto& run : report["runs"]) xruns += run["capture_xruns"].get<uint64_t>();
+    if (xruns == 0) break;
+    WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
+  }
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(report["tool"] == "awe-latency");
+  CHECK(report["version"] == 1);
+  CHECK(report["mode"] == "loopback");
+  CHECK(report["pass"] == true);
+  CHECK(report["settings"]["buffer_frames"] == 256);
+  REQUIRE(report["runs"].size() == 2);
+  CHECK(report["runs"][0]["schedule"] == "asap");
+  CHECK(report["runs"][1]["schedule"] == "fixed");
+  for (const auto& run : report["runs"]) {
+    CHECK(run["events"] == 6);
+    CHECK(run["detected"] == 6);
+    CHECK(run["verdict"]["pass"] == true);
+    CHECK(run["per_event"].size() == 6);
+    for (const char* stage : {"total", "send_to_graph", "send_to_arrival", "arrival_to_render", "render_to_onset"}) {
+      INFO(stage);
+      REQUIRE(run["stages"].contains(stage));
+      const auto& st = run["stages"][stage];
+      CHECK(st["count"] == 6);
+      for (const char* field : {"min_ms", "median_ms", "mean_ms", "p95_ms", "p99_ms", "max_ms", "stddev_ms"}) {
+        CHECK(st.contains(field));
+      }
+      CHECK(st["min_ms"].get<double>() <= st["median_ms"].get<double>());
+      CHECK(st["median_ms"].get<double>() <= st["max_ms"].get<double>());
+      CHECK(st["histogram"]["counts"].is_array());
+      CHECK(st["outliers"]["events"].is_array());
+    }
+    CHECK(run["stages"]["total"]["min_ms"].get<double>() > 0.0);
+  }
+}
+
+TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[latency][jack][tool]") {
+  const std::string tool = std::string(AWE_BINARY_DIR) + "/bin/awe-latency";
+  const std::string bank = "/usr/share/sounds/sf2/TimGM6mb.sf2";
+  if (access(tool.c_str(), X_OK) != 0 || access(bank.c_str(), R_OK) != 0) {
+    WARN("needs the awe-latency tool and " << bank);
+    return;
+  }
+  JackServer server(static_cast<int>(kRate), 256);
+  REQUIRE(server.running());
+  const std::string json = "/tmp/awe-latency-live-" + std::to_string(getpid()) + ".json";
+  const std::string command = tool + " --virtual --duration 3 --schedule fixed --max-ms 500 --client awe-lt-live -q --sf2 " +
+                              bank + " --json " + json + " > /dev/null";
+  std::thread run([&] { CHECK(std::system(command.c_str()) == 0); });
+  // Wait for the tool's port, then play ten notes into it.
+  MidiOutput out("awe-lt-player");
+  bool connected = false;
+  for (int i = 0; i < 100 && !connected; ++i) {
+    try {
+      out.open("awe-lt-live-midi:midi_in");
+      connected = true;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  CHECK(connected);
+  for (int i = 0; connected && i < 10; ++i) {
+    const uint8_t on[3] = {0x90, static_cast<uint8_t>(60 + i), 100};
+    out.send(on, 3);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  run.join();
+  std::ifstream in(json);
+  REQUIRE(in.good());
+  const nlohmann::json report = nlohmann::json::parse(in);
+  std::remove(json.c_str());
+  CHECK(report["mode"] == "live");
+  CHECK(report["received"] == 10);
+  REQUIRE(report["runs"].size() == 1);
+  const auto& run0 = report["runs"][0];
+  CHECK(run0["schedule"] == "fixed");
+  CHECK(run0["events"] == 10);
+  for (const char* stage : {"arrival_to_enqueue", "enqueue_to_dequeue", "dequeue_to_render", "render_to_dac", "total"}) {
+    INFO(stage);
+    CHECK(run0["stages"][stage]["count"] == 10);
+  }
+  // Fixed latency: every event is rendered one buffer after it arrived, to a sample.
+  for (const auto& e : run0["per_event"]) {
+    const double late_samples =
+        (e["rendered_ns"].get<double>() - e["arrival_ns"].get<double>()) * kRate / 1e9 - 256.0;
+    CHECK(std::fabs(late_samples) <= 0.5 + 1e-6);
+  }
+}
