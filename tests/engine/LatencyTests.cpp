@@ -45,6 +45,7 @@ LiveMidiEvent noteOn(int channel, int key, int64_t arrival_ns) {
 
 EngineSettings offlineSettings(uint32_t frames) {
   EngineSettings s;
+  s.synth.personality = Personality::Modern;  // the SF2 minimum delay, not awe's 32-sample grid
   s.driver.kind = DriverKind::Offline;
   s.driver.sampleRate = kRate;
   s.driver.bufferFrames = frames;
@@ -225,6 +226,7 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
   INFO(server.error());
   REQUIRE(server.running());
   EngineSettings s;
+  s.synth.personality = Personality::Modern;  // the SF2 minimum delay, not awe's 32-sample grid
   s.driver.kind = DriverKind::RtAudio;
   s.driver.api = "jack";
   s.driver.sampleRate = kRate;
