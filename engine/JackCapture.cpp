@@ -1,4 +1,5 @@
 #include "engine/JackCapture.h"
+#include "engine/JackMessages.h"
 
 #include <jack/jack.h>
 #include <readerwriterqueue.h>
@@ -59,6 +60,7 @@ JackCapture::JackCapture(const std::string& clientName, uint32_t inputs, const O
                          std::size_t onsetCapacity)
     : impl_(std::make_unique<Impl>(onsetCapacity)) {
   jack_status_t status{};
+  quietJackLibrary();
   impl_->client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
   if (impl_->client == nullptr) {
     throw std::runtime_error("cannot open JACK client '" + clientName + "': " + statusText(status));
