@@ -359,7 +359,8 @@ void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
   const QualitySettings q = qualitySettings(level, settings_.polyphony);
   synth_.setInterpolation(q.interpolation);
   synth_.setFilterEnabled(q.filter);
-  synth_.setEffectsEnabled(q.effects);
+  // Effects switched off in the settings stay off at every level (awe-bench --effects off).
+  synth_.setEffectsEnabled(q.effects && settings_.synth.effectsEnabled);
   synth_.setPolyphonyLimit(q.polyphonyCap);
   quality_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
 }
@@ -503,6 +504,8 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   s.voiceCount = synth_.voiceCount();
   s.notesOn = synth_.counters().notesOn;
   s.steals = synth_.counters().steals;
+  s.notesDropped = synth_.counters().notesDropped;
+  s.voicesStarted = synth_.counters().voicesStarted;
   const int slots = std::min(kStatusVoiceSlots, synth_.voiceCount());
   for (int i = 0; i < slots; ++i) {
     const VoiceInfo v = synth_.voiceInfo(i);

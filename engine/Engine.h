@@ -46,7 +46,8 @@ enum class MidiSchedule : uint8_t {
 struct EngineSettings {
   DriverSettings driver;            // sample rate and buffer size live here
   int polyphony = kDefaultPolyphony;
-  SynthSettings synth;              // sample rate and polyphony are taken from above
+  SynthSettings synth;              // sample rate and polyphony are taken from above;
+                                    // effectsEnabled = false keeps effects off at every quality level
   MonitorConfig monitor;            // frames and rate are taken from the driver settings
   MidiSchedule schedule = MidiSchedule::Asap;
   size_t midiQueueCapacity = 4096;
@@ -102,6 +103,8 @@ struct EngineStatus {
   int voiceCount = 0;
   uint64_t notesOn = 0;
   uint64_t steals = 0;
+  uint64_t notesDropped = 0;   // note-ons that found no region or no voice (SynthCounters)
+  uint64_t voicesStarted = 0;
   VoiceSlot voices[kStatusVoiceSlots];
   ChannelStrip channels[kMidiChannels];
 };

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/JackMessages.h"
 #include "monitor/Clock.h"
 #include "monitor/Monitor.h"
 
@@ -59,6 +60,7 @@ struct MidiInput::Impl {
 MidiInput::MidiInput(LiveMidiQueue& queue, Monitor* monitor, const std::string& clientName)
     : impl_(std::make_unique<Impl>()), queue_(queue), monitor_(monitor) {
   setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
   try {
     impl_->in = std::make_unique<RtMidiIn>(midiApi(), clientName);
   } catch (const RtMidiError& e) {
@@ -71,6 +73,7 @@ MidiInput::~MidiInput() { close(); }
 
 std::vector<std::string> MidiInput::listPorts(const std::string& clientName) {
   setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
   try {
     RtMidiIn in(midiApi(), clientName);
     return portNames(in);
@@ -138,6 +141,7 @@ struct MidiOutput::Impl {
 
 MidiOutput::MidiOutput(const std::string& clientName) : impl_(std::make_unique<Impl>()) {
   setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
   try {
     impl_->out = std::make_unique<RtMidiOut>(midiApi(), clientName);
   } catch (const RtMidiError& e) {
@@ -151,6 +155,7 @@ MidiOutput::~MidiOutput() {
 
 std::vector<std::string> MidiOutput::listPorts(const std::string& clientName) {
   setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
   try {
     RtMidiOut out(midiApi(), clientName);
     return portNames(out);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "engine/AudioDriver.h"
+#include "engine/JackMessages.h"
 #include "monitor/Clock.h"
 
 namespace awe {
@@ -48,6 +49,7 @@ class RtAudioDriver final : public AudioDriver {
     // Never let libjack start a server behind the user's back: no server means no JACK.
     setenv("JACK_NO_START_SERVER", "1", 0);
     std::string tried;
+    quietJackLibrary();
     for (RtAudio::Api api : apisToTry(settings.api)) {
       const std::string name = RtAudio::getApiName(api);
       try {
@@ -209,6 +211,7 @@ std::unique_ptr<AudioDriver> makeRtAudioDriver(const DriverSettings& settings) {
 
 std::vector<std::string> listAudioDevices() {
   setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
   std::vector<std::string> lines;
   std::vector<RtAudio::Api> compiled;
   RtAudio::getCompiledApi(compiled);
