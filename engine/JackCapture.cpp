@@ -2,7 +2,7 @@
 #include "engine/JackMessages.h"
 
 #include <jack/jack.h>
-#include <readerwriterqueue.h>
+#include "engine/SpscQueue.h"
 
 #include <algorithm>
 #include <cerrno>
