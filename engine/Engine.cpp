@@ -227,6 +227,15 @@ void Engine::injectAllocation(uint64_t index, size_t bytes) {
 
 // ---- audio thread ------------------------------------------------------------------------
 
+// The monitor's probes on the audio thread. -DAWE_MONITOR=OFF compiles them out: a build
+// for measuring what watching costs (callgrind on Engine::process with and without them,
+// tools/monitor-cost); the monitor then records nothing.
+#if AWE_MONITOR
+#define AWE_PROBE(statement) statement
+#else
+#define AWE_PROBE(statement) static_cast<void>(0)
+#endif
+
 void Engine::audioThreadStarted() noexcept {  // [audio thread]
   AllocationTrap::markAudioThread();
   SamplingProfiler::markAudioThread();  // for the CPU profiler's audio-thread scope
@@ -240,8 +249,8 @@ void Engine::audioThreadFinished() noexcept {  // [audio thread]
 void Engine::process(float* left, float* right, size_t frames, const DriverCallbackInfo& info) noexcept {
   // [audio thread]
   const int64_t t0 = info.start_ns;
-  monitor_.beginBuffer(t0);
-  if (info.xrun) monitor_.recordXrun();
+  AWE_PROBE(monitor_.beginBuffer(t0));
+  AWE_PROBE(if (info.xrun) monitor_.recordXrun());
   {
     AWE_SPAN(spans_, Buffer);
     {
@@ -258,13 +267,15 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
     }
     renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
     const uint64_t steals = synth_.counters().steals;
-    for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal();
+    AWE_PROBE(for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal());
     runTestHooks(t0);
     AWE_SPAN(spans_, Status);
     publishStatus(frames);
   }
+  const int64_t end_ns = monotonicNanoseconds();
+#if AWE_MONITOR
   BufferEnd end;
-  end.end_ns = monotonicNanoseconds();
+  end.end_ns = end_ns;
   end.frames = static_cast<uint32_t>(frames);
   end.activeVoices = static_cast<uint32_t>(synth_.activeVoices());
   end.qualityLevel = quality_.load(std::memory_order_relaxed);
@@ -272,7 +283,8 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
     AWE_SPAN(spans_, Monitor);  // after the busy time: the monitor's own cost
     monitor_.endBuffer(end);
   }
-  if (spans_ != nullptr) spanTap_->drain(bufferIndex_, end.end_ns - t0);
+#endif
+  if (spans_ != nullptr) spanTap_->drain(bufferIndex_, end_ns - t0);
   if (spansChange_) {  // switched between buffers, so no span is left open
     spansChange_ = false;
     spans_ = pendingSpans_;
@@ -366,7 +378,7 @@ void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
 }
 
 size_t Engine::gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept {  // [audio thread]
-  monitor_.recordQueueDepth(static_cast<uint32_t>(live_.size_approx()));
+  AWE_PROBE(monitor_.recordQueueDepth(static_cast<uint32_t>(live_.size_approx())));
   const double rate = settings_.driver.sampleRate;
   const double period_ns = 1e9 * static_cast<double>(frames) / rate;
   size_t count = 0;
@@ -419,7 +431,7 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
       times.dequeued_ns = entry_ns;  // when the audio thread took it; its sample is on the sample clock
       times.rendered_ns = bufferStart_ns + static_cast<int64_t>(static_cast<double>(e.offset) * ns_per_sample);
       times.dac_ns = times.rendered_ns + outputLatency_ns;
-      monitor_.recordMidiEvent(times);
+      AWE_PROBE(monitor_.recordMidiEvent(times));
       if (eventLog_) {
         MidiEventRecord record;
         record.times = times;
@@ -456,9 +468,13 @@ void Engine::dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept {  
     if ((mutedChannels_ >> channel) & 1u) return;
     activity_[channel] = std::max(activity_[channel], static_cast<float>(data2) / 127.0f);
     // Voice allocation time: note-on to voice ready, including any steal.
+#if AWE_MONITOR
     const int64_t t = monotonicNanoseconds();
     synth_.noteOn(channel, data1, data2);
     monitor_.recordVoiceAllocation(monotonicNanoseconds() - t);
+#else
+    synth_.noteOn(channel, data1, data2);
+#endif
     return;
   }
   if (type == 0xB0 && data1 == 7) volume_[channel] = data2;
