@@ -1,6 +1,7 @@
 #include "support/JackServer.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,6 +23,9 @@ JackServer::JackServer(int sampleRate, int period) {
     return;
   }
   if (pid_ == 0) {
+    // The server goes when the test process goes, even when a sanitizer or a crash ends
+    // it without running destructors: no stray jackd left on the machine.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, 1);
