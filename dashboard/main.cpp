@@ -27,7 +27,7 @@
 #include "dashboard/TerminalStatus.h"
 #include "dashboard/Window.h"
 #include "engine/BuiltinFiles.h"
-#include "engine/ProfileSession.h"
+#include "tools/ProfileCli.h"
 
 namespace {
 
@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   int polyphony = awe::kDefaultPolyphony;
   int frames = 120;
   bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false;
-  std::string profileList, profileThread = "all", profileOutput;
-  double profileRate = 1000.0;
+  awe::ProfileCliOptions profileOptions;
+  const awe::ProfileCliSpec profileSpec{"awe-player", "audio", true, ""};
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
   app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
@@ -70,12 +70,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
   app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
   app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");
-  app.add_option("--profile", profileList, awe::kProfileOptionHelp);
-  app.add_option("--profile-rate", profileRate, "CPU samples per second of CPU time")->check(CLI::Range(1.0, 20000.0));
-  app.add_option("--profile-thread", profileThread, "CPU profile of every thread or the audio thread alone")
-      ->check(CLI::IsMember({"all", "audio"}));
-  app.add_option("--profile-output", profileOutput,
-                 "Path prefix of the profile files (default: next to --json or --trace, else ./awe-player)");
+  awe::addProfileOptions(app, profileOptions, profileSpec);
   CLI11_PARSE(app, argc, argv);
   if (noGui && !screenshotPath.empty()) {
     fmt::print(stderr, "awe-player: --screenshot needs the window; drop --no-gui\n");
@@ -88,16 +83,7 @@ int main(int argc, char** argv) {
   // ---- deep profiling (before anything is loaded, so the heap profile sees it) ------------------
   std::unique_ptr<awe::ProfileSession> profile;
   try {
-    if (!profileList.empty()) {
-      awe::ProfileRequest request = awe::parseProfileList(profileList);
-      request.cpuRate_Hz = profileRate;
-      request.cpuAudioThreadOnly = profileThread == "audio";
-      const std::string base = !profileOutput.empty() ? profileOutput
-                               : !jsonPath.empty()    ? awe::profileBaseFor(jsonPath, "awe-player")
-                                                      : awe::profileBaseFor(tracePath, "awe-player");
-      profile = std::make_unique<awe::ProfileSession>(request, base, "awe-player");
-      profile->start();
-    }
+    profile = awe::startProfile(profileOptions, profileSpec, {jsonPath, tracePath});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
     return 2;
@@ -207,7 +193,7 @@ int main(int argc, char** argv) {
     profile->release(session->engine());
     session.reset();
     try {
-      for (const std::string& path : profile->finish()) fmt::print(stderr, "awe-player: profile {}\n", path);
+      awe::finishProfile(*profile, stderr, "awe-player: profile ");
     } catch (const std::exception& e) {
       fmt::print(stderr, "awe-player: {}\n", e.what());
       status = 4;

@@ -150,17 +150,25 @@ void ProfileSession::start() {
 
 void ProfileSession::attach(Engine& engine) {
   if (!request_.spans) return;
+  if (engine_ != nullptr && engine_ != &engine) throw std::logic_error("ProfileSession: one engine at a time");
+  const HeapProfiler::Exclusion notProfiled;  // the span recorder is the profiler's, not the tool's
   engine.setStageSpans(true);
   engine_ = &engine;
 }
 
-void ProfileSession::release(Engine& engine) {
+void ProfileSession::release(Engine& engine) noexcept {
   if (engine_ != &engine) return;
-  const HeapProfiler::Exclusion notProfiled;
-  if (const StageSpanTap* tap = engine.stageSpans()) {
-    spans_ = std::make_shared<const StageProfileSnapshot>(tap->profile().snapshot());
-  }
   engine_ = nullptr;
+  const HeapProfiler::Exclusion notProfiled;
+  try {
+    if (const StageSpanTap* tap = engine.stageSpans()) {
+      if (!spans_) spans_ = std::make_shared<StageProfileSnapshot>();
+      mergeStageProfile(*spans_, tap->profile().snapshot());
+    }
+  } catch (const std::exception& e) {
+    // Out of memory or a foreign engine: this engine's spans are lost, the rest stays.
+    std::fprintf(stderr, "%s: the stage spans of one engine were lost: %s\n", tool_.c_str(), e.what());
+  }
 }
 
 void ProfileSession::heapMark(const std::string& label) {
@@ -195,7 +203,7 @@ std::vector<std::string> ProfileSession::finish() {
   if (request_.cpu && started_) cpu = SamplingProfiler::stop();
   if (engine_ != nullptr) release(*engine_);
   if (request_.spans && !spans_ && ownTap_) {
-    spans_ = std::make_shared<const StageProfileSnapshot>(ownTap_->profile().snapshot());
+    spans_ = std::make_shared<StageProfileSnapshot>(ownTap_->profile().snapshot());
   }
 
   if (request_.cpu && started_) {

@@ -13,7 +13,9 @@
 // Use: parse the list, make the session, start() it before the work, attach() the engine
 // (or pass spanTap() to renderSong), heapMark() between phases, release() the engine
 // before it is destroyed, and finish() last: it stops everything, writes the files and
-// returns their paths. Everything here runs on the control thread.
+// returns their paths. Several engines one after another (awe-bench makes a fresh one per
+// run) attach and release in turn; their spans add up into one profile. Everything here
+// runs on the control thread. tools/ProfileCli.h wires it to a tool's command line.
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,9 +65,26 @@ class ProfileSession {
   // Starts the CPU sampler and the heap profile (as requested). Throws std::runtime_error.
   void start();
 
-  // Stage spans of an engine (switched on now); release() before the engine goes.
+  // Stage spans of an engine (switched on now); release() before the engine goes (its
+  // spans are added to the session's). One engine at a time.
   void attach(Engine& engine);
-  void release(Engine& engine);
+  void release(Engine& engine) noexcept;
+  // Releases the engine when it goes out of scope, however it goes.
+  class Attachment {
+   public:
+    Attachment(ProfileSession* session, Engine& engine) : session_(session), engine_(engine) {
+      if (session_ != nullptr) session_->attach(engine_);
+    }
+    ~Attachment() {
+      if (session_ != nullptr) session_->release(engine_);
+    }
+    Attachment(const Attachment&) = delete;
+    Attachment& operator=(const Attachment&) = delete;
+
+   private:
+    ProfileSession* session_;
+    Engine& engine_;
+  };
   // Stage spans of an offline render (OfflineRenderSettings::spans); null unless requested.
   StageSpanTap* spanTap() { return ownTap_.get(); }
 
@@ -90,7 +109,7 @@ class ProfileSession {
   bool finished_ = false;
   std::unique_ptr<StageSpanTap> ownTap_;
   Engine* engine_ = nullptr;
-  std::shared_ptr<const StageProfileSnapshot> spans_;
+  std::shared_ptr<StageProfileSnapshot> spans_;  // of the engines released so far
   std::vector<HeapProfileSnapshot> heapMarks_;
   double spanCost_ns_ = 0.0;
   double lapCost_ns_ = 0.0;

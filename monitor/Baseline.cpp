@@ -44,15 +44,6 @@ std::vector<double> exactUCounts(std::size_t n1, std::size_t n2) {
                              previous.begin() + static_cast<std::ptrdiff_t>(n1 * width + width));
 }
 
-std::string isoNowUtc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 const char* betterName(Better better) { return better == Better::Lower ? "lower" : "higher"; }
 
 // ---- reading with errors that name the field ----
@@ -180,6 +171,17 @@ double median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
 }
 
+std::string isoUtc(std::int64_t unixSeconds) {
+  const auto time = static_cast<std::time_t>(unixSeconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string isoUtcNow() { return isoUtc(static_cast<std::int64_t>(std::time(nullptr))); }
+
 // ---- machine ---------------------------------------------------------------------------------
 
 MachineInfo describeMachine() {
@@ -215,9 +217,10 @@ json baselineToJson(const Baseline& baseline) {
   json out;
   out["kind"] = "awe-bench-baseline";
   out["schema_version"] = kBaselineSchemaVersion;
-  out["created"] = baseline.created.empty() ? isoNowUtc() : baseline.created;
+  out["created"] = baseline.created.empty() ? isoUtcNow() : baseline.created;
   out["commit"] = baseline.commit;
   out["commit_dirty"] = baseline.commitDirty;
+  if (!baseline.commitTime.empty()) out["commit_time"] = baseline.commitTime;
   out["machine"] = {{"cpu", baseline.machine.cpu}, {"cores", baseline.machine.cores}, {"kernel", baseline.machine.kernel}};
   out["settings"] = baseline.settings;
   json scenarios = json::array();
@@ -246,6 +249,7 @@ Baseline baselineFromJson(const json& in, const std::string& source) {
   b.created = optionalString(in, "created", "");
   b.commit = optionalString(in, "commit", "unknown");
   b.commitDirty = optionalBool(in, "commit_dirty", false);
+  b.commitTime = optionalString(in, "commit_time", "");
   if (auto it = in.find("machine"); it != in.end() && it->is_object()) {
     b.machine.cpu = optionalString(*it, "cpu", "unknown");
     b.machine.cores = optionalInt(*it, "cores", 0);

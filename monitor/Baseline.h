@@ -16,12 +16,13 @@
 //
 // File format (JSON; documented with awe-bench in tools/awe-bench.md):
 //   {"kind": "awe-bench-baseline", "schema_version": 1, "created": "...", "commit": "...",
-//    "commit_dirty": false, "machine": {"cpu", "cores", "kernel"}, "settings": {...},
+//    "commit_dirty": false, "commit_time": "..." (optional), "machine": {"cpu", "cores", "kernel"}, "settings": {...},
 //    "scenarios": [{"name", "metrics": [{"name", "unit", "better": "lower"|"higher",
 //                   "samples": [...]}], "repetitions": [{...}, ...]}]}
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -86,9 +87,10 @@ struct MachineInfo {
 MachineInfo describeMachine();
 
 struct Baseline {
-  std::string created;  // ISO 8601 UTC
+  std::string created;  // ISO 8601 UTC ("2025-01-31T12:05:01Z"): when the results were taken
   std::string commit = "unknown";
   bool commitDirty = false;
+  std::string commitTime;  // ISO 8601 UTC of the commit (its committer date); "" when unknown
   MachineInfo machine;
   nlohmann::json settings = nlohmann::json::object();
   std::vector<ScenarioResults> scenarios;
@@ -101,6 +103,10 @@ class BaselineError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Now, or a Unix time, as ISO 8601 UTC ("2025-01-31T12:05:01Z").
+std::string isoUtcNow();
+std::string isoUtc(std::int64_t unixSeconds);
 
 nlohmann::json baselineToJson(const Baseline& baseline);
 // `source` names the file in error messages. Throws BaselineError.

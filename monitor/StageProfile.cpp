@@ -138,4 +138,67 @@ StageProfileSnapshot StageProfile::snapshot(uint64_t firstBuffer, std::size_t ma
   return out;
 }
 
+void mergeStageProfile(StageProfileSnapshot& into, const StageProfileSnapshot& more, std::size_t maxSpans) {
+  if (into.stageNames.empty() && into.nodes.empty() && into.spans.empty()) {
+    into = more;
+  } else {
+    if (into.stageNames != more.stageNames) {
+      throw std::invalid_argument("stage profiles with different stage names cannot be merged");
+    }
+    into.buffers += more.buffers;
+    into.busyTotal_ns += more.busyTotal_ns;
+    into.droppedSpans += more.droppedSpans;
+    into.droppedNodes += more.droppedNodes;
+    for (std::size_t i = 0; i < into.stages.size() && i < more.stages.size(); ++i) {
+      StageStatistics& a = into.stages[i];
+      const StageStatistics& b = more.stages[i];
+      a.spans += b.spans;
+      a.calls += b.calls;
+      a.total_ns += b.total_ns;
+      if (b.durations.count > 0) {
+        HistogramSnapshot& h = a.durations;
+        h.min_ns = h.count > 0 ? std::min(h.min_ns, b.durations.min_ns) : b.durations.min_ns;
+        h.max_ns = h.count > 0 ? std::max(h.max_ns, b.durations.max_ns) : b.durations.max_ns;
+        h.count += b.durations.count;
+        h.sum_ns += b.durations.sum_ns;
+        for (std::size_t k = 0; k < h.counts.size(); ++k) h.counts[k] += b.durations.counts[k];
+      }
+    }
+    // Nodes come parents first in both, so a parent is mapped before its children.
+    std::vector<int> mapped(more.nodes.size(), -1);
+    for (std::size_t i = 0; i < more.nodes.size(); ++i) {
+      const StageNode& b = more.nodes[i];
+      const int parent = b.parent >= 0 && static_cast<std::size_t>(b.parent) < i ? mapped[static_cast<std::size_t>(b.parent)] : -1;
+      int found = -1;
+      for (std::size_t k = 0; k < into.nodes.size() && found < 0; ++k) {
+        const StageNode& a = into.nodes[k];
+        if (a.parent == parent && a.stage == b.stage && a.depth == b.depth) found = static_cast<int>(k);
+      }
+      if (found < 0) {
+        StageNode fresh = b;
+        fresh.parent = parent;
+        fresh.spans = fresh.calls = 0;
+        fresh.total_ns = fresh.max_ns = 0;
+        fresh.aggregate = false;
+        into.nodes.push_back(fresh);
+        found = static_cast<int>(into.nodes.size() - 1);
+      }
+      StageNode& a = into.nodes[static_cast<std::size_t>(found)];
+      a.spans += b.spans;
+      a.calls += b.calls;
+      a.total_ns += b.total_ns;
+      a.max_ns = std::max(a.max_ns, b.max_ns);
+      a.aggregate = a.aggregate || b.aggregate;
+      mapped[i] = found;
+    }
+    for (StageSpanRecord span : more.spans) {
+      if (span.node < mapped.size() && mapped[span.node] >= 0) span.node = static_cast<uint16_t>(mapped[span.node]);
+      into.spans.push_back(span);
+    }
+  }
+  if (into.spans.size() > maxSpans) {
+    into.spans.erase(into.spans.begin(), into.spans.end() - static_cast<std::ptrdiff_t>(maxSpans));
+  }
+}
+
 }  // namespace awe

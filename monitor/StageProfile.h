@@ -66,6 +66,13 @@ struct StageProfileSnapshot {
   std::vector<StageSpanRecord> spans;    // the newest spans, oldest first
 };
 
+// [any thread] Adds `more` (a later recording with the same stage names: another engine
+// of the same run, e.g. awe-bench's fresh engine per scenario) to `into`: counts, totals and
+// histograms summed, call trees joined by path, spans appended (the newest `maxSpans`
+// kept). An empty `into` becomes a copy. Throws std::invalid_argument when the stage names
+// differ.
+void mergeStageProfile(StageProfileSnapshot& into, const StageProfileSnapshot& more, std::size_t maxSpans = 65536);
+
 class StageProfile {
  public:
   static constexpr int kMaxStages = 32;

@@ -7,12 +7,15 @@
 //             [--buffer FRAMES] [--rate HZ] [--voices N] [--polyphony N]
 //             [--quality maximum|high|medium|low] [--effects on|off] [--mode awe|modern|auto]
 //             [--duration S] [--repeat N] [--adaptive] [--ramp-buffers 64,256,1024]
-//             [--json F] [--trace F] [--csv F] [--save-baseline F] [--baseline F [--tolerance PCT]]
+//             [--json F] [--trace F] [--csv F] [--save-baseline F|DIR/] [--baseline-dir DIR]
+//             [--baseline F [--tolerance PCT]] [--profile cpu,memory,spans]
 //             [--instructions] [--inject-slow-buffer N] [--inject-allocation N] [--ignore-timing]
+//   awe-bench --history DIR [--history-plot F.svg] [--tolerance PCT]
 //
 // Exit codes: 0 everything held; 1 a deadline miss, driver xrun or lost event; 2 an
 // audio-thread allocation or heap growth in the soak; 3 a regression against the baseline;
-// 4 bad input or usage. When several apply: 2, then 1, then 3. Full guide: tools/awe-bench.md.
+// 4 bad input or usage. When several apply: 2, then 1, then 3. --history: 3 when a regression
+// began at the newest result set, else 0. Full guide: tools/awe-bench.md.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -30,7 +33,9 @@
 #include "engine/MidiFile.h"
 #include "engine/Sequencer.h"
 #include "monitor/Baseline.h"
+#include "monitor/BaselineHistory.h"
 #include "monitor/Format.h"
+#include "tools/ProfileCli.h"
 #include "tools/bench/BenchReport.h"
 #include "tools/bench/BenchRun.h"
 #include "tools/bench/BenchScenarios.h"
@@ -75,7 +80,8 @@ struct Options {
   int rampStart = 256;
   int rampMax = kMaxPolyphony;
   std::string rampClock = "wall";
-  std::string jsonPath, tracePath, csvPath, saveBaselinePath, baselinePath;
+  std::string jsonPath, tracePath, csvPath, saveBaselinePath, baselinePath, baselineDir;
+  std::string historyDir, historyPlot;
   double tolerance_pct = 20.0;
   bool instructions = false;
   int64_t slowBuffer = -1;
@@ -83,7 +89,16 @@ struct Options {
   int64_t allocationBuffer = -1;
   bool ignoreTiming = false;
   bool quiet = false;
+  ProfileCliOptions profile;
+  ProfileSession* profileSession = nullptr;  // started in main() when --profile is given
 };
+
+const ProfileCliSpec kProfileSpec{"awe-bench", "audio", true, ""};
+
+// Settings that make two result sets incomparable when they differ (--baseline, --history).
+const std::vector<std::string> kComparedSettings = {"pace",     "driver", "sample_rate", "buffer_frames",
+                                                    "quality",  "effects", "mode",       "voices",
+                                                    "polyphony", "duration_s", "adaptive"};
 
 QualityLevel parseQuality(const std::string& name) {
   if (name == "maximum") return QualityLevel::Maximum;
@@ -128,6 +143,7 @@ std::string commandOutput(const std::string& command) {
 struct Commit {
   std::string hash = "unknown";
   bool dirty = false;
+  std::string time;  // ISO 8601 UTC of the commit; "" when unknown
 };
 
 Commit currentCommit() {
@@ -137,6 +153,10 @@ Commit currentCommit() {
   if (hash.size() == 40) {
     c.hash = hash;
     c.dirty = !commandOutput("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null").empty();
+    const std::string seconds = commandOutput("git -C '" + dir + "' show -s --format=%ct HEAD 2>/dev/null");
+    if (!seconds.empty() && seconds.find_first_not_of("0123456789") == std::string::npos) {
+      c.time = isoUtc(std::stoll(seconds));
+    }
   }
   return c;
 }
@@ -355,7 +375,61 @@ void writeJsonFile(const std::string& path, const nlohmann::json& doc) {
   out << doc.dump(2) << "\n";
 }
 
+// --history: the trend of every scenario and metric over the result sets in a folder.
+int runHistory(const Options& o) {
+  BaselineHistory history;
+  try {
+    history = loadBaselineHistory(o.historyDir);
+  } catch (const BaselineError& e) {
+    throw UsageError(e.what());
+  }
+  for (const std::string& problem : history.skipped) fmt::print(stderr, "awe-bench: warning: skipped {}\n", problem);
+  if (history.entries.empty()) {
+    throw UsageError(o.historyDir + ": no usable result sets (save them with --baseline-dir " + o.historyDir + ")");
+  }
+  ComparisonSettings compare;
+  compare.tolerance = o.tolerance_pct / 100.0;
+  const std::vector<Trend> trends = computeTrends(history, compare);
+
+  std::string text = fmt::format(
+      "history of {}: {} result set(s), {} to {}, in commit order\n"
+      "a regression begins at a commit worse than the one before it by more than {:.0f}% and p < {} (one-sided "
+      "Mann-Whitney U test)\n",
+      o.historyDir, history.entries.size(), history.entries.front().date(), history.entries.back().date(),
+      o.tolerance_pct, compare.alpha);
+  for (const std::string& note : historyNotes(history, kComparedSettings)) text += "  note: " + note + "\n";
+  text += formatTrends(history, trends, compare);
+  if (!history.skipped.empty()) {
+    text += fmt::format("skipped {} file(s) that are not usable result sets:\n", history.skipped.size());
+    for (const std::string& problem : history.skipped) text += "  " + problem + "\n";
+  }
+
+  TrendPlotOptions plot;
+  plot.title = "awe-bench history: " + o.historyDir;
+  plot.subtitle = fmt::format("{} result sets in commit order; red: a regression began (worse than the previous commit "
+                              "by more than {:.0f}%, p < {})",
+                              history.entries.size(), o.tolerance_pct, compare.alpha);
+  const std::string plotPath = !o.historyPlot.empty() ? o.historyPlot : (fs::path(o.historyDir) / "history.svg").string();
+  {
+    std::ofstream out(plotPath);
+    out << trendPlotSvg(history, trends, plot);
+    out.close();
+    if (!out) throw UsageError(plotPath + ": cannot write the plot");
+  }
+  text += "plot: " + plotPath + "\n";
+  fmt::print("{}", text);
+
+  const std::size_t newest = history.entries.size() - 1;
+  for (const Trend& trend : trends) {
+    for (const TrendPoint& p : trend.points) {
+      if (p.entry == newest && p.regressionBegan) return kExitRegression;
+    }
+  }
+  return kExitHeld;
+}
+
 int run(const Options& o) {
+  if (!o.historyDir.empty()) return runHistory(o);
   // ---- input ----
   std::vector<std::string> songPaths, bankPaths;
   for (const std::string& f : o.files) {
@@ -389,7 +463,10 @@ int run(const Options& o) {
     }
   }
 
-  if (o.instructions) return runInstructions(o, banks.front().second, banks.front().first);
+  if (o.instructions) {
+    if (o.profileSession != nullptr) o.profileSession->heapMark("loaded");
+    return runInstructions(o, banks.front().second, banks.front().first);
+  }
 
   std::vector<std::pair<std::string, std::shared_ptr<const MidiFile>>> songs;
   for (const std::string& path : songPaths) {
@@ -417,8 +494,10 @@ int run(const Options& o) {
 
   const QualityLevel level = parseQuality(o.quality);
   const bool effects = o.effects == "on";
+  if (o.profileSession != nullptr) o.profileSession->heapMark("loaded");
 
   RunOptions run;
+  run.profile = o.profileSession;
   run.pace = realtime ? Pace::Realtime : Pace::Freewheel;
   run.driver.sampleRate = o.rate;
   run.driver.bufferFrames = o.frames;
@@ -568,6 +647,8 @@ int run(const Options& o) {
     }
   }
 
+  if (o.profileSession != nullptr) o.profileSession->heapMark("ran");
+
   // ---- baseline ----
   const std::vector<ScenarioResults> sets = resultSets(results, ramps, run.pace);
   std::vector<ComparisonRow> comparison;
@@ -583,8 +664,7 @@ int run(const Options& o) {
     }
     comparison = compareResults(old.scenarios, sets, compare);
     std::vector<std::string> differing;
-    for (const char* key : {"pace", "driver", "sample_rate", "buffer_frames", "quality", "effects", "mode", "voices",
-                            "polyphony", "duration_s", "adaptive"}) {
+    for (const std::string& key : kComparedSettings) {
       if (old.settings.contains(key) && old.settings[key] != settings[key]) differing.push_back(key);
     }
     baselineNote = fmt::format("baseline {}: commit {}{}, {}, {} cores, {}", o.baselinePath, old.commit.substr(0, 12),
@@ -599,14 +679,31 @@ int run(const Options& o) {
       baselineNote += "\n  warning: settings differ from the baseline's: " + keys;
     }
   }
-  if (!o.saveBaselinePath.empty()) {
+  std::vector<std::string> savedBaselines;
+  if (!o.saveBaselinePath.empty() || !o.baselineDir.empty()) {
     Baseline b;
+    b.created = isoUtcNow();
     b.commit = commit.hash;
     b.commitDirty = commit.dirty;
+    b.commitTime = commit.time;
     b.machine = machine;
     b.settings = settings;
     b.scenarios = sets;
-    saveBaseline(b, o.saveBaselinePath);
+    // A folder (--baseline-dir, or --save-baseline naming one): a new file named by date and commit.
+    const auto isFolder = [](const std::string& path) {
+      return !path.empty() && (path.back() == '/' || fs::is_directory(path));
+    };
+    try {
+      if (!o.saveBaselinePath.empty() && !isFolder(o.saveBaselinePath)) {
+        saveBaseline(b, o.saveBaselinePath);
+        savedBaselines.push_back(o.saveBaselinePath);
+      } else if (!o.saveBaselinePath.empty()) {
+        savedBaselines.push_back(saveBaselineInFolder(b, o.saveBaselinePath));
+      }
+      if (!o.baselineDir.empty()) savedBaselines.push_back(saveBaselineInFolder(b, o.baselineDir));
+    } catch (const BaselineError& e) {
+      throw UsageError(e.what());
+    }
   }
 
   // ---- reports ----
@@ -636,6 +733,7 @@ int run(const Options& o) {
   if (run.pace == Pace::Freewheel && o.ignoreTiming) {
     text += "  (--ignore-timing: buffers over budget in freewheel are reported, not judged)\n";
   }
+  for (const std::string& path : savedBaselines) text += "baseline saved: " + path + "\n";
   fmt::print("{}", text);
 
   if (!o.jsonPath.empty()) {
@@ -660,7 +758,7 @@ int run(const Options& o) {
       rampsJson.push_back({{"name", ramp.name}, {"frames", ramp.frames}, {"repetitions", std::move(reps)}});
     }
     doc["ramps"] = std::move(rampsJson);
-    doc["metrics"] = baselineToJson(Baseline{"", commit.hash, commit.dirty, machine, settings, sets})["scenarios"];
+    doc["metrics"] = baselineToJson(Baseline{"", commit.hash, commit.dirty, commit.time, machine, settings, sets})["scenarios"];
     if (!comparison.empty()) {
       nlohmann::json rows = nlohmann::json::array();
       for (const ComparisonRow& r : comparison) {
@@ -732,7 +830,16 @@ int main(int argc, char** argv) {
   app.add_option("--json", o.jsonPath, "Write the JSON report here");
   app.add_option("--trace", o.tracePath, "Write a Perfetto / Chrome trace of every run here");
   app.add_option("--csv", o.csvPath, "Write every run's buffer records as CSV here");
-  app.add_option("--save-baseline", o.saveBaselinePath, "Store the results as a baseline (with commit, machine, settings)");
+  app.add_option("--save-baseline", o.saveBaselinePath,
+                 "Store the results as a baseline (with commit, machine, settings); a folder (DIR/) gets a new file "
+                 "named by date and commit, as --baseline-dir");
+  app.add_option("--baseline-dir", o.baselineDir,
+                 "Add the results to this folder of baselines as <UTC date>-<commit>[-dirty].json (for --history)");
+  app.add_option("--history", o.historyDir,
+                 "Run nothing: print the trend of every scenario and metric over the baselines in this folder, flag "
+                 "the commits where a regression began, and plot it")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--history-plot", o.historyPlot, "--history: write the SVG plot here (default: DIR/history.svg)");
   app.add_option("--baseline", o.baselinePath, "Compare with this baseline; exit 3 on a regression")
       ->check(CLI::ExistingFile);
   app.add_option("--tolerance", o.tolerance_pct, "Slowdown in percent allowed before a change counts")
@@ -749,14 +856,41 @@ int main(int argc, char** argv) {
   app.add_flag("--ignore-timing", o.ignoreTiming,
                "Freewheel: report buffers over budget but do not fail on them (CI on shared machines)");
   app.add_flag("-q,--quiet", o.quiet, "No progress or notes on stderr");
+  addProfileOptions(app, o.profile, kProfileSpec);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
+  if (!o.historyDir.empty() && (!o.files.empty() || !o.saveBaselinePath.empty() || !o.baselinePath.empty() ||
+                                !o.baselineDir.empty() || o.instructions || !o.profile.list.empty())) {
+    fmt::print(stderr, "awe-bench: --history reads a folder and runs nothing: it does not combine with files, "
+                       "--save-baseline, --baseline, --baseline-dir, --instructions or --profile\n");
+    return kExitUsage;
+  }
+  if (!o.historyPlot.empty() && o.historyDir.empty()) {
+    fmt::print(stderr, "awe-bench: --history-plot needs --history DIR\n");
+    return kExitUsage;
+  }
+  // Before the banks are loaded, so the heap profile sees them; finished after everything
+  // else is gone, so its leak report shows what really stayed.
+  std::unique_ptr<ProfileSession> profile;
   try {
-    return run(o);
+    ProfileCliSpec spec = kProfileSpec;
+    if (o.instructions) spec.spansDoNotApply = "--instructions drives the synth directly, without an engine";
+    std::string note;
+    profile = startProfile(o.profile, spec, {o.jsonPath, o.tracePath, o.csvPath}, &note);
+    if (!note.empty() && !o.quiet) fmt::print(stderr, "awe-bench: {}\n", note);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-bench: {}\n", e.what());
+    return kExitUsage;
+  }
+  o.profileSession = profile.get();
+  try {
+    const int code = run(o);
+    if (profile) finishProfile(*profile, stdout);
+    return code;
   } catch (const UsageError& e) {
     fmt::print(stderr, "awe-bench: {}\n", e.what());
     return kExitUsage;

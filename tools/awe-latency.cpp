@@ -6,6 +6,11 @@
 //   awe-latency --loopback [--events N] [--schedule asap|fixed|both]
 //                          [--midi-out PORT --capture LEFT[,RIGHT]]
 //   common: [--max-ms MS] [--json FILE|-] [--sf2 BANK] [--program N] [--quiet]
+//           [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
+//           [--profile-output BASE]
+//
+// --profile profiles the run (tools/ProfileCli.h): the files go next to --json (else
+// ./awe-latency.*) and are named at the end. Spans need our own engine (not --midi-out).
 //
 // Live mode plays the synth from a MIDI port and times every event through the engine's
 // stages (arrival stamp -> enqueue -> buffer start -> first rendered sample -> estimated
@@ -56,6 +61,7 @@
 #include "engine/SampleClock.h"
 #include "monitor/Clock.h"
 #include "monitor/SampleStatistics.h"
+#include "tools/ProfileCli.h"
 
 namespace {
 
@@ -388,11 +394,13 @@ struct LiveArgs {
   double rate = 44100.0;
   std::string jsonPath;
   bool quiet = false;
+  awe::ProfileSession* profile = nullptr;
 };
 
 int runLive(const LiveArgs& a, const Options& options) {
   const auto jack = probeJack(a.clientName);
   awe::Engine engine(engineSettings(a.clientName, jack, a.api, a.frames, a.rate));
+  const awe::ProfileSession::Attachment profiled(a.profile, engine);
   const std::string bankPath = a.sf2.empty() ? awe::builtinBankPath() : a.sf2;
   if (a.sf2.empty() && access(bankPath.c_str(), R_OK) != 0) {
     throw std::runtime_error("the built-in bank " + bankPath + " is missing; pass --sf2 BANK");
@@ -409,6 +417,7 @@ int runLive(const LiveArgs& a, const Options& options) {
   }
   json settings = {{"bank", bankPath}, {"midi_port", engine.midiInput().portName()}, {"schedule", a.schedule}};
   describeEngine(engine, settings);
+  if (a.profile != nullptr) a.profile->heapMark("started");
   if (!a.quiet) {
     fmt::print(stderr, "awe-latency live: {} -> synth ({}, {} frames, reported output latency {:.2f} ms){}\n",
                a.virtualPort ? "our port '" + a.clientName + "-midi:midi_in'" : "'" + engine.midiInput().portName() + "'",
@@ -506,6 +515,7 @@ struct LoopbackArgs {
   std::string jsonPath;
   double threshold_dB = -60.0;
   bool quiet = false;
+  awe::ProfileSession* profile = nullptr;
 };
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -574,6 +584,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
   ls.detector.threshold = static_cast<float>(std::pow(10.0, a.threshold_dB / 20.0));
   const bool external = !a.midiOut.empty();
   std::unique_ptr<awe::Engine> engine;
+  std::unique_ptr<awe::ProfileSession::Attachment> profiled;  // released before the engine goes
   json settings = {{"events", ls.events}, {"interval_ms", ls.interval_s * 1e3}, {"note_ms", ls.noteLength_s * 1e3},
                    {"threshold_dB", a.threshold_dB}, {"hold_frames", ls.detector.holdFrames}, {"seed", ls.seed},
                    {"schedule", a.schedule}};
@@ -588,6 +599,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
     if (!jack) throw std::runtime_error("loopback needs a running JACK server (the synth's audio is captured through JACK)");
     const std::string synthName = a.clientName + "-synth";
     engine = std::make_unique<awe::Engine>(engineSettings(synthName, jack, "jack", 0, 0.0));
+    profiled = std::make_unique<awe::ProfileSession::Attachment>(a.profile, *engine);
     if (a.sf2.empty()) {
       engine->setBank(awe::makeClickBank());
       settings["bank"] = "click (built in: 1 kHz square, minimum SF2 delay and attack)";
@@ -613,6 +625,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
     if (!a.capture.empty()) ls.audioSources = splitList(a.capture);
     settings["synth"] = "awe engine";
   }
+  if (a.profile != nullptr) a.profile->heapMark("started");
   settings["program"] = ls.program;
   settings["midi_target"] = ls.midiTarget;
   settings["capture"] = ls.audioSources;
@@ -776,6 +789,9 @@ int main(int argc, char** argv) {
   app.add_option("--threshold-db", loop.threshold_dB, "Loopback: onset threshold in dBFS")
       ->check(CLI::Range(-140.0, 0.0));
   app.add_option("--seed", loop.loopback.seed, "Loopback: seed of the send-time dither");
+  awe::ProfileCliOptions profileOptions;
+  awe::ProfileCliSpec profileSpec{"awe-latency", "audio", true, ""};
+  awe::addProfileOptions(app, profileOptions, profileSpec);
   CLI11_PARSE(app, argc, argv);
 
   if (!list && !loopback && live.port.empty() && !live.virtualPort) {
@@ -786,6 +802,25 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "awe-latency: --midi-out needs --capture (the synth's audio outputs)\n");
     return 2;
   }
+  if (list && !profileOptions.list.empty()) {
+    fmt::print(stderr, "awe-latency: --profile has nothing to profile with --list\n");
+    return 2;
+  }
+  // Before the bank and the engine, so the heap profile sees them.
+  std::unique_ptr<awe::ProfileSession> profile;
+  try {
+    if (loopback && !loop.midiOut.empty()) profileSpec.spansDoNotApply = "the synth is another program (--midi-out)";
+    std::string note;
+    profile = awe::startProfile(profileOptions, profileSpec, {jsonPath}, &note);
+    if (!note.empty()) fmt::print(stderr, "awe-latency: {}\n", note);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-latency: {}\n", e.what());
+    return 2;
+  }
+  live.profile = loop.profile = profile.get();
+  // The report's text goes to stderr when the JSON goes to stdout; the profile's list too.
+  FILE* textOut = jsonPath == "-" ? stderr : stdout;
+  int status = 0;
   try {
     if (list) return runList(clientName);
     if (loopback) {
@@ -797,16 +832,20 @@ int main(int argc, char** argv) {
       loop.clientName = clientName;
       loop.jsonPath = jsonPath;
       loop.quiet = quiet;
-      return runLoopbackMode(loop, options);
+      status = runLoopbackMode(loop, options);
+    } else {
+      live.schedule = schedule;
+      live.sf2 = sf2;
+      live.clientName = clientName;
+      live.jsonPath = jsonPath;
+      live.quiet = quiet;
+      status = runLive(live, options);
     }
-    live.schedule = schedule;
-    live.sf2 = sf2;
-    live.clientName = clientName;
-    live.jsonPath = jsonPath;
-    live.quiet = quiet;
-    return runLive(live, options);
+    // Last, with the engine and the bank gone: the leak report shows what really stayed.
+    if (profile) awe::finishProfile(*profile, textOut);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-latency: {}\n", e.what());
     return 4;
   }
+  return status;
 }

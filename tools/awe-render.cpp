@@ -20,9 +20,9 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
-#include "engine/ProfileSession.h"
 #include "engine/Sequencer.h"
 #include "engine/WavWriter.h"
+#include "tools/ProfileCli.h"
 
 namespace {
 
@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
   int polyphony = 256;
   size_t block = 1024;
   bool quiet = false;
-  std::string profileList, profileThread = "all";
-  double profileRate = 1000.0;
+  awe::ProfileCliOptions profileOptions;
+  const awe::ProfileCliSpec profileSpec{"awe-render", "render", false, ""};
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
   app.add_option("-o,--output", outPath, "Audio file to write (.wav, .flac, .aiff)")->required();
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
@@ -84,10 +84,7 @@ int main(int argc, char** argv) {
   app.add_option("--block", block, "Frames per render call")->check(CLI::Range(1, 65536));
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(CLI::Range(0.0, 600.0));
   app.add_flag("-q,--quiet", quiet, "No progress bar");
-  app.add_option("--profile", profileList, awe::kProfileOptionHelp);
-  app.add_option("--profile-rate", profileRate, "CPU samples per second of CPU time")->check(CLI::Range(1.0, 20000.0));
-  app.add_option("--profile-thread", profileThread, "CPU profile of every thread or the rendering thread alone")
-      ->check(CLI::IsMember({"all", "render"}));
+  awe::addProfileOptions(app, profileOptions, profileSpec);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -99,14 +96,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<awe::ProfileSession> profile;
   try {
-    if (!profileList.empty()) {
-      awe::ProfileRequest request = awe::parseProfileList(profileList);
-      request.cpuRate_Hz = profileRate;
-      request.cpuAudioThreadOnly = profileThread == "render";
-      profile = std::make_unique<awe::ProfileSession>(request, awe::profileBaseFor(outPath, "awe-render"), "awe-render");
-      awe::ProfileSession::markRenderThread();
-      profile->start();
-    }
+    profile = awe::startProfile(profileOptions, profileSpec, {outPath});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
     return 4;
@@ -177,7 +167,7 @@ int main(int argc, char** argv) {
   // Last, with the bank, song and synth gone: the leak report shows what really stayed.
   if (profile) {
     try {
-      for (const std::string& path : profile->finish()) fmt::print("profile: {}\n", path);
+      awe::finishProfile(*profile, stdout);
     } catch (const std::exception& e) {
       fmt::print(stderr, "awe-render: {}\n", e.what());
       return 4;

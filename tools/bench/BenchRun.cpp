@@ -244,6 +244,7 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
   // Audio-thread allocations are counted per run: forget the previous run's offender.
   AllocationTrap::resetAudioThreadRecord();
   Engine engine(settings);
+  const ProfileSession::Attachment profiled(options.profile, engine);
   engine.setBank(bank);
   if (scenario.song) {
     engine.setSong(scenario.song);

@@ -12,6 +12,7 @@
 #include "emu8000/Personality.h"
 #include "engine/AudioDriver.h"
 #include "engine/MidiFile.h"
+#include "engine/ProfileSession.h"
 #include "engine/Quality.h"
 #include "monitor/AllocationTrap.h"
 #include "monitor/QualityPolicy.h"
@@ -56,6 +57,8 @@ struct RunOptions {
   bool keepSnapshot = true;  // the monitor's snapshot with its records, for trace and CSV
   // Called about every 100 ms of audio with the fraction done (progress display).
   std::function<void(double)> progress;
+  // --profile: every run's engine is attached to it (stage spans add up over the runs).
+  ProfileSession* profile = nullptr;
 };
 
 struct Decision {
