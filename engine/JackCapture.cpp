@@ -63,6 +63,9 @@ struct JackCapture::Impl {
   // [process thread] JACK's 32-bit frame time unwrapped.
   bool haveFrame = false;
   uint64_t frame = 0;
+  // [process thread] The last clock offset read without interruption (see process()).
+  bool haveOffset = false;
+  int64_t offset_ns = 0;
 
   explicit Impl(std::size_t capacity) : onsets(capacity) {}
 };
@@ -200,7 +203,14 @@ int JackCapture::process(uint32_t frames) noexcept {  // [JACK process thread]
   const int64_t before_ns = monotonicNanoseconds();
   const jack_time_t jackNow_us = jack_get_time();
   const int64_t after_ns = monotonicNanoseconds();
-  const int64_t offset_ns = before_ns + (after_ns - before_ns) / 2 - (static_cast<int64_t>(jackNow_us) * 1000 + 500);
+  // A read pair the thread was preempted in the middle of is off by the preemption: keep
+  // the last tight one instead (the offset itself only moves with NTP slew).
+  constexpr int64_t kTightRead_ns = 20000;
+  if (!d.haveOffset || after_ns - before_ns <= kTightRead_ns) {
+    d.offset_ns = before_ns + (after_ns - before_ns) / 2 - (static_cast<int64_t>(jackNow_us) * 1000 + 500);
+    d.haveOffset = true;
+  }
+  const int64_t offset_ns = d.offset_ns;
   const double framePeriod_ns =
       1000.0 * static_cast<double>(static_cast<int64_t>(nextCycle_us - cycleStart_us)) / static_cast<double>(frames);
 

@@ -198,8 +198,15 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(c
     if (!waitUntil(std::max(planned_ns, lastSent_ns + minimumGap_ns))) break;
     const uint8_t on[3] = {static_cast<uint8_t>(0x90 | e.channel), e.key, s.velocity};
     const uint8_t off[3] = {static_cast<uint8_t>(0x80 | e.channel), e.key, 0};
-    e.sent_ns = monotonicNanoseconds();
+    // The note goes out when send() writes it for JACK to pick up: somewhere between the
+    // two stamps. Normally they are microseconds apart; when this thread was preempted in
+    // between, the later one is taken, so a stall before the write is not counted as the
+    // synth's latency.
+    const int64_t beforeSend_ns = monotonicNanoseconds();
     out.send(on, 3);
+    const int64_t afterSend_ns = monotonicNanoseconds();
+    constexpr int64_t kTightSend_ns = 20000;
+    e.sent_ns = afterSend_ns - beforeSend_ns <= kTightSend_ns ? beforeSend_ns : afterSend_ns;
     lastSent_ns = e.sent_ns;
     ++progress.sent;
     waitUntil(e.sent_ns + noteLength_ns, true);
