@@ -1,4 +1,5 @@
 #include "monitor/FlameGraph.h"
+#include "monitor/Svg.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,22 +14,6 @@ struct Node {
   uint64_t value = 0;
   std::map<std::string, std::unique_ptr<Node>> children;  // by name: alphabetical, as flamegraph.pl
 };
-
-std::string escapeXml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // A warm colour from the name (stable across runs).
 std::string colourFor(const std::string& name) {
@@ -62,10 +47,12 @@ void drawNode(const Node& node, double x, int depth, const Layout& layout, std::
   if (width < 0.3) return;  // invisible; its children are narrower still
   const int y = layout.bottom - depth * layout.frameHeight;
   const double share = layout.total > 0 ? 100.0 * static_cast<double>(node.value) / static_cast<double>(layout.total) : 0.0;
-  char head[256];
-  std::snprintf(head, sizeof head, "<g><title>%s (%llu %s, %.2f%%)</title>", escapeXml(node.name).c_str(),
-                static_cast<unsigned long long>(node.value), layout.unit.c_str(), share);
-  svg += head;
+  // The name goes in whole (C++ names run to hundreds of characters); only the numbers
+  // go through a fixed buffer.
+  char percent[32];
+  std::snprintf(percent, sizeof percent, ", %.2f%%)", share);
+  svg += "<g><title>" + xmlEscape(node.name) + " (" + std::to_string(node.value) + " " + xmlEscape(layout.unit) +
+         percent + "</title>";
   char rect[256];
   std::snprintf(rect, sizeof rect, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\" ry=\"2\"/>",
                 x, y, width, layout.frameHeight - 1, colourFor(node.name).c_str());
@@ -77,7 +64,7 @@ void drawNode(const Node& node, double x, int depth, const Layout& layout, std::
     char text[128];
     std::snprintf(text, sizeof text, "<text x=\"%.1f\" y=\"%d\">", x + 3.0, y + layout.frameHeight - 5);
     svg += text;
-    svg += escapeXml(label);
+    svg += xmlEscape(label);
     svg += "</text>";
   }
   svg += "</g>\n";
@@ -131,10 +118,10 @@ std::string flameGraphSvg(const std::vector<FoldedStack>& stacks, const FlameGra
                 options.width_px, height, options.width_px, height, options.width_px, height);
   svg += head;
   svg += "<text x=\"" + std::to_string(options.width_px / 2) +
-         "\" y=\"24\" text-anchor=\"middle\" style=\"font-size: 17px\">" + escapeXml(options.title) + "</text>\n";
+         "\" y=\"24\" text-anchor=\"middle\" style=\"font-size: 17px\">" + xmlEscape(options.title) + "</text>\n";
   if (!options.subtitle.empty()) {
     svg += "<text x=\"" + std::to_string(options.width_px / 2) + "\" y=\"42\" text-anchor=\"middle\" style=\"fill: rgb(90,90,90)\">" +
-           escapeXml(options.subtitle) + "</text>\n";
+           xmlEscape(options.subtitle) + "</text>\n";
   }
   if (root.value > 0) drawNode(root, margin, 0, layout, svg);
   svg += "</svg>\n";

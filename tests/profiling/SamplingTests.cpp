@@ -13,7 +13,9 @@
 #include "monitor/CpuProfileReport.h"
 #include "monitor/FlameGraph.h"
 #include "monitor/SamplingProfiler.h"
+#include "monitor/Svg.h"
 #include "monitor/Symbolizer.h"
+#include "support/XmlCheck.h"
 
 namespace {
 
@@ -111,6 +113,19 @@ TEST_CASE("the flame graph and folded stacks merge stacks by name", "[profiling]
   CHECK(svg.find("<title>render (9 samples, 90.00%)</title>") != std::string::npos);
   CHECK(svg.find("io &amp; &lt;wait&gt;") != std::string::npos);  // escaped
   CHECK(svg.find("</svg>") != std::string::npos);
+  CHECK(awe::test::xmlWellFormedError(svg).empty());
+}
+
+TEST_CASE("the flame graph keeps a very long function name whole and well formed", "[profiling][cpu]") {
+  // Template-heavy C++ names run to hundreds of characters; a fixed buffer once cut the
+  // tooltip mid-tag.
+  std::string longName = "awe::renderGroup<";
+  while (longName.size() < 600) longName += "std::integral_constant<int, 2>, ";
+  longName += "true>(awe::LaneGroup&, short const*, int, float*, int)";
+  const std::vector<awe::FoldedStack> stacks = {{{"main", longName}, 5}};
+  const std::string svg = awe::flameGraphSvg(stacks, {});
+  CHECK(awe::test::xmlWellFormedError(svg).empty());
+  CHECK(svg.find("<title>" + awe::xmlEscape(longName) + " (5 samples, 100.00%)</title>") != std::string::npos);
 }
 
 TEST_CASE("the symbolizer names static functions and compacts long names", "[profiling][cpu]") {
