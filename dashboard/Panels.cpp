@@ -819,8 +819,9 @@ void drawQualityPanel(PlayerSession& session, const FrameData& frame, DashboardS
     ImGui::EndTable();
   }
   const QualityPolicyConfig& p = session.policyConfig();
-  textDim(fmt::format("down: a miss, or {:.0f} % for {:.1f} s; up: < {:.0f} % for {:.0f} s",
-                      p.stepDownLoad * 100.0, p.stepDownHold_s, p.stepUpLoad * 100.0, p.stepUpHold_s));
+  textDim(fmt::format("down: a miss, an xrun at >= {:.0f} % worst load, or {:.0f} % for {:.1f} s; up: < {:.0f} % for {:.0f} s",
+                      p.xrunDspLoad * 100.0, p.stepDownLoad * 100.0, p.stepDownHold_s, p.stepUpLoad * 100.0,
+                      p.stepUpHold_s));
 
   // The decision log, newest at the bottom.
   if (ImGui::BeginChild("qualitylog", ImVec2(0.0f, 0.0f), true)) {
@@ -828,9 +829,12 @@ void drawQualityPanel(PlayerSession& session, const FrameData& frame, DashboardS
     ImGui::PushTextWrapPos(0.0f);
     if (log.empty()) textDim("no decisions yet: the level has not needed to change");
     for (const QualityLogEntry& e : log) {
+      const std::string levels =
+          e.to == e.from ? fmt::format("{} kept", qualityName(static_cast<QualityLevel>(e.from)))
+                         : fmt::format("{} -> {}", qualityName(static_cast<QualityLevel>(e.from)),
+                                       qualityName(static_cast<QualityLevel>(e.to)));
       const std::string line =
-          fmt::format("{:7.1f} s  {} -> {}  {}{}", e.sessionTime_s, qualityName(static_cast<QualityLevel>(e.from)),
-                      qualityName(static_cast<QualityLevel>(e.to)), e.manual ? "[manual] " : "", e.reason);
+          fmt::format("{:7.1f} s  {}  {}{}", e.sessionTime_s, levels, e.manual ? "[manual] " : "", e.reason);
       textColoured(e.to > e.from ? kWarnColour : e.to < e.from ? kGoodColour : kDimColour, line);
     }
     ImGui::PopTextWrapPos();

@@ -188,9 +188,9 @@ void PlayerSession::runQualityPolicy(const Snapshot& snapshot) {
   in.xruns = snapshot.xruns;
   const QualityDecision decision = evaluateQualityPolicy(policyConfig_, policyState_, in);
   policyState_ = decision.state;
-  if (!decision.changed) return;
+  if (!decision.changed && !decision.noted) return;
   qualityLog_.push_back({sessionTime_s(snapshot.taken_ns), decision.from, decision.to, false, decision.reason});
-  sendQuality(decision.to);
+  if (decision.changed) sendQuality(decision.to);
 }
 
 void PlayerSession::sendQuality(int level) {

@@ -62,13 +62,25 @@ QualityDecision evaluateQualityPolicy(const QualityPolicyConfig& config, const Q
   s.missesSeen = std::max(s.missesSeen, in.deadlineMisses);
   s.xrunsSeen = std::max(s.xrunsSeen, in.xruns);
 
-  if (newMisses + newXruns > 0) {
+  const auto plural = [](uint64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n > 1 ? many : one);
+  };
+  const bool xrunsAreDsp = in.windowWorstLoad >= config.xrunDspLoad;
+  if (newMisses > 0 || (newXruns > 0 && xrunsAreDsp)) {
     if (s.level < lowest) {
-      std::string why = newMisses > 0 ? std::to_string(newMisses) + " new deadline miss" + (newMisses > 1 ? "es" : "")
-                                      : std::string();
-      if (newXruns > 0) why += (why.empty() ? "" : " and ") + std::to_string(newXruns) + " new driver xrun" + (newXruns > 1 ? "s" : "");
+      std::string why = newMisses > 0 ? plural(newMisses, "new deadline miss", "new deadline misses") : std::string();
+      if (newXruns > 0) {
+        why += (why.empty() ? "" : " and ") + plural(newXruns, "new driver xrun", "new driver xruns");
+        if (newMisses == 0) why += " at worst load " + percent(in.windowWorstLoad);
+      }
       change(s.level + 1, why);
     }
+    return d;
+  }
+  if (newXruns > 0) {
+    d.noted = true;
+    d.reason = plural(newXruns, "driver xrun", "driver xruns") + " at worst load " + percent(in.windowWorstLoad) +
+               " (below " + percent(config.xrunDspLoad) + "): not DSP: quality kept";
     return d;
   }
   if (s.highSince_s != QualityState::kNever && in.time_s - s.highSince_s >= config.stepDownHold_s) {

@@ -4,7 +4,10 @@
 // what each level means; the policy only says when to step.
 //
 // Rules, evaluated in this order each time it runs (the dashboard: every ~100 ms):
-//   1. any new deadline miss or driver xrun            -> one level down at once
+//   1. any new deadline miss, or a new driver xrun while the window-worst load is at or
+//      above xrunDspLoad                               -> one level down at once
+//      (an xrun at low load is the driver's or the machine's, not the synth's: lowering
+//      quality cannot help it, so it is only noted: "not DSP: quality kept")
 //   2. smoothed load >= stepDownLoad for stepDownHold_s -> one level down
 //   3. window-worst load <= stepUpLoad for stepUpHold_s, and stepUpHold_s since the last
 //      change                                           -> one level up
@@ -22,6 +25,7 @@ struct QualityPolicyConfig {
   double stepDownHold_s = 0.5;
   double stepUpLoad = 0.50;
   double stepUpHold_s = 5.0;
+  double xrunDspLoad = 0.50;   // an xrun counts against the synth only at this window-worst load
 };
 
 // What the policy reads from the monitor (a Snapshot has all of it).
@@ -47,8 +51,9 @@ struct QualityState {
 struct QualityDecision {
   QualityState state;     // pass it to the next evaluation
   bool changed = false;
+  bool noted = false;     // no change, but worth logging (an xrun that was not the synth's)
   int from = 0, to = 0;
-  std::string reason;     // why it changed (empty when it did not)
+  std::string reason;     // why it changed or was noted (empty otherwise)
 };
 
 // [any thread] Pure: the same inputs give the same decision.

@@ -105,3 +105,52 @@ TEST_CASE("policy ignores misses that happened before it started", "[monitor][qu
   run.step(0.0, 0.2, 0.2);
   CHECK(run.levels.back() == 0);
 }
+
+TEST_CASE("policy keeps quality on a driver xrun at low load, and steps down on one at high load",
+          "[monitor][quality]") {
+  QualityPolicyConfig config;
+  QualityState state;
+  QualityInputs in;
+  in.time_s = 0.0;
+  in.smoothedLoad = 0.05;
+  in.windowWorstLoad = 0.06;
+  state = evaluateQualityPolicy(config, state, in).state;
+
+  // One xrun while the worst buffer in the window used 6 % of its budget: the driver's or
+  // the machine's doing. Noted with its reason, level kept.
+  in.time_s = 0.1;
+  in.xruns = 1;
+  QualityDecision d = evaluateQualityPolicy(config, state, in);
+  CHECK_FALSE(d.changed);
+  CHECK(d.noted);
+  CHECK(d.state.level == 0);
+  CHECK(d.reason.find("not DSP: quality kept") != std::string::npos);
+  CHECK(d.reason.find("6 %") != std::string::npos);
+  state = d.state;
+
+  // Nothing new: nothing noted again.
+  in.time_s = 0.2;
+  d = evaluateQualityPolicy(config, state, in);
+  CHECK_FALSE(d.noted);
+  CHECK_FALSE(d.changed);
+  state = d.state;
+
+  // An xrun while the synth was using 90 % of the budget: one level down.
+  in.time_s = 0.3;
+  in.smoothedLoad = 0.6;
+  in.windowWorstLoad = 0.9;
+  in.xruns = 2;
+  d = evaluateQualityPolicy(config, state, in);
+  CHECK(d.changed);
+  CHECK(d.to == 1);
+  CHECK(d.reason.find("xrun") != std::string::npos);
+  state = d.state;
+
+  // A deadline miss is always the synth's, whatever the window says.
+  in.time_s = 0.4;
+  in.windowWorstLoad = 0.1;
+  in.deadlineMisses = 1;
+  d = evaluateQualityPolicy(config, state, in);
+  CHECK(d.changed);
+  CHECK(d.to == 2);
+}

@@ -119,8 +119,9 @@ std::string formatScenarioDetails(const std::vector<ScenarioRuns>& scenarios) {
                                                                 formatBytes(static_cast<double>(kHeapGrowthTolerance_bytes))));
       }
       for (const Decision& d : r.decisions) {
-        text += fmt::format("{}: quality {} -> {} at {:.1f} s (buffer #{}): {}\n", who, qualityNameOf(d.from),
-                            qualityNameOf(d.to), d.time_s, d.buffer, d.reason);
+        const std::string levels = d.to == d.from ? fmt::format("{} kept", qualityNameOf(d.from))
+                                                  : fmt::format("{} -> {}", qualityNameOf(d.from), qualityNameOf(d.to));
+        text += fmt::format("{}: quality {} at {:.1f} s (buffer #{}): {}\n", who, levels, d.time_s, d.buffer, d.reason);
       }
       if (r.slowInjected) {
         text += fmt::format("{}: injected slow buffer #{}: {}\n", who, r.slowIndex,

@@ -347,8 +347,8 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
       inputs.xruns = snap.xruns;
       const QualityDecision decision = evaluateQualityPolicy(options.policy, policyState, inputs);
       policyState = decision.state;
-      if (decision.changed) {
-        engine.setQuality(static_cast<QualityLevel>(decision.to));
+      if (decision.changed) engine.setQuality(static_cast<QualityLevel>(decision.to));
+      if (decision.changed || decision.noted) {
         r.decisions.push_back({inputs.time_s, done, decision.from, decision.to, decision.reason});
       }
     }
