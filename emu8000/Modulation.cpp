@@ -8,34 +8,30 @@
 namespace awe {
 namespace {
 
-constexpr uint16_t kPitchDest = static_cast<uint16_t>(Gen::Pitch);
+constexpr uint16_t kFineTuneDest = static_cast<uint16_t>(Gen::FineTune);
+constexpr uint16_t kCutoffDest = static_cast<uint16_t>(Gen::InitialFilterFc);
+constexpr uint16_t kVelocitySource = 0x0102;  // velocity, negative unipolar linear
 
-// SF2 2.01 section 8.4 (the same ten in 2.04 apart from the velocity-to-cutoff details,
-// which the personalities decide).
-const ModulatorSpec kSf2Defaults[] = {
+// SF2.04 section 8.4, with two readings every other player shares:
+// - CC10 to pan, amount 500: the spec's 1000 is a known erratum (it covers the pan range
+//   twice, so CC10 16 is already hard left); FluidSynth and BASSMIDI use 500, which makes
+//   CC10 step with the bank's own pan values.
+// - Pitch wheel x wheel sensitivity aimed at fine tune, where editors (Polyphone, Viena,
+//   Vienna) write their own, so a bank's replaces it (2.04 names "initial pitch", which has
+//   no generator). Fine tune's -99..99 range does not clamp modulation (see Synth.cpp).
+// - Velocity to cutoff as 2.04 writes it: no amount source. (2.01's version had a velocity
+//   switch as amount source; isVelocityToCutoff() lets a bank cancel either.)
+const ModulatorSpec kSf204Defaults[] = {
     {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // velocity -> attenuation
-    {0x0102, static_cast<uint16_t>(Gen::InitialFilterFc), -2400, 0, 0},   // velocity -> cutoff
+    {kVelocitySource, kCutoffDest, -2400, 0, 0},                           // velocity -> cutoff
     {0x000D, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},        // channel pressure -> vibrato
     {0x0081, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},        // CC1 -> vibrato
     {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // CC7 volume
-    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},                // CC10 pan
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 500, 0, 0},                 // CC10 pan
     {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},  // CC11 expression
     {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 200, 0, 0},   // CC91 reverb
     {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 200, 0, 0},   // CC93 chorus
-    {0x020E, kPitchDest, 12700, 0x0010, 0},                               // wheel x RPN0 -> pitch
-};
-
-const ModulatorSpec kSf204Defaults[] = {
-    {0x0502, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
-    {0x0102, static_cast<uint16_t>(Gen::InitialFilterFc), -2400, 0x0C02, 0},  // x (velocity >= 64)
-    {0x000D, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
-    {0x0081, static_cast<uint16_t>(Gen::VibLfoToPitch), 50, 0, 0},
-    {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
-    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
-    {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
-    {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 200, 0, 0},
-    {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 200, 0, 0},
-    {0x020E, kPitchDest, 12700, 0x0010, 0},
+    {0x020E, kFineTuneDest, 12700, 0x0010, 0},                            // wheel x RPN0 -> pitch
 };
 
 const ModulatorSpec kAweDefaults[] = {
@@ -43,11 +39,11 @@ const ModulatorSpec kAweDefaults[] = {
     {0x000D, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
     {0x0081, static_cast<uint16_t>(Gen::ModLfoToPitch), 50, 0, 0},
     {0x0587, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
-    {0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0},
+    {0x028A, static_cast<uint16_t>(Gen::Pan), 500, 0, 0},
     {0x058B, static_cast<uint16_t>(Gen::InitialAttenuation), 960, 0, 0},
     {0x00DB, static_cast<uint16_t>(Gen::ReverbEffectsSend), 447, 0, 0},
     {0x00DD, static_cast<uint16_t>(Gen::ChorusEffectsSend), 447, 0, 0},
-    {0x020E, kPitchDest, 12700, 0x0010, 0},
+    {0x020E, kFineTuneDest, 12700, 0x0010, 0},
 };
 
 // The concave curve of a 7-bit source value (convex is its mirror): log10 once per value,
@@ -65,18 +61,30 @@ const CurveTable& curves() {
 float concave7(int v) { return curves().concave[v & 127]; }
 float convex7(int v) { return 1.0f - curves().concave[127 - (v & 127)]; }
 
-// 7-bit value to a signed -1..1 with 64 exactly at 0 and both ends reached.
-inline float bipolar7(int v) { return v >= 64 ? static_cast<float>(v - 64) / 63.0f : static_cast<float>(v - 64) / 64.0f; }
+// 7-bit value to a signed -1..1 with 64 exactly at 0: 2v/128 - 1, so every step is the same
+// size and 127 gives 63/64 (SF2 8.2.1 normalises by the controller's range, 128; FluidSynth
+// does the same). CC10 127 is +49.2 %, as a bank pan of 492 would be.
+inline float bipolar7(int v) { return static_cast<float>(v - 64) / 64.0f; }
+
+// The velocity-to-cutoff default in either version's form (2.04: no amount source; 2.01:
+// a velocity switch as amount source, positive as FluidSynth reads it for Kingston Piano
+// or negative as 2.01 prints it). A bank's modulator in any of these forms replaces it.
+bool isVelocityToCutoff(const ModulatorSpec& m) {
+  return m.src == kVelocitySource && m.dest == kCutoffDest && m.transform == 0 &&
+         (m.amtSrc == 0 || m.amtSrc == 0x0C02 || m.amtSrc == 0x0D02);
+}
+bool replaces(const ModulatorSpec& a, const ModulatorSpec& b) {
+  return a.sameKind(b) || (isVelocityToCutoff(a) && isVelocityToCutoff(b));
+}
 
 }  // namespace
 
-DefaultModulators sf2DefaultModulators() { return {kSf2Defaults, std::size(kSf2Defaults)}; }
 DefaultModulators sf204DefaultModulators() { return {kSf204Defaults, std::size(kSf204Defaults)}; }
 DefaultModulators aweDefaultModulators() { return {kAweDefaults, std::size(kAweDefaults)}; }
 
 void VoiceModulators::override(const ModulatorSpec& m) noexcept {
   for (int i = 0; i < count; ++i) {
-    if (mods[i].sameKind(m)) {
+    if (replaces(mods[i], m)) {
       mods[i] = m;
       return;
     }

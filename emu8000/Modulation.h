@@ -20,20 +20,18 @@ struct ModulationInputs {
   float pitchWheelRange_semitones = 2.0f;  // RPN 0
 };
 
-// A set of default modulators (SF2 section 8.4), the pitch wheel one targeting the
-// internal Gen::Pitch destination.
+// A set of default modulators (SF2 section 8.4).
 struct DefaultModulators {
   const ModulatorSpec* list;
   size_t count;
 };
-// The ten SF2 2.01 defaults as written.
-DefaultModulators sf2DefaultModulators();
-// The SF2.04 defaults (`modern`): velocity to cutoff only above velocity 64, through a
-// switch on the amount source, as FluidSynth reads 2.04's section 8.4.2.
+// The SF2.04 defaults (`modern`), CC10 at amount 500 and the pitch wheel aimed at fine
+// tune (Modulation.cpp says why).
 DefaultModulators sf204DefaultModulators();
 // What an AWE32 applies (`awe`): no velocity-to-cutoff modulator (the driver's own rule
 // replaces it); CC1 and channel pressure to LFO1 pitch (SF2.0 hardware); CC91/CC93 as the
 // driver adds them, 9/10 of the controller on the 8-bit send register (127 -> 447/1000).
+// CC10 and the pitch wheel as in sf204DefaultModulators().
 DefaultModulators aweDefaultModulators();
 
 // A voice's modulators, fixed capacity.
@@ -43,7 +41,8 @@ struct VoiceModulators {
 
   void clear() noexcept { count = 0; }
   // Adds or replaces an identical modulator (the instrument-level rule: a later identical
-  // modulator supersedes the earlier one).
+  // modulator supersedes the earlier one; velocity to cutoff in its 2.01 or 2.04 form
+  // counts as identical to the default).
   void override(const ModulatorSpec& m) noexcept;
   // Adds a preset-level modulator: an identical one has its amount added, otherwise it is
   // appended (SF2 9.5: preset modulators add to the instrument ones).

@@ -565,8 +565,12 @@ class SynthImpl {
     const Channel& c = channels_[v.channel];
     const int root = v.base[genIndex(Gen::OverridingRootKey)] >= 0 ? v.base[genIndex(Gen::OverridingRootKey)]
                                                                     : v.sample->originalKey;
+    // Fine tune's -99..99 range bounds the bank's value, not its modulation: the pitch
+    // wheel's modulator aims at it with up to +-127 semitones.
+    const float fineTune = std::clamp(static_cast<float>(v.base[genIndex(Gen::FineTune)]), -99.0f, 99.0f) +
+                           v.modulated[genIndex(Gen::FineTune)];
     v.pitch_cents = static_cast<double>(v.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
-                    100.0 * v.gen(Gen::CoarseTune) + v.gen(Gen::FineTune) + v.sample->pitchCorrection_cents +
+                    100.0 * v.gen(Gen::CoarseTune) + fineTune + v.sample->pitchCorrection_cents +
                     v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
                     c.nrpnPitch_cents;
 
