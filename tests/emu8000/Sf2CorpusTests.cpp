@@ -1,6 +1,6 @@
 // The committed SF2 corpora: broken files (each with the chunk the loader must name),
-// fuzzing seeds and inputs the fuzzer once crashed on. Regenerate broken/ and seeds/ with
-//   build/bin/awe-tests "[generate]"
+// fuzzing seeds and inputs the fuzzer once crashed on. broken/ and seeds/ are made by
+// awe-make-sf2-corpus (tests/corpus/); regenerate them on purpose with tools/make-test-data.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -27,12 +27,6 @@ std::vector<uint8_t> readAll(const fs::path& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void writeAll(const fs::path& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
-
 std::vector<fs::path> filesIn(const fs::path& dir) {
   std::vector<fs::path> files;
   if (!fs::is_directory(dir)) return files;
@@ -43,17 +37,6 @@ std::vector<fs::path> filesIn(const fs::path& dir) {
 }
 
 }  // namespace
-
-TEST_CASE("SF2 corpus: generate broken files and seeds", "[.generate]") {
-  fs::create_directories(kSf2Data / "broken");
-  fs::create_directories(kSf2Data / "seeds");
-  for (const fs::path& old : filesIn(kSf2Data / "broken")) fs::remove(old);
-  for (const BrokenCase& c : brokenCases()) writeAll(kSf2Data / "broken" / c.file, c.bytes);
-  for (const SeedBank& s : seedBanks()) {
-    REQUIRE(s.bytes.size() < 65536);
-    writeAll(kSf2Data / "seeds" / s.file, s.bytes);
-  }
-}
 
 TEST_CASE("SF2 corpus: every broken file loads with its warning or fails naming its chunk", "[sf2]") {
   const std::vector<BrokenCase> cases = brokenCases();

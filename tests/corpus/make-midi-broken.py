@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the corpus of broken MIDI files and expected.tsv (file, outcome, text the
-error or one warning must contain). Run it from anywhere; it writes next to itself.
-tests/engine/MidiFileTests.cpp loads every file and checks the outcome."""
+"""make-midi-broken.py OUT: writes the corpus of broken MIDI files and expected.tsv (file,
+outcome, text the error or one warning must contain) into OUT. tests/engine/MidiFileTests.cpp
+loads every committed file (tests/data/midi/broken/) and checks the outcome. A person
+regenerates the committed copy on purpose with tools/make-test-data; ctest regenerates it
+into the build folder and compares (corpus.midi-broken)."""
 import os
 import struct
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+import sys
 
 
 def header(fmt=1, ntrks=1, division=96, length=6):
@@ -82,13 +83,17 @@ cases = [
 
 
 def main():
-    for name in os.listdir(HERE):
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit("usage: make-midi-broken.py OUT")
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):
         if name.endswith(".mid"):
-            os.remove(os.path.join(HERE, name))
-    with open(os.path.join(HERE, "expected.tsv"), "w") as tsv:
+            os.remove(os.path.join(out, name))
+    with open(os.path.join(out, "expected.tsv"), "w") as tsv:
         tsv.write("file\toutcome\ttext\n")
         for name, data, outcome, text in cases:
-            with open(os.path.join(HERE, name + ".mid"), "wb") as f:
+            with open(os.path.join(out, name + ".mid"), "wb") as f:
                 f.write(data)
             tsv.write(f"{name}.mid\t{outcome}\t{text}\n")
 

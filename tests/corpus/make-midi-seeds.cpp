@@ -1,8 +1,9 @@
-// Writes the small valid seed files of the MIDI fuzzer (tests/fuzz/fuzz_midi.cpp) with
-// MidiFileWriter. Not part of the build; from the repository root:
-//   g++ -std=c++17 -I. tests/data/midi/seeds/make_seeds.cpp engine/MidiFile.cpp -o /tmp/make_seeds
-//   /tmp/make_seeds tests/data/midi/seeds
+// awe-make-midi-seeds OUT: writes the small valid seed files of the MIDI fuzzer
+// (tests/fuzz/fuzz_midi.cpp) with MidiFileWriter into OUT. A person regenerates the
+// committed copy (tests/data/midi/seeds/) on purpose with tools/make-test-data; ctest
+// regenerates it into the build folder and compares (corpus.midi-seeds).
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -22,10 +23,11 @@ void save(const std::string& path, const std::vector<uint8_t>& bytes) {
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: make_seeds <output folder>\n");
-    return 2;
+    std::fprintf(stderr, "usage: awe-make-midi-seeds OUT\n");
+    return 4;
   }
   const std::string dir = argv[1];
+  std::filesystem::create_directories(dir);
 
   {  // Format 0: every kind of channel message, a sysex, meta events.
     MidiFileWriter writer(96);
