@@ -11,6 +11,8 @@ namespace {
 constexpr uint16_t kFineTuneDest = static_cast<uint16_t>(Gen::FineTune);
 constexpr uint16_t kCutoffDest = static_cast<uint16_t>(Gen::InitialFilterFc);
 constexpr uint16_t kVelocitySource = 0x0102;  // velocity, negative unipolar linear
+constexpr uint16_t kModLfoToPitchDest = static_cast<uint16_t>(Gen::ModLfoToPitch);
+constexpr uint16_t kVibLfoToPitchDest = static_cast<uint16_t>(Gen::VibLfoToPitch);
 
 // SF2.04 section 8.4, with two readings every other player shares:
 // - CC10 to pan, amount 500: the spec's 1000 is a known erratum (it covers the pan range
@@ -203,6 +205,8 @@ void VoiceModulators::evaluate(const ModulationInputs& in, float out[kGenSlots])
     if (m.dest >= kGenSlots) continue;  // links (bit 15) are not supported
     float v = static_cast<float>(m.amount) * modulatorSourceValue(m.src, in) * modulatorSourceValue(m.amtSrc, in);
     if (m.transform == 2) v = std::fabs(v);
+    // RPN 5 (modulation depth range) scales what the mod wheel does to an LFO's pitch depth.
+    if ((m.src & 0xFF) == 0x81 && (m.dest == kModLfoToPitchDest || m.dest == kVibLfoToPitchDest)) v *= in.modWheelDepthScale;
     out[m.dest] += v;
   }
 }

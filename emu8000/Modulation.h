@@ -18,6 +18,7 @@ struct ModulationInputs {
   uint8_t key = 60;
   uint8_t velocity = 100;
   float pitchWheelRange_semitones = 2.0f;  // RPN 0
+  float modWheelDepthScale = 1.0f;  // RPN 5 range / its 50-cent default: scales CC1 -> LFO pitch
 };
 
 // A set of default modulators (SF2 section 8.4).

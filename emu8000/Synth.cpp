@@ -13,6 +13,8 @@
 #include "emu8000/Conversions.h"
 #include "emu8000/Emu8000Registers.h"
 #include "emu8000/StageSpans.h"
+#include "emu8000/Sysex.h"
+#include "emu8000/Tuning.h"
 #include "emu8000/Voice.h"
 #include "emu8000/VoiceKernel.h"
 
@@ -56,7 +58,7 @@ class ScopedFlushDenormals {
 
 }  // namespace
 
-class SynthImpl {
+class SynthImpl final : private SysexTarget {
  public:
   explicit SynthImpl(const SynthSettings& s)
       : settings_(s),
@@ -131,7 +133,19 @@ class SynthImpl {
       ++counters_.notesDropped;
       return;
     }
+    if (channel.monoMode) {
+      const int previous = channel.currentHeldKey();
+      channel.pushHeldKey(key);
+      channel.lastVelocity = static_cast<uint8_t>(vel);
+      // Legato (the previous key still down): the sounding note moves to the new key.
+      if (previous >= 0 && previous != key && legatoTo(ch, key)) return;
+      // Otherwise the one note of the channel ends (also one the pedal holds).
+      forEachActiveVoice([&](int i, Voice& v) {
+        if (v.channel == ch && !v.released) releaseVoice(i, v);
+      });
+    }
     const uint32_t serial = ++noteSerial_;
+    noteGlide_ = glideInto(ch, key);
     const Region* regions = bank_->regions().data();
     bool started = false;
     for (uint32_t r = preset->regionBegin; r < preset->regionBegin + preset->regionCount; ++r) {
@@ -146,11 +160,110 @@ class SynthImpl {
       startVoice(slot, region, ch, key, vel, serial, stolen);
       started = true;
     }
+    channel.lastKey = static_cast<int8_t>(key);
+    channel.lastNoteSerial = serial;
     if (!started) ++counters_.notesDropped;
   }
 
+  // ---- portamento and mono mode ---------------------------------------------------------
+  struct Glide {
+    double from_cents = 0.0;  // the pitch to start from, as key x 100
+    double time_ms = 0.0;     // 0: no glide
+  };
+
+  // [audio thread] The current pitch (key x 100 + glide left) of the channel's last note,
+  // or its key when it no longer sounds.
+  double lastNotePitch(int ch) noexcept {
+    const Channel& c = channels_[static_cast<size_t>(ch)];
+    double pitch = c.lastKey * 100.0;
+    forEachActiveVoice([&](int, Voice& v) {
+      if (v.channel == ch && v.noteSerial == c.lastNoteSerial) pitch = v.key * 100.0 + v.glide_cents;
+    });
+    return pitch;
+  }
+
+  // [audio thread] Whether a note-on of `key` glides, and from where: CC84 names the source
+  // key for the next note; with CC65 on every note glides from the previous one's pitch.
+  Glide glideInto(int ch, int key) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    Glide glide;
+    if (c.portamentoSourceKey >= 0) {
+      glide.from_cents = c.portamentoSourceKey * 100.0;
+      c.portamentoSourceKey = -1;  // one note only
+    } else if (c.portamentoOn() && c.lastKey >= 0) {
+      glide.from_cents = lastNotePitch(ch);
+    } else {
+      return glide;
+    }
+    if (glide.from_cents != key * 100.0) glide.time_ms = c.portamentoTime_ms();
+    return glide;
+  }
+
+  // [audio thread] Starts (or clears) a voice's glide towards its key.
+  void startGlide(Voice& v, const Glide& glide) noexcept {
+    const double samples = glide.time_ms * 0.001 * settings_.sampleRate;
+    if (samples < 1.0) {  // no glide (a refresh re-reads the pitch anyway)
+      v.glide_cents = 0.0f;
+      v.glideRate_centsPerSample = 0.0f;
+      v.gliding = false;
+      return;
+    }
+    const double offset = glide.from_cents - v.key * 100.0;
+    v.glide_cents = static_cast<float>(offset);
+    v.glideRate_centsPerSample = static_cast<float>(offset / samples);
+    v.gliding = true;
+  }
+
+  // [audio thread] Mono-mode legato: the channel's sounding note takes `key` without a new
+  // attack (gliding there when portamento is on). False when nothing sounds or the new key
+  // needs other samples (then the caller starts the note afresh).
+  bool legatoTo(int ch, int key) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    int sounding = 0;
+    bool fits = true;
+    forEachActiveVoice([&](int, Voice& v) {
+      if (v.channel != ch || v.released) return;
+      ++sounding;
+      if (!v.region->matches(key, v.velocity)) fits = false;
+    });
+    if (sounding == 0 || !fits) return false;
+    Glide glide = glideInto(ch, key);
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch || v.released) return;
+      if (glide.time_ms <= 0.0) glide.from_cents = key * 100.0;
+      const double from = glide.from_cents;
+      v.key = static_cast<uint8_t>(key);
+      const int keynum = v.base[genIndex(Gen::Keynum)];
+      if (keynum < 0 || keynum > 127) v.effectiveKey = static_cast<uint8_t>(key);
+      startGlide(v, Glide{from, glide.time_ms});
+      refreshVoice(i, v);
+      c.lastNoteSerial = v.noteSerial;
+    });
+    c.lastKey = static_cast<int8_t>(key);
+    return true;
+  }
+
   void noteOff(int ch, int key) noexcept {  // [audio thread]
-    if (!validChannel(ch)) return;
+    if (!validChannel(ch) || key < 0 || key > 127) return;
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    if (c.monoMode) {
+      const int current = c.currentHeldKey();
+      // Releasing the sounding key while others are still down: back to the latest of
+      // them, legato (MIDI 1.0 mono mode, last-note priority).
+      if (c.removeHeldKey(key) && key == current && c.heldCount > 0) {
+        const int back = c.currentHeldKey();
+        if (legatoTo(ch, back)) return;
+        releaseKey(ch, key);
+        noteOn(ch, back, c.lastVelocity);
+        c.removeHeldKey(back);  // noteOn pushed it again at the top: keep the order
+        c.pushHeldKey(back);
+        return;
+      }
+    }
+    releaseKey(ch, key);
+  }
+
+  void releaseKey(int ch, int key) noexcept {  // [audio thread]
     const bool pedal = channels_[static_cast<size_t>(ch)].sustainDown();
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel != ch || v.key != key || v.released || v.sustained) return;
@@ -196,6 +309,10 @@ class SynthImpl {
         }
         return;
       }
+      case 84:  // portamento control: the next note glides from this key
+        c.cc[84] = static_cast<uint8_t>(value);
+        c.portamentoSourceKey = static_cast<int8_t>(value);
+        return;
       case 120:
         allSoundOff(ch);
         return;
@@ -204,11 +321,15 @@ class SynthImpl {
         refreshChannel(ch);
         return;
       case 123:
-      case 124:
-      case 125:
-      case 126:
-      case 127:
+      case 124:  // omni off
+      case 125:  // omni on
         allNotesOff(ch);
+        return;
+      case 126:  // mono on (the value, a channel count, is not needed: one channel each)
+      case 127:  // poly on
+        allNotesOff(ch);
+        c.monoMode = cc == 126;
+        c.heldCount = 0;
         return;
       default:
         break;
@@ -249,33 +370,63 @@ class SynthImpl {
   }
 
   void sysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
-    if (data == nullptr || length < 4 || data[0] != 0xF0) return;
-    // GM System On / Off: F0 7E <dev> 09 01|02 F7
-    if (length >= 6 && data[1] == 0x7E && data[3] == 0x09 && (data[4] == 0x01 || data[4] == 0x02)) {
-      resetAllChannels();
-      return;
+    decodeSysex(data, length, *this);
+  }
+
+  // ---- SysexTarget: what the decoded system exclusive messages do -------------------------
+  void systemReset(SystemMode mode) noexcept override {  // [audio thread]
+    systemMode_ = mode;
+    masterVolume_ = 1.0f;
+    masterFineTuning_cents_ = 0.0;
+    masterCoarseTuning_semitones_ = 0;
+    tunings_.clear();
+    resetAllChannels();
+    markAllVoicesDirty();
+  }
+  void setMasterVolume(double gain) noexcept override {  // [audio thread]
+    masterVolume_ = static_cast<float>(std::clamp(gain, 0.0, 1.0));
+    markAllVoicesDirty();
+  }
+  void setMasterFineTuning(double cents) noexcept override {  // [audio thread]
+    masterFineTuning_cents_ = std::clamp(cents, -100.0, 100.0);
+    for (int c = 0; c < kMidiChannels; ++c) refreshChannel(c);
+  }
+  void setMasterCoarseTuning(int semitones) noexcept override {  // [audio thread]
+    masterCoarseTuning_semitones_ = std::clamp(semitones, -64, 63);
+    for (int c = 0; c < kMidiChannels; ++c) refreshChannel(c);
+  }
+  void setReverbMacro(int index) noexcept override {  // [audio thread]
+    if (const auto type = reverbTypeFromIndex(index)) setReverbType(*type);
+  }
+  void setChorusMacro(int index) noexcept override {  // [audio thread]
+    if (const auto type = chorusTypeFromIndex(index)) setChorusType(*type);
+  }
+  void setDrumPart(int ch, bool drum) noexcept override {  // [audio thread]
+    if (!validChannel(ch)) return;
+    channels_[static_cast<size_t>(ch)].drumPart = drum;
+    resolvePreset(ch);
+  }
+  void setPitchClassTuning(int ch, int pitchClass, double cents) noexcept override {  // [audio thread]
+    if (!validChannel(ch) || pitchClass < 0 || pitchClass > 11) return;
+    channels_[static_cast<size_t>(ch)].octaveTuning_cents[pitchClass] = static_cast<float>(cents);
+  }
+  void setKeyTuning(int bank, int program, int key, double cents) noexcept override {  // [audio thread]
+    const int slot = tunings_.findOrCreate(bank, program);
+    if (slot < 0 || key < 0 || key > 127) return;
+    tunings_.table(slot).deviation_cents[key] = static_cast<float>(cents - 100.0 * key);
+    // A channel that selected this tuning before it existed finds it now.
+    for (Channel& c : channels_) {
+      if (c.tuningSlot < 0 && c.tuningSelected && c.tuningBank == bank && c.tuningProgram == program) c.tuningSlot = static_cast<int16_t>(slot);
     }
-    // GS reverb / chorus macro: F0 41 <dev> 42 12 40 01 30|38 <type> <sum> F7
-    if (length >= 10 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 &&
-        data[6] == 0x01 && (data[7] == 0x30 || data[7] == 0x38)) {
-      if (data[7] == 0x30) {
-        if (const auto type = reverbTypeFromIndex(data[8])) setReverbType(*type);
-      } else if (const auto type = chorusTypeFromIndex(data[8])) {
-        setChorusType(*type);
-      }
-      return;
+  }
+  void retuneChannels(uint16_t channelMask, bool realtime) noexcept override {  // [audio thread]
+    if (!realtime) return;  // non-real-time forms: the next notes take the new tuning
+    for (int c = 0; c < kMidiChannels; ++c) {
+      if ((channelMask >> c) & 1u) refreshChannel(c);
     }
-    // GS Reset: F0 41 <dev> 42 12 40 00 7F 00 41 F7
-    if (length >= 11 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 &&
-        data[6] == 0x00 && data[7] == 0x7F) {
-      resetAllChannels();
-      return;
-    }
-    // XG System On: F0 43 1n 4C 00 00 7E 00 F7
-    if (length >= 9 && data[1] == 0x43 && (data[2] & 0xF0) == 0x10 && data[3] == 0x4C && data[4] == 0x00 &&
-        data[5] == 0x00 && data[6] == 0x7E) {
-      resetAllChannels();
-    }
+  }
+  void markAllVoicesDirty() noexcept {  // [audio thread]
+    forEachActiveVoice([&](int, Voice& v) { v.dirty = true; });
   }
 
   void allNotesOff() noexcept {
@@ -428,6 +579,9 @@ class SynthImpl {
     c.preset = nullptr;
     if (bank_ == nullptr) return;
     const uint16_t program = c.program;
+    // A drum part (channel 10, or a GS drum part change), or XG bank MSB 127 on any
+    // channel (outside GS mode, where bank 127 is a melodic variation bank).
+    c.drum = c.drumPart || (c.cc[0] == kXgDrumBankMsb && systemMode_ != SystemMode::Gs);
     if (c.drum) {
       c.preset = bank_->findPreset(kDrumBank, program);
       if (c.preset == nullptr) c.preset = bank_->findPreset(kDrumBank, 0);
@@ -441,7 +595,10 @@ class SynthImpl {
     Channel& c = channels_[static_cast<size_t>(ch)];
     const int msb = c.cc[6], lsb = c.cc[38];
     if (c.nrpnSelected) {
-      if ((c.nrpn >> 7) == kAweNrpnMsb) aweNrpn(ch, c.nrpn & 0x7F, ((msb << 7) | lsb) - 8192);
+      const int nrpnMsb = c.nrpn >> 7, nrpnLsb = c.nrpn & 0x7F;
+      if (nrpnMsb == kAweNrpnMsb) aweNrpn(ch, nrpnLsb, ((msb << 7) | lsb) - 8192);
+      if (nrpnMsb == kSf2NrpnMsb) sf2Nrpn(ch, nrpnLsb, ((msb << 7) | lsb) - 8192);
+      if (isGsNrpn(nrpnMsb)) gsNrpn(ch, nrpnMsb, nrpnLsb, msb);
       return;
     }
     switch (c.rpn) {
@@ -456,6 +613,16 @@ class SynthImpl {
       case 2:  // channel coarse tuning: 64 = 0, semitones
         c.coarseTuning_semitones = static_cast<float>(msb - 64);
         refreshChannel(ch);
+        break;
+      case 3:  // MTS tuning program select
+      case 4:  // MTS tuning bank select
+        (c.rpn == 3 ? c.tuningProgram : c.tuningBank) = static_cast<uint8_t>(msb);
+        c.tuningSelected = true;
+        c.tuningSlot = static_cast<int16_t>(tunings_.find(c.tuningBank, c.tuningProgram));
+        break;  // the next notes take it (MTS: a program change of tunings)
+      case 5:  // modulation depth range (GM2): semitones + 100/128 cents steps
+        c.modulationDepthRange_cents = 100.0f * static_cast<float>(msb) + static_cast<float>(lsb) * (100.0f / 128.0f);
+        refreshUsers(ch, true, 1);
         break;
       default:
         break;
@@ -529,6 +696,122 @@ class SynthImpl {
     });
   }
 
+  // SoundFont 2.01 NRPNs (section 9.6): NRPN MSB 120, LSB = generator number (LSB 100,
+  // 101, 102 first add 100, 1000, 10000 to it); the data entry less 8192, times the
+  // generator's NRPN scale, is added to the generator for the channel's notes, sounding
+  // ones included. A new value replaces the previous one of that generator.
+  static constexpr int kSf2NrpnMsb = 120;
+  static int sf2NrpnScale(int g) noexcept {
+    switch (static_cast<Gen>(g)) {
+      // Pitch and filter depths, cutoff, LFO and envelope times: 2 units per step.
+      case Gen::ModLfoToPitch: case Gen::VibLfoToPitch: case Gen::ModEnvToPitch:
+      case Gen::InitialFilterFc: case Gen::ModLfoToFilterFc: case Gen::ModEnvToFilterFc:
+      case Gen::DelayModLfo: case Gen::DelayVibLfo: case Gen::DelayModEnv: case Gen::AttackModEnv:
+      case Gen::HoldModEnv: case Gen::DecayModEnv: case Gen::ReleaseModEnv: case Gen::DelayVolEnv:
+      case Gen::AttackVolEnv: case Gen::HoldVolEnv: case Gen::DecayVolEnv: case Gen::ReleaseVolEnv:
+        return 2;
+      case Gen::FreqModLfo: case Gen::FreqVibLfo:  // LFO frequencies: 4 cents per step
+        return 4;
+      // Index generators, ranges and sample choices cannot be offset.
+      case Gen::Instrument: case Gen::KeyRange: case Gen::VelRange: case Gen::Keynum: case Gen::Velocity:
+      case Gen::SampleId: case Gen::SampleModes: case Gen::ExclusiveClass: case Gen::OverridingRootKey:
+        return 0;
+      default:
+        return generatorInfo(g).allowed ? 1 : 0;
+    }
+  }
+  void sf2Nrpn(int ch, int lsb, int value) noexcept {  // [audio thread]
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    if (lsb >= 100) {  // a generator number above 99 is built up first
+      if (lsb <= 102) c.sf2NrpnBase = static_cast<int16_t>(c.sf2NrpnBase + (lsb == 100 ? 100 : lsb == 101 ? 1000 : 10000));
+      return;
+    }
+    const int g = c.sf2NrpnBase + lsb;
+    c.sf2NrpnBase = 0;
+    if (g >= kSf2GeneratorCount || sf2NrpnScale(g) == 0) return;
+    setGeneratorOffset(ch, g, value * sf2NrpnScale(g));
+  }
+
+  // Roland GS part NRPNs (SC-55/88 manuals), data entry MSB, 64 = no change. The part
+  // parameters are offsets on the SoundFont generators (awe's reading, in README); the drum
+  // instrument ones (MSB 24..30, LSB = key) set one drum key of the part.
+  static bool isGsNrpn(int msb) noexcept { return msb == 1 || (msb >= 24 && msb <= 30); }
+  void gsNrpn(int ch, int msb, int lsb, int value) noexcept {  // [audio thread]
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    const int relative = value - 64;
+    if (msb == 1) {
+      switch (lsb) {
+        case 8: setGeneratorOffset(ch, genIndex(Gen::FreqVibLfo), relative * kGsRateStep_cents); break;
+        case 9: setGeneratorOffset(ch, genIndex(Gen::VibLfoToPitch), relative * kGsVibratoDepthStep_cents); break;
+        case 10: setGeneratorOffset(ch, genIndex(Gen::DelayVibLfo), relative * kGsTimeStep_timecents); break;
+        case 32: setGeneratorOffset(ch, genIndex(Gen::InitialFilterFc), relative * kGsCutoffStep_cents); break;
+        case 33: setGeneratorOffset(ch, genIndex(Gen::InitialFilterQ), relative * kGsResonanceStep_cB); break;
+        case 99:
+          setGeneratorOffset(ch, genIndex(Gen::AttackVolEnv), relative * kGsTimeStep_timecents);
+          setGeneratorOffset(ch, genIndex(Gen::AttackModEnv), relative * kGsTimeStep_timecents);
+          break;
+        case 100:
+          setGeneratorOffset(ch, genIndex(Gen::DecayVolEnv), relative * kGsTimeStep_timecents);
+          setGeneratorOffset(ch, genIndex(Gen::DecayModEnv), relative * kGsTimeStep_timecents);
+          break;
+        case 102:
+          setGeneratorOffset(ch, genIndex(Gen::ReleaseVolEnv), relative * kGsTimeStep_timecents);
+          setGeneratorOffset(ch, genIndex(Gen::ReleaseModEnv), relative * kGsTimeStep_timecents);
+          break;
+        default:
+          break;
+      }
+      return;
+    }
+    const size_t key = static_cast<size_t>(lsb);
+    switch (msb) {
+      case 24: c.drumPitch_semitones[key] = static_cast<int8_t>(relative); break;  // coarse pitch
+      case 26: c.drumLevel[key] = static_cast<int8_t>(value); break;               // TVA level
+      case 28: c.drumPan[key] = static_cast<int8_t>(value); break;                 // 0 random (kept as is)
+      case 29: c.drumReverb[key] = static_cast<int8_t>(value); break;
+      case 30: c.drumChorus[key] = static_cast<int8_t>(value); break;
+      default: break;  // 25 (fine pitch) and 27 (level) variants are not in GS
+    }
+  }
+  static constexpr int kGsRateStep_cents = 25;          // 63 steps: x2.5 faster vibrato
+  static constexpr int kGsVibratoDepthStep_cents = 2;   // 63 steps: +126 cents of vibrato
+  static constexpr int kGsTimeStep_timecents = 100;     // 63 steps: x38 longer
+  static constexpr int kGsCutoffStep_cents = 50;        // 63 steps: +-2.6 octaves
+  static constexpr int kGsResonanceStep_cB = 3;         // 63 steps: +19 dB
+
+  // [audio thread] A generator offset for the channel; sounding notes follow at once.
+  void setGeneratorOffset(int ch, int g, int offset) noexcept {
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    c.generatorOffset[g] = static_cast<int16_t>(std::clamp(offset, -32768, 32767));
+    if (offset != 0) {
+      c.offsetMask |= uint64_t{1} << g;
+    } else {
+      c.offsetMask &= ~(uint64_t{1} << g);
+    }
+    forEachActiveVoice([&](int i, Voice& v) {
+      if (v.channel != ch) return;
+      const int fromBank = ((c.overrideMask >> g) & 1u) ? c.generatorOverride[g] : v.region->gen[g];
+      v.base[g] = offsetGenerator(fromBank, c, g);
+      refreshVoice(i, v);
+    });
+  }
+  static int32_t offsetGenerator(int32_t value, const Channel& c, int g) noexcept {
+    return static_cast<int32_t>(value) + c.generatorOffset[g];
+  }
+
+  // [audio thread] The GS drum instrument NRPNs of this key, on a voice being started.
+  void applyDrumInstrument(Voice& v, const Channel& c, int key) noexcept {
+    const size_t k = static_cast<size_t>(key);
+    v.base[genIndex(Gen::CoarseTune)] += c.drumPitch_semitones[k];
+    if (c.drumLevel[k] >= 0) {  // level 127 as the bank has it; amplitude follows level squared
+      const double level = std::max(static_cast<double>(c.drumLevel[k]), 0.5) / 127.0;
+      v.extraAttenuation_cB = static_cast<float>(-400.0 * std::log10(level));
+    }
+    if (c.drumPan[k] > 0) v.base[genIndex(Gen::Pan)] = (c.drumPan[k] - 64) * 500 / 64;
+    if (c.drumReverb[k] >= 0) v.base[genIndex(Gen::ReverbEffectsSend)] = c.drumReverb[k] * 1000 / 127;
+    if (c.drumChorus[k] >= 0) v.base[genIndex(Gen::ChorusEffectsSend)] = c.drumChorus[k] * 1000 / 127;
+  }
+
   void refreshUsers(int ch, bool isCC, int index) noexcept {
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel == ch && v.modulators.uses(isCC, index)) refreshVoice(i, v);
@@ -550,6 +833,7 @@ class SynthImpl {
     in.key = v.effectiveKey;
     in.velocity = v.effectiveVelocity;
     in.pitchWheelRange_semitones = c.pitchWheelRange_semitones;
+    in.modWheelDepthScale = c.modulationDepthRange_cents / 50.0f;
     return in;
   }
 
@@ -572,7 +856,8 @@ class SynthImpl {
     v.pitch_cents = static_cast<double>(v.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
                     100.0 * v.gen(Gen::CoarseTune) + fineTune + v.sample->pitchCorrection_cents +
                     v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
-                    c.nrpnPitch_cents;
+                    c.nrpnPitch_cents + keyTuning_cents(c, v.effectiveKey, root, v.gen(Gen::ScaleTuning)) +
+                    masterFineTuning_cents_ + 100.0 * masterCoarseTuning_semitones_;
 
     // Modulation depths: awe holds each in a signed 8-bit register.
     auto depth = [&](Gen g, double step) {
@@ -610,6 +895,7 @@ class SynthImpl {
       const float fromFile = std::clamp(static_cast<float>(v.base[genIndex(Gen::InitialAttenuation)]), 0.0f, 1440.0f);
       attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + v.modulated[genIndex(Gen::InitialAttenuation)];
     }
+    attenuation += v.extraAttenuation_cB;
     if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
     if (t.attenuationSteps) {
       attenuation = static_cast<float>(10.0 * emu::attenuationFromRegister(emu::attenuationRegister(attenuation / 10.0)));
@@ -631,6 +917,20 @@ class SynthImpl {
     v.volumeModulated = v.modLfoToVolume_cB != 0.0f;
     v.attenuationGain = fastExp2(v.attenuation_cB * (-3.32192809f / 200.0f)) * kInt16Scale;
     v.dirty = true;
+  }
+
+  // [audio thread] What the channel's tunings (MTS tuning program, scale/octave tuning) add
+  // to a key, scaled by the region's scale tuning about its root as FluidSynth does:
+  // d(root) + scale/100 x (d(key) - d(root)), d = deviation from equal temperament.
+  double keyTuning_cents(const Channel& c, int key, int root, float scaleTuning) const noexcept {
+    auto deviation = [&](int k) {
+      k = std::clamp(k, 0, 127);
+      double d = c.octaveTuning_cents[k % 12];
+      if (c.tuningSlot >= 0) d += tunings_.table(c.tuningSlot).deviation_cents[k];
+      return d;
+    };
+    const double atRoot = deviation(root);
+    return atRoot + static_cast<double>(scaleTuning) / 100.0 * (deviation(key) - atRoot);
   }
 
   double lfoFrequency(const Voice& v, Gen g) const noexcept {
@@ -745,6 +1045,13 @@ class SynthImpl {
         if ((c.overrideMask >> g) & 1u) v.base[g] = c.generatorOverride[g];
       }
     }
+    if (c.offsetMask != 0) {  // SF2.01 and GS NRPN offsets
+      for (int g = 0; g < kSf2GeneratorCount; ++g) {
+        if ((c.offsetMask >> g) & 1u) v.base[g] = offsetGenerator(v.base[g], c, g);
+      }
+    }
+    v.extraAttenuation_cB = 0.0f;
+    if (c.drum) applyDrumInstrument(v, c, key);
     v.traits = &personalityTraits(personality_);
     const int keynum = v.base[genIndex(Gen::Keynum)];
     const int velnum = v.base[genIndex(Gen::Velocity)];
@@ -764,6 +1071,7 @@ class SynthImpl {
     v.modulators.evaluate(inputsFor(v), v.modulated);
 
     setupSampleAddressing(v, s);
+    startGlide(v, noteGlide_);
     deriveParameters(v);
 
     // Envelopes and LFOs take their times at note-on.
@@ -919,9 +1227,9 @@ class SynthImpl {
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
 
-    if (v.pitchModulated || v.dirty) {
+    if (v.pitchModulated || v.dirty || v.gliding) {
       const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
-                           lfo2 * v.vibLfoToPitch_cents;
+                           lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
       if (cents != v.designedPitch_cents) {
         v.designedPitch_cents = cents;
         const double ratio = static_cast<double>(fastExp2(static_cast<float>(cents / 1200.0))) * v.sampleRateRatio;
@@ -956,11 +1264,20 @@ class SynthImpl {
         g.a2[l] = v.filter.a2;
       }
     }
+    if (v.gliding) {  // portamento: linear in cents, updated once per control block
+      if (v.glide_cents == 0.0f) {
+        v.gliding = false;  // this block played the note's own pitch
+      } else {
+        const float next = v.glide_cents - v.glideRate_centsPerSample * static_cast<float>(n);
+        v.glide_cents = (next > 0.0f) == (v.glide_cents > 0.0f) ? next : 0.0f;
+      }
+    }
     if (v.dirty) {
-      g.panLeft[l] = v.pan.left * settings_.masterGain;
-      g.panRight[l] = v.pan.right * settings_.masterGain;
-      g.sendReverb[l] = v.reverbSend * settings_.masterGain;
-      g.sendChorus[l] = v.chorusSend * settings_.masterGain;
+      const float gain = settings_.masterGain * masterVolume_;
+      g.panLeft[l] = v.pan.left * gain;
+      g.panRight[l] = v.pan.right * gain;
+      g.sendReverb[l] = v.reverbSend * gain;
+      g.sendChorus[l] = v.chorusSend * gain;
       v.dirty = false;
     }
 
@@ -1128,6 +1445,12 @@ class SynthImpl {
   AweReverb reverb_;
   AweChorus chorus_;
   Channel channels_[kMidiChannels];
+  TuningStore tunings_;          // MTS tuning programs
+  SystemMode systemMode_ = SystemMode::Gm;
+  float masterVolume_ = 1.0f;    // GM2 / GS master volume, linear
+  double masterFineTuning_cents_ = 0.0;
+  int masterCoarseTuning_semitones_ = 0;
+  Glide noteGlide_;              // the glide of the note being started
   SynthCounters counters_;
   Personality personality_ = Personality::Awe;
   enum class Fade : uint8_t { None, Out, In };

@@ -51,6 +51,11 @@ struct Voice {
   float filterDcGain = 1.0f;       // awe: the chip lowers the filter input as Q rises
   double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
   float attenuation_cB = 0;
+  float extraAttenuation_cB = 0;   // GS drum instrument level, after the awe x0.4 rule
+  // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
+  float glide_cents = 0;
+  float glideRate_centsPerSample = 0;
+  bool gliding = false;            // stays true for the block that lands on the note
   PanGains pan{0.7071f, 0.7071f};
   float reverbSend = 0, chorusSend = 0;
 
