@@ -218,7 +218,7 @@ TEST_CASE("songs load in the background and are handed over on the next update, 
   const std::string song = writeSong("background", 4);
   session.loadSongInBackground(song);
   CHECK(session.loading());
-  for (int i = 0; i < 200 && session.loading(); ++i) {
+  for (int i = 0; i < 3000 && session.loading(); ++i) {  // up to 30 s on a busy machine
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     d.tick(1);
   }
@@ -233,7 +233,7 @@ TEST_CASE("songs load in the background and are handed over on the next update, 
   CHECK(session.presetName(0, 5, 9) == "Test Kit");  // drums fall back to the kit
 
   session.loadSongInBackground("/nonexistent/song.mid");
-  for (int i = 0; i < 200 && session.loading(); ++i) {
+  for (int i = 0; i < 3000 && session.loading(); ++i) {  // up to 30 s on a busy machine
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     d.tick(0);
   }

@@ -97,7 +97,7 @@ case "$mode" in
     jackd -n "$server" -d dummy -r 44100 -p 1024 >"$work/jackd.log" 2>&1 &
     pids+=($!)
     export JACK_DEFAULT_SERVER=$server JACK_NO_START_SERVER=1
-    jack_wait -w -s "$server" -t 10 >/dev/null || { cat "$work/jackd.log" >&2; fail "jackd (dummy backend) did not come up"; }
+    jack_wait -w -s "$server" -t 30 >/dev/null || { cat "$work/jackd.log" >&2; fail "jackd (dummy backend) did not come up"; }
     echo "awe-player on $DISPLAY, JACK server $server: $song with $bank"
     shot_suffix=""
     screenshot_run --driver rtaudio --api jack

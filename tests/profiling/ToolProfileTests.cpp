@@ -32,9 +32,15 @@ struct ToolRun {
   std::string output;  // stdout and stderr
 };
 
+// Runs `command` in the build folder's scratch space (unless it changes folder itself), so
+// nothing a tool writes by default (./awe-bench.*, a failure trace) lands in the current
+// folder, which may be the source tree when awe-tests is run by hand.
 ToolRun runTool(const std::string& command) {
   ToolRun run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  const fs::path scratch = fs::path(AWE_BINARY_DIR) / "tool-profile-tests";
+  fs::create_directories(scratch);
+  const std::string where = command.rfind("cd ", 0) == 0 ? "" : "cd '" + scratch.string() + "' && ";
+  FILE* pipe = popen((where + command + " 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;

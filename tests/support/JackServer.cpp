@@ -38,7 +38,7 @@ JackServer::JackServer(int sampleRate, int period) {
   }
   setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
   setenv("JACK_NO_START_SERVER", "1", 1);
-  const std::string wait = "jack_wait -w -s " + name_ + " -t 10 >/dev/null 2>&1";
+  const std::string wait = "jack_wait -w -s " + name_ + " -t 30 >/dev/null 2>&1";  // generous: a busy machine starts jackd slowly
   if (std::system(wait.c_str()) != 0) {
     int status = 0;
     const bool exited = waitpid(pid_, &status, WNOHANG) == pid_;
