@@ -16,6 +16,7 @@ MonitorConfig monitorConfigFor(const EngineSettings& s) {
   MonitorConfig config = s.monitor;
   config.framesPerBuffer = s.driver.bufferFrames;
   config.sampleRate_Hz = s.driver.sampleRate;
+  config.paced = s.driver.kind != DriverKind::Offline;  // the offline driver runs flat out
   return config;
 }
 

@@ -7,6 +7,7 @@
 
 #include "monitor/AllocationTrap.h"
 #include "monitor/Clock.h"
+#include "monitor/ThreadId.h"
 
 namespace awe {
 namespace {
@@ -51,6 +52,7 @@ Monitor::Monitor(const MonitorConfig& config)
 
 void Monitor::beginBuffer(int64_t start_ns) noexcept {
   AllocationTrap::markAudioThread();
+  audioThreadId_.store(osThreadId(), std::memory_order_relaxed);
   if (inBuffer_) AllocationTrap::unmarkAudioThread();  // endBuffer was skipped: keep marks balanced
   const uint64_t index = nextIndex_;
   AllocationTrap::beginBuffer(index);
@@ -207,6 +209,9 @@ Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   snapshot.loadWindow_s = requestedLoadWindow_s_.load(std::memory_order_relaxed);
   snapshot.recorderCapacity = recorder_.capacity();
   snapshot.taken_ns = monotonicNanoseconds();
+  snapshot.paced = config_.paced;
+  snapshot.processId = osProcessId();
+  snapshot.audioThreadId = audioThreadId_.load(std::memory_order_relaxed);
 
   snapshot.buffers = buffers_.load(std::memory_order_relaxed);
   snapshot.deadlineMisses = deadlineMisses_.load(std::memory_order_relaxed);

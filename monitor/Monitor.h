@@ -55,6 +55,9 @@ struct MonitorConfig {
   double loadRelease_s = 1.0;           // ... and falls with this one
   double loadWindow_s = 5.0;            // "worst load" looks back this far
   double jitterBandwidth_Hz = 0.1;      // how fast the ideal timeline follows rate drift
+  // false: callbacks come as fast as the work allows (freewheel, the offline driver), so
+  // their start times say nothing about timing and reports leave jitter out.
+  bool paced = true;
   HealthThresholds health;
 };
 
@@ -156,6 +159,7 @@ class Monitor {
   std::atomic<uint32_t> activeVoices_{0};
   std::atomic<uint32_t> queueDepth_{0};
   std::atomic<uint32_t> qualityLevel_{0};
+  std::atomic<int> audioThreadId_{0};  // the kernel's id of the thread in the last beginBuffer
 
   std::atomic<double> requestedLoadWindow_s_;
   std::atomic<const StageProfile*> stageProfile_{nullptr};

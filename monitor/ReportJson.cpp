@@ -81,7 +81,7 @@ nlohmann::json reportToJson(const Snapshot& snapshot) {
       {"frames_per_buffer", snapshot.framesPerBuffer}, {"sample_rate_hz", snapshot.sampleRate_Hz},
       {"budget_ns", snapshot.budget_ns},               {"load_attack_s", snapshot.loadAttack_s},
       {"load_release_s", snapshot.loadRelease_s},      {"load_window_s", snapshot.loadWindow_s},
-      {"recorder_capacity", snapshot.recorderCapacity}};
+      {"recorder_capacity", snapshot.recorderCapacity}, {"paced", snapshot.paced}};
 
   const HealthThresholds& t = snapshot.thresholds;
   report["health"] = {{"verdict", healthName(snapshot.health.health)},
@@ -108,12 +108,16 @@ nlohmann::json reportToJson(const Snapshot& snapshot) {
                     {"peak", snapshot.peakLoad}};
 
   report["latest"] = {{"busy_ns", snapshot.busy_ns},
-                      {"jitter_ns", snapshot.jitter_ns},
                       {"interval_error_ns", snapshot.intervalError_ns},
                       {"active_voices", snapshot.activeVoices},
                       {"queue_depth", snapshot.queueDepth},
-                      {"quality_level", snapshot.qualityLevel},
-                      {"clock_drift_ppm", snapshot.clockDrift_ppm}};
+                      {"quality_level", snapshot.qualityLevel}};
+  // Freewheel callbacks start whenever the previous one ends: jitter and clock drift
+  // would be meaningless numbers there, so they are left out.
+  if (snapshot.paced) {
+    report["latest"]["jitter_ns"] = snapshot.jitter_ns;
+    report["latest"]["clock_drift_ppm"] = snapshot.clockDrift_ppm;
+  }
 
   json midi;
   for (std::size_t stage = 0; stage < kMidiStageCount; ++stage) {
@@ -123,12 +127,12 @@ nlohmann::json reportToJson(const Snapshot& snapshot) {
                              {"buckets_per_octave", Histogram::kBucketsPerOctave},
                              {"busy", distributionJson(snapshot.busy)},
                              {"interval_error", distributionJson(snapshot.intervalError)},
-                             {"jitter", distributionJson(snapshot.jitter)},
                              {"midi_latency", midi},
                              {"voice_allocation", distributionJson(snapshot.voiceAllocation)}};
 
-  report["outliers"] = {{"jitter", outliersJson(snapshot.jitterOutliers)},
-                        {"interval_error", outliersJson(snapshot.intervalErrorOutliers)}};
+  if (snapshot.paced) report["distributions"]["jitter"] = distributionJson(snapshot.jitter);
+  report["outliers"] = {{"interval_error", outliersJson(snapshot.intervalErrorOutliers)}};
+  if (snapshot.paced) report["outliers"]["jitter"] = outliersJson(snapshot.jitterOutliers);
 
   json offender = nullptr;
   if (snapshot.offender.present) {

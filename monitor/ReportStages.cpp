@@ -5,14 +5,13 @@
 
 #include "monitor/Format.h"
 #include "monitor/Statistics.h"
+#include "monitor/ThreadId.h"
+#include "monitor/TraceFormat.h"
 
 namespace awe {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kProcessId = 1;
-constexpr int kAudioThreadId = 1;
 
 double share(int64_t part_ns, int64_t whole_ns) {
   return whole_ns > 0 ? static_cast<double>(part_ns) / static_cast<double>(whole_ns) : 0.0;
@@ -156,10 +155,47 @@ nlohmann::json stageProfileToJson(const StageProfileSnapshot& profile) {
           {"call_graph", std::move(graph)}};
 }
 
-void appendStageSlices(nlohmann::json& traceEvents, const StageProfileSnapshot& profile, bool skipBufferRoots) {
+void appendStageSlices(nlohmann::json& traceEvents, const StageProfileSnapshot& profile, int processId,
+                       const std::vector<BufferRecord>* bufferSlices) {
+  struct Interval {
+    int64_t start_ns = 0;
+    int64_t end_ns = 0;
+    int64_t lastChildEnd_ns = 0;  // children are laid after their previous sibling
+  };
+  constexpr int64_t kOpen = INT64_MAX;
+  // open[d]: the span at depth d - 1 the next span of depth d nests in; open[0] is the
+  // whole buffer (no bounds) or the monitor's slice of it.
+  std::vector<Interval> open(static_cast<std::size_t>(StageProfile::kMaxDepth) + 2);
+  bool haveBuffer = false;
+  uint64_t buffer = 0;
   for (const StageSpanRecord& span : profile.spans) {
+    if (!haveBuffer || span.buffer != buffer) {
+      haveBuffer = true;
+      buffer = span.buffer;
+      open[0] = {INT64_MIN, kOpen, INT64_MIN};
+    }
+    const std::size_t depth = span.depth;
+    if (depth + 1 >= open.size()) continue;
     const std::string name = stageName(profile, span.stage);
-    if (skipBufferRoots && span.depth == 0 && name == "buffer") continue;
+    if (bufferSlices != nullptr && depth == 0 && name == "buffer") {
+      // The monitor's slice stands for this span: its children nest in that slice.
+      const BufferRecord* record = nullptr;
+      if (!bufferSlices->empty() && span.buffer >= bufferSlices->front().index) {
+        const uint64_t at = span.buffer - bufferSlices->front().index;
+        if (at < bufferSlices->size() && (*bufferSlices)[at].index == span.buffer) record = &(*bufferSlices)[at];
+      }
+      const int64_t start_ns = record != nullptr ? record->start_ns : span.start_ns;
+      const int64_t end_ns = record != nullptr ? record->start_ns + record->busy_ns : span.start_ns + span.duration_ns;
+      open[1] = {start_ns, end_ns, start_ns};
+      open[0].lastChildEnd_ns = end_ns;
+      continue;
+    }
+    Interval& parent = open[depth];
+    const int64_t start_ns = std::min(std::max({span.start_ns, parent.start_ns, parent.lastChildEnd_ns}), parent.end_ns);
+    const int64_t end_ns = std::max(start_ns, std::min(span.start_ns + span.duration_ns, parent.end_ns));
+    parent.lastChildEnd_ns = end_ns;
+    open[depth + 1] = {start_ns, end_ns, start_ns};
+
     json args = {{"buffer", span.buffer}, {"depth", span.depth}};
     if (span.aggregate != 0) {
       args["calls"] = span.calls;
@@ -168,26 +204,28 @@ void appendStageSlices(nlohmann::json& traceEvents, const StageProfileSnapshot& 
     traceEvents.push_back({{"ph", "X"},
                            {"name", name},
                            {"cat", "stage"},
-                           {"ts", static_cast<double>(span.start_ns) / 1000.0},
-                           {"dur", static_cast<double>(span.duration_ns) / 1000.0},
-                           {"pid", kProcessId},
-                           {"tid", kAudioThreadId},
+                           {"ts", traceMicroseconds(start_ns)},
+                           {"dur", traceMicroseconds(end_ns - start_ns)},
+                           {"pid", processId},
+                           {"tid", span.threadId != 0 ? span.threadId : processId},
                            {"args", std::move(args)}});
   }
 }
 
 nlohmann::json stageTraceToJson(const StageProfileSnapshot& profile, const std::string& threadName) {
+  const int processId = osProcessId();
   json events = json::array();
-  events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", kProcessId}, {"tid", 0}, {"args", {{"name", "awe"}}}});
-  events.push_back(
-      {{"ph", "M"}, {"name", "thread_name"}, {"pid", kProcessId}, {"tid", kAudioThreadId}, {"args", {{"name", threadName}}}});
-  appendStageSlices(events, profile, false);
+  events.push_back(traceMetadata("process_name", processId, 0, "awe"));
+  std::vector<int> threads;
+  for (const StageSpanRecord& span : profile.spans) {
+    const int tid = span.threadId != 0 ? span.threadId : processId;
+    if (std::find(threads.begin(), threads.end(), tid) == threads.end()) threads.push_back(tid);
+  }
+  for (int tid : threads) events.push_back(traceMetadata("thread_name", processId, tid, threadName));
+  appendStageSlices(events, profile, processId, nullptr);
   return {{"traceEvents", std::move(events)},
-          {"displayTimeUnit", "ns"},
-          {"otherData",
-           {{"kind", "awe-stage-trace"},
-            {"schema_version", 1},
-            {"clock", "steady_clock (CLOCK_MONOTONIC), microseconds"}}}};
+          {"displayTimeUnit", kTraceDisplayTimeUnit},
+          {"otherData", {{"kind", "awe-stage-trace"}, {"schema_version", 1}, {"clock", kTraceClock}}}};
 }
 
 }  // namespace awe

@@ -67,22 +67,27 @@ std::string formatTextReport(const Snapshot& snapshot) {
   text += line("DSP load: latest %.1f %%, smoothed %.1f %%, worst of last %.1f s %.1f %%, peak %.1f %%",
                snapshot.load * 100.0, snapshot.smoothedLoad * 100.0, snapshot.loadWindow_s,
                snapshot.windowWorstLoad * 100.0, snapshot.peakLoad * 100.0);
-  text += line("latest: %u voices, queue depth %u, quality level %u, callback clock drift %+.1f ppm",
-               snapshot.activeVoices, snapshot.queueDepth, static_cast<unsigned>(snapshot.qualityLevel),
-               snapshot.clockDrift_ppm);
+  if (snapshot.paced) {
+    text += line("latest: %u voices, queue depth %u, quality level %u, callback clock drift %+.1f ppm",
+                 snapshot.activeVoices, snapshot.queueDepth, static_cast<unsigned>(snapshot.qualityLevel),
+                 snapshot.clockDrift_ppm);
+  } else {
+    text += line("latest: %u voices, queue depth %u, quality level %u (freewheel: no timing of callbacks)",
+                 snapshot.activeVoices, snapshot.queueDepth, static_cast<unsigned>(snapshot.qualityLevel));
+  }
 
   text += line("  %-26s %9s %10s %10s %10s %10s %10s %10s %10s", "distribution", "count", "min", "mean", "p50",
                "p90", "p99", "p99.9", "max");
   text += distributionRow("busy time", snapshot.busy);
   text += distributionRow("callback interval error", snapshot.intervalError);
-  text += distributionRow("callback jitter", snapshot.jitter);
+  if (snapshot.paced) text += distributionRow("callback jitter", snapshot.jitter);
   text += distributionRow("MIDI arrival->enqueue", snapshot.midi(MidiStage::ArrivalToEnqueue));
   text += distributionRow("MIDI enqueue->dequeue", snapshot.midi(MidiStage::EnqueueToDequeue));
   text += distributionRow("MIDI dequeue->render", snapshot.midi(MidiStage::DequeueToRender));
   text += distributionRow("MIDI render->DAC", snapshot.midi(MidiStage::RenderToDac));
   text += distributionRow("MIDI total (arrival->DAC)", snapshot.midi(MidiStage::Total));
   text += distributionRow("voice allocation", snapshot.voiceAllocation);
-  text += "worst jitter: " + outlierList(snapshot.jitterOutliers) + "\n";
+  if (snapshot.paced) text += "worst jitter: " + outlierList(snapshot.jitterOutliers) + "\n";
   text += "worst interval error: " + outlierList(snapshot.intervalErrorOutliers) + "\n";
 
   text += line("heap: live %s, peak %s, %llu allocations, %llu frees (trap mode %s)",

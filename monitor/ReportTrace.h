@@ -11,7 +11,7 @@
 
 namespace awe {
 
-constexpr int kTraceSchemaVersion = 1;
+constexpr int kTraceSchemaVersion = 2;  // 2: kernel pid/tid, DSP load in percent, nested spans
 
 // [any thread, allocates]
 nlohmann::json traceToJson(const Snapshot& snapshot);

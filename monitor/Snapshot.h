@@ -30,6 +30,9 @@ struct Snapshot {
   double loadWindow_s = 0.0;
   std::size_t recorderCapacity = 0;
   int64_t taken_ns = 0;  // monotonicNanoseconds() when the snapshot was taken
+  bool paced = true;      // false: freewheel; callback times carry no timing (no jitter)
+  int processId = 0;      // the kernel's ids (monitor/ThreadId.h), for traces
+  int audioThreadId = 0;  // of the thread that ran the last buffer; 0 before any
 
   // Counters since the Monitor was made.
   uint64_t buffers = 0;

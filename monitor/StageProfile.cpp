@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "monitor/ThreadId.h"
+
 namespace awe {
 namespace {
 
@@ -26,6 +28,7 @@ StageProfile::StageProfile(std::vector<std::string> stageNames, std::size_t span
 
 void StageProfile::beginBuffer(uint64_t buffer) noexcept {
   buffer_ = buffer;
+  threadId_ = osThreadId();
   rootSum_ns_ = 0;
   pathDepth_ = 0;
 }
@@ -80,6 +83,7 @@ void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_
   record.start_ns = start_ns;
   record.duration_ns = duration_ns;
   record.calls = calls;
+  record.threadId = threadId_;
   record.node = static_cast<uint16_t>(node < 0 ? 0xFFFF : node);
   record.stage = static_cast<uint8_t>(stage);
   record.depth = static_cast<uint8_t>(depth);

@@ -30,6 +30,7 @@ struct StageSpanRecord {
   int64_t start_ns = 0;      // monotonicNanoseconds() time line
   int64_t duration_ns = 0;
   uint32_t calls = 1;
+  int32_t threadId = 0;      // the kernel's id of the thread that recorded it
   uint16_t node = 0;         // in the call tree
   uint8_t stage = 0;
   uint8_t depth = 0;
@@ -127,6 +128,7 @@ class StageProfile {
   int pathDepth_ = 0;
   int64_t rootSum_ns_ = 0;
   uint64_t buffer_ = 0;
+  int threadId_ = 0;
   FlightRecorder<StageSpanRecord> history_;
 
   std::atomic<uint64_t> buffers_{0};

@@ -727,7 +727,7 @@ int run(const Options& o) {
   text += fmt::format("verdict: {} (exit {}): {}\n", code == kExitHeld ? "PASS" : "FAIL", code, kWhat[code]);
   for (const std::string& reason : verdict.reasons) text += "  - " + reason + "\n";
   if (!tracePath.empty() && !results.empty()) {
-    text += fmt::format("  trace: {} (one track per run; open it in ui.perfetto.dev{})\n", tracePath,
+    text += fmt::format("  trace: {} (one slice per run; open it in ui.perfetto.dev{})\n", tracePath,
                         code == kExitMiss || code == kExitAllocation ? " and look at the buffers named above" : "");
   }
   if (run.pace == Pace::Freewheel && o.ignoreTiming) {

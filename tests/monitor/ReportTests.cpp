@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <cmath>
+#include <memory>
 #include <map>
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +16,7 @@
 #include "monitor/ReportJson.h"
 #include "monitor/ReportText.h"
 #include "monitor/ReportTrace.h"
+#include "monitor/ThreadId.h"
 
 using nlohmann::json;
 
@@ -123,7 +127,8 @@ TEST_CASE("Chrome/Perfetto trace: one slice per buffer, monotonic timestamps per
     if (phase == "X") {
       ++slices;
       CHECK(event.at("dur").get<double>() > 0.0);
-      CHECK(event.at("tid") == 1);
+      CHECK(event.at("pid") == awe::osProcessId());
+      CHECK(event.at("tid") == awe::osThreadId());  // the snapshot's buffers ran on this thread
     }
     if (phase == "i") {
       instants[event.at("name")]++;
@@ -175,4 +180,157 @@ TEST_CASE("Text report names the verdict and its reasons", "[monitor]") {
   CHECK(text.find("first audio-thread allocation: 40 bytes in buffer 25") != std::string::npos);
   CHECK(text.find("busy time") != std::string::npos);
   CHECK(text.find("p99.9") != std::string::npos);
+}
+
+namespace {
+
+// RFC 4180 fields of one CSV line (quoted fields may hold commas and doubled quotes).
+std::vector<std::string> csvFields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+int64_t nanoseconds(const json& microseconds) { return std::llround(microseconds.get<double>() * 1000.0); }
+
+}  // namespace
+
+TEST_CASE("CSV fields with commas, quotes and line breaks are quoted (RFC 4180)", "[monitor]") {
+  CHECK(awe::csvField("plain") == "plain");
+  CHECK(awe::csvField("") == "");
+  CHECK(awe::csvField("a,b") == "\"a,b\"");
+  CHECK(awe::csvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(awe::csvField("two\nlines") == "\"two\nlines\"");
+  const std::string path = "/banks/my \"best\", final.sf2";
+  const std::string line = "sustained," + awe::csvField(path) + ",1";
+  const std::vector<std::string> fields = csvFields(line);
+  REQUIRE(fields.size() == 3);
+  CHECK(fields[1] == path);
+}
+
+TEST_CASE("Freewheel reports leave jitter out; paced ones keep it", "[monitor]") {
+  awe::Snapshot snapshot = eventfulSnapshot();
+  REQUIRE(snapshot.paced);
+  {
+    std::ostringstream out;
+    awe::writeBufferCsv(out, snapshot);
+    std::istringstream in(out.str());
+    std::string header, row;
+    std::getline(in, header);
+    std::getline(in, row);
+    std::getline(in, row);  // buffer 1: the first with a jitter
+    CHECK(csvFields(header)[6] == "jitter_ns");
+    CHECK_FALSE(csvFields(row)[6].empty());
+    const json report = awe::reportToJson(snapshot);
+    CHECK(report.at("latest").contains("jitter_ns"));
+    CHECK(report.at("distributions").contains("jitter"));
+    CHECK(awe::formatTextReport(snapshot).find("callback jitter") != std::string::npos);
+  }
+  snapshot.paced = false;
+  std::ostringstream out;
+  awe::writeBufferCsv(out, snapshot);
+  std::istringstream in(out.str());
+  std::string header, row;
+  std::getline(in, header);
+  const std::size_t columns = csvFields(header).size();
+  while (std::getline(in, row)) {
+    const std::vector<std::string> fields = csvFields(row);
+    REQUIRE(fields.size() == columns);
+    CHECK(fields[6].empty());
+  }
+  const json report = awe::reportToJson(snapshot);
+  CHECK(report.at("settings").at("paced") == false);
+  CHECK_FALSE(report.at("latest").contains("jitter_ns"));
+  CHECK_FALSE(report.at("latest").contains("clock_drift_ppm"));
+  CHECK_FALSE(report.at("distributions").contains("jitter"));
+  CHECK_FALSE(report.at("outliers").contains("jitter"));
+  CHECK(awe::formatTextReport(snapshot).find("jitter:") == std::string::npos);
+  CHECK(awe::formatTextReport(snapshot).find("callback jitter") == std::string::npos);
+  for (const json& event : awe::traceToJson(snapshot).at("traceEvents")) {
+    if (event.at("name") == "buffer") CHECK_FALSE(event.at("args").contains("jitter_us"));
+  }
+}
+
+TEST_CASE("Trace: DSP load counter in percent, one time unit", "[monitor]") {
+  const awe::Snapshot snapshot = eventfulSnapshot();
+  const json trace = awe::traceToJson(snapshot);
+  CHECK(trace.at("displayTimeUnit") == "ns");
+  int loads = 0;
+  for (const json& event : trace.at("traceEvents")) {
+    if (event.at("ph") != "C" || event.at("name") != "DSP load") continue;
+    ++loads;
+    const double percent = event.at("args").at("percent");
+    // Buffer 12 took 1.2 budgets, the others 5 ms of a 23.22 ms budget.
+    if (percent > 100.0) CHECK(percent == Approx(120.0).epsilon(1e-6));
+    else CHECK(percent == Approx(100.0 * 5e6 / (1024 * 1e9 / 44100)).epsilon(1e-6));
+  }
+  CHECK(loads == 30);
+}
+
+TEST_CASE("Trace: stage slices nest in the monitor's buffer slice when the clocks disagree", "[monitor]") {
+  // One buffer of 1 ms whose "status" span, read through the span clock, ends 130 ns after
+  // the monitor's end of the buffer, and whose "monitor" root starts 50 ns before it.
+  awe::Snapshot snapshot;
+  snapshot.framesPerBuffer = 1024;
+  snapshot.sampleRate_Hz = 44100.0;
+  snapshot.audioThreadId = 4242;
+  awe::BufferRecord record;
+  record.index = 7;
+  record.start_ns = 5'000'000'000;
+  record.busy_ns = 1'000'000;
+  record.frames = 1024;
+  snapshot.records.push_back(record);
+  auto stages = std::make_shared<awe::StageProfileSnapshot>();
+  stages->stageNames = {"buffer", "sequencer", "status", "monitor"};
+  auto span = [&](uint8_t stage, uint8_t depth, int64_t start_ns, int64_t duration_ns) {
+    awe::StageSpanRecord r;
+    r.buffer = 7;
+    r.stage = stage;
+    r.depth = depth;
+    r.start_ns = start_ns;
+    r.duration_ns = duration_ns;
+    r.threadId = 4242;
+    stages->spans.push_back(r);
+  };
+  const int64_t end_ns = record.start_ns + record.busy_ns;
+  span(0, 0, record.start_ns + 100, record.busy_ns - 80);       // buffer: stands for the slice
+  span(1, 1, record.start_ns - 60, 900'000);                     // starts before the slice
+  span(2, 1, end_ns - 2'000, 2'130);                             // status: ends 130 ns late
+  span(3, 0, end_ns - 50, 1'000);                                // monitor: after the busy time
+  snapshot.stages = stages;
+
+  const json trace = json::parse(awe::traceToJson(snapshot).dump());
+  std::map<std::string, std::pair<int64_t, int64_t>> slices;
+  for (const json& event : trace.at("traceEvents")) {
+    if (event.at("ph") != "X") continue;
+    CHECK(event.at("tid") == 4242);
+    const int64_t start = nanoseconds(event.at("ts"));
+    slices[event.at("name")] = {start, start + nanoseconds(event.at("dur"))};
+  }
+  REQUIRE(slices.size() == 4);
+  CHECK(slices["buffer"] == std::make_pair(record.start_ns, end_ns));
+  CHECK(slices["sequencer"].first == record.start_ns);
+  CHECK(slices["status"].second == end_ns);
+  CHECK(slices["status"].first == end_ns - 2'000);
+  CHECK(slices["monitor"].first == end_ns);
+  CHECK(slices["monitor"].second == end_ns + 950);
 }

@@ -1,5 +1,8 @@
 // Stage spans: nesting, adding up to the busy time, statistics and reports.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -124,10 +127,23 @@ TEST_CASE("stage spans of the engine nest and add up to the busy time", "[profil
   const nlohmann::json trace = nlohmann::json::parse(traceToJson(snapshot).dump());
   std::size_t stageSlices = 0;
   double previous = -1e300;
+  // Slices nest exactly (in the integer nanoseconds a viewer reads back): each lies inside
+  // the innermost open one or after it, never across its end.
+  std::vector<int64_t> openEnds_ns;
+  std::size_t crossings = 0;
   for (const auto& event : trace.at("traceEvents")) {
     if (event.at("ph").get<std::string>() == "M") continue;
     CHECK(event.at("ts").get<double>() >= previous);  // sorted
     previous = event.at("ts").get<double>();
+    if (event.at("ph").get<std::string>() == "X") {
+      CHECK(event.at("pid").get<int>() == static_cast<int>(::getpid()));
+      CHECK(event.at("tid").get<int>() == snapshot.audioThreadId);
+      const int64_t start_ns = std::llround(event.at("ts").get<double>() * 1000.0);
+      const int64_t end_ns = start_ns + std::llround(event.at("dur").get<double>() * 1000.0);
+      while (!openEnds_ns.empty() && start_ns >= openEnds_ns.back()) openEnds_ns.pop_back();
+      if (!openEnds_ns.empty() && end_ns > openEnds_ns.back()) ++crossings;
+      openEnds_ns.push_back(end_ns);
+    }
     if (event.contains("cat") && event.at("cat").get<std::string>() == "stage") {
       ++stageSlices;
       CHECK(event.at("name").get<std::string>() != "buffer");  // the monitor's buffer slice stands for it
@@ -135,6 +151,7 @@ TEST_CASE("stage spans of the engine nest and add up to the busy time", "[profil
     }
   }
   CHECK(stageSlices > 1000);
+  CHECK(crossings == 0);
 }
 
 TEST_CASE("stage spans switch off and on at run time", "[profiling][spans]") {

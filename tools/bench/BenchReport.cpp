@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "monitor/Format.h"
 #include "monitor/ReportCsv.h"
 #include "monitor/ReportJson.h"
 #include "monitor/ReportTrace.h"
+#include "monitor/TraceFormat.h"
 
 namespace awe::bench {
 namespace {
@@ -300,22 +302,61 @@ json rampToJson(const RampResult& ramp) {
 }
 
 json mergedTrace(const std::vector<ScenarioRuns>& scenarios) {
+  // Every run keeps its kernel process and thread ids (runs follow each other in time, so
+  // they share tracks without overlapping); one "run" slice per run, named after its
+  // scenario and repetition, holds that run's slices.
   json events = json::array();
-  int pid = 0;
+  json metadata = json::array();
+  std::vector<std::pair<int, int>> namedThreads;
   for (const ScenarioRuns& s : scenarios) {
     for (const RunResult& r : s.runs) {
-      ++pid;
       json trace = traceToJson(r.snapshot);
+      json run = json::array();
+      int64_t first_ns = 0;  // back to integer nanoseconds: no rounding can cut a child off
+      int64_t last_ns = 0;
+      bool any = false;
+      int pid = 0;
+      int tid = 0;
       for (json& e : trace["traceEvents"]) {
-        if (e.contains("pid")) e["pid"] = pid;
-        if (e.contains("ph") && e["ph"] == "M" && e.contains("name") && e["name"] == "process_name") {
-          e["args"]["name"] = fmt::format("{} #{}", s.name, r.repetition);
+        if (e.at("ph") == "M") {
+          const std::pair<int, int> thread{e.at("pid").get<int>(), e.at("tid").get<int>()};
+          if (std::find(namedThreads.begin(), namedThreads.end(), thread) == namedThreads.end()) {
+            namedThreads.push_back(thread);
+            if (e.at("name") == "process_name") e["args"]["name"] = "awe-bench";
+            metadata.push_back(std::move(e));
+          }
+          continue;
         }
+        if (e.at("ph") == "X") {
+          const int64_t ts = std::llround(e.at("ts").get<double>() * 1000.0);
+          const int64_t end = ts + std::llround(e.at("dur").get<double>() * 1000.0);
+          first_ns = any ? std::min(first_ns, ts) : ts;
+          last_ns = any ? std::max(last_ns, end) : end;
+          if (!any) {
+            pid = e.at("pid").get<int>();
+            tid = e.at("tid").get<int>();
+          }
+          any = true;
+        }
+        run.push_back(std::move(e));
       }
-      for (json& e : trace["traceEvents"]) events.push_back(std::move(e));
+      if (any) {
+        events.push_back({{"ph", "X"},
+                          {"name", fmt::format("{} #{}", s.name, r.repetition)},
+                          {"cat", "run"},
+                          {"ts", traceMicroseconds(first_ns)},
+                          {"dur", traceMicroseconds(last_ns - first_ns)},
+                          {"pid", pid},
+                          {"tid", tid},
+                          {"args", {{"scenario", s.name}, {"bank", s.bank}, {"repetition", r.repetition}}}});
+      }
+      for (json& e : run) events.push_back(std::move(e));
     }
   }
-  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+  for (json& e : events) metadata.push_back(std::move(e));
+  return {{"traceEvents", std::move(metadata)},
+          {"displayTimeUnit", kTraceDisplayTimeUnit},
+          {"otherData", {{"kind", "awe-bench-trace"}, {"schema_version", kTraceSchemaVersion}, {"clock", kTraceClock}}}};
 }
 
 void writeMergedCsv(std::ostream& out, const std::vector<ScenarioRuns>& scenarios) {
@@ -327,7 +368,7 @@ void writeMergedCsv(std::ostream& out, const std::vector<ScenarioRuns>& scenario
       std::istringstream lines(one.str());
       std::string line;
       bool first = true;
-      const std::string prefix = fmt::format("\"{}\",\"{}\",{},", s.name, s.bank, r.repetition);
+      const std::string prefix = fmt::format("{},{},{},", csvField(s.name), csvField(s.bank), r.repetition);
       while (std::getline(lines, line)) {
         if (first) {
           first = false;
