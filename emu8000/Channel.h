@@ -57,7 +57,8 @@ struct Channel {
   // sends; -1 = as the bank has it).
   int16_t generatorOffset[kSf2GeneratorCount] = {};
   uint64_t offsetMask = 0;  // bit g: generatorOffset[g] != 0
-  int16_t sf2NrpnBase = 0;  // SF2.01 NRPN LSB 100/101/102 select 100s, 1000s, 10000s
+  int16_t sf2NrpnBase = 0;       // SF2.01 NRPN select LSB 100/101/102: 100s, 1000s, 10000s
+  int16_t sf2NrpnGenerator = 0;  // the generator the SF2.01 NRPN selection names
   int8_t drumPitch_semitones[128] = {};
   int8_t drumLevel[128] = {}, drumPan[128] = {}, drumReverb[128] = {}, drumChorus[128] = {};
 
@@ -98,7 +99,7 @@ struct Channel {
     tuningSelected = false;
     std::memset(generatorOffset, 0, sizeof(generatorOffset));
     offsetMask = 0;
-    sf2NrpnBase = 0;
+    sf2NrpnBase = sf2NrpnGenerator = 0;
     std::memset(drumPitch_semitones, 0, sizeof(drumPitch_semitones));
     std::memset(drumLevel, -1, sizeof(drumLevel));
     std::memset(drumPan, -1, sizeof(drumPan));

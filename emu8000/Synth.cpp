@@ -290,6 +290,8 @@ class SynthImpl final : private SysexTarget {
         c.cc[cc] = static_cast<uint8_t>(value);
         c.nrpn = static_cast<uint16_t>((c.cc[99] << 7) | c.cc[98]);
         c.nrpnSelected = true;
+        if (cc == 99) c.sf2NrpnBase = 0;
+        if (cc == 98 && c.cc[99] == kSf2NrpnMsb) selectSf2Nrpn(c, value);
         return;
       case 100:
       case 101:
@@ -720,14 +722,20 @@ class SynthImpl final : private SysexTarget {
         return generatorInfo(g).allowed ? 1 : 0;
     }
   }
-  void sf2Nrpn(int ch, int lsb, int value) noexcept {  // [audio thread]
-    Channel& c = channels_[static_cast<size_t>(ch)];
-    if (lsb >= 100) {  // a generator number above 99 is built up first
-      if (lsb <= 102) c.sf2NrpnBase = static_cast<int16_t>(c.sf2NrpnBase + (lsb == 100 ? 100 : lsb == 101 ? 1000 : 10000));
+  // [audio thread] NRPN select LSB under MSB 120: 100/101/102 add 100/1000/10000 to the
+  // generator number being built, 0-99 completes it (spec 9.6.2).
+  static void selectSf2Nrpn(Channel& c, int lsb) noexcept {
+    if (lsb >= 100) {
+      if (lsb <= 102) c.sf2NrpnBase = static_cast<int16_t>(std::min(c.sf2NrpnBase + (lsb == 100 ? 100 : lsb == 101 ? 1000 : 10000), 30000));
       return;
     }
-    const int g = c.sf2NrpnBase + lsb;
+    c.sf2NrpnGenerator = static_cast<int16_t>(c.sf2NrpnBase + lsb);
     c.sf2NrpnBase = 0;
+  }
+  void sf2Nrpn(int ch, int lsb, int value) noexcept {  // [audio thread]
+    Channel& c = channels_[static_cast<size_t>(ch)];
+    if (lsb >= 100) return;  // selection still being built
+    const int g = c.sf2NrpnGenerator;
     if (g >= kSf2GeneratorCount || sf2NrpnScale(g) == 0) return;
     setGeneratorOffset(ch, g, value * sf2NrpnScale(g));
   }

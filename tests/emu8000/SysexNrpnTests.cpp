@@ -10,6 +10,7 @@
 
 #include "emu8000/Synth.h"
 #include "emu8000/Sysex.h"
+#include "monitor/AllocationTrap.h"
 #include "support/Analysis.h"
 #include "support/TestBank.h"
 
@@ -381,6 +382,18 @@ TEST_CASE("SF2.01 NRPNs (MSB 120): any generator by number, offsets in the spec'
   nrpn(synth, 1, 120, 8, 64, 0);
   out = render(synth, 8820);
   CHECK(levelDb(out, 4410, 8820) == Approx(open).margin(0.2));
+  // LSB 100 then 48 selects generator 148 (there is none): nothing changes, and the next
+  // plain selection names generator 48 again.
+  cc(synth, 1, 99, 120);
+  cc(synth, 1, 98, 100);
+  cc(synth, 1, 98, 48);
+  cc(synth, 1, 38, 100);
+  cc(synth, 1, 6, 64);
+  out = render(synth, 8820);
+  CHECK(levelDb(out, 4410, 8820) == Approx(open).margin(0.2));
+  nrpn(synth, 1, 120, 48, 64, 60);  // +60 cB
+  out = render(synth, 8820);
+  CHECK(levelDb(out, 4410, 8820) - open == Approx(-6.0).margin(0.1));
 }
 
 TEST_CASE("GS part NRPNs: vibrato depth and rate, cutoff, attack and release", "[synth][nrpn][gs]") {
@@ -484,4 +497,100 @@ TEST_CASE("GS drum instrument NRPNs: pitch, level and pan of one key", "[synth][
   nrpn(synth, 9, 28, 69, 127);  // pan hard right
   level(69, l1, r1);
   CHECK(r1 - l1 > 30.0);
+}
+
+TEST_CASE("sysex: cut-short, over-long and garbage messages are ignored without reading past them", "[synth][sysex]") {
+  Synth synth(sf2Settings());
+  synth.setBank(testBank());
+  Bytes octave{0xF0, 0x7F, 0x7F, 0x08, 0x09, 0x03, 0x7F, 0x7F};
+  for (int i = 0; i < 24; ++i) octave.push_back(0x40);
+  octave.push_back(0xF7);
+  Bytes dump{0xF0, 0x7E, 0x7F, 0x08, 0x01, 0x00};
+  for (int i = 0; i < 16 + 384 + 1; ++i) dump.push_back(0x20);
+  dump.push_back(0xF7);
+  const std::vector<Bytes> messages = {
+      octave, dump, gs(0x40, 0x11, 0x40, Bytes(12, 0x50)), gs(0x40, 0x12, 0x15, {0x01}),
+      {0xF0, 0x7F, 0x7F, 0x08, 0x02, 0x00, 0x05, 60, 61, 0, 0, 0xF7},  // announces 5 changes, has 1
+      {0xF0, 0x7F, 0x7F, 0x04, 0x01, 0x00, 0x40, 0xF7}, {0xF0, 0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7}};
+  for (const Bytes& m : messages) {
+    for (size_t n = 0; n <= m.size(); ++n) {
+      // Each prefix in a buffer of exactly that size (AddressSanitizer sees any overread),
+      // once as it is and once closed with F7.
+      std::vector<uint8_t> cut(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(n));
+      synth.sysex(cut.empty() ? nullptr : cut.data(), cut.size());
+      if (n > 0) {
+        cut.back() = 0xF7;
+        synth.sysex(cut.data(), cut.size());
+      }
+    }
+  }
+  std::mt19937 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<uint8_t> junk(static_cast<size_t>(random() % 40 + 1));
+    for (uint8_t& b : junk) b = static_cast<uint8_t>(random() & 0x7F);
+    junk.front() = 0xF0;
+    const uint8_t makers[] = {0x41, 0x43, 0x7E, 0x7F};  // Roland, Yamaha, universal
+    junk[1 % junk.size()] = makers[random() % 4];
+    junk.back() = 0xF7;
+    synth.sysex(junk.data(), junk.size());
+  }
+  send(synth, {0xF0, 0x7E, 0x7F, 0x09, 0x01, 0xF7});
+  CHECK(noteCents(synth, 0, 69, 69) == Approx(0.0).margin(1.0));
+}
+
+TEST_CASE("channel modes, tunings, sysex and NRPNs allocate nothing on the audio thread", "[synth][sysex][realtime]") {
+  Synth synth(sf2Settings());
+  synth.setBank(testBank());
+  Bytes dump{0xF0, 0x7E, 0x7F, 0x08, 0x01, 0x02};
+  for (int i = 0; i < 16; ++i) dump.push_back(0x20);
+  for (int key = 0; key < 128; ++key) dump.insert(dump.end(), {static_cast<uint8_t>(key), 0x10, 0x00});
+  dump.insert(dump.end(), {0x00, 0xF7});
+  Bytes octave{0xF0, 0x7F, 0x7F, 0x08, 0x08, 0x03, 0x7F, 0x7F};
+  for (int pc = 0; pc < 12; ++pc) octave.push_back(static_cast<uint8_t>(60 + pc));
+  octave.push_back(0xF7);
+  const Bytes gsTuning = gs(0x40, 0x11, 0x40, Bytes(12, 70));
+  const Bytes drumPart = gs(0x40, 0x12, 0x15, {0x01});
+  const Bytes gsReset = gs(0x40, 0x00, 0x7F, {0x00});
+  const Bytes volume{0xF0, 0x7F, 0x7F, 0x04, 0x01, 0x00, 0x60, 0xF7};
+  const Bytes single{0xF0, 0x7F, 0x7F, 0x08, 0x02, 0x02, 0x01, 64, 64, 0x20, 0x00, 0xF7};
+  StereoBuffer out;
+  out.left.reserve(1 << 20);
+  out.right.reserve(1 << 20);
+  render(synth, 1024);  // first-use set-up outside the measured part
+  const uint64_t before = AllocationTrap::audioThreadAllocationCount();
+  {
+    const AllocationTrap::ScopedAudioThread audio;
+    for (int round = 0; round < 3; ++round) {
+      send(synth, dump);
+      send(synth, octave);
+      send(synth, gsTuning);
+      send(synth, drumPart);
+      send(synth, volume);
+      rpn(synth, 0, 3, 2);
+      rpn(synth, 0, 5, 1);
+      cc(synth, 0, 5, 2);
+      cc(synth, 0, 65, 127);
+      cc(synth, 0, 1, 100);
+      synth.noteOn(0, 60, 100);
+      renderInto(synth, out, 2048);
+      synth.noteOn(0, 64, 100);
+      send(synth, single);
+      nrpn(synth, 0, 120, 8, 60, 0);
+      nrpn(synth, 0, 1, 9, 100);
+      nrpn(synth, 2, 24, 60, 70);
+      synth.noteOn(2, 60, 100);
+      cc(synth, 1, 126, 1);
+      synth.noteOn(1, 60, 100);
+      synth.noteOn(1, 67, 100);
+      renderInto(synth, out, 2048);
+      synth.noteOff(1, 67);
+      cc(synth, 0, 84, 40);
+      synth.noteOn(0, 72, 100);
+      renderInto(synth, out, 4096);
+      synth.allNotesOff();
+      send(synth, gsReset);
+      renderInto(synth, out, 4096);
+    }
+  }
+  CHECK(AllocationTrap::audioThreadAllocationCount() == before);
 }
