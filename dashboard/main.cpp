@@ -27,7 +27,8 @@
 #include "dashboard/TerminalStatus.h"
 #include "dashboard/Window.h"
 #include "engine/BuiltinFiles.h"
-#include "tools/ProfileCli.h"
+#include "engine/cli/Cli.h"
+#include "engine/cli/ProfileCli.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ extern "C" void onInterrupt(int) { interrupted.store(true); }
 int main(int argc, char** argv) {
   // ---- command line --------------------------------------------------------------------------
   CLI::App app{"awe-player: play a MIDI file through the EMU8000-style synth with a live performance dashboard"};
+  awe::cli::setUp(app, "awe-player");
   std::string songPath, bankPath, driver = "auto", api, device, midiIn, schedule = "asap";
   std::string screenshotPath, jsonPath, tracePath;
   double rate = 44100.0;
@@ -56,9 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--api", api, "Audio API for RtAudio (default: the first that works)")
       ->check(CLI::IsMember({"jack", "alsa", "pulse"}));
   app.add_option("--device", device, "Audio output device: index or part of its name");
-  app.add_option("--rate", rate, "Sample rate in Hz")->check(CLI::Range(8000.0, 192000.0));
-  app.add_option("--buffer", buffer, "Frames per audio buffer")->check(CLI::Range(16, 16384));
-  app.add_option("--polyphony", polyphony, "Voices")->check(CLI::Range(1, awe::kMaxPolyphony));
+  app.add_option("--rate", rate, "Sample rate in Hz")->check(awe::cli::range(8000.0, 192000.0, "Hz"));
+  app.add_option("--buffer", buffer, "Frames per audio buffer")->check(awe::cli::wholeRange(16, 16384, "frames"));
+  app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
   auto* midiInOption = app.add_option("--midi-in", midiIn, "Connect live MIDI input from this port (index or part of its name)");
   app.add_flag("--midi-virtual", midiVirtual, "Open our own MIDI input port for others to connect to")->excludes(midiInOption);
   app.add_option("--schedule", schedule, "Live MIDI schedule: asap (next buffer) or fixed (arrival + one buffer)")
@@ -66,15 +68,18 @@ int main(int argc, char** argv) {
   app.add_flag("--loop", loop, "Loop the song");
   app.add_flag("--no-gui", noGui, "No window: a one-line status on the terminal");
   auto* screenshotOption = app.add_option("--screenshot", screenshotPath, "Write a PNG of the window after --frames frames, then exit");
-  app.add_option("--frames", frames, "Frames to draw before the screenshot")->check(CLI::Range(1, 100000))->needs(screenshotOption);
+  app.add_option("--frames", frames, "Frames to draw before the screenshot")->check(awe::cli::wholeRange(1, 100000, "frames"))->needs(screenshotOption);
   app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
   app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
   app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");
   awe::addProfileOptions(app, profileOptions, profileSpec);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
   if (noGui && !screenshotPath.empty()) {
     fmt::print(stderr, "awe-player: --screenshot needs the window; drop --no-gui\n");
-    return 2;
+    return awe::cli::kExitUsage;
+  }
+  if (!awe::cli::checkOutputs("awe-player", {{"--json", jsonPath}, {"--trace", tracePath}, {"--screenshot", screenshotPath}})) {
+    return awe::cli::kExitUsage;
   }
 
   std::signal(SIGINT, onInterrupt);
@@ -86,7 +91,7 @@ int main(int argc, char** argv) {
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath, tracePath});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
-    return 2;
+    return awe::cli::kExitUsage;
   }
 
   // ---- files and engine ------------------------------------------------------------------------
@@ -118,7 +123,7 @@ int main(int argc, char** argv) {
     if (profile) profile->heapMark("loaded");
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
-    return 4;
+    return awe::cli::kExitUsage;
   }
 
   try {
@@ -129,7 +134,7 @@ int main(int argc, char** argv) {
                static_cast<int>(d->sampleRate()), d->bufferFrames());
   } catch (const awe::DriverError& e) {
     fmt::print(stderr, "awe-player: no audio: {}\n", e.what());
-    return 3;
+    return awe::cli::kExitUsage;
   }
 
   try {
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
-    return 3;
+    return awe::cli::kExitUsage;
   }
   const bool liveInput = !midiIn.empty() || midiVirtual;
 
@@ -159,13 +164,13 @@ int main(int argc, char** argv) {
     if (!outcome.opened) {
       if (!screenshotPath.empty()) {
         fmt::print(stderr, "awe-player: {}; cannot take the screenshot\n", outcome.noDisplay);
-        return 3;
+        return awe::cli::kExitUsage;
       }
       fmt::print(stderr, "awe-player: {}; showing a status line instead\n", outcome.noDisplay);
     }
     if (!outcome.error.empty()) {
       fmt::print(stderr, "awe-player: {}\n", outcome.error);
-      status = 4;
+      status = awe::cli::kExitUsage;
     }
     if (!outcome.screenshot.empty()) fmt::print(stderr, "awe-player: wrote {}\n", outcome.screenshot);
   }
@@ -185,7 +190,7 @@ int main(int argc, char** argv) {
     if (!tracePath.empty()) fmt::print(stderr, "awe-player: {}\n", session->writeTrace(tracePath));
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
-    status = 4;
+    status = awe::cli::kExitUsage;
   }
   if (profile) {
     // With the engine and the window gone, so the leak report shows what really stayed.
@@ -196,7 +201,7 @@ int main(int argc, char** argv) {
       awe::finishProfile(*profile, stderr, "awe-player: profile ");
     } catch (const std::exception& e) {
       fmt::print(stderr, "awe-player: {}\n", e.what());
-      status = 4;
+      status = awe::cli::kExitUsage;
     }
   }
   return status;

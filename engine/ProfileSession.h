@@ -15,7 +15,7 @@
 // before it is destroyed, and finish() last: it stops everything, writes the files and
 // returns their paths. Several engines one after another (awe-bench makes a fresh one per
 // run) attach and release in turn; their spans add up into one profile. Everything here
-// runs on the control thread. tools/ProfileCli.h wires it to a tool's command line.
+// runs on the control thread. engine/cli/ProfileCli.h wires it to a tool's command line.
 #include <memory>
 #include <string>
 #include <vector>

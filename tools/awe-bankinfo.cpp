@@ -4,11 +4,12 @@
 //   awe-bankinfo bank.sf2 [--presets] [--warnings]
 //                [--profile cpu,memory] [--profile-rate HZ] [--profile-output BASE]
 //
-// --profile profiles the loading (tools/ProfileCli.h): where its CPU time goes and what it
+// --profile profiles the loading (engine/cli/ProfileCli.h): where its CPU time goes and what it
 // allocates, by site; the files are ./awe-bankinfo.* (or BASE.*), named at the end. Stage
 // spans do not apply: loading renders no audio.
 //
-// Exit codes: 0 loaded, 4 the bank is unusable (the Sf2Error is printed), 2 bad arguments.
+// Exit codes (engine/cli/Cli.h): 0 loaded, 4 bad usage or a bank that cannot be used (the
+// Sf2Error is printed).
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -18,7 +19,8 @@
 #include <vector>
 
 #include "emu8000/Bank.h"
-#include "tools/ProfileCli.h"
+#include "engine/cli/Cli.h"
+#include "engine/cli/ProfileCli.h"
 
 namespace {
 
@@ -37,7 +39,8 @@ std::string mib(double bytes) { return fmt::format("{:.1f} MiB", bytes / (1024.0
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Load a SoundFont 2 bank and print its contents, load time and memory use"};
+  CLI::App app{"awe-bankinfo: load a SoundFont 2 bank and print its contents, load time and memory use"};
+  awe::cli::setUp(app, "awe-bankinfo");
   std::string path;
   bool listPresets = false, listWarnings = false;
   app.add_option("bank", path, "SF2 file")->required();
@@ -47,7 +50,7 @@ int main(int argc, char** argv) {
   const awe::ProfileCliSpec profileSpec{"awe-bankinfo", "", true,
                                         "loading a bank renders no audio, so there are no stages to time"};
   awe::addProfileOptions(app, profileOptions, profileSpec);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
 
   // Before the bank is loaded, so the heap profile sees the loading.
   std::unique_ptr<awe::ProfileSession> profile;
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
     if (!note.empty()) fmt::print(stderr, "awe-bankinfo: {}\n", note);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-bankinfo: {}\n", e.what());
-    return 2;
+    return awe::cli::kExitUsage;
   }
 
   const long rssBefore = residentKiB();

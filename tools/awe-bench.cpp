@@ -35,7 +35,8 @@
 #include "monitor/Baseline.h"
 #include "monitor/BaselineHistory.h"
 #include "monitor/Format.h"
-#include "tools/ProfileCli.h"
+#include "engine/cli/Cli.h"
+#include "engine/cli/ProfileCli.h"
 #include "tools/bench/BenchReport.h"
 #include "tools/bench/BenchRun.h"
 #include "tools/bench/BenchScenarios.h"
@@ -46,11 +47,11 @@ using namespace awe::bench;
 
 namespace {
 
-constexpr int kExitHeld = 0;
-constexpr int kExitMiss = 1;
-constexpr int kExitAllocation = 2;
-constexpr int kExitRegression = 3;
-constexpr int kExitUsage = 4;
+constexpr int kExitHeld = cli::kExitDone;  // the exit codes every tool shares (engine/cli/Cli.h)
+constexpr int kExitMiss = cli::kExitDeadline;
+constexpr int kExitAllocation = cli::kExitAllocation;
+constexpr int kExitRegression = cli::kExitRegression;
+constexpr int kExitUsage = cli::kExitUsage;
 
 // Bad input or usage: reported, exit 4.
 struct UsageError : std::runtime_error {
@@ -788,6 +789,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{"awe-bench: does the synth keep its deadline here, and did a change make it slower?"};
+  cli::setUp(app, "awe-bench");
   Options o;
   app.add_option("files", o.files, "MIDI files (.mid) to play and SoundFont banks (.sf2) to play them with")
       ->check(CLI::ExistingFile);
@@ -800,13 +802,13 @@ int main(int argc, char** argv) {
   app.add_flag("--jack", o.jack, "Real time through a JACK server (RtAudio)");
   app.add_option("--api", o.api, "Real time through this RtAudio API (jack, alsa, pulse)");
   app.add_option("--device", o.device, "Real time on this audio device (index or part of its name)");
-  app.add_option("--buffer", o.frames, "Frames per buffer")->check(CLI::Range(16u, 16384u));
-  app.add_option("--rate", o.rate, "Sample rate in Hz")->check(CLI::Range(8000.0, 192000.0));
+  app.add_option("--buffer", o.frames, "Frames per buffer")->check(cli::wholeRange(16, 16384, "frames"));
+  app.add_option("--rate", o.rate, "Sample rate in Hz")->check(cli::range(8000.0, 192000.0, "Hz"));
   app.add_option("--voices", o.voices, "Voices of the sustained scenario (the polyphony follows)")
-      ->check(CLI::Range(1, kMaxPolyphony))
+      ->check(cli::wholeRange(1, kMaxPolyphony, "voices"))
       ->each([&](const std::string&) { o.voicesGiven = true; });
   app.add_option("--polyphony", o.polyphony, "Voices for the storm, sweep, soak and songs")
-      ->check(CLI::Range(1, kMaxPolyphony));
+      ->check(cli::wholeRange(1, kMaxPolyphony, "voices"));
   app.add_option("--quality", o.quality, "Quality level (interpolation, filter, effects, polyphony cap)")
       ->check(CLI::IsMember({"maximum", "high", "medium", "low"}));
   app.add_option("--effects", o.effects, "Reverb and chorus")->check(CLI::IsMember({"on", "off"}));
@@ -814,15 +816,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
   app.add_option("--duration", o.duration_s,
                  "Seconds of audio per run (default: 10 for the stress scenarios, 120 for the soak, a song's length)")
-      ->check(CLI::Range(0.01, 86400.0));
+      ->check(cli::range(0.01, 86400.0, "s"));
   app.add_option("--repeat", o.repeat, "Runs of each scenario; the report shows medians and spread")
-      ->check(CLI::Range(1, 1000));
+      ->check(cli::wholeRange(1, 1000, "runs"));
   app.add_flag("--adaptive", o.adaptive, "Run the adaptive quality policy; its decisions go into the report");
   app.add_option("--ramp-buffers", o.rampBuffers, "Buffer sizes for the polyphony ramp (e.g. 64,256,1024)")
       ->delimiter(',')
-      ->check(CLI::Range(16u, 16384u));
-  app.add_option("--ramp-start", o.rampStart, "Voices of the ramp's first step")->check(CLI::Range(8, kMaxPolyphony));
-  app.add_option("--ramp-max", o.rampMax, "The ramp stops here")->check(CLI::Range(8, kMaxPolyphony));
+      ->check(cli::wholeRange(16, 16384, "frames"));
+  app.add_option("--ramp-start", o.rampStart, "Voices of the ramp's first step")->check(cli::wholeRange(8, kMaxPolyphony, "voices"));
+  app.add_option("--ramp-max", o.rampMax, "The ramp stops here")->check(cli::wholeRange(8, kMaxPolyphony, "voices"));
   app.add_option("--ramp-clock", o.rampClock,
                  "Freewheel ramp: a step holds when the median busy time (wall) or the thread's CPU time per buffer "
                  "(cpu: steadier on a loaded machine) is within the budget")
@@ -843,26 +845,21 @@ int main(int argc, char** argv) {
   app.add_option("--baseline", o.baselinePath, "Compare with this baseline; exit 3 on a regression")
       ->check(CLI::ExistingFile);
   app.add_option("--tolerance", o.tolerance_pct, "Slowdown in percent allowed before a change counts")
-      ->check(CLI::Range(0.0, 1000.0));
+      ->check(cli::range(0.0, 1000.0, "%"));
   app.add_flag("--instructions", o.instructions,
                "Run the fixed, deterministic workload for valgrind --tool=callgrind and print its voice-samples");
   app.add_option("--inject-slow-buffer", o.slowBuffer, "Make this buffer of every run slow (tests the exit-1 path)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+      ->check(cli::wholeRange(0, int64_t{1} << 40));
   app.add_option("--slow-buffer-ms", o.slowBuffer_ms, "How long the injected slow buffer takes (default: 2 budgets)")
-      ->check(CLI::Range(0.0, 10000.0));
+      ->check(cli::range(0.0, 10000.0, "ms"));
   app.add_option("--inject-allocation", o.allocationBuffer,
                  "Make this buffer of every run allocate on the audio thread (tests the exit-2 path)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+      ->check(cli::wholeRange(0, int64_t{1} << 40));
   app.add_flag("--ignore-timing", o.ignoreTiming,
                "Freewheel: report buffers over budget but do not fail on them (CI on shared machines)");
   app.add_flag("-q,--quiet", o.quiet, "No progress or notes on stderr");
   addProfileOptions(app, o.profile, kProfileSpec);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
-  }
+  if (const auto code = cli::parse(app, argc, argv)) return *code;
   if (!o.historyDir.empty() && (!o.files.empty() || !o.saveBaselinePath.empty() || !o.baselinePath.empty() ||
                                 !o.baselineDir.empty() || o.instructions || !o.profile.list.empty())) {
     fmt::print(stderr, "awe-bench: --history reads a folder and runs nothing: it does not combine with files, "
@@ -871,6 +868,15 @@ int main(int argc, char** argv) {
   }
   if (!o.historyPlot.empty() && o.historyDir.empty()) {
     fmt::print(stderr, "awe-bench: --history-plot needs --history DIR\n");
+    return kExitUsage;
+  }
+  // Before any run: an output that cannot be written is found now, not after the work.
+  const auto isFolder = [](const std::string& p) { return !p.empty() && (p.back() == '/' || fs::is_directory(p)); };
+  if (!cli::checkOutputs("awe-bench", {{"--json", o.jsonPath},
+                                       {"--trace", o.tracePath},
+                                       {"--csv", o.csvPath},
+                                       {"--save-baseline", isFolder(o.saveBaselinePath) ? "" : o.saveBaselinePath},
+                                       {"--history-plot", o.historyPlot}})) {
     return kExitUsage;
   }
   // Before the banks are loaded, so the heap profile sees them; finished after everything

@@ -9,7 +9,7 @@
 //           [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //           [--profile-output BASE]
 //
-// --profile profiles the run (tools/ProfileCli.h): the files go next to --json (else
+// --profile profiles the run (engine/cli/ProfileCli.h): the files go next to --json (else
 // ./awe-latency.*) and are named at the end. Spans need our own engine (not --midi-out).
 //
 // Live mode plays the synth from a MIDI port and times every event through the engine's
@@ -61,7 +61,8 @@
 #include "engine/SampleClock.h"
 #include "monitor/Clock.h"
 #include "monitor/SampleStatistics.h"
-#include "tools/ProfileCli.h"
+#include "engine/cli/Cli.h"
+#include "engine/cli/ProfileCli.h"
 
 namespace {
 
@@ -741,6 +742,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
 
 int main(int argc, char** argv) {
   CLI::App app{"awe-latency: MIDI-to-sound latency of the synth, stage by stage (live) or end to end (loopback)"};
+  awe::cli::setUp(app, "awe-latency");
   bool list = false, loopback = false, quiet = false;
   LiveArgs live;
   LoopbackArgs loop;
@@ -759,53 +761,54 @@ int main(int argc, char** argv) {
   app.add_option("--schedule", schedule, "MIDI schedule: asap, fixed (arrival + one buffer) or both")
       ->check(CLI::IsMember({"asap", "fixed", "both"}));
   app.add_option("--max-ms", options.maxMs, "Pass/fail limit for the total latency of every event, in ms")
-      ->check(CLI::PositiveNumber);
+      ->check(awe::cli::positive("ms"));
   app.add_option("--json", jsonPath, "Write the JSON report here ('-' for stdout; the text goes to stderr then)");
   app.add_option("--sf2", sf2, "SoundFont bank (live default: the built-in bank; loopback default: a click)")
       ->check(CLI::ExistingFile);
   app.add_option("--program", program, "Loopback: program to play (sent on both channels first)")
-      ->check(CLI::Range(0, 127));
+      ->check(awe::cli::wholeRange(0, 127));
   app.add_option("--client", clientName, "Name of our JACK clients");
-  app.add_option("--bins", options.bins, "Histogram bins")->check(CLI::Range(1, 1000));
+  app.add_option("--bins", options.bins, "Histogram bins")->check(awe::cli::wholeRange(1, 1000, "bins"));
   app.add_option("--outlier-margin-ms", options.outlierMarginMs,
-                 "Outliers lie above Q3 + max(1.5 IQR, this margin)")->check(CLI::NonNegativeNumber);
+                 "Outliers lie above Q3 + max(1.5 IQR, this margin)")->check(awe::cli::nonNegative("ms"));
   app.add_flag("-q,--quiet", quiet, "No live view");
   // Live.
   app.add_option("--duration", live.duration_s, "Live: stop after this many seconds (default: at Ctrl-C)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(awe::cli::nonNegative("s"));
   app.add_option("--alternate", live.alternate_s, "Live, --schedule both: switch schedules this often, in seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(awe::cli::positive("s"));
   app.add_option("--api", live.api, "Live: audio API for the synth (jack, alsa, pulse; default: JACK first)");
   app.add_option("--frames", live.frames, "Live without JACK: buffer frames (JACK decides its own)")
-      ->check(CLI::Range(16, 8192));
+      ->check(awe::cli::wholeRange(16, 8192, "frames"));
   // Loopback.
-  app.add_option("--events", loop.loopback.events, "Loopback: notes to send")->check(CLI::Range(1, 100000));
-  app.add_option("--interval-ms", interval_ms, "Loopback: time between notes")->check(CLI::PositiveNumber);
-  app.add_option("--note-ms", note_ms, "Loopback: note length")->check(CLI::PositiveNumber);
+  app.add_option("--events", loop.loopback.events, "Loopback: notes to send")->check(awe::cli::wholeRange(1, 100000, "notes"));
+  app.add_option("--interval-ms", interval_ms, "Loopback: time between notes")->check(awe::cli::positive("ms"));
+  app.add_option("--note-ms", note_ms, "Loopback: note length")->check(awe::cli::positive("ms"));
   app.add_option("--midi-out", loop.midiOut,
                  "Loopback against another synth or a cable: the MIDI input port to send to (with --capture)");
   app.add_option("--capture", loop.capture,
                  "Loopback: JACK audio output(s) to capture, LEFT[,RIGHT] (default: our engine's outputs)");
   app.add_option("--threshold-db", loop.threshold_dB, "Loopback: onset threshold in dBFS")
-      ->check(CLI::Range(-140.0, 0.0));
+      ->check(awe::cli::range(-140.0, 0.0, "dBFS"));
   app.add_option("--seed", loop.loopback.seed, "Loopback: seed of the send-time dither");
   awe::ProfileCliOptions profileOptions;
   awe::ProfileCliSpec profileSpec{"awe-latency", "audio", true, ""};
   awe::addProfileOptions(app, profileOptions, profileSpec);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
 
   if (!list && !loopback && live.port.empty() && !live.virtualPort) {
     fmt::print(stderr, "awe-latency: choose --list, --in PORT, --virtual or --loopback (see --help)\n");
-    return 2;
+    return awe::cli::kExitUsage;
   }
   if (!loop.midiOut.empty() && loop.capture.empty()) {
     fmt::print(stderr, "awe-latency: --midi-out needs --capture (the synth's audio outputs)\n");
-    return 2;
+    return awe::cli::kExitUsage;
   }
   if (list && !profileOptions.list.empty()) {
     fmt::print(stderr, "awe-latency: --profile has nothing to profile with --list\n");
-    return 2;
+    return awe::cli::kExitUsage;
   }
+  if (!awe::cli::checkOutputs("awe-latency", {{"--json", jsonPath}})) return awe::cli::kExitUsage;
   // Before the bank and the engine, so the heap profile sees them.
   std::unique_ptr<awe::ProfileSession> profile;
   try {
@@ -815,7 +818,7 @@ int main(int argc, char** argv) {
     if (!note.empty()) fmt::print(stderr, "awe-latency: {}\n", note);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-latency: {}\n", e.what());
-    return 2;
+    return awe::cli::kExitUsage;
   }
   live.profile = loop.profile = profile.get();
   // The report's text goes to stderr when the JSON goes to stdout; the profile's list too.

@@ -22,7 +22,8 @@
 #include "engine/OfflineRender.h"
 #include "engine/Sequencer.h"
 #include "engine/WavWriter.h"
-#include "tools/ProfileCli.h"
+#include "engine/cli/Cli.h"
+#include "engine/cli/ProfileCli.h"
 
 namespace {
 
@@ -56,6 +57,7 @@ class ProgressBar {
 
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
+  awe::cli::setUp(app, "awe-render");
   std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe";
   std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
   bool noEffects = false;
@@ -68,8 +70,8 @@ int main(int argc, char** argv) {
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
   app.add_option("-o,--output", outPath, "Audio file to write (.wav, .flac, .aiff)")->required();
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
-  app.add_option("--rate", rate, "Sample rate in Hz")->check(CLI::Range(8000.0, 192000.0));
-  app.add_option("--polyphony", polyphony, "Voices")->check(CLI::Range(1, awe::kMaxPolyphony));
+  app.add_option("--rate", rate, "Sample rate in Hz")->check(awe::cli::range(8000.0, 192000.0, "Hz"));
+  app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
   app.add_option("--interp", interp, "Interpolation")->check(CLI::IsMember({"cubic", "linear", "none"}));
   app.add_option("--format", format, "Sample format")->check(CLI::IsMember({"pcm16", "pcm24", "float"}));
   app.add_option("--reverb", reverb, "Reverb type: room-1..3, hall-1, hall-2, plate, delay, panning-delay")
@@ -80,19 +82,13 @@ int main(int argc, char** argv) {
   app.add_flag("--no-effects", noEffects, "Dry output: no reverb or chorus");
   app.add_option("--mode", mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
-  app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(CLI::Range(-60.0, 24.0));
-  app.add_option("--block", block, "Frames per render call")->check(CLI::Range(1, 65536));
-  app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(CLI::Range(0.0, 600.0));
+  app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(awe::cli::range(-60.0, 24.0, "dB"));
+  app.add_option("--block", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
+  app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(awe::cli::range(0.0, 600.0, "s"));
   app.add_flag("-q,--quiet", quiet, "No progress bar");
   awe::addProfileOptions(app, profileOptions, profileSpec);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 4;  // bad usage, as every awe tool
-  }
+  if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
+  if (!awe::cli::checkOutputs("awe-render", {{"-o", outPath}})) return awe::cli::kExitUsage;
 
   std::unique_ptr<awe::ProfileSession> profile;
   try {

@@ -1,9 +1,11 @@
-#include "tools/ProfileCli.h"
+#include "engine/cli/ProfileCli.h"
 
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "engine/cli/Cli.h"
 
 namespace awe {
 namespace {
@@ -28,7 +30,7 @@ void addProfileOptions(CLI::App& app, ProfileCliOptions& options, const ProfileC
   std::string help = kProfileOptionHelp;
   if (!spec.spansDoNotApply.empty()) help += " (spans do not apply here: " + spec.spansDoNotApply + ")";
   app.add_option("--profile", options.list, help);
-  app.add_option("--profile-rate", options.rate_Hz, "CPU samples per second of CPU time")->check(CLI::Range(1.0, 20000.0));
+  app.add_option("--profile-rate", options.rate_Hz, "CPU samples per second of CPU time")->check(awe::cli::range(1.0, 20000.0, "Hz"));
   if (!spec.threadWord.empty()) {
     app.add_option("--profile-thread", options.thread,
                    "CPU profile of every thread or the " + spec.threadWord + " thread alone")

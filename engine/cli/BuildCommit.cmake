@@ -1,0 +1,21 @@
+# Writes OUTPUT (a header defining AWE_BUILD_COMMIT) from the git commit of SOURCE_DIR:
+# 12 hex digits, "-dirty" with uncommitted changes to tracked files, "unknown" outside git.
+execute_process(COMMAND git -C ${SOURCE_DIR} rev-parse --short=12 HEAD
+                OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE failed ERROR_QUIET)
+if(failed OR commit STREQUAL "")
+  set(commit "unknown")
+else()
+  execute_process(COMMAND git -C ${SOURCE_DIR} diff --quiet HEAD -- RESULT_VARIABLE dirty ERROR_QUIET)
+  if(dirty)
+    set(commit "${commit}-dirty")
+  endif()
+endif()
+set(text "#pragma once\n// Written by engine/cli/BuildCommit.cmake at build time.\n#define AWE_BUILD_COMMIT \"${commit}\"\n")
+if(EXISTS ${OUTPUT})
+  file(READ ${OUTPUT} old)
+else()
+  set(old "")
+endif()
+if(NOT old STREQUAL text)
+  file(WRITE ${OUTPUT} "${text}")
+endif()
