@@ -144,7 +144,7 @@ TEST_CASE("portamento: a legato note glides from the previous note's pitch, mid-
   CHECK(soundingVoices(synth) == 1);
 }
 
-TEST_CASE("mono mode CC126: one note per channel, legato returns to held keys; CC127 poly", "[synth][channel][mono]") {
+TEST_CASE("mono mode CC126: one note per channel, legato returns to held keys, CC127 poly", "[synth][channel][mono]") {
   for (Personality personality : {Personality::Modern, Personality::Awe}) {
     INFO("personality " << personalityName(personality));
     Synth synth(settingsFor(personality));

@@ -268,7 +268,7 @@ TEST_CASE("GS scale tuning (40 1x 40..4B) tunes one part's pitch classes", "[syn
   CHECK(noteCents(synth, 9, 64, 64) == Approx(7.0).margin(1.0));
 }
 
-TEST_CASE("GM2 master volume, fine and coarse tuning; GM/GS/XG resets restore them", "[synth][sysex][master]") {
+TEST_CASE("GM2 master volume, fine and coarse tuning, restored by GM/GS/XG resets", "[synth][sysex][master]") {
   for (Personality personality : {Personality::Modern, Personality::Awe}) {
     INFO("personality " << personalityName(personality));
     SynthSettings settings = sf2Settings();
@@ -305,7 +305,7 @@ TEST_CASE("GM2 master volume, fine and coarse tuning; GM/GS/XG resets restore th
   }
 }
 
-TEST_CASE("GS drum part change: any channel becomes a drum part; GS reset undoes it", "[synth][sysex][gs][drums]") {
+TEST_CASE("GS drum part change: any channel becomes a drum part until GS reset", "[synth][sysex][gs][drums]") {
   Synth synth(sf2Settings());
   synth.setBank(testBank());
   CHECK(notePeriodicity(synth, 2, 60) > 0.95);  // channel 3: the pitched sine
@@ -324,7 +324,7 @@ TEST_CASE("GS drum part change: any channel becomes a drum part; GS reset undoes
   CHECK(gsPartChannel(15) == 15);
 }
 
-TEST_CASE("XG: bank MSB 127 makes a drum channel anywhere; not in GS mode; missing banks fall back", "[synth][sysex][xg][drums]") {
+TEST_CASE("XG: bank MSB 127 makes a drum channel anywhere (not in GS mode), missing banks fall back", "[synth][sysex][xg][drums]") {
   Synth synth(sf2Settings());
   synth.setBank(testBank());
   send(synth, {0xF0, 0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7});  // XG system on
