@@ -54,7 +54,7 @@ short="$work/short.mid"
 # allocations behind in a module it unloads, which no suppression can name.
 start_xvfb() {
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-  command -v Xvfb >/dev/null || skip "Xvfb is not installed (tools/setup installs xvfb)"
+  command -v Xvfb >/dev/null || skip "Xvfb is not installed (tools/setup --with test installs xvfb)"
   Xvfb -displayfd 3 -screen 0 "${width}x${height}x24" -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
   local pid=$!
   pids+=("$pid")

@@ -135,3 +135,16 @@ TEST_CASE("input errors exit 4: a bank that is not a bank", "[tools][cli]") {
   const test::ToolRun missing = test::runTool(test::toolPath("awe-bankinfo") + " " + folder + "/none.sf2");
   CHECK(missing.exitCode == cli::kExitUsage);
 }
+
+TEST_CASE("tools/awe: help prints the usage alone and starts nothing", "[tools][cli]") {
+  const std::string awe =
+      (std::filesystem::path(AWE_TEST_DATA_DIR).parent_path().parent_path() / "tools" / "awe").string();
+  for (const char* args : {"help", "--help", "play --help", "render --help", "test --help"}) {
+    INFO(args);
+    const test::ToolRun run = test::runTool(awe + " " + std::string(args));
+    CHECK(run.exitCode == 0);
+    CHECK(run.output.find("set -euo") == std::string::npos);  // no line of the script's code
+    CHECK(run.output.find("setup:") == std::string::npos);    // no set-up ran
+    CHECK((run.output.find("Usage") != std::string::npos || run.output.find("tools/awe play") != std::string::npos));
+  }
+}
