@@ -57,15 +57,16 @@ Engine::~Engine() {
 void Engine::start(std::string* note) {
   if (driver_ && driver_->running()) return;
   driver_ = makeAudioDriver(settings_.driver, note);
-  if (driver_->sampleRate() != settings_.driver.sampleRate || driver_->bufferFrames() != settings_.driver.bufferFrames) {
-    // JACK decides the period: the synth and monitor follow what the device runs at.
-    const double rate = driver_->sampleRate();
-    if (rate != settings_.driver.sampleRate) {
-      driver_.reset();
-      throw DriverError("the audio device runs at " + std::to_string(rate) + " Hz; start awe with --rate " +
-                        std::to_string(static_cast<int>(rate)));
-    }
+  const double rate = driver_->sampleRate();
+  if (rate != settings_.driver.sampleRate) {
+    driver_.reset();
+    throw DriverError("the audio device runs at " + std::to_string(rate) + " Hz; start awe with --rate " +
+                      std::to_string(static_cast<int>(rate)));
   }
+  // JACK decides the period: the engine and the monitor (its reports, its budget) follow
+  // the buffer size the device really runs at, not the one asked for.
+  settings_.driver.bufferFrames = driver_->bufferFrames();
+  monitor_.setFramesPerBuffer(driver_->bufferFrames());
   sampleClock_.reset();  // the audio thread is not running yet
   driver_->start(*this);
 }

@@ -45,6 +45,7 @@ Monitor::Monitor(const MonitorConfig& config)
       jitterTracker_(config.sampleRate_Hz, config.jitterBandwidth_Hz),
       recorder_(config.recorderCapacity),
       requestedLoadWindow_s_(loadMeter_.window_s()),
+      framesPerBuffer_(config.framesPerBuffer),
       thresholds_(config.health) {
   AllocationTrap::prepareStackCapture();
   trapAllocationsAtLastEnd_ = AllocationTrap::audioThreadAllocationCount();
@@ -84,7 +85,7 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {
   if (!inBuffer_) return;
   inBuffer_ = false;
 
-  const uint32_t frames = end.frames > 0 ? end.frames : config_.framesPerBuffer;
+  const uint32_t frames = end.frames > 0 ? end.frames : framesPerBuffer_.load(std::memory_order_relaxed);
   const double budget_ns = frames * framePeriod_ns_;
   const int64_t busy_ns = std::max<int64_t>(0, end.end_ns - currentStart_ns_);
   const double load = static_cast<double>(busy_ns) / budget_ns;
@@ -199,11 +200,15 @@ HealthThresholds Monitor::healthThresholds() const {
   return thresholds_;
 }
 
+void Monitor::setFramesPerBuffer(uint32_t frames) noexcept {
+  if (frames > 0) framesPerBuffer_.store(frames, std::memory_order_relaxed);
+}
+
 Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   Snapshot snapshot;
-  snapshot.framesPerBuffer = config_.framesPerBuffer;
+  snapshot.framesPerBuffer = framesPerBuffer();
   snapshot.sampleRate_Hz = config_.sampleRate_Hz;
-  snapshot.budget_ns = static_cast<int64_t>(std::llround(config_.framesPerBuffer * framePeriod_ns_));
+  snapshot.budget_ns = static_cast<int64_t>(std::llround(snapshot.framesPerBuffer * framePeriod_ns_));
   snapshot.loadAttack_s = config_.loadAttack_s;
   snapshot.loadRelease_s = config_.loadRelease_s;
   snapshot.loadWindow_s = requestedLoadWindow_s_.load(std::memory_order_relaxed);

@@ -94,7 +94,13 @@ class Monitor {
   Snapshot snapshot(std::size_t maxRecords = std::numeric_limits<std::size_t>::max()) const;
   // Direct access to the BufferRecords (e.g. to fetch only the new ones since a number).
   const FlightRecorder<BufferRecord>& recorder() const noexcept { return recorder_; }
+  // The configuration it was made with. framesPerBuffer there is what was asked for; the
+  // size the device really runs at is framesPerBuffer() (setFramesPerBuffer).
   const MonitorConfig& config() const noexcept { return config_; }
+  // [any thread] The buffer size reports name and the budget is counted from: the engine
+  // sets it to the driver's when the device decides its own period (JACK). Ignores 0.
+  void setFramesPerBuffer(uint32_t frames) noexcept;
+  uint32_t framesPerBuffer() const noexcept { return framesPerBuffer_.load(std::memory_order_relaxed); }
 
   void setHealthThresholds(const HealthThresholds& thresholds);
   HealthThresholds healthThresholds() const;
@@ -162,6 +168,7 @@ class Monitor {
   std::atomic<int> audioThreadId_{0};  // the kernel's id of the thread in the last beginBuffer
 
   std::atomic<double> requestedLoadWindow_s_;
+  std::atomic<uint32_t> framesPerBuffer_;
   std::atomic<const StageProfile*> stageProfile_{nullptr};
 
   mutable std::mutex thresholdsMutex_;  // reading side only

@@ -429,7 +429,7 @@ int runHistory(const Options& o) {
   return kExitHeld;
 }
 
-int run(const Options& o) {
+int run(Options o) {  // (a copy: the buffer size follows the device)
   if (!o.historyDir.empty()) return runHistory(o);
   // ---- input ----
   std::vector<std::string> songPaths, bankPaths;
@@ -507,6 +507,15 @@ int run(const Options& o) {
   run.driver.device = o.device;
   run.driver.kind = realtime ? (run.driver.api.empty() && o.device.empty() ? DriverKind::Paced : DriverKind::RtAudio)
                              : DriverKind::Offline;
+  if (run.driver.kind == DriverKind::RtAudio) {
+    // A JACK server decides its own period: open the device once to learn the buffer size
+    // it really runs at, so the header, the budget and the settings name that one.
+    const uint32_t deviceFrames = makeAudioDriver(run.driver)->bufferFrames();
+    if (deviceFrames != o.frames && !o.quiet) {
+      fmt::print("awe-bench: the device runs {}-frame buffers ({} asked for)\n", deviceFrames, o.frames);
+    }
+    o.frames = run.driver.bufferFrames = deviceFrames;
+  }
   run.quality = level;
   run.effects = effects;
   run.personalityFromBank = o.mode == "auto";

@@ -9,12 +9,16 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "engine/Engine.h"
 #include "engine/MidiFile.h"
 #include "monitor/AllocationTrap.h"
 #include "monitor/Clock.h"
+#include "monitor/ReportJson.h"
+#include "monitor/ReportText.h"
 #include "monitor/ReportTrace.h"
 #include "support/JackServer.h"
 #include "support/TestBank.h"
@@ -140,6 +144,55 @@ TEST_CASE("steady state through RtAudio on a JACK server: no audio-thread alloca
   playFor(engine, 10.0);
   engine.stop();
   checkSteadyState(engine, 10.0);
+}
+
+TEST_CASE("on a JACK server with 256-frame periods, the engine, the monitor and awe-bench name 256 frames and 5.8 ms",
+          "[engine][jack][driver]") {
+  JackServer server(static_cast<int>(kRate), 256);
+  REQUIRE(server.running());
+  INFO(server.error());
+  constexpr double kBudget_ms = 256 * 1e3 / kRate;  // 5.805 ms
+  Engine engine(settingsFor(DriverKind::RtAudio));  // asks for 1024 frames
+  engine.setBank(engineTestBank());
+  engine.start();
+  REQUIRE(engine.driver()->bufferFrames() == 256);
+  CHECK(engine.bufferFrames() == 256);
+  CHECK(engine.monitor().framesPerBuffer() == 256);
+  playFor(engine, 0.5);
+  engine.stop();
+  const Snapshot snap = engine.monitor().snapshot();
+  CHECK(snap.framesPerBuffer == 256);
+  CHECK(static_cast<double>(snap.budget_ns) / 1e6 == Approx(kBudget_ms).margin(0.001));
+  REQUIRE(!snap.records.empty());
+  CHECK(snap.records.back().frames == 256);
+  CHECK(reportToJson(snap)["settings"]["frames_per_buffer"] == 256);
+  CHECK(formatTextReport(snap).find("256 frames at 44100 Hz, budget 5.80 ms") != std::string::npos);
+
+  // awe-bench in real time on the same server: the header and the JSON report say 256.
+  const std::string bench = std::string(AWE_BINARY_DIR) + "/bin/awe-bench";
+  if (access(bench.c_str(), X_OK) != 0) {
+    WARN("awe-bench was not built: " << bench);
+    return;
+  }
+  const std::string json = std::string(AWE_BINARY_DIR) + "/engine-jack256-bench.json";
+  const std::string command = bench + " --pace realtime --jack --scenario sustained --duration 1 --ignore-timing --json " +
+                              json + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char line[4096];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) output += line;
+  const int status = pclose(pipe);
+  INFO(output);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(output.find("256 frames at 44100 Hz (budget 5.80 ms)") != std::string::npos);
+  CHECK(output.find("1024 frames") == std::string::npos);
+  std::ifstream in(json);
+  REQUIRE(in.good());
+  const nlohmann::json report = nlohmann::json::parse(in);
+  CHECK(report["settings"]["buffer_frames"] == 256);
+  std::remove(json.c_str());
 }
 
 TEST_CASE("no audio device is an error that says what was tried", "[engine][driver]") {
