@@ -52,7 +52,7 @@ int cutoffRegister(double cutoff_cents) {
 double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }
 
 int qRegister(double q_cB) { return clampInt(static_cast<long>(std::floor(q_cB / 12.0)), 0, 15); }
-double qResonance_dB(int reg) { return std::clamp(reg, 0, 15) * (24.0 / 15.0); }
+double qResonance_dB(int reg) { return std::clamp(reg, 0, 15) * (kQTopResonance_dB / 15.0); }
 
 double qDcGain(int reg) {
   // 86Box filter_atten (amplitude x 65536), from the AWE32 FAQ's NRPN table.

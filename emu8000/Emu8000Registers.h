@@ -30,7 +30,10 @@ constexpr double kCutoffStep_cents = 29.3843;
 int cutoffRegister(double cutoff_cents);                  // 0..255, 255 = open
 double cutoffCentsFromRegister(int reg);
 constexpr int kCutoffOpen = 255;
-// Q: 4 bits. ADIP: register = cB / 12; 15 is about 24 dB of resonance, so 1.6 dB a step.
+// Q: 4 bits, register = cB / 12 (ADIP). ADIP rates step 15 at about 24 dB, but the public
+// measurements of the hardware (AWE64; the Audigy family the same) show the resonance
+// topping out near 20 dB: 16 even steps up to 20 dB, 1.33 dB a step.
+constexpr double kQTopResonance_dB = 20.0;
 int qRegister(double q_cB);                               // 0..15
 double qResonance_dB(int reg);
 // As Q rises the chip lowers the filter's input (86Box filter_atten, the AWE32 FAQ's NRPN

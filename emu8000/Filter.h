@@ -18,6 +18,16 @@ inline double resonanceToQ(double resonance_dB) {
   return std::sqrt((g * g + g * std::sqrt(std::max(g * g - 1.0, 0.0))) / 2.0);
 }
 
+// Pass-band gain that keeps a resonant voice near the level of the unfiltered one
+// (`modern`). Up to 12 dB of resonance it lowers the pass band by half the peak's height,
+// as SF2.01 section 8.1.3 asks and FluidSynth does (the peak rises by the other half);
+// above that it holds the peak at +6 dB over the unfiltered level, so the SF2 range's
+// 96 dB resonance cannot drive a render into clipping. Linear amplitude.
+inline double resonanceCompensation(double resonance_dB) {
+  const double db = std::max(resonance_dB, 0.0);
+  return std::min(std::pow(10.0, -db / 40.0), 2.0 * std::pow(10.0, -db / 20.0));
+}
+
 // RBJ-cookbook low-pass (SF2 initialFilterQ is "the height above DC gain in centibels" of
 // the resonance peak; see resonanceToQ). `dcGain` scales the whole response (the EMU8000
 // lowers it as Q rises). The cutoff is kept below 0.45 of the sample rate.

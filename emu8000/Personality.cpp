@@ -13,8 +13,29 @@ const PersonalityTraits& personalityTraits(Personality personality) noexcept {
       /*lfoRegisters*/ true,          /*pitchCeiling*/ true,          /*modWheelToLfo1*/ true,
       /*driverVelocityToCutoff*/ true, /*driverEffectSends*/ true,    /*stealOldestReleased*/ true,
   };
-  static const PersonalityTraits kModern{};  // every switch off: SF2.04 as written
+  // SF2.04 in floating point; only the x0.4 attenuation reading is shared with the hardware.
+  static const PersonalityTraits kModern = [] {
+    PersonalityTraits t{};
+    t.initialAttenuationX04 = true;
+    return t;
+  }();
   return personality == Personality::Awe ? kAwe : kModern;
+}
+
+PersonalityTraits personalityTraits(Personality personality, AttenuationReading attenuation) noexcept {
+  PersonalityTraits t = personalityTraits(personality);
+  if (attenuation == AttenuationReading::Literal) t.initialAttenuationX04 = false;
+  return t;
+}
+
+const char* attenuationReadingName(AttenuationReading reading) noexcept {
+  return reading == AttenuationReading::Literal ? "literal" : "hardware";
+}
+
+AttenuationReading parseAttenuationReading(const std::string& name) {
+  if (name == "hardware") return AttenuationReading::Hardware;
+  if (name == "literal") return AttenuationReading::Literal;
+  throw std::invalid_argument("unknown attenuation reading '" + name + "' (use hardware or literal)");
 }
 
 const char* personalityName(Personality personality) noexcept {

@@ -69,6 +69,9 @@ class SynthImpl final : private SysexTarget {
         pendingFree_(voices_.size()) {
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
+    for (Personality p : {Personality::Awe, Personality::Modern}) {
+      traits_[static_cast<size_t>(p)] = personalityTraits(p, s.attenuation);
+    }
     pending_ = settings_;
     reverb_.prepare(settings_.sampleRate, kControlBlockFrames);
     chorus_.prepare(settings_.sampleRate, kControlBlockFrames);
@@ -882,7 +885,7 @@ class SynthImpl final : private SysexTarget {
     // Filter.
     v.filterCutoff_cents = v.gen(Gen::InitialFilterFc);
     v.filterQ_dB = v.gen(Gen::InitialFilterQ) / 10.0f;
-    v.filterDcGain = 1.0f;
+    v.filterDcGain = static_cast<float>(resonanceCompensation(v.filterQ_dB));
     if (t.cutoffRegister) {
       int reg = emu::cutoffRegister(v.filterCutoff_cents);
       if (t.driverVelocityToCutoff && !c.drum &&
@@ -1060,7 +1063,7 @@ class SynthImpl final : private SysexTarget {
     }
     v.extraAttenuation_cB = 0.0f;
     if (c.drum) applyDrumInstrument(v, c, key);
-    v.traits = &personalityTraits(personality_);
+    v.traits = &traits_[static_cast<size_t>(personality_)];
     const int keynum = v.base[genIndex(Gen::Keynum)];
     const int velnum = v.base[genIndex(Gen::Velocity)];
     v.effectiveKey = static_cast<uint8_t>(keynum >= 0 && keynum <= 127 ? keynum : key);
@@ -1461,6 +1464,7 @@ class SynthImpl final : private SysexTarget {
   Glide noteGlide_;              // the glide of the note being started
   SynthCounters counters_;
   Personality personality_ = Personality::Awe;
+  PersonalityTraits traits_[2] = {};  // by personality, with the settings' attenuation reading
   enum class Fade : uint8_t { None, Out, In };
   Fade fade_ = Fade::None;
   int fadePosition_ = 0;

@@ -19,6 +19,7 @@ enum class Interpolation : uint8_t { None = 0, Linear = 1, Cubic = 2 };
 
 struct SynthSettings {
   Personality personality = Personality::Awe;  // see emu8000/Personality.h
+  AttenuationReading attenuation = AttenuationReading::Hardware;  // x0.4, or literal
   double sampleRate = kDefaultSampleRate;
   int polyphony = kDefaultPolyphony;       // voices allocated at construction
   Interpolation interpolation = Interpolation::Cubic;

@@ -74,6 +74,7 @@ struct Options {
   std::string quality = "maximum";
   std::string effects = "on";
   std::string mode = "awe";
+  std::string attenuation = "hardware";
   double duration_s = 0.0;  // 0: each scenario's own
   int repeat = 1;
   bool adaptive = false;
@@ -254,6 +255,7 @@ int runInstructions(const Options& o, const std::shared_ptr<const Bank>& bank, c
     settings.filterEnabled = q.filter;
     settings.effectsEnabled = q.effects && o.effects == "on";
     settings.personality = o.mode == "auto" ? personalityForBank(*bank) : parsePersonality(o.mode);
+    settings.attenuation = parseAttenuationReading(o.attenuation);
     return settings;
   };
   Synth sustained(settingsFor(voices));
@@ -520,6 +522,7 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
   run.effects = effects;
   run.personalityFromBank = o.mode == "auto";
   if (o.mode != "auto") run.personality = parsePersonality(o.mode);
+  run.attenuation = parseAttenuationReading(o.attenuation);
   run.adaptive = o.adaptive;
   run.slowBufferIndex = o.slowBuffer;
   const double budget_ms = 1000.0 * o.frames / o.rate;
@@ -823,6 +826,9 @@ int main(int argc, char** argv) {
   app.add_option("--effects", o.effects, "Reverb and chorus")->check(CLI::IsMember({"on", "off"}));
   app.add_option("--mode", o.mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
+  app.add_option("--attenuation", o.attenuation,
+                 "SF2 initialAttenuation: hardware (x0.4, as banks were voiced) or literal (as the spec writes it)")
+      ->check(CLI::IsMember({"hardware", "literal"}));
   app.add_option("--duration", o.duration_s,
                  "Seconds of audio per run (default: 10 for the stress scenarios, 120 for the soak, a song's length)")
       ->check(cli::range(0.01, 86400.0, "s"));

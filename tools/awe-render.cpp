@@ -58,7 +58,8 @@ class ProgressBar {
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
   awe::cli::setUp(app, "awe-render");
-  std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe";
+  std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe",
+              attenuation = "hardware";
   std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
   bool noEffects = false;
   double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
@@ -82,6 +83,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-effects", noEffects, "Dry output: no reverb or chorus");
   app.add_option("--mode", mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
+  app.add_option("--attenuation", attenuation,
+                 "SF2 initialAttenuation: hardware (x0.4, as banks were voiced) or literal (as the spec writes it)")
+      ->check(CLI::IsMember({"hardware", "literal"}));
   app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(awe::cli::range(-60.0, 24.0, "dB"));
   app.add_option("--block", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(awe::cli::range(0.0, 600.0, "s"));
@@ -111,6 +115,7 @@ int main(int argc, char** argv) {
 
     awe::SynthSettings settings;
     settings.personality = mode == "auto" ? awe::personalityForBank(*bank) : awe::parsePersonality(mode);
+    settings.attenuation = awe::parseAttenuationReading(attenuation);
     settings.sampleRate = rate;
     settings.polyphony = polyphony;
     settings.interpolation = interp == "cubic"    ? awe::Interpolation::Cubic

@@ -237,6 +237,7 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
   settings.synth.effectsEnabled = options.effects;  // off: off at every level
   settings.synth.personality = options.personalityFromBank ? personalityForBank(*bank) : options.personality;
   r.personality = settings.synth.personality;
+  settings.synth.attenuation = options.attenuation;
   settings.midiQueueCapacity = kLiveQueueCapacity;
   settings.maxLiveEventsPerBuffer = kLiveQueueCapacity;
   r.polyphony = scenario.polyphony;

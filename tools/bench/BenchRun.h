@@ -47,6 +47,7 @@ struct RunOptions {
   bool effects = true;
   Personality personality = Personality::Awe;
   bool personalityFromBank = false;  // --mode auto: by the bank's sound engine
+  AttenuationReading attenuation = AttenuationReading::Hardware;  // --attenuation
   bool adaptive = false;
   QualityPolicyConfig policy;
   int64_t slowBufferIndex = -1;  // --inject-slow-buffer
