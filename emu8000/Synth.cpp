@@ -903,8 +903,12 @@ class SynthImpl final : private SysexTarget {
     // Attenuation (cB).
     float attenuation = v.gen(Gen::InitialAttenuation);
     if (t.initialAttenuationX04) {
-      const float fromFile = std::clamp(static_cast<float>(v.base[genIndex(Gen::InitialAttenuation)]), 0.0f, 1440.0f);
-      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + v.modulated[genIndex(Gen::InitialAttenuation)];
+      // x0.4 scales the bank's value only (as FluidSynth scales it at load): NRPN offsets and
+      // modulators add in their own units.
+      const int g = genIndex(Gen::InitialAttenuation);
+      const float fromFile = std::clamp(static_cast<float>(v.region->gen[g]), 0.0f, 1440.0f);
+      const float offset = static_cast<float>(v.base[g] - v.region->gen[g]);
+      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + offset + v.modulated[g];
     }
     attenuation += v.extraAttenuation_cB;
     if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
