@@ -6,7 +6,11 @@
 // release are linear in dB, the sustain level is an attenuation. Decay and release times
 // are for a full-scale change of 100 dB (SF2: sustainVolEnv 1000 cB means silence); the
 // voice ends when the level falls kVoiceOffAttenuation_dB below full scale.
-// Modulation envelope: the same stages, linear in its 0..1 value throughout.
+// Modulation envelope: the same stages on its 0..1 value, decay and release linear in it;
+// its attack has the volume envelope's convex shape (SF2 8.1.3: "nominally such that when
+// applied to a decibel or semitone parameter, the result is linear in amplitude or Hz";
+// the EMU8000 runs both envelopes through one generator): the value whose kFullScale_dB
+// reading is the volume attack's linear amplitude, 1 + 20 log10(t) / 100 at time t of 1.
 #include <cmath>
 #include <cstdint>
 
@@ -144,7 +148,7 @@ class Envelope {
       case EnvelopeStage::Delay:
         return 0.0f;
       case EnvelopeStage::Attack:
-        return attackAmplitude();
+        return kind_ == Kind::Volume ? attackAmplitude() : convexAttack(attackAmplitude());
       case EnvelopeStage::Hold:
         return 1.0f;
       case EnvelopeStage::Finished:
@@ -182,6 +186,12 @@ class Envelope {
   float rateFor(uint32_t samples) const noexcept {
     const float span = kind_ == Kind::Volume ? kFullScale_dB : 1.0f;
     return samples == 0 ? span * 2.0f : span / static_cast<float>(samples);
+  }
+  // The volume attack's amplitude x as a level on the 0..1 scale of kFullScale_dB.
+  static float convexAttack(float x) noexcept {
+    if (x >= 1.0f) return 1.0f;
+    const float level = x > 0.0f ? 1.0f + (20.0f / kFullScale_dB) * std::log10(x) : 0.0f;
+    return level > 0.0f ? level : 0.0f;
   }
   float attackAmplitude() const noexcept {
     return times_.attack_samples == 0 ? 1.0f
