@@ -27,6 +27,7 @@ struct Channel {
   uint16_t rpn = kNullParameter;
   uint16_t nrpn = kNullParameter;
   bool nrpnSelected = false;  // the last parameter number selected was an NRPN
+  bool dataMsbSinceSelect = false;  // CC6 arrived since the last (N)RPN select (AWE32 NRPNs)
   float pitchWheelRange_semitones = 2.0f;  // RPN 0
   float fineTuning_cents = 0.0f;           // RPN 1
   float coarseTuning_semitones = 0.0f;     // RPN 2
@@ -81,7 +82,7 @@ struct Channel {
     preset = nullptr;
     drum = drumPart = isDrum;
     rpn = nrpn = kNullParameter;
-    nrpnSelected = false;
+    nrpnSelected = dataMsbSinceSelect = false;
     pitchWheelRange_semitones = 2.0f;
     fineTuning_cents = 0.0f;
     coarseTuning_semitones = 0.0f;
@@ -142,7 +143,7 @@ struct Channel {
     pitchWheel = 8192;
     channelPressure = 0;
     rpn = nrpn = kNullParameter;
-    nrpnSelected = false;
+    nrpnSelected = dataMsbSinceSelect = false;
     cc[100] = cc[101] = cc[98] = cc[99] = 127;
   }
 };

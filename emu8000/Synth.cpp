@@ -286,6 +286,7 @@ class SynthImpl final : private SysexTarget {
       case 6:   // data entry MSB
       case 38:  // data entry LSB
         c.cc[cc] = static_cast<uint8_t>(value);
+        if (cc == 6) c.dataMsbSinceSelect = true;
         dataEntry(ch);
         return;
       case 98:
@@ -293,6 +294,7 @@ class SynthImpl final : private SysexTarget {
         c.cc[cc] = static_cast<uint8_t>(value);
         c.nrpn = static_cast<uint16_t>((c.cc[99] << 7) | c.cc[98]);
         c.nrpnSelected = true;
+        c.dataMsbSinceSelect = false;
         if (cc == 99) c.sf2NrpnBase = 0;
         if (cc == 98 && c.cc[99] == kSf2NrpnMsb) selectSf2Nrpn(c, value);
         return;
@@ -301,6 +303,7 @@ class SynthImpl final : private SysexTarget {
         c.cc[cc] = static_cast<uint8_t>(value);
         c.rpn = static_cast<uint16_t>((c.cc[101] << 7) | c.cc[100]);
         c.nrpnSelected = false;
+        c.dataMsbSinceSelect = false;
         return;
       case 64: {
         c.cc[64] = static_cast<uint8_t>(value);
@@ -601,7 +604,7 @@ class SynthImpl final : private SysexTarget {
     const int msb = c.cc[6], lsb = c.cc[38];
     if (c.nrpnSelected) {
       const int nrpnMsb = c.nrpn >> 7, nrpnLsb = c.nrpn & 0x7F;
-      if (nrpnMsb == kAweNrpnMsb) aweNrpn(ch, nrpnLsb, ((msb << 7) | lsb) - 8192);
+      if (nrpnMsb == kAweNrpnMsb) aweNrpn(ch, nrpnLsb, ((msb << 7) | lsb) - 8192, c.dataMsbSinceSelect ? -1 : lsb);
       if (nrpnMsb == kSf2NrpnMsb) sf2Nrpn(ch, nrpnLsb, ((msb << 7) | lsb) - 8192);
       if (isGsNrpn(nrpnMsb)) gsNrpn(ch, nrpnMsb, nrpnLsb, msb);
       return;
@@ -638,10 +641,24 @@ class SynthImpl final : private SysexTarget {
   // sizes (the AWE32 FAQ's NRPN table; FluidSynth and SpessaSynth read it the same way).
   // The value is the 14-bit data entry less 8192. Each edit replaces the bank's generator
   // for the channel's next notes; the real-time ones also change sounding notes at once.
+  //
+  // Data entry LSB alone: files written for the AWE32 (ALTITUDE.MID, Uplift.mid) select an
+  // NRPN and send only CC38 for the parameters whose range is 0..127 (LFO rates, sustains,
+  // LFO to volume, cutoff, Q), and Creative's later cards play them through the range.
+  // Linux's awe_wave.c/emux_nrpn.c read MSB<<7|LSB - 8192 ("both MSB/LSB necessary"), which
+  // leaves those files at the bottom of the range; FluidSynth reads the LSB alone for these
+  // parameters always, which misreads a 14-bit value whose MSB is not 64. awe takes the
+  // LSB alone (`lsbAlone` >= 0) when no CC6 has come since the NRPN was selected, else the
+  // 14-bit value: both kinds of file work. Parameters with a signed or wider range still
+  // need the MSB, as on the driver.
   static constexpr int kAweNrpnMsb = 127;
-  void aweNrpn(int ch, int parameter, int value) noexcept {
+  static constexpr double kAweNrpnCutoffBase_cents = 4334.9958;        // 100 Hz
+  static constexpr double kAweNrpnCutoffStep_cents = 7586.3137 / 127;  // 1200 log2(8000/100) / 127
+  void aweNrpn(int ch, int parameter, int value, int lsbAlone) noexcept {
     Channel& c = channels_[static_cast<size_t>(ch)];
     auto clampTo = [&](int lo, int hi) { return static_cast<double>(std::clamp(value, lo, hi)); };
+    // A 0..127 parameter's value: the LSB alone when no MSB came.
+    auto value7 = [&] { return static_cast<double>(std::clamp(lsbAlone >= 0 ? lsbAlone : value, 0, 127)); };
     auto msToTimecents = [](double ms) {
       return ms <= 0.0 ? -32768.0 : 1200.0 * std::log2(ms / 1000.0);
     };
@@ -650,20 +667,20 @@ class SynthImpl final : private SysexTarget {
     bool realtime = false;
     switch (parameter) {
       case 0: gen = Gen::DelayModLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
-      case 1: gen = Gen::FreqModLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 1: gen = Gen::FreqModLfo; amount = hzToAbsoluteCents(std::max(0.084 * value7(), 0.001)); realtime = true; break;
       case 2: gen = Gen::DelayVibLfo; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
-      case 3: gen = Gen::FreqVibLfo; amount = hzToAbsoluteCents(std::max(0.084 * clampTo(0, 127), 0.001)); realtime = true; break;
+      case 3: gen = Gen::FreqVibLfo; amount = hzToAbsoluteCents(std::max(0.084 * value7(), 0.001)); realtime = true; break;
       case 4: gen = Gen::DelayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
       case 5: gen = Gen::AttackModEnv; amount = msToTimecents(clampTo(0, 5940)); break;
       case 6: gen = Gen::HoldModEnv; amount = msToTimecents(clampTo(0, 8191)); break;
       case 7: gen = Gen::DecayModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
-      case 8: gen = Gen::SustainModEnv; amount = 7.5 * clampTo(0, 127); break;
+      case 8: gen = Gen::SustainModEnv; amount = 7.5 * value7(); break;
       case 9: gen = Gen::ReleaseModEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
       case 10: gen = Gen::DelayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5900)); break;
       case 11: gen = Gen::AttackVolEnv; amount = msToTimecents(clampTo(0, 5940)); break;
       case 12: gen = Gen::HoldVolEnv; amount = msToTimecents(clampTo(0, 8191)); break;
       case 13: gen = Gen::DecayVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
-      case 14: gen = Gen::SustainVolEnv; amount = 7.5 * clampTo(0, 127); break;  // 0.75 dB steps
+      case 14: gen = Gen::SustainVolEnv; amount = 7.5 * value7(); break;  // 0.75 dB steps
       case 15: gen = Gen::ReleaseVolEnv; amount = msToTimecents(4.0 * clampTo(0, 5940)); break;
       case 16:  // initial (fine) pitch of the channel, in cents
         c.nrpnPitch_cents = static_cast<float>(value);
@@ -672,9 +689,12 @@ class SynthImpl final : private SysexTarget {
       case 17: gen = Gen::ModLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
       case 18: gen = Gen::VibLfoToPitch; amount = 9.375 * clampTo(-127, 127); realtime = true; break;
       case 19: gen = Gen::ModEnvToPitch; amount = 9.375 * clampTo(-127, 127); break;
-      case 20: gen = Gen::ModLfoToVolume; amount = 1.875 * clampTo(0, 127); realtime = true; break;
-      case 21: gen = Gen::InitialFilterFc; amount = 4335.0 + 59.0 * clampTo(0, 127); realtime = true; break;
-      case 22: gen = Gen::InitialFilterQ; amount = 215.0 * clampTo(0, 127) / 127.0; realtime = true; break;
+      case 20: gen = Gen::ModLfoToVolume; amount = 1.875 * value7(); realtime = true; break;
+      // Cutoff 100 Hz x 80^(n/127): 100 Hz to 8 kHz in 127 steps of 59.7 cents (the AWE32
+      // FAQ's 100 Hz-8 kHz range; the hardware measures about a fifth per 7 steps).
+      case 21: gen = Gen::InitialFilterFc; amount = kAweNrpnCutoffBase_cents + kAweNrpnCutoffStep_cents * value7(); realtime = true; break;
+      // Q 0..20 dB, where the hardware's resonance tops out (Emu8000Registers.h).
+      case 22: gen = Gen::InitialFilterQ; amount = 10.0 * emu8000::kQTopResonance_dB * value7() / 127.0; realtime = true; break;
       case 23: gen = Gen::ModLfoToFilterFc; amount = 56.25 * clampTo(-64, 63); realtime = true; break;
       case 24: gen = Gen::ModEnvToFilterFc; amount = 56.25 * clampTo(-64, 63); break;
       case 25: gen = Gen::ChorusEffectsSend; amount = clampTo(0, 255) * 1000.0 / 255.0; break;
