@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "monitor/OutputFile.h"
+
 namespace awe {
 
 void writeBackBufferPng(const std::string& path, int width, int height) {
@@ -25,9 +27,14 @@ void writeBackBufferPng(const std::string& path, int width, int height) {
     std::copy(from, from + static_cast<std::ptrdiff_t>(rowBytes),
               flipped.begin() + static_cast<std::ptrdiff_t>(rowBytes * static_cast<size_t>(y)));
   }
-  if (stbi_write_png(path.c_str(), width, height, 3, flipped.data(), static_cast<int>(rowBytes)) == 0) {
-    throw std::runtime_error(path + ": cannot write the PNG");
+  std::string png;
+  const auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  if (stbi_write_png_to_func(append, &png, width, height, 3, flipped.data(), static_cast<int>(rowBytes)) == 0) {
+    throw std::runtime_error(path + ": cannot encode the PNG");
   }
+  writeFileAtomically(path, png);
 }
 
 }  // namespace awe

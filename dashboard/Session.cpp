@@ -7,6 +7,7 @@
 
 #include "monitor/Clock.h"
 #include "monitor/Format.h"
+#include "monitor/OutputFile.h"
 #include "monitor/ReportJson.h"
 #include "monitor/ReportTrace.h"
 
@@ -34,13 +35,7 @@ bool ready(const std::future<T>& future) {
   return future.valid() && future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
-void writeText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(path + ": cannot open for writing");
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error(path + ": write failed");
-}
+void writeText(const std::string& path, const std::string& text) { writeFileAtomically(path, text); }
 
 }  // namespace
 

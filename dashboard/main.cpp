@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<awe::ProfileSession> profile;
   try {
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath, tracePath});
+    // No report over the song or bank (the built-in ones when none is given), nor two in one file.
+    awe::checkRunFiles({{jsonPath, "--json"}, {tracePath, "--trace"}, {screenshotPath, "--screenshot"}}, profile.get(),
+                       {{songPath.empty() ? awe::builtinSongPath() : songPath, "the song"},
+                        {bankPath.empty() ? awe::builtinBankPath() : bankPath, "the bank (--sf2)"}});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
     return awe::cli::kExitUsage;

@@ -1,5 +1,7 @@
 #include "engine/MidiFile.h"
 
+#include "monitor/OutputFile.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -611,10 +613,7 @@ std::vector<uint8_t> MidiFileWriter::toBytes(int format) const {
 
 void MidiFileWriter::writeFile(const std::string& path, int format) const {
   const std::vector<uint8_t> bytes = toBytes(format);
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) throw std::runtime_error("MidiFileWriter: cannot create " + path);
-  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!file) throw std::runtime_error("MidiFileWriter: cannot write " + path);
+  writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace awe

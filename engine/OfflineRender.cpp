@@ -27,19 +27,29 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
   for (uint64_t blockIndex = 0;; ++blockIndex) {
     const bool songOver = sequencer.finished() || !sequencer.playing();
     if (songOver && (synth.activeVoices() == 0 || tailFrames >= maxTailFrames)) break;
+    if (settings.stopRequested != nullptr && *settings.stopRequested != 0) {
+      result.end = RenderEnd::Stopped;
+      break;
+    }
+    if (settings.maxFrames > 0 && result.frames >= settings.maxFrames) {
+      result.end = RenderEnd::MaxLength;
+      break;
+    }
     {
       AWE_SPAN(spans, Buffer);
       sequencer.render(synth, left.data(), right.data(), block);
     }
+    // The last block stops exactly at the limit.
+    const size_t frames = settings.maxFrames > 0 ? std::min(block, settings.maxFrames - result.frames) : block;
     if (spans != nullptr) settings.spans->drain(blockIndex, 0);
     if (songOver) tailFrames += block;
-    result.frames += block;
-    result.voiceSamples += static_cast<uint64_t>(synth.activeVoices()) * block;
+    result.frames += frames;
+    result.voiceSamples += static_cast<uint64_t>(synth.activeVoices()) * frames;
     result.maxVoices = std::max(result.maxVoices, synth.activeVoices());
     float peak = result.peak;
-    for (size_t i = 0; i < block; ++i) peak = std::max(peak, std::max(std::fabs(left[i]), std::fabs(right[i])));
+    for (size_t i = 0; i < frames; ++i) peak = std::max(peak, std::max(std::fabs(left[i]), std::fabs(right[i])));
     result.peak = peak;
-    if (sink) sink(left.data(), right.data(), block);
+    if (sink) sink(left.data(), right.data(), frames);
     if (progress) progress(static_cast<double>(result.frames) / rate, songLength_s);
   }
   if (spans != nullptr) synth.setSpanRecorder(previousSpans);

@@ -1,6 +1,7 @@
 #pragma once
 // Playing a song through the synth as fast as possible (awe-render, tests, benchmarks).
 #include <cstddef>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 
@@ -16,7 +17,14 @@ struct OfflineRenderSettings {
   double maxTail_s = 10.0;  // after the song ends, render until silence or this long
   // Stage spans (kept by the caller): each block is one "buffer" span, drained after it.
   StageSpanTap* spans = nullptr;
+  // Stop after this many frames (awe-render --max-length); 0 = no limit.
+  size_t maxFrames = 0;
+  // Checked after every block; a signal handler sets it (awe-render on Ctrl-C).
+  const volatile std::sig_atomic_t* stopRequested = nullptr;
 };
+
+// Why a render ended.
+enum class RenderEnd { Finished, MaxLength, Stopped };
 
 struct OfflineRenderResult {
   size_t frames = 0;
@@ -26,6 +34,7 @@ struct OfflineRenderResult {
   int maxVoices = 0;
   float peak = 0.0f;          // largest absolute output sample
   SynthCounters counters;
+  RenderEnd end = RenderEnd::Finished;
   double timesRealTime() const { return wall_s > 0.0 ? audio_s / wall_s : 0.0; }
 };
 

@@ -10,6 +10,7 @@
 #include "monitor/Clock.h"
 #include "monitor/CpuProfileReport.h"
 #include "monitor/FlameGraph.h"
+#include "monitor/OutputFile.h"
 #include "monitor/Format.h"
 #include "monitor/ReportStages.h"
 #include "monitor/SamplingProfiler.h"
@@ -180,11 +181,18 @@ void ProfileSession::markRenderThread() { SamplingProfiler::markAudioThread(); }
 
 std::string ProfileSession::writeFile(const std::string& suffix, const std::string& content) {
   const std::string path = base_ + suffix;
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path);
+  writeFileAtomically(path, content);
   return path;
+}
+
+std::vector<std::string> ProfileSession::outputPaths() const {
+  std::vector<std::string> suffixes;
+  if (request_.cpu) suffixes.insert(suffixes.end(), {".cpuprofile", ".cpu.folded", ".cpu.svg", ".cpu.txt"});
+  if (request_.memory) suffixes.insert(suffixes.end(), {".heap.txt", ".heap.json", ".heap.svg"});
+  if (request_.spans) suffixes.insert(suffixes.end(), {".spans.txt", ".spans.json", ".spans.trace.json"});
+  std::vector<std::string> paths;
+  for (const std::string& suffix : suffixes) paths.push_back(base_ + suffix);
+  return paths;
 }
 
 std::vector<std::string> ProfileSession::finish() {

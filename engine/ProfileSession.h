@@ -99,6 +99,10 @@ class ProfileSession {
   // work's objects are gone, so the leak report shows what really stayed).
   std::vector<std::string> finish();
 
+  // Every file finish() may write for this request (so a tool can refuse to write one
+  // over its inputs before the work starts).
+  std::vector<std::string> outputPaths() const;
+
  private:
   std::string writeFile(const std::string& suffix, const std::string& content);
 

@@ -1,5 +1,7 @@
 #include "monitor/Baseline.h"
 
+#include "monitor/OutputFile.h"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -303,10 +305,11 @@ Baseline loadBaseline(const std::string& path) {
 }
 
 void saveBaseline(const Baseline& baseline, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw BaselineError(path + ": cannot write the baseline file");
-  out << baselineToJson(baseline).dump(2) << "\n";
-  if (!out) throw BaselineError(path + ": writing the baseline failed");
+  try {
+    writeFileAtomically(path, baselineToJson(baseline).dump(2) + "\n");
+  } catch (const OutputFileError& e) {
+    throw BaselineError(e.what());
+  }
 }
 
 // ---- comparison -------------------------------------------------------------------------------

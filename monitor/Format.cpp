@@ -34,4 +34,16 @@ std::string formatBytes(double bytes) {
   return text;
 }
 
+std::string formatAudioTime(double seconds) {
+  if (!(seconds >= 0.0)) seconds = 0.0;
+  const double tenths = std::round(seconds * 10.0);
+  const auto total = static_cast<long long>(tenths);
+  const long long hours = total / 36000, minutes = (total / 600) % 60, secondsWhole = (total / 10) % 60;
+  const long long tenth = total % 10;
+  char text[48];
+  if (hours > 0) std::snprintf(text, sizeof text, "%lld:%02lld:%02lld.%lld", hours, minutes, secondsWhole, tenth);
+  else std::snprintf(text, sizeof text, "%lld:%02lld.%lld", minutes, secondsWhole, tenth);
+  return text;
+}
+
 }  // namespace awe

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -37,6 +38,7 @@
 #include "monitor/Format.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "monitor/OutputFile.h"
 #include "tools/bench/BenchReport.h"
 #include "tools/bench/BenchRun.h"
 #include "tools/bench/BenchScenarios.h"
@@ -91,11 +93,33 @@ struct Options {
   int64_t allocationBuffer = -1;
   bool ignoreTiming = false;
   bool quiet = false;
+  bool force = false;  // --save-baseline may replace an existing file
   ProfileCliOptions profile;
   ProfileSession* profileSession = nullptr;  // started in main() when --profile is given
 };
 
 const ProfileCliSpec kProfileSpec{"awe-bench", "audio", true, ""};
+
+// Where a failed run's trace goes when --trace was not given: one file, replaced by each
+// failure, in the XDG state folder (documented in tools/awe-bench.md), never the current
+// folder. Empty when there is no home to put it in.
+std::string failureTracePath() {
+  const char* state = std::getenv("XDG_STATE_HOME");
+  fs::path folder;
+  if (state != nullptr && *state == '/') {
+    folder = fs::path(state) / "awe";
+  } else {
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || *home != '/') return {};
+    folder = fs::path(home) / ".local" / "state" / "awe";
+  }
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) return {};
+  return (folder / "awe-bench-failure.trace.json").string();
+}
+
+bool namesFolder(const std::string& path) { return !path.empty() && (path.back() == '/' || fs::is_directory(path)); }
 
 // Settings that make two result sets incomparable when they differ (--baseline, --history).
 const std::vector<std::string> kComparedSettings = {"pace",     "driver", "sample_rate", "buffer_frames",
@@ -372,11 +396,7 @@ Verdict judge(const std::vector<ScenarioRuns>& scenarios, const std::vector<Ramp
   return v;
 }
 
-void writeJsonFile(const std::string& path, const nlohmann::json& doc) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(path + ": cannot write");
-  out << doc.dump(2) << "\n";
-}
+void writeJsonFile(const std::string& path, const nlohmann::json& doc) { writeFileAtomically(path, doc.dump(2) + "\n"); }
 
 // --history: the trend of every scenario and metric over the result sets in a folder.
 int runHistory(const Options& o) {
@@ -413,11 +433,10 @@ int runHistory(const Options& o) {
                               "by more than {:.0f}%, p < {})",
                               history.entries.size(), o.tolerance_pct, compare.alpha);
   const std::string plotPath = !o.historyPlot.empty() ? o.historyPlot : (fs::path(o.historyDir) / "history.svg").string();
-  {
-    std::ofstream out(plotPath);
-    out << trendPlotSvg(history, trends, plot);
-    out.close();
-    if (!out) throw UsageError(plotPath + ": cannot write the plot");
+  try {
+    writeFileAtomically(plotPath, trendPlotSvg(history, trends, plot));
+  } catch (const OutputFileError& e) {
+    throw UsageError(e.what());
   }
   text += "plot: " + plotPath + "\n";
   fmt::print("{}", text);
@@ -703,11 +722,8 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
     b.settings = settings;
     b.scenarios = sets;
     // A folder (--baseline-dir, or --save-baseline naming one): a new file named by date and commit.
-    const auto isFolder = [](const std::string& path) {
-      return !path.empty() && (path.back() == '/' || fs::is_directory(path));
-    };
     try {
-      if (!o.saveBaselinePath.empty() && !isFolder(o.saveBaselinePath)) {
+      if (!o.saveBaselinePath.empty() && !namesFolder(o.saveBaselinePath)) {
         saveBaseline(b, o.saveBaselinePath);
         savedBaselines.push_back(o.saveBaselinePath);
       } else if (!o.saveBaselinePath.empty()) {
@@ -722,13 +738,17 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
   // ---- reports ----
   const Verdict verdict = judge(results, ramps, comparison, run.pace, o.ignoreTiming);
   std::string tracePath = o.tracePath;
-  if (tracePath.empty() && (verdict.allocation || verdict.miss) && !results.empty()) tracePath = "awe-bench-failure.trace.json";
-  if (!tracePath.empty() && !results.empty()) writeJsonFile(tracePath, mergedTrace(results));
-  if (!o.csvPath.empty()) {
-    std::ofstream csv(o.csvPath);
-    if (!csv) throw std::runtime_error(o.csvPath + ": cannot write");
-    writeMergedCsv(csv, results);
+  if (tracePath.empty() && (verdict.allocation || verdict.miss) && !results.empty()) tracePath = failureTracePath();
+  if (!tracePath.empty() && !results.empty()) {
+    try {
+      writeJsonFile(tracePath, mergedTrace(results));
+    } catch (const OutputFileError& e) {
+      if (!o.tracePath.empty()) throw;
+      fmt::print(stderr, "awe-bench: warning: the failure trace was not kept: {}\n", e.what());
+      tracePath.clear();
+    }
   }
+  if (!o.csvPath.empty()) writeFileAtomically(o.csvPath, [&](std::ostream& csv) { writeMergedCsv(csv, results); });
 
   std::string text;
   if (!results.empty()) text += formatScenarioTable(results, run.pace) + formatScenarioDetails(results);
@@ -850,6 +870,7 @@ int main(int argc, char** argv) {
   app.add_option("--save-baseline", o.saveBaselinePath,
                  "Store the results as a baseline (with commit, machine, settings); a folder (DIR/) gets a new file "
                  "named by date and commit, as --baseline-dir");
+  app.add_flag("--force", o.force, "Let --save-baseline replace an existing baseline file");
   app.add_option("--baseline-dir", o.baselineDir,
                  "Add the results to this folder of baselines as <UTC date>-<commit>[-dirty].json (for --history)");
   app.add_option("--history", o.historyDir,
@@ -886,12 +907,27 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   // Before any run: an output that cannot be written is found now, not after the work.
-  const auto isFolder = [](const std::string& p) { return !p.empty() && (p.back() == '/' || fs::is_directory(p)); };
   if (!cli::checkOutputs("awe-bench", {{"--json", o.jsonPath},
                                        {"--trace", o.tracePath},
                                        {"--csv", o.csvPath},
-                                       {"--save-baseline", isFolder(o.saveBaselinePath) ? "" : o.saveBaselinePath},
+                                       {"--save-baseline", namesFolder(o.saveBaselinePath) ? "" : o.saveBaselinePath},
                                        {"--history-plot", o.historyPlot}})) {
+    return kExitUsage;
+  }
+  // A stored baseline is kept unless the user says otherwise: said before the runs, not after.
+  if (!o.saveBaselinePath.empty() && !namesFolder(o.saveBaselinePath) && fs::exists(o.saveBaselinePath) && !o.force) {
+    std::string what = "a file";
+    try {
+      const Baseline old = loadBaseline(o.saveBaselinePath);
+      what = fmt::format("a baseline of commit {}{} made {}", old.commit.substr(0, 12), old.commitDirty ? " (dirty)" : "",
+                         old.created);
+    } catch (const BaselineError&) {
+      what = "a file that is not a baseline";
+    }
+    fmt::print(stderr,
+               "awe-bench: --save-baseline {}: it exists ({}); keeping it. Give --force to replace it, or save into a "
+               "folder of baselines (--save-baseline DIR/ or --baseline-dir DIR)\n",
+               o.saveBaselinePath, what);
     return kExitUsage;
   }
   // Before the banks are loaded, so the heap profile sees them; finished after everything
@@ -903,6 +939,25 @@ int main(int argc, char** argv) {
     std::string note;
     profile = startProfile(o.profile, spec, {o.jsonPath, o.tracePath, o.csvPath}, &note);
     if (!note.empty() && !o.quiet) fmt::print(stderr, "awe-bench: {}\n", note);
+    // No output over an input, nor two outputs in one file: before any work.
+    std::vector<RunFile> inputs;
+    for (const std::string& file : o.files) inputs.push_back({file, "the input " + file});
+    inputs.push_back({o.baselinePath, "--baseline"});
+    std::error_code error;
+    if (!o.historyDir.empty()) {
+      for (fs::directory_iterator it(o.historyDir, error), end; !error && it != end; it.increment(error)) {
+        if (it->path().extension() == ".json") inputs.push_back({it->path().string(), "a baseline of --history"});
+      }
+    }
+    const std::string plot = o.historyDir.empty() ? ""
+                             : !o.historyPlot.empty() ? o.historyPlot
+                                                      : (fs::path(o.historyDir) / "history.svg").string();
+    checkRunFiles({{o.jsonPath, "--json"},
+                   {o.tracePath, "--trace"},
+                   {o.csvPath, "--csv"},
+                   {namesFolder(o.saveBaselinePath) ? "" : o.saveBaselinePath, "--save-baseline"},
+                   {plot, "--history-plot"}},
+                  profile.get(), inputs);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-bench: {}\n", e.what());
     return kExitUsage;

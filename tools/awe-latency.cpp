@@ -60,6 +60,7 @@
 #include "engine/MidiInput.h"
 #include "engine/SampleClock.h"
 #include "monitor/Clock.h"
+#include "monitor/OutputFile.h"
 #include "monitor/SampleStatistics.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
@@ -353,9 +354,7 @@ void writeJson(const json& report, const std::string& path) {
     fmt::print("{}", text);
     return;
   }
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write the JSON report to " + path);
+  awe::writeFileAtomically(path, text);
 }
 
 // ---- the modes ------------------------------------------------------------------------------
@@ -816,6 +815,7 @@ int main(int argc, char** argv) {
     std::string note;
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath}, &note);
     if (!note.empty()) fmt::print(stderr, "awe-latency: {}\n", note);
+    awe::checkRunFiles({{jsonPath, "--json"}}, profile.get(), {{sf2, "the bank (--sf2)"}});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-latency: {}\n", e.what());
     return awe::cli::kExitUsage;

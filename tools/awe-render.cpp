@@ -1,19 +1,28 @@
 // awe-render: plays a MIDI file through the synth as fast as possible into an audio file.
 //
-//   awe-render [song.mid] -o out.wav [--sf2 bank.sf2] [--rate R] [--polyphony N]
-//              [--interp cubic|linear|none] [--format pcm16|pcm24|float] [--mode awe|modern|auto]
-//              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|render]
+//   awe-render [song.mid] -o out.wav|out.flac|out.aiff|out.ogg|out.opus|out.mp3|- [--format F]
+//              [--sample-format pcm16|pcm24|float] [--sf2 bank.sf2] [--rate R] [--polyphony N]
+//              [--interp cubic|linear|none] [--mode awe|modern|auto] [--max-length 1:00:00]
+//              [--keep-partial] [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|render]
 //
+// The file is written under a temporary name and renamed when complete: Ctrl-C, a full disk
+// or any error leaves the old file as it was (monitor/OutputFile.h). `-o -` streams WAV to
+// standard output; the progress and the summary then go to standard error.
 // --profile writes the profiles next to the output (out.wav -> out.cpuprofile, out.cpu.svg,
 // out.heap.txt, out.spans.txt, ...; engine/ProfileSession.h) and names them at the end.
 // With no song or bank it uses the project's own demo song and bank (soundfonts/).
 #include <fmt/core.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <filesystem>
 #include <map>
+#include <optional>
 
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
@@ -24,6 +33,8 @@
 #include "engine/WavWriter.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "monitor/Format.h"
+#include "monitor/OutputFile.h"
 
 namespace {
 
@@ -53,13 +64,80 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// The signal that asked the render to stop (SIGINT, SIGTERM, SIGHUP), 0 while none did.
+volatile std::sig_atomic_t g_stopSignal = 0;
+
+extern "C" void requestStop(int signal) { g_stopSignal = signal; }
+
+void catchStopSignals() {
+  struct sigaction action {};
+  action.sa_handler = requestStop;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
+}
+
+// Ends the process by the signal that stopped it, so a shell or script sees what happened
+// (a loop in a shell script stops on Ctrl-C instead of going on with the next file).
+[[noreturn]] void dieBySignal(int signal) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  sigaction(signal, &action, nullptr);
+  std::raise(signal);
+  std::_Exit(128 + signal);
+}
+
+const char* stopWords(int signal) {
+  switch (signal) {
+    case SIGINT: return "interrupted (SIGINT, Ctrl-C)";
+    case SIGTERM: return "stopped (SIGTERM)";
+    case SIGHUP: return "stopped (SIGHUP: the terminal went away)";
+    default: return "stopped";
+  }
+}
+
+// "1:00:00", "90:00", "3600", "3600.5" (seconds); nullopt when it is none of these.
+std::optional<double> parseLength_s(const std::string& text) {
+  double total = 0.0;
+  size_t start = 0;
+  int fields = 0;
+  while (true) {
+    const size_t colon = text.find(':', start);
+    const std::string field = text.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (field.empty() || field.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+    size_t used = 0;
+    double value = 0.0;
+    try {
+      value = std::stod(field, &used);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (used != field.size()) return std::nullopt;
+    total = total * 60.0 + value;
+    if (++fields > 3) return std::nullopt;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return total;
+}
+
+// out.wav -> out.partial.wav (the extension stays last, so players still know the format).
+std::string partialName(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + ".partial" + p.extension().string())).string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
   awe::cli::setUp(app, "awe-render");
-  std::string songPath, bankPath, outPath, interp = "cubic", format = "pcm16", mode = "awe",
+  std::string songPath, bankPath, outPath, interp = "cubic", format, sampleFormatName = "pcm16", mode = "awe",
               attenuation = "hardware";
+  std::string maxLengthText = "1:00:00";
+  bool keepPartial = false;
   std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
   bool noEffects = false;
   double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
@@ -69,12 +147,33 @@ int main(int argc, char** argv) {
   awe::ProfileCliOptions profileOptions;
   const awe::ProfileCliSpec profileSpec{"awe-render", "render", false, ""};
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
-  app.add_option("-o,--output", outPath, "Audio file to write (.wav, .flac, .aiff)")->required();
+  app.add_option("-o,--output", outPath,
+                 "Audio file to write: .wav, .flac, .aiff, .ogg (Vorbis), .opus, .mp3 (where libsndfile has it), or - "
+                 "for WAV on standard output")
+      ->required();
   app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
-  app.add_option("--rate", rate, "Sample rate in Hz")->check(awe::cli::range(8000.0, 192000.0, "Hz"));
+  auto* rateOption = app.add_option("--rate", rate, "Sample rate in Hz (default 44100; 48000 for Opus)")
+                         ->check(awe::cli::range(8000.0, 192000.0, "Hz"));
   app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
   app.add_option("--interp", interp, "Interpolation")->check(CLI::IsMember({"cubic", "linear", "none"}));
-  app.add_option("--format", format, "Sample format")->check(CLI::IsMember({"pcm16", "pcm24", "float"}));
+  app.add_option("--format", format,
+                 "File format: " + awe::availableContainers() + " (those this libsndfile writes; default: by the output's "
+                 "extension)")
+      ->check([](const std::string& v) {
+        if (v == "pcm16" || v == "pcm24" || v == "float") return std::string();  // the older spelling of --sample-format
+        return awe::containerFromName(v) ? std::string()
+                                         : "unknown format '" + v + "' (this build writes: " + awe::availableContainers() + ")";
+      });
+  app.add_option("--sample-format", sampleFormatName, "Samples of WAV, AIFF and FLAC files (lossy formats encode floats)")
+      ->check(CLI::IsMember({"pcm16", "pcm24", "float"}));
+  app.add_option("--max-length", maxLengthText,
+                 "Longest render, as h:mm:ss or seconds (default 1:00:00): a damaged delta time cannot fill the disk")
+      ->check([](const std::string& v) {
+        const auto length = parseLength_s(v);
+        return length && *length > 0.0 ? std::string() : "--max-length takes h:mm:ss, m:ss or seconds, not '" + v + "'";
+      });
+  app.add_flag("--keep-partial", keepPartial,
+               "On Ctrl-C, keep what was rendered as <name>.partial.<ext> (the output itself stays as it was)");
   app.add_option("--reverb", reverb, "Reverb type: room-1..3, hall-1, hall-2, plate, delay, panning-delay")
       ->check([](const std::string& v) { return awe::reverbTypeFromName(v) ? "" : "unknown reverb type '" + v + "'"; });
   app.add_option("--chorus", chorus,
@@ -93,18 +192,68 @@ int main(int argc, char** argv) {
   awe::addProfileOptions(app, profileOptions, profileSpec);
   if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
   if (!awe::cli::checkOutputs("awe-render", {{"-o", outPath}})) return awe::cli::kExitUsage;
+  if (format == "pcm16" || format == "pcm24" || format == "float") {
+    sampleFormatName = format;
+    format.clear();
+  }
+  const bool toStdout = outPath == "-";
+  try {  // the output over an input is the first thing to refuse (the profiles are checked with it later)
+    awe::refuseOutputsOverInputs({{outPath, "the output (-o)"}}, {{songPath, "the song"}, {bankPath, "the bank (--sf2)"}});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "awe-render: {}\n", e.what());
+    return awe::cli::kExitUsage;
+  }
+  // With the audio on standard output, everything else goes to standard error.
+  FILE* const textOut = toStdout ? stderr : stdout;
+  awe::AudioContainer container = awe::AudioContainer::Wav;
+  if (!format.empty()) {
+    container = *awe::containerFromName(format);
+  } else if (!toStdout) {
+    const auto byExtension = awe::containerForPath(outPath);
+    if (!byExtension) {
+      fmt::print(stderr, "awe-render: {}: unknown file extension; name the file .wav, .flac, .aiff, .ogg, .opus or .mp3, "
+                         "or give --format (this build writes: {})\n", outPath, awe::availableContainers());
+      return awe::cli::kExitUsage;
+    }
+    container = *byExtension;
+  }
+  if (toStdout && container != awe::AudioContainer::Wav) {
+    fmt::print(stderr, "awe-render: -o - writes WAV only (a pipe cannot take the {} header's sizes after the fact)\n",
+               awe::containerName(container));
+    return awe::cli::kExitUsage;
+  }
+  if (!awe::containerAvailable(container)) {
+    fmt::print(stderr, "awe-render: the libsndfile here cannot write {} (it writes: {})\n", awe::containerName(container),
+               awe::availableContainers());
+    return awe::cli::kExitUsage;
+  }
+  const std::vector<int> codecRates = awe::containerSampleRates(container);
+  if (!codecRates.empty() && std::find(codecRates.begin(), codecRates.end(), static_cast<int>(rate)) == codecRates.end()) {
+    if (rateOption->count() == 0 && container == awe::AudioContainer::Opus) {
+      rate = 48000.0;  // Opus runs at 48 kHz; render at its rate rather than resample
+    } else {
+      std::string list;
+      for (const int r : codecRates) list += (list.empty() ? "" : ", ") + std::to_string(r);
+      fmt::print(stderr, "awe-render: {} takes the sample rates {} Hz, not --rate {:g}\n", awe::containerName(container),
+                 list, rate);
+      return awe::cli::kExitUsage;
+    }
+  }
+  const double maxLength_s = *parseLength_s(maxLengthText);
 
+  if (songPath.empty()) songPath = awe::builtinSongPath();
+  if (bankPath.empty()) bankPath = awe::builtinBankPath();
   std::unique_ptr<awe::ProfileSession> profile;
   try {
     profile = awe::startProfile(profileOptions, profileSpec, {outPath});
+    // Nothing this run writes may be a file it reads: checked before any work.
+    awe::checkRunFiles({{outPath, "the output (-o)"}}, profile.get(), {{songPath, "the song"}, {bankPath, "the bank (--sf2)"}});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
-    return 4;
+    return awe::cli::kExitUsage;
   }
 
   try {
-    if (songPath.empty()) songPath = awe::builtinSongPath();
-    if (bankPath.empty()) bankPath = awe::builtinBankPath();
     std::vector<awe::LoadWarning> warnings;
     auto bank = awe::Bank::loadSf2(bankPath, &warnings);
     if (!warnings.empty() && !quiet) {
@@ -130,14 +279,42 @@ int main(int argc, char** argv) {
     awe::Sequencer sequencer(rate);
     sequencer.load(song);
 
-    const awe::SampleFormat sampleFormat = format == "pcm16"   ? awe::SampleFormat::Pcm16
-                                           : format == "pcm24" ? awe::SampleFormat::Pcm24
-                                                               : awe::SampleFormat::Float32;
-    awe::WavWriter writer(outPath, rate, sampleFormat);
+    const awe::SampleFormat sampleFormat = sampleFormatName == "pcm16"   ? awe::SampleFormat::Pcm16
+                                           : sampleFormatName == "pcm24" ? awe::SampleFormat::Pcm24
+                                                                         : awe::SampleFormat::Float32;
+    const double songLength_s = static_cast<double>(sequencer.lengthSamples()) / rate;
+    if (songLength_s > maxLength_s) {
+      fmt::print(stderr, "awe-render: warning: {} is {} long; rendering only the first {} (--max-length)\n", songPath,
+                 awe::formatAudioTime(songLength_s), awe::formatAudioTime(maxLength_s));
+    }
+    // Refuse before the work a render the disk cannot hold (the old file's space stays in
+    // use until the new one replaces it).
+    if (!toStdout) {
+      const double expected_s = std::min(songLength_s + tail_s, maxLength_s);
+      const double needed = expected_s * awe::containerBytesPerSecond(container, sampleFormat, rate);
+      const std::filesystem::path folder = std::filesystem::path(outPath).has_parent_path()
+                                               ? std::filesystem::path(outPath).parent_path()
+                                               : std::filesystem::path(".");
+      struct statvfs disk {};
+      if (statvfs(folder.c_str(), &disk) == 0) {
+        const double free = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
+        if (needed > free) {
+          fmt::print(stderr, "awe-render: {}: the render needs up to {} ({} of {} audio) but {} has only {} free; "
+                             "nothing was written\n", outPath, awe::formatBytes(needed), awe::formatAudioTime(expected_s),
+                     awe::containerName(container), folder.string(), awe::formatBytes(free));
+          return awe::cli::kExitUsage;
+        }
+      }
+    }
+
+    catchStopSignals();  // from here on, Ctrl-C stops the render and keeps the old file
+    awe::AudioFileWriter writer(outPath, rate, sampleFormat, container);
     ProgressBar bar(!quiet && isatty(STDERR_FILENO) != 0);
     awe::OfflineRenderSettings renderSettings;
     renderSettings.blockFrames = block;
     renderSettings.maxTail_s = tail_s;
+    renderSettings.maxFrames = static_cast<size_t>(std::llround(maxLength_s * rate));
+    renderSettings.stopRequested = &g_stopSignal;
     if (profile) {
       profile->heapMark("loaded");
       renderSettings.spans = profile->spanTap();
@@ -146,15 +323,36 @@ int main(int argc, char** argv) {
         synth, sequencer, renderSettings,
         [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); },
         [&](double done, double total) { bar.update(done, total); });
-    writer.close();
     bar.finish();
+    if (result.end == awe::RenderEnd::Stopped) {
+      const int signal = g_stopSignal;
+      const std::string where = fmt::format("at {} of {}", awe::formatAudioTime(result.audio_s),
+                                            awe::formatAudioTime(songLength_s));
+      if (toStdout) {
+        fmt::print(stderr, "awe-render: {} {}: the WAV stream on standard output ends there\n", stopWords(signal), where);
+      } else if (keepPartial) {
+        const std::string kept = writer.closeAs(partialName(outPath));
+        fmt::print(stderr, "awe-render: {} {}: {} was left as it was; the partial render is in {}\n", stopWords(signal),
+                   where, outPath, kept);
+      } else {
+        writer.discard();
+        fmt::print(stderr, "awe-render: {} {}: {} was left as it was (nothing written; --keep-partial keeps what was "
+                           "rendered)\n", stopWords(signal), where, outPath);
+      }
+      dieBySignal(signal);
+    }
+    writer.close();
+    if (result.end == awe::RenderEnd::MaxLength) {
+      fmt::print(stderr, "awe-render: warning: stopped at --max-length {}; the song is {} long\n",
+                 awe::formatAudioTime(maxLength_s), awe::formatAudioTime(songLength_s));
+    }
     if (profile) profile->heapMark("rendered");
 
     const double voiceNs =
         result.voiceSamples > 0 ? result.wall_s * 1e9 / static_cast<double>(result.voiceSamples) : 0.0;
-    fmt::print("{}: {:.1f} s of audio in {:.2f} s ({:.1f}x real time, {} personality); peak {:.1f} dBFS, up to {} "
+    fmt::print(textOut, "{}: {:.1f} s of audio in {:.2f} s ({:.1f}x real time, {} personality); peak {:.1f} dBFS, up to {} "
                "voices, {} steals, {} voice-samples, {:.2f} ns per voice-sample\n",
-               outPath, result.audio_s, result.wall_s, result.timesRealTime(), awe::personalityName(settings.personality),
+               toStdout ? "standard output" : outPath, result.audio_s, result.wall_s, result.timesRealTime(), awe::personalityName(settings.personality),
                20.0 * std::log10(std::max(result.peak, 1e-9f)), result.maxVoices, result.counters.steals,
                result.voiceSamples, voiceNs);
     if (result.peak > 1.0f && sampleFormat != awe::SampleFormat::Float32) {
@@ -163,15 +361,15 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
-    return 4;
+    return awe::cli::kExitUsage;
   }
   // Last, with the bank, song and synth gone: the leak report shows what really stayed.
   if (profile) {
     try {
-      awe::finishProfile(*profile, stdout);
+      awe::finishProfile(*profile, textOut);
     } catch (const std::exception& e) {
       fmt::print(stderr, "awe-render: {}\n", e.what());
-      return 4;
+      return awe::cli::kExitUsage;
     }
   }
   return 0;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "emu8000/Sf2Writer.h"
+#include "monitor/OutputFile.h"
 
 namespace {
 
@@ -2559,7 +2560,8 @@ int main(int argc, char** argv) {
     const Families families = buildFamilies(builder);
     buildPrograms(builder, families);
     buildDrumKit(builder, families);
-    awe::writeSf2File(output, builder.description());
+    const std::vector<uint8_t> bytes = awe::writeSf2(builder.description());
+    awe::writeFileAtomically(output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     const auto& d = builder.description();
     fmt::print("wrote {}: {} samples ({:.0f} KiB of sample data), {} instruments, {} presets\n", output,
                d.samples.size(), static_cast<double>(d.sampleData.size()) * 2 / 1024.0, d.instruments.size(),

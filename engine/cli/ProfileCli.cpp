@@ -78,6 +78,13 @@ std::unique_ptr<ProfileSession> startProfile(const ProfileCliOptions& options, c
   return session;
 }
 
+void checkRunFiles(std::vector<RunFile> outputs, const ProfileSession* profile, const std::vector<RunFile>& inputs) {
+  if (profile != nullptr) {
+    for (const std::string& path : profile->outputPaths()) outputs.push_back({path, "a profile file"});
+  }
+  refuseOutputsOverInputs(outputs, inputs);
+}
+
 std::vector<std::string> finishProfile(ProfileSession& session, std::FILE* out, const std::string& linePrefix) {
   const std::vector<std::string> paths = session.finish();
   for (const std::string& path : paths) fmt::print(out, "{}{}\n", linePrefix, path);

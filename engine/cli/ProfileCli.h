@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/ProfileSession.h"
+#include "monitor/OutputFile.h"
 
 namespace awe {
 
@@ -54,6 +55,10 @@ ProfileRequest profileRequest(const ProfileCliOptions& options, const ProfileCli
 std::unique_ptr<ProfileSession> startProfile(const ProfileCliOptions& options, const ProfileCliSpec& spec,
                                              const std::vector<std::string>& mainOutputs,
                                              std::string* note = nullptr);
+
+// Refuses (OutputFileError) a run whose outputs, the profile's files among them, include
+// one of its inputs or one file twice (monitor/OutputFile.h). Call it before any work.
+void checkRunFiles(std::vector<RunFile> outputs, const ProfileSession* profile, const std::vector<RunFile>& inputs);
 
 // Stops the session, writes the files and names each on `out` as "<linePrefix><path>".
 // Throws std::runtime_error when a file cannot be written.

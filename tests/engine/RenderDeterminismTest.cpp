@@ -24,7 +24,7 @@ std::vector<char> renderDemoToFile(const std::string& path, size_t block) {
   Sequencer sequencer(synth.settings().sampleRate);
   sequencer.load(song);
   {
-    WavWriter writer(path, synth.settings().sampleRate, SampleFormat::Float32);
+    AudioFileWriter writer(path, synth.settings().sampleRate, SampleFormat::Float32);
     OfflineRenderSettings settings;
     settings.blockFrames = block;
     renderSong(synth, sequencer, settings, [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); });

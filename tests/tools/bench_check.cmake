@@ -4,7 +4,12 @@
 #   ARGS           its arguments, separated by '|'
 #   EXPECT_EXIT    the exit code it must return
 #   EXPECT_OUTPUT  regular expressions ('|'-separated) that standard output must all match
+#   EXPECT_ERRORS  (optional) the same for standard error
+#   KEEP_FILE      (optional) a file that must be byte for byte the same afterwards
 string(REPLACE "|" ";" arguments "${ARGS}")
+if(DEFINED KEEP_FILE)
+  file(SHA256 "${KEEP_FILE}" kept_before)
+endif()
 execute_process(COMMAND "${BENCH}" ${arguments}
                 RESULT_VARIABLE exit_code
                 OUTPUT_VARIABLE output
@@ -23,4 +28,18 @@ if(DEFINED EXPECT_OUTPUT)
       message(FATAL_ERROR "the output does not match '${pattern}'")
     endif()
   endforeach()
+endif()
+if(DEFINED EXPECT_ERRORS)
+  string(REPLACE "|" ";" patterns "${EXPECT_ERRORS}")
+  foreach(pattern IN LISTS patterns)
+    if(NOT errors MATCHES "${pattern}")
+      message(FATAL_ERROR "standard error does not match '${pattern}'")
+    endif()
+  endforeach()
+endif()
+if(DEFINED KEEP_FILE)
+  file(SHA256 "${KEEP_FILE}" kept_after)
+  if(NOT kept_before STREQUAL kept_after)
+    message(FATAL_ERROR "${KEEP_FILE} changed")
+  endif()
 endif()
