@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     std::string note;
     profile = awe::startProfile(profileOptions, profileSpec, {}, &note);
     if (!note.empty()) fmt::print(stderr, "awe-bankinfo: {}\n", note);
+    awe::checkRunFiles({}, profile.get(), {{path, "the bank"}});
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-bankinfo: {}\n", e.what());
     return awe::cli::kExitUsage;
