@@ -268,12 +268,14 @@ nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
 }
 
 std::string PlayerSession::writeJsonReport(const std::string& path) const {
+  refuseOutputsOverInputs({{path, "the report"}}, {{songPath_, "the song"}, {bankPath_, "the bank"}});
   const std::string text = reportJson(engine_.monitor().snapshot()).dump(2) + "\n";
   writeText(path, text);
   return fmt::format("wrote {} ({})", path, formatBytes(static_cast<double>(text.size())));
 }
 
 std::string PlayerSession::writeTrace(const std::string& path) const {
+  refuseOutputsOverInputs({{path, "the trace"}}, {{songPath_, "the song"}, {bankPath_, "the bank"}});
   const std::string text = traceToJson(engine_.monitor().snapshot()).dump() + "\n";
   writeText(path, text);
   return fmt::format("wrote {} ({}; open it in ui.perfetto.dev)", path, formatBytes(static_cast<double>(text.size())));
