@@ -133,6 +133,15 @@ const VoiceKernelTable& genericVoiceKernels() {
   return table;
 }
 
+std::vector<const VoiceKernelTable*> supportedVoiceKernels() {
+  std::vector<const VoiceKernelTable*> tables{&genericVoiceKernels()};
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) tables.push_back(&avx2VoiceKernels());
+#endif
+  return tables;
+}
+
 const VoiceKernelTable& voiceKernels() {
   static const VoiceKernelTable* chosen = [] {
     const char* force = std::getenv("AWE_KERNEL");  // "generic" forces the portable kernel

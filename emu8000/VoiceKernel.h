@@ -12,6 +12,7 @@
 // This header is included by the per-ISA kernel files, which are compiled with different
 // target flags: it holds plain data only (no inline functions with external linkage).
 #include <cstdint>
+#include <vector>
 
 #include "emu8000/Config.h"
 
@@ -66,5 +67,7 @@ struct VoiceKernelTable {
 const VoiceKernelTable& voiceKernels();
 // The portable kernel set (reference for tests). [any thread]
 const VoiceKernelTable& genericVoiceKernels();
+// Every kernel set this build holds and this CPU runs, generic first. [control thread]
+std::vector<const VoiceKernelTable*> supportedVoiceKernels();
 
 }  // namespace awe

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -571,4 +573,142 @@ TEST_CASE("effects: bad prepare arguments are refused; unprepared units do nothi
   chorus.process(in.data(), l.data(), r.data(), in.size());
   CHECK(*std::max_element(l.begin(), l.end()) == 0.0f);
   CHECK(reverb.type() == ReverbType::Plate);
+}
+
+// ---- The sound pinned across rewrites of the units' inner loops ----------------------------
+// Figures of every type, measured on the implementation before the effects were rewritten
+// for speed (commit ae84127: reverb 372 and chorus 153 instructions per output sample) with
+//   AWE_PRINT_EFFECT_FIGURES=1 build/bin/awe-tests "effects: tails and spectra match*"
+// which prints the table below for the code it runs. A rewrite must keep each decay time
+// within 5 % and each octave band's energy within 1 dB.
+namespace {
+
+constexpr double kOctaveCentres_Hz[] = {125, 250, 500, 1000, 2000, 4000, 8000};
+constexpr int kOctaves = 7;
+
+struct EffectFigures {
+  double decay_s[3];           // T30 (-5 to -35 dB) extrapolated to 60 dB: broadband, 500 Hz and 4 kHz octaves
+  double band_dB[kOctaves];    // energy per octave band, left + right
+};
+
+// Octave band: two high-passes at f/sqrt(2), two low-passes at f*sqrt(2).
+std::vector<Biquad> octave(double centre, double rate) {
+  const double lo = centre / std::sqrt(2.0), hi = centre * std::sqrt(2.0);
+  return {highpass(lo, rate), highpass(lo, rate), lowpass(hi, rate), lowpass(hi, rate)};
+}
+
+double bandEnergy_dB(const Wet& w, double centre, double rate) {
+  double e = 0.0;
+  for (const std::vector<float>* side : {&w.left, &w.right}) {
+    std::vector<Biquad> chain = octave(centre, rate);
+    for (float v : *side) {
+      double x = v;
+      for (Biquad& b : chain) x = b(x);
+      e += x * x;
+    }
+  }
+  return 10.0 * std::log10(e + 1e-300);
+}
+
+// Energy per sample of left and right (added, not summed first) through `chain`.
+std::vector<double> sideEnergy(const Wet& w, std::vector<Biquad> chain) {
+  std::vector<double> e(w.left.size(), 0.0);
+  for (const std::vector<float>* side : {&w.left, &w.right}) {
+    std::vector<Biquad> c = chain;
+    for (size_t i = 0; i < e.size(); ++i) {
+      double x = (*side)[i];
+      for (Biquad& b : c) x = b(x);
+      e[i] += x * x;
+    }
+  }
+  return e;
+}
+
+std::vector<float> noiseBurst(size_t frames, size_t burst) {
+  std::vector<float> x(frames, 0.0f);
+  uint32_t seed = 987654321;
+  for (size_t i = 0; i < burst; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    x[i] = 0.5f * (static_cast<float>(seed >> 8) / 8388608.0f - 1.0f);
+  }
+  return x;
+}
+
+// Decay times from the impulse response (32-frame blocks, as the synth calls the units);
+// band energies from a 1.5 s noise burst and its tail.
+template <class Unit>
+EffectFigures measureFigures(Unit& unit, double rate, double length_s) {
+  EffectFigures f{};
+  unit.prepare(rate, 32);
+  const Wet ir = run(unit, impulse(static_cast<size_t>(length_s * rate)), 32);
+  f.decay_s[0] = rt60(sideEnergy(ir, {}), rate, -5.0, -35.0);
+  f.decay_s[1] = rt60(sideEnergy(ir, octave(500, rate)), rate, -5.0, -35.0);
+  f.decay_s[2] = rt60(sideEnergy(ir, octave(4000, rate)), rate, -5.0, -35.0);
+  unit.reset();
+  const Wet noise = run(unit, noiseBurst(static_cast<size_t>((1.5 + length_s) * rate), static_cast<size_t>(1.5 * rate)), 32);
+  for (int b = 0; b < kOctaves; ++b) f.band_dB[b] = bandEnergy_dB(noise, kOctaveCentres_Hz[b], rate);
+  return f;
+}
+
+// Measured before the rewrite (see above). Chorus decay times are those of the feedback
+// types only (0 = not compared: no recirculation, nothing decays).
+const EffectFigures kReverbFigures[kReverbTypeCount] = {
+    {{0.82798, 0.88715, 0.86316}, {7.4741, 10.5089, 13.6813, 16.1103, 19.3326, 22.2708, 25.0242}},  // Room 1
+    {{0.86873, 0.96294, 0.88364}, {7.1125, 10.1692, 13.4488, 15.4876, 18.7070, 20.9075, 21.9868}},  // Room 2
+    {{0.97027, 1.0432, 1.0169}, {8.8038, 11.8789, 15.0669, 17.1995, 20.6363, 23.5162, 26.1575}},  // Room 3
+    {{1.1212, 1.2382, 1.1249}, {10.3887, 13.3744, 16.6822, 18.7199, 21.8970, 24.0528, 24.9588}},  // Hall 1
+    {{1.1574, 1.2165, 0.82476}, {10.2442, 13.1026, 16.1120, 17.0363, 17.5502, 15.1904, 10.5779}},  // Hall 2
+    {{1.121, 1.2389, 1.1243}, {15.7683, 18.7368, 22.0614, 24.1273, 27.2718, 29.4477, 30.3536}},  // Plate
+    {{1.0271, 1.0237, 1.0267}, {14.4289, 17.4373, 20.1456, 23.1514, 26.1506, 29.2713, 32.4394}},  // Delay
+    {{1.4231, 1.4201, 1.4227}, {12.0146, 15.0099, 17.8864, 20.8981, 23.8902, 26.9955, 30.1931}},  // Panning Delay
+};
+const EffectFigures kChorusFigures[kChorusTypeCount] = {
+    {{0, 0, 0}, {13.3785, 16.3895, 19.3178, 22.3006, 25.3526, 28.4098, 31.3620}},  // Chorus 1
+    {{0, 0, 0}, {13.3851, 16.3765, 19.3069, 22.2936, 25.3473, 28.4030, 31.3536}},  // Chorus 2
+    {{0, 0, 0}, {13.3789, 16.3894, 19.2944, 22.2853, 25.3404, 28.3974, 31.3479}},  // Chorus 3
+    {{0, 0, 0}, {13.3185, 16.4206, 19.3456, 22.3053, 25.3450, 28.3924, 31.3451}},  // Chorus 4
+    {{0.29913, 0.31237, 0.3122}, {13.2947, 16.2572, 19.2656, 22.2361, 25.3636, 28.4261, 31.2240}},  // Feedback
+    {{1.1622, 1.3246, 1.2998}, {13.3500, 16.3087, 19.2407, 22.2635, 25.1957, 28.1499, 30.6894}},  // Flanger
+    {{0, 0, 0}, {13.3848, 16.3951, 19.3241, 22.3062, 25.3610, 28.4438, 31.6295}},  // Short Delay
+    {{1.4897, 1.4896, 1.4896}, {13.7174, 16.3877, 19.4589, 22.2669, 25.3469, 28.5111, 31.6887}},  // Short Delay (FB)
+};
+
+void printFigures(const char* name, const EffectFigures& f) {
+  std::printf("    {{%.5g, %.5g, %.5g}, {", f.decay_s[0], f.decay_s[1], f.decay_s[2]);
+  for (int b = 0; b < kOctaves; ++b) std::printf("%s%.4f", b ? ", " : "", f.band_dB[b]);
+  std::printf("}},  // %s\n", name);
+}
+
+void checkFigures(const EffectFigures& now, const EffectFigures& pinned, bool decays) {
+  if (decays) {
+    for (int k = 0; k < 3; ++k) {
+      INFO("decay time " << k << " (broadband, 500 Hz, 4 kHz)");
+      CHECK(now.decay_s[k] == Approx(pinned.decay_s[k]).epsilon(0.05));
+    }
+  }
+  for (int b = 0; b < kOctaves; ++b) {
+    INFO("octave band " << kOctaveCentres_Hz[b] << " Hz");
+    CHECK(now.band_dB[b] == Approx(pinned.band_dB[b]).margin(1.0));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("effects: tails and spectra match the figures measured before the speed rewrite", "[effects]") {
+  const bool print = std::getenv("AWE_PRINT_EFFECT_FIGURES") != nullptr;
+  const double rate = 44100.0;
+  for (ReverbType type : kAllReverbs) {
+    INFO(reverbTypeName(type));
+    AweReverb reverb(type);
+    const EffectFigures f = measureFigures(reverb, rate, 6.0);
+    if (print) printFigures(reverbTypeName(type), f);
+    checkFigures(f, kReverbFigures[static_cast<int>(type)], true);
+  }
+  for (ChorusType type : kAllChoruses) {
+    INFO(chorusTypeName(type));
+    AweChorus chorus(type);
+    const EffectFigures f = measureFigures(chorus, rate, 1.0);
+    if (print) printFigures(chorusTypeName(type), f);
+    checkFigures(f, kChorusFigures[static_cast<int>(type)], chorusDesign(type).feedback >= 0.5);
+  }
 }
