@@ -108,6 +108,8 @@ constexpr double kTailScale = 5.0;
 
 constexpr double kDampingReference_Hz = 5000.0;  // where ReverbDesign::rt60High_s applies
 
+// Each ring buffer is followed by a copy of its first this many frames (see settleRun).
+constexpr uint32_t kRingMirror_frames = 32;
 constexpr float kSilenceFloor = 1e-9f;  // -180 dB: below this the output counts as quiet
 constexpr double kReverbGlide_s = 0.020;
 constexpr double kChorusFade_s = 0.030;
@@ -139,6 +141,67 @@ inline float readFractional(const float* line, uint32_t mask, uint32_t pos, floa
   const float c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
   const float c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
   return ((c3 * t + c2) * t + c1) * t + y1;
+}
+
+// Four floats as one SIMD register (SSE on x86-64, NEON on ARM), with the GCC/Clang vector
+// extensions: element-wise operators, scalars broadcast.
+typedef float V4 __attribute__((vector_size(16)));
+inline V4 load4(const float* p) noexcept {
+  V4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(float* p, V4 v) noexcept { std::memcpy(p, &v, sizeof v); }
+// Lanes A..D of (a, b) as one 8-lane vector.
+template <int A, int B, int C, int D>
+inline V4 shuffle8(V4 a, V4 b) noexcept {
+#if defined(__clang__)
+  return __builtin_shufflevector(a, b, A, B, C, D);
+#else
+  typedef int I4 __attribute__((vector_size(16)));
+  return __builtin_shuffle(a, b, I4{A, B, C, D});
+#endif
+}
+template <int A, int B, int C, int D>
+inline V4 shuffle4(V4 v) noexcept {
+#if defined(__clang__)
+  return __builtin_shufflevector(v, v, A, B, C, D);
+#else
+  typedef int I4 __attribute__((vector_size(16)));
+  return __builtin_shuffle(v, I4{A, B, C, D});
+#endif
+}
+
+// A run of `n` frames (of `stride` floats) was written contiguously from frame `start` of a
+// ring of `size` frames followed by its mirrored head (kRingMirror_frames): what went past
+// the end belongs at the head, and what went into the head belongs in the mirror too.
+inline void settleRun(float* ring, uint32_t size, uint32_t start, uint32_t n, uint32_t stride) noexcept {  // [audio thread]
+  const uint32_t end = start + n;
+  if (end > size) std::copy_n(ring + size_t{size} * stride, size_t{end - size} * stride, ring);
+  const uint32_t head = static_cast<uint32_t>(std::min<size_t>(end, size_t{kRingMirror_frames}));
+  if (start < head) std::copy_n(ring + size_t{start} * stride, size_t{head - start} * stride, ring + (size_t{size} + start) * stride);
+}
+
+// Adds the wet signal of `n` samples into the outputs; returns the larger of `peak` and
+// the wet signal's largest magnitude.
+inline float addWet(const float* wetL, const float* wetR, float* outLeft, float* outRight, size_t n, float peak) noexcept {
+  V4 top = {peak, peak, peak, peak};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V4 l = load4(wetL + i), r = load4(wetR + i);
+    store4(outLeft + i, load4(outLeft + i) + l);
+    store4(outRight + i, load4(outRight + i) + r);
+    const V4 al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
+    top = top > al ? top : al;
+    top = top > ar ? top : ar;
+  }
+  peak = std::max(std::max(top[0], top[1]), std::max(top[2], top[3]));
+  for (; i < n; ++i) {
+    peak = std::max(peak, std::max(std::fabs(wetL[i]), std::fabs(wetR[i])));
+    outLeft[i] += wetL[i];
+    outRight[i] += wetR[i];
+  }
+  return peak;
 }
 
 bool allZero(const float* x, size_t n) noexcept {
@@ -268,6 +331,8 @@ namespace {
 // Injection and output sign patterns of the tail network; the left output reads the even
 // lines, the right the odd ones (the chip's segments come in left/right pairs).
 constexpr float kInject[8] = {1, -1, 1, 1, -1, 1, -1, -1};
+static_assert(kInject[4] == -kInject[0] && kInject[5] == -kInject[1] && kInject[6] == -kInject[2] && kInject[7] == -kInject[3],
+              "the tail loop injects the second four lines' input as the first four's negated");
 constexpr float kOutputSign[8] = {1, 1, -1, -1, 1, 1, -1, -1};
 }  // namespace
 
@@ -297,7 +362,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
     reflectionDelay_[static_cast<size_t>(k)] = scaledDelay(hall.reflectionTime_s[static_cast<size_t>(k)] * kChipRate, sampleRate);
   preDelay_ = reflectionDelay_[0];
   const uint32_t inputSize = nextPowerOfTwo(uint64_t{longestTap} + maxBlockFrames + 1);
-  inputLine_.assign(inputSize, 0.0f);
+  inputLine_.assign(inputSize + kRingMirror_frames, 0.0f);
   inputMask_ = inputSize - 1;
 
   uint64_t diffuserTotal = 0;
@@ -305,7 +370,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
     const auto i = static_cast<size_t>(j);
     diffuserDelay_[i] = scaledDelay(kDiffusers_samples[j], sampleRate);
     const uint32_t size = nextPowerOfTwo(uint64_t{diffuserDelay_[i]} + 1);
-    diffuser_[i].assign(size, 0.0f);
+    diffuser_[i].assign(size + kRingMirror_frames, 0.0f);
     diffuserMask_[i] = size - 1;
     diffuserTotal += diffuserDelay_[i];
   }
@@ -317,7 +382,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
     longestLine = std::max(longestLine, lineDelay_[static_cast<size_t>(l)]);
   }
   const uint32_t lineFrames = nextPowerOfTwo(uint64_t{longestLine} + 1);
-  lines_.assign(size_t{lineFrames} * kTailLines, 0.0f);
+  lines_.assign((size_t{lineFrames} + kRingMirror_frames) * kTailLines, 0.0f);
   lineMask_ = lineFrames - 1;
   // Both echo presets write the same room reso word (0x333A): one echo period.
   uint32_t longestEcho = 0;
@@ -327,8 +392,16 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   }
   echoDelay_ = longestEcho;
   const uint32_t echoSize = nextPowerOfTwo(uint64_t{echoDelay_} + 1);
-  for (auto& e : echo_) e.assign(echoSize, 0.0f);
+  for (auto& e : echo_) e.assign(echoSize + kRingMirror_frames, 0.0f);
   echoMask_ = echoSize - 1;
+
+  // A sub-block reads every recirculating line at least its length behind what it writes,
+  // so it may be no longer than the shortest of them (26 samples at 8 kHz, else 32).
+  uint32_t shortest = std::min(lineDelay_[0], echoDelay_);
+  for (uint32_t d : diffuserDelay_) shortest = std::min(shortest, d);
+  for (uint32_t d : lineDelay_) shortest = std::min(shortest, d);
+  subBlock_ = std::max<uint32_t>(1, std::min<uint32_t>(kSubBlock, shortest));
+  static_assert(kSubBlock <= kRingMirror_frames, "a sub-block reads and writes runs within the mirrored head");
 
   // Anything still inside the unit reaches the output within this many samples.
   quietNeeded_ = uint64_t{longestTap} + diffuserTotal + longestLine + echoDelay_ + maxBlockFrames;
@@ -530,128 +603,166 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
       line[(pos_ + static_cast<uint32_t>(i)) & inputMask_] = s;
     }
     inputState_ = s;
+    std::copy_n(line, kRingMirror_frames, line + inputMask_ + 1);  // the ring's mirrored head
   }
 
   // Stage 2: reflections, tail and echoes, in sub-blocks over which the parameters hold.
-  // Everything the loops touch is copied into locals first, so the compiler keeps it in
-  // registers across the stores to the lines.
+  // No line is read within a sub-block where it is written (each is at least a sub-block
+  // long), so every stage runs over the whole sub-block at once: the loops over time
+  // vectorise, and the tail's eight lines go through its damping and feedback matrix as
+  // two 4-lane vectors per sample.
   const float* in = inputLine_.data();
   const uint32_t inMask = inputMask_;
   float peak = 0.0f;
   for (size_t done = 0; done < frames;) {
     // While gliding, parameters move every sample (sub-blocks of one), so gains ramp
     // instead of stepping.
-    const size_t span = glideLeft_ > 0 ? 1 : kSubBlock;
+    const size_t span = glideLeft_ > 0 ? 1 : subBlock_;
     const auto n = static_cast<uint32_t>(std::min(frames - done, span));
     advanceGlide(n);
     const uint32_t pos0 = pos_ + static_cast<uint32_t>(done);  // one position for every line
-    const float offset0 = offset_;
-    float wetL[kSubBlock];
-    float wetR[kSubBlock];
-    std::fill_n(wetL, n, 0.0f);
-    std::fill_n(wetR, n, 0.0f);
+    alignas(16) float wetL[kSubBlock];
+    alignas(16) float wetR[kSubBlock];
+    alignas(16) float offsets[kSubBlock];  // the anti-denormal offset, flipping each sample
+    for (uint32_t i = 0; i < n; ++i) offsets[i] = i % 2 == 0 ? offset_ : -offset_;
+    std::fill_n(wetL, kSubBlock, 0.0f);
+    std::fill_n(wetR, kSubBlock, 0.0f);
 
     if (reverbActive_) {
-      float gainL[kReflectionCount], gainR[kReflectionCount];
-      uint32_t tap[kReflectionCount];
-      for (int k = 0; k < kReflectionCount; ++k) {
-        gainL[k] = param_[static_cast<size_t>(kReflectionL0 + k)];
-        gainR[k] = param_[static_cast<size_t>(kReflectionR0 + k)];
-        tap[k] = reflectionDelay_[static_cast<size_t>(k)];
+      const float level = param_[kReverbLevel];
+      // Early reflections: taps on the input line, four samples at a time.
+      {
+        const float* tap[kReflectionCount];
+        V4 gL[kReflectionCount], gR[kReflectionCount];
+        for (int k = 0; k < kReflectionCount; ++k) {
+          tap[k] = in + ((pos0 - reflectionDelay_[static_cast<size_t>(k)]) & inMask);
+          gL[k] = V4{} + level * param_[static_cast<size_t>(kReflectionL0 + k)];
+          gR[k] = V4{} + level * param_[static_cast<size_t>(kReflectionR0 + k)];
+        }
+        uint32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+          V4 l = {}, r = {};
+          for (int k = 0; k < kReflectionCount; ++k) {
+            const V4 v = load4(tap[k] + i);
+            l += gL[k] * v;
+            r += gR[k] * v;
+          }
+          store4(wetL + i, l);
+          store4(wetR + i, r);
+        }
+        for (; i < n; ++i) {
+          for (int k = 0; k < kReflectionCount; ++k) {
+            wetL[i] += gL[k][0] * tap[k][i];
+            wetR[i] += gR[k][0] * tap[k][i];
+          }
+        }
       }
-      float* dif[kDiffusers];
-      uint32_t difMask[kDiffusers], difDelay[kDiffusers];
+      // The pre-delayed input through the diffusers (allpasses).
+      alignas(16) float x[kSubBlock];
+      {
+        const float inputGain = param_[kReverbInput];
+        const float* pre = in + ((pos0 - preDelay_) & inMask);
+        for (uint32_t i = 0; i < n; ++i) x[i] = inputGain * pre[i];
+      }
+      const float g = param_[kDiffusion];
       for (int j = 0; j < kDiffusers; ++j) {
         const auto jj = static_cast<size_t>(j);
-        dif[j] = diffuser_[jj].data();
-        difMask[j] = diffuserMask_[jj];
-        difDelay[j] = diffuserDelay_[jj];
+        float* line = diffuser_[jj].data();
+        const uint32_t mask = diffuserMask_[jj];
+        const float* __restrict delayed = line + ((pos0 - diffuserDelay_[jj]) & mask);
+        const uint32_t start = pos0 & mask;
+        float* __restrict write = line + start;
+        for (uint32_t i = 0; i < n; ++i) {
+          const float w = x[i] + g * delayed[i] + offsets[i];
+          write[i] = w;
+          x[i] = delayed[i] - g * w;
+        }
+        settleRun(line, mask + 1, start, n, 1);
       }
-      float* lines = lines_.data();
-      const uint32_t lineMask = lineMask_;
-      uint32_t lineDelay[kTailLines];
-      float b[kTailLines], pole[kTailLines], state[kTailLines];
-      for (int l = 0; l < kTailLines; ++l) {
-        const auto ll = static_cast<size_t>(l);
-        lineDelay[l] = lineDelay_[ll];
-        b[l] = param_[static_cast<size_t>(kDampB0 + l)];
-        pole[l] = param_[static_cast<size_t>(kDampPole0 + l)];
-        state[l] = dampState_[ll];
-      }
-      const uint32_t pre = preDelay_;
-      const float g = param_[kDiffusion];
-      const float inputGain = param_[kReverbInput];
-      const float level = param_[kReverbLevel];
-      const float tail = param_[kTailGain];
-      float offset = offset0;
+      // The tail: eight damped lines fed back through a Hadamard matrix.
+      const float* read[kTailLines];
+      for (int l = 0; l < kTailLines; ++l)
+        read[l] = lines_.data() + ((pos0 - lineDelay_[static_cast<size_t>(l)]) & lineMask_) * kTailLines + static_cast<uint32_t>(l);
+      const uint32_t start = pos0 & lineMask_;
+      float* write = lines_.data() + size_t{start} * kTailLines;
+      const V4 bA = load4(&param_[kDampB0]), bB = load4(&param_[kDampB0 + 4]);
+      const V4 pA = load4(&param_[kDampPole0]), pB = load4(&param_[kDampPole0 + 4]);
+      V4 sA = load4(&dampState_[0]), sB = load4(&dampState_[4]);
+      const V4 injectA = {kInject[0], kInject[1], kInject[2], kInject[3]};
+      // The output signs times the tail's level: left the even lines, right the odd ones.
+      const float tailLevel = level * param_[kTailGain];
+      const V4 outA = V4{kOutputSign[0], kOutputSign[1], kOutputSign[2], kOutputSign[3]} * tailLevel;
+      const V4 outB = V4{kOutputSign[4], kOutputSign[5], kOutputSign[6], kOutputSign[7]} * tailLevel;
+      const V4 oddNegative = {1.0f, -1.0f, 1.0f, -1.0f};
+      const V4 highNegative = {1.0f, 1.0f, -1.0f, -1.0f};
+      alignas(16) V4 tails[kSubBlock];  // per sample: left, right, left, right partial sums
       for (uint32_t i = 0; i < n; ++i) {
-        const uint32_t pos = pos0 + i;
-        float erL = 0.0f, erR = 0.0f;
-        for (int k = 0; k < kReflectionCount; ++k) {
-          const float v = in[(pos - tap[k]) & inMask];
-          erL += gainL[k] * v;
-          erR += gainR[k] * v;
-        }
-        float x = inputGain * in[(pos - pre) & inMask];
-        for (int j = 0; j < kDiffusers; ++j) {
-          const float delayed = dif[j][(pos - difDelay[j]) & difMask[j]];
-          const float w = x + g * delayed + offset;
-          dif[j][pos & difMask[j]] = w;
-          x = delayed - g * w;
-        }
-        float y[kTailLines];
-        for (int l = 0; l < kTailLines; ++l) y[l] = lines[((pos - lineDelay[l]) & lineMask) * kTailLines + static_cast<uint32_t>(l)];
-        float v[kTailLines];
-        for (int l = 0; l < kTailLines; ++l) {
-          state[l] = b[l] * y[l] + pole[l] * state[l];
-          v[l] = state[l];
-        }
-        const float tailL = kOutputSign[0] * v[0] + kOutputSign[2] * v[2] + kOutputSign[4] * v[4] + kOutputSign[6] * v[6];
-        const float tailR = kOutputSign[1] * v[1] + kOutputSign[3] * v[3] + kOutputSign[5] * v[5] + kOutputSign[7] * v[7];
-        // Feedback through an 8x8 Hadamard matrix (fast transform; its 1/sqrt(8) is folded
-        // into the line gains).
-        const float a0 = v[0] + v[1], a1 = v[0] - v[1], a2 = v[2] + v[3], a3 = v[2] - v[3];
-        const float a4 = v[4] + v[5], a5 = v[4] - v[5], a6 = v[6] + v[7], a7 = v[6] - v[7];
-        const float b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
-        const float b4 = a4 + a6, b5 = a5 + a7, b6 = a4 - a6, b7 = a5 - a7;
-        const float f[kTailLines] = {b0 + b4, b1 + b5, b2 + b6, b3 + b7, b0 - b4, b1 - b5, b2 - b6, b3 - b7};
-        const float xin = x * 0.35355339f;  // 1/sqrt(8)
-        float* write = lines + (pos & lineMask) * kTailLines;
-        for (int l = 0; l < kTailLines; ++l) write[l] = f[l] + kInject[l] * xin + offset;
-        offset = -offset;
-        wetL[i] = level * (erL + tail * tailL);
-        wetR[i] = level * (erR + tail * tailR);
+        const size_t f = size_t{i} * kTailLines;
+        const V4 yA = {read[0][f], read[1][f], read[2][f], read[3][f]};
+        const V4 yB = {read[4][f], read[5][f], read[6][f], read[7][f]};
+        sA = bA * yA + pA * sA;
+        sB = bB * yB + pB * sB;
+        tails[i] = sA * outA + sB * outB;
+        // Fast Hadamard transform (its 1/sqrt(8) is folded into the line gains): pairs
+        // (0,1), then (0,2), then (0,4).
+        const V4 aA = sA * oddNegative + shuffle4<1, 0, 3, 2>(sA);
+        const V4 aB = sB * oddNegative + shuffle4<1, 0, 3, 2>(sB);
+        const V4 cA = aA * highNegative + shuffle4<2, 3, 0, 1>(aA);
+        const V4 cB = aB * highNegative + shuffle4<2, 3, 0, 1>(aB);
+        // The input enters with the signs kInject; the second half's are the first's negated.
+        const V4 d = cB + injectA * (x[i] * 0.35355339f);  // 1/sqrt(8)
+        const V4 e = cA + offsets[i];
+        store4(write + f, e + d);
+        store4(write + f + 4, e - d);
       }
-      for (int l = 0; l < kTailLines; ++l) dampState_[static_cast<size_t>(l)] = state[l];
+      settleRun(lines_.data(), lineMask_ + 1, start, n, kTailLines);
+      store4(&dampState_[0], sA);
+      store4(&dampState_[4], sB);
+      // tails[i] = (l0, r0, l1, r1): the sample's left is l0 + l1, its right r0 + r1.
+      uint32_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const V4 p0 = tails[i] + shuffle4<2, 3, 0, 1>(tails[i]);          // (L, R, L, R)
+        const V4 p1 = tails[i + 1] + shuffle4<2, 3, 0, 1>(tails[i + 1]);
+        const V4 p2 = tails[i + 2] + shuffle4<2, 3, 0, 1>(tails[i + 2]);
+        const V4 p3 = tails[i + 3] + shuffle4<2, 3, 0, 1>(tails[i + 3]);
+        const V4 q01 = shuffle8<0, 1, 4, 5>(p0, p1);                        // (L0, R0, L1, R1)
+        const V4 q23 = shuffle8<0, 1, 4, 5>(p2, p3);
+        store4(wetL + i, load4(wetL + i) + shuffle8<0, 2, 4, 6>(q01, q23));
+        store4(wetR + i, load4(wetR + i) + shuffle8<1, 3, 5, 7>(q01, q23));
+      }
+      for (; i < n; ++i) {
+        wetL[i] += tails[i][0] + tails[i][2];
+        wetR[i] += tails[i][1] + tails[i][3];
+      }
     }
 
     if (echoActive_) {
       float* la = echo_[0].data();
       float* lb = echo_[1].data();
-      const uint32_t mask = echoMask_, delay = echoDelay_;
+      const uint32_t mask = echoMask_;
+      const float* ea = la + ((pos0 - echoDelay_) & mask);
+      const float* eb = lb + ((pos0 - echoDelay_) & mask);
+      const float* dry = in + (pos0 & inMask);
+      const uint32_t start = pos0 & mask;
       const float self = param_[kEchoFeedbackSelf], cross = param_[kEchoFeedbackCross];
       const float inputGain = param_[kEchoInput];
       const float level = param_[kEchoLevel];
       const float outAL = level * param_[kEchoOutAL], outAR = level * param_[kEchoOutAR];
       const float outBR = level * param_[kEchoOutBR];
-      float offset = offset0;
+      alignas(16) float wa[kSubBlock], wb[kSubBlock];
       for (uint32_t i = 0; i < n; ++i) {
-        const uint32_t pos = pos0 + i;
-        const float ea = la[(pos - delay) & mask];
-        const float eb = lb[(pos - delay) & mask];
-        la[pos & mask] = inputGain * in[pos & inMask] + self * ea + cross * eb + offset;
-        lb[pos & mask] = cross * ea + offset;
-        offset = -offset;
-        wetL[i] += outAL * ea;
-        wetR[i] += outAR * ea + outBR * eb;
+        wa[i] = inputGain * dry[i] + self * ea[i] + cross * eb[i] + offsets[i];
+        wb[i] = cross * ea[i] + offsets[i];
+        wetL[i] += outAL * ea[i];
+        wetR[i] += outAR * ea[i] + outBR * eb[i];
       }
+      std::copy_n(wa, n, la + start);
+      std::copy_n(wb, n, lb + start);
+      settleRun(la, mask + 1, start, n, 1);
+      settleRun(lb, mask + 1, start, n, 1);
     }
 
-    for (uint32_t i = 0; i < n; ++i) {
-      peak = std::max(peak, std::max(std::fabs(wetL[i]), std::fabs(wetR[i])));
-      outLeft[done + i] += wetL[i];
-      outRight[done + i] += wetR[i];
-    }
+    peak = addWet(wetL, wetR, outLeft + done, outRight + done, n, peak);
     if (n % 2 == 1) offset_ = -offset_;
     done += n;
   }

@@ -148,6 +148,8 @@ class AweReverb {
   static constexpr int kTailLines = 8;
   static constexpr int kDiffusers = 4;
   static constexpr size_t kSubBlock = 32;  // parameters hold this long (1 while gliding)
+  // Every line is a power-of-two ring followed by a copy of its first kSubBlock frames, so a
+  // run of up to kSubBlock frames starting anywhere in it reads (and writes) contiguously.
 
   void targetsFor(ReverbType type, std::array<float, kParamCount>& out) const noexcept;
   void clearReverbNetwork() noexcept;
@@ -158,6 +160,7 @@ class AweReverb {
   ReverbType type_;
   double sampleRate_ = 0.0;
   size_t maxBlockFrames_ = 0;
+  uint32_t subBlock_ = kSubBlock;  // <= the shortest recirculating delay
   bool prepared_ = false;
   bool idle_ = true;
 
