@@ -204,6 +204,25 @@ inline float addWet(const float* wetL, const float* wetR, float* outLeft, float*
   return peak;
 }
 
+// readFractional for four consecutive samples at once: sample k (0..3) reads `line` at
+// delay[k] behind pos + k. The ring's mirrored head lets each read its four points with
+// one load.
+inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcept {
+  typedef int I4 __attribute__((vector_size(16)));
+  const I4 whole = __builtin_convertvector(delay, I4);  // delays are positive: truncation is floor
+  const V4 t = delay - __builtin_convertvector(whole, V4);
+  V4 r[4];  // sample k's (older, y2, y1, newer), as readFractional names them
+  for (int k = 0; k < 4; ++k) r[k] = load4(line + ((pos + static_cast<uint32_t>(k) - static_cast<uint32_t>(whole[k]) - 2u) & mask));
+  const V4 t0 = shuffle8<0, 4, 1, 5>(r[0], r[1]), t1 = shuffle8<2, 6, 3, 7>(r[0], r[1]);
+  const V4 t2 = shuffle8<0, 4, 1, 5>(r[2], r[3]), t3 = shuffle8<2, 6, 3, 7>(r[2], r[3]);
+  const V4 older = shuffle8<0, 1, 4, 5>(t0, t2), y2 = shuffle8<2, 3, 6, 7>(t0, t2);
+  const V4 y1 = shuffle8<0, 1, 4, 5>(t1, t3), newer = shuffle8<2, 3, 6, 7>(t1, t3);
+  const V4 c1 = 0.5f * (y2 - newer);
+  const V4 c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
+  const V4 c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
+  return ((c3 * t + c2) * t + c1) * t + y1;
+}
+
 bool allZero(const float* x, size_t n) noexcept {
   uint32_t bits = 0;  // OR of the magnitudes' bit patterns: vectorises, -0.0 counts as zero
   for (size_t i = 0; i < n; ++i) {
@@ -595,15 +614,22 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
     float s = inputState_;
     float offset = offset_;
     float* line = inputLine_.data();
-    for (size_t i = 0; i < frames; ++i) {
-      const float x = input[i] + offset;
-      s = x + a * (s - x);
-      a += aStep;
-      offset = -offset;
-      line[(pos_ + static_cast<uint32_t>(i)) & inputMask_] = s;
+    // In runs that end at the ring's end (the mirrored head is refreshed after).
+    for (size_t i = 0; i < frames;) {
+      const uint32_t start = (pos_ + static_cast<uint32_t>(i)) & inputMask_;
+      const size_t run = std::min<size_t>(frames - i, inputMask_ + 1 - start);
+      float* write = line + start;
+      const float* x = input + i;
+      for (size_t k = 0; k < run; ++k) {
+        s = (x[k] + offset) + a * (s - (x[k] + offset));
+        a += aStep;
+        offset = -offset;
+        write[k] = s;
+      }
+      i += run;
     }
     inputState_ = s;
-    std::copy_n(line, kRingMirror_frames, line + inputMask_ + 1);  // the ring's mirrored head
+    std::copy_n(line, kRingMirror_frames, line + inputMask_ + 1);
   }
 
   // Stage 2: reflections, tail and echoes, in sub-blocks over which the parameters hold.
@@ -657,27 +683,46 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
           }
         }
       }
-      // The pre-delayed input through the diffusers (allpasses).
+      // The pre-delayed input through the four diffusers (allpasses), four samples at a time.
       alignas(16) float x[kSubBlock];
       {
         const float inputGain = param_[kReverbInput];
+        const float g = param_[kDiffusion];
         const float* pre = in + ((pos0 - preDelay_) & inMask);
-        for (uint32_t i = 0; i < n; ++i) x[i] = inputGain * pre[i];
-      }
-      const float g = param_[kDiffusion];
-      for (int j = 0; j < kDiffusers; ++j) {
-        const auto jj = static_cast<size_t>(j);
-        float* line = diffuser_[jj].data();
-        const uint32_t mask = diffuserMask_[jj];
-        const float* __restrict delayed = line + ((pos0 - diffuserDelay_[jj]) & mask);
-        const uint32_t start = pos0 & mask;
-        float* __restrict write = line + start;
-        for (uint32_t i = 0; i < n; ++i) {
-          const float w = x[i] + g * delayed[i] + offsets[i];
-          write[i] = w;
-          x[i] = delayed[i] - g * w;
+        const float* delayed[kDiffusers];
+        float* write[kDiffusers];
+        uint32_t start[kDiffusers];
+        for (int j = 0; j < kDiffusers; ++j) {
+          const auto jj = static_cast<size_t>(j);
+          delayed[j] = diffuser_[jj].data() + ((pos0 - diffuserDelay_[jj]) & diffuserMask_[jj]);
+          start[j] = pos0 & diffuserMask_[jj];
+          write[j] = diffuser_[jj].data() + start[j];
         }
-        settleRun(line, mask + 1, start, n, 1);
+        uint32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+          V4 v = inputGain * load4(pre + i);
+          const V4 offset = load4(offsets + i);
+          for (int j = 0; j < kDiffusers; ++j) {
+            const V4 d = load4(delayed[j] + i);
+            const V4 w = v + g * d + offset;
+            store4(write[j] + i, w);
+            v = d - g * w;
+          }
+          store4(x + i, v);
+        }
+        for (; i < n; ++i) {
+          float v = inputGain * pre[i];
+          for (int j = 0; j < kDiffusers; ++j) {
+            const float w = v + g * delayed[j][i] + offsets[i];
+            write[j][i] = w;
+            v = delayed[j][i] - g * w;
+          }
+          x[i] = v;
+        }
+        for (int j = 0; j < kDiffusers; ++j) {
+          const auto jj = static_cast<size_t>(j);
+          settleRun(diffuser_[jj].data(), diffuserMask_[jj] + 1, start[j], n, 1);
+        }
       }
       // The tail: eight damped lines fed back through a Hadamard matrix.
       const float* read[kTailLines];
@@ -788,10 +833,16 @@ void AweChorus::prepare(double sampleRate, size_t maxBlockFrames) {
   // The chip's longest delay plus the largest depth, plus the interpolator's reach.
   const double longest = (kChorusLineWords + kChorusMaxDepthWords) * sampleRate / kChipRate + 4.0;
   const uint32_t size = nextPowerOfTwo(static_cast<uint64_t>(std::ceil(longest)));
-  for (auto& l : line_) l.assign(size, 0.0f);
+  for (auto& l : line_) l.assign(size + kRingMirror_frames, 0.0f);
   mask_ = size - 1;
-  lfoScratchSin_.assign(maxBlockFrames, 0.0f);
-  lfoScratchCos_.assign(maxBlockFrames, 0.0f);
+  // Sub-blocks no longer than the shortest tap (taps are read before the sub-block's
+  // writes): the shortest centre delay less the largest depth and the interpolator's reach.
+  double shortest = 1e9;
+  for (int t = 0; t < kChorusTypeCount; ++t) {
+    const ChorusDesign d = chorusDesign(static_cast<ChorusType>(t));
+    shortest = std::min(shortest, (std::min(d.delayLeft_s, d.delayRight_s) - d.depth_s) * sampleRate - 3.0);
+  }
+  subBlock_ = static_cast<uint32_t>(std::clamp(std::floor(shortest), 1.0, static_cast<double>(kSubBlock)));
   quietNeeded_ = uint64_t{size} + maxBlockFrames;
   fadeFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kChorusFade_s * sampleRate)));
   prepared_ = true;
@@ -811,8 +862,8 @@ AweChorus::Taps AweChorus::tapsFor(ChorusType type) const noexcept {
 }
 
 void AweChorus::setLfoStep(double radiansPerSample) noexcept {
-  rotCos_ = std::cos(radiansPerSample);
-  rotSin_ = std::sin(radiansPerSample);
+  subRotCos_ = std::cos(radiansPerSample * subBlock_);
+  subRotSin_ = std::sin(radiansPerSample * subBlock_);
 }
 
 void AweChorus::reset() noexcept {
@@ -879,82 +930,93 @@ void AweChorus::process(const float* input, float* outLeft, float* outRight, siz
 }
 
 void AweChorus::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
-  // The LFO for the whole chunk: left tap on the sine, right tap on the cosine.
-  {
-    double c = lfoCos_, s = lfoSin_;
-    const double rc = rotCos_, rs = rotSin_;
-    float* sinOut = lfoScratchSin_.data();
-    float* cosOut = lfoScratchCos_.data();
-    for (size_t i = 0; i < frames; ++i) {
-      sinOut[i] = static_cast<float>(s);
-      cosOut[i] = static_cast<float>(c);
-      const double nc = c * rc - s * rs;
-      s = s * rc + c * rs;
-      c = nc;
-    }
-    const double k = 1.5 - 0.5 * (c * c + s * s);  // keep the phasor on the unit circle
-    lfoCos_ = c * k;
-    lfoSin_ = s * k;
-  }
-
   float* left = line_[0].data();
   float* right = line_[1].data();
-  const float* lfoSin = lfoScratchSin_.data();
-  const float* lfoCos = lfoScratchCos_.data();
   const uint32_t mask = mask_;
+  const uint32_t size = mask_ + 1;
   float peak = 0.0f;
-  float offset = offset_;
   uint32_t pos = pos_;
   for (size_t done = 0; done < frames;) {
-    const Taps t = now_;
+    const auto n = static_cast<uint32_t>(std::min<size_t>(frames - done, subBlock_));
+    // The LFO at the sub-block's ends; in between the delays move in a straight line (the
+    // sine's curvature over 32 samples is below 1e-3 samples of delay).
+    const double c0 = lfoCos_, s0 = lfoSin_;
+    double rc = subRotCos_, rs = subRotSin_;
+    if (n != subBlock_) {
+      rc = std::cos(now_.lfoStep * n);
+      rs = std::sin(now_.lfoStep * n);
+    }
+    const double cn = c0 * rc - s0 * rs, sn = s0 * rc + c0 * rs;
+    const double k = 1.5 - 0.5 * (cn * cn + sn * sn);  // keep the phasor on the unit circle
+    lfoCos_ = cn * k;
+    lfoSin_ = sn * k;
+    const auto sinStart = static_cast<float>(s0), cosStart = static_cast<float>(c0);
+    const auto sinStep = static_cast<float>((sn - s0) / n), cosStep = static_cast<float>((cn - c0) / n);
+    const float* in = input + done;
+    alignas(16) float wetL[kSubBlock], wetR[kSubBlock];
+    // Written contiguously from here (into the mirrored head past the end; settleRun).
+    const uint32_t start = pos & mask;
+    float* writeL = left + start;
+    float* writeR = right + start;
+    const V4 offsets = {offset_, -offset_, offset_, -offset_};  // flipping every sample
+
+    uint32_t i = 0;
     if (fadeLeft_ == 0) {
-      for (; done < frames; ++done) {
-        const float tapL = readFractional(left, mask, pos, t.delayLeft + t.depth * lfoSin[done]);
-        const float tapR = readFractional(right, mask, pos, t.delayRight + t.depth * lfoCos[done]);
-        left[pos & mask] = input[done] + t.feedback * tapL + offset;
-        right[pos & mask] = input[done] + t.feedback * tapR + offset;
-        offset = -offset;
-        ++pos;
-        const float wetL = t.gain * tapL, wetR = t.gain * tapR;
-        peak = std::max(peak, std::max(std::fabs(wetL), std::fabs(wetR)));
-        outLeft[done] += wetL;
-        outRight[done] += wetR;
+      // Four samples at a time: each tap's four points of four samples, transposed so each
+      // Catmull-Rom term is one vector over time. Every point read lies before this
+      // sub-block (the taps are longer than it), so the writes can follow.
+      const Taps t = now_;
+      const V4 ramp = {0.0f, 1.0f, 2.0f, 3.0f};
+      const float stepL = t.depth * sinStep, stepR = t.depth * cosStep;
+      const float startL = t.delayLeft + t.depth * sinStart, startR = t.delayRight + t.depth * cosStart;
+      for (; i + 4 <= n; i += 4) {
+        const V4 at = ramp + static_cast<float>(i);
+        const V4 tapL = tap4(left, mask, pos + i, startL + stepL * at);
+        const V4 tapR = tap4(right, mask, pos + i, startR + stepR * at);
+        const V4 x = load4(in + i);
+        store4(writeL + i, x + t.feedback * tapL + offsets);
+        store4(writeR + i, x + t.feedback * tapR + offsets);
+        store4(wetL + i, t.gain * tapL);
+        store4(wetR + i, t.gain * tapR);
       }
-      break;
     }
-    // Fading: both tap sets, cross-fading their outputs and their feedback.
-    const Taps o = old_;
-    const size_t begin = done;
-    const size_t end = std::min(frames, done + fadeLeft_);
+    // The rest one sample at a time; while fading, both tap sets, cross-fading their outputs
+    // and their feedback.
+    const Taps t = now_, o = old_;
     const float fadeStep = 1.0f / static_cast<float>(fadeFrames_);
-    float x = 1.0f - static_cast<float>(fadeLeft_) * fadeStep;  // 0 -> 1 over the fade
-    for (; done < end; ++done) {
-      const float sn = lfoSin[done], cs = lfoCos[done];
-      const float wNew = x * x * (3.0f - 2.0f * x);  // smoothstep: no corner at either end
-      const float wOld = 1.0f - wNew;
-      const float tapL = readFractional(left, mask, pos, t.delayLeft + t.depth * sn);
-      const float tapR = readFractional(right, mask, pos, t.delayRight + t.depth * cs);
-      const float oldL = readFractional(left, mask, pos, o.delayLeft + o.depth * sn);
-      const float oldR = readFractional(right, mask, pos, o.delayRight + o.depth * cs);
-      left[pos & mask] = input[done] + wNew * t.feedback * tapL + wOld * o.feedback * oldL + offset;
-      right[pos & mask] = input[done] + wNew * t.feedback * tapR + wOld * o.feedback * oldR + offset;
-      offset = -offset;
-      ++pos;
-      const float wetL = wNew * t.gain * tapL + wOld * o.gain * oldL;
-      const float wetR = wNew * t.gain * tapR + wOld * o.gain * oldR;
-      peak = std::max(peak, std::max(std::fabs(wetL), std::fabs(wetR)));
-      outLeft[done] += wetL;
-      outRight[done] += wetR;
-      x += fadeStep;
+    for (; i < n; ++i) {
+      const float sinNow = sinStart + sinStep * static_cast<float>(i);
+      const float cosNow = cosStart + cosStep * static_cast<float>(i);
+      const uint32_t p = pos + i;
+      const float tapL = readFractional(left, mask, p, t.delayLeft + t.depth * sinNow);
+      const float tapR = readFractional(right, mask, p, t.delayRight + t.depth * cosNow);
+      float wNew = 1.0f, wOld = 0.0f, oldL = 0.0f, oldR = 0.0f;
+      if (fadeLeft_ > 0) {
+        const float x = 1.0f - static_cast<float>(fadeLeft_) * fadeStep;  // 0 -> 1 over the fade
+        wNew = x * x * (3.0f - 2.0f * x);  // smoothstep: no corner at either end
+        wOld = 1.0f - wNew;
+        oldL = readFractional(left, mask, p, o.delayLeft + o.depth * sinNow);
+        oldR = readFractional(right, mask, p, o.delayRight + o.depth * cosNow);
+        --fadeLeft_;
+      }
+      const float offset = (i % 2 == 0) ? offset_ : -offset_;
+      writeL[i] = in[i] + wNew * t.feedback * tapL + wOld * o.feedback * oldL + offset;
+      writeR[i] = in[i] + wNew * t.feedback * tapR + wOld * o.feedback * oldR + offset;
+      wetL[i] = wNew * t.gain * tapL + wOld * o.gain * oldL;
+      wetR[i] = wNew * t.gain * tapR + wOld * o.gain * oldR;
     }
-    fadeLeft_ -= static_cast<uint32_t>(end - begin);
+    settleRun(left, size, start, n, 1);
+    settleRun(right, size, start, n, 1);
+    peak = addWet(wetL, wetR, outLeft + done, outRight + done, n, peak);
+    if (n % 2 == 1) offset_ = -offset_;
+    pos += n;
+    done += n;
     if (fadeLeft_ == 0 && pending_) {
       pending_ = false;
       startFade(pendingType_);
     }
   }
   pos_ = pos;
-  offset_ = offset;
   if (peak < kSilenceFloor)
     quietFrames_ += frames;
   else

@@ -203,7 +203,7 @@ class AweChorus {
   explicit AweChorus(ChorusType type = kDefaultChorusType) noexcept;
 
   // [control thread] Allocates the delay lines (sized for the chip's largest delay plus the
-  // largest LFO depth) and an LFO scratch of `maxBlockFrames`. Leaves the unit reset.
+  // largest LFO depth). Leaves the unit reset.
   void prepare(double sampleRate, size_t maxBlockFrames);
 
   // [audio thread] Switches type: the old and the new taps cross-fade over 30 ms (the LFO
@@ -230,6 +230,8 @@ class AweChorus {
   void setLfoStep(double radiansPerSample) noexcept;
   void processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
 
+  static constexpr size_t kSubBlock = 32;  // the LFO is evaluated at the ends of each
+  uint32_t subBlock_ = kSubBlock;           // <= the shortest tap
   ChorusType type_;
   ChorusType pendingType_;
   bool pending_ = false;
@@ -249,8 +251,7 @@ class AweChorus {
 
   // Quadrature sine oscillator: (cos, sin) rotated by the LFO step each sample.
   double lfoCos_ = 1.0, lfoSin_ = 0.0;
-  double rotCos_ = 1.0, rotSin_ = 0.0;
-  std::vector<float> lfoScratchSin_, lfoScratchCos_;
+  double subRotCos_ = 1.0, subRotSin_ = 0.0;  // the LFO's rotation over one sub-block
 
   float offset_ = 1e-20f;
   uint64_t quietFrames_ = 0;
