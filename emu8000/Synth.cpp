@@ -1419,7 +1419,14 @@ class SynthImpl final : private SysexTarget {
     std::sort(pendingFree_.begin(), pendingFree_.begin() + static_cast<std::ptrdiff_t>(ending), std::greater<int>());
     for (size_t k = 0; k < ending; ++k) removeVoice(pendingFree_[k]);
     AWE_SPAN_LAP(laps_, Control);  // the last group's voice freeing
-    kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
+    if (groupCount > 0) {
+      kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
+    } else {  // no voice: the accumulator is all zeros, skip summing its lanes
+      std::fill_n(left, n, 0.0f);
+      std::fill_n(right, n, 0.0f);
+      std::fill_n(reverbBus_, n, 0.0f);
+      std::fill_n(chorusBus_, n, 0.0f);
+    }
     const bool effects = settings_.effectsEnabled;
     applyFade(left, right, n);
     // With effects off the sends are not mixed (the buses hold zeros): the units ring out
