@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace awe {
 
@@ -17,71 +18,91 @@ namespace {
 template <int Interp, bool Filter, bool Sends, bool Wrap>
 void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                         int busStride) {  // [audio thread]
+  // Written for the compiler's vectoriser: the lanes are the inner loops (one SIMD lane per
+  // voice), no branch depends on a lane's data (selects instead), and the position's
+  // whole part is a truncation (t is never negative), which every SIMD unit converts.
+  alignas(32) int32_t pos[kLanes], base[kLanes];
+  alignas(32) float t[kLanes], frac[kLanes], gain[kLanes], z1[kLanes], z2[kLanes];
   for (int l = 0; l < kLanes; ++l) {
-    int32_t pos = g.pos[l];
-    int32_t base = pos;  // position = base + floor(t), frac = t - floor(t), as in the SIMD kernels
-    float t = g.frac[l];
-    float frac = t;
-    float gain = g.gain[l];
-    float z1 = g.z1[l], z2 = g.z2[l];
-    const float inc = g.inc[l], step = g.gainStep[l];
-    for (int s = 0; s < frames; ++s) {
-      auto tap = [&](int k) -> float {
-        int32_t index = pos + k;
+    pos[l] = base[l] = g.pos[l];  // position = base + floor(t), frac = t - floor(t)
+    t[l] = frac[l] = g.frac[l];
+    gain[l] = g.gain[l];
+    z1[l] = g.z1[l];
+    z2[l] = g.z2[l];
+  }
+  for (int s = 0; s < frames; ++s) {
+    alignas(32) float tap[4][kLanes];  // the points at pos - 1, pos, pos + 1, pos + 2
+    constexpr int kFirst = Interp == 2 ? -1 : 0;
+    constexpr int kLast = Interp == 2 ? 2 : Interp;
+    for (int k = kFirst; k <= kLast; ++k) {
+      for (int l = 0; l < kLanes; ++l) {
+        int32_t index = pos[l] + k;
         if (Wrap) {
-          if (k < 0 && index < g.floor[l]) index += g.wrap[l];
-          if (k > 0 && index >= g.limit[l]) index -= g.wrap[l];
+          if (k < 0) index += index < g.floor[l] ? g.wrap[l] : 0;
+          if (k > 0) index -= index >= g.limit[l] ? g.wrap[l] : 0;
         }
-        return static_cast<float>(samples[index]);
-      };
+        tap[k + 1][l] = static_cast<float>(samples[index]);
+      }
+    }
+    float* busL = acc + (kBusLeft * busStride + s) * kLanes;
+    float* busR = acc + (kBusRight * busStride + s) * kLanes;
+    float* busRev = acc + (kBusReverb * busStride + s) * kLanes;
+    float* busCho = acc + (kBusChorus * busStride + s) * kLanes;
+#if defined(__GNUC__)
+#pragma GCC ivdep
+#endif
+    for (int l = 0; l < kLanes; ++l) {
       float x;
       if (Interp == 2) {
-        const float sm1 = tap(-1), s0 = tap(0), s1 = tap(1), s2 = tap(2);
+        const float sm1 = tap[0][l], s0 = tap[1][l], s1 = tap[2][l], s2 = tap[3][l];
         const float c1 = 0.5f * (s1 - sm1);
         const float c2 = sm1 - 2.5f * s0 + 2.0f * s1 - 0.5f * s2;
         const float c3 = 0.5f * (s2 - sm1) + 1.5f * (s0 - s1);
-        x = ((c3 * frac + c2) * frac + c1) * frac + s0;
+        x = ((c3 * frac[l] + c2) * frac[l] + c1) * frac[l] + s0;
       } else if (Interp == 1) {
-        const float s0 = tap(0), s1 = tap(1);
-        x = s0 + frac * (s1 - s0);
+        x = tap[1][l] + frac[l] * (tap[2][l] - tap[1][l]);
       } else {
-        x = tap(0);
+        x = tap[1][l];
       }
-      if (Wrap && pos >= g.limit[l]) x = 0.0f;  // one-shot past its end
+      if (Wrap) x *= static_cast<float>(pos[l] < g.limit[l]);  // one-shot past its end: silent
       float y = x;
       if (Filter) {
-        y = g.b0[l] * x + z1;
-        z1 = g.b1[l] * x - g.a1[l] * y + z2;
-        z2 = g.b2[l] * x - g.a2[l] * y;
+        y = g.b0[l] * x + z1[l];
+        z1[l] = g.b1[l] * x - g.a1[l] * y + z2[l];
+        z2[l] = g.b2[l] * x - g.a2[l] * y;
       }
-      gain += step;  // the ramp lands on the block's target gain at its last sample
-      y *= gain;
-      acc[(kBusLeft * busStride + s) * kLanes + l] += y * g.panLeft[l];
-      acc[(kBusRight * busStride + s) * kLanes + l] += y * g.panRight[l];
+      gain[l] += g.gainStep[l];  // the ramp lands on the block's target gain at its last sample
+      y *= gain[l];
+      busL[l] += y * g.panLeft[l];
+      busR[l] += y * g.panRight[l];
       if (Sends) {
-        acc[(kBusReverb * busStride + s) * kLanes + l] += y * g.sendReverb[l];
-        acc[(kBusChorus * busStride + s) * kLanes + l] += y * g.sendChorus[l];
-      }
-      t += inc;
-      const float whole = std::floor(t);
-      pos = base + static_cast<int32_t>(whole);
-      frac = t - whole;
-      if (Wrap) {
-        if (pos >= g.limit[l]) {
-          pos -= g.wrap[l];
-          base -= g.wrap[l];
-        }
-        if (pos > g.endClamp[l]) {
-          base -= pos - g.endClamp[l];
-          pos = g.endClamp[l];
-        }
+        busRev[l] += y * g.sendReverb[l];
+        busCho[l] += y * g.sendChorus[l];
       }
     }
-    g.pos[l] = pos;
-    g.frac[l] = frac;
-    g.gain[l] = gain;
-    g.z1[l] = z1;
-    g.z2[l] = z2;
+    for (int l = 0; l < kLanes; ++l) {
+      t[l] += g.inc[l];
+      const int32_t whole = static_cast<int32_t>(t[l]);
+      int32_t p = base[l] + whole;
+      frac[l] = t[l] - static_cast<float>(whole);
+      if (Wrap) {
+        const int32_t back = p >= g.limit[l] ? g.wrap[l] : 0;
+        p -= back;
+        base[l] -= back;
+        // A one-shot lane past its end stays there: freeze its position.
+        const int32_t over = p > g.endClamp[l] ? p - g.endClamp[l] : 0;
+        base[l] -= over;
+        p -= over;
+      }
+      pos[l] = p;
+    }
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    g.pos[l] = pos[l];
+    g.frac[l] = frac[l];
+    g.gain[l] = gain[l];
+    g.z1[l] = z1[l];
+    g.z2[l] = z2[l];
   }
 }
 
@@ -144,13 +165,14 @@ std::vector<const VoiceKernelTable*> supportedVoiceKernels() {
 
 const VoiceKernelTable& voiceKernels() {
   static const VoiceKernelTable* chosen = [] {
-    const char* force = std::getenv("AWE_KERNEL");  // "generic" forces the portable kernel
-    if (force != nullptr && std::strcmp(force, "generic") == 0) return &genericVoiceKernels();
-#if defined(AWE_HAVE_KERNEL_Avx2)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2VoiceKernels();
-#endif
-    return &genericVoiceKernels();
+    const std::vector<const VoiceKernelTable*> tables = supportedVoiceKernels();
+    // AWE_KERNEL=generic|avx2 picks that kernel when this build has it and the CPU runs it;
+    // otherwise (unset, unknown, unsupported) the best one.
+    if (const char* force = std::getenv("AWE_KERNEL")) {
+      for (const VoiceKernelTable* t : tables)
+        if (std::strcmp(force, t->isa) == 0) return t;
+    }
+    return tables.back();
   }();
   return *chosen;
 }

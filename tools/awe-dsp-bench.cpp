@@ -11,7 +11,7 @@
 //       a Synth with no voice and its effects gated: ns per buffer of N frames (256),
 //       median of N runs; callgrind with --toggle-collect='awe_dsp_bench_idle*' counts
 //       kIdleBuffers buffers.
-//   awe-dsp-bench kernels [--voices N] [--runs N]
+//   awe-dsp-bench kernels [--voices N] [--runs N]          (AWE_KERNEL=generic|avx2 forces one)
 //       every voice kernel this CPU runs, checked against the generic one on the same
 //       voices (exit 1 on a mismatch beyond the stated error), then ns per voice-sample,
 //       median of N runs; callgrind with --toggle-collect='awe_dsp_bench_kernel*' counts
@@ -140,7 +140,7 @@ extern "C" __attribute__((noinline)) void awe_dsp_bench_kernel(const VoiceKernel
 int runKernels(const Options& o) {
   int failures = 0;
   const VoiceKernelTable& generic = genericVoiceKernels();
-  std::printf("chosen kernel: %s (AWE_KERNEL selects generic|sse2|avx2|avx512)\n", voiceKernels().isa);
+  std::printf("chosen kernel: %s (AWE_KERNEL=NAME picks one of those below)\n", voiceKernels().isa);
   for (const VoiceKernelTable* table : supportedVoiceKernels()) {
     const KernelComparison c = compareVoiceKernels(*table, generic);
     const bool ok = c.maxError <= kKernelTolerance;
