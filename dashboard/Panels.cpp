@@ -266,6 +266,16 @@ double RateMeter::update(uint64_t count, int64_t now_ns) {
 
 // ---- Transport ---------------------------------------------------------------------------------
 
+// Text lines under the transport's three rows: the song's marker and lyric, and one line
+// per file whose loader skipped or repaired something.
+int transportTextLines(const PlayerSession& session) {
+  const auto& song = session.song();
+  int lines = song && (!song->markers().empty() || !song->lyrics().empty()) ? 1 : 0;
+  if (!loadWarningsLine(session.songWarnings()).empty()) ++lines;
+  if (!loadWarningsLine(session.bankWarnings()).empty()) ++lines;
+  return lines;
+}
+
 void drawTransportPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
   Engine& engine = session.engine();
   const EngineStatus& st = frame.status;
@@ -392,6 +402,37 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   }
   ImGui::SameLine();
   textDim(state.midiMessage);
+
+  // Row 4: the song's current marker and lyric line (the sung part bright), and what the
+  // loaders skipped or repaired (all of it in the tooltip).
+  if (const auto& song = session.song(); song && (!song->markers().empty() || !song->lyrics().empty())) {
+    const double now_s = st.position_s;
+    if (!song->markers().empty()) {
+      const MidiText* marker = song->markerAt(now_s);
+      textDim("Marker");
+      ImGui::SameLine();
+      text(marker != nullptr ? marker->text : std::string("-"));
+      ImGui::SameLine();
+    }
+    if (!song->lyrics().empty()) {
+      size_t sung = 0;
+      const std::string line = song->lyricLineAt(now_s, &sung);
+      textDim(song->karaoke() ? "Karaoke" : "Lyric");
+      ImGui::SameLine();
+      text(line.substr(0, sung));
+      ImGui::SameLine(0.0f, 0.0f);
+      textDim(line.substr(sung));
+    }
+  }
+  for (const LoadWarningList* warnings : {&session.songWarnings(), &session.bankWarnings()}) {
+    const std::string line = loadWarningsLine(*warnings);
+    if (line.empty()) continue;
+    textColoured(kWarnColour, line);
+    if (ImGui::IsItemHovered()) {
+      const std::string all = formatLoadWarnings(*warnings, 20);
+      ImGui::SetTooltip("%s", all.c_str());
+    }
+  }
 }
 
 // ---- Load ------------------------------------------------------------------------------------
@@ -911,7 +952,7 @@ void drawDashboard(PlayerSession& session, const FrameData& frame, DashboardStat
   const float frameLine = ImGui::GetFrameHeightWithSpacing();
   const float textLine = ImGui::GetTextLineHeightWithSpacing();
   const float chrome = textLine + 4.0f + 2.0f * ImGui::GetStyle().WindowPadding.y;  // title, separator, padding
-  const float transportH = chrome + 3.0f * frameLine;
+  const float transportH = chrome + 3.0f * frameLine + static_cast<float>(transportTextLines(session)) * textLine;
   const float top = gap + transportH + gap;
   const float bodyH = area.y - transportH - gap;
   const float colW = (area.x - 2.0f * gap) / 3.0f;

@@ -16,18 +16,20 @@ namespace {
 
 constexpr int64_t kReleaseTailLimit_ns = 3'000'000'000;  // longest wait for notes to die after the end
 
-std::shared_ptr<const Bank> readBank(const std::string& path) {
+// Both print what the loader skipped or repaired (stderr: the terminal under --no-gui)
+// and keep it for the transport panel.
+PlayerSession::LoadedBank readBank(const std::string& path) {
   std::vector<LoadWarning> warnings;
-  auto bank = Bank::loadSf2(path, &warnings);
-  if (!warnings.empty()) {
-    fmt::print(stderr, "{}: {} warning(s) while loading (first: {} at byte {}: {})\n", path, warnings.size(),
-               warnings[0].chunk, warnings[0].offset, warnings[0].message);
-  }
-  return bank;
+  PlayerSession::LoadedBank loaded{Bank::loadSf2(path, &warnings), {}};
+  loaded.warnings = loadWarningList(path, warnings);
+  fmt::print(stderr, "{}", formatLoadWarnings(loaded.warnings));
+  return loaded;
 }
 
 std::shared_ptr<const MidiFile> readSong(const std::string& path) {
-  return std::make_shared<const MidiFile>(MidiFile::load(path));
+  auto song = std::make_shared<const MidiFile>(MidiFile::load(path));
+  fmt::print(stderr, "{}", formatLoadWarnings(loadWarningList(*song)));
+  return song;
 }
 
 template <class T>
@@ -52,12 +54,14 @@ PlayerSession::~PlayerSession() {
 // ---- files ------------------------------------------------------------------------------
 
 void PlayerSession::loadBank(const std::string& path) {
-  engine_.setBank(readBank(path));
+  LoadedBank loaded = readBank(path);
+  engine_.setBank(loaded.bank);
+  bankWarnings_ = std::move(loaded.warnings);
   bankPath_ = path;
 }
 
 void PlayerSession::loadSong(const std::string& path, bool play) {
-  engine_.setSong(readSong(path));
+  takeSong(readSong(path));
   songPath_ = path;
   songOver_ = false;
   finishedSince_ns_ = 0;
@@ -89,7 +93,9 @@ void PlayerSession::loadSongInBackground(const std::string& path) {
 void PlayerSession::takeFinishedLoads() {
   if (ready(pendingBank_)) {
     try {
-      engine_.setBank(pendingBank_.get());
+      LoadedBank loaded = pendingBank_.get();
+      engine_.setBank(loaded.bank);
+      bankWarnings_ = std::move(loaded.warnings);
       bankPath_ = pendingBankPath_;
       loadMessage_ = "bank loaded: " + bankPath_;
     } catch (const std::exception& e) {
@@ -98,7 +104,7 @@ void PlayerSession::takeFinishedLoads() {
   }
   if (ready(pendingSong_)) {
     try {
-      engine_.setSong(pendingSong_.get());
+      takeSong(pendingSong_.get());
       songPath_ = pendingSongPath_;
       songOver_ = false;
       finishedSince_ns_ = 0;
@@ -109,6 +115,12 @@ void PlayerSession::takeFinishedLoads() {
       loadMessage_ = e.what();
     }
   }
+}
+
+void PlayerSession::takeSong(std::shared_ptr<const MidiFile> song) {
+  engine_.setSong(song);
+  songWarnings_ = loadWarningList(*song);
+  song_ = std::move(song);
 }
 
 std::string PlayerSession::presetName(uint16_t bank, uint8_t program, int channel) const {
@@ -244,6 +256,15 @@ nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
   const EngineSettings& s = engine_.settings();
   nlohmann::json session;
   session["song"] = songPath_;
+  if (song_) {
+    // The song's markers, as a table of contents of the run.
+    nlohmann::json markers = nlohmann::json::array();
+    for (const MidiText& marker : song_->markers()) {
+      markers.push_back({{"time_s", marker.time_s}, {"track", marker.track}, {"text", marker.text}});
+    }
+    session["songMarkers"] = markers;
+    session["songLoaderWarnings"] = songWarnings_.total;
+  }
   session["bank"] = bankPath_;
   session["driver"] = engine_.driver() != nullptr ? engine_.driver()->kind() : std::string("none");
   session["driverDescription"] = engine_.driver() != nullptr ? engine_.driver()->description() : std::string();

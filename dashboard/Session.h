@@ -19,6 +19,7 @@
 
 #include "emu8000/Bank.h"
 #include "engine/Engine.h"
+#include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"
 #include "engine/Quality.h"
 #include "monitor/QualityPolicy.h"
@@ -57,6 +58,15 @@ class PlayerSession {
   const std::string& loadMessage() const { return loadMessage_; }
   const std::string& bankPath() const { return bankPath_; }
   const std::string& songPath() const { return songPath_; }
+  // What the loaders skipped or repaired in the current song and bank.
+  const LoadWarningList& songWarnings() const { return songWarnings_; }
+  const LoadWarningList& bankWarnings() const { return bankWarnings_; }
+  // The current song (immutable, shared with the audio thread's sequencer); null if none.
+  const std::shared_ptr<const MidiFile>& song() const { return song_; }
+  struct LoadedBank {
+    std::shared_ptr<const Bank> bank;
+    LoadWarningList warnings;
+  };
   // Preset name of a channel's bank and program ("" when the bank has none).
   std::string presetName(uint16_t bank, uint8_t program, int channel) const;
 
@@ -116,12 +126,15 @@ class PlayerSession {
   void sendQuality(int level);
   void applyMutes();
   void takeFinishedLoads();
+  void takeSong(std::shared_ptr<const MidiFile> song);
 
   Engine engine_;
   int64_t started_ns_ = 0;
   std::string bankPath_, songPath_;
   std::string pendingBankPath_, pendingSongPath_;
-  std::future<std::shared_ptr<const Bank>> pendingBank_;
+  std::future<LoadedBank> pendingBank_;
+  std::shared_ptr<const MidiFile> song_;
+  LoadWarningList songWarnings_, bankWarnings_;
   std::future<std::shared_ptr<const MidiFile>> pendingSong_;
   std::string loadMessage_;
   bool loop_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -63,6 +64,66 @@ bool looksLikeChunkId(const uint8_t* id) {
 constexpr size_t kHeaderBytes = 14;
 constexpr uint8_t kTrackId[4] = {'M', 'T', 'r', 'k'};
 
+// Text as the file has it, made UTF-8: valid UTF-8 stays, anything else is read as Latin-1
+// (what most old files use). Trailing NULs (padding) go; other control characters but the
+// line breaks become spaces.
+std::string textToUtf8(const uint8_t* bytes, size_t length) {
+  while (length > 0 && bytes[length - 1] == 0) --length;
+  bool validUtf8 = true;
+  for (size_t i = 0; i < length && validUtf8;) {
+    const uint8_t lead = bytes[i];
+    size_t follow = 0;
+    if (lead < 0x80) {
+      follow = 0;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      follow = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      follow = 2;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      follow = 3;
+    } else {
+      validUtf8 = false;
+      break;
+    }
+    if (length - i - 1 < follow) {
+      validUtf8 = false;
+      break;
+    }
+    for (size_t k = 1; k <= follow; ++k) validUtf8 = validUtf8 && (bytes[i + k] & 0xC0) == 0x80;
+    i += 1 + follow;
+  }
+  std::string text;
+  text.reserve(length);
+  for (size_t i = 0; i < length; ++i) {
+    const uint8_t byte = bytes[i];
+    if (byte < 0x20 || byte == 0x7F) {
+      text += (byte == '\n' || byte == '\r') ? static_cast<char>(byte) : ' ';
+    } else if (byte < 0x80 || validUtf8) {
+      text += static_cast<char>(byte);
+    } else {
+      text += static_cast<char>(0xC0 | (byte >> 6));
+      text += static_cast<char>(0x80 | (byte & 0x3F));
+    }
+  }
+  return text;
+}
+
+// "1 h 02 min", "12 min 30 s", "45.0 s": the length of a gap, for people.
+std::string spokenDuration(double seconds) {
+  const auto whole = static_cast<uint64_t>(std::max(0.0, std::floor(seconds)));
+  char buffer[64];
+  if (whole >= 3600) {
+    std::snprintf(buffer, sizeof buffer, "%llu h %02llu min", static_cast<unsigned long long>(whole / 3600),
+                  static_cast<unsigned long long>(whole / 60 % 60));
+  } else if (whole >= 60) {
+    std::snprintf(buffer, sizeof buffer, "%llu min %02llu s", static_cast<unsigned long long>(whole / 60),
+                  static_cast<unsigned long long>(whole % 60));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
+  }
+  return buffer;
+}
+
 std::string where(const std::string& file, int track, uint64_t offset) {
   const std::string scope = track >= 0 ? "track " + std::to_string(track) : offset < kHeaderBytes ? "header" : "file";
   return file + ": " + scope + " at byte " + std::to_string(offset) + ": ";
@@ -85,6 +146,8 @@ class MidiFileParser {
     parseChunks(firstChunk);
     buildTempoMap();
     placeEventsInTime();
+    collectText();
+    findLongestGap();
     return std::move(file_);
   }
 
@@ -100,6 +163,7 @@ class MidiFileParser {
   }
 
   void warn(int track, uint64_t offset, const std::string& what) {
+    ++file_.warningCount_;
     if (file_.warnings_.size() > kMaxWarnings) return;
     if (file_.warnings_.size() == kMaxWarnings) {
       file_.warnings_.push_back({track, offset, where(file_.path_, track, offset) + "further warnings suppressed"});
@@ -120,7 +184,6 @@ class MidiFileParser {
       fail(-1, 4, "header chunk length " + std::to_string(headerLength) + " runs past the end of the file");
     }
     const uint32_t format = bigEndian(data_ + 8, 2);
-    if (format == 2) fail(-1, 8, "format 2 (independent sequences) is not supported");
     if (format > 2) fail(-1, 8, "unknown format " + std::to_string(format));
     file_.format_ = static_cast<int>(format);
     declaredTracks_ = bigEndian(data_ + 10, 2);
@@ -187,11 +250,20 @@ class MidiFileParser {
                              std::to_string(available) + " bytes present");
         bodyEnd = size_;
       }
-      parseTrack(track, bodyStart, bodyEnd);
+      uint64_t startTick = 0;
+      if (file_.format_ == 2) {
+        // Independent sequences, one after another: each starts where the longest before
+        // it ended, at the default tempo until it sets its own.
+        startTick = endTick_;
+        if (track > 0) tempos_.push_back({startTick, kDefaultMicrosecondsPerQuarter});
+        file_.sequenceStartTicks_.push_back(startTick);
+      }
+      parseTrack(track, bodyStart, bodyEnd, startTick);
       ++track;
       pos = bodyEnd;
     }
     if (track == 0) fail(-1, pos, "no track chunk (MTrk) in the file");
+    if (file_.sequenceStartTicks_.empty()) file_.sequenceStartTicks_.push_back(0);
     file_.trackCount_ = track;
     if (static_cast<uint32_t>(track) != declaredTracks_) {
       warn(-1, 10, "header declares " + std::to_string(declaredTracks_) + " tracks, the file holds " +
@@ -228,17 +300,48 @@ class MidiFileParser {
     return false;
   }
 
-  void parseTrack(int track, size_t pos, const size_t end) {
+  // Data bytes of the system common and real-time messages (F1-F6, F8-FE) that a file
+  // may not hold but damaged or sloppy files do: MTC quarter frame and song select have
+  // one, song position two, the rest none.
+  static size_t systemMessageDataBytes(uint8_t status) {
+    if (status == 0xF2) return 2;
+    return status == 0xF1 || status == 0xF3 ? 1 : 0;
+  }
+
+  static const char* systemMessageName(uint8_t status) {
+    switch (status) {
+      case 0xF1: return "MIDI time code quarter frame";
+      case 0xF2: return "song position";
+      case 0xF3: return "song select";
+      case 0xF6: return "tune request";
+      case 0xF8: return "timing clock";
+      case 0xFA: return "start";
+      case 0xFB: return "continue";
+      case 0xFC: return "stop";
+      case 0xFE: return "active sensing";
+      default: return "undefined";
+    }
+  }
+
+  void parseTrack(int track, size_t pos, const size_t end, const uint64_t startTick) {
     const auto trackIndex = static_cast<uint16_t>(track);
-    uint64_t tick = 0;
-    uint8_t runningStatus = 0;
+    uint64_t tick = startTick;
+    uint8_t runningStatus = 0;       // as the SMF spec has it: cancelled by meta and sysex
+    uint8_t lastChannelStatus = 0;   // what players continue after a meta or sysex event
+    const char* cancelledBy = "";    // the kind of event that last cancelled running status
+    size_t continuedCount = 0;       // times running status was taken up again after one
+    size_t firstContinuedOffset = 0;
+    uint8_t firstContinuedStatus = 0;
+    const char* firstCancelledBy = "";
     bool endOfTrack = false;
     bool stopped = false;
     bool named = false;
     std::string name;
+    size_t lastEventStart = pos;
 
     while (pos < end && !endOfTrack && !stopped) {
       const size_t eventStart = pos;
+      lastEventStart = eventStart;
       uint32_t delta = 0;
       if (!readQuantity(track, eventStart, pos, end, delta, "delta time")) {
         stopped = true;
@@ -253,6 +356,16 @@ class MidiFileParser {
 
       uint8_t status = data_[pos];
       if (status < 0x80) {
+        if (runningStatus == 0 && lastChannelStatus != 0) {
+          // Running status across a meta or sysex event: not allowed by the spec, written
+          // by many sequencers, and every common player continues it. So do we.
+          if (continuedCount++ == 0) {
+            firstContinuedOffset = pos;
+            firstContinuedStatus = lastChannelStatus;
+            firstCancelledBy = cancelledBy;
+          }
+          runningStatus = lastChannelStatus;
+        }
         if (runningStatus == 0) {
           warn(track, pos, "data byte " + hexByte(status) +
                                " with no status byte before it (no running status here); rest of the track ignored");
@@ -266,6 +379,7 @@ class MidiFileParser {
 
       if (status < 0xF0) {
         runningStatus = status;
+        lastChannelStatus = status;
         const uint8_t type = status & 0xF0;
         const size_t dataBytes = (type == 0xC0 || type == 0xD0) ? 1 : 2;
         if (end - pos < dataBytes) {
@@ -284,6 +398,7 @@ class MidiFileParser {
         pos += dataBytes;
         MidiEvent event;
         event.tick = tick;
+        event.fileOffset = static_cast<uint32_t>(eventStart);
         event.track = trackIndex;
         event.status = status;
         event.data1 = data1;
@@ -291,6 +406,7 @@ class MidiFileParser {
         file_.events_.push_back(event);
       } else if (status == 0xF0 || status == 0xF7) {
         runningStatus = 0;  // sysex cancels running status
+        cancelledBy = "a sysex event";
         uint32_t length = 0;
         if (!readQuantity(track, eventStart, pos, end, length, "sysex length")) {
           stopped = true;
@@ -306,7 +422,7 @@ class MidiFileParser {
         // closing F7 starts a divided message, which the synth cannot take whole: skipped.
         if (status == 0xF0) {
           if (length > 0 && data_[pos + length - 1] == 0xF7) {
-            addSysex(trackIndex, tick, pos, length);
+            addSysex(trackIndex, tick, eventStart, pos, length);
           } else {
             warn(track, eventStart, "divided sysex (no closing F7 in its packet) skipped");
           }
@@ -314,12 +430,14 @@ class MidiFileParser {
         pos += length;
       } else if (status == 0xFF) {
         runningStatus = 0;  // meta events cancel running status
+        cancelledBy = "a meta event";
         if (pos >= end) {
           warn(track, eventStart, "truncated meta event; rest of the track ignored");
           stopped = true;
           break;
         }
         const uint8_t metaType = data_[pos++];
+        otherPoints_.push_back({tick, static_cast<uint32_t>(eventStart), trackIndex});
         uint32_t length = 0;
         if (!readQuantity(track, eventStart, pos, end, length, "meta length")) {
           stopped = true;
@@ -341,26 +459,53 @@ class MidiFileParser {
           } else {
             tempos_.push_back({tick, us});
           }
-        } else if (metaType == 0x03 && !named) {
-          name.assign(reinterpret_cast<const char*>(data_ + pos), length);
-          named = true;
+        } else if (metaType >= 0x01 && metaType <= 0x09) {
+          if (metaType == 0x03 && !named) {
+            name = textToUtf8(data_ + pos, length);
+            named = true;
+          }
+          MidiText text;
+          text.tick = tick;
+          text.fileOffset = static_cast<uint32_t>(eventStart);
+          text.track = trackIndex;
+          text.type = metaType;
+          text.text = textToUtf8(data_ + pos, length);
+          file_.texts_.push_back(std::move(text));
         }
         pos += length;
       } else {
-        // F1..F6 and F8..FE are not allowed in a file; their length cannot be trusted.
-        warn(track, eventStart, "status " + hexByte(status) + " is not allowed in a MIDI file; rest of the track ignored");
-        stopped = true;
-        break;
+        // F1-F6 and F8-FE belong on a MIDI cable, not in a file. Skip the byte and the
+        // data bytes its message has (as far as they are data bytes) and read on; the
+        // running status stays, as a real-time byte would leave it on the cable.
+        const size_t expected = systemMessageDataBytes(status);
+        size_t skipped = 0;
+        while (skipped < expected && pos < end && data_[pos] < 0x80) {
+          ++pos;
+          ++skipped;
+        }
+        warn(track, eventStart, "status " + hexByte(status) + " (" + systemMessageName(status) +
+                                    ") is not allowed in a MIDI file; skipped" +
+                                    (skipped > 0 ? " with its " + std::to_string(skipped) + " data byte" +
+                                                       (skipped > 1 ? "s" : "")
+                                                 : std::string()));
       }
+    }
+    if (continuedCount > 0) {
+      warn(track, firstContinuedOffset,
+           "running status " + hexByte(firstContinuedStatus) + " continued after " + firstCancelledBy +
+               " (the spec cancels it there), played as players do" +
+               (continuedCount > 1 ? " (" + std::to_string(continuedCount) + " times in this track)" : std::string()));
     }
     if (!endOfTrack && !stopped) warn(track, end, "missing end-of-track");
     endTick_ = std::max(endTick_, tick);
+    if (!endOfTrack) otherPoints_.push_back({tick, static_cast<uint32_t>(lastEventStart), trackIndex});
     file_.trackNames_.push_back(std::move(name));
   }
 
-  void addSysex(uint16_t track, uint64_t tick, size_t payload, uint32_t length) {
+  void addSysex(uint16_t track, uint64_t tick, size_t eventStart, size_t payload, uint32_t length) {
     MidiEvent event;
     event.tick = tick;
+    event.fileOffset = static_cast<uint32_t>(eventStart);
     event.track = track;
     event.status = 0xF0;
     event.sysexOffset = static_cast<uint32_t>(file_.sysexData_.size());
@@ -411,6 +556,104 @@ class MidiFileParser {
                      [](const MidiEvent& a, const MidiEvent& b) { return a.tick < b.tick; });
     for (MidiEvent& event : events) event.time_s = tickToSeconds(event.tick);
     file_.duration_s_ = tickToSeconds(endTick_);
+    std::stable_sort(file_.texts_.begin(), file_.texts_.end(),
+                     [](const MidiText& a, const MidiText& b) { return a.tick < b.tick; });
+    for (MidiText& text : file_.texts_) text.time_s = tickToSeconds(text.tick);
+  }
+
+  void collectText() {
+    std::vector<size_t> wordsPerTrack(static_cast<size_t>(file_.trackCount_), 0);
+    for (const MidiText& text : file_.texts_) {
+      if (text.type == 0x06) file_.markers_.push_back(text);
+      if (text.type != 0x01) continue;
+      if (text.text.rfind("@K", 0) == 0) file_.karaoke_ = true;
+      if (text.text.empty() || text.text[0] != '@') ++wordsPerTrack[text.track];
+    }
+    // Karaoke: the words are the plain text events of the track holding most of them.
+    // Otherwise the lyric events are the words.
+    const auto wordsTrack = static_cast<uint16_t>(
+        std::max_element(wordsPerTrack.begin(), wordsPerTrack.end()) - wordsPerTrack.begin());
+    bool lineBreakPending = true;
+    bool paragraphPending = true;
+    for (const MidiText& text : file_.texts_) {
+      const bool word = file_.karaoke_ ? text.type == 0x01 && text.track == wordsTrack &&
+                                             (text.text.empty() || text.text[0] != '@')
+                                       : text.type == 0x05;
+      if (!word) continue;
+      std::string syllable = text.text;
+      // Leading marks: '\\' new paragraph, '/' new line (.kar); CR/LF a new line.
+      size_t begin = 0;
+      for (; begin < syllable.size(); ++begin) {
+        const char c = syllable[begin];
+        if (c == '\\') {
+          paragraphPending = lineBreakPending = true;
+        } else if (c == '/' || c == '\r' || c == '\n') {
+          lineBreakPending = true;
+        } else {
+          break;
+        }
+      }
+      // Trailing CR/LF: the line ends after this syllable.
+      size_t end = syllable.size();
+      bool breakAfter = false;
+      while (end > begin && (syllable[end - 1] == '\r' || syllable[end - 1] == '\n')) {
+        breakAfter = true;
+        --end;
+      }
+      syllable = syllable.substr(begin, end - begin);
+      for (char& c : syllable) {
+        if (c == '\r' || c == '\n') c = ' ';
+      }
+      if (!syllable.empty()) {
+        MidiLyric lyric;
+        lyric.time_s = text.time_s;
+        lyric.tick = text.tick;
+        lyric.track = text.track;
+        lyric.newLine = lineBreakPending;
+        lyric.newParagraph = paragraphPending;
+        lyric.text = std::move(syllable);
+        file_.lyrics_.push_back(std::move(lyric));
+        lineBreakPending = paragraphPending = false;
+      }
+      if (breakAfter) lineBreakPending = true;
+    }
+  }
+
+  // The longest stretch without any event (meta events and the ends of tracks included)
+  // from the start of the song. One longer than kImplausibleGap_s and than the rest of the
+  // song together is most likely a damaged delta time. (Real files do end on a minute of
+  // silence after a ritardando; hours of it after a short song are a flipped bit.)
+  void findLongestGap() {
+    std::vector<TimePoint>& points = otherPoints_;
+    std::stable_sort(points.begin(), points.end(),
+                     [](const TimePoint& a, const TimePoint& b) { return a.tick < b.tick; });
+    MidiGap& gap = file_.longestGap_;
+    double previous_s = 0.0;
+    const std::vector<MidiEvent>& events = file_.events_;
+    size_t e = 0, t = 0;
+    while (e < events.size() || t < points.size()) {
+      const bool takeEvent = t == points.size() || (e < events.size() && events[e].tick <= points[t].tick);
+      const double time_s = takeEvent ? events[e].time_s : tickToSeconds(points[t].tick);
+      const int track = takeEvent ? events[e].track : points[t].track;
+      const uint32_t offset = takeEvent ? events[e].fileOffset : points[t].fileOffset;
+      if (takeEvent) {
+        ++e;
+      } else {
+        ++t;
+      }
+      if (time_s - previous_s > gap.length_s) gap = {previous_s, time_s - previous_s, track, offset};
+      previous_s = time_s;
+    }
+    if (gap.length_s <= MidiFile::kImplausibleGap_s || gap.length_s <= file_.duration_s_ - gap.length_s) return;
+    size_t pos = gap.fileOffset;
+    uint32_t delta = 0;
+    const std::string deltaText = readVarLen(pos, size_, delta) == VarLen::Ok
+                                      ? "delta time of " + std::to_string(delta) + " ticks: "
+                                      : "";
+    warn(gap.track, gap.fileOffset,
+         deltaText + "an implausible gap of " + spokenDuration(gap.length_s) + " with no event, from " +
+             spokenDuration(gap.start_s) + " into the song (most likely a damaged delta time); the song lasts " +
+             spokenDuration(file_.duration_s_));
   }
 
   const uint8_t* data_;
@@ -418,6 +661,13 @@ class MidiFileParser {
   MidiFile file_;
   uint32_t declaredTracks_ = 0;
   std::vector<PendingTempo> tempos_;
+  // Meta events and the ends of tracks without one: events, for finding gaps.
+  struct TimePoint {
+    uint64_t tick;
+    uint32_t fileOffset;
+    uint16_t track;
+  };
+  std::vector<TimePoint> otherPoints_;
   uint64_t endTick_ = 0;  // the latest tick any track reached (end-of-track included)
 };
 
@@ -439,6 +689,27 @@ MidiFile MidiFile::load(const std::string& path) {
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw MidiFileError(path, -1, 0, "cannot read the file");
   return loadFromMemory(bytes.data(), bytes.size(), path);
+}
+
+const MidiText* MidiFile::markerAt(double time_s) const noexcept {
+  const auto next = std::upper_bound(markers_.begin(), markers_.end(), time_s,
+                                     [](double t, const MidiText& marker) { return t < marker.time_s; });
+  return next == markers_.begin() ? nullptr : &*(next - 1);
+}
+
+std::string MidiFile::lyricLineAt(double time_s, size_t* sungChars) const {
+  if (sungChars != nullptr) *sungChars = 0;
+  const auto next = std::upper_bound(lyrics_.begin(), lyrics_.end(), time_s,
+                                     [](double t, const MidiLyric& lyric) { return t < lyric.time_s; });
+  if (next == lyrics_.begin()) return {};
+  auto first = next - 1;
+  while (first != lyrics_.begin() && !first->newLine) --first;
+  std::string line;
+  for (auto it = first; it != lyrics_.end() && (it == first || !it->newLine); ++it) {
+    line += it->text;
+    if (it < next && sungChars != nullptr) *sungChars = line.size();
+  }
+  return line;
 }
 
 double MidiFile::tempoBpmAt(double time_s) const noexcept {
@@ -566,7 +837,7 @@ void MidiFileWriter::add(int track, uint64_t tick, std::vector<uint8_t> bytes) {
 }
 
 std::vector<uint8_t> MidiFileWriter::toBytes(int format) const {
-  if (format != 0 && format != 1) throw std::invalid_argument("MidiFileWriter: format must be 0 or 1");
+  if (format < 0 || format > 2) throw std::invalid_argument("MidiFileWriter: format must be 0, 1 or 2");
   if (format == 0 && tracks_.size() != 1) throw std::invalid_argument("MidiFileWriter: format 0 needs exactly one track");
   if (tracks_.empty() || tracks_.size() > 0xFFFF) throw std::invalid_argument("MidiFileWriter: need 1..65535 tracks");
   if (ticksPerQuarter_ < 1 || ticksPerQuarter_ > 0x7FFF) {

@@ -1,6 +1,7 @@
 #pragma once
-// Standard MIDI File reader (formats 0 and 1) producing one flat, time-sorted event list,
-// and a small writer used by the demo-song generator and the tests.
+// Standard MIDI File reader (formats 0, 1 and 2) producing one flat, time-sorted event
+// list plus the song's text (lyrics, markers, karaoke words), and a small writer used by
+// the demo-song generator and the tests.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -36,6 +37,7 @@ struct MidiEvent {
   uint64_t tick = 0;       // absolute tick in the file's time division
   uint32_t sysexOffset = 0;  // F0 events: payload in MidiFile::sysexData(), F0 included, F7 included
   uint32_t sysexLength = 0;
+  uint32_t fileOffset = 0;  // byte offset of the event's delta time from the start of the file
   uint16_t track = 0;
   uint8_t status = 0;      // 0x80..0xEF channel message, 0xF0 system exclusive
   uint8_t data1 = 0;
@@ -43,6 +45,40 @@ struct MidiEvent {
   bool isSysex() const noexcept { return status == 0xF0; }
   uint8_t channel() const noexcept { return status & 0x0F; }
   uint8_t type() const noexcept { return status & 0xF0; }
+};
+
+// A text meta event (types 0x01-0x09: text, copyright, track name, instrument, lyric,
+// marker, cue point, program name, device name), at an absolute time. The text is UTF-8:
+// bytes that are not valid UTF-8 are read as Latin-1 (what old files mostly use), and
+// control characters other than line breaks become spaces.
+struct MidiText {
+  double time_s = 0.0;
+  uint64_t tick = 0;
+  uint32_t fileOffset = 0;
+  uint16_t track = 0;
+  uint8_t type = 0x01;
+  std::string text;
+};
+
+// One sung syllable, from a lyric meta event (0x05) or, in a karaoke (.kar) file, from the
+// words track's text events (0x01). Line breaks are taken out of the text and marked:
+// a '/' or a line feed / carriage return starts a new line, a '\\' a new paragraph (.kar).
+struct MidiLyric {
+  double time_s = 0.0;
+  uint64_t tick = 0;
+  uint16_t track = 0;
+  bool newLine = false;       // this syllable starts a line
+  bool newParagraph = false;  // ... and a new paragraph (the karaoke screen clears)
+  std::string text;
+};
+
+// The longest stretch of the song with no event at all (notes, controllers, sysex, the end
+// of a track), and the event that ends it: a damaged delta time shows up here.
+struct MidiGap {
+  double start_s = 0.0;
+  double length_s = 0.0;
+  int track = -1;           // the track whose delta time makes the gap; -1 for no events
+  uint64_t fileOffset = 0;  // that delta time's byte offset
 };
 
 struct TempoChange {
@@ -55,18 +91,27 @@ class MidiFileParser;
 
 class MidiFile {
  public:
+  // A gap with no event longer than this, and longer than the rest of the song together,
+  // is taken for a damaged delta time and warned about (see longestGap()).
+  static constexpr double kImplausibleGap_s = 60.0;
+
   // [control thread] Reads a whole file. Throws MidiFileError on anything unusable
-  // (format 2, bad header, no track chunk, a file over 16 MiB). Recoverable problems
-  // become warnings and lose nothing that was readable: a track chunk running past the end
-  // of the file is read as far as it goes; a bad or truncated event ends its track (the
-  // events before it stay); a missing end-of-track is tolerated; unknown chunks and bytes
-  // between chunks are skipped. Every warning's message reads
-  // "<name>: track N at byte X: ..." ("header"/"file" outside tracks; N counts from 0).
-  // Running status is per track and cancelled by sysex and meta events. F0 sysex packets
-  // are kept when complete (ending in F7); F7 escapes/continuations are skipped. Of the
-  // meta events only track names (the first per track) and tempos are kept; a tempo
-  // change applies to all tracks, wherever it is. SMPTE division: ticks/s = frames/s ×
-  // ticks/frame, with -29 (30 drop-frame, 29.97 real) timed as 30, as the SMF spec does.
+  // (bad header, no track chunk, a file over 16 MiB). Recoverable problems become
+  // warnings and lose nothing that was readable: a track chunk running past the end of the
+  // file is read as far as it goes; a truncated event or one whose length cannot be known
+  // ends its track (the events before it stay); a status byte a file may not hold
+  // (F1-F6, F8-FE) is skipped with the data bytes its message has (F1, F3: one; F2: two)
+  // and reading goes on; a missing end-of-track is tolerated; unknown chunks and bytes
+  // between chunks are skipped; an implausible gap with no event (kImplausibleGap_s) is
+  // reported at the delta time that makes it. Every warning's message reads "<name>: track N at byte X: ..."
+  // ("header"/"file" outside tracks; N counts from 0).
+  // Running status is per track. The SMF spec cancels it at sysex and meta events; a data
+  // byte after them continues the last channel status, as players do (with a warning).
+  // F0 sysex packets are kept when complete (ending in F7); F7 escapes/continuations are
+  // skipped. Tempo changes apply to all tracks, wherever they are. Format 2: the tracks
+  // are independent sequences, played one after another, each starting at 120 bpm until
+  // it sets its own tempo. SMPTE division: ticks/s = frames/s × ticks/frame, with -29
+  // (30 drop-frame, 29.97 real) timed as 30, as the SMF spec does.
   static MidiFile load(const std::string& path);
   static MidiFile loadFromMemory(const uint8_t* data, size_t size, const std::string& name);
 
@@ -83,6 +128,28 @@ class MidiFile {
   const std::vector<uint8_t>& sysexData() const noexcept { return sysexData_; }
   const std::vector<TempoChange>& tempoMap() const noexcept { return tempoMap_; }
   const std::vector<MidiFileWarning>& warnings() const noexcept { return warnings_; }
+  // How many problems the loader met in all: warnings().size() stops at a cap (its last
+  // entry then says further warnings were suppressed).
+  size_t warningCount() const noexcept { return warningCount_; }
+  // First track's start tick of each sequence: {0} unless format 2.
+  const std::vector<uint64_t>& sequenceStartTicks() const noexcept { return sequenceStartTicks_; }
+
+  // Text meta events of every track (track names included), sorted by time.
+  const std::vector<MidiText>& texts() const noexcept { return texts_; }
+  // Marker meta events (0x06), sorted by time.
+  const std::vector<MidiText>& markers() const noexcept { return markers_; }
+  // The sung words, sorted by time: the karaoke words when karaoke(), else lyric events.
+  const std::vector<MidiLyric>& lyrics() const noexcept { return lyrics_; }
+  // A .kar file: a text event starting "@K" (the karaoke header) is present. Its other
+  // @-prefixed text events (@T title, @I information, @L language, @V version) are in
+  // texts(); the words are the text events of the track that holds most of them.
+  bool karaoke() const noexcept { return karaoke_; }
+  // The latest marker at or before time_s, or null.
+  const MidiText* markerAt(double time_s) const noexcept;
+  // The lyric line being sung at time_s (empty when none has started) and, in sungChars,
+  // how many of its bytes have been sung.
+  std::string lyricLineAt(double time_s, size_t* sungChars = nullptr) const;
+  const MidiGap& longestGap() const noexcept { return longestGap_; }
   // Time of the latest end-of-track (or of the last event, when later) in seconds.
   double duration_s() const noexcept { return duration_s_; }
   // Tempo in beats per minute at a given time (120 before the first tempo event). With
@@ -101,10 +168,17 @@ class MidiFile {
   std::vector<uint8_t> sysexData_;
   std::vector<TempoChange> tempoMap_;
   std::vector<MidiFileWarning> warnings_;
+  size_t warningCount_ = 0;
+  std::vector<uint64_t> sequenceStartTicks_;
+  std::vector<MidiText> texts_;
+  std::vector<MidiText> markers_;
+  std::vector<MidiLyric> lyrics_;
+  bool karaoke_ = false;
+  MidiGap longestGap_;
   double duration_s_ = 0.0;
 };
 
-// Builds format 0 or 1 files. Events are given per track at absolute ticks, in any order
+// Builds format 0, 1 or 2 files. Events are given per track at absolute ticks, in any order
 // (stable-sorted when written); meta events and end-of-track are written for you.
 class MidiFileWriter {
  public:

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "emu8000/Bank.h"
+#include "engine/LoadWarnings.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
 
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
   bool listPresets = false, listWarnings = false;
   app.add_option("bank", path, "SF2 file")->required();
   app.add_flag("--presets", listPresets, "list every preset with its region count");
-  app.add_flag("--warnings", listWarnings, "list every repair the loader made");
+  app.add_flag("--warnings", listWarnings, "list every repair the loader made (without it: the first 5)");
   awe::ProfileCliOptions profileOptions;
   const awe::ProfileCliSpec profileSpec{"awe-bankinfo", "", true,
                                         "loading a bank renders no audio, so there are no stages to time"};
@@ -116,9 +117,9 @@ int main(int argc, char** argv) {
     for (const awe::Preset& p : bank->presets())
       fmt::print("{:5} {:4}  {:7}  {}\n", p.bank, p.program, p.regionCount, p.name);
   }
-  if (listWarnings && !warnings.empty()) {
-    fmt::print("\n");
-    for (const awe::LoadWarning& w : warnings) fmt::print("{} @{}: {}\n", w.chunk, w.offset, w.message);
+  if (!warnings.empty()) {
+    fmt::print("\n{}", awe::formatLoadWarnings(awe::loadWarningList(path, warnings),
+                                               listWarnings ? warnings.size() : awe::kLoadWarningsShown));
   }
   if (profile) {
     // With the bank freed: the leak report shows what really stayed.

@@ -31,6 +31,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
 #include "engine/BuiltinFiles.h"
+#include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"
 #include "engine/Sequencer.h"
 #include "monitor/Baseline.h"
@@ -479,7 +480,9 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
   std::vector<std::pair<std::string, std::shared_ptr<const Bank>>> banks;
   for (const std::string& path : bankPaths) {
     try {
-      banks.emplace_back(path, Bank::loadSf2(path, nullptr));
+      std::vector<LoadWarning> warnings;
+      banks.emplace_back(path, Bank::loadSf2(path, &warnings));
+      fmt::print(stderr, "{}", formatLoadWarnings(loadWarningList(path, warnings)));
     } catch (const Sf2Error& e) {
       throw UsageError(e.what());
     }
@@ -494,6 +497,7 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
   for (const std::string& path : songPaths) {
     try {
       songs.emplace_back(path, std::make_shared<const MidiFile>(MidiFile::load(path)));
+      fmt::print(stderr, "{}", formatLoadWarnings(loadWarningList(*songs.back().second)));
     } catch (const MidiFileError& e) {
       throw UsageError(e.what());
     }

@@ -54,6 +54,7 @@
 
 #include "emu8000/Bank.h"
 #include "engine/BuiltinFiles.h"
+#include "engine/LoadWarnings.h"
 #include "engine/Engine.h"
 #include "engine/JackCapture.h"
 #include "engine/LatencyLoopback.h"
@@ -299,13 +300,10 @@ std::optional<JackFormat> probeJack(const std::string& clientName) {
   }
 }
 
-std::shared_ptr<const awe::Bank> loadBank(const std::string& path, bool quiet) {
+std::shared_ptr<const awe::Bank> loadBank(const std::string& path) {
   std::vector<awe::LoadWarning> warnings;
   auto bank = awe::Bank::loadSf2(path, &warnings);
-  if (!warnings.empty() && !quiet) {
-    fmt::print(stderr, "{}: {} warning(s) while loading (first: {} at byte {}: {})\n", path, warnings.size(),
-               warnings[0].chunk, warnings[0].offset, warnings[0].message);
-  }
+  fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(path, warnings)));
   return bank;
 }
 
@@ -405,7 +403,7 @@ int runLive(const LiveArgs& a, const Options& options) {
   if (a.sf2.empty() && access(bankPath.c_str(), R_OK) != 0) {
     throw std::runtime_error("the built-in bank " + bankPath + " is missing; pass --sf2 BANK");
   }
-  engine.setBank(loadBank(bankPath, a.quiet));
+  engine.setBank(loadBank(bankPath));
   const std::vector<awe::MidiSchedule> schedules = schedulesFor(a.schedule);
   std::string note;
   engine.start(&note);
@@ -604,7 +602,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
       engine->setBank(awe::makeClickBank());
       settings["bank"] = "click (built in: 1 kHz square, minimum SF2 delay and attack)";
     } else {
-      engine->setBank(loadBank(a.sf2, a.quiet));
+      engine->setBank(loadBank(a.sf2));
       settings["bank"] = a.sf2;
     }
     engine->start();

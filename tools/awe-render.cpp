@@ -27,6 +27,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
 #include "engine/BuiltinFiles.h"
+#include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
 #include "engine/Sequencer.h"
@@ -256,11 +257,9 @@ int main(int argc, char** argv) {
   try {
     std::vector<awe::LoadWarning> warnings;
     auto bank = awe::Bank::loadSf2(bankPath, &warnings);
-    if (!warnings.empty() && !quiet) {
-      fmt::print(stderr, "{}: {} warning(s) while loading (first: {} at byte {}: {})\n", bankPath, warnings.size(),
-                 warnings[0].chunk, warnings[0].offset, warnings[0].message);
-    }
+    fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(bankPath, warnings)));
     auto song = std::make_shared<const awe::MidiFile>(awe::MidiFile::load(songPath));
+    fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(*song)));
 
     awe::SynthSettings settings;
     settings.personality = mode == "auto" ? awe::personalityForBank(*bank) : awe::parsePersonality(mode);

@@ -241,3 +241,40 @@ TEST_CASE("songs load in the background and are handed over on the next update, 
   CHECK(session.songPath() == song);  // the old song stays
   std::remove(song.c_str());
 }
+
+TEST_CASE("a song's loader warnings and markers reach the panel line and the JSON report", "[dashboard][session]") {
+  PlayerSession session(offlineSettings());
+  session.engine().setBank(sessionTestBank());
+  session.engine().start();
+  MidiFileWriter w(480);
+  const int t = w.addTrack("marked");
+  w.meta(t, 0, 0x06, {'I', 'n', 't', 'r', 'o'});
+  w.noteOn(t, 0, 0, 60, 100);
+  w.meta(t, 960, 0x06, {'E', 'n', 'd'});
+  w.noteOff(t, 960, 0, 60);
+  std::vector<uint8_t> bytes = w.toBytes(0);
+  // A stray timing-clock byte before the end-of-track: one warning, nothing lost.
+  bytes.insert(bytes.end() - 4, {0x00, 0xF8});
+  bytes[21] = static_cast<uint8_t>(bytes[21] + 2);  // the track chunk's length (a small track)
+  const std::string path = "/tmp/awe-session-test-" + std::to_string(getpid()) + "-marked.mid";
+  {
+    FILE* out = std::fopen(path.c_str(), "wb");
+    REQUIRE(out != nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), out);
+    std::fclose(out);
+  }
+  session.loadSong(path, false);
+  const std::string line = loadWarningsLine(session.songWarnings());
+  CHECK(line.find(path + ": 1 loader warning: track 0 at byte ") == 0);
+  CHECK(line.find("status 0xF8 (timing clock) is not allowed in a MIDI file; skipped") != std::string::npos);
+  REQUIRE(session.song() != nullptr);
+  CHECK(session.song()->markerAt(1.5)->text == "End");
+
+  const nlohmann::json report = session.reportJson(session.engine().monitor().snapshot(0));
+  const nlohmann::json& markers = report["session"]["songMarkers"];
+  REQUIRE(markers.size() == 2);
+  CHECK(markers[0]["text"] == "Intro");
+  CHECK(markers[1]["time_s"].get<double>() == Approx(1.0));
+  CHECK(report["session"]["songLoaderWarnings"] == 1);
+  std::remove(path.c_str());
+}

@@ -115,7 +115,7 @@ TEST_CASE("Writer refuses what it cannot write", "[midi]") {
   writer.addTrack();
   writer.addTrack();
   CHECK_THROWS_AS(writer.toBytes(0), std::invalid_argument);  // format 0 with two tracks
-  CHECK_THROWS_AS(writer.toBytes(2), std::invalid_argument);
+  CHECK_THROWS_AS(writer.toBytes(3), std::invalid_argument);
   CHECK_THROWS_AS(writer.noteOn(5, 0, 0, 60, 100), std::out_of_range);
   CHECK_THROWS_AS(writer.noteOn(0, 0, 16, 60, 100), std::invalid_argument);
   CHECK_THROWS_AS(writer.noteOn(0, 0, 0, 128, 100), std::invalid_argument);
@@ -191,21 +191,38 @@ TEST_CASE("Running status, also across notes with velocity 0", "[midi]") {
   CHECK((events[6].status == 0xB0 && events[6].data1 == 1 && events[6].data2 == 20));
 }
 
-TEST_CASE("Meta and sysex events cancel running status", "[midi]") {
+TEST_CASE("Running status continues after meta and sysex events, as players do, with a warning", "[midi]") {
   SECTION("meta") {
-    const Bytes track{0x00, 0x90, 60, 100, 0x00, 0xFF, 0x01, 0x02, 'h', 'i', 0x00, 62, 100, 0x00, 0xFF, 0x2F, 0x00};
+    // Two interruptions: the warning counts them.
+    const Bytes track{0x00, 0x90, 60, 100, 0x00, 0xFF, 0x01, 0x02, 'h', 'i', 0x00, 62, 100, 0x10, 64, 100,
+                      0x00, 0xFF, 0x01, 0x00, 0x00, 65, 100, 0x00, 0xFF, 0x2F, 0x00};
     const MidiFile file = load(concat({header(0, 1, 96), trackChunk(track)}), "meta.mid");
-    CHECK(file.events().size() == 1);
+    const std::vector<MidiEvent> notes = channelEvents(file, 0x90);
+    REQUIRE(notes.size() == 4);
+    CHECK((notes[1].data1 == 62 && notes[1].tick == 0 && notes[2].data1 == 64 && notes[2].tick == 16));
+    CHECK((notes[3].data1 == 65 && notes[3].tick == 16));
     REQUIRE(file.warnings().size() == 1);
     CHECK(file.warnings()[0].track == 0);
     CHECK(file.warnings()[0].offset == 14 + 8 + 11);
-    CHECK(hasWarning(file, "meta.mid: track 0 at byte 33: data byte 0x3E"));
+    CHECK(file.warnings()[0].message ==
+          "meta.mid: track 0 at byte 33: running status 0x90 continued after a meta event (the spec cancels it "
+          "there), played as players do (2 times in this track)");
   }
   SECTION("sysex") {
     const Bytes track{0x00, 0x90, 60, 100, 0x00, 0xF0, 0x02, 0x7E, 0xF7, 0x00, 62, 100, 0x00, 0xFF, 0x2F, 0x00};
-    const MidiFile file = load(concat({header(0, 1, 96), trackChunk(track)}));
-    CHECK(file.events().size() == 2);
-    CHECK(hasWarning(file, "no running status here"));
+    const MidiFile file = load(concat({header(0, 1, 96), trackChunk(track)}), "sysex.mid");
+    CHECK(channelEvents(file, 0x90).size() == 2);
+    CHECK(file.events().size() == 3);
+    REQUIRE(file.warnings().size() == 1);
+    CHECK(file.warnings()[0].message ==
+          "sysex.mid: track 0 at byte 32: running status 0x90 continued after a sysex event (the spec cancels it "
+          "there), played as players do");
+  }
+  SECTION("a data byte with no channel message before it still ends the track") {
+    const Bytes track{0x00, 0xFF, 0x01, 0x01, 'x', 0x00, 62, 100, 0x00, 0xFF, 0x2F, 0x00};
+    const MidiFile file = load(concat({header(0, 1, 96), trackChunk(track)}), "nostatus.mid");
+    CHECK(file.events().empty());
+    CHECK(hasWarning(file, "nostatus.mid: track 0 at byte 28: data byte 0x3E with no status byte before it"));
   }
 }
 
@@ -304,20 +321,38 @@ TEST_CASE("Truncated tracks: what is there is read, the warning names track and 
   CHECK(file.warnings()[1].message == "cut.mid: track 1 at byte 42: truncated channel message; rest of the track ignored");
 }
 
-TEST_CASE("Format 2 is refused with a message naming the file", "[midi]") {
-  MidiFileWriter writer;
-  writer.addTrack();
-  Bytes bytes = writer.toBytes(1);
-  bytes[9] = 2;
-  try {
-    load(bytes, "songs/seq.mid");
-    FAIL("format 2 loaded");
-  } catch (const MidiFileError& error) {
-    CHECK(std::string(error.what()) == "songs/seq.mid: header at byte 8: format 2 (independent sequences) is not supported");
-    CHECK(error.file() == "songs/seq.mid");
-    CHECK(error.track() == -1);
-    CHECK(error.offset() == 8);
-  }
+TEST_CASE("Format 2: the sequences play one after another, each from the default tempo", "[midi]") {
+  MidiFileWriter writer(96);
+  const int first = writer.addTrack("one");
+  writer.tempo(first, 0, 60.0);  // 1 s per quarter
+  writer.noteOn(first, 0, 0, 60, 100);
+  writer.noteOff(first, 192, 0, 60);  // ends at 2 s
+  const int second = writer.addTrack("two");
+  writer.noteOn(second, 0, 0, 62, 100);  // no tempo of its own: 120 bpm
+  writer.noteOff(second, 96, 0, 62);
+  const int third = writer.addTrack("three");
+  writer.tempo(third, 0, 240.0);
+  writer.noteOn(third, 96, 1, 64, 100);
+  const MidiFile file = load(writer.toBytes(2), "seq.mid");
+  CHECK(file.warnings().empty());
+  CHECK(file.format() == 2);
+  CHECK(file.sequenceStartTicks() == std::vector<uint64_t>{0, 192, 288});
+  const std::vector<MidiEvent> notes = channelEvents(file, 0x90);
+  REQUIRE(notes.size() == 3);
+  CHECK(notes[0].time_s == Approx(0.0));
+  CHECK(notes[1].time_s == Approx(2.0));
+  const std::vector<MidiEvent> offs = channelEvents(file, 0x80);
+  REQUIRE(offs.size() == 2);
+  CHECK(offs[0].time_s == Approx(2.0));
+  CHECK(offs[1].time_s == Approx(2.5));
+  const auto third_note = std::find_if(file.events().begin(), file.events().end(),
+                                       [](const MidiEvent& e) { return e.status == 0x91; });
+  REQUIRE(third_note != file.events().end());
+  CHECK(third_note->time_s == Approx(2.5 + 0.25));
+  CHECK(file.duration_s() == Approx(2.75));
+  CHECK(file.tempoBpmAt(0.5) == Approx(60.0));
+  CHECK(file.tempoBpmAt(2.2) == Approx(120.0));
+  CHECK(file.tempoBpmAt(2.6) == Approx(240.0));
 }
 
 TEST_CASE("Unknown chunks are skipped", "[midi]") {
