@@ -2456,7 +2456,7 @@ void buildPrograms(BankBuilder& b, const Families& f) {
     if (!done[program]) throw std::logic_error(fmt::format("GM program {} has no definition", program));
 }
 
-// The GM Standard kit (keys 35-81).
+// The GM Standard kit: keys 35-81 of GM Level 1 and the GM2 / GS additions 27-34 and 82-87.
 void buildDrumKit(BankBuilder& b, const Families& f) {
   std::vector<BankBuilder::DrumZone> zones;
   // One-shots play to their end whatever the note length; looped metal decays in its
@@ -2482,6 +2482,19 @@ void buildDrumKit(BankBuilder& b, const Families& f) {
   // Toms tuned across the keys: the sample's own pitch is 110 Hz.
   auto tomCents = [](double hz) { return roundToInt(1200 * std::log2(hz / 110.0)); };
 
+  // GM2 / GS keys below the kit (high Q, slap, scratches, sticks, clicks, metronome), made
+  // from the kit's own samples.
+  Patch& highQ = hit(27, f.claves, 0, 1200, 60);
+  highQ.modDecay_s = 0.05;
+  highQ.modSustain = 0;
+  highQ.modToPitch_cents = 1200;  // a quick downward chirp
+  ring(28, f.clap, -100, 0.12, 500, 0);
+  hit(29, f.guiro, 200, 500, 40).exclusiveClass = 6;  // scratch push and pull cut each other
+  hit(30, f.guiro, 200, -300, 40).exclusiveClass = 6;
+  hit(31, f.sideStick, 0, 700, 40);
+  hit(32, f.sideStick, 0, 1200, 0);
+  hit(33, f.woodblock, 0, 700, 80);
+  ring(34, f.triangle, 0, 0.8, 500, 60);
   hit(35, f.kick, 0, -200, 100).filter_hz = 3000;
   hit(36, f.kick, 0, 0, 100).reverb = 50;
   hit(37, f.sideStick, 0, 0, 0);
@@ -2542,6 +2555,13 @@ void buildDrumKit(BankBuilder& b, const Families& f) {
   hit(79, f.cuica, -150, -200, 140).exclusiveClass = 5;
   ring(80, f.triangle, -300, 0.35, 0, 0).exclusiveClass = 2;
   ring(81, f.triangle, -300, 5.0, 0, 40).exclusiveClass = 2;
+  // GM2 / GS keys above it: shaker, jingle bell, bell tree, castanets, mute and open surdo.
+  hit(82, f.maracas, -250, -300, 60);
+  hit(83, f.tambourine, 150, 500, 80);
+  ring(84, f.triangle, 250, 2.5, 700, 60);
+  hit(85, f.woodblock, 200, 900, 80);
+  ring(86, f.tom, -100, 0.25, tomCents(55), 100);
+  ring(87, f.tom, -100, 1.2, tomCents(55), 100);
   b.addDrumKit(0, "Standard", zones);
 }
 

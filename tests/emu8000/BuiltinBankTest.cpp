@@ -75,12 +75,12 @@ TEST_CASE("The built-in bank has all 128 GM programs over the whole keyboard", "
   CHECK(bank->findPreset(0, 127)->name == "Gunshot");
 }
 
-TEST_CASE("The built-in drum kit covers GM keys 35-81 with exclusive hi-hats and triangles", "[builtin]") {
+TEST_CASE("The built-in drum kit covers GM / GM2 keys 27-87 with exclusive hi-hats and triangles", "[builtin]") {
   const auto bank = awe::Bank::loadSf2(kBankPath);
   const awe::Preset* kit = bank->findPreset(128, 0);
   REQUIRE(kit != nullptr);
   CHECK(kit->name == "Standard");
-  for (int key = 35; key <= 81; ++key) {
+  for (int key = 27; key <= 87; ++key) {
     INFO("drum key " << key);
     CHECK(plays(*bank, *kit, key));
   }
