@@ -12,6 +12,9 @@ namespace awe {
 #if defined(AWE_HAVE_KERNEL_Avx2)
 const VoiceKernelTable& avx2VoiceKernels();  // VoiceKernelAvx2.cpp
 #endif
+#if defined(AWE_HAVE_KERNEL_Avx512)
+const VoiceKernelTable& avx512VoiceKernels();  // VoiceKernelAvx512.cpp
+#endif
 
 namespace {
 
@@ -160,13 +163,19 @@ std::vector<const VoiceKernelTable*> supportedVoiceKernels() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) tables.push_back(&avx2VoiceKernels());
 #endif
+#if defined(AWE_HAVE_KERNEL_Avx512)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
+    tables.push_back(&avx512VoiceKernels());
+#endif
   return tables;
 }
 
 const VoiceKernelTable& voiceKernels() {
   static const VoiceKernelTable* chosen = [] {
     const std::vector<const VoiceKernelTable*> tables = supportedVoiceKernels();
-    // AWE_KERNEL=generic|avx2 picks that kernel when this build has it and the CPU runs it;
+    // AWE_KERNEL=generic|avx2|avx512 picks that kernel when this build has it and the CPU runs it;
     // otherwise (unset, unknown, unsupported) the best one.
     if (const char* force = std::getenv("AWE_KERNEL")) {
       for (const VoiceKernelTable* t : tables)
