@@ -366,9 +366,10 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   if (ImGui::Button("Refresh")) {
     state.midiPortsListed = true;
     try {
-      state.midiPorts = MidiInput::listPorts("awe-player-list");
+      const MidiApi api = resolveMidiApi(engine.settings().midiApi);
+      state.midiPorts = MidiInput::listPorts("awe-player-list", api);
       state.midiPortIndex = state.midiPorts.empty() ? -1 : 0;
-      state.midiMessage = fmt::format("{} port(s) ({})", state.midiPorts.size(), midiApiName());
+      state.midiMessage = fmt::format("{} port(s) ({})", state.midiPorts.size(), midiApiName(api));
     } catch (const std::exception& e) {
       state.midiPorts.clear();
       state.midiPortIndex = -1;

@@ -3,7 +3,7 @@
 //
 //   awe-player [song.mid] [--sf2 bank.sf2] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
 //              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
-//              [--midi-in PORT | --midi-virtual] [--schedule asap|fixed] [--loop]
+//              [--midi-in PORT | --midi-virtual] [--midi-api auto|alsa|jack] [--schedule asap|fixed] [--loop]
 //              [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
 //              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //              [--profile-output BASE]
@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
   auto* midiInOption = app.add_option("--midi-in", midiIn, "Connect live MIDI input from this port (index or part of its name)");
   app.add_flag("--midi-virtual", midiVirtual, "Open our own MIDI input port for others to connect to")->excludes(midiInOption);
+  std::string midiApi;
+  awe::cli::addMidiApiOption(app, midiApi);
   app.add_option("--schedule", schedule, "Live MIDI schedule: asap (next buffer) or fixed (arrival + one buffer)")
       ->check(CLI::IsMember({"asap", "fixed"}));
   app.add_flag("--loop", loop, "Loop the song");
@@ -110,6 +112,12 @@ int main(int argc, char** argv) {
   settings.driver.clientName = "awe-player";
   settings.polyphony = polyphony;
   settings.schedule = schedule == "fixed" ? awe::MidiSchedule::FixedLatency : awe::MidiSchedule::Asap;
+  try {
+    settings.midiApi = awe::parseMidiApi(midiApi);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "awe-player: AWE_MIDI_API: {}\n", e.what());
+    return awe::cli::kExitUsage;
+  }
 
   std::unique_ptr<awe::PlayerSession> session;
   try {
@@ -144,10 +152,12 @@ int main(int argc, char** argv) {
   try {
     if (!midiIn.empty()) {
       session->connectMidiInput(midiIn);
-      fmt::print(stderr, "awe-player: MIDI input from {}\n", session->midiInput()->portName());
+      fmt::print(stderr, "awe-player: MIDI input from {} ({})\n", session->midiInput()->portName(),
+                 awe::midiApiName(session->midiInput()->api()));
     } else if (midiVirtual) {
       session->openVirtualMidiInput("midi_in");
-      fmt::print(stderr, "awe-player: MIDI input port {}-midi:midi_in is open\n", settings.driver.clientName);
+      fmt::print(stderr, "awe-player: MIDI input port {}-midi:midi_in is open ({})\n", settings.driver.clientName,
+                 awe::midiApiName(session->midiInput()->api()));
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());

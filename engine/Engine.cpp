@@ -169,7 +169,7 @@ void Engine::setStageSpans(bool on) {
 }
 
 MidiInput& Engine::midiInput() {
-  if (!midiInput_) midiInput_ = std::make_unique<MidiInput>(live_, &monitor_, settings_.driver.clientName + "-midi");
+  if (!midiInput_) midiInput_ = std::make_unique<MidiInput>(live_, &monitor_, settings_.driver.clientName + "-midi", settings_.midiApi);
   return *midiInput_;
 }
 

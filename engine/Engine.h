@@ -50,6 +50,7 @@ struct EngineSettings {
                                     // effectsEnabled = false keeps effects off at every quality level
   MonitorConfig monitor;            // frames and rate are taken from the driver settings
   MidiSchedule schedule = MidiSchedule::Asap;
+  MidiApi midiApi = defaultMidiApi();  // live MIDI input: auto (JACK when a server runs), alsa, jack
   size_t midiQueueCapacity = 4096;
   size_t commandQueueCapacity = 1024;
   size_t maxLiveEventsPerBuffer = 1024;  // more wait for the next buffer

@@ -1,11 +1,15 @@
 #include "engine/MidiInput.h"
 
 #include <RtMidi.h>
+#include <alsa/asoundlib.h>
+#include <jack/jack.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 #include "engine/JackMessages.h"
@@ -15,94 +19,201 @@
 namespace awe {
 namespace {
 
-// JACK unless AWE_MIDI_API says "alsa": the RtMidi default constructor probes the ALSA
-// sequencer, which need not exist, and throws.
-RtMidi::Api midiApi() {
-  const char* env = std::getenv("AWE_MIDI_API");
-  if (env != nullptr && std::strcmp(env, "alsa") == 0) return RtMidi::LINUX_ALSA;
-  return RtMidi::UNIX_JACK;
-}
-
 bool isNumber(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
-template <class Port>
-unsigned findPort(Port& midi, const std::string& wanted, const char* direction) {
-  const unsigned count = midi.getPortCount();
-  std::string seen;
-  for (unsigned i = 0; i < count; ++i) {
-    const std::string name = midi.getPortName(i);
-    seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + name + "'";
-    if (isNumber(wanted) ? std::to_string(i) == wanted : name.find(wanted) != std::string::npos) return i;
+RtMidi::Api rtMidiApi(MidiApi api) { return api == MidiApi::Alsa ? RtMidi::LINUX_ALSA : RtMidi::UNIX_JACK; }
+
+std::string apiLabel(MidiApi api) { return api == MidiApi::Alsa ? "ALSA sequencer" : "JACK"; }
+
+void quietMidiLibraries() {
+  setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
+  quietAlsaLibrary();
+}
+
+// RtMidi's errors and warnings, collected by its error callback instead of printed (with a
+// callback RtMidi neither prints nor throws: each call is checked with throwIfFailed).
+struct ErrorSink {
+  std::mutex mutex;
+  std::string text;
+};
+
+void collectError(RtMidiError::Type /*type*/, const std::string& text, void* user) {
+  auto* sink = static_cast<ErrorSink*>(user);
+  std::lock_guard<std::mutex> lock(sink->mutex);
+  sink->text += (sink->text.empty() ? "" : "; ") + text;
+}
+
+void throwIfFailed(ErrorSink& sink, const std::string& what) {
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(sink.mutex);
+    text.swap(sink.text);
   }
-  throw std::runtime_error(std::string("no MIDI ") + direction + " port matches '" + wanted + "' (" +
-                           RtMidi::getApiName(midi.getCurrentApi()) + " ports: " +
-                           (seen.empty() ? std::string("none") : seen) + ")");
+  if (!text.empty()) throw std::runtime_error(what + ": " + text);
+}
+
+// Makes an RtMidi object for an API that was checked first (midiApiProblem), so its
+// constructor has nothing to print, then routes its later errors to `sink`.
+template <class Port>
+std::unique_ptr<Port> makePort(MidiApi api, const std::string& clientName, ErrorSink& sink, const char* what) {
+  std::unique_ptr<Port> port;
+  try {
+    port = std::make_unique<Port>(rtMidiApi(api), clientName);
+  } catch (const RtMidiError& e) {
+    throw std::runtime_error(std::string("cannot open MIDI ") + what + " (" + apiLabel(api) + "): " + e.getMessage());
+  }
+  port->setErrorCallback(&collectError, &sink);
+  return port;
 }
 
 template <class Port>
-std::vector<std::string> portNames(Port& midi) {
+std::vector<std::string> portNames(Port& midi, ErrorSink& sink, MidiApi api) {
   std::vector<std::string> names;
   const unsigned count = midi.getPortCount();
   for (unsigned i = 0; i < count; ++i) names.push_back(midi.getPortName(i));
+  throwIfFailed(sink, "cannot list the " + apiLabel(api) + " MIDI ports");
   return names;
+}
+
+template <class Port>
+unsigned findPort(Port& midi, ErrorSink& sink, MidiApi api, const std::string& wanted, const char* direction) {
+  const std::vector<std::string> names = portNames(midi, sink, api);
+  std::string seen;
+  for (unsigned i = 0; i < names.size(); ++i) {
+    seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + names[i] + "'";
+    if (isNumber(wanted) ? std::to_string(i) == wanted : names[i].find(wanted) != std::string::npos) return i;
+  }
+  throw std::runtime_error(std::string("no MIDI ") + direction + " port matches '" + wanted + "' (" + apiLabel(api) +
+                           " ports: " + (seen.empty() ? std::string("none") : seen) +
+                           "; --midi-api alsa|jack chooses the other system)");
 }
 
 }  // namespace
 
-std::string midiApiName() { return RtMidi::getApiName(midiApi()); }
+MidiApi parseMidiApi(const std::string& key) {
+  if (key == "auto") return MidiApi::Auto;
+  if (key == "alsa") return MidiApi::Alsa;
+  if (key == "jack") return MidiApi::Jack;
+  throw std::invalid_argument("unknown MIDI API '" + key + "' (auto, alsa or jack)");
+}
+
+const char* midiApiKey(MidiApi api) {
+  switch (api) {
+    case MidiApi::Alsa: return "alsa";
+    case MidiApi::Jack: return "jack";
+    case MidiApi::Auto: break;
+  }
+  return "auto";
+}
+
+MidiApi defaultMidiApi() {
+  const char* env = std::getenv("AWE_MIDI_API");
+  if (env == nullptr || *env == '\0') return MidiApi::Auto;
+  try {
+    return parseMidiApi(env);
+  } catch (const std::invalid_argument&) {
+    return MidiApi::Auto;  // the tools check AWE_MIDI_API as an option default and say so
+  }
+}
+
+std::string midiApiProblem(MidiApi api) {
+  quietMidiLibraries();
+  if (api == MidiApi::Jack) {
+    jack_status_t status{};
+    jack_client_t* client = jack_client_open("awe-midi-probe", JackNoStartServer, &status);
+    if (client == nullptr) return "no server is running";
+    jack_client_close(client);
+    return {};
+  }
+  if (api == MidiApi::Alsa) {
+    takeAlsaMessages();
+    snd_seq_t* sequencer = nullptr;
+    const int error = snd_seq_open(&sequencer, "default", SND_SEQ_OPEN_DUPLEX, SND_SEQ_NONBLOCK);
+    if (error < 0) {
+      std::string why = "cannot open it: " + std::string(snd_strerror(error));
+      if (::access("/dev/snd/seq", F_OK) != 0) why += " (/dev/snd/seq is missing: is the snd-seq kernel module loaded?)";
+      takeAlsaMessages();  // said above, in our words
+      return why;
+    }
+    snd_seq_close(sequencer);
+    return {};
+  }
+  return {};
+}
+
+MidiApi resolveMidiApi(MidiApi api) {
+  if (api != MidiApi::Auto) {
+    const std::string problem = midiApiProblem(api);
+    if (!problem.empty()) {
+      throw std::runtime_error("no MIDI through " + std::string(api == MidiApi::Alsa ? "the " : "") + apiLabel(api) +
+                               " (--midi-api " + midiApiKey(api) + "): " + problem);
+    }
+    return api;
+  }
+  const std::string jack = midiApiProblem(MidiApi::Jack);
+  if (jack.empty()) return MidiApi::Jack;
+  const std::string alsa = midiApiProblem(MidiApi::Alsa);
+  if (alsa.empty()) return MidiApi::Alsa;
+  throw std::runtime_error("no MIDI system to use: tried JACK (" + jack + ") and the ALSA sequencer (" + alsa + ")");
+}
+
+std::string midiApiName(MidiApi api) {
+  if (api != MidiApi::Auto) return apiLabel(api);
+  try {
+    return apiLabel(resolveMidiApi(api));
+  } catch (const std::runtime_error&) {
+    return "none";
+  }
+}
 
 struct MidiInput::Impl {
+  ErrorSink errors;
   std::unique_ptr<RtMidiIn> in;
 };
 
-MidiInput::MidiInput(LiveMidiQueue& queue, Monitor* monitor, const std::string& clientName)
-    : impl_(std::make_unique<Impl>()), queue_(queue), monitor_(monitor) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  try {
-    impl_->in = std::make_unique<RtMidiIn>(midiApi(), clientName);
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot open MIDI input (" + midiApiName() + "): " + e.getMessage());
-  }
+MidiInput::MidiInput(LiveMidiQueue& queue, Monitor* monitor, const std::string& clientName, MidiApi api)
+    : impl_(std::make_unique<Impl>()), queue_(queue), monitor_(monitor), api_(resolveMidiApi(api)) {
+  impl_->in = makePort<RtMidiIn>(api_, clientName, impl_->errors, "input");
   impl_->in->ignoreTypes(false, true, true);  // keep sysex; drop clock and active sensing
 }
 
 MidiInput::~MidiInput() { close(); }
 
-std::vector<std::string> MidiInput::listPorts(const std::string& clientName) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  try {
-    RtMidiIn in(midiApi(), clientName);
-    return portNames(in);
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot list MIDI inputs (" + midiApiName() + "): " + e.getMessage());
-  }
+std::vector<std::string> MidiInput::listPorts(const std::string& clientName, MidiApi api) {
+  api = resolveMidiApi(api);
+  ErrorSink errors;
+  auto in = makePort<RtMidiIn>(api, clientName, errors, "input");
+  return portNames(*in, errors, api);
 }
 
 void MidiInput::open(const std::string& port) {
   close();
+  const unsigned index = findPort(*impl_->in, impl_->errors, api_, port, "output");
+  portName_ = impl_->in->getPortName(index);
+  impl_->in->setCallback(&MidiInput::onMessage, this);
+  impl_->in->openPort(index, "midi_in");
   try {
-    const unsigned index = findPort(*impl_->in, port, "output");
-    portName_ = impl_->in->getPortName(index);
-    impl_->in->setCallback(&MidiInput::onMessage, this);
-    impl_->in->openPort(index, "midi_in");
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot connect MIDI input to '" + port + "': " + e.getMessage());
+    throwIfFailed(impl_->errors, "cannot connect MIDI input to '" + portName_ + "' (" + apiLabel(api_) + ")");
+  } catch (...) {
+    impl_->in->cancelCallback();
+    throw;
   }
 }
 
 void MidiInput::openVirtual(const std::string& portName) {
   close();
+  impl_->in->setCallback(&MidiInput::onMessage, this);
+  impl_->in->openVirtualPort(portName);
   try {
-    impl_->in->setCallback(&MidiInput::onMessage, this);
-    impl_->in->openVirtualPort(portName);
-    portName_ = portName;
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot create MIDI input port '" + portName + "': " + e.getMessage());
+    throwIfFailed(impl_->errors, "cannot create MIDI input port '" + portName + "' (" + apiLabel(api_) + ")");
+  } catch (...) {
+    impl_->in->cancelCallback();
+    throw;
   }
+  portName_ = portName;
 }
 
 void MidiInput::close() {
@@ -136,59 +247,42 @@ void MidiInput::onMessage(double /*deltaTime*/, std::vector<unsigned char>* mess
 }
 
 struct MidiOutput::Impl {
+  ErrorSink errors;
   std::unique_ptr<RtMidiOut> out;
 };
 
-MidiOutput::MidiOutput(const std::string& clientName) : impl_(std::make_unique<Impl>()) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  try {
-    impl_->out = std::make_unique<RtMidiOut>(midiApi(), clientName);
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot open MIDI output (" + midiApiName() + "): " + e.getMessage());
-  }
+MidiOutput::MidiOutput(const std::string& clientName, MidiApi api)
+    : impl_(std::make_unique<Impl>()), api_(resolveMidiApi(api)) {
+  impl_->out = makePort<RtMidiOut>(api_, clientName, impl_->errors, "output");
 }
 
 MidiOutput::~MidiOutput() {
   if (impl_ && impl_->out && impl_->out->isPortOpen()) impl_->out->closePort();
 }
 
-std::vector<std::string> MidiOutput::listPorts(const std::string& clientName) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  try {
-    RtMidiOut out(midiApi(), clientName);
-    return portNames(out);
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot list MIDI outputs (" + midiApiName() + "): " + e.getMessage());
-  }
+std::vector<std::string> MidiOutput::listPorts(const std::string& clientName, MidiApi api) {
+  api = resolveMidiApi(api);
+  ErrorSink errors;
+  auto out = makePort<RtMidiOut>(api, clientName, errors, "output");
+  return portNames(*out, errors, api);
 }
 
 void MidiOutput::open(const std::string& port) {
-  try {
-    const unsigned index = findPort(*impl_->out, port, "input");
-    portName_ = impl_->out->getPortName(index);
-    impl_->out->openPort(index, "midi_out");
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot connect MIDI output to '" + port + "': " + e.getMessage());
-  }
+  const unsigned index = findPort(*impl_->out, impl_->errors, api_, port, "input");
+  portName_ = impl_->out->getPortName(index);
+  impl_->out->openPort(index, "midi_out");
+  throwIfFailed(impl_->errors, "cannot connect MIDI output to '" + portName_ + "' (" + apiLabel(api_) + ")");
 }
 
 void MidiOutput::openVirtual(const std::string& portName) {
-  try {
-    impl_->out->openVirtualPort(portName);
-    portName_ = portName;
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("cannot create MIDI output port '" + portName + "': " + e.getMessage());
-  }
+  impl_->out->openVirtualPort(portName);
+  throwIfFailed(impl_->errors, "cannot create MIDI output port '" + portName + "' (" + apiLabel(api_) + ")");
+  portName_ = portName;
 }
 
 void MidiOutput::send(const uint8_t* bytes, size_t size) {
-  try {
-    impl_->out->sendMessage(bytes, size);
-  } catch (const RtMidiError& e) {
-    throw std::runtime_error("MIDI send failed: " + e.getMessage());
-  }
+  impl_->out->sendMessage(bytes, size);
+  throwIfFailed(impl_->errors, "MIDI send failed");
 }
 
 }  // namespace awe

@@ -50,6 +50,7 @@ class RtAudioDriver final : public AudioDriver {
     setenv("JACK_NO_START_SERVER", "1", 0);
     std::string tried;
     quietJackLibrary();
+    quietAlsaLibrary();
     for (RtAudio::Api api : apisToTry(settings.api)) {
       const std::string name = RtAudio::getApiName(api);
       try {

@@ -357,15 +357,36 @@ void writeJson(const json& report, const std::string& path) {
 
 // ---- the modes ------------------------------------------------------------------------------
 
-int runList(const std::string& clientName) {
-  fmt::print("MIDI input ports (for --in; MIDI API: {}):\n", awe::midiApiName());
-  const auto midiIn = awe::MidiInput::listPorts(clientName + "-list");
-  if (midiIn.empty()) fmt::print("  (none)\n");
-  for (size_t i = 0; i < midiIn.size(); ++i) fmt::print("  {}: {}\n", i, midiIn[i]);
-  fmt::print("MIDI outputs we can send to (for --midi-out):\n");
-  const auto midiOut = awe::MidiOutput::listPorts(clientName + "-list");
-  if (midiOut.empty()) fmt::print("  (none)\n");
-  for (size_t i = 0; i < midiOut.size(); ++i) fmt::print("  {}: {}\n", i, midiOut[i]);
+// MIDI ports of both systems: the ALSA sequencer (most USB keyboards on a desktop) and
+// JACK MIDI; --in takes a name or an index of the list --midi-api picks (auto: JACK when a
+// server runs).
+int runList(const std::string& clientName, awe::MidiApi midiApi) {
+  try {
+    fmt::print("live MIDI input (--midi-api {}): {}\n", awe::midiApiKey(midiApi),
+               awe::midiApiName(awe::resolveMidiApi(midiApi)));
+  } catch (const std::exception& e) {
+    fmt::print("live MIDI input (--midi-api {}): {}\n", awe::midiApiKey(midiApi), e.what());
+  }
+  for (const awe::MidiApi api : {awe::MidiApi::Alsa, awe::MidiApi::Jack}) {
+    const std::string problem = awe::midiApiProblem(api);
+    const std::string name = awe::midiApiName(api);
+    if (!problem.empty()) {
+      fmt::print("{} MIDI: not available ({})\n", name, problem);
+      continue;
+    }
+    try {
+      const auto midiIn = awe::MidiInput::listPorts(clientName + "-list", api);
+      fmt::print("{} MIDI ports to measure (for --in with --midi-api {}):\n", name, awe::midiApiKey(api));
+      if (midiIn.empty()) fmt::print("  (none)\n");
+      for (size_t i = 0; i < midiIn.size(); ++i) fmt::print("  {}: {}\n", i, midiIn[i]);
+      const auto midiOut = awe::MidiOutput::listPorts(clientName + "-list", api);
+      fmt::print("{} MIDI inputs we can send to (for --midi-out):\n", name);
+      if (midiOut.empty()) fmt::print("  (none)\n");
+      for (size_t i = 0; i < midiOut.size(); ++i) fmt::print("  {}: {}\n", i, midiOut[i]);
+    } catch (const std::exception& e) {
+      fmt::print("{} MIDI: {}\n", name, e.what());
+    }
+  }
   try {
     awe::JackCapture probe(clientName + "-list", 0, {});
     fmt::print("JACK audio outputs we can capture (for --capture; {} Hz, {} frames):\n", probe.sampleRate(),
@@ -387,6 +408,7 @@ struct LiveArgs {
   std::string schedule = "asap";
   std::string sf2;
   std::string api;
+  awe::MidiApi midiApi = awe::MidiApi::Auto;
   std::string clientName;
   uint32_t frames = 256;
   double rate = 44100.0;
@@ -397,7 +419,9 @@ struct LiveArgs {
 
 int runLive(const LiveArgs& a, const Options& options) {
   const auto jack = probeJack(a.clientName);
-  awe::Engine engine(engineSettings(a.clientName, jack, a.api, a.frames, a.rate));
+  awe::EngineSettings engineSetup = engineSettings(a.clientName, jack, a.api, a.frames, a.rate);
+  engineSetup.midiApi = a.midiApi;
+  awe::Engine engine(engineSetup);
   const awe::ProfileSession::Attachment profiled(a.profile, engine);
   const std::string bankPath = a.sf2.empty() ? awe::builtinBankPath() : a.sf2;
   if (a.sf2.empty() && access(bankPath.c_str(), R_OK) != 0) {
@@ -755,6 +779,8 @@ int main(int argc, char** argv) {
   auto* lb = app.add_flag("--loopback", loopback, "Loopback: send notes, capture the synth's audio, time each onset");
   in->excludes(virt);
   lb->excludes(in)->excludes(virt);
+  std::string midiApiKey;
+  awe::cli::addMidiApiOption(app, midiApiKey);
   app.add_option("--schedule", schedule, "MIDI schedule: asap, fixed (arrival + one buffer) or both")
       ->check(CLI::IsMember({"asap", "fixed", "both"}));
   app.add_option("--max-ms", options.maxMs, "Pass/fail limit for the total latency of every event, in ms")
@@ -823,7 +849,8 @@ int main(int argc, char** argv) {
   FILE* textOut = jsonPath == "-" ? stderr : stdout;
   int status = 0;
   try {
-    if (list) return runList(clientName);
+    live.midiApi = awe::parseMidiApi(midiApiKey);
+    if (list) return runList(clientName, live.midiApi);
     if (loopback) {
       loop.loopback.interval_s = interval_ms / 1e3;
       loop.loopback.noteLength_s = note_ms / 1e3;

@@ -106,6 +106,16 @@ CLI::Validator nonNegative(const std::string& unit) {
       what, "non-negative");
 }
 
+CLI::Option* addMidiApiOption(CLI::App& app, std::string& key) {
+  const char* env = std::getenv("AWE_MIDI_API");
+  key = env != nullptr && *env != '\0' ? env : "auto";
+  return app
+      .add_option("--midi-api", key,
+                  "MIDI system for live input: auto (JACK when a server runs, else the ALSA sequencer), alsa or jack "
+                  "(default: $AWE_MIDI_API, else auto)")
+      ->check(CLI::IsMember({"auto", "alsa", "jack"}));
+}
+
 std::string outputPathProblem(const std::string& path) {
   namespace fs = std::filesystem;
   if (path == "-") return {};

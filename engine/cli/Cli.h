@@ -44,6 +44,11 @@ CLI::Validator wholeRange(long long min, long long max, const std::string& unit 
 CLI::Validator positive(const std::string& unit = "");
 CLI::Validator nonNegative(const std::string& unit = "");
 
+// --midi-api auto|alsa|jack (auto: JACK when a server runs, else the ALSA sequencer); its
+// default is AWE_MIDI_API when set. Turn `key` into awe::MidiApi with parseMidiApi after
+// parsing (it names a bad AWE_MIDI_API value).
+CLI::Option* addMidiApiOption(CLI::App& app, std::string& key);
+
 // Why `path` cannot be written as an output file, or "" when it can: the folder must exist
 // and be writable, an existing file writable and not a folder. "-" (standard output) is fine.
 std::string outputPathProblem(const std::string& path);
