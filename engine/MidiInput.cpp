@@ -2,7 +2,8 @@
 
 #include <RtMidi.h>
 #include <alsa/asoundlib.h>
-#include <jack/jack.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,6 +92,25 @@ unsigned findPort(Port& midi, ErrorSink& sink, MidiApi api, const std::string& w
                            "; --midi-api alsa|jack chooses the other system)");
 }
 
+// Whether the JACK server (JACK_DEFAULT_SERVER, else "default") answers on its socket. A
+// connection to the socket, not a client: opening a client would change the server's graph
+// under running clients, and a probe must not disturb a measurement.
+bool jackServerRuns() {
+  const char* env = std::getenv("JACK_DEFAULT_SERVER");
+  const std::string server = env != nullptr && *env != '\0' ? env : "default";
+  // jackd2's request socket: <server dir>/jack_<server>_<uid>_0, the server dir /dev/shm.
+  const std::string path = "/dev/shm/jack_" + server + "_" + std::to_string(::getuid()) + "_0";
+  sockaddr_un address{};
+  if (path.size() >= sizeof address.sun_path) return false;
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool answered = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return answered;
+}
+
 }  // namespace
 
 MidiApi parseMidiApi(const std::string& key) {
@@ -121,13 +141,7 @@ MidiApi defaultMidiApi() {
 
 std::string midiApiProblem(MidiApi api) {
   quietMidiLibraries();
-  if (api == MidiApi::Jack) {
-    jack_status_t status{};
-    jack_client_t* client = jack_client_open("awe-midi-probe", JackNoStartServer, &status);
-    if (client == nullptr) return "no server is running";
-    jack_client_close(client);
-    return {};
-  }
+  if (api == MidiApi::Jack) return jackServerRuns() ? "" : "no server is running";
   if (api == MidiApi::Alsa) {
     takeAlsaMessages();
     snd_seq_t* sequencer = nullptr;
