@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
   app.add_flag("--loop", loop, "Loop the song");
   app.add_flag("--no-gui", noGui, "No window: a one-line status on the terminal");
   auto* screenshotOption = app.add_option("--screenshot", screenshotPath, "Write a PNG of the window after --frames frames, then exit");
-  app.add_option("--frames", frames, "Frames to draw before the screenshot")->check(awe::cli::wholeRange(1, 100000, "frames"))->needs(screenshotOption);
+  // --screenshot-frames: --frames means buffer frames nowhere else; the old name stays hidden.
+  app.add_option("--screenshot-frames", frames, "Frames to draw before the screenshot")->check(awe::cli::wholeRange(1, 100000, "frames"))->needs(screenshotOption);
+  app.add_option("--frames", frames)->check(awe::cli::wholeRange(1, 100000, "frames"))->needs(screenshotOption)->group("");
   app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
   app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
   app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");

@@ -847,7 +847,9 @@ int main(int argc, char** argv) {
       ->check(cli::wholeRange(1, kMaxPolyphony, "voices"));
   app.add_option("--quality", o.quality, "Quality level (interpolation, filter, effects, polyphony cap)")
       ->check(CLI::IsMember({"maximum", "high", "medium", "low"}));
-  app.add_option("--effects", o.effects, "Reverb and chorus")->check(CLI::IsMember({"on", "off"}));
+  // --no-effects as in every tool; --effects on|off, the old spelling, stays as a hidden alias.
+  app.add_flag_callback("--no-effects", [&o] { o.effects = "off"; }, "Dry: no reverb or chorus");
+  app.add_option("--effects", o.effects)->check(CLI::IsMember({"on", "off"}))->group("");
   app.add_option("--mode", o.mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
       ->check(CLI::IsMember({"awe", "modern", "auto"}));
   app.add_option("--attenuation", o.attenuation,

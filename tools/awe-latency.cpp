@@ -2,7 +2,7 @@
 // goes, and how much it varies.
 //
 //   awe-latency --list
-//   awe-latency --in PORT | --virtual [--duration S] [--schedule asap|fixed|both]
+//   awe-latency --midi-in PORT | --midi-virtual [--duration S] [--schedule asap|fixed|both]
 //   awe-latency --loopback [--events N] [--schedule asap|fixed|both]
 //                          [--midi-out PORT --capture LEFT[,RIGHT]]
 //   common: [--max-ms MS] [--json FILE|-] [--sf2 BANK] [--program N] [--quiet]
@@ -358,7 +358,7 @@ void writeJson(const json& report, const std::string& path) {
 // ---- the modes ------------------------------------------------------------------------------
 
 // MIDI ports of both systems: the ALSA sequencer (most USB keyboards on a desktop) and
-// JACK MIDI; --in takes a name or an index of the list --midi-api picks (auto: JACK when a
+// JACK MIDI; --midi-in takes a name or an index of the list --midi-api picks (auto: JACK when a
 // server runs).
 int runList(const std::string& clientName, awe::MidiApi midiApi) {
   try {
@@ -376,7 +376,7 @@ int runList(const std::string& clientName, awe::MidiApi midiApi) {
     }
     try {
       const auto midiIn = awe::MidiInput::listPorts(clientName + "-list", api);
-      fmt::print("{} MIDI ports to measure (for --in with --midi-api {}):\n", name, awe::midiApiKey(api));
+      fmt::print("{} MIDI ports to measure (for --midi-in with --midi-api {}):\n", name, awe::midiApiKey(api));
       if (midiIn.empty()) fmt::print("  (none)\n");
       for (size_t i = 0; i < midiIn.size(); ++i) fmt::print("  {}: {}\n", i, midiIn[i]);
       const auto midiOut = awe::MidiOutput::listPorts(clientName + "-list", api);
@@ -773,8 +773,12 @@ int main(int argc, char** argv) {
   double interval_ms = 250.0, note_ms = 50.0;
 
   app.add_flag("--list", list, "List MIDI input and output ports and JACK audio outputs");
-  auto* in = app.add_option("--in", live.port, "Live: measure events from this MIDI output port (name part or index)");
-  auto* virt = app.add_flag("--virtual", live.virtualPort,
+  // --midi-in, --midi-virtual and --buffer as in every tool; --in, --virtual and --frames,
+  // the old names, stay as hidden aliases.
+  auto* in = app.add_option("--midi-in", live.port, "Live: measure events from this MIDI output port (name part or index)");
+  app.add_option("--in", live.port)->group("")->excludes(in);
+  app.add_flag("--virtual", live.virtualPort)->group("");
+  auto* virt = app.add_flag("--midi-virtual", live.virtualPort,
                             "Live: make our own MIDI input port (<client>-midi:midi_in) for others to connect");
   auto* lb = app.add_flag("--loopback", loopback, "Loopback: send notes, capture the synth's audio, time each onset");
   in->excludes(virt);
@@ -801,7 +805,8 @@ int main(int argc, char** argv) {
   app.add_option("--alternate", live.alternate_s, "Live, --schedule both: switch schedules this often, in seconds")
       ->check(awe::cli::positive("s"));
   app.add_option("--api", live.api, "Live: audio API for the synth (jack, alsa, pulse; default: JACK first)");
-  app.add_option("--frames", live.frames, "Live without JACK: buffer frames (JACK decides its own)")
+  app.add_option("--frames", live.frames)->check(awe::cli::wholeRange(16, 8192, "frames"))->group("");
+  app.add_option("--buffer", live.frames, "Live without JACK: buffer frames (JACK decides its own)")
       ->check(awe::cli::wholeRange(16, 8192, "frames"));
   // Loopback.
   app.add_option("--events", loop.loopback.events, "Loopback: notes to send")->check(awe::cli::wholeRange(1, 100000, "notes"));
@@ -820,7 +825,7 @@ int main(int argc, char** argv) {
   if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
 
   if (!list && !loopback && live.port.empty() && !live.virtualPort) {
-    fmt::print(stderr, "awe-latency: choose --list, --in PORT, --virtual or --loopback (see --help)\n");
+    fmt::print(stderr, "awe-latency: choose --list, --midi-in PORT, --midi-virtual or --loopback (see --help)\n");
     return awe::cli::kExitUsage;
   }
   if (!loop.midiOut.empty() && loop.capture.empty()) {

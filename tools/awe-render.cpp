@@ -187,7 +187,9 @@ int main(int argc, char** argv) {
                  "SF2 initialAttenuation: hardware (x0.4, as banks were voiced) or literal (as the spec writes it)")
       ->check(CLI::IsMember({"hardware", "literal"}));
   app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(awe::cli::range(-60.0, 24.0, "dB"));
-  app.add_option("--block", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
+  // --buffer as in every tool; --block, its old name, stays as a hidden alias.
+  app.add_option("--buffer", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
+  app.add_option("--block", block)->check(awe::cli::wholeRange(1, 65536, "frames"))->group("");
   app.add_option("--tail", tail_s, "Longest release tail after the song ends, in seconds")->check(awe::cli::range(0.0, 600.0, "s"));
   app.add_flag("-q,--quiet", quiet, "No progress bar");
   awe::addProfileOptions(app, profileOptions, profileSpec);

@@ -81,7 +81,7 @@ screenshot_run() {
   shot="$outdir/awe-player-screenshot${shot_suffix}.png"
   rm -f "$shot"
   status=0
-  timeout 150 "$player" "$song" --sf2 "$bank" "$@" --screenshot "$shot" --frames 90 2>"$work/stderr" || status=$?
+  timeout 150 "$player" "$song" --sf2 "$bank" "$@" --screenshot "$shot" --screenshot-frames 90 2>"$work/stderr" || status=$?
   cat "$work/stderr"
   [ "$status" = 0 ] || fail "awe-player exited with status $status"
   [ -f "$shot" ] || fail "no screenshot at $shot"

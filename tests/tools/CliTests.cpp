@@ -148,3 +148,27 @@ TEST_CASE("tools/awe: help prints the usage alone and starts nothing", "[tools][
     CHECK((run.output.find("Usage") != std::string::npos || run.output.find("tools/awe play") != std::string::npos));
   }
 }
+
+TEST_CASE("one option name per setting; the old names are hidden aliases", "[tools][cli]") {
+  struct Rename {
+    const char* tool;
+    const char* name;
+    const char* oldName;
+  };
+  for (const Rename& r : {Rename{"awe-render", "--buffer", "--block"}, Rename{"awe-latency", "--midi-in", "--in"},
+                          Rename{"awe-latency", "--midi-virtual", "--virtual"}, Rename{"awe-latency", "--buffer", "--frames"},
+                          Rename{"awe-bench", "--no-effects", "--effects"},
+                          Rename{"awe-player", "--screenshot-frames", "--frames"}}) {
+    if (!built(r.tool)) continue;
+    INFO(r.tool << " " << r.name);
+    const std::string help = test::runTool(test::toolPath(r.tool) + " --help").output;
+    CHECK(help.find(std::string("  ") + r.name) != std::string::npos);
+    CHECK(help.find(std::string("  ") + r.oldName + " ") == std::string::npos);  // hidden
+  }
+  // The old names still parse (scripts keep working): a range error, not an unknown option.
+  const test::ToolRun block = test::runTool(test::toolPath("awe-render") + " --block 0 -o x.wav");
+  CHECK(block.exitCode == cli::kExitUsage);
+  CHECK(block.output.find("0 is out of range: 1 to 65536 frames") != std::string::npos);
+  const test::ToolRun buffer = test::runTool(test::toolPath("awe-render") + " --buffer 0 -o x.wav");
+  CHECK(buffer.output.find("--buffer: 0 is out of range: 1 to 65536 frames") != std::string::npos);
+}
