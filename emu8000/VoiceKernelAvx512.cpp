@@ -220,13 +220,14 @@ void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* 
     const __m512 y = _mm512_mul_ps(pairOf(y0, y1), pairOf(gain0, gain));
     float* l = busL + s * kLanes;
     float* r = busR + s * kLanes;
-    _mm512_store_ps(l, _mm512_fmadd_ps(y, panL, _mm512_load_ps(l)));
-    _mm512_store_ps(r, _mm512_fmadd_ps(y, panR, _mm512_load_ps(r)));
+    // The accumulator is 32-byte aligned only (a block may start on any sample).
+    _mm512_storeu_ps(l, _mm512_fmadd_ps(y, panL, _mm512_loadu_ps(l)));
+    _mm512_storeu_ps(r, _mm512_fmadd_ps(y, panR, _mm512_loadu_ps(r)));
     if (Sends) {
       float* rv = busRev + s * kLanes;
       float* ch = busCho + s * kLanes;
-      _mm512_store_ps(rv, _mm512_fmadd_ps(y, sendR, _mm512_load_ps(rv)));
-      _mm512_store_ps(ch, _mm512_fmadd_ps(y, sendC, _mm512_load_ps(ch)));
+      _mm512_storeu_ps(rv, _mm512_fmadd_ps(y, sendR, _mm512_loadu_ps(rv)));
+      _mm512_storeu_ps(ch, _mm512_fmadd_ps(y, sendC, _mm512_loadu_ps(ch)));
     }
   }
   const __m256 whole = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);

@@ -59,10 +59,11 @@ KernelWorkload::KernelWorkload(int voices, uint32_t seed)
     g.a1[l] = static_cast<float>(-2.0 * c / a0);
     g.a2[l] = static_cast<float>((1.0 - alpha) / a0);
   }
-  // 32-byte aligned accumulator, four buses of one block.
-  accStorage_.assign(kBusCount * kControlBlockFrames * kLanes + 8, 0.0f);
+  // The accumulator, four buses of one block: 32-byte aligned and deliberately not 64, as
+  // the synth's may be (it hands a kernel the accumulator from any sample of a block).
+  accStorage_.assign(kBusCount * kControlBlockFrames * kLanes + 32, 0.0f);
   auto address = reinterpret_cast<uintptr_t>(accStorage_.data());
-  acc_ = accStorage_.data() + ((32 - address % 32) % 32) / sizeof(float);
+  acc_ = accStorage_.data() + ((64 - address % 64) % 64) / sizeof(float) + kLanes;
 }
 
 void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
