@@ -272,8 +272,12 @@ void AudioFileWriter::write(const float* left, const float* right, size_t frames
   }
   const sf_count_t n = sf_writef_float(impl_->sound, impl_->interleaved.data(), static_cast<sf_count_t>(frames));
   if (n != static_cast<sf_count_t>(frames)) {
+    // libsndfile says "System error : File too large.": the system's words, without its frame.
+    std::string error = sf_strerror(impl_->sound);
+    if (error.rfind("System error : ", 0) == 0) error.erase(0, 15);
+    while (!error.empty() && error.back() == '.') error.pop_back();
     const std::string why = "writing failed after " + formatAudioTime(static_cast<double>(frames_) / impl_->sampleRate) +
-                            " of audio: " + sf_strerror(impl_->sound);
+                            " of audio: " + error;
     sf_close(impl_->sound);
     impl_->sound = nullptr;
     throw std::runtime_error(impl_->file ? impl_->file->failure(why) : "standard output: " + why);

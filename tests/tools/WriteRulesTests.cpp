@@ -323,6 +323,7 @@ TEST_CASE("awe-render on a full disk keeps the old file and says what was lost",
   INFO(f.err);
   CHECK(f.exitCode == 4);
   CHECK(f.err.find(out + ": writing failed after 0:00.") != std::string::npos);
+  CHECK(f.err.find(" of audio: File too large; the old file is kept unchanged") != std::string::npos);
   CHECK(f.err.find("the old file is kept unchanged") != std::string::npos);
   CHECK(readFile(out) == "old");
   CHECK(strayFiles(folder, {"song.mid", "out.wav"}).empty());
