@@ -537,6 +537,7 @@ class SynthImpl final : private SysexTarget {
 #endif
 
   int activeVoices() const noexcept { return activeCount_; }
+  bool effectsIdle() const noexcept { return reverb_.idle() && chorus_.idle(); }
   const SynthCounters& counters() const noexcept { return counters_; }
   const SynthSettings& settings() const noexcept { return settings_; }
   const Bank* bank() const noexcept { return bank_; }
@@ -1544,6 +1545,7 @@ void Synth::render(float* left, float* right, size_t frames) noexcept { impl_->r
 void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRecorder(recorder); }
 SpanRecorder* Synth::spanRecorder() const noexcept { return impl_->spanRecorder(); }
 int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }
+bool Synth::effectsIdle() const noexcept { return impl_->effectsIdle(); }
 const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }
 int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }
 VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }

@@ -115,6 +115,8 @@ class Synth {
 
   // [audio thread] State for monitors and tests.
   int activeVoices() const noexcept;
+  // Reverb and chorus hold nothing (state exactly zero): no tail can follow.
+  bool effectsIdle() const noexcept;
   const SynthCounters& counters() const noexcept;
   int voiceCount() const noexcept;  // constructed polyphony
   VoiceInfo voiceInfo(int index) const noexcept;

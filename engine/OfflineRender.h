@@ -12,9 +12,18 @@ namespace awe {
 
 class StageSpanTap;
 
+// When a render ends: after the song, once no voice sounds and the output (reverb and
+// chorus tails included) has stayed below kRenderSilence_dBFS for kRenderQuietWindow_s
+// (longer than the gap between the Delay reverb's echoes), or at once when the effects hold
+// nothing; then a kRenderFade_s fade to zero. If the tail reaches maxTail_s first it fades
+// out there instead.
+constexpr double kRenderSilence_dBFS = -90.0;
+constexpr double kRenderQuietWindow_s = 0.5;
+constexpr double kRenderFade_s = 0.01;
+
 struct OfflineRenderSettings {
   size_t blockFrames = 1024;
-  double maxTail_s = 10.0;  // after the song ends, render until silence or this long
+  double maxTail_s = 10.0;  // after the song ends, render until silence or this long at most
   // Stage spans (kept by the caller): each block is one "buffer" span, drained after it.
   StageSpanTap* spans = nullptr;
   // Stop after this many frames (awe-render --max-length); 0 = no limit.
@@ -42,7 +51,8 @@ using AudioSink = std::function<void(const float* left, const float* right, size
 using ProgressCallback = std::function<void(double done_s, double total_s)>;
 
 // [control thread] Plays the sequencer's song from the start (it must be loaded), then
-// the release tail; every block goes to `sink` (may be empty), progress after each block.
+// the release and effect tails until silence (above); every block goes to `sink` (may be
+// empty), progress after each block.
 OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const OfflineRenderSettings& settings,
                                const AudioSink& sink, const ProgressCallback& progress = {});
 
