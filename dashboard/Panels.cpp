@@ -320,6 +320,26 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   } else {
     textDim("no audio driver");
   }
+  // The audio device: lost (the session plays on on the paced clock), back (offer), reconnected.
+  for (const std::string& message : session.takeAudioMessages()) {
+    fmt::print(stderr, "awe-player: {}\n", message);
+    state.audioMessage = message;
+  }
+  if (session.audioDeviceLost()) {
+    ImGui::SameLine();
+    textColoured(kBadColour, "audio device lost: nothing is heard");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", state.audioMessage.c_str());
+    if (session.reconnectOffered()) {
+      ImGui::SameLine();
+      if (ImGui::SmallButton("Reconnect")) {
+        state.audioMessage = session.reconnectAudio();
+        fmt::print(stderr, "awe-player: {}\n", state.audioMessage);
+      }
+    } else {
+      ImGui::SameLine();
+      textDim("(Reconnect is offered when the device opens again)");
+    }
+  }
 
   // Row 2: open a song or a bank by path.
   const float pathWidth = std::max(150.0f, (ImGui::GetContentRegionAvail().x - 560.0f) / 2.0f);
@@ -773,7 +793,9 @@ void drawHealthPanel(PlayerSession& session, const FrameData& frame, DashboardSt
   const bool good = s.health.health == Health::Good;
   textColoured(good ? kGoodColour : kBadColour, healthName(s.health.health));
   ImGui::SameLine();
-  textDim(good ? "every threshold met" : fmt::format("{} threshold(s) exceeded:", s.health.reasons.size()));
+  textDim(good                                 ? std::string("every threshold met")
+          : s.health.health == Health::Failed ? std::string("the audio device failed:")
+                                              : fmt::format("{} threshold(s) exceeded:", s.health.reasons.size()));
   ImGui::PushTextWrapPos(0.0f);
   for (const std::string& reason : s.health.reasons) textColoured(kBadColour, "- " + reason);
   ImGui::PopTextWrapPos();

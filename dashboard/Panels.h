@@ -47,6 +47,7 @@ struct DashboardState {
   int midiPortIndex = -1;
   bool midiPortsListed = false;
   std::string midiMessage;
+  std::string audioMessage;  // the last word about the audio device (lost, back, reconnected)
   // Load
   uint64_t missesSeen = 0, xrunsSeen = 0;
   int64_t lastMiss_ns = 0, lastXrun_ns = 0;

@@ -138,7 +138,79 @@ std::string PlayerSession::presetName(uint16_t bank, uint8_t program, int channe
 std::string PlayerSession::startAudio() {
   std::string note;
   engine_.start(&note);
+  watchDevice_ = engine_.driver() != nullptr && engine_.driver()->kind() == "rtaudio";
+  if (watchDevice_) {
+    device_ = engine_.settings().driver;
+    device_.kind = DriverKind::RtAudio;
+  }
   return note;
+}
+
+void PlayerSession::watchAudioDevice(int64_t now_ns) {
+  if (!watchDevice_) return;
+  std::string lost;
+  if (!deviceLost_ && engine_.audioDriverLost(&lost)) {
+    deviceLost_ = true;
+    reconnectOffered_ = false;
+    lastProbe_ns_ = now_ns;
+    const std::string failure = "audio device lost: " + lost;
+    engine_.monitor().setDriverFailure(failure + "; playing on the paced clock, nothing is heard");
+    DriverSettings paced = device_;
+    paced.kind = DriverKind::Paced;
+    try {
+      engine_.switchDriver(paced);
+      sayAboutDevice(failure + ". Health FAILED; playing on the paced clock (nothing is heard). "
+                               "Reconnecting will be offered when the device opens again.");
+    } catch (const DriverError& e) {
+      sayAboutDevice(failure + "; the paced clock did not start either: " + e.what());
+    }
+    return;
+  }
+  if (deviceLost_ && !reconnectOffered_ && now_ns - lastProbe_ns_ >= kDeviceProbePeriod_ns) {
+    lastProbe_ns_ = now_ns;
+    try {
+      const std::unique_ptr<AudioDriver> probe = makeAudioDriver(device_);  // opened, then closed at once
+      reconnectOffered_ = true;
+      sayAboutDevice("the audio device can be opened again (" + probe->description() + ")");
+    } catch (const DriverError&) {
+      // Still gone: try again later.
+    }
+  }
+}
+
+std::string PlayerSession::reconnectAudio() {
+  if (!deviceLost_) return "the audio device is connected";
+  reconnectOffered_ = false;
+  lastProbe_ns_ = monotonicNanoseconds();
+  try {
+    engine_.switchDriver(device_);
+  } catch (const DriverError& e) {
+    DriverSettings paced = device_;
+    paced.kind = DriverKind::Paced;
+    engine_.switchDriver(paced);
+    const std::string message = std::string("could not reconnect: ") + e.what() + "; still on the paced clock";
+    deviceLog_.emplace_back(sessionTime_s(monotonicNanoseconds()), message);
+    return message;
+  }
+  deviceLost_ = false;
+  engine_.monitor().setDriverFailure("");
+  const AudioDriver* d = engine_.driver();
+  const std::string message = "reconnected: " + d->description() + " (" +
+                              std::to_string(static_cast<int>(d->sampleRate())) + " Hz, " +
+                              std::to_string(d->bufferFrames()) + " frames)";
+  deviceLog_.emplace_back(sessionTime_s(monotonicNanoseconds()), message);
+  return message;
+}
+
+void PlayerSession::sayAboutDevice(const std::string& message) {
+  audioMessages_.push_back(message);
+  deviceLog_.emplace_back(sessionTime_s(monotonicNanoseconds()), message);
+}
+
+std::vector<std::string> PlayerSession::takeAudioMessages() {
+  std::vector<std::string> messages;
+  messages.swap(audioMessages_);
+  return messages;
 }
 
 void PlayerSession::setLoop(bool loop) {
@@ -167,6 +239,7 @@ void PlayerSession::closeMidiInput() {
 void PlayerSession::update(const Snapshot& snapshot, const EngineStatus& status, bool statusValid) {
   takeFinishedLoads();
   engine_.pump();
+  watchAudioDevice(snapshot.taken_ns);
   applyMutes();
   if (unsentLevel_ >= 0) sendQuality(unsentLevel_);
   if (snapshot.taken_ns - lastPolicyRun_ns_ >= kPolicyPeriod_ns) {
@@ -285,6 +358,9 @@ nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
                          {"reason", e.reason}});
   }
   report["qualityDecisions"] = decisions;
+  nlohmann::json deviceEvents = nlohmann::json::array();
+  for (const auto& [time_s, message] : deviceLog_) deviceEvents.push_back({{"time_s", time_s}, {"event", message}});
+  report["audioDeviceEvents"] = deviceEvents;  // lost, can be opened again, reconnected
   return report;
 }
 

@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -74,6 +75,18 @@ class PlayerSession {
   // Starts the engine's driver. Returns the engine's note when it fell back to the paced
   // clock (empty otherwise). Throws DriverError.
   std::string startAudio();
+  // A device that goes away: update() watches the driver (Engine::audioDriverLost). When it
+  // stops calling back, the session says so (audioMessages), marks health FAILED with the
+  // reason and plays on on the paced clock. It then tries the device every
+  // kDeviceProbePeriod_ns; once it opens again, reconnectOffered() is true until
+  // reconnectAudio() goes back to it (the song carries on where it is).
+  static constexpr int64_t kDeviceProbePeriod_ns = 2'000'000'000;
+  bool audioDeviceLost() const { return deviceLost_; }
+  bool reconnectOffered() const { return reconnectOffered_; }
+  // Returns the sentence for the user; on failure it stays on the paced clock and says why.
+  std::string reconnectAudio();
+  // Sentences about the audio device since the last call, oldest first (each face shows them).
+  std::vector<std::string> takeAudioMessages();
   void setLoop(bool loop);
   bool loop() const { return loop_; }
 
@@ -127,6 +140,8 @@ class PlayerSession {
   void applyMutes();
   void takeFinishedLoads();
   void takeSong(std::shared_ptr<const MidiFile> song);
+  void watchAudioDevice(int64_t now_ns);
+  void sayAboutDevice(const std::string& message);  // to the user and into the report
 
   Engine engine_;
   int64_t started_ns_ = 0;
@@ -154,6 +169,14 @@ class PlayerSession {
 
   bool songOver_ = false;
   int64_t finishedSince_ns_ = 0;
+
+  DriverSettings device_;         // the real device the session started on (to reconnect)
+  bool watchDevice_ = false;      // started on a real device (not the paced clock)
+  bool deviceLost_ = false;
+  bool reconnectOffered_ = false;
+  int64_t lastProbe_ns_ = 0;
+  std::vector<std::string> audioMessages_;                 // not yet shown
+  std::vector<std::pair<double, std::string>> deviceLog_;  // (session time s, what happened), for the report
 };
 
 }  // namespace awe

@@ -68,7 +68,36 @@ void Engine::start(std::string* note) {
   settings_.driver.bufferFrames = driver_->bufferFrames();
   monitor_.setFramesPerBuffer(driver_->bufferFrames());
   sampleClock_.reset();  // the audio thread is not running yet
+  watchedBuffers_ = monitor_.buffers();
+  watchedProgress_ns_ = monotonicNanoseconds();
   driver_->start(*this);
+}
+
+bool Engine::audioDriverLost(std::string* reason) {
+  if (!driver_ || dynamic_cast<OfflineDriver*>(driver_.get()) != nullptr) return false;
+  const uint64_t buffers = monitor_.buffers();
+  const int64_t now_ns = monotonicNanoseconds();
+  if (buffers != watchedBuffers_) {
+    watchedBuffers_ = buffers;
+    watchedProgress_ns_ = now_ns;
+  }
+  // RtAudio closes its stream itself when the JACK server shuts the client down.
+  const bool closed = !driver_->running();
+  if (!closed && now_ns - watchedProgress_ns_ <= kDriverStall_ns) return false;
+  if (reason != nullptr) {
+    *reason = "the audio driver stopped calling back after " + std::to_string(buffers) + " buffers" +
+              (closed ? " (" + driver_->description() + ": the audio server closed the stream)" : "");
+  }
+  return true;
+}
+
+void Engine::switchDriver(const DriverSettings& driver, std::string* note) {
+  stop();
+  driver_.reset();
+  const double rate = settings_.driver.sampleRate;
+  settings_.driver = driver;
+  settings_.driver.sampleRate = rate;
+  start(note);
 }
 
 void Engine::stop() {

@@ -125,6 +125,16 @@ class Engine final : private AudioCallback {
   void stop();
   bool running() const;
   const AudioDriver* driver() const { return driver_.get(); }
+  // Call it regularly while running: true when the audio driver has stopped calling back
+  // (a JACK server killed, a device unplugged): its stream was closed under us, or no
+  // buffer came for kDriverStall_ns. `reason` gets "the audio driver stopped calling back
+  // after N buffers" and the cause when known. Never true for the offline driver.
+  static constexpr int64_t kDriverStall_ns = 2'000'000'000;
+  bool audioDriverLost(std::string* reason = nullptr);
+  // Stops the current driver and starts `driver` in its place (at the same sample rate):
+  // the synth, the song and its position carry on. Throws DriverError, leaving the
+  // engine stopped. Used to fall back to the paced clock and to reconnect.
+  void switchDriver(const DriverSettings& driver, std::string* note = nullptr);
   // The offline driver renders on this thread: `buffers` buffers, each given to `sink`.
   void runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink = {});
 
@@ -226,6 +236,8 @@ class Engine final : private AudioCallback {
   Monitor monitor_;
   Synth synth_;
   std::unique_ptr<AudioDriver> driver_;
+  uint64_t watchedBuffers_ = 0;       // audioDriverLost(): the count last seen to move
+  int64_t watchedProgress_ns_ = 0;    // ... and when
   std::unique_ptr<MidiInput> midiInput_;
 
   moodycamel::ReaderWriterQueue<Command> commands_;

@@ -32,10 +32,18 @@ std::string plural(uint64_t count, const char* singular, const char* pluralForm)
 
 }  // namespace
 
-const char* healthName(Health health) noexcept { return health == Health::Good ? "GOOD" : "DEGRADED"; }
+const char* healthName(Health health) noexcept {
+  switch (health) {
+    case Health::Good: return "GOOD";
+    case Health::Degraded: return "DEGRADED";
+    case Health::Failed: return "FAILED";
+  }
+  return "?";
+}
 
 HealthVerdict evaluateHealth(const Snapshot& snapshot, const HealthThresholds& thresholds) {
   HealthVerdict verdict;
+  if (!snapshot.driverFailure.empty()) verdict.reasons.push_back(snapshot.driverFailure);
 
   const uint64_t underruns = snapshot.deadlineMisses + snapshot.xruns;
   if (underruns > thresholds.maxUnderruns) {
@@ -81,7 +89,9 @@ HealthVerdict evaluateHealth(const Snapshot& snapshot, const HealthThresholds& t
     verdict.reasons.push_back(reason);
   }
 
-  verdict.health = verdict.reasons.empty() ? Health::Good : Health::Degraded;
+  verdict.health = !snapshot.driverFailure.empty() ? Health::Failed
+                   : verdict.reasons.empty()         ? Health::Good
+                                                     : Health::Degraded;
   return verdict;
 }
 

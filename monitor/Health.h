@@ -1,6 +1,6 @@
 #pragma once
-// The health verdict: GOOD, or DEGRADED with the list of reasons, judged from a Snapshot
-// against thresholds the caller may change.
+// The health verdict: GOOD, DEGRADED with the list of reasons (judged from a Snapshot
+// against thresholds the caller may change), or FAILED when the audio device is gone.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,9 +22,10 @@ struct HealthThresholds {
   uint64_t maxAudioThreadAllocations = 0;  // counted by this monitor's buffers
 };
 
-enum class Health : int { Good = 0, Degraded = 1 };
+// Failed: the audio device stopped (Snapshot::driverFailure says how); nothing is heard.
+enum class Health : int { Good = 0, Degraded = 1, Failed = 2 };
 
-// "GOOD" / "DEGRADED"
+// "GOOD" / "DEGRADED" / "FAILED"
 const char* healthName(Health health) noexcept;
 
 struct HealthVerdict {

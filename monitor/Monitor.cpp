@@ -195,6 +195,11 @@ void Monitor::setHealthThresholds(const HealthThresholds& thresholds) {
   thresholds_ = thresholds;
 }
 
+void Monitor::setDriverFailure(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(thresholdsMutex_);
+  driverFailure_ = reason;
+}
+
 HealthThresholds Monitor::healthThresholds() const {
   std::lock_guard<std::mutex> lock(thresholdsMutex_);
   return thresholds_;
@@ -261,6 +266,10 @@ Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   }
 
   snapshot.thresholds = healthThresholds();
+  {
+    std::lock_guard<std::mutex> lock(thresholdsMutex_);
+    snapshot.driverFailure = driverFailure_;
+  }
   snapshot.health = evaluateHealth(snapshot, snapshot.thresholds);
   return snapshot;
 }

@@ -97,12 +97,17 @@ class Monitor {
   // The configuration it was made with. framesPerBuffer there is what was asked for; the
   // size the device really runs at is framesPerBuffer() (setFramesPerBuffer).
   const MonitorConfig& config() const noexcept { return config_; }
+  // [any thread] Buffers recorded so far (cheap: one atomic load).
+  uint64_t buffers() const noexcept { return buffers_.load(std::memory_order_relaxed); }
   // [any thread] The buffer size reports name and the budget is counted from: the engine
   // sets it to the driver's when the device decides its own period (JACK). Ignores 0.
   void setFramesPerBuffer(uint32_t frames) noexcept;
   uint32_t framesPerBuffer() const noexcept { return framesPerBuffer_.load(std::memory_order_relaxed); }
 
   void setHealthThresholds(const HealthThresholds& thresholds);
+  // [control thread] The audio device failed (e.g. its server went away): health is FAILED
+  // with `reason` until it is cleared (an empty reason) when a device plays again.
+  void setDriverFailure(const std::string& reason);
   HealthThresholds healthThresholds() const;
   // [any thread] Takes effect at the next buffer.
   void setLoadWindow(double window_s) noexcept;
@@ -173,6 +178,7 @@ class Monitor {
 
   mutable std::mutex thresholdsMutex_;  // reading side only
   HealthThresholds thresholds_;
+  std::string driverFailure_;  // under thresholdsMutex_
 };
 
 }  // namespace awe

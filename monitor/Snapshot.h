@@ -81,6 +81,8 @@ struct Snapshot {
 
   // The verdict against the monitor's thresholds at snapshot time.
   HealthThresholds thresholds;
+  // Empty, or why the audio device failed ("audio device lost: ..."): health is FAILED.
+  std::string driverFailure;
   HealthVerdict health;
 
   const HistogramSnapshot& midi(MidiStage stage) const { return midiLatency[static_cast<std::size_t>(stage)]; }

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <thread>
 
 #include "dashboard/Session.h"
 #include "dashboard/TerminalStatus.h"
 #include "engine/MidiFile.h"
+#include "support/JackServer.h"
 #include "support/TestBank.h"
 
 using namespace awe;
@@ -277,4 +279,73 @@ TEST_CASE("a song's loader warnings and markers reach the panel line and the JSO
   CHECK(markers[1]["time_s"].get<double>() == Approx(1.0));
   CHECK(report["session"]["songLoaderWarnings"] == 1);
   std::remove(path.c_str());
+}
+
+TEST_CASE("a JACK server that dies: the session says so, health FAILED, the paced clock plays on, reconnect when one is back",
+          "[dashboard][session][jack]") {
+  auto server = std::make_unique<JackServer>(44100, 256);
+  INFO(server->error());
+  REQUIRE(server->running());
+  const std::string name = server->name();
+  EngineSettings s = offlineSettings();
+  s.driver.kind = DriverKind::RtAudio;
+  s.driver.api = "jack";
+  PlayerSession session(s);
+  session.engine().setBank(sessionTestBank());
+  const std::string song = writeSong("server-dies", 240);
+  session.loadSong(song, true);
+  session.startAudio();
+  REQUIRE(session.engine().driver()->kind() == "rtaudio");
+  // Real time here: the session watches a real driver. Each wait is bounded generously;
+  // only a broken watch reaches the bound.
+  auto tickUntil = [&](const std::function<bool(const Snapshot&, const EngineStatus&)>& done) {
+    for (int i = 0; i < 600; ++i) {
+      const Snapshot snapshot = session.engine().monitor().snapshot(0);
+      EngineStatus status;
+      const bool valid = session.engine().status(status);
+      session.update(snapshot, status, valid);
+      if (valid && done(snapshot, status)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  REQUIRE(tickUntil([](const Snapshot& snap, const EngineStatus&) { return snap.buffers > 20; }));
+
+  server->kill();
+  REQUIRE(tickUntil([&](const Snapshot&, const EngineStatus&) { return session.audioDeviceLost(); }));
+  std::vector<std::string> messages = session.takeAudioMessages();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].find("audio device lost: the audio driver stopped calling back after") == 0);
+  CHECK(session.engine().driver()->kind() == "paced");
+  Snapshot snap = session.engine().monitor().snapshot(0);
+  CHECK(snap.health.health == Health::Failed);
+  REQUIRE(!snap.health.reasons.empty());
+  CHECK(snap.health.reasons[0].find("audio device lost") == 0);
+  // The song plays on on the paced clock.
+  EngineStatus before;
+  REQUIRE(session.engine().status(before));
+  CHECK(tickUntil([&](const Snapshot&, const EngineStatus& st) { return st.position_s > before.position_s + 0.5; }));
+  CHECK_FALSE(session.reconnectOffered());
+
+  server.reset();  // (its destructor clears JACK_DEFAULT_SERVER: before the new one sets it)
+  server = std::make_unique<JackServer>(44100, 1024, name);
+  REQUIRE(server->running());
+  REQUIRE(tickUntil([&](const Snapshot&, const EngineStatus&) { return session.reconnectOffered(); }));
+  messages = session.takeAudioMessages();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].find("the audio device can be opened again") == 0);
+  const std::string reconnected = session.reconnectAudio();
+  INFO(reconnected);
+  CHECK(reconnected.find("reconnected: jack") == 0);
+  CHECK(session.engine().driver()->kind() == "rtaudio");
+  CHECK_FALSE(session.audioDeviceLost());
+  const uint64_t buffersThen = session.engine().monitor().buffers();
+  CHECK(tickUntil([&](const Snapshot& now, const EngineStatus&) { return now.buffers > buffersThen + 5; }));
+  snap = session.engine().monitor().snapshot(0);
+  CHECK(snap.health.health != Health::Failed);
+  CHECK(snap.framesPerBuffer == 1024);
+  const nlohmann::json report = session.reportJson(snap);
+  CHECK(report["audioDeviceEvents"].size() == 3);
+  session.engine().stop();
+  std::remove(song.c_str());
 }

@@ -12,6 +12,10 @@
 #       by itself and writes the JSON report and the trace it was asked for.
 #   player-test.sh nodisplay PLAYER SONGMAKER PNGCHECK OUTDIR
 #       No DISPLAY at all: says so, shows the status line instead, exits 0 at the end.
+#   player-test.sh nogui-server-dies PLAYER SONGMAKER PNGCHECK OUTDIR
+#       --no-gui through a private JACK server that the test kills: the player says the
+#       device is gone, health FAILED, plays on on the paced clock; when a server comes back
+#       it offers to reconnect, and "r" on its input reconnects.
 #
 # Exit 0 pass, 77 skip (no bank, or no Xvfb/jackd), anything else fail. Every server it
 # starts is stopped on every exit path.
@@ -134,6 +138,60 @@ case "$mode" in
     [ "$status" = 0 ] || fail "awe-player exited with status $status"
     grep -q 'no display' "$work/stderr" || fail "the player did not say that there is no display"
     grep -q 'voices' "$work/stderr" || fail "no status line was printed"
+    ;;
+
+  nogui-server-dies)
+    command -v jackd >/dev/null || skip "jackd is not installed (tools/setup installs jackd2)"
+    server="awe-player-dies-$$"
+    start_jackd() {
+      jackd -n "$server" -d dummy -r 44100 -p "$1" >"$work/jackd.log" 2>&1 &
+      jackd_pid=$!
+      pids+=("$jackd_pid")
+      jack_wait -w -s "$server" -t 30 >/dev/null || { cat "$work/jackd.log" >&2; fail "jackd (dummy backend) did not come up"; }
+    }
+    # Waits (30 s at most: only a broken player waits that long) for a line matching $1.
+    await() {
+      for _ in $(seq 300); do
+        grep -q -- "$1" "$work/stderr" && return 0
+        kill -0 "$player_pid" 2>/dev/null || { cat "$work/stderr"; fail "the player exited while waiting for '$1'"; }
+        sleep 0.1
+      done
+      cat "$work/stderr"
+      fail "no '$1' within 30 s"
+    }
+    export JACK_DEFAULT_SERVER=$server JACK_NO_START_SERVER=1
+    start_jackd 256
+    song="$work/long.mid"
+    "$songmaker" "$song" 120 || fail "could not generate a song"
+    mkfifo "$work/input"
+    exec 4<>"$work/input"  # held open: the player's input never reaches its end
+    timeout 180 "$player" "$song" --sf2 "$bank" --driver rtaudio --api jack --no-gui --json "$work/report.json" \
+      <"$work/input" 2>"$work/stderr" &
+    player_pid=$!
+    pids+=("$player_pid")
+    await "^playing"
+    kill -9 "$jackd_pid"
+    wait "$jackd_pid" 2>/dev/null || true
+    await "audio device lost: the audio driver stopped calling back after"
+    grep -q "Health FAILED; playing on the paced clock" "$work/stderr" || { cat "$work/stderr"; fail "no FAILED health or paced clock"; }
+    # Playing goes on: two status lines that say FAILED, at different song positions.
+    await "FAILED: no audio device"
+    for _ in $(seq 300); do
+      [ "$(grep 'FAILED: no audio device' "$work/stderr" | cut -d' ' -f2 | sort -u | wc -l)" -ge 2 ] && break
+      sleep 0.1
+    done
+    [ "$(grep 'FAILED: no audio device' "$work/stderr" | cut -d' ' -f2 | sort -u | wc -l)" -ge 2 ] ||
+      { cat "$work/stderr"; fail "the song position stopped after the device was lost"; }
+    start_jackd 1024
+    await "the audio device can be opened again (jack: .*): type r and Enter to reconnect"
+    echo r >&4
+    await "reconnected: jack: "
+    kill -INT "$player_pid"
+    status=0
+    wait "$player_pid" || status=$?
+    cat "$work/stderr"
+    [ "$status" = 0 ] || fail "awe-player exited with status $status"
+    grep -q '"frames_per_buffer": 1024' "$work/report.json" || fail "the report does not name the new server's 1024 frames"
     ;;
 
   *)

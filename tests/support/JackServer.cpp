@@ -13,9 +13,9 @@
 
 namespace awe::test {
 
-JackServer::JackServer(int sampleRate, int period) {
+JackServer::JackServer(int sampleRate, int period, const std::string& name) {
   static std::atomic<int> serial{0};
-  name_ = "awe-test-" + std::to_string(getpid()) + "-" + std::to_string(serial++);
+  name_ = !name.empty() ? name : "awe-test-" + std::to_string(getpid()) + "-" + std::to_string(serial++);
   log_ = "/tmp/" + name_ + ".log";
   pid_ = fork();
   if (pid_ < 0) {
@@ -51,13 +51,21 @@ JackServer::JackServer(int sampleRate, int period) {
   }
 }
 
+void JackServer::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 JackServer::~JackServer() {
   if (pid_ > 0) {
-    kill(pid_, SIGTERM);
+    ::kill(pid_, SIGTERM);
     int status = 0;
     for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(100000);
     if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
+      ::kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);
     }
   }

@@ -8,7 +8,8 @@ namespace awe::test {
 
 class JackServer {
  public:
-  explicit JackServer(int sampleRate = 44100, int period = 1024);
+  // `name` empty: a fresh name (reuse one to stand in for a server that died).
+  explicit JackServer(int sampleRate = 44100, int period = 1024, const std::string& name = "");
   ~JackServer();
   JackServer(const JackServer&) = delete;
   JackServer& operator=(const JackServer&) = delete;
@@ -16,6 +17,8 @@ class JackServer {
   bool running() const { return pid_ > 0 && error_.empty(); }
   const std::string& error() const { return error_; }  // why it did not start
   const std::string& name() const { return name_; }
+  // Kills the server as a crash would (SIGKILL), for tests of a server that dies.
+  void kill();
 
  private:
   std::string name_;

@@ -382,8 +382,6 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
       reader.read(engine.monitor());
     }
   } else {
-    uint64_t lastProgress = 0;
-    int64_t lastProgress_ns = monotonicNanoseconds();
     while (true) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       const uint64_t done = written();
@@ -391,13 +389,9 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
       if (done >= end) break;
       if (fillMode && !filled && done >= kMaxFillBuffers) break;
       control(done, 1);
-      const int64_t now = monotonicNanoseconds();
-      if (done != lastProgress) {
-        lastProgress = done;
-        lastProgress_ns = now;
-      } else if (now - lastProgress_ns > 2'000'000'000) {
+      if (std::string lost; engine.audioDriverLost(&lost)) {
         engine.stop();
-        throw DriverError("the audio driver stopped calling back after " + std::to_string(done) + " buffers");
+        throw DriverError(lost);
       }
     }
     // Let the last live messages reach the synth before stopping.
