@@ -261,6 +261,12 @@ std::shared_ptr<const Bank> makeClickBank() {
   region.gen[genIndex(Gen::DelayVolEnv)] = -12000;         // the SF2 minimum (also the default)
   region.gen[genIndex(Gen::AttackVolEnv)] = -12000;
   region.gen[genIndex(Gen::ReleaseVolEnv)] = -6000;        // 2^-5 s: quiet long before the next note
+  // The bank's own CC10 modulator with amount 1000 (the SF2 default, 500, covers the pan
+  // range once and so stops at +49.2 % for CC10 127, leaking a -38 dB click into the left
+  // side): CC10 0 and 127 then pan hard apart, so each side's detector hears one channel.
+  parts.modulators.push_back(ModulatorSpec{0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0});
+  region.instModBegin = 0;
+  region.instModCount = 1;
   parts.regions.push_back(region);
   Preset preset;
   preset.name = "click";
