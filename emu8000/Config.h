@@ -7,7 +7,10 @@
 namespace awe {
 
 constexpr double kDefaultSampleRate = 44100.0;
-constexpr int kDefaultPolyphony = 32;       // the EMU8000 has 32 oscillators
+// The one default of every tool (player, render, bench): the EMU8000's 32 oscillators, so a
+// song steals voices as it did on the card, the same in a render as in the player.
+// --polyphony (up to kMaxPolyphony) lifts it for modern banks and stress.
+constexpr int kDefaultPolyphony = 32;
 constexpr int kMaxPolyphony = 65536;        // upper bound for stress runs
 constexpr int kMidiChannels = 16;
 constexpr int kDrumChannel = 9;             // MIDI channel 10

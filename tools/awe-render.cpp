@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
   bool noEffects = false;
   double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
-  int polyphony = 256;
+  int polyphony = awe::kDefaultPolyphony;  // one default in every tool (emu8000/Config.h)
   size_t block = 1024;
   bool quiet = false;
   awe::ProfileCliOptions profileOptions;
