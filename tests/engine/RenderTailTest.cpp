@@ -113,7 +113,7 @@ TEST_CASE("a render ends once the reverb and chorus tails are below -90 dBFS, th
   }
 }
 
-TEST_CASE("--tail stays the upper limit: the render stops there, faded", "[render][tail]") {
+TEST_CASE("render tail: --tail stays the upper limit: the render stops there, faded", "[render][tail]") {
   const Rendered r = renderOneNote(ReverbType::Hall2, 1.0);
   INFO("render of " << r.out.size() << " frames, song " << r.songFrames);
   CHECK(r.out.size() == songBlocks(r.songFrames) + static_cast<size_t>(kRate));
