@@ -1,7 +1,8 @@
 #pragma once
-// An immutable SoundFont bank: the SF2 hydra flattened into playable regions, and all
-// sample data in one contiguous block. Built once by the loader (control thread), then
+// An immutable SoundFont bank: the SF2 hydra as preset and instrument zones (paired into
+// regions when a note starts), and all sample data in one contiguous block. Built once by the loader (control thread), then
 // shared read-only with the audio thread by pointer.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,17 +52,38 @@ struct SampleHeader {
   uint16_t type = 1;  // sfSampleLink: 1 mono, 2 right, 4 left, 8 linked; 0x8000 ROM
 };
 
-// One playable pairing of a preset zone with an instrument zone.
+// A zone of a preset or of an instrument, with its level's global zone merged in. The bank
+// keeps zones, not their products: a preset zone times an instrument zone (a Region) is
+// resolved when a note starts, as FluidSynth does, so a bank's memory stays in proportion
+// to its file however its zones multiply out.
+struct Zone {
+  uint8_t keyLo = 0, keyHi = 127, velLo = 0, velHi = 127;
+  uint32_t target = 0;  // preset zone: index into Bank::instruments(); instrument zone: into Bank::samples()
+  // Into Bank::modulators(): the global zone's list with the local zone's identical
+  // modulators replacing them (SF2 9.5).
+  uint32_t modBegin = 0;
+  uint16_t modCount = 0;
+  // Instrument zone: the value (local, else global, else the default), clamped to the
+  // generator's range. Preset zone: the offset (local, else global, else 0).
+  int32_t gen[kSf2GeneratorCount] = {};
+
+  bool matches(int key, int velocity) const noexcept {
+    return key >= keyLo && key <= keyHi && velocity >= velLo && velocity <= velHi;
+  }
+  bool overlaps(const Zone& o) const noexcept {
+    return std::max(keyLo, o.keyLo) <= std::min(keyHi, o.keyHi) && std::max(velLo, o.velLo) <= std::min(velHi, o.velHi);
+  }
+};
+
+// One playable pairing of a preset zone with an instrument zone, resolved by Bank::resolve.
 struct Region {
   uint8_t keyLo = 0, keyHi = 127, velLo = 0, velHi = 127;  // intersection of both zones
   uint32_t sample = 0;      // index into Bank::samples()
-  uint32_t instrument = 0;  // index into Bank::instrumentNames()
-  // Instrument value (local zone, else global zone, else default) plus the preset offset
-  // (local zone, else global zone, else 0) for generators allowed at preset level.
+  uint32_t instrument = 0;  // index into Bank::instruments()
+  // Instrument value plus the preset offset for generators allowed at preset level.
   // Not clamped here: the sum is clamped to the generator's range when a voice starts.
   int32_t gen[kSf2GeneratorCount] = {};
-  // Modulators, into Bank::modulators(). Instrument level: global zone's list with the
-  // local zone's identical modulators replacing them (SF2 9.5). Preset level likewise;
+  // Modulators, into Bank::modulators(): the instrument zone's and the preset zone's lists;
   // preset modulators add to the voice's instrument-level and default modulators.
   uint32_t instModBegin = 0;
   uint16_t instModCount = 0;
@@ -73,13 +95,26 @@ struct Region {
   }
 };
 
+struct Instrument {
+  std::string name;
+  uint32_t zoneBegin = 0;  // into Bank::instrumentZones(); only zones with a playable sample
+  uint32_t zoneCount = 0;
+};
+
 struct Preset {
   std::string name;
   uint16_t bank = 0;
   uint16_t program = 0;
-  uint32_t regionBegin = 0;  // into Bank::regions()
-  uint32_t regionCount = 0;
+  uint32_t zoneBegin = 0;  // into Bank::presetZones(); only zones with an instrument
+  uint32_t zoneCount = 0;
+  uint32_t regionCount = 0;  // overlapping preset x instrument zone pairs (set by Bank)
 };
+
+// A note-on examines at most this many zones (preset zones plus the instrument zones under
+// the ones that match), so its cost is bounded whatever the bank. Real banks stay far
+// below (FluidR3_GM's largest preset: see Bank::maxZonesPerNote()); the loader warns about
+// a preset that could reach it.
+constexpr uint32_t kMaxZonesPerNote = 4096;
 
 struct BankInfo {
   uint16_t versionMajor = 2, versionMinor = 1;  // ifil
@@ -113,12 +148,49 @@ class Bank {
   const std::vector<uint8_t>& sample24() const noexcept { return sample24_; }
   const std::vector<SampleHeader>& samples() const noexcept { return samples_; }
   const std::vector<Preset>& presets() const noexcept { return presets_; }  // sorted by bank, program
-  const std::vector<Region>& regions() const noexcept { return regions_; }
+  const std::vector<Zone>& presetZones() const noexcept { return presetZones_; }
+  const std::vector<Instrument>& instruments() const noexcept { return instruments_; }
+  const std::vector<Zone>& instrumentZones() const noexcept { return instrumentZones_; }
   const std::vector<ModulatorSpec>& modulators() const noexcept { return modulators_; }
-  const std::vector<std::string>& instrumentNames() const noexcept { return instrumentNames_; }
+  // Playable regions over all presets (overlapping zone pairs); none is stored.
+  uint64_t regionCount() const noexcept { return regionCount_; }
+  // The most zones a note-on of any preset may examine (before kMaxZonesPerNote).
+  uint64_t maxZonesPerNote() const noexcept { return maxZonesPerNote_; }
+  // Bytes of the bank's own tables (zones, headers, modulators, names), without sample data.
+  size_t tableBytes() const noexcept;
 
   // [any thread] Binary search; nullptr when the bank has no such preset.
   const Preset* findPreset(uint16_t bank, uint16_t program) const noexcept;
+
+  // [any thread] The region of preset zone `pz` and instrument zone `iz` (whose ranges
+  // overlap): generators summed, ranges intersected.
+  static void resolve(const Zone& pz, const Zone& iz, Region& out) noexcept;
+
+  // [audio thread] Calls visit(const Region&) for each region of `preset` that plays
+  // `key` at `velocity`, in file order, examining at most kMaxZonesPerNote zones.
+  template <typename Visit>
+  void forEachRegion(const Preset& preset, int key, int velocity, Visit&& visit) const noexcept {
+    uint32_t budget = kMaxZonesPerNote;
+    Region region;
+    for (uint32_t p = preset.zoneBegin; p < preset.zoneBegin + preset.zoneCount; ++p) {
+      if (budget == 0) return;
+      --budget;
+      const Zone& pz = presetZones_[p];
+      if (!pz.matches(key, velocity)) continue;
+      const Instrument& instrument = instruments_[pz.target];
+      for (uint32_t i = instrument.zoneBegin; i < instrument.zoneBegin + instrument.zoneCount; ++i) {
+        if (budget == 0) return;
+        --budget;
+        const Zone& iz = instrumentZones_[i];
+        if (!iz.matches(key, velocity)) continue;
+        resolve(pz, iz, region);
+        visit(static_cast<const Region&>(region));
+      }
+    }
+  }
+
+  // [control thread] Every region of `preset` (allocates; for tools and tests).
+  std::vector<Region> regionsOf(const Preset& preset) const;
 
   // The pieces a loader or a generator fills in; public so tests can build banks by hand.
   struct Parts {
@@ -129,9 +201,15 @@ class Bank {
     std::vector<uint8_t> sample24;
     std::vector<SampleHeader> samples;
     std::vector<Preset> presets;
-    std::vector<Region> regions;
+    std::vector<Zone> presetZones;
+    std::vector<Instrument> instruments;
+    std::vector<Zone> instrumentZones;
     std::vector<ModulatorSpec> modulators;
-    std::vector<std::string> instrumentNames;
+
+    // For banks built by hand: a preset of one instrument (named like the preset) whose
+    // zones are `zones` (absolute generator values), under one full-range preset zone that
+    // changes nothing.
+    void addPresetOfZones(Preset preset, const std::vector<Zone>& zones);
   };
   explicit Bank(Parts&& parts);
 
@@ -143,9 +221,12 @@ class Bank {
   std::vector<uint8_t> sample24_;
   std::vector<SampleHeader> samples_;
   std::vector<Preset> presets_;
-  std::vector<Region> regions_;
+  std::vector<Zone> presetZones_;
+  std::vector<Instrument> instruments_;
+  std::vector<Zone> instrumentZones_;
   std::vector<ModulatorSpec> modulators_;
-  std::vector<std::string> instrumentNames_;
+  uint64_t regionCount_ = 0;
+  uint64_t maxZonesPerNote_ = 0;
 };
 
 }  // namespace awe

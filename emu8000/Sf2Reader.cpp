@@ -39,13 +39,11 @@
 namespace awe {
 namespace {
 
-// A pathological hydra (every preset zone pointing at a huge instrument) could otherwise
-// expand a small file into gigabytes of regions (a Region is ~270 bytes). Real banks have
-// a few thousand (FluidR3_GM: 16912 from 148 MB), so the cap is generous: 2^18 regions, or
-// one per 64 file bytes for big files. Zone pairs are capped too, to bound counting time.
-constexpr uint64_t kMinRegionCap = uint64_t{1} << 18;
-constexpr uint64_t kFileBytesPerRegion = 64;
-constexpr uint64_t kZonePairsPerRegion = 64;
+// The bank stores zones, never their products, so memory follows the file's size. Loading
+// still counts the preset x instrument zone pairs once (regions, warnings); that time is
+// bounded by a cap on pairs: 2^24, or one per file byte for big files. Real banks are far
+// below it (FluidR3_GM: 16912 regions from 148 MB).
+constexpr uint64_t kMinZonePairCap = uint64_t{1} << 24;
 constexpr size_t kMaxWarnings = 1000;
 constexpr size_t kMaxTextBytes = 256;       // SF2 5.x: every INFO text field but ICMT
 constexpr size_t kMaxCommentBytes = 65536;  // ICMT
@@ -192,16 +190,6 @@ struct RawZone {
   bool isSet(int g) const { return (setMask >> g) & 1u; }
 };
 
-// A local zone with the global zone merged in: everything a region needs from one level.
-struct ResolvedZone {
-  int32_t gen[kSf2GeneratorCount];
-  uint8_t keyLo, keyHi, velLo, velHi;
-  uint32_t target;
-  uint32_t modBegin;
-  uint16_t modCount;
-  uint64_t bagOffset;
-};
-
 struct ZoneRange {
   uint32_t begin = 0, count = 0;
 };
@@ -224,7 +212,7 @@ class Sf2Parser {
     readSampleHeaders();
     buildLevel(kInstrumentLevel, instZones_, instRanges_);
     buildLevel(kPresetLevel, presetZones_, presetRanges_);
-    buildRegions();
+    buildPresets();
     readSampleData();
     if (suppressedWarnings_ > 0)
       warnings_.push_back({"RIFF", 0, cat(suppressedWarnings_, " more warnings not listed")});
@@ -761,7 +749,7 @@ class Sf2Parser {
     storeModulators(list, begin, count);
   }
 
-  void buildLevel(const Level& level, std::vector<ResolvedZone>& zones, std::vector<ZoneRange>& ranges) {
+  void buildLevel(const Level& level, std::vector<Zone>& zones, std::vector<ZoneRange>& ranges) {
     const Table& headers = tables_[level.header];
     const Table& bags = tables_[level.bag];
     const size_t targetCount = level.preset ? tables_[kInst].count - 1 : tables_[kShdr].count - 1;
@@ -789,8 +777,10 @@ class Sf2Parser {
           fail(tables_[level.gen].id, z.targetOffset,
                cat(level.what, " '", fixedText(headers.rec(h), 20), "' refers to ", level.preset ? "instrument " : "sample ",
                    z.target, " but there are only ", targetCount));
+        // Zones of empty and ROM samples can never sound: not kept.
+        if (!level.preset && !sampleState_[z.target].usable) continue;
         const RawZone* g = haveGlobal ? &global : nullptr;
-        ResolvedZone r;
+        Zone r;
         for (int i = 0; i < kSf2GeneratorCount; ++i) {
           if (z.isSet(i)) r.gen[i] = z.gen[i];
           else if (g != nullptr && g->isSet(i)) r.gen[i] = g->gen[i];
@@ -803,42 +793,42 @@ class Sf2Parser {
         r.velLo = velSource.velLo;
         r.velHi = velSource.velHi;
         r.target = z.target;
-        r.bagOffset = bags.at(b);
-        mergeModulators(g, z, &r.modBegin, &r.modCount, r.bagOffset, bags.id);
+        mergeModulators(g, z, &r.modBegin, &r.modCount, bags.at(b), bags.id);
+        if (!level.preset) checkLoop(r);
         zones.push_back(r);
       }
       ranges[h].count = static_cast<uint32_t>(zones.size() - ranges[h].begin);
     }
   }
 
-  static bool overlaps(const ResolvedZone& pz, const ResolvedZone& iz) {
-    return std::max(pz.keyLo, iz.keyLo) <= std::min(pz.keyHi, iz.keyHi) &&
-           std::max(pz.velLo, iz.velLo) <= std::min(pz.velHi, iz.velHi);
+  // A looping zone over a sample whose loop points had to be clamped: warned about once
+  // per sample; when nothing of the loop is left the zone plays the sample unlooped.
+  void checkLoop(Zone& iz) {
+    SampleState& st = sampleState_[iz.target];
+    int32_t& mode = iz.gen[genIndex(Gen::SampleModes)];
+    if (!(mode & 1) || !st.loopClamped) return;
+    if (!st.loopWarned) {
+      const SampleHeader& h = parts_.samples[iz.target];
+      warn("shdr", tables_[kShdr].at(iz.target, 28),
+           cat("sample ", iz.target, " '", h.name, "': loop ", st.rawLoopStart, "-", st.rawLoopEnd,
+               " is not inside the sample ", h.start - kSampleGuardFront, "-", h.end - kSampleGuardFront,
+               st.loopUnusable ? "; looping zones play it unlooped" : "; clamped"));
+      st.loopWarned = true;
+    }
+    if (st.loopUnusable) mode = 0;
   }
 
-  // Counts the regions before making any, so a hydra that multiplies out to an absurd
-  // number fails before allocating. Pairs are counted first: that bounds the time.
-  void checkExpansion() {
-    uint64_t pairs = 0, regions = 0;
+  // Counts the zone pairs before looking at any, so a hydra that multiplies out to an
+  // absurd number fails quickly.
+  void checkPairCount() {
+    uint64_t pairs = 0;
     for (const ZoneRange& pr : presetRanges_)
       for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) pairs += instRanges_[presetZones_[pzi].target].count;
-    const uint64_t regionCap = std::max(kMinRegionCap, src_.size() / kFileBytesPerRegion);
-    if (pairs > regionCap * kZonePairsPerRegion)
+    const uint64_t pairCap = std::max(kMinZonePairCap, src_.size());
+    if (pairs > pairCap)
       fail("pdta", pdtaOffset_,
-           cat("preset zones times instrument zones is ", pairs, ", more than the ", regionCap * kZonePairsPerRegion,
+           cat("preset zones times instrument zones is ", pairs, ", more than the ", pairCap,
                " allowed for a file of this size"));
-    for (const ZoneRange& pr : presetRanges_) {
-      for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) {
-        const ResolvedZone& pz = presetZones_[pzi];
-        const ZoneRange& ir = instRanges_[pz.target];
-        for (uint32_t izi = ir.begin; izi < ir.begin + ir.count; ++izi)
-          if (sampleState_[instZones_[izi].target].usable && overlaps(pz, instZones_[izi])) ++regions;
-      }
-    }
-    if (regions > regionCap)
-      fail("pdta", pdtaOffset_,
-           cat("the presets expand to ", regions, " regions, more than the ", regionCap, " allowed for a file of this size"));
-    parts_.regions.reserve(static_cast<size_t>(regions));
   }
 
   void warnDuplicatePresets() {
@@ -857,77 +847,44 @@ class Sf2Parser {
     }
   }
 
-  void buildRegions() {
+  void buildPresets() {
     const Table& phdr = tables_[kPhdr];
     const Table& inst = tables_[kInst];
-    for (size_t i = 0; i + 1 < inst.count; ++i) parts_.instrumentNames.push_back(fixedText(inst.rec(i), 20));
+    for (size_t i = 0; i + 1 < inst.count; ++i)
+      parts_.instruments.push_back({fixedText(inst.rec(i), 20), instRanges_[i].begin, instRanges_[i].count});
     warnDuplicatePresets();
-    checkExpansion();
+    checkPairCount();
 
+    uint64_t regions = 0;
     for (size_t p = 0; p + 1 < phdr.count; ++p) {
       Preset preset;
       preset.name = fixedText(phdr.rec(p), 20);
       preset.program = le16(phdr.rec(p) + 20);
       preset.bank = le16(phdr.rec(p) + 22);
-      preset.regionBegin = static_cast<uint32_t>(parts_.regions.size());
-      size_t outside = 0;
-      const ZoneRange& pr = presetRanges_[p];
-      for (uint32_t pzi = pr.begin; pzi < pr.begin + pr.count; ++pzi) {
-        const ResolvedZone& pz = presetZones_[pzi];
+      preset.zoneBegin = presetRanges_[p].begin;
+      preset.zoneCount = presetRanges_[p].count;
+      uint64_t outside = 0, playable = 0, zonesPerNote = preset.zoneCount;
+      for (uint32_t pzi = preset.zoneBegin; pzi < preset.zoneBegin + preset.zoneCount; ++pzi) {
+        const Zone& pz = presetZones_[pzi];
         const ZoneRange& ir = instRanges_[pz.target];
-        for (uint32_t izi = ir.begin; izi < ir.begin + ir.count; ++izi) {
-          const ResolvedZone& iz = instZones_[izi];
-          SampleState& st = sampleState_[iz.target];
-          if (!st.usable) continue;
-          if (!overlaps(pz, iz)) {
-            ++outside;
-            continue;
-          }
-          Region region;
-          region.keyLo = std::max(pz.keyLo, iz.keyLo);
-          region.keyHi = std::min(pz.keyHi, iz.keyHi);
-          region.velLo = std::max(pz.velLo, iz.velLo);
-          region.velHi = std::min(pz.velHi, iz.velHi);
-          region.sample = iz.target;
-          region.instrument = pz.target;
-          for (int g = 0; g < kSf2GeneratorCount; ++g) {
-            const GeneratorInfo& info = generatorInfo(g);
-            if (!info.allowed) region.gen[g] = 0;
-            else if (info.instrumentOnly) region.gen[g] = iz.gen[g];
-            else region.gen[g] = iz.gen[g] + pz.gen[g];
-          }
-          region.gen[genIndex(Gen::KeyRange)] = region.keyLo | (region.keyHi << 8);
-          region.gen[genIndex(Gen::VelRange)] = region.velLo | (region.velHi << 8);
-          region.gen[genIndex(Gen::Instrument)] = static_cast<int32_t>(pz.target);
-          region.gen[genIndex(Gen::SampleId)] = static_cast<int32_t>(iz.target);
-          int32_t& mode = region.gen[genIndex(Gen::SampleModes)];
-          if ((mode & 1) && st.loopClamped) {
-            if (!st.loopWarned) {
-              const SampleHeader& h = parts_.samples[iz.target];
-              warn("shdr", tables_[kShdr].at(iz.target, 28),
-                   cat("sample ", iz.target, " '", h.name, "': loop ", st.rawLoopStart, "-", st.rawLoopEnd,
-                       " is not inside the sample ", h.start - kSampleGuardFront, "-", h.end - kSampleGuardFront,
-                       st.loopUnusable ? "; looping zones play it unlooped" : "; clamped"));
-              st.loopWarned = true;
-            }
-            if (st.loopUnusable) mode = 0;
-          }
-          region.instModBegin = iz.modBegin;
-          region.instModCount = iz.modCount;
-          region.presetModBegin = pz.modBegin;
-          region.presetModCount = pz.modCount;
-          parts_.regions.push_back(region);
-        }
+        zonesPerNote += ir.count;
+        for (uint32_t izi = ir.begin; izi < ir.begin + ir.count; ++izi) ++(pz.overlaps(instZones_[izi]) ? playable : outside);
       }
-      preset.regionCount = static_cast<uint32_t>(parts_.regions.size() - preset.regionBegin);
+      regions += playable;
       const std::string label = cat("preset '", preset.name, "' (", preset.bank, ":", preset.program, ")");
       if (outside > 0)
         warn("pbag", tables_[kPbag].at(le16(phdr.rec(p) + 24)),
              cat(label, ": ", outside, " instrument zones lie outside their preset zone's key/velocity range; no regions for them"));
-      if (preset.regionCount == 0) warn("phdr", phdr.at(p), cat(label, " has no playable regions"));
+      if (playable == 0) warn("phdr", phdr.at(p), cat(label, " has no playable regions"));
+      if (zonesPerNote > kMaxZonesPerNote)
+        warn("phdr", phdr.at(p),
+             cat(label, " reaches ", zonesPerNote, " preset and instrument zones; a note-on examines the first ",
+                 kMaxZonesPerNote, ", so later regions may stay silent"));
       parts_.presets.push_back(std::move(preset));
     }
-    if (parts_.regions.empty()) fail("pdta", pdtaOffset_, "no preset has a playable region");
+    if (regions == 0) fail("pdta", pdtaOffset_, "no preset has a playable region");
+    parts_.presetZones = std::move(presetZones_);
+    parts_.instrumentZones = std::move(instZones_);
   }
 
   // ---- sample data --------------------------------------------------------------------
@@ -974,7 +931,7 @@ class Sf2Parser {
                                           {"shdr", 46, {}}}};
   std::array<bool, kTableCount> present_{};
   std::vector<SampleState> sampleState_;
-  std::vector<ResolvedZone> instZones_, presetZones_;
+  std::vector<Zone> instZones_, presetZones_;
   std::vector<ZoneRange> instRanges_, presetRanges_;
 };
 

@@ -149,20 +149,17 @@ class SynthImpl final : private SysexTarget {
     }
     const uint32_t serial = ++noteSerial_;
     noteGlide_ = glideInto(ch, key);
-    const Region* regions = bank_->regions().data();
     bool started = false;
-    for (uint32_t r = preset->regionBegin; r < preset->regionBegin + preset->regionCount; ++r) {
-      const Region& region = regions[r];
-      if (!region.matches(key, vel)) continue;
+    bank_->forEachRegion(*preset, key, vel, [&](const Region& region) {
       const int exclusive = region.gen[genIndex(Gen::ExclusiveClass)];
       if (exclusive != 0) cutExclusiveClass(ch, exclusive, serial);
       bool stolen = false;
       const int slot = allocateVoice(serial, stolen);
-      if (slot < 0) continue;
+      if (slot < 0) return;
       AWE_SPAN(spans_, VoiceStart);
       startVoice(slot, region, ch, key, vel, serial, stolen);
       started = true;
-    }
+    });
     channel.lastKey = static_cast<int8_t>(key);
     channel.lastNoteSerial = serial;
     if (!started) ++counters_.notesDropped;
@@ -227,7 +224,7 @@ class SynthImpl final : private SysexTarget {
     forEachActiveVoice([&](int, Voice& v) {
       if (v.channel != ch || v.released) return;
       ++sounding;
-      if (!v.region->matches(key, v.velocity)) fits = false;
+      if (!v.region.matches(key, v.velocity)) fits = false;
     });
     if (sounding == 0 || !fits) return false;
     Glide glide = glideInto(ch, key);
@@ -822,7 +819,7 @@ class SynthImpl final : private SysexTarget {
     }
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel != ch) return;
-      const int fromBank = ((c.overrideMask >> g) & 1u) ? c.generatorOverride[g] : v.region->gen[g];
+      const int fromBank = ((c.overrideMask >> g) & 1u) ? c.generatorOverride[g] : v.region.gen[g];
       v.base[g] = offsetGenerator(fromBank, c, g);
       refreshVoice(i, v);
     });
@@ -927,8 +924,8 @@ class SynthImpl final : private SysexTarget {
       // x0.4 scales the bank's value only (as FluidSynth scales it at load): NRPN offsets and
       // modulators add in their own units.
       const int g = genIndex(Gen::InitialAttenuation);
-      const float fromFile = std::clamp(static_cast<float>(v.region->gen[g]), 0.0f, 1440.0f);
-      const float offset = static_cast<float>(v.base[g] - v.region->gen[g]);
+      const float fromFile = std::clamp(static_cast<float>(v.region.gen[g]), 0.0f, 1440.0f);
+      const float offset = static_cast<float>(v.base[g] - v.region.gen[g]);
       attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + offset + v.modulated[g];
     }
     attenuation += v.extraAttenuation_cB;
@@ -1066,7 +1063,7 @@ class SynthImpl final : private SysexTarget {
     Voice& v = voices_[static_cast<size_t>(i)];
     const Channel& c = channels_[static_cast<size_t>(ch)];
     const SampleHeader& s = bank_->samples()[region.sample];
-    v.region = &region;
+    v.region = region;
     v.sample = &s;
     v.channel = static_cast<uint8_t>(ch);
     v.key = static_cast<uint8_t>(key);

@@ -31,7 +31,7 @@ struct Voice {
   uint64_t startOrder = 0;  // age, for stealing
 
   const PersonalityTraits* traits = nullptr;  // fixed at note-on
-  const Region* region = nullptr;
+  Region region;  // what it plays: a copy, since the bank pairs zones at note-on and keeps no regions
   const SampleHeader* sample = nullptr;
   VoiceModulators modulators;
   float modulated[kGenSlots] = {};   // sum of modulator outputs per destination

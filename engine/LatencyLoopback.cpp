@@ -255,24 +255,21 @@ std::shared_ptr<const Bank> makeClickBank() {
   h.sampleRate = 44100;
   h.originalKey = 60;
   parts.samples.push_back(h);
-  Region region;
-  for (int g = 0; g < kSf2GeneratorCount; ++g) region.gen[g] = generatorInfo(g).defaultValue;
-  region.gen[genIndex(Gen::SampleModes)] = 1;             // loop while the key is down
-  region.gen[genIndex(Gen::DelayVolEnv)] = -12000;         // the SF2 minimum (also the default)
-  region.gen[genIndex(Gen::AttackVolEnv)] = -12000;
-  region.gen[genIndex(Gen::ReleaseVolEnv)] = -6000;        // 2^-5 s: quiet long before the next note
+  Zone zone;
+  for (int g = 0; g < kSf2GeneratorCount; ++g) zone.gen[g] = generatorInfo(g).defaultValue;
+  zone.gen[genIndex(Gen::SampleModes)] = 1;             // loop while the key is down
+  zone.gen[genIndex(Gen::DelayVolEnv)] = -12000;         // the SF2 minimum (also the default)
+  zone.gen[genIndex(Gen::AttackVolEnv)] = -12000;
+  zone.gen[genIndex(Gen::ReleaseVolEnv)] = -6000;        // 2^-5 s: quiet long before the next note
   // The bank's own CC10 modulator with amount 1000 (the SF2 default, 500, covers the pan
   // range once and so stops at +49.2 % for CC10 127, leaking a -38 dB click into the left
   // side): CC10 0 and 127 then pan hard apart, so each side's detector hears one channel.
   parts.modulators.push_back(ModulatorSpec{0x028A, static_cast<uint16_t>(Gen::Pan), 1000, 0, 0});
-  region.instModBegin = 0;
-  region.instModCount = 1;
-  parts.regions.push_back(region);
+  zone.modBegin = 0;
+  zone.modCount = 1;
   Preset preset;
   preset.name = "click";
-  preset.regionCount = 1;
-  parts.presets.push_back(preset);
-  parts.instrumentNames.push_back("click");
+  parts.addPresetOfZones(std::move(preset), {zone});
   return std::make_shared<const Bank>(std::move(parts));
 }
 

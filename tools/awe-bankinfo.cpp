@@ -96,9 +96,12 @@ int main(int argc, char** argv) {
   for (const awe::Preset& p : bank->presets())
     if (p.bank == awe::kDrumBank) ++drumPresets;
   fmt::print("presets       {} ({} in bank {})\n", bank->presets().size(), drumPresets, awe::kDrumBank);
-  fmt::print("instruments   {}\n", bank->instrumentNames().size());
+  fmt::print("instruments   {}\n", bank->instruments().size());
   fmt::print("samples       {}\n", bank->samples().size());
-  fmt::print("regions       {}\n", bank->regions().size());
+  fmt::print("zones         {} preset, {} instrument ({} in tables)\n", bank->presetZones().size(),
+             bank->instrumentZones().size(), mib(static_cast<double>(bank->tableBytes())));
+  fmt::print("regions       {} (paired when a note starts; at most {} zones examined per note)\n",
+             bank->regionCount(), std::min<uint64_t>(bank->maxZonesPerNote(), awe::kMaxZonesPerNote));
   fmt::print("modulators    {}\n", bank->modulators().size());
   fmt::print("sample data   {} frames, {} ({}){}\n", bank->sampleDataFrames(), mib(static_cast<double>(bank->sampleBytes())),
              bank->sampleBytes(), bank->has24BitSamples() ? ", plus 24-bit low bytes" : "");

@@ -39,25 +39,41 @@ inline std::string checkBankInvariants(const Bank& bank) {
     const Preset& p = presets[i];
     if (i > 0 && (presets[i - 1].bank > p.bank || (presets[i - 1].bank == p.bank && presets[i - 1].program > p.program)))
       return "presets not sorted";
-    if (p.regionBegin > bank.regions().size() || p.regionCount > bank.regions().size() - p.regionBegin)
-      return "preset " + std::to_string(i) + " regions out of range";
+    if (p.zoneBegin > bank.presetZones().size() || p.zoneCount > bank.presetZones().size() - p.zoneBegin)
+      return "preset " + std::to_string(i) + " zones out of range";
   }
 
   const size_t modCount = bank.modulators().size();
-  for (size_t i = 0; i < bank.regions().size(); ++i) {
-    const Region& r = bank.regions()[i];
-    const std::string where = "region " + std::to_string(i);
-    if (r.sample >= samples.size()) return where + " sample out of range";
-    if (samples[r.sample].start >= samples[r.sample].end) return where + " uses an empty sample";
-    if (samples[r.sample].type & 0x8000) return where + " uses a ROM sample";
-    if (r.instrument >= bank.instrumentNames().size()) return where + " instrument out of range";
-    if (r.keyLo > r.keyHi || r.keyHi > 127 || r.velLo > r.velHi || r.velHi > 127) return where + " bad key/velocity range";
-    if (r.instModBegin > modCount || r.instModCount > modCount - r.instModBegin) return where + " instrument modulators out of range";
-    if (r.presetModBegin > modCount || r.presetModCount > modCount - r.presetModBegin) return where + " preset modulators out of range";
+  auto zoneProblem = [&](const Zone& z) -> std::string {
+    if (z.keyLo > z.keyHi || z.keyHi > 127 || z.velLo > z.velHi || z.velHi > 127) return "bad key/velocity range";
+    if (z.modBegin > modCount || z.modCount > modCount - z.modBegin) return "modulators out of range";
+    return {};
+  };
+  for (size_t i = 0; i < bank.presetZones().size(); ++i) {
+    const Zone& z = bank.presetZones()[i];
+    const std::string where = "preset zone " + std::to_string(i);
+    if (z.target >= bank.instruments().size()) return where + " instrument out of range";
+    const std::string problem = zoneProblem(z);
+    if (!problem.empty()) return where + " " + problem;
+  }
+  const size_t instZoneCount = bank.instrumentZones().size();
+  for (size_t i = 0; i < bank.instruments().size(); ++i) {
+    const Instrument& ins = bank.instruments()[i];
+    if (ins.zoneBegin > instZoneCount || ins.zoneCount > instZoneCount - ins.zoneBegin)
+      return "instrument " + std::to_string(i) + " zones out of range";
+  }
+  for (size_t i = 0; i < instZoneCount; ++i) {
+    const Zone& z = bank.instrumentZones()[i];
+    const std::string where = "instrument zone " + std::to_string(i);
+    if (z.target >= samples.size()) return where + " sample out of range";
+    if (samples[z.target].start >= samples[z.target].end) return where + " uses an empty sample";
+    if (samples[z.target].type & 0x8000) return where + " uses a ROM sample";
+    const std::string problem = zoneProblem(z);
+    if (!problem.empty()) return where + " " + problem;
     for (int g = 0; g < kSf2GeneratorCount; ++g) {
       const GeneratorInfo& info = generatorInfo(g);
       if (info.allowed && info.instrumentOnly && g != static_cast<int>(Gen::SampleId) &&
-          (r.gen[g] < info.min || r.gen[g] > info.max))
+          (z.gen[g] < info.min || z.gen[g] > info.max))
         return where + " instrument-only generator " + info.name + " outside its range";
     }
   }

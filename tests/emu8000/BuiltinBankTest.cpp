@@ -29,17 +29,15 @@ std::string describe(const std::vector<awe::LoadWarning>& warnings) {
 
 // True when some region of the preset plays `key` at `velocity`.
 bool plays(const awe::Bank& bank, const awe::Preset& preset, int key, int velocity = 100) {
-  for (uint32_t i = 0; i < preset.regionCount; ++i)
-    if (bank.regions()[preset.regionBegin + i].matches(key, velocity)) return true;
+  for (const awe::Region& r : bank.regionsOf(preset))
+    if (r.matches(key, velocity)) return true;
   return false;
 }
 
 // The exclusive class of the first region playing `key`, or -1.
 int exclusiveClassOf(const awe::Bank& bank, const awe::Preset& preset, int key) {
-  for (uint32_t i = 0; i < preset.regionCount; ++i) {
-    const awe::Region& r = bank.regions()[preset.regionBegin + i];
+  for (const awe::Region& r : bank.regionsOf(preset))
     if (r.matches(key, 100)) return r.gen[awe::genIndex(awe::Gen::ExclusiveClass)];
-  }
   return -1;
 }
 
@@ -100,7 +98,10 @@ TEST_CASE("The built-in bank's looping regions loop seamlessly", "[builtin]") {
   const auto bank = awe::Bank::loadSf2(kBankPath);
   const int16_t* data = bank->sampleData();
   std::set<uint32_t> checked;
-  for (const awe::Region& r : bank->regions()) {
+  std::vector<awe::Region> regions;
+  for (const awe::Preset& p : bank->presets())
+    for (const awe::Region& r : bank->regionsOf(p)) regions.push_back(r);
+  for (const awe::Region& r : regions) {
     const int mode = r.gen[awe::genIndex(awe::Gen::SampleModes)];
     if ((mode != 1 && mode != 3) || !checked.insert(r.sample).second) continue;
     const awe::SampleHeader& s = bank->samples()[r.sample];

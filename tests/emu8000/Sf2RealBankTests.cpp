@@ -34,8 +34,7 @@ void checkGmBank(const std::string& path) {
   // A GM kit covers at least the GM percussion keys 35-81.
   for (int key = 35; key <= 81; ++key) {
     bool covered = false;
-    for (uint32_t i = drums->regionBegin; i < drums->regionBegin + drums->regionCount; ++i)
-      covered = covered || bank->regions()[i].matches(key, 100);
+    for (const Region& r : bank->regionsOf(*drums)) covered = covered || r.matches(key, 100);
     CHECK(covered);
   }
   CHECK(bank->sampleBytes() > 1000000);

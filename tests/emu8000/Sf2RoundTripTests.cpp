@@ -63,7 +63,9 @@ TEST_CASE("SF2 round trip: info, presets sorted, sample data with guards", "[sf2
   CHECK(bank->findPreset(128, 0)->name == "Kit");
   CHECK(bank->findPreset(0, 5)->name == "Lead");
   CHECK(bank->findPreset(0, 2) == nullptr);
-  REQUIRE(bank->instrumentNames() == std::vector<std::string>{"Sine", "Saw"});
+  REQUIRE(bank->instruments().size() == 2);
+  CHECK(bank->instruments()[0].name == "Sine");
+  CHECK(bank->instruments()[1].name == "Saw");
 
   REQUIRE(bank->samples().size() == 3);
   CHECK(bank->sampleDataFrames() == d.sampleData.size() + kSampleGuardFront + kSampleGuardBack);
@@ -97,8 +99,10 @@ TEST_CASE("SF2 round trip: stereo pairs keep their type and link", "[sf2]") {
 
   const Preset* kit = bank->findPreset(128, 0);
   REQUIRE(kit->regionCount == 2);
-  const Region& l = bank->regions()[kit->regionBegin];
-  const Region& r = bank->regions()[kit->regionBegin + 1];
+  const std::vector<Region> kitRegions = bank->regionsOf(*kit);
+  REQUIRE(kitRegions.size() == 2);
+  const Region& l = kitRegions[0];
+  const Region& r = kitRegions[1];
   CHECK(l.sample == 1);
   CHECK(r.sample == 2);
   CHECK(gen(l, Gen::Pan) == -500);
@@ -112,8 +116,10 @@ TEST_CASE("SF2 round trip: key ranges intersect, generators add, global zones ap
   const Preset* lead = bank->findPreset(0, 5);
   REQUIRE(lead != nullptr);
   REQUIRE(lead->regionCount == 2);
-  const Region& low = bank->regions()[lead->regionBegin];
-  const Region& high = bank->regions()[lead->regionBegin + 1];
+  const std::vector<Region> leadRegions = bank->regionsOf(*lead);
+  REQUIRE(leadRegions.size() == 2);
+  const Region& low = leadRegions[0];
+  const Region& high = leadRegions[1];
 
   // Preset zone 36-84 meets instrument zones 0-59 and 60-127.
   CHECK(low.keyLo == 36);
@@ -154,20 +160,21 @@ TEST_CASE("SF2 round trip: key ranges intersect, generators add, global zones ap
 
   // A preset offset on a generator the instrument leaves at its default.
   const Preset* kit = bank->findPreset(128, 0);
-  CHECK(gen(bank->regions()[kit->regionBegin], Gen::AttackVolEnv) == -12000 + 500);
+  CHECK(gen(bank->regionsOf(*kit).at(0), Gen::AttackVolEnv) == -12000 + 500);
 
   // Velocity range from the preset zone.
   const Preset* sawPreset = bank->findPreset(0, 1);
   REQUIRE(sawPreset->regionCount == 2);
-  CHECK(bank->regions()[sawPreset->regionBegin].velHi == 63);
-  CHECK_FALSE(bank->regions()[sawPreset->regionBegin].matches(60, 64));
+  CHECK(bank->regionsOf(*sawPreset).at(0).velHi == 63);
+  CHECK_FALSE(bank->regionsOf(*sawPreset).at(0).matches(60, 64));
 }
 
 TEST_CASE("SF2 round trip: local modulators replace identical global ones (SF2 9.5)", "[sf2]") {
   auto bank = load(richBank());
-  const Preset* lead = bank->findPreset(0, 5);
-  const Region& low = bank->regions()[lead->regionBegin];
-  const Region& high = bank->regions()[lead->regionBegin + 1];
+  const std::vector<Region> leadRegions = bank->regionsOf(*bank->findPreset(0, 5));
+  REQUIRE(leadRegions.size() == 2);
+  const Region& low = leadRegions[0];
+  const Region& high = leadRegions[1];
 
   // Zone without modulators: the global zone's list as is.
   CHECK(same(mods(*bank, low.instModBegin, low.instModCount), {modVelocityToFilter(100), modCc1ToVibrato(50)}));
@@ -178,7 +185,7 @@ TEST_CASE("SF2 round trip: local modulators replace identical global ones (SF2 9
   CHECK(same(mods(*bank, low.presetModBegin, low.presetModCount), {modPressureToVibrato(30)}));
   CHECK(same(mods(*bank, high.presetModBegin, high.presetModCount), {modPressureToVibrato(30)}));
   // No modulators anywhere for the kit.
-  const Region& kit = bank->regions()[bank->findPreset(128, 0)->regionBegin];
+  const Region kit = bank->regionsOf(*bank->findPreset(128, 0)).at(0);
   CHECK(kit.instModCount == 0);
   CHECK(kit.presetModCount == 0);
 }
@@ -188,7 +195,7 @@ TEST_CASE("SF2 round trip: identical modulators in one zone, the later wins", "[
   d.instruments[0].zones[0].mods = {modCc1ToVibrato(10), modCc2ToAttenuation(1), modCc1ToVibrato(20)};
   std::vector<LoadWarning> warnings;
   auto bank = load(d, &warnings);
-  const Region& r = bank->regions()[bank->findPreset(0, 0)->regionBegin];
+  const Region r = bank->regionsOf(*bank->findPreset(0, 0)).at(0);
   CHECK(same(mods(*bank, r.instModBegin, r.instModCount), {modCc1ToVibrato(20), modCc2ToAttenuation(1)}));
   CHECK(hasWarning(warnings, "imod", "identical modulator"));
 }
@@ -220,12 +227,17 @@ TEST_CASE("SF2 round trip: file and memory loads agree", "[sf2]") {
   auto fromMemory = load(d, &memoryWarnings);
   std::remove(path.c_str());
   CHECK(fromFile->path() == path);
-  REQUIRE(fromFile->regions().size() == fromMemory->regions().size());
-  for (size_t i = 0; i < fromFile->regions().size(); ++i) {
-    const Region& a = fromFile->regions()[i];
-    const Region& b = fromMemory->regions()[i];
-    CHECK(std::equal(std::begin(a.gen), std::end(a.gen), std::begin(b.gen)));
-    CHECK(a.sample == b.sample);
+  REQUIRE(fromFile->presets().size() == fromMemory->presets().size());
+  for (size_t p = 0; p < fromFile->presets().size(); ++p) {
+    const std::vector<Region> fileRegions = fromFile->regionsOf(fromFile->presets()[p]);
+    const std::vector<Region> memoryRegions = fromMemory->regionsOf(fromMemory->presets()[p]);
+    REQUIRE(fileRegions.size() == memoryRegions.size());
+    for (size_t i = 0; i < fileRegions.size(); ++i) {
+      const Region& a = fileRegions[i];
+      const Region& b = memoryRegions[i];
+      CHECK(std::equal(std::begin(a.gen), std::end(a.gen), std::begin(b.gen)));
+      CHECK(a.sample == b.sample);
+    }
   }
   REQUIRE(fromFile->sampleDataFrames() == fromMemory->sampleDataFrames());
   CHECK(std::equal(fromFile->sampleData(), fromFile->sampleData() + fromFile->sampleDataFrames(), fromMemory->sampleData()));

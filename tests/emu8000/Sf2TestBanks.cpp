@@ -425,8 +425,9 @@ std::vector<BrokenCase> brokenCases() {
               presetZone(d).gens.insert(presetZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 0, 40));
               instZone(d).gens.insert(instZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 60, 80));
             });
-  described("region_explosion.sf2", true, "pdta", "regions, more than", [](Sf2Description& d) {
-    // 600 instrument zones times 500 preset zones: 300000 regions from 9 KB.
+  described("region_explosion.sf2", false, "phdr", "a note-on examines the first 4096", [](Sf2Description& d) {
+    // 600 instrument zones times 500 preset zones: 300000 regions from 9 KB. The bank keeps
+    // the 1100 zones, not their products; a note-on is bounded instead.
     d.instruments[0].zones.assign(600, zone({GenEntry::value(Gen::SampleId, 0)}));
     d.presets[0].zones.assign(500, zone({GenEntry::value(Gen::Instrument, 0)}));
   });

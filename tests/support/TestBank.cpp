@@ -35,25 +35,23 @@ std::shared_ptr<const Bank> makeBank(const std::vector<SampleSpec>& samples, con
     preset.name = p.name;
     preset.bank = p.bank;
     preset.program = p.program;
-    preset.regionBegin = static_cast<uint32_t>(parts.regions.size());
+    std::vector<Zone> zones;
     for (const RegionSpec& r : p.regions) {
-      Region region;
-      region.keyLo = static_cast<uint8_t>(r.keyLo);
-      region.keyHi = static_cast<uint8_t>(r.keyHi);
-      region.velLo = static_cast<uint8_t>(r.velLo);
-      region.velHi = static_cast<uint8_t>(r.velHi);
-      region.sample = static_cast<uint32_t>(r.sample);
-      for (int g = 0; g < kSf2GeneratorCount; ++g) region.gen[g] = generatorInfo(g).defaultValue;
-      for (const auto& [gen, value] : r.gens) region.gen[genIndex(gen)] = value;
-      region.instModBegin = static_cast<uint32_t>(parts.modulators.size());
-      region.instModCount = static_cast<uint16_t>(r.instrumentModulators.size());
+      Zone zone;
+      zone.keyLo = static_cast<uint8_t>(r.keyLo);
+      zone.keyHi = static_cast<uint8_t>(r.keyHi);
+      zone.velLo = static_cast<uint8_t>(r.velLo);
+      zone.velHi = static_cast<uint8_t>(r.velHi);
+      zone.target = static_cast<uint32_t>(r.sample);
+      for (int g = 0; g < kSf2GeneratorCount; ++g) zone.gen[g] = generatorInfo(g).defaultValue;
+      for (const auto& [gen, value] : r.gens) zone.gen[genIndex(gen)] = value;
+      zone.modBegin = static_cast<uint32_t>(parts.modulators.size());
+      zone.modCount = static_cast<uint16_t>(r.instrumentModulators.size());
       for (const ModulatorSpec& m : r.instrumentModulators) parts.modulators.push_back(m);
-      parts.regions.push_back(region);
+      zones.push_back(zone);
     }
-    preset.regionCount = static_cast<uint32_t>(parts.regions.size()) - preset.regionBegin;
-    parts.presets.push_back(preset);
+    parts.addPresetOfZones(std::move(preset), zones);
   }
-  parts.instrumentNames.push_back("test instrument");
   return std::make_shared<const Bank>(std::move(parts));
 }
 
