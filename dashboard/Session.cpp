@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "engine/Sf3Decoder.h"
 #include "monitor/Clock.h"
 #include "monitor/Format.h"
 #include "monitor/OutputFile.h"
@@ -20,7 +21,7 @@ constexpr int64_t kReleaseTailLimit_ns = 3'000'000'000;  // longest wait for not
 // and keep it for the transport panel.
 PlayerSession::LoadedBank readBank(const std::string& path) {
   std::vector<LoadWarning> warnings;
-  PlayerSession::LoadedBank loaded{Bank::loadSf2(path, &warnings), {}};
+  PlayerSession::LoadedBank loaded{awe::loadBank(path, &warnings), {}};
   loaded.warnings = loadWarningList(path, warnings);
   fmt::print(stderr, "{}", formatLoadWarnings(loaded.warnings));
   return loaded;

@@ -36,7 +36,10 @@ Bank::Bank(Parts&& parts)
       presetZones_(std::move(parts.presetZones)),
       instruments_(std::move(parts.instruments)),
       instrumentZones_(std::move(parts.instrumentZones)),
-      modulators_(std::move(parts.modulators)) {
+      modulators_(std::move(parts.modulators)),
+      compressedSamples_(parts.compressedSamples),
+      decodedFrames_(parts.decodedFrames),
+      compressedBytes_(parts.compressedBytes) {
   std::stable_sort(presets_.begin(), presets_.end(), [](const Preset& a, const Preset& b) {
     return a.bank != b.bank ? a.bank < b.bank : a.program < b.program;
   });

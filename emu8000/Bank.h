@@ -37,6 +37,17 @@ struct LoadWarning {
   std::string message;
 };
 
+// One SF3 sample decoded: 16-bit mono frames, at most the maximum asked for.
+struct DecodedSample {
+  std::vector<int16_t> frames;
+  bool truncated = false;  // the stream had more frames than the maximum
+};
+// [control thread] Decodes one compressed sample's bytes (in SF3 an Ogg Vorbis stream) into
+// at most `maxFrames` frames. Returns an empty string on success, else what is wrong with
+// the stream. The emu8000 library has none (it uses std only): engine/Sf3Decoder.h has the
+// libsndfile one, and loaders given none refuse compressed samples.
+using SampleDecoder = std::string (*)(const uint8_t* bytes, size_t size, size_t maxFrames, DecodedSample& out);
+
 struct SampleHeader {
   std::string name;
   // Indices into Bank::sampleData() (the front guard is already added). end is one past
@@ -50,6 +61,7 @@ struct SampleHeader {
   int8_t pitchCorrection_cents = 0;
   uint16_t link = 0;
   uint16_t type = 1;  // sfSampleLink: 1 mono, 2 right, 4 left, 8 linked; 0x8000 ROM
+  bool compressed = false;  // decoded from an SF3 (Ogg Vorbis) stream at load
 };
 
 // A zone of a preset or of an instrument, with its level's global zone merged in. The bank
@@ -127,14 +139,15 @@ struct BankInfo {
 
 class Bank {
  public:
-  // [control thread] Reads and validates a whole SF2 2.01/2.04 file. Throws Sf2Error on
-  // anything that makes the bank unusable; repairs the rest and lists it in `warnings`.
-  static std::shared_ptr<const Bank> loadSf2(const std::string& path,
-                                             std::vector<LoadWarning>* warnings = nullptr);
+  // [control thread] Reads and validates a whole SF2 2.01/2.04 or SF3 file (SF3's
+  // compressed samples are decoded by `decoder`). Throws Sf2Error on anything that makes
+  // the bank unusable; repairs the rest and lists it in `warnings`.
+  static std::shared_ptr<const Bank> loadSf2(const std::string& path, std::vector<LoadWarning>* warnings = nullptr,
+                                             SampleDecoder decoder = nullptr);
   // [control thread] The same from bytes in memory; `name` is used in error messages.
-  static std::shared_ptr<const Bank> loadSf2FromMemory(const uint8_t* data, size_t size,
-                                                       const std::string& name,
-                                                       std::vector<LoadWarning>* warnings = nullptr);
+  static std::shared_ptr<const Bank> loadSf2FromMemory(const uint8_t* data, size_t size, const std::string& name,
+                                                       std::vector<LoadWarning>* warnings = nullptr,
+                                                       SampleDecoder decoder = nullptr);
 
   // [any thread] Read-only accessors; never allocate.
   const BankInfo& info() const noexcept { return info_; }
@@ -142,6 +155,11 @@ class Bank {
   const int16_t* sampleData() const noexcept { return sampleData_.get(); }
   size_t sampleDataFrames() const noexcept { return sampleDataFrames_; }  // incl. guards
   size_t sampleBytes() const noexcept;  // bytes of 16-bit sample data held (incl. guards)
+  // SF3: how many samples were decoded from compressed streams, the frames they decoded
+  // to (part of sampleDataFrames()) and the stream bytes they came from.
+  size_t compressedSampleCount() const noexcept { return compressedSamples_; }
+  size_t decodedFrames() const noexcept { return decodedFrames_; }
+  uint64_t compressedBytes() const noexcept { return compressedBytes_; }
   bool has24BitSamples() const noexcept { return !sample24_.empty(); }
   // Low bytes of 24-bit samples (sm24): same length and indexing as sampleData(), guards
   // included, so sample24()[i] extends sampleData()[i]. Empty when the bank has none.
@@ -205,6 +223,9 @@ class Bank {
     std::vector<Instrument> instruments;
     std::vector<Zone> instrumentZones;
     std::vector<ModulatorSpec> modulators;
+    size_t compressedSamples = 0;
+    size_t decodedFrames = 0;
+    uint64_t compressedBytes = 0;
 
     // For banks built by hand: a preset of one instrument (named like the preset) whose
     // zones are `zones` (absolute generator values), under one full-range preset zone that
@@ -225,6 +246,9 @@ class Bank {
   std::vector<Instrument> instruments_;
   std::vector<Zone> instrumentZones_;
   std::vector<ModulatorSpec> modulators_;
+  size_t compressedSamples_ = 0;
+  size_t decodedFrames_ = 0;
+  uint64_t compressedBytes_ = 0;
   uint64_t regionCount_ = 0;
   uint64_t maxZonesPerNote_ = 0;
 };

@@ -1,4 +1,11 @@
-// SoundFont 2.01/2.04 reader: Bank::loadSf2 and Bank::loadSf2FromMemory.
+// SoundFont 2.01/2.04 and SoundFont 3 reader: Bank::loadSf2 and Bank::loadSf2FromMemory.
+//
+// SF3 (MuseScore's sftools, as FluidSynth reads it): a sample whose type has flag 0x10 is
+// an Ogg Vorbis stream; its start and end are byte offsets into smpl (end exclusive) and its
+// loop points count frames from the start of the decoded sample. Such samples are decoded
+// at load by the SampleDecoder the caller gives (engine/Sf3Decoder.h: libsndfile) and placed
+// after the 16-bit data in the sample block, each followed by 46 zero frames as SF2 asks
+// of the file. A stream that cannot be decoded is fatal, named by sample and byte offset.
 //
 // The file is walked chunk by chunk through a small byte source (a file or a memory block),
 // so only INFO strings and the hydra (pdta) are read into memory; the sample data is read
@@ -45,6 +52,12 @@ namespace {
 // below it (FluidR3_GM: 16912 regions from 148 MB).
 constexpr uint64_t kMinZonePairCap = uint64_t{1} << 24;
 constexpr size_t kMaxWarnings = 1000;
+// A compressed sample may decode to at most this many frames per stream byte (plus a
+// minimum), so a hostile stream's memory stays in proportion to the file. Vorbis at its
+// lowest quality on silence stays far below (real banks: about 10 frames per byte).
+constexpr size_t kMaxDecodedFramesPerByte = 256;
+constexpr size_t kMinDecodedFramesCap = size_t{1} << 16;
+constexpr uint32_t kSampleGapFrames = 46;  // SF2 6.1: zero frames after each sample
 constexpr size_t kMaxTextBytes = 256;       // SF2 5.x: every INFO text field but ICMT
 constexpr size_t kMaxCommentBytes = 65536;  // ICMT
 
@@ -200,16 +213,24 @@ struct SampleState {
   bool loopUnusable = false;
   bool loopWarned = false;
   uint32_t rawLoopStart = 0, rawLoopEnd = 0;
+  uint32_t fileStart = 0, fileEnd = 0;  // the sample's frames as the file counts them (for messages)
+  // SF3: the stream's bytes in smpl, and its frames once decoded (until they are copied
+  // into the sample block).
+  bool compressed = false;
+  uint32_t byteStart = 0, byteEnd = 0;
+  std::vector<int16_t> decoded;
 };
 
 class Sf2Parser {
  public:
-  Sf2Parser(ByteSource& src, std::string file) : src_(src), file_(std::move(file)) {}
+  Sf2Parser(ByteSource& src, std::string file, SampleDecoder decoder)
+      : src_(src), file_(std::move(file)), decoder_(decoder) {}
 
   Bank::Parts parse() {
     readRiff();
     checkHydra();
     readSampleHeaders();
+    decodeCompressedSamples();
     buildLevel(kInstrumentLevel, instZones_, instRanges_);
     buildLevel(kPresetLevel, presetZones_, presetRanges_);
     buildPresets();
@@ -270,9 +291,13 @@ class Sf2Parser {
       }
       uint64_t next = c.data + c.size;
       if ((c.size & 1) && next < end) {
-        uint8_t ahead[4];
-        bool paddedOk = next + 1 == end || (next + 9 <= end && src_.read(next + 1, ahead, 4) && isFourcc(ahead));
-        bool unpaddedOk = next + 8 <= end && src_.read(next, ahead, 4) && isFourcc(ahead);
+        // A header is plausible where its id is printable and its size fits what is left.
+        auto headerAt = [&](uint64_t at) {
+          uint8_t ahead[8];
+          return at + 8 <= end && src_.read(at, ahead, 8) && isFourcc(ahead) && le32(ahead + 4) <= end - at - 8;
+        };
+        bool paddedOk = next + 1 == end || headerAt(next + 1);
+        bool unpaddedOk = headerAt(next);
         if (!paddedOk && unpaddedOk)
           warn(c.name(), c.offset, cat("odd size ", c.size, " without the RIFF pad byte"));
         else
@@ -356,9 +381,9 @@ class Sf2Parser {
         std::vector<uint8_t> v = readChunkData(c);
         info.versionMajor = le16(v.data());
         info.versionMinor = le16(v.data() + 2);
-        if (info.versionMajor == 3) fail("ifil", c.data, "SoundFont 3 (compressed samples) is not supported");
-        if (info.versionMajor != 2)
-          fail("ifil", c.data, cat("version ", info.versionMajor, ".", info.versionMinor, " is not SoundFont 2"));
+        if (info.versionMajor != 2 && info.versionMajor != 3)
+          fail("ifil", c.data, cat("version ", info.versionMajor, ".", info.versionMinor, " is not SoundFont 2 or 3"));
+        ifilData_ = c.data;
         haveIfil = true;
       } else if (c.id == "iver") {
         if (c.size != 4) {
@@ -409,7 +434,6 @@ class Sf2Parser {
       }
     });
     if (!smpl_.present) fail("smpl", list.offset, "LIST sdta has no smpl chunk (16-bit sample data)");
-    if (smpl_.size & 1) warn("smpl", smpl_.offset, cat("odd size ", smpl_.size, "; the last byte is ignored"));
     smplFrames_ = smpl_.size / 2;
     if (sm24_.present) {
       const BankInfo& info = parts_.info;
@@ -516,20 +540,40 @@ class Sf2Parser {
         h.start = h.end = h.loopStart = h.loopEnd = kSampleGuardFront;
         continue;
       }
+      st.compressed = (h.type & kCompressedFlag) != 0;
+      h.type = static_cast<uint16_t>(h.type & ~kCompressedFlag);
       if (h.type != 1 && h.type != 2 && h.type != 4 && h.type != 8) {
         warn("shdr", shdr.at(i, 44), cat(label, " has unknown type ", h.type, "; played as mono"));
         h.type = 1;
         h.link = 0;
       }
-      if (start > end) fail("shdr", shdr.at(i, 20), cat(label, ": start ", start, " is after end ", end));
-      if (end > smplFrames_)
-        fail("shdr", shdr.at(i, 24), cat(label, ": end ", end, " is beyond the ", smplFrames_, " frames of smpl"));
+      const char* unit = st.compressed ? "byte " : "";
+      const uint64_t limit = st.compressed ? uint64_t{smpl_.size} : smplFrames_;
+      if (start > end) fail("shdr", shdr.at(i, 20), cat(label, ": start ", unit, start, " is after end ", unit, end));
+      if (end > limit)
+        fail("shdr", shdr.at(i, 24),
+             cat(label, ": end ", unit, end, " is beyond the ", limit, st.compressed ? " bytes" : " frames", " of smpl"));
       if (start == end) {
         warn("shdr", shdr.at(i, 20), cat(label, " is empty; its zones are ignored"));
         st.usable = false;
       }
       st.rawLoopStart = loopStart;
       st.rawLoopEnd = loopEnd;
+      if (h.type != 1 && h.link >= count) {
+        warn("shdr", shdr.at(i, 42), cat(label, " links to sample ", h.link, " of ", count, "; played as mono"));
+        h.type = 1;
+        h.link = 0;
+      }
+      if (st.compressed) {
+        // Positions and loop are known once the stream is decoded.
+        st.byteStart = start;
+        st.byteEnd = end;
+        h.compressed = true;
+        continue;
+      }
+      anyPcm_ = anyPcm_ || st.usable;
+      st.fileStart = start;
+      st.fileEnd = end;
       if (loopStart < start || loopEnd > end || loopStart >= loopEnd) {
         // Only a problem for zones that loop; reported when such a zone uses the sample.
         st.loopClamped = true;
@@ -542,18 +586,17 @@ class Sf2Parser {
           loopEnd = end;
         }
       }
-      if (h.type != 1 && h.link >= count) {
-        warn("shdr", shdr.at(i, 42), cat(label, " links to sample ", h.link, " of ", count, "; played as mono"));
-        h.type = 1;
-        h.link = 0;
-      }
       h.start = start + kSampleGuardFront;
       h.end = end + kSampleGuardFront;
       h.loopStart = loopStart + kSampleGuardFront;
       h.loopEnd = loopEnd + kSampleGuardFront;
     }
-    // A stereo partner must be a usable sample too.
-    for (size_t i = 0; i < count; ++i) {
+  }
+
+  // A stereo partner must be a usable sample too.
+  void checkStereoLinks() {
+    const Table& shdr = tables_[kShdr];
+    for (size_t i = 0; i < parts_.samples.size(); ++i) {
       SampleHeader& h = parts_.samples[i];
       if (h.type == 2 || h.type == 4 || h.type == 8) {
         if (!sampleState_[h.link].usable) {
@@ -563,6 +606,86 @@ class Sf2Parser {
         }
       }
     }
+  }
+
+  // SF3: decodes every usable compressed sample and places it after the 16-bit data.
+  void decodeCompressedSamples() {
+    size_t compressed = 0;
+    for (const SampleState& st : sampleState_) compressed += st.compressed && st.usable ? 1 : 0;
+    if (compressed == 0 || anyPcm_) {
+      if (smpl_.size & 1) warn("smpl", smpl_.offset, cat("odd size ", smpl_.size, "; the last byte is ignored"));
+    }
+    if (compressed == 0) {
+      if (parts_.info.versionMajor == 3)
+        warn("ifil", ifilData_, "version 3 file without compressed samples; read as SoundFont 2");
+      pcmFrames_ = smplFrames_;
+      checkStereoLinks();
+      return;
+    }
+    if (decoder_ == nullptr)
+      fail("smpl", smpl_.offset, cat(compressed, " samples are compressed (SoundFont 3) and this loader has no decoder for them"));
+    if (sm24_.present) {
+      warn("sm24", sm24_.offset, "sm24 ignored: the bank has compressed samples");
+      sm24_.present = false;
+    }
+    // Without usable 16-bit samples the block holds none of smpl's bytes as frames.
+    pcmFrames_ = anyPcm_ ? smplFrames_ : 0;
+    uint64_t next = kSampleGuardFront + pcmFrames_;
+    for (size_t i = 0; i < parts_.samples.size(); ++i) {
+      SampleHeader& h = parts_.samples[i];
+      SampleState& st = sampleState_[i];
+      if (!st.compressed || !st.usable) {
+        if (!anyPcm_ || st.compressed) h.start = h.end = h.loopStart = h.loopEnd = kSampleGuardFront;
+        continue;
+      }
+      const std::string label = cat("sample ", i, " '", h.name, "'");
+      const uint64_t offset = smpl_.data + st.byteStart;
+      const size_t bytes = st.byteEnd - st.byteStart;
+      std::vector<uint8_t> stream(bytes);
+      readOrFail("smpl", offset, stream.data(), bytes);
+      const size_t maxFrames = std::max(kMinDecodedFramesCap, bytes * kMaxDecodedFramesPerByte);
+      DecodedSample out;
+      const std::string problem = decoder_(stream.data(), bytes, maxFrames, out);
+      if (!problem.empty())
+        fail("smpl", offset, cat(label, ": its compressed stream (", bytes, " bytes) cannot be decoded: ", problem));
+      if (out.truncated)
+        warn("smpl", offset, cat(label, " decodes to more than ", maxFrames, " frames (", kMaxDecodedFramesPerByte,
+                                 " per compressed byte); the rest is dropped"));
+      if (out.frames.empty()) {
+        warn("smpl", offset, cat(label, " decodes to no audio; its zones are ignored"));
+        st.usable = false;
+        h.start = h.end = h.loopStart = h.loopEnd = kSampleGuardFront;
+        continue;
+      }
+      const auto frames = static_cast<uint32_t>(out.frames.size());
+      st.fileStart = 0;
+      st.fileEnd = frames;
+      uint32_t loopStart = st.rawLoopStart, loopEnd = st.rawLoopEnd;  // relative to the decoded sample
+      if (loopEnd > frames || loopStart >= loopEnd) {
+        st.loopClamped = true;
+        loopStart = std::min(loopStart, frames);
+        loopEnd = std::min(loopEnd, frames);
+        st.loopUnusable = loopEnd <= loopStart;
+        if (st.loopUnusable) {
+          loopStart = 0;
+          loopEnd = frames;
+        }
+      }
+      const auto base = static_cast<uint32_t>(next);
+      h.start = base;
+      h.end = base + frames;
+      h.loopStart = base + loopStart;
+      h.loopEnd = base + loopEnd;
+      next += uint64_t{frames} + kSampleGapFrames;
+      if (next > UINT32_MAX - kSampleGuardBack)
+        fail("smpl", offset, cat(label, ": the decoded samples pass 2^32 frames"));
+      parts_.compressedSamples += 1;
+      parts_.decodedFrames += frames;
+      parts_.compressedBytes += bytes;
+      st.decoded = std::move(out.frames);
+    }
+    decodedEnd_ = next;
+    checkStereoLinks();
   }
 
   // SF2 8.2.1: which controllers may be modulator sources.
@@ -811,7 +934,7 @@ class Sf2Parser {
       const SampleHeader& h = parts_.samples[iz.target];
       warn("shdr", tables_[kShdr].at(iz.target, 28),
            cat("sample ", iz.target, " '", h.name, "': loop ", st.rawLoopStart, "-", st.rawLoopEnd,
-               " is not inside the sample ", h.start - kSampleGuardFront, "-", h.end - kSampleGuardFront,
+               " is not inside the sample ", st.fileStart, "-", st.fileEnd,
                st.loopUnusable ? "; looping zones play it unlooped" : "; clamped"));
       st.loopWarned = true;
     }
@@ -890,22 +1013,29 @@ class Sf2Parser {
   // ---- sample data --------------------------------------------------------------------
 
   void readSampleData() {
-    const size_t frames = static_cast<size_t>(smplFrames_);
-    const size_t total = kSampleGuardFront + frames + kSampleGuardBack;
+    const size_t pcm = static_cast<size_t>(pcmFrames_);
+    const size_t decodedEnd = decodedEnd_ > 0 ? static_cast<size_t>(decodedEnd_) : kSampleGuardFront + pcm;
+    const size_t total = decodedEnd + kSampleGuardBack;
     std::unique_ptr<int16_t[]> block(new int16_t[total]);  // not zeroed: the data overwrites it
     std::fill(block.get(), block.get() + kSampleGuardFront, int16_t{0});
-    std::fill(block.get() + kSampleGuardFront + frames, block.get() + total, int16_t{0});
+    std::fill(block.get() + kSampleGuardFront + pcm, block.get() + total, int16_t{0});
     int16_t* data = block.get() + kSampleGuardFront;
-    readOrFail("smpl", smpl_.data, data, frames * sizeof(int16_t));
+    if (pcm > 0) readOrFail("smpl", smpl_.data, data, pcm * sizeof(int16_t));
     if (!hostIsLittleEndian()) {
-      for (size_t i = 0; i < frames; ++i) {
+      for (size_t i = 0; i < pcm; ++i) {
         const auto u = static_cast<uint16_t>(data[i]);
         data[i] = static_cast<int16_t>(static_cast<uint16_t>((u >> 8) | (u << 8)));
       }
     }
+    for (size_t i = 0; i < sampleState_.size(); ++i) {
+      SampleState& st = sampleState_[i];
+      if (st.decoded.empty()) continue;
+      std::copy(st.decoded.begin(), st.decoded.end(), block.get() + parts_.samples[i].start);
+      std::vector<int16_t>().swap(st.decoded);  // the block holds it now
+    }
     if (sm24_.present) {
       parts_.sample24.assign(total, 0);
-      readOrFail("sm24", sm24_.data, parts_.sample24.data() + kSampleGuardFront, frames);
+      readOrFail("sm24", sm24_.data, parts_.sample24.data() + kSampleGuardFront, pcm);
     }
     parts_.sampleData = std::move(block);
     parts_.sampleDataFrames = total;
@@ -913,12 +1043,18 @@ class Sf2Parser {
 
   ByteSource& src_;
   std::string file_;
+  SampleDecoder decoder_;
+  uint64_t ifilData_ = 0;
+  bool anyPcm_ = false;        // a usable uncompressed sample: smpl's frames go into the block
+  uint64_t pcmFrames_ = 0;     // frames of smpl in the block (all of them, or none for pure SF3)
+  uint64_t decodedEnd_ = 0;    // block index after the last decoded sample's gap (0: none)
   bool fileTruncated_ = false;
   Bank::Parts parts_;
   std::vector<LoadWarning> warnings_;
   size_t suppressedWarnings_ = 0;
   Chunk smpl_, sm24_;
   uint64_t smplFrames_ = 0;
+  static constexpr uint16_t kCompressedFlag = 0x10;  // SF3 sample type flag: Ogg Vorbis
   uint64_t pdtaOffset_ = 0;
   std::array<Table, kTableCount> tables_{{{"phdr", 38, {}},
                                           {"pbag", 4, {}},
@@ -935,8 +1071,9 @@ class Sf2Parser {
   std::vector<ZoneRange> instRanges_, presetRanges_;
 };
 
-std::shared_ptr<const Bank> parseBank(ByteSource& src, const std::string& name, std::vector<LoadWarning>* warnings) {
-  Sf2Parser parser(src, name);
+std::shared_ptr<const Bank> parseBank(ByteSource& src, const std::string& name, std::vector<LoadWarning>* warnings,
+                                      SampleDecoder decoder) {
+  Sf2Parser parser(src, name, decoder);
   Bank::Parts parts = parser.parse();
   auto bank = std::make_shared<const Bank>(std::move(parts));
   if (warnings != nullptr) {
@@ -948,16 +1085,17 @@ std::shared_ptr<const Bank> parseBank(ByteSource& src, const std::string& name, 
 
 }  // namespace
 
-std::shared_ptr<const Bank> Bank::loadSf2(const std::string& path, std::vector<LoadWarning>* warnings) {
+std::shared_ptr<const Bank> Bank::loadSf2(const std::string& path, std::vector<LoadWarning>* warnings,
+                                          SampleDecoder decoder) {
   FileSource file(path);
   if (!file.isOpen()) throw Sf2Error(path, "file", 0, std::string("cannot open: ") + std::strerror(errno));
-  return parseBank(file, path, warnings);
+  return parseBank(file, path, warnings, decoder);
 }
 
 std::shared_ptr<const Bank> Bank::loadSf2FromMemory(const uint8_t* data, size_t size, const std::string& name,
-                                                    std::vector<LoadWarning>* warnings) {
+                                                    std::vector<LoadWarning>* warnings, SampleDecoder decoder) {
   MemorySource memory(data, data == nullptr ? 0 : size);
-  return parseBank(memory, name, warnings);
+  return parseBank(memory, name, warnings, decoder);
 }
 
 }  // namespace awe

@@ -164,7 +164,11 @@ std::vector<uint8_t> writeSf2(const Sf2Description& d) {
 
   size_t sdta = w.beginList("sdta");
   size_t smpl = w.begin("smpl");
-  for (int16_t s : d.sampleData) w.u16(static_cast<uint16_t>(s));
+  if (d.compressedData.empty()) {
+    for (int16_t s : d.sampleData) w.u16(static_cast<uint16_t>(s));
+  } else {
+    w.bytes.insert(w.bytes.end(), d.compressedData.begin(), d.compressedData.end());
+  }
   w.end(smpl);
   if (!d.sample24.empty()) {
     size_t sm24 = w.begin("sm24");

@@ -54,6 +54,9 @@ struct Sf2Description {
   std::string copyright;    // ICOP, omitted when empty
   std::string comment;      // ICMT, omitted when empty
   std::vector<int16_t> sampleData;  // the smpl chunk
+  // SF3: when not empty, the smpl chunk's bytes instead of sampleData (compressed samples'
+  // streams; their headers give byte offsets into it and carry type flag 0x10).
+  std::vector<uint8_t> compressedData;
   std::vector<uint8_t> sample24;    // the sm24 chunk, omitted when empty
   std::vector<Sample> samples;
   std::vector<Instrument> instruments;

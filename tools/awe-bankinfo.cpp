@@ -1,4 +1,4 @@
-// awe-bankinfo: loads a SoundFont 2 bank the way the synth does and prints what is in it,
+// awe-bankinfo: loads a SoundFont 2 or 3 bank the way the synth does and prints what is in it,
 // how long loading took and how much memory it cost.
 //
 //   awe-bankinfo bank.sf2 [--presets] [--warnings]
@@ -20,6 +20,7 @@
 
 #include "emu8000/Bank.h"
 #include "engine/LoadWarnings.h"
+#include "engine/Sf3Decoder.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
 
@@ -40,11 +41,11 @@ std::string mib(double bytes) { return fmt::format("{:.1f} MiB", bytes / (1024.0
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"awe-bankinfo: load a SoundFont 2 bank and print its contents, load time and memory use"};
+  CLI::App app{"awe-bankinfo: load a SoundFont 2 or 3 bank and print its contents, load time and memory use"};
   awe::cli::setUp(app, "awe-bankinfo");
   std::string path;
   bool listPresets = false, listWarnings = false;
-  app.add_option("bank", path, "SF2 file")->required();
+  app.add_option("bank", path, "SF2 or SF3 file")->required();
   app.add_flag("--presets", listPresets, "list every preset with its region count");
   app.add_flag("--warnings", listWarnings, "list every repair the loader made (without it: the first 5)");
   awe::ProfileCliOptions profileOptions;
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<const awe::Bank> bank;
   const auto t0 = std::chrono::steady_clock::now();
   try {
-    bank = awe::Bank::loadSf2(path, &warnings);
+    bank = awe::loadBank(path, &warnings);
   } catch (const awe::Sf2Error& e) {
     fmt::print(stderr, "awe-bankinfo: {}\n", e.what());
     return 4;
@@ -105,6 +106,12 @@ int main(int argc, char** argv) {
   fmt::print("modulators    {}\n", bank->modulators().size());
   fmt::print("sample data   {} frames, {} ({}){}\n", bank->sampleDataFrames(), mib(static_cast<double>(bank->sampleBytes())),
              bank->sampleBytes(), bank->has24BitSamples() ? ", plus 24-bit low bytes" : "");
+  if (bank->compressedSampleCount() > 0) {
+    const double decodedBytes = static_cast<double>(bank->decodedFrames()) * sizeof(int16_t);
+    fmt::print("compressed    {} Ogg Vorbis samples (SoundFont 3): {} in the file, decoded at load to {} ({:.1f}x)\n",
+               bank->compressedSampleCount(), mib(static_cast<double>(bank->compressedBytes())), mib(decodedBytes),
+               bank->compressedBytes() > 0 ? decodedBytes / static_cast<double>(bank->compressedBytes()) : 0.0);
+  }
   fmt::print("load time     {:.3f} s\n", loadSeconds);
   if (rssBefore >= 0 && rssAfter >= 0) {
     const double grownBytes = static_cast<double>(rssAfter - rssBefore) * 1024.0;

@@ -32,6 +32,7 @@
 #include "emu8000/Synth.h"
 #include "engine/BuiltinFiles.h"
 #include "engine/LoadWarnings.h"
+#include "engine/Sf3Decoder.h"
 #include "engine/MidiFile.h"
 #include "engine/Sequencer.h"
 #include "monitor/Baseline.h"
@@ -481,7 +482,7 @@ int run(Options o) {  // (a copy: the buffer size follows the device)
   for (const std::string& path : bankPaths) {
     try {
       std::vector<LoadWarning> warnings;
-      banks.emplace_back(path, Bank::loadSf2(path, &warnings));
+      banks.emplace_back(path, awe::loadBank(path, &warnings));
       fmt::print(stderr, "{}", formatLoadWarnings(loadWarningList(path, warnings)));
     } catch (const Sf2Error& e) {
       throw UsageError(e.what());

@@ -55,6 +55,7 @@
 #include "emu8000/Bank.h"
 #include "engine/BuiltinFiles.h"
 #include "engine/LoadWarnings.h"
+#include "engine/Sf3Decoder.h"
 #include "engine/Engine.h"
 #include "engine/JackCapture.h"
 #include "engine/LatencyLoopback.h"
@@ -302,7 +303,7 @@ std::optional<JackFormat> probeJack(const std::string& clientName) {
 
 std::shared_ptr<const awe::Bank> loadBank(const std::string& path) {
   std::vector<awe::LoadWarning> warnings;
-  auto bank = awe::Bank::loadSf2(path, &warnings);
+  auto bank = awe::loadBank(path, &warnings);
   fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(path, warnings)));
   return bank;
 }

@@ -28,6 +28,7 @@
 #include "emu8000/Synth.h"
 #include "engine/BuiltinFiles.h"
 #include "engine/LoadWarnings.h"
+#include "engine/Sf3Decoder.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
 #include "engine/Sequencer.h"
@@ -258,7 +259,7 @@ int main(int argc, char** argv) {
 
   try {
     std::vector<awe::LoadWarning> warnings;
-    auto bank = awe::Bank::loadSf2(bankPath, &warnings);
+    auto bank = awe::loadBank(bankPath, &warnings);
     fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(bankPath, warnings)));
     auto song = std::make_shared<const awe::MidiFile>(awe::MidiFile::load(songPath));
     fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(*song)));

@@ -265,7 +265,7 @@ std::vector<BrokenCase> brokenCases() {
   // -- INFO
   edited("missing_ifil.sf2", true, "ifil", "no ifil", [](RiffEditor& e) { e.remove("ifil"); });
   edited("ifil_wrong_size.sf2", true, "ifil", "expected 4", [](RiffEditor& e) { e.resizeData("ifil", 2); });
-  edited("version_3.sf2", true, "ifil", "SoundFont 3", [](RiffEditor& e) { e.put16(e.data("ifil"), 3); });
+  edited("version_3.sf2", false, "ifil", "without compressed samples", [](RiffEditor& e) { e.put16(e.data("ifil"), 3); });
   edited("version_1.sf2", true, "ifil", "not SoundFont 2", [](RiffEditor& e) { e.put16(e.data("ifil"), 1); });
   edited("missing_inam.sf2", false, "INAM", "no INAM", [](RiffEditor& e) { e.remove("INAM"); });
   edited("duplicate_inam.sf2", false, "INAM", "second 'INAM'",

@@ -1,4 +1,4 @@
-// libFuzzer target for the SF2 loader: any bytes either load into a bank that keeps every
+// libFuzzer target for the SF2/SF3 loader (SF3 streams decoded by libsndfile): any bytes either load into a bank that keeps every
 // structural promise (tests/emu8000/BankInvariants.h) or throw Sf2Error. Anything else
 // (crash, other exception, leak, sanitizer report, broken invariant) is a bug.
 #include <cstdint>
@@ -6,12 +6,13 @@
 #include <cstdlib>
 
 #include "emu8000/Bank.h"
+#include "engine/Sf3Decoder.h"
 #include "tests/emu8000/BankInvariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     std::vector<awe::LoadWarning> warnings;
-    auto bank = awe::Bank::loadSf2FromMemory(data, size, "fuzz.sf2", &warnings);
+    auto bank = awe::Bank::loadSf2FromMemory(data, size, "fuzz.sf2", &warnings, awe::decodeOggVorbisSample);
     const std::string broken = awe::checkBankInvariants(*bank);
     if (!broken.empty()) {
       std::fprintf(stderr, "bank invariant broken: %s\n", broken.c_str());
