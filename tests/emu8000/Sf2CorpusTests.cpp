@@ -13,6 +13,7 @@
 #include "BankInvariants.h"
 #include "Sf2TestBanks.h"
 #include "emu8000/Bank.h"
+#include "engine/Sf3Decoder.h"
 
 using namespace awe;
 using namespace awe::test;
@@ -101,7 +102,8 @@ TEST_CASE("SF2 corpus: inputs that once crashed the loader now load or fail clea
     INFO(file.string());
     const std::vector<uint8_t> bytes = readAll(file);
     try {
-      auto bank = Bank::loadSf2FromMemory(bytes.data(), bytes.size(), file.filename().string());
+      auto bank = Bank::loadSf2FromMemory(bytes.data(), bytes.size(), file.filename().string(), nullptr,
+                                         decodeOggVorbisSample);
       CHECK(checkBankInvariants(*bank).empty());
     } catch (const Sf2Error& e) {
       CHECK(e.offset() <= bytes.size());
