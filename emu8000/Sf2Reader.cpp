@@ -565,10 +565,12 @@ class Sf2Parser {
         h.link = 0;
       }
       if (st.compressed) {
-        // Positions and loop are known once the stream is decoded.
+        // Positions and loop are known once the stream is decoded (until then, and for
+        // ever if it is unusable: an empty sample at the block's start).
         st.byteStart = start;
         st.byteEnd = end;
         h.compressed = true;
+        h.start = h.end = h.loopStart = h.loopEnd = kSampleGuardFront;
         continue;
       }
       anyPcm_ = anyPcm_ || st.usable;
