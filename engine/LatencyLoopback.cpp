@@ -84,10 +84,12 @@ std::size_t attachEngineRecords(std::vector<LoopbackEvent>& events, const std::v
     LoopbackEvent& e = events[i];
     e.hasEngineRecord = false;
     const int64_t windowEnd_ns =
-        i + 1 < events.size() ? events[i + 1].sent_ns : std::numeric_limits<int64_t>::max();
-    // Records are in arrival order; one that arrived before this note was sent belongs to
-    // no note of ours, one that arrived after the next note was sent to a later note.
-    while (next < noteOns.size() && noteOns[next]->times.arrival_ns < e.sent_ns) ++next;
+        i + 1 < events.size() ? events[i + 1].sendBegan_ns : std::numeric_limits<int64_t>::max();
+    // Records are in arrival order; one that arrived before this note's send began belongs
+    // to no note of ours, one that arrived after the next note's send began to a later note.
+    // (Not sent_ns: after a stalled send that is the later stamp, and on a slow build the
+    // note can arrive before it.)
+    while (next < noteOns.size() && noteOns[next]->times.arrival_ns < e.sendBegan_ns) ++next;
     for (std::size_t k = next; k < noteOns.size() && noteOns[k]->times.arrival_ns < windowEnd_ns; ++k) {
       const MidiEventRecord& r = *noteOns[k];
       if ((r.bytes[0] & 0x0F) == e.channel && r.bytes[1] == e.key) {
@@ -207,6 +209,7 @@ LoopbackResult runLoopback(const LoopbackSettings& s, const std::function<bool(c
     const int64_t afterSend_ns = monotonicNanoseconds();
     constexpr int64_t kTightSend_ns = 20000;
     e.sent_ns = afterSend_ns - beforeSend_ns <= kTightSend_ns ? beforeSend_ns : afterSend_ns;
+    e.sendBegan_ns = beforeSend_ns;
     lastSent_ns = e.sent_ns;
     ++progress.sent;
     waitUntil(e.sent_ns + noteLength_ns, true);

@@ -49,6 +49,8 @@ struct LoopbackEvent {
   uint8_t key = 0;
   uint32_t input = 0;       // the capture input its onset is expected on
   int64_t sent_ns = 0;      // taken just before MidiOutput::send()
+  int64_t sendBegan_ns = 0;  // just before MidiOutput::send(), even when the send stalled:
+                             // nothing that arrived earlier can be this note
   bool detected = false;
   uint64_t onsetFrame = 0;  // JACK frame time of the onset's first sample
   int64_t onset_ns = 0;     // when that sample passed through the JACK graph

@@ -189,8 +189,11 @@ TEST_CASE("engine records pair with loopback notes by time, channel and key; a l
     LoopbackEvent& e = events[static_cast<size_t>(i)];
     e.channel = static_cast<uint8_t>(i % 2);
     e.key = static_cast<uint8_t>(keys[i]);
-    e.sent_ns = 1'000'000'000LL * (i + 1);
+    e.sendBegan_ns = 1'000'000'000LL * (i + 1);
+    e.sent_ns = e.sendBegan_ns;
   }
+  // Event 2's send stalled: its stamp is the later one, after its note arrived (3.01 s).
+  events[2].sent_ns = 3'015'000'000LL;
   auto record = [](uint8_t status, uint8_t key, uint8_t velocity, int64_t arrival_ns, uint64_t buffer) {
     MidiEventRecord r;
     r.size = 3;

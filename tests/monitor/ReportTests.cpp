@@ -265,7 +265,8 @@ TEST_CASE("Freewheel reports leave jitter out; paced ones keep it", "[monitor]")
   CHECK_FALSE(report.at("outliers").contains("jitter"));
   CHECK(awe::formatTextReport(snapshot).find("jitter:") == std::string::npos);
   CHECK(awe::formatTextReport(snapshot).find("callback jitter") == std::string::npos);
-  for (const json& event : awe::traceToJson(snapshot).at("traceEvents")) {
+  const json trace = awe::traceToJson(snapshot);  // kept: a range-for over .at() of a temporary reads freed memory
+  for (const json& event : trace.at("traceEvents")) {
     if (event.at("name") == "buffer") CHECK_FALSE(event.at("args").contains("jitter_us"));
   }
 }
