@@ -20,6 +20,7 @@
 #include "monitor/HeapProfile.h"
 #include "monitor/SamplingProfiler.h"
 #include "support/JackServer.h"
+#include "support/ToolRun.h"
 #include "support/XmlCheck.h"
 
 namespace fs = std::filesystem;
@@ -27,43 +28,21 @@ using namespace awe;
 
 namespace {
 
-struct ToolRun {
-  int exitCode = -1;
-  std::string output;  // stdout and stderr
-};
+using test::readWholeFile;
+using test::ToolRun;
 
 // Runs `command` in the build folder's scratch space (unless it changes folder itself), so
 // nothing a tool writes by default (./awe-bench.*, a failure trace) lands in the current
 // folder, which may be the source tree when awe-tests is run by hand.
 ToolRun runTool(const std::string& command) {
-  ToolRun run;
   const fs::path scratch = fs::path(AWE_BINARY_DIR) / "tool-profile-tests";
   fs::create_directories(scratch);
   const std::string where = command.rfind("cd ", 0) == 0 ? "" : "cd '" + scratch.string() + "' && ";
-  FILE* pipe = popen((where + command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
-  const int status = pclose(pipe);
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test::runTool(where + command);
 }
 
-std::string tool(const char* name) { return std::string(AWE_BINARY_DIR) + "/bin/" + name; }
-
-std::string freshFolder(const std::string& name) {
-  const fs::path folder = fs::path(AWE_BINARY_DIR) / "tool-profile-tests" / name;
-  fs::remove_all(folder);
-  fs::create_directories(folder);
-  return folder.string();
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string tool(const char* name) { return test::toolPath(name); }
+std::string freshFolder(const std::string& name) { return test::freshFolder("tool-profile-tests", name); }
 
 // What this build can profile (the same build as the tools).
 struct Available {
@@ -100,7 +79,7 @@ void checkProfileFiles(const std::string& base, const std::string& namedBase, co
     INFO(path);
     CHECK(output.find(prefix + namedBase + suffix + "\n") != std::string::npos);
     REQUIRE(fs::exists(path));
-    const std::string text = readFile(path);
+    const std::string text = readWholeFile(path);
     CHECK(text.size() > 20);
     if (suffix == ".cpuprofile") {
       const nlohmann::json profile = nlohmann::json::parse(text);
@@ -153,11 +132,11 @@ TEST_CASE("awe-bench --profile cpu,memory,spans writes its profiles next to --js
                     "voice render");
   if (available.spans) {
     // Both engines' buffers: 2 x ceil(2 s x 44100 / 1024) = 2 x 87.
-    const nlohmann::json stages = nlohmann::json::parse(readFile(folder + "/run.spans.json"));
+    const nlohmann::json stages = nlohmann::json::parse(readWholeFile(folder + "/run.spans.json"));
     CHECK(stages["buffers"] == 2 * 87);
   }
   if (available.memory) {
-    const std::string heap = readFile(folder + "/run.heap.txt");
+    const std::string heap = readWholeFile(folder + "/run.heap.txt");
     CHECK(heap.find("loaded -> ran") != std::string::npos);
   }
 }
@@ -202,7 +181,7 @@ TEST_CASE("awe-bankinfo --profile cpu,memory profiles the loading; spans do not 
     checkProfileFiles(folder + "/awe-bankinfo", "awe-bankinfo", run.output, "profile: ", available.cpu, available.memory, false, "");
     if (available.memory) {
       // The bank's own parsing is in the profile, and the bank is gone by the end.
-      const std::string heap = readFile(folder + "/awe-bankinfo.heap.txt");
+      const std::string heap = readWholeFile(folder + "/awe-bankinfo.heap.txt");
       CHECK(heap.find("Bank::loadSf2") != std::string::npos);
       CHECK(heap.find("start -> loaded") != std::string::npos);
     }
@@ -243,8 +222,8 @@ TEST_CASE("awe-latency --profile cpu,memory,spans profiles a live run next to --
                               "' --json " + folder + "/latency.json --profile " + list);
   INFO(run.output);
   REQUIRE(run.exitCode == 0);
-  CHECK(nlohmann::json::parse(readFile(folder + "/latency.json"))["mode"] == "live");
+  CHECK(nlohmann::json::parse(readWholeFile(folder + "/latency.json"))["mode"] == "live");
   checkProfileFiles(folder + "/latency", folder + "/latency", run.output, "profile: ", available.cpu, available.memory, available.spans,
                     "synth render");
-  if (available.memory) CHECK(readFile(folder + "/latency.heap.txt").find("start -> started") != std::string::npos);
+  if (available.memory) CHECK(readWholeFile(folder + "/latency.heap.txt").find("start -> started") != std::string::npos);
 }

@@ -26,25 +26,15 @@
 #include "engine/WavWriter.h"
 #include "monitor/OutputFile.h"
 #include "support/Analysis.h"
+#include "support/ToolRun.h"
 
 namespace fs = std::filesystem;
 using namespace awe;
 
 namespace {
 
-std::string freshFolder(const std::string& name) {
-  const fs::path folder = fs::path(AWE_BINARY_DIR) / "write-rules-tests" / name;
-  fs::remove_all(folder);
-  fs::create_directories(folder);
-  return folder.string();
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::readWholeFile;
+std::string freshFolder(const std::string& name) { return test::freshFolder("write-rules-tests", name); }
 
 void writePlain(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -105,8 +95,8 @@ Finished wait(const Process& p) {
   Finished f;
   if (WIFEXITED(status)) f.exitCode = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) f.signal = WTERMSIG(status);
-  f.out = readFile(p.outPath);
-  f.err = readFile(p.errPath);
+  f.out = readWholeFile(p.outPath);
+  f.err = readWholeFile(p.errPath);
   fs::remove(p.outPath);
   fs::remove(p.errPath);
   return f;
@@ -116,7 +106,7 @@ Finished runTool(const std::vector<std::string>& args, const std::string& folder
   return wait(start(args, folder, fileSizeLimit));
 }
 
-std::string tool(const char* name) { return std::string(AWE_BINARY_DIR) + "/bin/" + name; }
+std::string tool(const char* name) { return test::toolPath(name); }
 
 // A song of one piano note held for `seconds` (a slow tempo and one tick per quarter
 // reach hours in a few bytes, as a damaged delta time does).
@@ -153,7 +143,7 @@ TEST_CASE("writeFileAtomically replaces a file whole and leaves no temporary fil
   writePlain(path, "old");
   ::chmod(path.c_str(), 0640);
   writeFileAtomically(path, std::string(100000, 'n'));
-  CHECK(readFile(path) == std::string(100000, 'n'));
+  CHECK(readWholeFile(path) == std::string(100000, 'n'));
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0640);  // the old file's mode is kept
@@ -163,7 +153,7 @@ TEST_CASE("writeFileAtomically replaces a file whole and leaves no temporary fil
   fs::create_symlink("report.json", folder + "/link.json");
   writeFileAtomically(folder + "/link.json", "through the link");
   CHECK(fs::is_symlink(folder + "/link.json"));
-  CHECK(readFile(path) == "through the link");
+  CHECK(readWholeFile(path) == "through the link");
 
   // A folder is not a file.
   CHECK_THROWS_WITH(writeFileAtomically(folder, "x"), Catch::Contains("is a folder"));
@@ -203,7 +193,7 @@ TEST_CASE("a write that fails (file too large, as a full disk) keeps the old fil
   INFO(message);
   CHECK(message.find(path + ": writing failed after 64.0 KiB of 1.00 MiB: File too large") != std::string::npos);
   CHECK(message.find("the old file is kept unchanged") != std::string::npos);
-  CHECK(readFile(path) == old);
+  CHECK(readWholeFile(path) == old);
   CHECK(strayFiles(folder, {"baseline.json"}).empty());
 }
 
@@ -234,7 +224,7 @@ TEST_CASE("an audio file abandoned before close leaves the old file", "[output-f
     std::vector<float> silence(4096, 0.0f);
     writer.write(silence.data(), silence.data(), silence.size());
   }  // no close(): an exception or a stop on the way
-  CHECK(readFile(path) == "old audio");
+  CHECK(readWholeFile(path) == "old audio");
   CHECK(strayFiles(folder, {"out.wav"}).empty());
 }
 
@@ -244,7 +234,7 @@ TEST_CASE("awe-render refuses to write over its song or bank", "[render-tool]") 
   const std::string folder = freshFolder("render-over-input");
   const std::string song = folder + "/song.mid";
   writeShortSong(song);
-  const std::string before = readFile(song);
+  const std::string before = readWholeFile(song);
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{}, std::vector<std::string>{"--format", "wav"}}) {
     std::vector<std::string> args{tool("awe-render"), song, "-o", song};
@@ -253,18 +243,18 @@ TEST_CASE("awe-render refuses to write over its song or bank", "[render-tool]") 
     INFO(f.err);
     CHECK(f.exitCode == 4);
     CHECK(f.err.find("refusing to write the output (-o) over the song") != std::string::npos);
-    CHECK(readFile(song) == before);
+    CHECK(readWholeFile(song) == before);
   }
   // The bank through another name of the same file.
   const std::string bank = folder + "/bank.sf2";
   fs::copy_file(builtinBankPath(), bank);
   fs::create_symlink("bank.sf2", folder + "/bank-link.wav");
-  const std::string bankBefore = readFile(bank);
+  const std::string bankBefore = readWholeFile(bank);
   const Finished f = runTool({tool("awe-render"), song, "--sf2", bank, "-o", folder + "/bank-link.wav"}, folder);
   INFO(f.err);
   CHECK(f.exitCode == 4);
   CHECK(f.err.find("over the bank (--sf2)") != std::string::npos);
-  CHECK(readFile(bank) == bankBefore);
+  CHECK(readWholeFile(bank) == bankBefore);
 }
 
 TEST_CASE("awe-render stopped by SIGINT leaves the old output byte for byte", "[render-tool]") {
@@ -294,7 +284,7 @@ TEST_CASE("awe-render stopped by SIGINT leaves the old output byte for byte", "[
       const Finished f = wait(p);
       INFO(f.err);
       CHECK(f.signal == SIGINT);  // it ends by the signal, so a calling script stops too
-      CHECK(readFile(out) == old);
+      CHECK(readWholeFile(out) == old);
       CHECK(f.err.find("interrupted (SIGINT, Ctrl-C) at ") != std::string::npos);
       CHECK(f.err.find(out + " was left as it was") != std::string::npos);
       if (keepPartial) {
@@ -325,7 +315,7 @@ TEST_CASE("awe-render on a full disk keeps the old file and says what was lost",
   CHECK(f.err.find(out + ": writing failed after 0:00.") != std::string::npos);
   CHECK(f.err.find(" of audio: File too large; the old file is kept unchanged") != std::string::npos);
   CHECK(f.err.find("the old file is kept unchanged") != std::string::npos);
-  CHECK(readFile(out) == "old");
+  CHECK(readWholeFile(out) == "old");
   CHECK(strayFiles(folder, {"song.mid", "out.wav"}).empty());
 }
 
@@ -432,8 +422,8 @@ TEST_CASE("awe-render refuses an unknown extension and streams WAV to standard o
   // The same samples as a file render, and the summary on stderr, not in the audio.
   const std::string file = folder + "/file.wav";
   REQUIRE(runTool({tool("awe-render"), song, "-o", file, "-q"}, folder).exitCode == 0);
-  const std::string fileBytes = readFile(file);
+  const std::string fileBytes = readWholeFile(file);
   CHECK(bytes.size() == fileBytes.size());
   CHECK(bytes.substr(44) == fileBytes.substr(fileBytes.size() - (bytes.size() - 44)));
-  CHECK(readFile(folder + "/err.txt").find("standard output: ") != std::string::npos);
+  CHECK(readWholeFile(folder + "/err.txt").find("standard output: ") != std::string::npos);
 }
