@@ -273,6 +273,7 @@ int transportTextLines(const PlayerSession& session) {
   int lines = song && (!song->markers().empty() || !song->lyrics().empty()) ? 1 : 0;
   if (!loadWarningsLine(session.songWarnings()).empty()) ++lines;
   if (!loadWarningsLine(session.bankWarnings()).empty()) ++lines;
+  if (session.bankStack().size() > 1) ++lines;  // the stack, in play order
   return lines;
 }
 
@@ -359,6 +360,11 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   ImGui::SetNextItemWidth(pathWidth);
   const bool bankEnter = ImGui::InputTextWithHint("##bank", "path/to/bank.sf2", &state.bankPathInput,
                                                   ImGuiInputTextFlags_EnterReturnsTrue);
+  if (ImGui::IsItemHovered() && !session.bankStack().empty()) {
+    std::string stack = "Playing from (each preset from the first bank that has it):";
+    for (const std::string& line : session.bankStack()) stack += "\n" + line;
+    ImGui::SetTooltip("%s", stack.c_str());
+  }
   ImGui::SameLine();
   if ((ImGui::Button("Load bank") || bankEnter) && !state.bankPathInput.empty()) {
     session.loadBankInBackground(state.bankPathInput);
@@ -444,6 +450,11 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
       ImGui::SameLine(0.0f, 0.0f);
       textDim(line.substr(sung));
     }
+  }
+  if (session.bankStack().size() > 1) {
+    std::string stack = "Banks:";
+    for (const std::string& line : session.bankStack()) stack += "  " + line;
+    textDim(stack);
   }
   for (const LoadWarningList* warnings : {&session.songWarnings(), &session.bankWarnings()}) {
     const std::string line = loadWarningsLine(*warnings);

@@ -20,10 +20,8 @@ constexpr int64_t kReleaseTailLimit_ns = 3'000'000'000;  // longest wait for not
 // Both print what the loader skipped or repaired (stderr: the terminal under --no-gui)
 // and keep it for the transport panel.
 PlayerSession::LoadedBank readBank(const std::string& path) {
-  std::vector<LoadWarning> warnings;
-  PlayerSession::LoadedBank loaded{awe::loadBank(path, &warnings), {}};
-  loaded.warnings = loadWarningList(path, warnings);
-  fmt::print(stderr, "{}", formatLoadWarnings(loaded.warnings));
+  LoadedBanks loaded = loadBanks({path});
+  for (const LoadWarningList& warnings : loaded.warnings) fmt::print(stderr, "{}", formatLoadWarnings(warnings));
   return loaded;
 }
 
@@ -54,11 +52,20 @@ PlayerSession::~PlayerSession() {
 
 // ---- files ------------------------------------------------------------------------------
 
-void PlayerSession::loadBank(const std::string& path) {
-  LoadedBank loaded = readBank(path);
-  engine_.setBank(loaded.bank);
-  bankWarnings_ = std::move(loaded.warnings);
-  bankPath_ = path;
+void PlayerSession::loadBank(const std::string& path) { takeBanks(readBank(path)); }
+
+void PlayerSession::takeBanks(LoadedBanks loaded) {
+  engine_.setBank(loaded.stack.bank);
+  // The transport panel has a line for the bank's warnings: the first bank that has any
+  // (each bank's were printed in full when it loaded).
+  bankWarnings_ = {};
+  for (LoadWarningList& warnings : loaded.warnings) {
+    if (warnings.total == 0) continue;
+    bankWarnings_ = std::move(warnings);
+    break;
+  }
+  bankStack_ = bankStackLines(loaded.stack);
+  bankPath_ = loaded.stack.layers.empty() ? std::string() : loaded.stack.layers.front().path;
 }
 
 void PlayerSession::loadSong(const std::string& path, bool play) {
@@ -94,10 +101,7 @@ void PlayerSession::loadSongInBackground(const std::string& path) {
 void PlayerSession::takeFinishedLoads() {
   if (ready(pendingBank_)) {
     try {
-      LoadedBank loaded = pendingBank_.get();
-      engine_.setBank(loaded.bank);
-      bankWarnings_ = std::move(loaded.warnings);
-      bankPath_ = pendingBankPath_;
+      takeBanks(pendingBank_.get());
       loadMessage_ = "bank loaded: " + bankPath_;
     } catch (const std::exception& e) {
       loadMessage_ = e.what();
@@ -340,6 +344,7 @@ nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
     session["songLoaderWarnings"] = songWarnings_.total;
   }
   session["bank"] = bankPath_;
+  session["bankStack"] = bankStack_;  // every bank, first one first
   session["driver"] = engine_.driver() != nullptr ? engine_.driver()->kind() : std::string("none");
   session["driverDescription"] = engine_.driver() != nullptr ? engine_.driver()->description() : std::string();
   session["sampleRate_Hz"] = s.driver.sampleRate;

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emu8000/Bank.h"
+#include "engine/Banks.h"
 #include "engine/Engine.h"
 #include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"
@@ -51,23 +52,24 @@ class PlayerSession {
   // --- files [main thread] ---------------------------------------------------------------
   // Load at once and hand over; throw Sf2Error / MidiFileError naming the file.
   void loadBank(const std::string& path);
+  // Banks loaded already (the command line's --sf2 stack, engine/Banks.h): hand them over.
+  void takeBanks(LoadedBanks loaded);
   void loadSong(const std::string& path, bool play);
   // Load on a worker thread; update() hands the result over. Errors land in loadMessage().
   void loadBankInBackground(const std::string& path);
   void loadSongInBackground(const std::string& path);
   bool loading() const { return pendingBank_.valid() || pendingSong_.valid(); }
   const std::string& loadMessage() const { return loadMessage_; }
-  const std::string& bankPath() const { return bankPath_; }
+  const std::string& bankPath() const { return bankPath_; }  // the stack's first bank
+  // The bank stack, one line per bank, first one first (bankStackLines).
+  const std::vector<std::string>& bankStack() const { return bankStack_; }
   const std::string& songPath() const { return songPath_; }
   // What the loaders skipped or repaired in the current song and bank.
   const LoadWarningList& songWarnings() const { return songWarnings_; }
   const LoadWarningList& bankWarnings() const { return bankWarnings_; }
   // The current song (immutable, shared with the audio thread's sequencer); null if none.
   const std::shared_ptr<const MidiFile>& song() const { return song_; }
-  struct LoadedBank {
-    std::shared_ptr<const Bank> bank;
-    LoadWarningList warnings;
-  };
+  using LoadedBank = LoadedBanks;
   // Preset name of a channel's bank and program ("" when the bank has none).
   std::string presetName(uint16_t bank, uint8_t program, int channel) const;
 
@@ -146,6 +148,7 @@ class PlayerSession {
   Engine engine_;
   int64_t started_ns_ = 0;
   std::string bankPath_, songPath_;
+  std::vector<std::string> bankStack_;
   std::string pendingBankPath_, pendingSongPath_;
   std::future<LoadedBank> pendingBank_;
   std::shared_ptr<const MidiFile> song_;

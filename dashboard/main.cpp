@@ -1,14 +1,15 @@
 // awe-player: plays a MIDI file through the EMU8000-style synth (and any live MIDI input at
 // the same time) with a live dashboard of what the monitor sees, and adaptive quality.
 //
-//   awe-player [song.mid] [--sf2 bank.sf2] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
+//   awe-player [song.mid] [--sf2 bank.sf2 ...] [--mode M] [--gain DB] [--reverb T] [--chorus T] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
 //              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
 //              [--midi-in PORT | --midi-virtual] [--midi-api auto|alsa|jack] [--schedule asap|fixed] [--loop]
 //              [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
 //              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //              [--profile-output BASE]
 //
-// No song or bank: the built-in ones (soundfonts/). No display: a one-line status on the
+// No song: the built-in demo. No bank: engine/Banks.h's rule ($AWE_SOUNDFONT, the system GM
+// bank, the built-in bank). No display: a one-line status on the
 // terminal instead of the window. No audio device: the paced clock (the audio goes nowhere,
 // the monitor still measures the synth in real time).
 //
@@ -29,6 +30,7 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "engine/cli/SynthCli.h"
 
 namespace {
 
@@ -42,7 +44,9 @@ int main(int argc, char** argv) {
   // ---- command line --------------------------------------------------------------------------
   CLI::App app{"awe-player: play a MIDI file through the EMU8000-style synth with a live performance dashboard"};
   awe::cli::setUp(app, "awe-player");
-  std::string songPath, bankPath, driver = "auto", api, device, midiIn, schedule = "asap";
+  std::vector<std::string> banks;
+  awe::cli::SoundOptions sound;
+  std::string songPath, driver = "auto", api, device, midiIn, schedule = "asap";
   std::string screenshotPath, jsonPath, tracePath;
   double rate = 44100.0;
   uint32_t buffer = 1024;
@@ -52,7 +56,8 @@ int main(int argc, char** argv) {
   awe::ProfileCliOptions profileOptions;
   const awe::ProfileCliSpec profileSpec{"awe-player", "audio", true, ""};
   app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
-  app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
+  awe::cli::addBankOption(app, banks);
+  awe::cli::addSoundOptions(app, sound);
   app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
       ->check(CLI::IsMember({"auto", "rtaudio", "paced"}));
   app.add_option("--api", api, "Audio API for RtAudio (default: the first that works)")
@@ -91,12 +96,15 @@ int main(int argc, char** argv) {
 
   // ---- deep profiling (before anything is loaded, so the heap profile sees it) ------------------
   std::unique_ptr<awe::ProfileSession> profile;
+  awe::BankChoice bankChoice;
   try {
+    bankChoice = awe::chooseBanks(banks);
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath, tracePath});
-    // No report over the song or bank (the built-in ones when none is given), nor two in one file.
+    // No report over the song or a bank (the built-in ones when none is given), nor two in one file.
+    std::vector<awe::RunFile> inputs = awe::cli::bankInputs(bankChoice);
+    inputs.push_back({songPath.empty() ? awe::builtinSongPath() : songPath, "the song"});
     awe::checkRunFiles({{jsonPath, "--json"}, {tracePath, "--trace"}, {screenshotPath, "--screenshot"}}, profile.get(),
-                       {{songPath.empty() ? awe::builtinSongPath() : songPath, "the song"},
-                        {bankPath.empty() ? awe::builtinBankPath() : bankPath, "the bank (--sf2)"}});
+                       inputs);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
     return awe::cli::kExitUsage;
@@ -123,16 +131,20 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<awe::PlayerSession> session;
   try {
-    session = std::make_unique<awe::PlayerSession>(settings);
-    if (profile) profile->attach(session->engine());
     const auto builtin = [](const std::string& path, const char* what, const char* option) {
       if (std::ifstream(path).good()) return path;
       throw std::runtime_error(fmt::format("the built-in {} {} is missing (soundfonts/ not made?); give {}", what, path, option));
     };
-    if (bankPath.empty()) bankPath = builtin(awe::builtinBankPath(), "bank", "--sf2 BANK.sf2");
+    // The banks before the engine: --mode auto follows the first one.
+    if (bankChoice.source == "the built-in bank") builtin(bankChoice.paths.front(), "bank", "--sf2 BANK.sf2");
+    awe::LoadedBanks loadedBanks = awe::loadBanks(bankChoice.paths);
+    for (const awe::LoadWarningList& warnings : loadedBanks.warnings) fmt::print(stderr, "{}", awe::formatLoadWarnings(warnings));
+    awe::cli::applySoundOptions(sound, *loadedBanks.stack.bank, settings.synth);
+    session = std::make_unique<awe::PlayerSession>(settings);
+    if (profile) profile->attach(session->engine());
     if (songPath.empty()) songPath = builtin(awe::builtinSongPath(), "demo song", "a song.mid");
     session->setLoop(loop);
-    session->loadBank(bankPath);
+    session->takeBanks(std::move(loadedBanks));
     session->loadSong(songPath, true);
     if (profile) profile->heapMark("loaded");
   } catch (const std::exception& e) {
@@ -146,6 +158,10 @@ int main(int argc, char** argv) {
     const awe::AudioDriver* d = session->engine().driver();
     fmt::print(stderr, "awe-player: {} on {} ({} Hz, {} frames)\n", songPath, d->description(),
                static_cast<int>(d->sampleRate()), d->bufferFrames());
+    // Which banks play, first one first (and why these, when --sf2 did not name them).
+    const std::string choiceLine = awe::bankChoiceLine(bankChoice);
+    if (!choiceLine.empty()) fmt::print(stderr, "awe-player: {}\n", choiceLine);
+    for (const std::string& line : session->bankStack()) fmt::print(stderr, "awe-player: bank {}\n", line);
   } catch (const awe::DriverError& e) {
     fmt::print(stderr, "awe-player: no audio: {}\n", e.what());
     return awe::cli::kExitUsage;

@@ -1,6 +1,9 @@
 // The Catch2 main of the test programs, with two additions (tests/support/Skip.h): exit
 // code 77 (ctest: skipped) when a test skipped and none failed, and the quiet-machine mode
 // (AWE_QUIET_MACHINE=1), where a run spoiled by the machine's scheduling fails instead.
+// Every tool a test starts plays the built-in bank unless the test names another
+// (AWE_SOUNDFONT=builtin, engine/Banks.h): the GM banks a machine has installed never change
+// a result.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
@@ -11,6 +14,7 @@
 #include "support/Skip.h"
 
 int main(int argc, char** argv) {
+  ::setenv("AWE_SOUNDFONT", "builtin", 1);
   Catch::Session session;
   bool quietOnly = false;
   session.cli(session.cli() | Catch::clara::Opt(quietOnly)["--quiet-machine-only"](

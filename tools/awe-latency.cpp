@@ -5,7 +5,8 @@
 //   awe-latency --midi-in PORT | --midi-virtual [--duration S] [--schedule asap|fixed|both]
 //   awe-latency --loopback [--events N] [--schedule asap|fixed|both]
 //                          [--midi-out PORT --capture LEFT[,RIGHT]]
-//   common: [--max-ms MS] [--json FILE|-] [--sf2 BANK] [--program N] [--quiet]
+//   common: [--max-ms MS] [--json FILE|-] [--sf2 BANK ...] [--mode M] [--gain DB] [--reverb T] [--chorus T]
+//           [--no-effects] [--program N] [--quiet]
 //           [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //           [--profile-output BASE]
 //
@@ -66,6 +67,7 @@
 #include "monitor/SampleStatistics.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "engine/cli/SynthCli.h"
 
 namespace {
 
@@ -301,13 +303,6 @@ std::optional<JackFormat> probeJack(const std::string& clientName) {
   }
 }
 
-std::shared_ptr<const awe::Bank> loadBank(const std::string& path) {
-  std::vector<awe::LoadWarning> warnings;
-  auto bank = awe::loadBank(path, &warnings);
-  fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(path, warnings)));
-  return bank;
-}
-
 awe::EngineSettings engineSettings(const std::string& clientName, const std::optional<JackFormat>& jack,
                                    const std::string& api, uint32_t frames, double rate) {
   awe::EngineSettings s;
@@ -407,7 +402,8 @@ struct LiveArgs {
   double duration_s = 0.0;
   double alternate_s = 10.0;
   std::string schedule = "asap";
-  std::string sf2;
+  std::vector<std::string> banks;  // --sf2 (engine/Banks.h's rule when empty)
+  awe::cli::SoundOptions sound;
   std::string api;
   awe::MidiApi midiApi = awe::MidiApi::Auto;
   std::string clientName;
@@ -422,13 +418,11 @@ int runLive(const LiveArgs& a, const Options& options) {
   const auto jack = probeJack(a.clientName);
   awe::EngineSettings engineSetup = engineSettings(a.clientName, jack, a.api, a.frames, a.rate);
   engineSetup.midiApi = a.midiApi;
+  const awe::BankStack stack = awe::cli::loadChosenBanks(awe::chooseBanks(a.banks), "awe-latency", stderr);
+  awe::cli::applySoundOptions(a.sound, *stack.bank, engineSetup.synth);  // --mode auto: by the first bank
   awe::Engine engine(engineSetup);
   const awe::ProfileSession::Attachment profiled(a.profile, engine);
-  const std::string bankPath = a.sf2.empty() ? awe::builtinBankPath() : a.sf2;
-  if (a.sf2.empty() && access(bankPath.c_str(), R_OK) != 0) {
-    throw std::runtime_error("the built-in bank " + bankPath + " is missing; pass --sf2 BANK");
-  }
-  engine.setBank(loadBank(bankPath));
+  engine.setBank(stack.bank);
   const std::vector<awe::MidiSchedule> schedules = schedulesFor(a.schedule);
   std::string note;
   engine.start(&note);
@@ -438,7 +432,9 @@ int runLive(const LiveArgs& a, const Options& options) {
   } else {
     engine.midiInput().open(a.port);
   }
-  json settings = {{"bank", bankPath}, {"midi_port", engine.midiInput().portName()}, {"schedule", a.schedule}};
+  json banks = json::array();  // a stack: each bank, first one first
+  for (const awe::BankLayer& layer : stack.layers) banks.push_back(layer.path);
+  json settings = {{"bank", banks.size() == 1 ? banks.front() : banks}, {"midi_port", engine.midiInput().portName()}, {"schedule", a.schedule}};
   describeEngine(engine, settings);
   if (a.profile != nullptr) a.profile->heapMark("started");
   if (!a.quiet) {
@@ -533,7 +529,8 @@ struct LoopbackArgs {
   std::string midiOut;
   std::string capture;
   std::string schedule = "asap";
-  std::string sf2;
+  std::vector<std::string> banks;  // --sf2; none: the click bank
+  awe::cli::SoundOptions sound;
   std::string clientName;
   std::string jsonPath;
   double threshold_dB = -60.0;
@@ -621,15 +618,20 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
     const auto jack = probeJack(a.clientName);
     if (!jack) throw std::runtime_error("loopback needs a running JACK server (the synth's audio is captured through JACK)");
     const std::string synthName = a.clientName + "-synth";
-    engine = std::make_unique<awe::Engine>(engineSettings(synthName, jack, "jack", 0, 0.0));
-    profiled = std::make_unique<awe::ProfileSession::Attachment>(a.profile, *engine);
-    if (a.sf2.empty()) {
-      engine->setBank(awe::makeClickBank());
+    std::shared_ptr<const awe::Bank> bank;
+    if (a.banks.empty()) {
+      bank = awe::makeClickBank();
       settings["bank"] = "click (built in: 1 kHz square, minimum SF2 delay and attack)";
     } else {
-      engine->setBank(loadBank(a.sf2));
-      settings["bank"] = a.sf2;
+      const awe::BankChoice choice = awe::chooseBanks(a.banks);
+      bank = awe::cli::loadChosenBanks(choice, "awe-latency", stderr).bank;
+      settings["bank"] = choice.paths.size() == 1 ? json(choice.paths.front()) : json(choice.paths);  // a stack: each, in order
     }
+    awe::EngineSettings engineSetup = engineSettings(synthName, jack, "jack", 0, 0.0);
+    awe::cli::applySoundOptions(a.sound, *bank, engineSetup.synth);
+    engine = std::make_unique<awe::Engine>(engineSetup);
+    profiled = std::make_unique<awe::ProfileSession::Attachment>(a.profile, *engine);
+    engine->setBank(bank);
     engine->start();
     engine->midiInput().openVirtual("midi_in");
     describeEngine(*engine, settings);
@@ -769,7 +771,9 @@ int main(int argc, char** argv) {
   LiveArgs live;
   LoopbackArgs loop;
   Options options;
-  std::string schedule = "asap", sf2, jsonPath, clientName = "awe-latency";
+  std::string schedule = "asap", jsonPath, clientName = "awe-latency";
+  std::vector<std::string> banks;
+  awe::cli::SoundOptions sound;
   int program = -1;
   double interval_ms = 250.0, note_ms = 50.0;
 
@@ -791,8 +795,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-ms", options.maxMs, "Pass/fail limit for the total latency of every event, in ms")
       ->check(awe::cli::positive("ms"));
   app.add_option("--json", jsonPath, "Write the JSON report here ('-' for stdout; the text goes to stderr then)");
-  app.add_option("--sf2", sf2, "SoundFont bank (live default: the built-in bank; loopback default: a click)")
-      ->check(CLI::ExistingFile);
+  awe::cli::addBankOption(app, banks,
+                          "live: $AWE_SOUNDFONT, else the system GM bank, else the built-in bank; loopback: a click");
+  awe::cli::addSoundOptions(app, sound);
   app.add_option("--program", program, "Loopback: program to play (sent on both channels first)")
       ->check(awe::cli::wholeRange(0, 127));
   app.add_option("--client", clientName, "Name of our JACK clients");
@@ -845,7 +850,8 @@ int main(int argc, char** argv) {
     std::string note;
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath}, &note);
     if (!note.empty()) fmt::print(stderr, "awe-latency: {}\n", note);
-    awe::checkRunFiles({{jsonPath, "--json"}}, profile.get(), {{sf2, "the bank (--sf2)"}});
+    awe::checkRunFiles({{jsonPath, "--json"}}, profile.get(),
+                       banks.empty() && loopback ? std::vector<awe::RunFile>{} : awe::cli::bankInputs(awe::chooseBanks(banks)));
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-latency: {}\n", e.what());
     return awe::cli::kExitUsage;
@@ -862,14 +868,16 @@ int main(int argc, char** argv) {
       loop.loopback.noteLength_s = note_ms / 1e3;
       loop.loopback.program = program;
       loop.schedule = schedule;
-      loop.sf2 = sf2;
+      loop.banks = banks;
+      loop.sound = sound;
       loop.clientName = clientName;
       loop.jsonPath = jsonPath;
       loop.quiet = quiet;
       status = runLoopbackMode(loop, options);
     } else {
       live.schedule = schedule;
-      live.sf2 = sf2;
+      live.banks = banks;
+      live.sound = sound;
       live.clientName = clientName;
       live.jsonPath = jsonPath;
       live.quiet = quiet;

@@ -1,8 +1,8 @@
 // awe-render: plays a MIDI file through the synth as fast as possible into an audio file.
 //
 //   awe-render [song.mid] -o out.wav|out.flac|out.aiff|out.ogg|out.opus|out.mp3|- [--format F]
-//              [--sample-format pcm16|pcm24|float] [--sf2 bank.sf2] [--rate R] [--polyphony N]
-//              [--interp cubic|linear|none] [--mode awe|modern|auto] [--max-length 1:00:00]
+//              [--sample-format pcm16|pcm24|float] [--sf2 bank.sf2 [--sf2 more.sf2]] [--rate R] [--polyphony N]
+//              [--interp cubic|linear|none] [--mode awe|modern|auto] [--gain DB] [--reverb T] [--chorus T] [--max-length 1:00:00]
 //              [--keep-partial] [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|render]
 //
 // The file is written under a temporary name and renamed when complete: Ctrl-C, a full disk
@@ -35,6 +35,7 @@
 #include "engine/WavWriter.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "engine/cli/SynthCli.h"
 #include "monitor/Format.h"
 #include "monitor/OutputFile.h"
 
@@ -136,13 +137,12 @@ std::string partialName(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App app{"awe-render: render a MIDI file through the EMU8000-style synth to an audio file"};
   awe::cli::setUp(app, "awe-render");
-  std::string songPath, bankPath, outPath, interp = "cubic", format, sampleFormatName = "pcm16", mode = "awe",
-              attenuation = "hardware";
+  std::string songPath, outPath, interp = "cubic", format, sampleFormatName = "pcm16";
+  std::vector<std::string> banks;
+  awe::cli::SoundOptions sound;
   std::string maxLengthText = "1:00:00";
   bool keepPartial = false;
-  std::string reverb = awe::reverbTypeKey(awe::kDefaultReverbType), chorus = awe::chorusTypeKey(awe::kDefaultChorusType);
-  bool noEffects = false;
-  double rate = awe::kDefaultSampleRate, gain_dB = 0.0, tail_s = 10.0;
+  double rate = awe::kDefaultSampleRate, tail_s = 10.0;
   int polyphony = awe::kDefaultPolyphony;  // one default in every tool (emu8000/Config.h)
   size_t block = 1024;
   bool quiet = false;
@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
                  "Audio file to write: .wav, .flac, .aiff, .ogg (Vorbis), .opus, .mp3 (where libsndfile has it), or - "
                  "for WAV on standard output")
       ->required();
-  app.add_option("--sf2", bankPath, "SoundFont 2 bank (default: the built-in bank)")->check(CLI::ExistingFile);
+  awe::cli::addBankOption(app, banks);
   auto* rateOption = app.add_option("--rate", rate, "Sample rate in Hz (default 44100; 48000 for Opus)")
                          ->check(awe::cli::range(8000.0, 192000.0, "Hz"));
   app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
@@ -176,18 +176,7 @@ int main(int argc, char** argv) {
       });
   app.add_flag("--keep-partial", keepPartial,
                "On Ctrl-C, keep what was rendered as <name>.partial.<ext> (the output itself stays as it was)");
-  app.add_option("--reverb", reverb, "Reverb type: room-1..3, hall-1, hall-2, plate, delay, panning-delay")
-      ->check([](const std::string& v) { return awe::reverbTypeFromName(v) ? "" : "unknown reverb type '" + v + "'"; });
-  app.add_option("--chorus", chorus,
-                 "Chorus type: chorus-1..4, feedback, flanger, short-delay, short-delay-fb")
-      ->check([](const std::string& v) { return awe::chorusTypeFromName(v) ? "" : "unknown chorus type '" + v + "'"; });
-  app.add_flag("--no-effects", noEffects, "Dry output: no reverb or chorus");
-  app.add_option("--mode", mode, "Personality: awe (EMU8000), modern (SF2.04), auto (by the bank's sound engine)")
-      ->check(CLI::IsMember({"awe", "modern", "auto"}));
-  app.add_option("--attenuation", attenuation,
-                 "SF2 initialAttenuation: hardware (x0.4, as banks were voiced) or literal (as the spec writes it)")
-      ->check(CLI::IsMember({"hardware", "literal"}));
-  app.add_option("--gain", gain_dB, "Gain in dB relative to the default master gain (-10 dB)")->check(awe::cli::range(-60.0, 24.0, "dB"));
+  awe::cli::addSoundOptions(app, sound);
   // --buffer as in every tool; --block, its old name, stays as a hidden alias.
   app.add_option("--buffer", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
   app.add_option("--block", block)->check(awe::cli::wholeRange(1, 65536, "frames"))->group("");
@@ -201,8 +190,13 @@ int main(int argc, char** argv) {
     format.clear();
   }
   const bool toStdout = outPath == "-";
+  awe::BankChoice bankChoice;
+  std::vector<awe::RunFile> inputs;
   try {  // the output over an input is the first thing to refuse (the profiles are checked with it later)
-    awe::refuseOutputsOverInputs({{outPath, "the output (-o)"}}, {{songPath, "the song"}, {bankPath, "the bank (--sf2)"}});
+    bankChoice = awe::chooseBanks(banks);
+    inputs = awe::cli::bankInputs(bankChoice);
+    inputs.push_back({songPath.empty() ? awe::builtinSongPath() : songPath, "the song"});
+    awe::refuseOutputsOverInputs({{outPath, "the output (-o)"}}, inputs);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
     return awe::cli::kExitUsage;
@@ -246,36 +240,29 @@ int main(int argc, char** argv) {
   const double maxLength_s = *parseLength_s(maxLengthText);
 
   if (songPath.empty()) songPath = awe::builtinSongPath();
-  if (bankPath.empty()) bankPath = awe::builtinBankPath();
   std::unique_ptr<awe::ProfileSession> profile;
   try {
     profile = awe::startProfile(profileOptions, profileSpec, {outPath});
     // Nothing this run writes may be a file it reads: checked before any work.
-    awe::checkRunFiles({{outPath, "the output (-o)"}}, profile.get(), {{songPath, "the song"}, {bankPath, "the bank (--sf2)"}});
+    awe::checkRunFiles({{outPath, "the output (-o)"}}, profile.get(), inputs);
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-render: {}\n", e.what());
     return awe::cli::kExitUsage;
   }
 
   try {
-    std::vector<awe::LoadWarning> warnings;
-    auto bank = awe::loadBank(bankPath, &warnings);
-    fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(bankPath, warnings)));
+    const awe::BankStack stack = awe::cli::loadChosenBanks(bankChoice, "awe-render", textOut);
+    const std::shared_ptr<const awe::Bank>& bank = stack.bank;
     auto song = std::make_shared<const awe::MidiFile>(awe::MidiFile::load(songPath));
     fmt::print(stderr, "{}", awe::formatLoadWarnings(awe::loadWarningList(*song)));
 
     awe::SynthSettings settings;
-    settings.personality = mode == "auto" ? awe::personalityForBank(*bank) : awe::parsePersonality(mode);
-    settings.attenuation = awe::parseAttenuationReading(attenuation);
+    awe::cli::applySoundOptions(sound, *bank, settings);
     settings.sampleRate = rate;
     settings.polyphony = polyphony;
     settings.interpolation = interp == "cubic"    ? awe::Interpolation::Cubic
                              : interp == "linear" ? awe::Interpolation::Linear
                                                   : awe::Interpolation::None;
-    settings.masterGain *= static_cast<float>(std::pow(10.0, gain_dB / 20.0));
-    settings.reverb = *awe::reverbTypeFromName(reverb);
-    settings.chorus = *awe::chorusTypeFromName(chorus);
-    settings.effectsEnabled = !noEffects;
     awe::Synth synth(settings);
     synth.setBank(bank);
     awe::Sequencer sequencer(rate);

@@ -172,3 +172,39 @@ TEST_CASE("one option name per setting; the old names are hidden aliases", "[too
   const test::ToolRun buffer = test::runTool(test::toolPath("awe-render") + " --buffer 0 -o x.wav");
   CHECK(buffer.output.find("--buffer: 0 is out of range: 1 to 65536 frames") != std::string::npos);
 }
+
+TEST_CASE("the sound options and --sf2: one definition in every tool that plays the synth", "[tools][cli]") {
+  const std::string folder = test::freshFolder("tool-cli-tests", "sound");
+  for (const char* name : {"awe-render", "awe-player", "awe-latency"}) {
+    if (!built(name)) continue;
+    INFO(name);
+    const std::string help = test::runTool(test::toolPath(name) + " --help").output;
+    for (const char* option : {"--sf2", "--mode", "--gain", "--reverb", "--chorus", "--no-effects", "--attenuation"}) {
+      CHECK(help.find(std::string("  ") + option + " ") != std::string::npos);
+    }
+    // Refused in plain words before any work, exit 4 (awe-render's -o is never written).
+    const std::string tail = std::string(name) == "awe-render" ? " -o " + folder + "/x.wav" : "";
+    struct Bad {
+      const char* args;
+      const char* says;
+    };
+    for (const Bad& bad : {Bad{" --mode loud", "--mode"}, Bad{" --gain 99", "--gain: 99 is out of range: -60 to 24 dB"},
+                           Bad{" --gain x", "--gain: x is not a number"}, Bad{" --reverb cave", "unknown reverb type 'cave'"},
+                           Bad{" --chorus wobble", "unknown chorus type 'wobble'"},
+                           Bad{" --sf2 /no/such/bank.sf2", "/no/such/bank.sf2"}}) {
+      INFO(bad.args);
+      const test::ToolRun run = test::runTool(test::toolPath(name) + bad.args + tail);
+      CHECK(run.exitCode == cli::kExitUsage);
+      CHECK(run.output.rfind(std::string(name) + ": ", 0) == 0);
+      CHECK(run.output.find(bad.says) != std::string::npos);
+    }
+    // $AWE_SOUNDFONT naming no file: exit 4, naming it (the machine's banks are not taken instead).
+    const test::ToolRun env = test::runTool("AWE_SOUNDFONT=/no/such/gm.sf2 " + test::toolPath(name) +
+                                            (std::string(name) == "awe-latency" ? " --list" : " --no-effects") + tail);
+    CHECK(env.exitCode == cli::kExitUsage);
+    CHECK(env.output.find("$AWE_SOUNDFONT names /no/such/gm.sf2, which is not a file") != std::string::npos);
+  }
+  // awe-bench keeps its own bank files (positional) and --no-effects; awe-bankinfo reads banks only.
+  const test::ToolRun info = test::runTool(test::toolPath("awe-bankinfo") + " --sf2 /no/such/bank.sf2");
+  CHECK(info.exitCode == cli::kExitUsage);
+}
