@@ -1,6 +1,7 @@
 // The portable voice kernel (plain per-lane loops the compiler may vectorise with the
 // baseline ISA) and the run-time choice of kernel set.
 #include "emu8000/VoiceKernel.h"
+#include "emu8000/VoiceKernelTableFill.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -124,31 +125,12 @@ void foldBusesGeneric(float* acc, int frames, float* left, float* right, float* 
   }
 }
 
-template <int I, bool F, bool S>
-void fillWrap(VoiceKernelTable& t) {
-  t.fn[I][F][S][0] = &renderGroupGeneric<I, F, S, false>;
-  t.fn[I][F][S][1] = &renderGroupGeneric<I, F, S, true>;
-}
-template <int I, bool F>
-void fillSends(VoiceKernelTable& t) {
-  fillWrap<I, F, false>(t);
-  fillWrap<I, F, true>(t);
-}
-template <int I>
-void fillFilter(VoiceKernelTable& t) {
-  fillSends<I, false>(t);
-  fillSends<I, true>(t);
-}
+struct GenericKernels {
+  template <int I, bool F, bool S, bool W>
+  static constexpr VoiceKernelFn fn = &renderGroupGeneric<I, F, S, W>;
+};
 
-VoiceKernelTable makeGenericTable() {
-  VoiceKernelTable t{};
-  t.isa = "generic";
-  t.fold = &foldBusesGeneric;
-  fillFilter<0>(t);
-  fillFilter<1>(t);
-  fillFilter<2>(t);
-  return t;
-}
+VoiceKernelTable makeGenericTable() { return makeVoiceKernelTable<GenericKernels>("generic", &foldBusesGeneric); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // chosen at run time (VoiceKernel.cpp), so nothing here may be called on other CPUs.
 // Only intrinsics and functions with internal linkage live in this file.
 #include "emu8000/VoiceKernel.h"
+#include "emu8000/VoiceKernelTableFill.h"
 #include "emu8000/VoiceKernelLanes8.h"
 
 static_assert(awe::kLanes == 8, "the AVX2 kernel holds 8 lanes per register");
@@ -10,31 +11,12 @@ namespace awe {
 namespace {
 
 // The whole kernel is the shared eight-lane body (VoiceKernelLanes8.h).
-template <int I, bool F, bool S>
-void fillWrap(VoiceKernelTable& t) {
-  t.fn[I][F][S][0] = &renderGroupLanes8<I, F, S, false>;
-  t.fn[I][F][S][1] = &renderGroupLanes8<I, F, S, true>;
-}
-template <int I, bool F>
-void fillSends(VoiceKernelTable& t) {
-  fillWrap<I, F, false>(t);
-  fillWrap<I, F, true>(t);
-}
-template <int I>
-void fillFilter(VoiceKernelTable& t) {
-  fillSends<I, false>(t);
-  fillSends<I, true>(t);
-}
+struct Avx2Kernels {
+  template <int I, bool F, bool S, bool W>
+  static constexpr VoiceKernelFn fn = &renderGroupLanes8<I, F, S, W>;
+};
 
-VoiceKernelTable makeAvx2Table() {
-  VoiceKernelTable t{};
-  t.isa = "avx2";
-  t.fold = &foldBusesLanes8;
-  fillFilter<0>(t);
-  fillFilter<1>(t);
-  fillFilter<2>(t);
-  return t;
-}
+VoiceKernelTable makeAvx2Table() { return makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8); }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "emu8000/VoiceKernel.h"
+#include "emu8000/VoiceKernelTableFill.h"
 #include "emu8000/VoiceKernelLanes8.h"
 
 static_assert(awe::kLanes == 8, "the AVX-512 kernel holds 2 samples of 8 lanes per register");
@@ -108,31 +109,12 @@ void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* 
   if (s < frames) renderGroupLanes8<Interp, Filter, Sends, Wrap>(g, samples, frames - s, acc + s * kLanes, busStride);
 }
 
-template <int I, bool F, bool S>
-void fillWrap(VoiceKernelTable& t) {
-  t.fn[I][F][S][0] = &renderGroupAvx512<I, F, S, false>;
-  t.fn[I][F][S][1] = &renderGroupAvx512<I, F, S, true>;
-}
-template <int I, bool F>
-void fillSends(VoiceKernelTable& t) {
-  fillWrap<I, F, false>(t);
-  fillWrap<I, F, true>(t);
-}
-template <int I>
-void fillFilter(VoiceKernelTable& t) {
-  fillSends<I, false>(t);
-  fillSends<I, true>(t);
-}
+struct Avx512Kernels {
+  template <int I, bool F, bool S, bool W>
+  static constexpr VoiceKernelFn fn = &renderGroupAvx512<I, F, S, W>;
+};
 
-VoiceKernelTable makeAvx512Table() {
-  VoiceKernelTable t{};
-  t.isa = "avx512";
-  t.fold = &foldBusesLanes8;
-  fillFilter<0>(t);
-  fillFilter<1>(t);
-  fillFilter<2>(t);
-  return t;
-}
+VoiceKernelTable makeAvx512Table() { return makeVoiceKernelTable<Avx512Kernels>("avx512", &foldBusesLanes8); }
 
 }  // namespace
 

@@ -1,0 +1,41 @@
+#pragma once
+// Fills a VoiceKernelTable with one kernel instantiation per [interpolation][filter]
+// [sends][loop-aware] slot: the one dispatch table every kernel file (generic, AVX2,
+// AVX-512, ...) builds. A kernel file names its render function template through a struct
+// with a member variable template `fn<Interp, Filter, Sends, Wrap>` and calls
+// makeVoiceKernelTable<ThatStruct>(isa, fold). Everything here has internal linkage, so
+// each kernel file gets its own copy built for its own instruction set.
+#include "emu8000/VoiceKernel.h"
+
+namespace awe {
+namespace {
+
+template <typename Kernels, int I, bool F, bool S>
+void fillVoiceKernelWrap(VoiceKernelTable& t) {
+  t.fn[I][F][S][0] = Kernels::template fn<I, F, S, false>;
+  t.fn[I][F][S][1] = Kernels::template fn<I, F, S, true>;
+}
+template <typename Kernels, int I, bool F>
+void fillVoiceKernelSends(VoiceKernelTable& t) {
+  fillVoiceKernelWrap<Kernels, I, F, false>(t);
+  fillVoiceKernelWrap<Kernels, I, F, true>(t);
+}
+template <typename Kernels, int I>
+void fillVoiceKernelFilter(VoiceKernelTable& t) {
+  fillVoiceKernelSends<Kernels, I, false>(t);
+  fillVoiceKernelSends<Kernels, I, true>(t);
+}
+
+template <typename Kernels>
+VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
+  VoiceKernelTable t{};
+  t.isa = isa;
+  t.fold = fold;
+  fillVoiceKernelFilter<Kernels, 0>(t);
+  fillVoiceKernelFilter<Kernels, 1>(t);
+  fillVoiceKernelFilter<Kernels, 2>(t);
+  return t;
+}
+
+}  // namespace
+}  // namespace awe
