@@ -20,22 +20,6 @@ using namespace awe::test;
 
 namespace {
 
-std::shared_ptr<const Bank> sessionTestBank() {
-  SampleSpec s;
-  s.data = constant(2000, 16384);
-  s.loopStart = 100;
-  s.loopEnd = 1900;
-  RegionSpec r;
-  r.gens = {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, -2400}};
-  PresetSpec piano;
-  piano.name = "Test Piano";
-  piano.regions.push_back(r);
-  PresetSpec drums = piano;
-  drums.name = "Test Kit";
-  drums.bank = 128;
-  return makeBank({s}, {piano, drums});
-}
-
 // A song of `beats` half-second beats with notes on channels 1, 2 and 10.
 std::string writeSong(const std::string& name, int beats) {
   MidiFileWriter w(480);
@@ -89,7 +73,7 @@ struct Driver {
 
 TEST_CASE("solo mutes every other channel through the engine, mute adds to it", "[dashboard][session]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   const std::string song = writeSong("solo", 8);
   session.loadSong(song, true);
   session.engine().start();
@@ -118,7 +102,7 @@ TEST_CASE("solo mutes every other channel through the engine, mute adds to it", 
 TEST_CASE("the manual override sets the engine's level and stops the policy, and every change is logged",
           "[dashboard][quality]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   session.engine().start();
   Driver d{session};
   d.tick(1);
@@ -151,7 +135,7 @@ TEST_CASE("the manual override sets the engine's level and stops the policy, and
 TEST_CASE("the adaptive policy steps down on a deadline miss, through the command queue, with its reason",
           "[dashboard][quality]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   session.engine().start();
   Driver d{session};
   d.tick(2);  // the policy's first run learns the counters
@@ -188,7 +172,7 @@ TEST_CASE("the adaptive policy steps down on a deadline miss, through the comman
 
 TEST_CASE("the song is over once it finished and its notes died away", "[dashboard][session]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   const std::string song = writeSong("end", 2);  // one second
   session.loadSong(song, true);
   session.engine().start();
@@ -214,7 +198,7 @@ TEST_CASE("the song is over once it finished and its notes died away", "[dashboa
 TEST_CASE("songs load in the background and are handed over on the next update, and errors name the file",
           "[dashboard][session]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   session.engine().start();
   Driver d{session};
   const std::string song = writeSong("background", 4);
@@ -246,7 +230,7 @@ TEST_CASE("songs load in the background and are handed over on the next update, 
 
 TEST_CASE("a song's loader warnings and markers reach the panel line and the JSON report", "[dashboard][session]") {
   PlayerSession session(offlineSettings());
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   session.engine().start();
   MidiFileWriter w(480);
   const int t = w.addTrack("marked");
@@ -291,7 +275,7 @@ TEST_CASE("a JACK server that dies: the session says so, health FAILED, the pace
   s.driver.kind = DriverKind::RtAudio;
   s.driver.api = "jack";
   PlayerSession session(s);
-  session.engine().setBank(sessionTestBank());
+  session.engine().setBank(steadyTestBank());
   const std::string song = writeSong("server-dies", 240);
   session.loadSong(song, true);
   session.startAudio();

@@ -17,12 +17,7 @@ constexpr double kRate = 44100.0;
 
 // A looped sine, 440 Hz at key 69, flat envelope (sustain at full level).
 std::shared_ptr<const Bank> sineBank() {
-  SampleSpec s;
-  s.data = sineCycles(100.0, 64);
-  s.sampleRate = 44000;
-  s.originalKey = 69;
-  s.loopStart = 0;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
+  const SampleSpec s = sine440Sample();
   RegionSpec r;
   r.gens[Gen::SampleModes] = 1;
   r.gens[Gen::ReleaseVolEnv] = -6000;  // 31 ms: released notes leave the measurements quickly
@@ -30,8 +25,6 @@ std::shared_ptr<const Bank> sineBank() {
   p.regions.push_back(r);
   return makeBank({s}, {p});
 }
-
-double keyHz(double key) { return 440.0 * std::exp2((key - 69.0) / 12.0); }
 
 // Pitch in cents relative to `key`, measured over [at - half, at + half) seconds.
 double centsAt(const StereoBuffer& out, double at_s, double key, double half_s = 0.01) {

@@ -28,14 +28,6 @@ std::unique_ptr<Synth> synthWith(SynthSettings settings, SampleSpec sample, std:
   return synth;
 }
 
-SampleSpec constantSample() {
-  SampleSpec s;
-  s.data = constant(2000, 16384);
-  s.loopStart = 100;
-  s.loopEnd = 1900;
-  return s;
-}
-
 // A full-scale sawtooth, 100 samples a cycle (441 Hz at key 60): every harmonic present.
 SampleSpec sawSample() {
   SampleSpec s;
@@ -71,9 +63,9 @@ SynthSettings settingsFor(Personality p, AttenuationReading reading = Attenuatio
 TEST_CASE("a 0..30 dB initialAttenuation ladder sounds 0..12 dB in modern, 0..30 dB read literally",
           "[levels][volume]") {
   for (AttenuationReading reading : {AttenuationReading::Hardware, AttenuationReading::Literal}) {
-    const double reference = steadyLevel_dB(*synthWith(settingsFor(Personality::Modern, reading), constantSample(), {}));
+    const double reference = steadyLevel_dB(*synthWith(settingsFor(Personality::Modern, reading), constantLoopSample(), {}));
     for (int cB = 0; cB <= 300; cB += 50) {
-      auto synth = synthWith(settingsFor(Personality::Modern, reading), constantSample(), {{Gen::InitialAttenuation, cB}});
+      auto synth = synthWith(settingsFor(Personality::Modern, reading), constantLoopSample(), {{Gen::InitialAttenuation, cB}});
       const double drop = reference - steadyLevel_dB(*synth);
       const double expected = reading == AttenuationReading::Hardware ? 0.4 * cB / 10.0 : cB / 10.0;
       INFO(attenuationReadingName(reading) << ": initialAttenuation " << cB / 10.0 << " dB sounds " << drop << " dB down");
@@ -81,8 +73,8 @@ TEST_CASE("a 0..30 dB initialAttenuation ladder sounds 0..12 dB in modern, 0..30
     }
   }
   // awe with the literal reading: the file's value, on the register's 0.375 dB steps.
-  const double reference = steadyLevel_dB(*synthWith(settingsFor(Personality::Awe, AttenuationReading::Literal), constantSample(), {}));
-  auto synth = synthWith(settingsFor(Personality::Awe, AttenuationReading::Literal), constantSample(), {{Gen::InitialAttenuation, 300}});
+  const double reference = steadyLevel_dB(*synthWith(settingsFor(Personality::Awe, AttenuationReading::Literal), constantLoopSample(), {}));
+  auto synth = synthWith(settingsFor(Personality::Awe, AttenuationReading::Literal), constantLoopSample(), {{Gen::InitialAttenuation, 300}});
   CHECK(reference - steadyLevel_dB(*synth) == Approx(30.0).margin(0.2));
   CHECK(parseAttenuationReading("literal") == AttenuationReading::Literal);
   CHECK_THROWS_WITH(parseAttenuationReading("x0.4"), Catch::Contains("hardware or literal"));

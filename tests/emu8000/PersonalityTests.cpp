@@ -40,14 +40,6 @@ struct Rig {
   }
 };
 
-SampleSpec constantSample() {
-  SampleSpec s;
-  s.data = constant(2000, 16384);
-  s.loopStart = 100;
-  s.loopEnd = 1900;
-  return s;
-}
-
 // A sine of `hz` at the 44.1 kHz data rate, looped over whole cycles, root key 60.
 SampleSpec sineSample(double period_samples, int cycles) {
   SampleSpec s;
@@ -71,11 +63,11 @@ double steadyLevel_dB(Synth& synth, int key = 60, int velocity = 127, int channe
 TEST_CASE("attenuation: both apply x0.4, awe in 0.375 dB steps, modern continuously", "[personality][volume]") {
   for (Personality p : {Personality::Awe, Personality::Modern}) {
     const double reference = [&] {
-      Rig rig(p, constantSample(), {});
+      Rig rig(p, constantLoopSample(), {});
       return steadyLevel_dB(rig.synth);
     }();
     for (int cB : {50, 100, 150, 200, 375}) {
-      Rig rig(p, constantSample(), {{Gen::InitialAttenuation, cB}});
+      Rig rig(p, constantLoopSample(), {{Gen::InitialAttenuation, cB}});
       const double drop = reference - steadyLevel_dB(rig.synth);
       const double expected = p == Personality::Awe
                                   ? emu::attenuationFromRegister(emu::attenuationRegister(0.4 * cB / 10.0))
@@ -89,10 +81,10 @@ TEST_CASE("attenuation: both apply x0.4, awe in 0.375 dB steps, modern continuou
 
 TEST_CASE("tremolo: awe never rises above full scale, modern swings both ways", "[personality][volume]") {
   for (Personality p : {Personality::Awe, Personality::Modern}) {
-    Rig flat(p, constantSample(), {});
+    Rig flat(p, constantLoopSample(), {});
     flat.synth.noteOn(0, 60, 127);
     const double fullScale = rms(render(flat.synth, 8192).left, 4096, 8192);
-    Rig rig(p, constantSample(), {{Gen::ModLfoToVolume, 60}, {Gen::FreqModLfo, timecents(5.0 / 8.176)}});
+    Rig rig(p, constantLoopSample(), {{Gen::ModLfoToVolume, 60}, {Gen::FreqModLfo, timecents(5.0 / 8.176)}});
     rig.synth.noteOn(0, 60, 127);
     StereoBuffer out = render(rig.synth, 44100);
     const double peak = toDecibels(peakAbs(out.left, 4410, 44100) / fullScale);
@@ -159,7 +151,7 @@ TEST_CASE("resonance: awe caps Q near 20 dB and lowers the input, modern follows
 TEST_CASE("envelope times: awe lands on the register grids, modern on the file's times", "[personality][envelope]") {
   const double attack_s = 0.100, hold_s = 0.150, delay_s = 0.010;
   for (Personality p : {Personality::Awe, Personality::Modern}) {
-    Rig rig(p, constantSample(),
+    Rig rig(p, constantLoopSample(),
             {{Gen::DelayVolEnv, timecents(delay_s)}, {Gen::AttackVolEnv, timecents(attack_s)},
              {Gen::HoldVolEnv, timecents(hold_s)}, {Gen::DecayVolEnv, timecents(2.0)}, {Gen::SustainVolEnv, 1000}});
     rig.synth.noteOn(0, 60, 127);
@@ -267,7 +259,7 @@ TEST_CASE("stealing: awe takes the oldest released voice, modern the quietest", 
     fast.gens = {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, timecents(0.5)}};
     PresetSpec preset;
     preset.regions = {slow, fast};
-    synth.setBank(makeBank({constantSample()}, {preset}));
+    synth.setBank(makeBank({constantLoopSample()}, {preset}));
     synth.noteOn(0, 60, 127);  // oldest, released slowly: still loud
     render(synth, 512);
     synth.noteOn(0, 62, 127);  // released fast: quiet

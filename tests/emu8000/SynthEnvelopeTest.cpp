@@ -20,10 +20,7 @@ int timecents(double seconds) { return static_cast<int>(std::lround(1200.0 * std
 double fromTimecents(int tc) { return std::exp2(tc / 1200.0); }
 
 std::shared_ptr<const Bank> constantBank(std::map<Gen, int> gens) {
-  SampleSpec s;
-  s.data = constant(2000, 16384);
-  s.loopStart = 100;
-  s.loopEnd = 1900;
+  const SampleSpec s = constantLoopSample();
   RegionSpec r;
   r.gens = std::move(gens);
   r.gens[Gen::SampleModes] = 1;
@@ -147,11 +144,7 @@ TEST_CASE("sustain pedal holds released notes until it is lifted", "[synth][enve
 }
 
 TEST_CASE("modulation envelope bends pitch and reaches its sustain", "[synth][envelope]") {
-  SampleSpec s;
-  s.data = sineCycles(100.0, 64);
-  s.sampleRate = 44000;
-  s.originalKey = 69;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
+  const SampleSpec s = sine440Sample();
   RegionSpec r;
   r.gens = {{Gen::SampleModes, 1}, {Gen::ModEnvToPitch, 1200}, {Gen::AttackModEnv, timecents(0.05)},
             {Gen::DecayModEnv, timecents(0.2)}, {Gen::SustainModEnv, 500}};

@@ -19,11 +19,7 @@ constexpr double kRate = 44100.0;
 
 // Sine at 440 Hz on key 69; the filter is set per test, the tone moved with pitch bend.
 std::shared_ptr<const Bank> sineBank(int cutoff_cents, int q_cB) {
-  SampleSpec s;
-  s.data = sineCycles(100.0, 64);
-  s.sampleRate = 44000;
-  s.originalKey = 69;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
+  const SampleSpec s = sine440Sample();
   RegionSpec r;
   r.gens = {{Gen::SampleModes, 1}, {Gen::InitialFilterFc, cutoff_cents}, {Gen::InitialFilterQ, q_cB}};
   PresetSpec p;

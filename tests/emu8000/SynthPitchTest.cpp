@@ -16,13 +16,8 @@ constexpr double kRate = 44100.0;
 
 // A looped sine that plays 440 Hz at key 69: 100-sample period at 44 kHz.
 std::shared_ptr<const Bank> sineBank(std::map<Gen, int> gens = {}, int8_t correction = 0) {
-  SampleSpec s;
-  s.data = sineCycles(100.0, 64);
-  s.sampleRate = 44000;
-  s.originalKey = 69;
+  SampleSpec s = sine440Sample();
   s.pitchCorrection_cents = correction;
-  s.loopStart = 0;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
   RegionSpec r;
   r.gens = std::move(gens);
   r.gens[Gen::SampleModes] = 1;
@@ -38,8 +33,6 @@ double measure(Synth& synth, int key, size_t frames = 22050) {
   render(synth, 4096);
   return frequencyHz(out.left, 2048, out.size(), kRate);
 }
-
-double keyHz(double key) { return 440.0 * std::exp2((key - 69.0) / 12.0); }
 
 }  // namespace
 

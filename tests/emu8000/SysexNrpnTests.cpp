@@ -23,13 +23,8 @@ constexpr double kRate = 44100.0;
 using Bytes = std::vector<uint8_t>;
 
 SampleSpec sineSample() {
-  SampleSpec s;
+  SampleSpec s = sine440Sample();
   s.name = "sine";
-  s.data = sineCycles(100.0, 64);  // 440 Hz at key 69
-  s.sampleRate = 44000;
-  s.originalKey = 69;
-  s.loopStart = 0;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
   return s;
 }
 
@@ -69,8 +64,6 @@ std::shared_ptr<const Bank> sineDrumBank() {
   PresetSpec drums{"sine kit", kDrumBank, 0, {region(0)}};
   return makeBank({sineSample()}, {drums});
 }
-
-double keyHz(double key) { return 440.0 * std::exp2((key - 69.0) / 12.0); }
 
 void cc(Synth& synth, int channel, int controller, int value) {
   synth.midiMessage(static_cast<uint8_t>(0xB0 | channel), static_cast<uint8_t>(controller), static_cast<uint8_t>(value));
@@ -114,20 +107,6 @@ double levelDb(const StereoBuffer& out, size_t begin, size_t end) {
   return toDecibels(rms(out.left, begin, end) + rms(out.right, begin, end));
 }
 
-// Normalised autocorrelation peak over lags 20..600: ~1 for a pitched note, small for noise.
-double periodicity(const std::vector<float>& x, size_t begin, size_t end) {
-  double best = 0.0;
-  for (size_t lag = 20; lag <= 600; ++lag) {
-    double xy = 0.0, xx = 0.0, yy = 0.0;
-    for (size_t i = begin; i + lag < end; ++i) {
-      xy += static_cast<double>(x[i]) * x[i + lag];
-      xx += static_cast<double>(x[i]) * x[i];
-      yy += static_cast<double>(x[i + lag]) * x[i + lag];
-    }
-    if (xx > 0.0 && yy > 0.0) best = std::max(best, xy / std::sqrt(xx * yy));
-  }
-  return best;
-}
 double notePeriodicity(Synth& synth, int channel, int key) {
   synth.noteOn(channel, key, 100);
   const StereoBuffer out = render(synth, 8192);

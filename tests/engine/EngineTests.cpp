@@ -31,21 +31,6 @@ namespace {
 constexpr double kRate = 44100.0;
 constexpr uint32_t kFrames = 1024;
 
-// Program 0: a looped constant (sharp, measurable onsets). Enough for steady audio.
-std::shared_ptr<const Bank> engineTestBank() {
-  SampleSpec s;
-  s.data = constant(2000, 16384);
-  s.loopStart = 100;
-  s.loopEnd = 1900;
-  RegionSpec r;
-  r.gens = {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, -2400}};
-  PresetSpec p;
-  p.regions.push_back(r);
-  PresetSpec drums = p;
-  drums.bank = 128;
-  return makeBank({s}, {p, drums});
-}
-
 // A song of `seconds` with chords and drums on every beat, looping-friendly.
 std::shared_ptr<const MidiFile> steadySong(double seconds) {
   MidiFileWriter w(480);
@@ -118,7 +103,7 @@ struct TrapMode {
 TEST_CASE("steady state on the paced clock: no audio-thread allocation, every buffer recorded",
           "[engine][realtime][paced]") {
   Engine engine(settingsFor(DriverKind::Paced));
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.setSong(steadySong(12.0));
   TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
   engine.start();
@@ -134,7 +119,7 @@ TEST_CASE("steady state through RtAudio on a JACK server: no audio-thread alloca
   REQUIRE(server.running());
   INFO(server.error());
   Engine engine(settingsFor(DriverKind::RtAudio));
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.setSong(steadySong(12.0));
   TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
   engine.start();
@@ -153,7 +138,7 @@ TEST_CASE("on a JACK server with 256-frame periods, the engine, the monitor and 
   INFO(server.error());
   constexpr double kBudget_ms = 256 * 1e3 / kRate;  // 5.805 ms
   Engine engine(settingsFor(DriverKind::RtAudio));  // asks for 1024 frames
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.start();
   REQUIRE(engine.driver()->bufferFrames() == 256);
   CHECK(engine.bufferFrames() == 256);
@@ -224,7 +209,7 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
   SECTION("count mode") {
     TrapMode count(AllocationTrap::Mode::Count);
     Engine engine(settingsFor(DriverKind::Offline));
-    engine.setBank(engineTestBank());
+    engine.setBank(steadyTestBank());
     engine.start();
     engine.injectAllocation(5, 1234);
     engine.runOffline(10);
@@ -250,7 +235,7 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
       AllocationTrap::resetAudioThreadRecord();
       AllocationTrap::setMode(AllocationTrap::Mode::Abort);
       Engine engine(settingsFor(DriverKind::Offline));
-      engine.setBank(engineTestBank());
+      engine.setBank(steadyTestBank());
       engine.start();
       engine.injectAllocation(3, 777);
       engine.runOffline(6);
@@ -273,7 +258,7 @@ TEST_CASE("an allocation injected on the audio thread is caught with its size an
 TEST_CASE("a deliberately slow buffer is a deadline miss in the verdict, the trace and the recorder",
           "[engine][deadline]") {
   Engine engine(settingsFor(DriverKind::Offline));
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.start();
   engine.injectSlowBuffer(7, 40'000'000);  // 40 ms against a 23.2 ms budget
   engine.runOffline(20);
@@ -299,7 +284,7 @@ TEST_CASE("a deliberately slow buffer is a deadline miss in the verdict, the tra
 TEST_CASE("the trace of a real run parses, has one slice per buffer and monotonic timestamps per track",
           "[engine][trace]") {
   Engine engine(settingsFor(DriverKind::Paced));
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.setSong(steadySong(3.0));
   engine.start();
   playFor(engine, 1.5);
@@ -333,7 +318,7 @@ TEST_CASE("live events land on the expected sample in both schedules", "[engine]
     EngineSettings s = settingsFor(DriverKind::Offline);
     s.schedule = schedule;
     Engine engine(s);
-    engine.setBank(engineTestBank());
+    engine.setBank(steadyTestBank());
     engine.start();
     std::vector<float> out;
     auto collect = [&](const float* l, const float*, size_t n) { out.insert(out.end(), l, l + n); };
@@ -382,7 +367,7 @@ TEST_CASE("MIDI flood through a real JACK port: received plus drops equals sent"
   s.midiQueueCapacity = 64;  // small on purpose: the flood must overflow it
   s.maxLiveEventsPerBuffer = 32;
   Engine engine(s);
-  engine.setBank(engineTestBank());
+  engine.setBank(steadyTestBank());
   engine.start();
   engine.midiInput().openVirtual("flood_in");
   MidiOutput out("awe-test-sender");

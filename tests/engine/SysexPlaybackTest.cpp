@@ -23,11 +23,7 @@ constexpr double kRate = 44100.0;
 
 // Bank 0: a looped 440 Hz-at-key-69 sine; bank 128: looped noise.
 std::shared_ptr<const Bank> sineAndNoiseBank() {
-  SampleSpec sine;
-  sine.data = sineCycles(100.0, 64);
-  sine.sampleRate = 44000;
-  sine.originalKey = 69;
-  sine.loopEnd = static_cast<uint32_t>(sine.data.size());
+  const SampleSpec sine = sine440Sample();
   SampleSpec noise;
   noise.name = "noise";
   std::mt19937 random(3);
@@ -41,20 +37,6 @@ std::shared_ptr<const Bank> sineAndNoiseBank() {
   RegionSpec noiseRegion = sineRegion;
   noiseRegion.sample = 1;
   return makeBank({sine, noise}, {PresetSpec{"sine", 0, 0, {sineRegion}}, PresetSpec{"noise", kDrumBank, 0, {noiseRegion}}});
-}
-
-double periodicity(const std::vector<float>& x, size_t begin, size_t end) {
-  double best = 0.0;
-  for (size_t lag = 20; lag <= 600; ++lag) {
-    double xy = 0.0, xx = 0.0, yy = 0.0;
-    for (size_t i = begin; i + lag < end; ++i) {
-      xy += static_cast<double>(x[i]) * x[i + lag];
-      xx += static_cast<double>(x[i]) * x[i];
-      yy += static_cast<double>(x[i + lag]) * x[i + lag];
-    }
-    if (xx > 0.0 && yy > 0.0) best = std::max(best, xy / std::sqrt(xx * yy));
-  }
-  return best;
 }
 
 size_t at(double seconds) { return static_cast<size_t>(seconds * kRate); }

@@ -74,4 +74,20 @@ size_t firstBelow(const std::vector<float>& x, double threshold, size_t from) {
   return x.size();
 }
 
+double keyHz(double key) { return 440.0 * std::exp2((key - 69.0) / 12.0); }
+
+double periodicity(const std::vector<float>& x, size_t begin, size_t end) {
+  double best = 0.0;
+  for (size_t lag = 20; lag <= 600; ++lag) {
+    double xy = 0.0, xx = 0.0, yy = 0.0;
+    for (size_t i = begin; i + lag < end; ++i) {
+      xy += static_cast<double>(x[i]) * x[i + lag];
+      xx += static_cast<double>(x[i]) * x[i];
+      yy += static_cast<double>(x[i + lag]) * x[i + lag];
+    }
+    if (xx > 0.0 && yy > 0.0) best = std::max(best, xy / std::sqrt(xx * yy));
+  }
+  return best;
+}
+
 }  // namespace awe::test

@@ -29,5 +29,10 @@ double centsBetween(double frequency, double reference);
 // x.size() when none.
 size_t firstAbove(const std::vector<float>& x, double threshold, size_t from = 0);
 size_t firstBelow(const std::vector<float>& x, double threshold, size_t from = 0);
+// Equal-tempered frequency of a MIDI key, A4 (key 69) = 440 Hz.
+double keyHz(double key);
+// Normalised autocorrelation peak over lags 20..600 in [begin, end): ~1 for a pitched
+// note, small for noise.
+double periodicity(const std::vector<float>& x, size_t begin, size_t end);
 
 }  // namespace awe::test

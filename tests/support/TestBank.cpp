@@ -74,4 +74,34 @@ std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplit
 
 std::vector<int16_t> constant(size_t frames, int16_t value) { return std::vector<int16_t>(frames, value); }
 
+SampleSpec sine440Sample() {
+  SampleSpec s;
+  s.data = sineCycles(100.0, 64);
+  s.sampleRate = 44000;
+  s.originalKey = 69;
+  s.loopStart = 0;
+  s.loopEnd = static_cast<uint32_t>(s.data.size());
+  return s;
+}
+
+SampleSpec constantLoopSample() {
+  SampleSpec s;
+  s.data = constant(2000, 16384);
+  s.loopStart = 100;
+  s.loopEnd = 1900;
+  return s;
+}
+
+std::shared_ptr<const Bank> steadyTestBank() {
+  RegionSpec r;
+  r.gens = {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, -2400}};
+  PresetSpec piano;
+  piano.name = "Test Piano";
+  piano.regions.push_back(r);
+  PresetSpec drums = piano;
+  drums.name = "Test Kit";
+  drums.bank = 128;
+  return makeBank({constantLoopSample()}, {piano, drums});
+}
+
 }  // namespace awe::test

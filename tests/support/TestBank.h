@@ -47,4 +47,15 @@ std::vector<int16_t> sineCycles(double period_samples, int cycles, double amplit
 // A constant level, for envelope measurements.
 std::vector<int16_t> constant(size_t frames, int16_t value);
 
+// The test samples several files share:
+// 64 whole cycles of a 100-sample sine recorded at 44 kHz, root key 69, looped over all of
+// it: 440 Hz at key 69.
+SampleSpec sine440Sample();
+// A constant level (16384) of 2000 frames looped over [100, 1900): sharp, measurable onsets
+// and a steady level, for envelope and level measurements.
+SampleSpec constantLoopSample();
+// Program 0 ("Test Piano") and a drum kit (bank 128, "Test Kit"), both constantLoopSample
+// looped with a 16 ms release: steady audio for the engine and the player's session.
+std::shared_ptr<const Bank> steadyTestBank();
+
 }  // namespace awe::test
