@@ -1,4 +1,4 @@
-// awe-make-sf2-corpus OUT: writes the SF2 test corpora made from tests/emu8000/Sf2TestBanks:
+// awe-make-sf2-corpus OUT: writes the SF2 test corpora made from tests/support/Sf2TestBanks:
 // OUT/broken/ (the broken files, each described by a BrokenCase) and OUT/seeds/ (the SF2
 // fuzzer's seeds). A person regenerates the committed copies on purpose with
 //   tools/make-test-data
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "emu8000/Sf2TestBanks.h"
+#include "support/Sf2TestBanks.h"
 
 namespace fs = std::filesystem;
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "BankInvariants.h"
-#include "Sf2TestBanks.h"
+#include "support/BankInvariants.h"
+#include "support/Sf2TestBanks.h"
 #include "emu8000/Bank.h"
 #include "engine/Sf3Decoder.h"
 

@@ -4,8 +4,8 @@
 // of zones.
 #include <catch2/catch.hpp>
 
-#include "BankInvariants.h"
-#include "Sf2TestBanks.h"
+#include "support/BankInvariants.h"
+#include "support/Sf2TestBanks.h"
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
 #include "support/Analysis.h"

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "BankInvariants.h"
+#include "support/BankInvariants.h"
 #include "emu8000/Bank.h"
 
 using namespace awe;

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "BankInvariants.h"
-#include "Sf2TestBanks.h"
+#include "support/BankInvariants.h"
+#include "support/Sf2TestBanks.h"
 #include "emu8000/Bank.h"
 #include "emu8000/Sf2Writer.h"
 

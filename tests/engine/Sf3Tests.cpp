@@ -11,7 +11,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Sf2Writer.h"
 #include "engine/Sf3Decoder.h"
-#include "tests/emu8000/BankInvariants.h"
+#include "tests/support/BankInvariants.h"
 
 using namespace awe;
 

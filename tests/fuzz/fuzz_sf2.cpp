@@ -1,5 +1,5 @@
 // libFuzzer target for the SF2/SF3 loader (SF3 streams decoded by libsndfile): any bytes either load into a bank that keeps every
-// structural promise (tests/emu8000/BankInvariants.h) or throw Sf2Error. Anything else
+// structural promise (tests/support/BankInvariants.h) or throw Sf2Error. Anything else
 // (crash, other exception, leak, sanitizer report, broken invariant) is a bug.
 #include <cstdint>
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include "emu8000/Bank.h"
 #include "engine/Sf3Decoder.h"
-#include "tests/emu8000/BankInvariants.h"
+#include "tests/support/BankInvariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "BankInvariants.h"
+#include "support/BankInvariants.h"
 #include "emu8000/Bank.h"
 #include "engine/MidiFile.h"
 

@@ -1,4 +1,4 @@
-#include "Sf2TestBanks.h"
+#include "support/Sf2TestBanks.h"
 
 #include <cmath>
 #include <functional>
