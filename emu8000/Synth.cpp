@@ -22,8 +22,6 @@ namespace awe {
 
 namespace {
 
-constexpr int32_t kNoFloor = INT32_MIN;
-constexpr int32_t kNoLimit = INT32_MAX;
 constexpr float kInt16Scale = 1.0f / 32768.0f;
 // Lane gain (envelope x attenuation x int16 scale) at which a full-scale sample sits
 // 96 dB under full scale.
@@ -1337,17 +1335,7 @@ class SynthImpl final : private SysexTarget {
 
     // Loop geometry and whether this block can cross it.
     const int32_t pos = g.pos[l];
-    if (v.looping) {
-      g.limit[l] = v.loopEnd;
-      g.wrap[l] = v.loopEnd - v.loopStart;
-      g.floor[l] = pos >= v.loopStart ? v.loopStart : kNoFloor;
-      g.endClamp[l] = kNoLimit;
-    } else {
-      g.limit[l] = v.end;
-      g.wrap[l] = 0;
-      g.floor[l] = kNoFloor;
-      g.endClamp[l] = v.end;
-    }
+    setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
     const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
     // Each voice reads its own stretch of a bank that can be hundreds of MB, through
     // gathers the hardware prefetcher cannot follow: ask for the next block's samples now.

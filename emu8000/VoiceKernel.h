@@ -45,6 +45,31 @@ struct alignas(64) LaneGroup {
   float z1[kLanes], z2[kLanes];
 };
 
+// Loop fields of a lane that has no floor (not inside a loop) or no limit.
+constexpr int32_t kNoFloor = INT32_MIN;
+constexpr int32_t kNoLimit = INT32_MAX;
+
+namespace {
+// Sets lane `l`'s loop fields for the next block from its voice's loop and the lane's
+// position now: a looping lane wraps at loopEnd (back to loopStart once it is inside the
+// loop), a one-shot lane stops at `end`. Shared by the synth and the kernel check; internal
+// linkage, so a kernel file built with other target flags keeps its own copy.
+inline void setLaneLoop(LaneGroup& g, int l, bool looping, int32_t loopStart, int32_t loopEnd,
+                        int32_t end) {  // [audio thread]
+  if (looping) {
+    g.limit[l] = loopEnd;
+    g.wrap[l] = loopEnd - loopStart;
+    g.floor[l] = g.pos[l] >= loopStart ? loopStart : kNoFloor;
+    g.endClamp[l] = kNoLimit;
+  } else {
+    g.limit[l] = end;
+    g.wrap[l] = 0;
+    g.floor[l] = kNoFloor;
+    g.endClamp[l] = end;
+  }
+}
+}  // namespace
+
 // Bus layout of the accumulator: acc[(bus * busStride + sample) * kLanes + lane], 32-byte
 // aligned.
 enum Bus : int { kBusLeft = 0, kBusRight = 1, kBusReverb = 2, kBusChorus = 3, kBusCount = 4 };

@@ -10,8 +10,6 @@ namespace awe {
 namespace {
 constexpr int kGuard = 64;                 // silence before and after the sample block
 constexpr int kSampleBlock = 1 << 16;      // the synthetic sample block's length
-constexpr int32_t kNoFloor = std::numeric_limits<int32_t>::min();
-constexpr int32_t kNoLimit = std::numeric_limits<int32_t>::max();
 }  // namespace
 
 KernelWorkload::KernelWorkload(int voices, uint32_t seed)
@@ -79,17 +77,7 @@ void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
         g.frac[l] = 0.0f;
       }
       const int32_t pos = g.pos[l];
-      if (loop.looping) {
-        g.limit[l] = loop.loopEnd;
-        g.wrap[l] = loop.loopEnd - loop.loopStart;
-        g.floor[l] = pos >= loop.loopStart ? loop.loopStart : kNoFloor;
-        g.endClamp[l] = kNoLimit;
-      } else {
-        g.limit[l] = loop.end;
-        g.wrap[l] = 0;
-        g.floor[l] = kNoFloor;
-        g.endClamp[l] = loop.end;
-      }
+      setLaneLoop(g, l, loop.looping, loop.loopStart, loop.loopEnd, loop.end);
       const double reach = pos + static_cast<double>(g.inc[l]) * n + 3.0;
       if (reach >= g.limit[l] || pos - 1 < g.floor[l]) plain = false;
     }
