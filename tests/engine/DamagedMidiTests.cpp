@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 
 #include "emu8000/Synth.h"
 #include "engine/LoadWarnings.h"
@@ -21,6 +20,7 @@
 #include "engine/Sequencer.h"
 #include "support/Analysis.h"
 #include "support/TestBank.h"
+#include "support/ToolRun.h"
 
 using namespace awe;
 using namespace awe::test;
@@ -95,7 +95,8 @@ std::shared_ptr<const Bank> sineBank() {
   return makeBank({sine}, {preset});
 }
 
-double keyHz(int key) { return 441.0 * std::pow(2.0, (key - 69) / 12.0); }
+// The frequency a key plays on sineBank (its sine is 441 Hz at key 69).
+double sineBankHz(int key) { return 441.0 * std::pow(2.0, (key - 69) / 12.0); }
 
 StereoBuffer renderSong(const MidiFile& file, double seconds) {
   Synth synth(sf2Settings());
@@ -124,31 +125,8 @@ void checkScaleHeard(const StereoBuffer& audio, double start_s) {
     const auto end = begin + static_cast<size_t>(0.3 * kRate);
     REQUIRE(end <= audio.size());
     CHECK(toDecibels(rms(audio.left, begin, end)) > -40.0);
-    CHECK(std::fabs(centsBetween(frequencyHz(audio.left, begin, end, kRate), keyHz(kScale[i]))) < 5.0);
+    CHECK(std::fabs(centsBetween(frequencyHz(audio.left, begin, end, kRate), sineBankHz(kScale[i]))) < 5.0);
   }
-}
-
-struct ToolRun {
-  int exitCode = -1;
-  std::string output;  // stdout and stderr
-};
-
-ToolRun runTool(const std::string& command) {
-  ToolRun run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
-  const int status = pclose(pipe);
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string freshFolder(const std::string& name) {
-  const fs::path folder = fs::path(AWE_BINARY_DIR) / "damaged-midi-tests" / name;
-  fs::remove_all(folder);
-  fs::create_directories(folder);
-  return folder.string();
 }
 
 void writeBytes(const std::string& path, const Bytes& bytes) {
@@ -397,12 +375,12 @@ TEST_CASE("Loader warnings read the same in every tool: count, then the first fe
 }
 
 TEST_CASE("awe-render prints what the loader skipped and renders the rest", "[midi][damaged][tools]") {
-  const std::string render = std::string(AWE_BINARY_DIR) + "/bin/awe-render";
+  const std::string render = toolPath("awe-render");
   if (!fs::exists(render)) {
     WARN("awe-render not built: skipped");
     return;
   }
-  const std::string folder = freshFolder("render");
+  const std::string folder = freshFolder("damaged-midi-tests", "render");
   const std::string songPath = folder + "/stray.mid";
   writeBytes(songPath, song(0, {scaleTrack({0x00, 0xF2, 0x10, 0x20})}));
   const ToolRun run = runTool(render + " -q --no-effects " + songPath + " -o " + folder + "/out.wav");

@@ -11,19 +11,14 @@
 #include <vector>
 
 #include "monitor/BaselineHistory.h"
+#include "support/ToolRun.h"
 #include "support/XmlCheck.h"
 
 using namespace awe;
+using awe::test::freshFolder;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string freshFolder(const std::string& name) {
-  const fs::path folder = fs::path(AWE_BINARY_DIR) / "history-tests" / name;
-  fs::remove_all(folder);
-  fs::create_directories(folder);
-  return folder.string();
-}
 
 std::string commitHash(int i) {
   std::string hash;
@@ -72,7 +67,7 @@ std::vector<std::size_t> flaggedEntries(const Trend& trend) {
 }  // namespace
 
 TEST_CASE("a step change is flagged at the commit where it began, and only there", "[baseline][history]") {
-  const std::string folder = freshFolder("step");
+  const std::string folder = freshFolder("history-tests", "step");
   std::mt19937 random(7);
   constexpr int kCommits = 7, kStep = 4;
   for (int i = 0; i < kCommits; ++i) save(resultSet(i, i >= kStep ? 1.4 : 1.0, 0.03, random), folder, i);
@@ -110,7 +105,7 @@ TEST_CASE("a step change is flagged at the commit where it began, and only there
 TEST_CASE("noise and changes within the tolerance flag nothing", "[baseline][history]") {
   // Samples within +-4 % and a real but small step (+8 %) at commit 3: no two medians can
   // differ by 20 % (at most 1.08 x 1.04 / 0.96 = +17 %), whatever the random draws.
-  const std::string folder = freshFolder("noise");
+  const std::string folder = freshFolder("history-tests", "noise");
   std::mt19937 random(11);
   for (int i = 0; i < 8; ++i) save(resultSet(i, i >= 3 ? 1.08 : 1.0, 0.04, random), folder, i);
   const BaselineHistory history = loadBaselineHistory(folder);
@@ -126,7 +121,7 @@ TEST_CASE("noise and changes within the tolerance flag nothing", "[baseline][his
 TEST_CASE("the tolerance decides which significant steps count", "[baseline][history]") {
   // +-1 % noise (neighbours differ by 2 % at most) and an 8 % step at commit 3 (at least
   // 1.08 x 0.99 / 1.01 = +5.9 %, every sample beyond the old ones: p = 1/252).
-  const std::string folder = freshFolder("tolerance");
+  const std::string folder = freshFolder("history-tests", "tolerance");
   std::mt19937 random(17);
   for (int i = 0; i < 6; ++i) save(resultSet(i, i >= 3 ? 1.08 : 1.0, 0.01, random), folder, i);
   const BaselineHistory history = loadBaselineHistory(folder);
@@ -140,7 +135,7 @@ TEST_CASE("the tolerance decides which significant steps count", "[baseline][his
 }
 
 TEST_CASE("too few repetitions cannot flag a step, and the table says why", "[baseline][history]") {
-  const std::string folder = freshFolder("few");
+  const std::string folder = freshFolder("history-tests", "few");
   std::mt19937 random(5);
   for (int i = 0; i < 4; ++i) save(resultSet(i, i >= 2 ? 1.6 : 1.0, 0.02, random, 3), folder, i);
   const BaselineHistory history = loadBaselineHistory(folder);
@@ -152,7 +147,7 @@ TEST_CASE("too few repetitions cannot flag a step, and the table says why", "[ba
 }
 
 TEST_CASE("files that are not usable result sets are reported by name and skipped", "[baseline][history]") {
-  const std::string folder = freshFolder("malformed");
+  const std::string folder = freshFolder("history-tests", "malformed");
   std::mt19937 random(3);
   for (int i = 0; i < 3; ++i) save(resultSet(i, 1.0, 0.02, random), folder, i);
   std::ofstream(fs::path(folder) / "truncated.json") << R"({"kind": "awe-bench-baseline", "schema_version": 1, "scen)";
@@ -179,7 +174,7 @@ TEST_CASE("files that are not usable result sets are reported by name and skippe
 }
 
 TEST_CASE("without commit times the history is ordered by when the results were taken", "[baseline][history]") {
-  const std::string folder = freshFolder("created");
+  const std::string folder = freshFolder("history-tests", "created");
   std::mt19937 random(9);
   for (int i = 0; i < 3; ++i) {
     Baseline b = resultSet(i, 1.0, 0.02, random);
@@ -196,7 +191,7 @@ TEST_CASE("without commit times the history is ordered by when the results were 
 }
 
 TEST_CASE("baselines saved in a folder are named by date and commit and never overwritten", "[baseline][history]") {
-  const std::string folder = freshFolder("names") + "/made/on/demand";
+  const std::string folder = freshFolder("history-tests", "names") + "/made/on/demand";
   std::mt19937 random(1);
   Baseline b = resultSet(0, 1.0, 0.02, random);
   b.created = "2025-01-31T12:05:01Z";
@@ -223,7 +218,7 @@ TEST_CASE("baselines saved in a folder are named by date and commit and never ov
 }
 
 TEST_CASE("neighbours from another machine or with other settings are noted", "[baseline][history]") {
-  const std::string folder = freshFolder("notes");
+  const std::string folder = freshFolder("history-tests", "notes");
   std::mt19937 random(2);
   for (int i = 0; i < 3; ++i) {
     Baseline b = resultSet(i, 1.0, 0.02, random);
@@ -239,7 +234,7 @@ TEST_CASE("neighbours from another machine or with other settings are noted", "[
 }
 
 TEST_CASE("the history plot is well-formed SVG with the commit where a regression began in red", "[baseline][history]") {
-  const std::string folder = freshFolder("plot");
+  const std::string folder = freshFolder("history-tests", "plot");
   std::mt19937 random(13);
   for (int i = 0; i < 6; ++i) {
     Baseline b = resultSet(i, i >= 3 ? 1.5 : 1.0, 0.03, random);
