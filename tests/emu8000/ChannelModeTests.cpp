@@ -16,14 +16,9 @@ namespace {
 constexpr double kRate = 44100.0;
 
 // A looped sine, 440 Hz at key 69, flat envelope (sustain at full level).
+// (Release 31 ms: released notes leave the measurements quickly.)
 std::shared_ptr<const Bank> sineBank() {
-  const SampleSpec s = sine440Sample();
-  RegionSpec r;
-  r.gens[Gen::SampleModes] = 1;
-  r.gens[Gen::ReleaseVolEnv] = -6000;  // 31 ms: released notes leave the measurements quickly
-  PresetSpec p;
-  p.regions.push_back(r);
-  return makeBank({s}, {p});
+  return oneRegionBank(sine440Sample(), {{Gen::SampleModes, 1}, {Gen::ReleaseVolEnv, -6000}});
 }
 
 // Pitch in cents relative to `key`, measured over [at - half, at + half) seconds.

@@ -20,13 +20,8 @@ int timecents(double seconds) { return static_cast<int>(std::lround(1200.0 * std
 double fromTimecents(int tc) { return std::exp2(tc / 1200.0); }
 
 std::shared_ptr<const Bank> constantBank(std::map<Gen, int> gens) {
-  const SampleSpec s = constantLoopSample();
-  RegionSpec r;
-  r.gens = std::move(gens);
-  r.gens[Gen::SampleModes] = 1;
-  PresetSpec p;
-  p.regions.push_back(r);
-  return makeBank({s}, {p});
+  gens[Gen::SampleModes] = 1;
+  return oneRegionBank(constantLoopSample(), std::move(gens));
 }
 
 // Envelope gain in dB per sample of the rendered left channel.

@@ -19,12 +19,8 @@ constexpr double kRate = 44100.0;
 
 // Sine at 440 Hz on key 69; the filter is set per test, the tone moved with pitch bend.
 std::shared_ptr<const Bank> sineBank(int cutoff_cents, int q_cB) {
-  const SampleSpec s = sine440Sample();
-  RegionSpec r;
-  r.gens = {{Gen::SampleModes, 1}, {Gen::InitialFilterFc, cutoff_cents}, {Gen::InitialFilterQ, q_cB}};
-  PresetSpec p;
-  p.regions.push_back(r);
-  return makeBank({s}, {p});
+  return oneRegionBank(sine440Sample(),
+                       {{Gen::SampleModes, 1}, {Gen::InitialFilterFc, cutoff_cents}, {Gen::InitialFilterQ, q_cB}});
 }
 
 // Steady-state RMS of a tone at `key` + `cents` through a filter.

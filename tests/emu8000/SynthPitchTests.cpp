@@ -18,12 +18,8 @@ constexpr double kRate = 44100.0;
 std::shared_ptr<const Bank> sineBank(std::map<Gen, int> gens = {}, int8_t correction = 0) {
   SampleSpec s = sine440Sample();
   s.pitchCorrection_cents = correction;
-  RegionSpec r;
-  r.gens = std::move(gens);
-  r.gens[Gen::SampleModes] = 1;
-  PresetSpec p;
-  p.regions.push_back(r);
-  return makeBank({s}, {p});
+  gens[Gen::SampleModes] = 1;
+  return oneRegionBank(std::move(s), std::move(gens));
 }
 
 double measure(Synth& synth, int key, size_t frames = 22050) {

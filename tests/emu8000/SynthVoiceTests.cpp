@@ -28,11 +28,7 @@ SampleSpec loopedSine() {
 }
 
 std::shared_ptr<const Bank> oneRegion(std::map<Gen, int> gens, SampleSpec sample = loopedSine()) {
-  RegionSpec r;
-  r.gens = std::move(gens);
-  PresetSpec p;
-  p.regions.push_back(r);
-  return makeBank({sample}, {p});
+  return oneRegionBank(std::move(sample), std::move(gens));
 }
 
 }  // namespace

@@ -28,19 +28,6 @@ SampleSpec sineSample() {
   return s;
 }
 
-SampleSpec noiseSample() {
-  SampleSpec s;
-  s.name = "noise";
-  std::mt19937 random(12);
-  std::uniform_int_distribution<int> amplitude(-12000, 12000);
-  s.data.resize(44100);
-  for (int16_t& x : s.data) x = static_cast<int16_t>(amplitude(random));
-  s.originalKey = 60;
-  s.loopStart = 0;
-  s.loopEnd = static_cast<uint32_t>(s.data.size());
-  return s;
-}
-
 RegionSpec region(int sample, std::map<Gen, int> gens = {}) {
   RegionSpec r;
   r.sample = sample;
@@ -56,7 +43,7 @@ std::shared_ptr<const Bank> testBank() {
   PresetSpec melodic{"sine", 0, 0, {region(0)}};
   PresetSpec filtered{"filtered sine", 0, 1, {region(0, {{Gen::InitialFilterFc, 9600}})}};
   PresetSpec drums{"noise kit", kDrumBank, 0, {region(1)}};
-  return makeBank({sineSample(), noiseSample()}, {melodic, filtered, drums});
+  return makeBank({sineSample(), noiseSample(12)}, {melodic, filtered, drums});
 }
 
 // A drum kit whose keys are pitched sines (for the drum instrument pitch NRPN).

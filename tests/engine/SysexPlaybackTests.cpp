@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "emu8000/Synth.h"
@@ -24,13 +23,7 @@ constexpr double kRate = 44100.0;
 // Bank 0: a looped 440 Hz-at-key-69 sine; bank 128: looped noise.
 std::shared_ptr<const Bank> sineAndNoiseBank() {
   const SampleSpec sine = sine440Sample();
-  SampleSpec noise;
-  noise.name = "noise";
-  std::mt19937 random(3);
-  std::uniform_int_distribution<int> amplitude(-12000, 12000);
-  noise.data.resize(44100);
-  for (int16_t& x : noise.data) x = static_cast<int16_t>(amplitude(random));
-  noise.loopEnd = static_cast<uint32_t>(noise.data.size());
+  const SampleSpec noise = noiseSample(3);
   RegionSpec sineRegion;
   sineRegion.gens[Gen::SampleModes] = 1;
   sineRegion.gens[Gen::ReleaseVolEnv] = -6000;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 
 #include "emu8000/Config.h"
 
@@ -90,6 +91,26 @@ SampleSpec constantLoopSample() {
   s.loopStart = 100;
   s.loopEnd = 1900;
   return s;
+}
+
+SampleSpec noiseSample(uint32_t seed) {
+  SampleSpec s;
+  s.name = "noise";
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> amplitude(-12000, 12000);
+  s.data.resize(44100);
+  for (int16_t& x : s.data) x = static_cast<int16_t>(amplitude(random));
+  s.loopStart = 0;
+  s.loopEnd = static_cast<uint32_t>(s.data.size());
+  return s;
+}
+
+std::shared_ptr<const Bank> oneRegionBank(SampleSpec sample, std::map<Gen, int> gens) {
+  RegionSpec r;
+  r.gens = std::move(gens);
+  PresetSpec p;
+  p.regions.push_back(r);
+  return makeBank({std::move(sample)}, {p});
 }
 
 std::shared_ptr<const Bank> steadyTestBank() {

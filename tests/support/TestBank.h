@@ -54,6 +54,10 @@ SampleSpec sine440Sample();
 // A constant level (16384) of 2000 frames looped over [100, 1900): sharp, measurable onsets
 // and a steady level, for envelope and level measurements.
 SampleSpec constantLoopSample();
+// 44100 frames of white noise, uniform in +-12000 from `seed`, looped over all of it.
+SampleSpec noiseSample(uint32_t seed);
+// A bank of one preset (bank 0, program 0) with one region over `sample` playing `gens`.
+std::shared_ptr<const Bank> oneRegionBank(SampleSpec sample, std::map<Gen, int> gens);
 // Program 0 ("Test Piano") and a drum kit (bank 128, "Test Kit"), both constantLoopSample
 // looped with a 16 ms release: steady audio for the engine and the player's session.
 std::shared_ptr<const Bank> steadyTestBank();

@@ -421,33 +421,22 @@ std::vector<Scenario> scenarioList(const BenchOptions& o, const std::vector<std:
     s.duration_s = durationOr(10.0);
     list.push_back(s);
   }
-  if (wants(wanted, "storm")) {
+  // The built-in songs: named by their kind.
+  auto builtInSong = [&](const char* kind, std::shared_ptr<const MidiFile> song, double defaultDuration_s) {
     Scenario s;
-    s.name = "storm";
-    s.kind = "storm";
-    s.song = makeStormSong();
+    s.name = kind;
+    s.kind = kind;
+    s.song = std::move(song);
     s.polyphony = o.polyphony;
-    s.duration_s = durationOr(10.0);
-    list.push_back(s);
-  }
-  if (wants(wanted, "sweep")) {
-    Scenario s;
-    s.name = "sweep";
-    s.kind = "sweep";
-    s.song = makeSweepSong();
-    s.polyphony = o.polyphony;
-    s.duration_s = durationOr(10.0);
-    list.push_back(s);
-  }
+    s.duration_s = durationOr(defaultDuration_s);
+    return s;
+  };
+  if (wants(wanted, "storm")) list.push_back(builtInSong("storm", makeStormSong(), 10.0));
+  if (wants(wanted, "sweep")) list.push_back(builtInSong("sweep", makeSweepSong(), 10.0));
   if (wants(wanted, "soak")) {
-    Scenario s;
-    s.name = "soak";
-    s.kind = "soak";
-    s.song = makeSoakSong();
-    s.polyphony = o.polyphony;
+    Scenario s = builtInSong("soak", makeSoakSong(), 120.0);
     s.liveTraffic = true;
     s.heapCheck = true;
-    s.duration_s = durationOr(120.0);
     list.push_back(s);
   }
   for (const auto& [path, song] : songs) {
