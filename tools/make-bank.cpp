@@ -7,7 +7,8 @@
 // winds, strings, synths), Karplus-Strong strings for plucks and basses, filtered noise
 // and metallic partials for drums. Sustained samples loop over a whole number of periods
 // of every partial they contain, so a loop joins without a jump. Programs reuse sample
-// families with their own envelopes, filters, LFOs and layers.
+// families with their own envelopes, filters, LFOs and layers; which program plays what is
+// a table (kPatches, kPrograms) that buildPrograms reads.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -16,9 +17,12 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "emu8000/Sf2Writer.h"
@@ -1618,6 +1622,8 @@ struct Families {
   KeyZone kick, snare, sideStick, clap, tom, conga, bongo, timbale, cowbell, agogo, claves, woodblock;
   KeyZone cabasa, maracas, guiro, cuica, vibraslap, hiHat, crash, ride, rideBell, triangle, tambourine, whistle;
   KeyZone noise, applause, gunshot, fret;
+  // The lowest double-reed sample alone (the bagpipe's drone plays it over the whole keyboard).
+  KeyZone doubleReedLowest;
 };
 
 // Builds waves at the given root keys with `make`.
@@ -1665,6 +1671,7 @@ Families buildFamilies(BankBuilder& b) {
   f.brass = b.addFamily("brass", atKeys({43, 58, 72}, brassNote), {50, 65});
   f.sax = b.addFamily("sax", atKeys({45, 60, 74}, [](int k) { return reedNote(Reed::Sax, k); }), {52, 67});
   f.doubleReed = b.addFamily("double reed", atKeys({45, 62, 76}, [](int k) { return reedNote(Reed::Double, k); }), {53, 69});
+  f.doubleReedLowest = f.doubleReed.front();
   f.clarinet = b.addFamily("clarinet", atKeys({50, 64, 77}, [](int k) { return reedNote(Reed::Clarinet, k); }), {57, 70});
   f.flute = b.addFamily("flute", atKeys({60, 74, 88}, fluteNote), {67, 81});
   f.sitar = b.addFamily("sitar", atKeys({50, 67}, sitarNote), {58});
@@ -1734,724 +1741,481 @@ const std::array<int, 128> kTrim_cB = {
     0, 105, 0, 85, 160, 130, 0, 0, 0, 45, 45, 0, 0, 0, 0, 80,  //
 };
 
-void buildPrograms(BankBuilder& b, const Families& f) {
-  std::array<bool, 128> done{};
-  auto def = [&](int program, std::vector<Layer> layers) {
-    const size_t index = static_cast<size_t>(program);
-    for (Layer& layer : layers) layer.patch.attenuation_cB += kTrim_cB[index];
-    b.addProgram(0, program, kGmNames[index], layers);
-    done[index] = true;
+// ---------------------------------------------------------------------------------------
+// The instrument table: every General MIDI program as data. kPatches says how each sound
+// is played (where it starts and the fields it changes), kPrograms which sample families
+// each program plays with which patches; buildPrograms reads both.
+
+// One field of a patch set (or raised) to a value. The value is written as in Patch's own
+// units; whole-number fields take it as a whole number.
+struct PatchEdit {
+  enum Op { kSet, kAdd };
+  std::variant<double Patch::*, int Patch::*, bool Patch::*> field;
+  double value = 0;
+  Op op = kSet;
+};
+
+// Where a patch starts: decaying(...) or sustained(...) (above), or an earlier patch by name.
+// (Implicit on purpose: a row reads `{"viola", "violin", {...}}`.)
+struct PatchStart {
+  PatchStart(Patch p) : patch(p) {}
+  PatchStart(const char* name) : like(name) {}
+  Patch patch;
+  const char* like = nullptr;
+};
+
+struct PatchRow {
+  const char* name;  // how later rows and kPrograms name it
+  PatchStart start;
+  std::vector<PatchEdit> edits;  // applied in order
+};
+
+// In the order they are defined: a patch starts only from one defined above it.
+const std::vector<PatchRow>& patchTable() {
+  static const std::vector<PatchRow> kPatches = {
+    // Pianos.
+    {"piano", decaying(18, 0.35, -40), {{&Patch::reverb, 200}, {&Patch::filter_hz, 7000}}},
+    {"bright", "piano", {{&Patch::filter_hz, 0}, {&Patch::attenuation_cB, 20}}},
+    {"electricGrand", decaying(10, 0.3, -30), {{&Patch::chorus, 100}, {&Patch::detune_cents, 4},
+        {&Patch::attenuation_cB, 30}}},
+    {"honky", "piano", {{&Patch::filter_hz, 0}, {&Patch::detune_cents, 14}, {&Patch::layerPan, 150},
+        {&Patch::attenuation_cB, 30}}},
+    {"ep1", decaying(12, 0.3, -30), {{&Patch::chorus, 100}, {&Patch::lfoRate_hz, 4.5}, {&Patch::lfoToVolume_cB, 25}}},
+    {"ep2", decaying(10, 0.3, -30), {{&Patch::chorus, 100}, {&Patch::detune_cents, 5}, {&Patch::attenuation_cB, 20}}},
+    {"harpsichord", decaying(7, 0.15, -30), {{&Patch::reverb, 250}}},
+    {"clav", decaying(4, 0.08, -20), {{&Patch::filter_hz, 2000}, {&Patch::q_dB, 4}, {&Patch::modDecay_s, 0.35},
+        {&Patch::modSustain, 0.3}, {&Patch::modToFilter_cents, 3000}, {&Patch::reverb, 80}}},
+    // Chromatic percussion.
+    {"celesta", decaying(3, 0.3, -30), {{&Patch::filter_hz, 3000}, {&Patch::reverb, 300}}},
+    {"glockenspiel", decaying(4, 0.5, -20), {{&Patch::reverb, 300}}},
+    {"musicBox", decaying(2.5, 0.4, -20), {{&Patch::coarse, 12}, {&Patch::reverb, 350}, {&Patch::attenuation_cB, 30}}},
+    {"vibes", decaying(7, 0.6, -30), {{&Patch::lfoRate_hz, 5.5}, {&Patch::lfoToVolume_cB, 50}, {&Patch::reverb, 300}}},
+    {"marimba", decaying(1.6, 0.2, -25), {{&Patch::reverb, 250}}},
+    {"xylophone", decaying(1.2, 0.15, -20), {{&Patch::reverb, 250}}},
+    {"tubular", decaying(12, 1.5, -20), {{&Patch::reverb, 400}}},
+    {"dulcimer", decaying(5, 0.4, -30), {{&Patch::detune_cents, 7}, {&Patch::layerPan, 100},
+        {&Patch::attenuation_cB, 30}}},
+    // Organs.
+    {"organ", sustained(0.005, 0.08), {{&Patch::chorus, 80}, {&Patch::reverb, 200}}},
+    {"percOrgan", "organ", {}},
+    // rock: fast rotary speaker
+    {"rock", "organ", {{&Patch::lfoRate_hz, 6.5}, {&Patch::lfoToPitch_cents, 6}, {&Patch::lfoToVolume_cB, 15},
+        {&Patch::attenuation_cB, 30}}},
+    {"church", sustained(0.06, 0.5), {{&Patch::reverb, 600}, {&Patch::detune_cents, 3}, {&Patch::attenuation_cB, 40}}},
+    {"reedOrgan", sustained(0.04, 0.15), {{&Patch::filter_hz, 2500}, {&Patch::reverb, 250}}},
+    // accordion: musette
+    {"accordion", sustained(0.03, 0.12), {{&Patch::detune_cents, 10}, {&Patch::reverb, 200},
+        {&Patch::attenuation_cB, 40}}},
+    {"harmonica", sustained(0.05, 0.1), {{&Patch::filter_hz, 3000}, {&Patch::vibRate_hz, 5.5},
+        {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 12}, {&Patch::reverb, 200}}},
+    {"tango", sustained(0.02, 0.1), {{&Patch::detune_cents, 5}, {&Patch::filter_hz, 5000},
+        {&Patch::attenuation_cB, 40}}},
+    // Guitars.
+    {"nylon", decaying(7, 0.3, -30), {{&Patch::reverb, 200}}},
+    {"steel", decaying(8, 0.3, -30), {{&Patch::reverb, 200}}},
+    {"jazz", decaying(6, 0.25, -30), {{&Patch::filter_hz, 2200}}},
+    {"clean", decaying(7, 0.3, -30), {{&Patch::chorus, 100}}},
+    {"muted", decaying(0.8, 0.08, -10), {{&Patch::filter_hz, 3000}, {&Patch::reverb, 80}}},
+    {"overdriven", sustained(0.002, 0.15), {{&Patch::decay_s, 8}, {&Patch::sustain_dB, 12}, {&Patch::filter_hz, 4000}}},
+    {"distortion", "overdriven", {{&Patch::filter_hz, 5000}, {&Patch::q_dB, 3}, {&Patch::detune_cents, 8}}},
+    {"harmonics", decaying(4, 0.4, -20), {{&Patch::coarse, 12}, {&Patch::reverb, 300}}},
+    // Basses.
+    {"acousticBass", decaying(5, 0.15, -20), {{&Patch::filter_hz, 2200}, {&Patch::reverb, 100}}},
+    {"finger", decaying(7, 0.12, -20), {{&Patch::filter_hz, 2500}, {&Patch::reverb, 60}}},
+    {"pick", decaying(7, 0.12, -20), {{&Patch::filter_hz, 1500}, {&Patch::modDecay_s, 0.3}, {&Patch::modSustain, 0.2},
+        {&Patch::modToFilter_cents, 2400}, {&Patch::reverb, 60}}},
+    {"fretless", decaying(8, 0.15, -20), {{&Patch::attack_s, 0.02}, {&Patch::filter_hz, 800},
+        {&Patch::modAttack_s, 0.08}, {&Patch::modDecay_s, 0.5}, {&Patch::modSustain, 0.5},
+        {&Patch::modToFilter_cents, 1800}, {&Patch::vibRate_hz, 5}, {&Patch::vibDelay_s, 0.4},
+        {&Patch::vibDepth_cents, 8}, {&Patch::reverb, 100}}},
+    {"slap1", decaying(5, 0.1, -20), {{&Patch::filter_hz, 3000}, {&Patch::modDecay_s, 0.08}, {&Patch::modSustain, 0.3},
+        {&Patch::modToFilter_cents, 3600}, {&Patch::q_dB, 3}, {&Patch::reverb, 60}}},
+    {"slap2", "slap1", {{&Patch::filter_hz, 3500}, {&Patch::q_dB, 4}, {&Patch::modDecay_s, 0.15},
+        {&Patch::modToFilter_cents, 4000}}},
+    {"synthBass1", sustained(0.001, 0.08), {{&Patch::decay_s, 1.5}, {&Patch::sustain_dB, 8}, {&Patch::filter_hz, 500},
+        {&Patch::q_dB, 6}, {&Patch::modDecay_s, 0.35}, {&Patch::modSustain, 0.15}, {&Patch::modToFilter_cents, 3600},
+        {&Patch::reverb, 50}}},
+    {"synthBass2", "synthBass1", {{&Patch::filter_hz, 500}, {&Patch::q_dB, 4}, {&Patch::modDecay_s, 0.2},
+        {&Patch::modToFilter_cents, 2400}, {&Patch::detune_cents, 6}}},
+    // Strings and ensembles.
+    {"violin", sustained(0.06, 0.25), {{&Patch::vibRate_hz, 5.6}, {&Patch::vibDelay_s, 0.25},
+        {&Patch::vibDepth_cents, 18}, {&Patch::filter_hz, 6000}, {&Patch::reverb, 300}}},
+    {"viola", "violin", {{&Patch::vibRate_hz, 5.2}, {&Patch::filter_hz, 4000}}},
+    {"cello", "violin", {{&Patch::vibRate_hz, 5.0}, {&Patch::filter_hz, 3000}, {&Patch::attack_s, 0.08}}},
+    {"contrabass", "cello", {{&Patch::filter_hz, 1800}, {&Patch::vibDepth_cents, 12}}},
+    {"ensemble", sustained(0.18, 0.4), {{&Patch::detune_cents, 6}, {&Patch::layerPan, 200}, {&Patch::vibRate_hz, 5.3},
+        {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 8}, {&Patch::reverb, 400}, {&Patch::chorus, 80},
+        {&Patch::attenuation_cB, 60}}},
+    {"tremolo", "ensemble", {{&Patch::attack_s, 0.05}, {&Patch::lfoRate_hz, 7.5}, {&Patch::lfoToVolume_cB, 80}}},
+    {"pizzicato", decaying(0.8, 0.15, -20), {{&Patch::reverb, 350}}},
+    {"harp", decaying(6, 0.6, -30), {{&Patch::reverb, 400}}},
+    {"timpani", decaying(4, 0.6, -20), {{&Patch::reverb, 350}}},
+    {"slowStrings", "ensemble", {{&Patch::attack_s, 0.45}, {&Patch::release_s, 0.6}, {&Patch::filter_hz, 4500}}},
+    {"synthStrings1", sustained(0.25, 0.5), {{&Patch::detune_cents, 10}, {&Patch::layerPan, 250},
+        {&Patch::filter_hz, 2500}, {&Patch::chorus, 100}, {&Patch::reverb, 350}, {&Patch::attenuation_cB, 60}}},
+    {"synthStrings2", "synthStrings1", {{&Patch::filter_hz, 1200}, {&Patch::modAttack_s, 0.8}, {&Patch::modSustain, 1},
+        {&Patch::modToFilter_cents, 1500}}},
+    {"choir", sustained(0.15, 0.4), {{&Patch::detune_cents, 5}, {&Patch::layerPan, 200}, {&Patch::vibRate_hz, 5},
+        {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 10}, {&Patch::reverb, 450}, {&Patch::attenuation_cB, 60}}},
+    {"synthVoice", sustained(0.08, 0.35), {{&Patch::vibRate_hz, 5.5}, {&Patch::vibDepth_cents, 12},
+        {&Patch::chorus, 100}, {&Patch::reverb, 350}, {&Patch::filter_hz, 3000}}},
+    {"orchestraHit", decaying(1.5, 0.3, 0), {{&Patch::reverb, 400}}},
+    // Brass.
+    {"trumpet", sustained(0.02, 0.12), {{&Patch::filter_hz, 1500}, {&Patch::modAttack_s, 0.03},
+        {&Patch::modDecay_s, 0.2}, {&Patch::modSustain, 0.7}, {&Patch::modToFilter_cents, 2400},
+        {&Patch::vibRate_hz, 5.5}, {&Patch::vibDelay_s, 0.35}, {&Patch::vibDepth_cents, 10}, {&Patch::reverb, 250}}},
+    {"trombone", "trumpet", {{&Patch::filter_hz, 900}, {&Patch::attack_s, 0.03}}},
+    {"tuba", "trombone", {{&Patch::filter_hz, 500}, {&Patch::modToFilter_cents, 1800}}},
+    {"mutedTrumpet", "trumpet", {{&Patch::filter_hz, 2200}, {&Patch::q_dB, 12}, {&Patch::modToFilter_cents, 600}}},
+    {"horn", sustained(0.05, 0.2), {{&Patch::filter_hz, 700}, {&Patch::modAttack_s, 0.08}, {&Patch::modDecay_s, 0.3},
+        {&Patch::modSustain, 0.6}, {&Patch::modToFilter_cents, 1200}, {&Patch::reverb, 400}}},
+    {"brassSection", "trumpet", {{&Patch::detune_cents, 8}, {&Patch::layerPan, 200}, {&Patch::attenuation_cB, 60}}},
+    {"synthBrass1", sustained(0.01, 0.2), {{&Patch::filter_hz, 600}, {&Patch::q_dB, 4}, {&Patch::modAttack_s, 0.06},
+        {&Patch::modDecay_s, 0.4}, {&Patch::modSustain, 0.5}, {&Patch::modToFilter_cents, 3000},
+        {&Patch::detune_cents, 7}, {&Patch::attenuation_cB, 60}, {&Patch::reverb, 200}}},
+    // synthBrass2: the square a little sharp of the saw
+    {"synthBrass2", "synthBrass1", {{&Patch::attack_s, 0.06}, {&Patch::modAttack_s, 0.25}, {&Patch::filter_hz, 450},
+        {&Patch::detune_cents, 0}, {&Patch::fine, 6}}},
+    {"synthBrass2Saw", "synthBrass2", {{&Patch::fine, -6}}},
+    // Reeds.
+    {"sax", sustained(0.025, 0.12), {{&Patch::vibRate_hz, 5.2}, {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 14},
+        {&Patch::filter_hz, 5000}, {&Patch::reverb, 250}}},
+    {"alto", "sax", {{&Patch::filter_hz, 4000}}},
+    {"tenor", "sax", {{&Patch::filter_hz, 3000}}},
+    {"bari", "sax", {{&Patch::filter_hz, 2000}, {&Patch::vibDepth_cents, 8}}},
+    {"oboe", sustained(0.03, 0.1), {{&Patch::vibRate_hz, 5.5}, {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 10},
+        {&Patch::reverb, 300}}},
+    {"englishHorn", "oboe", {{&Patch::filter_hz, 2500}}},
+    {"bassoon", "oboe", {{&Patch::filter_hz, 1500}, {&Patch::vibDepth_cents, 6}}},
+    {"clarinet", sustained(0.03, 0.1), {{&Patch::reverb, 300}}},
+    // Pipes.
+    {"flute", sustained(0.05, 0.15), {{&Patch::vibRate_hz, 5}, {&Patch::vibDelay_s, 0.2}, {&Patch::vibDepth_cents, 12},
+        {&Patch::reverb, 350}}},
+    {"piccolo", "flute", {{&Patch::vibRate_hz, 5.8}}},
+    {"recorder", sustained(0.03, 0.1), {{&Patch::filter_hz, 2500}, {&Patch::reverb, 300}}},
+    {"panFlute", "flute", {{&Patch::attack_s, 0.08}, {&Patch::vibDepth_cents, 20}, {&Patch::filter_hz, 3500}}},
+    {"bottle", sustained(0.1, 0.2), {{&Patch::filter_hz, 1200}, {&Patch::reverb, 400}}},
+    {"shakuhachi", "flute", {{&Patch::attack_s, 0.12}, {&Patch::vibDepth_cents, 25}, {&Patch::vibRate_hz, 4.5},
+        {&Patch::filter_hz, 3000}}},
+    {"whistle", sustained(0.03, 0.1), {{&Patch::vibRate_hz, 6}, {&Patch::vibDepth_cents, 15}, {&Patch::coarse, 12},
+        {&Patch::reverb, 250}}},
+    {"ocarina", sustained(0.04, 0.12), {{&Patch::vibRate_hz, 5}, {&Patch::vibDelay_s, 0.3}, {&Patch::vibDepth_cents, 8},
+        {&Patch::reverb, 300}}},
+    // Synth leads.
+    {"lead", sustained(0.005, 0.12), {{&Patch::vibRate_hz, 5.5}, {&Patch::vibDelay_s, 0.4},
+        {&Patch::vibDepth_cents, 12}, {&Patch::reverb, 200}}},
+    {"squareLead", "lead", {{&Patch::filter_hz, 4000}}},
+    {"sawLead", "lead", {{&Patch::filter_hz, 5000}, {&Patch::detune_cents, 6}, {&Patch::attenuation_cB, 60}}},
+    {"calliope", "lead", {{&Patch::vibRate_hz, 6.5}, {&Patch::vibDelay_s, 0}, {&Patch::vibDepth_cents, 10}}},
+    {"chiff", "lead", {{&Patch::decay_s, 3}, {&Patch::sustain_dB, 8}, {&Patch::filter_hz, 1500},
+        {&Patch::modDecay_s, 0.08}, {&Patch::modSustain, 0}, {&Patch::modToFilter_cents, 3600}}},
+    {"charang", "lead", {{&Patch::detune_cents, 10}, {&Patch::filter_hz, 4500}, {&Patch::attenuation_cB, 60}}},
+    {"voiceLead", "lead", {{&Patch::attack_s, 0.03}, {&Patch::filter_hz, 3500}, {&Patch::vibDepth_cents, 16}}},
+    {"fifths", "lead", {{&Patch::filter_hz, 4000}, {&Patch::attenuation_cB, 60}}},
+    {"fifthUp", "fifths", {{&Patch::coarse, 7}}},
+    {"bassLead", "lead", {{&Patch::filter_hz, 4000}, {&Patch::attenuation_cB, 60}}},
+    {"octaveDown", "bassLead", {{&Patch::coarse, -12}}},
+    // Synth pads.
+    {"pad", sustained(0.4, 0.9), {{&Patch::detune_cents, 8}, {&Patch::layerPan, 250}, {&Patch::chorus, 100},
+        {&Patch::reverb, 500}, {&Patch::attenuation_cB, 60}}},
+    {"newAgeBell", decaying(5, 1.0, -20), {{&Patch::reverb, 500}, {&Patch::attenuation_cB, 40}}},
+    {"newAgePad", "pad", {{&Patch::filter_hz, 1500}, {&Patch::attenuation_cB, 100}}},
+    {"warm", "pad", {{&Patch::filter_hz, 1200}}},
+    {"polysynth", sustained(0.01, 0.5), {{&Patch::decay_s, 2}, {&Patch::sustain_dB, 6}, {&Patch::filter_hz, 900},
+        {&Patch::modDecay_s, 0.8}, {&Patch::modSustain, 0.3}, {&Patch::modToFilter_cents, 2400},
+        {&Patch::detune_cents, 10}, {&Patch::chorus, 100}, {&Patch::reverb, 350}, {&Patch::attenuation_cB, 60}}},
+    {"choirPad", "pad", {{&Patch::attack_s, 0.6}, {&Patch::release_s, 1.2}}},
+    {"bowedPad", "pad", {{&Patch::filter_hz, 1500}, {&Patch::attack_s, 0.5}, {&Patch::lfoRate_hz, 0.3},
+        {&Patch::lfoToFilter_cents, 500}}},
+    {"metallic", "pad", {{&Patch::attack_s, 0.3}}},
+    {"halo", "pad", {{&Patch::attack_s, 0.7}, {&Patch::release_s, 1.5}, {&Patch::chorus, 100}}},
+    {"sweep", "pad", {{&Patch::filter_hz, 600}, {&Patch::q_dB, 9}, {&Patch::lfoRate_hz, 0.2},
+        {&Patch::lfoToFilter_cents, 2400}}},
+    // Synth effects.
+    {"rainDrops", decaying(1.5, 0.8, -10), {{&Patch::reverb, 600}, {&Patch::chorus, 100}, {&Patch::coarse, 12}}},
+    {"rainBed", "pad", {{&Patch::filter_hz, 2000}, {&Patch::attenuation_cB, 120}}},
+    {"soundtrack", "pad", {{&Patch::attack_s, 0.8}, {&Patch::filter_hz, 800}, {&Patch::modAttack_s, 2},
+        {&Patch::modToFilter_cents, 2400}}},
+    {"soundtrackVoice", "soundtrack", {{&Patch::detune_cents, 0}, {&Patch::attenuation_cB, 60, PatchEdit::kAdd}}},
+    {"crystal", decaying(3, 1.0, -15), {{&Patch::coarse, 12}, {&Patch::reverb, 600}, {&Patch::chorus, 100}}},
+    {"crystalGlock", decaying(2, 0.8, -15), {{&Patch::reverb, 600}, {&Patch::attenuation_cB, 60}}},
+    {"atmospherePluck", decaying(4, 0.8, -20), {{&Patch::reverb, 500}}},
+    {"atmospherePad", "pad", {{&Patch::attenuation_cB, 120}}},
+    {"brightness", "pad", {{&Patch::attack_s, 0.15}, {&Patch::chorus, 100}}},
+    {"goblins", "pad", {{&Patch::attack_s, 1.0}, {&Patch::filter_hz, 700}, {&Patch::q_dB, 12},
+        {&Patch::lfoRate_hz, 0.6}, {&Patch::lfoToPitch_cents, 40}, {&Patch::lfoToFilter_cents, 1800}}},
+    {"echoes", decaying(6, 1.2, -20), {{&Patch::lfoRate_hz, 3}, {&Patch::lfoToVolume_cB, 120}, {&Patch::reverb, 600},
+        {&Patch::chorus, 100}, {&Patch::detune_cents, 5}, {&Patch::attenuation_cB, 40}}},
+    {"sciFi", sustained(0.2, 0.8), {{&Patch::lfoRate_hz, 6}, {&Patch::lfoToPitch_cents, 150}, {&Patch::filter_hz, 2000},
+        {&Patch::q_dB, 8}, {&Patch::reverb, 500}}},
+    // Ethnic.
+    {"sitar", decaying(8, 0.4, -30), {{&Patch::reverb, 300}}},
+    {"banjo", decaying(2, 0.15, -20), {{&Patch::reverb, 150}}},
+    {"shamisen", decaying(1.5, 0.12, -20), {{&Patch::filter_hz, 5000}}},
+    {"koto", decaying(4, 0.3, -25), {{&Patch::reverb, 350}, {&Patch::vibRate_hz, 5}, {&Patch::vibDelay_s, 0.5},
+        {&Patch::vibDepth_cents, 6}}},
+    {"kalimba", decaying(1.5, 0.3, -20), {{&Patch::filter_hz, 3000}, {&Patch::reverb, 300}}},
+    {"chanter", sustained(0.02, 0.1), {{&Patch::reverb, 250}}},
+    // The drone plays the lowest sample at its own pitch whatever the key (scale tuning 0).
+    {"drone", "chanter", {{&Patch::scaleTuning, 0}, {&Patch::attenuation_cB, 80}}},
+    {"fiddle", "violin", {{&Patch::attack_s, 0.03}, {&Patch::filter_hz, 0}, {&Patch::vibDepth_cents, 14}}},
+    {"shanai", "oboe", {{&Patch::vibRate_hz, 6}, {&Patch::vibDepth_cents, 20}}},
+    // Percussive (melodic).
+    {"tinkle", decaying(2, 0.5, -10), {{&Patch::coarse, 12}, {&Patch::reverb, 350}}},
+    {"steelDrum", decaying(2, 0.4, -20), {{&Patch::reverb, 300}}},
+    {"agogo", decaying(1.2, 0.3, 0), {{&Patch::reverb, 250}}},
+    {"woodblock", decaying(0.6, 0.2, 0), {{&Patch::reverb, 250}}},
+    {"taiko", decaying(3, 1.0, 0), {{&Patch::coarse, -12}, {&Patch::reverb, 450}}},
+    {"melodicTom", decaying(2, 0.6, 0), {{&Patch::reverb, 300}}},
+    {"synthDrum", decaying(1.0, 0.2, -10), {{&Patch::modDecay_s, 0.18}, {&Patch::modSustain, 0},
+        {&Patch::modToPitch_cents, 1000}, {&Patch::reverb, 250}}},
+    {"reverseCymbal", sustained(1.5, 0.08), {{&Patch::reverb, 300}}},
+    // Sound effects.
+    {"fret", decaying(1.0, 0.2, 0), {{&Patch::reverb, 150}}},
+    {"breath", sustained(0.1, 0.2), {{&Patch::filter_hz, 3000}, {&Patch::reverb, 250}}},
+    {"seashore", sustained(0.8, 1.5), {{&Patch::filter_hz, 1000}, {&Patch::lfoRate_hz, 0.12},
+        {&Patch::lfoToFilter_cents, 1800}, {&Patch::lfoToVolume_cB, 60}, {&Patch::reverb, 400}}},
+    {"bird", decaying(0.8, 0.2, 0), {{&Patch::coarse, 24}, {&Patch::lfoRate_hz, 14}, {&Patch::lfoToPitch_cents, 200},
+        {&Patch::modDecay_s, 0.12}, {&Patch::modSustain, 0}, {&Patch::modToPitch_cents, 600}, {&Patch::reverb, 350}}},
+    {"telephone", sustained(0.005, 0.05), {{&Patch::coarse, 12}, {&Patch::filter_hz, 3000}, {&Patch::lfoRate_hz, 16},
+        {&Patch::lfoToPitch_cents, 100}, {&Patch::lfoToVolume_cB, 100}}},
+    {"helicopter", sustained(0.5, 0.8), {{&Patch::filter_hz, 800}, {&Patch::q_dB, 4}, {&Patch::lfoRate_hz, 11},
+        {&Patch::lfoToVolume_cB, 200}, {&Patch::reverb, 200}}},
+    {"applause", sustained(0.3, 0.8), {{&Patch::reverb, 350}}},
+    {"gunshot", decaying(1.5, 0.5, 0), {{&Patch::reverb, 500}}},
   };
+  return kPatches;
+}
 
-  // Pianos.
-  Patch piano = decaying(18, 0.35, -40);
-  piano.reverb = 200;
-  piano.filter_hz = 7000;
-  def(0, {{f.piano, piano}});
-  Patch bright = piano;
-  bright.filter_hz = 0;
-  bright.attenuation_cB = 20;
-  def(1, {{f.piano, bright}});
-  Patch electricGrand = decaying(10, 0.3, -30);
-  electricGrand.chorus = 100;
-  electricGrand.detune_cents = 4;
-  electricGrand.attenuation_cB = 30;
-  def(2, {{f.piano, electricGrand}});
-  Patch honky = piano;
-  honky.filter_hz = 0;
-  honky.detune_cents = 14;
-  honky.layerPan = 150;
-  honky.attenuation_cB = 30;
-  def(3, {{f.piano, honky}});
-  Patch ep1 = decaying(12, 0.3, -30);
-  ep1.chorus = 100;
-  ep1.lfoRate_hz = 4.5;
-  ep1.lfoToVolume_cB = 25;
-  def(4, {{f.epiano, ep1}});
-  Patch ep2 = decaying(10, 0.3, -30);
-  ep2.chorus = 100;
-  ep2.detune_cents = 5;
-  ep2.attenuation_cB = 20;
-  def(5, {{f.fmPiano, ep2}});
-  Patch harpsichord = decaying(7, 0.15, -30);
-  harpsichord.reverb = 250;
-  def(6, {{f.pluckBright, harpsichord}});
-  Patch clav = decaying(4, 0.08, -20);
-  clav.filter_hz = 2000;
-  clav.q_dB = 4;
-  clav.modDecay_s = 0.35;
-  clav.modSustain = 0.3;
-  clav.modToFilter_cents = 3000;
-  clav.reverb = 80;
-  def(7, {{f.pluckBright, clav}});
+// One layer of a program: a sample family (its key splits as made) or one sample over the
+// whole keyboard, played with a patch of kPatches.
+struct LayerRow {
+  LayerRow(SampleSet Families::*family_, const char* patch_) : family(family_), patch(patch_) {}
+  LayerRow(KeyZone Families::*sample_, const char* patch_) : sample(sample_), patch(patch_) {}
+  SampleSet Families::*family = nullptr;
+  KeyZone Families::*sample = nullptr;
+  const char* patch;
+};
 
-  // Chromatic percussion.
-  Patch celesta = decaying(3, 0.3, -30);
-  celesta.filter_hz = 3000;
-  celesta.reverb = 300;
-  def(8, {{f.glock, celesta}});
-  Patch glockenspiel = decaying(4, 0.5, -20);
-  glockenspiel.reverb = 300;
-  def(9, {{f.glock, glockenspiel}});
-  Patch musicBox = decaying(2.5, 0.4, -20);
-  musicBox.coarse = 12;
-  musicBox.reverb = 350;
-  musicBox.attenuation_cB = 30;
-  def(10, {{f.glock, musicBox}});
-  Patch vibes = decaying(7, 0.6, -30);
-  vibes.lfoRate_hz = 5.5;
-  vibes.lfoToVolume_cB = 50;
-  vibes.reverb = 300;
-  def(11, {{f.mallet, vibes}});
-  Patch marimba = decaying(1.6, 0.2, -25);
-  marimba.reverb = 250;
-  def(12, {{f.mallet, marimba}});
-  Patch xylophone = decaying(1.2, 0.15, -20);
-  xylophone.reverb = 250;
-  def(13, {{f.xylo, xylophone}});
-  Patch tubular = decaying(12, 1.5, -20);
-  tubular.reverb = 400;
-  def(14, {{f.bell, tubular}});
-  Patch dulcimer = decaying(5, 0.4, -30);
-  dulcimer.detune_cents = 7;
-  dulcimer.layerPan = 100;
-  dulcimer.attenuation_cB = 30;
-  def(15, {{f.pluckBright, dulcimer}});
+struct ProgramRow {
+  int program;  // General MIDI program (bank 0); kGmNames names it
+  std::vector<LayerRow> layers;
+};
 
-  // Organs.
-  Patch organ = sustained(0.005, 0.08);
-  organ.chorus = 80;
-  organ.reverb = 200;
-  def(16, {{f.drawbar, organ}});
-  Patch percOrgan = organ;
-  def(17, {{f.percOrgan, percOrgan}});
-  Patch rock = organ;
-  rock.lfoRate_hz = 6.5;  // fast rotary speaker
-  rock.lfoToPitch_cents = 6;
-  rock.lfoToVolume_cB = 15;
-  rock.attenuation_cB = 30;
-  def(18, {{f.rockOrgan, rock}});
-  Patch church = sustained(0.06, 0.5);
-  church.reverb = 600;
-  church.detune_cents = 3;
-  church.attenuation_cB = 40;
-  def(19, {{f.pipeOrgan, church}});
-  Patch reedOrgan = sustained(0.04, 0.15);
-  reedOrgan.filter_hz = 2500;
-  reedOrgan.reverb = 250;
-  def(20, {{f.reedOrgan, reedOrgan}});
-  Patch accordion = sustained(0.03, 0.12);
-  accordion.detune_cents = 10;  // musette
-  accordion.reverb = 200;
-  accordion.attenuation_cB = 40;
-  def(21, {{f.reedOrgan, accordion}});
-  Patch harmonica = sustained(0.05, 0.1);
-  harmonica.filter_hz = 3000;
-  harmonica.vibRate_hz = 5.5;
-  harmonica.vibDelay_s = 0.3;
-  harmonica.vibDepth_cents = 12;
-  harmonica.reverb = 200;
-  def(22, {{f.reedOrgan, harmonica}});
-  Patch tango = sustained(0.02, 0.1);
-  tango.detune_cents = 5;
-  tango.filter_hz = 5000;
-  tango.attenuation_cB = 40;
-  def(23, {{f.reedOrgan, tango}});
+// Every program once, in the order the bank stores them.
+const std::vector<ProgramRow>& programTable() {
+  static const std::vector<ProgramRow> kPrograms = {
+    // Pianos.
+    {0, {{&Families::piano, "piano"}}},
+    {1, {{&Families::piano, "bright"}}},
+    {2, {{&Families::piano, "electricGrand"}}},
+    {3, {{&Families::piano, "honky"}}},
+    {4, {{&Families::epiano, "ep1"}}},
+    {5, {{&Families::fmPiano, "ep2"}}},
+    {6, {{&Families::pluckBright, "harpsichord"}}},
+    {7, {{&Families::pluckBright, "clav"}}},
+    // Chromatic percussion.
+    {8, {{&Families::glock, "celesta"}}},
+    {9, {{&Families::glock, "glockenspiel"}}},
+    {10, {{&Families::glock, "musicBox"}}},
+    {11, {{&Families::mallet, "vibes"}}},
+    {12, {{&Families::mallet, "marimba"}}},
+    {13, {{&Families::xylo, "xylophone"}}},
+    {14, {{&Families::bell, "tubular"}}},
+    {15, {{&Families::pluckBright, "dulcimer"}}},
+    // Organs.
+    {16, {{&Families::drawbar, "organ"}}},
+    {17, {{&Families::percOrgan, "percOrgan"}}},
+    {18, {{&Families::rockOrgan, "rock"}}},
+    {19, {{&Families::pipeOrgan, "church"}}},
+    {20, {{&Families::reedOrgan, "reedOrgan"}}},
+    {21, {{&Families::reedOrgan, "accordion"}}},
+    {22, {{&Families::reedOrgan, "harmonica"}}},
+    {23, {{&Families::reedOrgan, "tango"}}},
+    // Guitars.
+    {24, {{&Families::pluckSoft, "nylon"}}},
+    {25, {{&Families::pluckMedium, "steel"}}},
+    {26, {{&Families::pluckMedium, "jazz"}}},
+    {27, {{&Families::pluckMedium, "clean"}}},
+    {28, {{&Families::pluckMedium, "muted"}}},
+    {29, {{&Families::drive, "overdriven"}}},
+    {30, {{&Families::drive, "distortion"}}},
+    {31, {{&Families::pluckSoft, "harmonics"}}},
+    // Basses.
+    {32, {{&Families::bass, "acousticBass"}}},
+    {33, {{&Families::bass, "finger"}}},
+    {34, {{&Families::bass, "pick"}}},
+    {35, {{&Families::round, "fretless"}}},
+    {36, {{&Families::bass, "slap1"}}},
+    {37, {{&Families::bass, "slap2"}}},
+    {38, {{&Families::saw, "synthBass1"}}},
+    {39, {{&Families::square, "synthBass2"}}},
+    // Strings and ensembles.
+    {40, {{&Families::bowed, "violin"}}},
+    {41, {{&Families::bowed, "viola"}}},
+    {42, {{&Families::bowed, "cello"}}},
+    {43, {{&Families::bowed, "contrabass"}}},
+    {44, {{&Families::strings, "tremolo"}}},
+    {45, {{&Families::pluckSoft, "pizzicato"}}},
+    {46, {{&Families::pluckSoft, "harp"}}},
+    {47, {{&Families::timpani, "timpani"}}},
+    {48, {{&Families::strings, "ensemble"}}},
+    {49, {{&Families::strings, "slowStrings"}}},
+    {50, {{&Families::saw, "synthStrings1"}}},
+    {51, {{&Families::strings, "synthStrings2"}}},
+    {52, {{&Families::aah, "choir"}}},
+    {53, {{&Families::ooh, "choir"}}},
+    {54, {{&Families::ooh, "synthVoice"}}},
+    {55, {{&Families::orchestraHit, "orchestraHit"}}},
+    // Brass.
+    {56, {{&Families::brass, "trumpet"}}},
+    {57, {{&Families::brass, "trombone"}}},
+    {58, {{&Families::brass, "tuba"}}},
+    {59, {{&Families::brass, "mutedTrumpet"}}},
+    {60, {{&Families::brass, "horn"}}},
+    {61, {{&Families::brass, "brassSection"}}},
+    {62, {{&Families::saw, "synthBrass1"}}},
+    {63, {{&Families::square, "synthBrass2"}, {&Families::saw, "synthBrass2Saw"}}},
+    // Reeds.
+    {64, {{&Families::sax, "sax"}}},
+    {65, {{&Families::sax, "alto"}}},
+    {66, {{&Families::sax, "tenor"}}},
+    {67, {{&Families::sax, "bari"}}},
+    {68, {{&Families::doubleReed, "oboe"}}},
+    {69, {{&Families::doubleReed, "englishHorn"}}},
+    {70, {{&Families::doubleReed, "bassoon"}}},
+    {71, {{&Families::clarinet, "clarinet"}}},
+    // Pipes.
+    {72, {{&Families::flute, "piccolo"}}},
+    {73, {{&Families::flute, "flute"}}},
+    {74, {{&Families::flute, "recorder"}}},
+    {75, {{&Families::flute, "panFlute"}}},
+    {76, {{&Families::flute, "bottle"}}},
+    {77, {{&Families::flute, "shakuhachi"}}},
+    {78, {{&Families::round, "whistle"}}},
+    {79, {{&Families::round, "ocarina"}}},
+    // Synth leads.
+    {80, {{&Families::square, "squareLead"}}},
+    {81, {{&Families::saw, "sawLead"}}},
+    {82, {{&Families::flute, "calliope"}}},
+    {83, {{&Families::flute, "chiff"}}},
+    {84, {{&Families::drive, "charang"}}},
+    {85, {{&Families::aah, "voiceLead"}}},
+    {86, {{&Families::saw, "fifths"}, {&Families::saw, "fifthUp"}}},
+    {87, {{&Families::saw, "bassLead"}, {&Families::square, "octaveDown"}}},
+    // Synth pads.
+    {88, {{&Families::bell, "newAgeBell"}, {&Families::saw, "newAgePad"}}},
+    {89, {{&Families::saw, "warm"}}},
+    {90, {{&Families::saw, "polysynth"}}},
+    {91, {{&Families::aah, "choirPad"}}},
+    {92, {{&Families::strings, "bowedPad"}}},
+    {93, {{&Families::bell, "metallic"}}},
+    {94, {{&Families::ooh, "halo"}}},
+    {95, {{&Families::saw, "sweep"}}},
+    // Synth effects.
+    {96, {{&Families::glock, "rainDrops"}, {&Families::strings, "rainBed"}}},
+    {97, {{&Families::strings, "soundtrack"}, {&Families::ooh, "soundtrackVoice"}}},
+    {98, {{&Families::bell, "crystal"}, {&Families::glock, "crystalGlock"}}},
+    {99, {{&Families::pluckSoft, "atmospherePluck"}, {&Families::ooh, "atmospherePad"}}},
+    {100, {{&Families::strings, "brightness"}}},
+    {101, {{&Families::saw, "goblins"}}},
+    {102, {{&Families::pluckMedium, "echoes"}}},
+    {103, {{&Families::round, "sciFi"}}},
+    // Ethnic.
+    {104, {{&Families::sitar, "sitar"}}},
+    {105, {{&Families::pluckBright, "banjo"}}},
+    {106, {{&Families::pluckBright, "shamisen"}}},
+    {107, {{&Families::pluckMedium, "koto"}}},
+    {108, {{&Families::mallet, "kalimba"}}},
+    {109, {{&Families::doubleReed, "chanter"}, {&Families::doubleReedLowest, "drone"}}},
+    {110, {{&Families::bowed, "fiddle"}}},
+    {111, {{&Families::doubleReed, "shanai"}}},
+    // Percussive (melodic).
+    {112, {{&Families::bell, "tinkle"}}},
+    {114, {{&Families::steelPan, "steelDrum"}}},
+    {113, {{&Families::agogo, "agogo"}}},
+    {115, {{&Families::woodblock, "woodblock"}}},
+    {116, {{&Families::tom, "taiko"}}},
+    {117, {{&Families::tom, "melodicTom"}}},
+    {118, {{&Families::round, "synthDrum"}}},
+    {119, {{&Families::crash, "reverseCymbal"}}},
+    // Sound effects.
+    {120, {{&Families::fret, "fret"}}},
+    {121, {{&Families::noise, "breath"}}},
+    {122, {{&Families::noise, "seashore"}}},
+    {123, {{&Families::round, "bird"}}},
+    {124, {{&Families::square, "telephone"}}},
+    {125, {{&Families::noise, "helicopter"}}},
+    {126, {{&Families::applause, "applause"}}},
+    {127, {{&Families::gunshot, "gunshot"}}},
+  };
+  return kPrograms;
+}
 
-  // Guitars.
-  Patch nylon = decaying(7, 0.3, -30);
-  nylon.reverb = 200;
-  def(24, {{f.pluckSoft, nylon}});
-  Patch steel = decaying(8, 0.3, -30);
-  steel.reverb = 200;
-  def(25, {{f.pluckMedium, steel}});
-  Patch jazz = decaying(6, 0.25, -30);
-  jazz.filter_hz = 2200;
-  def(26, {{f.pluckMedium, jazz}});
-  Patch clean = decaying(7, 0.3, -30);
-  clean.chorus = 100;
-  def(27, {{f.pluckMedium, clean}});
-  Patch muted = decaying(0.8, 0.08, -10);
-  muted.filter_hz = 3000;
-  muted.reverb = 80;
-  def(28, {{f.pluckMedium, muted}});
-  Patch overdriven = sustained(0.002, 0.15);
-  overdriven.decay_s = 8;
-  overdriven.sustain_dB = 12;
-  overdriven.filter_hz = 4000;
-  def(29, {{f.drive, overdriven}});
-  Patch distortion = overdriven;
-  distortion.filter_hz = 5000;
-  distortion.q_dB = 3;
-  distortion.detune_cents = 8;
-  def(30, {{f.drive, distortion}});
-  Patch harmonics = decaying(4, 0.4, -20);
-  harmonics.coarse = 12;
-  harmonics.reverb = 300;
-  def(31, {{f.pluckSoft, harmonics}});
+void applyEdit(Patch& p, const PatchEdit& e) {
+  std::visit(
+      [&](auto field) {
+        using Value = std::remove_reference_t<decltype(p.*field)>;
+        if constexpr (std::is_same_v<Value, bool>) {
+          p.*field = e.value != 0;
+        } else if constexpr (std::is_same_v<Value, int>) {
+          const int v = roundToInt(e.value);
+          p.*field = e.op == PatchEdit::kAdd ? p.*field + v : v;
+        } else {
+          p.*field = e.op == PatchEdit::kAdd ? p.*field + e.value : e.value;
+        }
+      },
+      e.field);
+}
 
-  // Basses.
-  Patch acousticBass = decaying(5, 0.15, -20);
-  acousticBass.filter_hz = 2200;
-  acousticBass.reverb = 100;
-  def(32, {{f.bass, acousticBass}});
-  Patch finger = decaying(7, 0.12, -20);
-  finger.filter_hz = 2500;
-  finger.reverb = 60;
-  def(33, {{f.bass, finger}});
-  Patch pick = decaying(7, 0.12, -20);
-  pick.filter_hz = 1500;
-  pick.modDecay_s = 0.3;
-  pick.modSustain = 0.2;
-  pick.modToFilter_cents = 2400;
-  pick.reverb = 60;
-  def(34, {{f.bass, pick}});
-  Patch fretless = decaying(8, 0.15, -20);
-  fretless.attack_s = 0.02;
-  fretless.filter_hz = 800;
-  fretless.modAttack_s = 0.08;
-  fretless.modDecay_s = 0.5;
-  fretless.modSustain = 0.5;
-  fretless.modToFilter_cents = 1800;
-  fretless.vibRate_hz = 5;
-  fretless.vibDelay_s = 0.4;
-  fretless.vibDepth_cents = 8;
-  fretless.reverb = 100;
-  def(35, {{f.round, fretless}});
-  Patch slap1 = decaying(5, 0.1, -20);
-  slap1.filter_hz = 3000;
-  slap1.modDecay_s = 0.08;
-  slap1.modSustain = 0.3;
-  slap1.modToFilter_cents = 3600;
-  slap1.q_dB = 3;
-  slap1.reverb = 60;
-  def(36, {{f.bass, slap1}});
-  Patch slap2 = slap1;
-  slap2.filter_hz = 3500;
-  slap2.q_dB = 4;
-  slap2.modDecay_s = 0.15;
-  slap2.modToFilter_cents = 4000;
-  def(37, {{f.bass, slap2}});
-  Patch synthBass1 = sustained(0.001, 0.08);
-  synthBass1.decay_s = 1.5;
-  synthBass1.sustain_dB = 8;
-  synthBass1.filter_hz = 500;
-  synthBass1.q_dB = 6;
-  synthBass1.modDecay_s = 0.35;
-  synthBass1.modSustain = 0.15;
-  synthBass1.modToFilter_cents = 3600;
-  synthBass1.reverb = 50;
-  def(38, {{f.saw, synthBass1}});
-  Patch synthBass2 = synthBass1;
-  synthBass2.filter_hz = 500;
-  synthBass2.q_dB = 4;
-  synthBass2.modDecay_s = 0.2;
-  synthBass2.modToFilter_cents = 2400;
-  synthBass2.detune_cents = 6;
-  def(39, {{f.square, synthBass2}});
+// kPatches evaluated: each patch by name.
+std::map<std::string, Patch> buildPatches() {
+  std::map<std::string, Patch> patches;
+  for (const PatchRow& row : patchTable()) {
+    Patch p = row.start.patch;
+    if (row.start.like != nullptr) {
+      const auto base = patches.find(row.start.like);
+      if (base == patches.end()) {
+        throw std::logic_error(fmt::format("patch {}: {} is not defined above it", row.name, row.start.like));
+      }
+      p = base->second;
+    }
+    for (const PatchEdit& e : row.edits) applyEdit(p, e);
+    if (!patches.emplace(row.name, p).second) {
+      throw std::logic_error(fmt::format("patch {} is defined twice", row.name));
+    }
+  }
+  return patches;
+}
 
-  // Strings and ensembles.
-  Patch violin = sustained(0.06, 0.25);
-  violin.vibRate_hz = 5.6;
-  violin.vibDelay_s = 0.25;
-  violin.vibDepth_cents = 18;
-  violin.filter_hz = 6000;
-  violin.reverb = 300;
-  def(40, {{f.bowed, violin}});
-  Patch viola = violin;
-  viola.vibRate_hz = 5.2;
-  viola.filter_hz = 4000;
-  def(41, {{f.bowed, viola}});
-  Patch cello = violin;
-  cello.vibRate_hz = 5.0;
-  cello.filter_hz = 3000;
-  cello.attack_s = 0.08;
-  def(42, {{f.bowed, cello}});
-  Patch contrabass = cello;
-  contrabass.filter_hz = 1800;
-  contrabass.vibDepth_cents = 12;
-  def(43, {{f.bowed, contrabass}});
-  Patch ensemble = sustained(0.18, 0.4);
-  ensemble.detune_cents = 6;
-  ensemble.layerPan = 200;
-  ensemble.vibRate_hz = 5.3;
-  ensemble.vibDelay_s = 0.3;
-  ensemble.vibDepth_cents = 8;
-  ensemble.reverb = 400;
-  ensemble.chorus = 80;
-  ensemble.attenuation_cB = 60;
-  Patch tremolo = ensemble;
-  tremolo.attack_s = 0.05;
-  tremolo.lfoRate_hz = 7.5;
-  tremolo.lfoToVolume_cB = 80;
-  def(44, {{f.strings, tremolo}});
-  Patch pizzicato = decaying(0.8, 0.15, -20);
-  pizzicato.reverb = 350;
-  def(45, {{f.pluckSoft, pizzicato}});
-  Patch harp = decaying(6, 0.6, -30);
-  harp.reverb = 400;
-  def(46, {{f.pluckSoft, harp}});
-  Patch timpani = decaying(4, 0.6, -20);
-  timpani.reverb = 350;
-  def(47, {{f.timpani, timpani}});
-  def(48, {{f.strings, ensemble}});
-  Patch slowStrings = ensemble;
-  slowStrings.attack_s = 0.45;
-  slowStrings.release_s = 0.6;
-  slowStrings.filter_hz = 4500;
-  def(49, {{f.strings, slowStrings}});
-  Patch synthStrings1 = sustained(0.25, 0.5);
-  synthStrings1.detune_cents = 10;
-  synthStrings1.layerPan = 250;
-  synthStrings1.filter_hz = 2500;
-  synthStrings1.chorus = 100;
-  synthStrings1.reverb = 350;
-  synthStrings1.attenuation_cB = 60;
-  def(50, {{f.saw, synthStrings1}});
-  Patch synthStrings2 = synthStrings1;
-  synthStrings2.filter_hz = 1200;
-  synthStrings2.modAttack_s = 0.8;
-  synthStrings2.modSustain = 1;
-  synthStrings2.modToFilter_cents = 1500;
-  def(51, {{f.strings, synthStrings2}});
-  Patch choir = sustained(0.15, 0.4);
-  choir.detune_cents = 5;
-  choir.layerPan = 200;
-  choir.vibRate_hz = 5;
-  choir.vibDelay_s = 0.3;
-  choir.vibDepth_cents = 10;
-  choir.reverb = 450;
-  choir.attenuation_cB = 60;
-  def(52, {{f.aah, choir}});
-  def(53, {{f.ooh, choir}});
-  Patch synthVoice = sustained(0.08, 0.35);
-  synthVoice.vibRate_hz = 5.5;
-  synthVoice.vibDepth_cents = 12;
-  synthVoice.chorus = 100;
-  synthVoice.reverb = 350;
-  synthVoice.filter_hz = 3000;
-  def(54, {{f.ooh, synthVoice}});
-  Patch orchestraHit = decaying(1.5, 0.3, 0);
-  orchestraHit.reverb = 400;
-  def(55, {{f.orchestraHit, orchestraHit}});
-
-  // Brass.
-  Patch trumpet = sustained(0.02, 0.12);
-  trumpet.filter_hz = 1500;
-  trumpet.modAttack_s = 0.03;
-  trumpet.modDecay_s = 0.2;
-  trumpet.modSustain = 0.7;
-  trumpet.modToFilter_cents = 2400;
-  trumpet.vibRate_hz = 5.5;
-  trumpet.vibDelay_s = 0.35;
-  trumpet.vibDepth_cents = 10;
-  trumpet.reverb = 250;
-  def(56, {{f.brass, trumpet}});
-  Patch trombone = trumpet;
-  trombone.filter_hz = 900;
-  trombone.attack_s = 0.03;
-  def(57, {{f.brass, trombone}});
-  Patch tuba = trombone;
-  tuba.filter_hz = 500;
-  tuba.modToFilter_cents = 1800;
-  def(58, {{f.brass, tuba}});
-  Patch mutedTrumpet = trumpet;
-  mutedTrumpet.filter_hz = 2200;
-  mutedTrumpet.q_dB = 12;
-  mutedTrumpet.modToFilter_cents = 600;
-  def(59, {{f.brass, mutedTrumpet}});
-  Patch horn = sustained(0.05, 0.2);
-  horn.filter_hz = 700;
-  horn.modAttack_s = 0.08;
-  horn.modDecay_s = 0.3;
-  horn.modSustain = 0.6;
-  horn.modToFilter_cents = 1200;
-  horn.reverb = 400;
-  def(60, {{f.brass, horn}});
-  Patch brassSection = trumpet;
-  brassSection.detune_cents = 8;
-  brassSection.layerPan = 200;
-  brassSection.attenuation_cB = 60;
-  def(61, {{f.brass, brassSection}});
-  Patch synthBrass1 = sustained(0.01, 0.2);
-  synthBrass1.filter_hz = 600;
-  synthBrass1.q_dB = 4;
-  synthBrass1.modAttack_s = 0.06;
-  synthBrass1.modDecay_s = 0.4;
-  synthBrass1.modSustain = 0.5;
-  synthBrass1.modToFilter_cents = 3000;
-  synthBrass1.detune_cents = 7;
-  synthBrass1.attenuation_cB = 60;
-  synthBrass1.reverb = 200;
-  def(62, {{f.saw, synthBrass1}});
-  Patch synthBrass2 = synthBrass1;
-  synthBrass2.attack_s = 0.06;
-  synthBrass2.modAttack_s = 0.25;
-  synthBrass2.filter_hz = 450;
-  synthBrass2.detune_cents = 0;
-  synthBrass2.fine = 6;  // the square a little sharp of the saw
-  Patch synthBrass2Saw = synthBrass2;
-  synthBrass2Saw.fine = -6;
-  def(63, {{f.square, synthBrass2}, {f.saw, synthBrass2Saw}});
-
-  // Reeds.
-  Patch sax = sustained(0.025, 0.12);
-  sax.vibRate_hz = 5.2;
-  sax.vibDelay_s = 0.3;
-  sax.vibDepth_cents = 14;
-  sax.filter_hz = 5000;
-  sax.reverb = 250;
-  def(64, {{f.sax, sax}});
-  Patch alto = sax;
-  alto.filter_hz = 4000;
-  def(65, {{f.sax, alto}});
-  Patch tenor = sax;
-  tenor.filter_hz = 3000;
-  def(66, {{f.sax, tenor}});
-  Patch bari = sax;
-  bari.filter_hz = 2000;
-  bari.vibDepth_cents = 8;
-  def(67, {{f.sax, bari}});
-  Patch oboe = sustained(0.03, 0.1);
-  oboe.vibRate_hz = 5.5;
-  oboe.vibDelay_s = 0.3;
-  oboe.vibDepth_cents = 10;
-  oboe.reverb = 300;
-  def(68, {{f.doubleReed, oboe}});
-  Patch englishHorn = oboe;
-  englishHorn.filter_hz = 2500;
-  def(69, {{f.doubleReed, englishHorn}});
-  Patch bassoon = oboe;
-  bassoon.filter_hz = 1500;
-  bassoon.vibDepth_cents = 6;
-  def(70, {{f.doubleReed, bassoon}});
-  Patch clarinet = sustained(0.03, 0.1);
-  clarinet.reverb = 300;
-  def(71, {{f.clarinet, clarinet}});
-
-  // Pipes.
-  Patch flute = sustained(0.05, 0.15);
-  flute.vibRate_hz = 5;
-  flute.vibDelay_s = 0.2;
-  flute.vibDepth_cents = 12;
-  flute.reverb = 350;
-  Patch piccolo = flute;
-  piccolo.vibRate_hz = 5.8;
-  def(72, {{f.flute, piccolo}});
-  def(73, {{f.flute, flute}});
-  Patch recorder = sustained(0.03, 0.1);
-  recorder.filter_hz = 2500;
-  recorder.reverb = 300;
-  def(74, {{f.flute, recorder}});
-  Patch panFlute = flute;
-  panFlute.attack_s = 0.08;
-  panFlute.vibDepth_cents = 20;
-  panFlute.filter_hz = 3500;
-  def(75, {{f.flute, panFlute}});
-  Patch bottle = sustained(0.1, 0.2);
-  bottle.filter_hz = 1200;
-  bottle.reverb = 400;
-  def(76, {{f.flute, bottle}});
-  Patch shakuhachi = flute;
-  shakuhachi.attack_s = 0.12;
-  shakuhachi.vibDepth_cents = 25;
-  shakuhachi.vibRate_hz = 4.5;
-  shakuhachi.filter_hz = 3000;
-  def(77, {{f.flute, shakuhachi}});
-  Patch whistle = sustained(0.03, 0.1);
-  whistle.vibRate_hz = 6;
-  whistle.vibDepth_cents = 15;
-  whistle.coarse = 12;
-  whistle.reverb = 250;
-  def(78, {{f.round, whistle}});
-  Patch ocarina = sustained(0.04, 0.12);
-  ocarina.vibRate_hz = 5;
-  ocarina.vibDelay_s = 0.3;
-  ocarina.vibDepth_cents = 8;
-  ocarina.reverb = 300;
-  def(79, {{f.round, ocarina}});
-
-  // Synth leads.
-  Patch lead = sustained(0.005, 0.12);
-  lead.vibRate_hz = 5.5;
-  lead.vibDelay_s = 0.4;
-  lead.vibDepth_cents = 12;
-  lead.reverb = 200;
-  Patch squareLead = lead;
-  squareLead.filter_hz = 4000;
-  def(80, {{f.square, squareLead}});
-  Patch sawLead = lead;
-  sawLead.filter_hz = 5000;
-  sawLead.detune_cents = 6;
-  sawLead.attenuation_cB = 60;
-  def(81, {{f.saw, sawLead}});
-  Patch calliope = lead;
-  calliope.vibRate_hz = 6.5;
-  calliope.vibDelay_s = 0;
-  calliope.vibDepth_cents = 10;
-  def(82, {{f.flute, calliope}});
-  Patch chiff = lead;
-  chiff.decay_s = 3;
-  chiff.sustain_dB = 8;
-  chiff.filter_hz = 1500;
-  chiff.modDecay_s = 0.08;
-  chiff.modSustain = 0;
-  chiff.modToFilter_cents = 3600;
-  def(83, {{f.flute, chiff}});
-  Patch charang = lead;
-  charang.detune_cents = 10;
-  charang.filter_hz = 4500;
-  charang.attenuation_cB = 60;
-  def(84, {{f.drive, charang}});
-  Patch voiceLead = lead;
-  voiceLead.attack_s = 0.03;
-  voiceLead.filter_hz = 3500;
-  voiceLead.vibDepth_cents = 16;
-  def(85, {{f.aah, voiceLead}});
-  Patch fifths = lead;
-  fifths.filter_hz = 4000;
-  fifths.attenuation_cB = 60;
-  Patch fifthUp = fifths;
-  fifthUp.coarse = 7;
-  def(86, {{f.saw, fifths}, {f.saw, fifthUp}});
-  Patch bassLead = lead;
-  bassLead.filter_hz = 4000;
-  bassLead.attenuation_cB = 60;
-  Patch octaveDown = bassLead;
-  octaveDown.coarse = -12;
-  def(87, {{f.saw, bassLead}, {f.square, octaveDown}});
-
-  // Synth pads.
-  Patch pad = sustained(0.4, 0.9);
-  pad.detune_cents = 8;
-  pad.layerPan = 250;
-  pad.chorus = 100;
-  pad.reverb = 500;
-  pad.attenuation_cB = 60;
-  Patch newAgeBell = decaying(5, 1.0, -20);
-  newAgeBell.reverb = 500;
-  newAgeBell.attenuation_cB = 40;
-  Patch newAgePad = pad;
-  newAgePad.filter_hz = 1500;
-  newAgePad.attenuation_cB = 100;
-  def(88, {{f.bell, newAgeBell}, {f.saw, newAgePad}});
-  Patch warm = pad;
-  warm.filter_hz = 1200;
-  def(89, {{f.saw, warm}});
-  Patch polysynth = sustained(0.01, 0.5);
-  polysynth.decay_s = 2;
-  polysynth.sustain_dB = 6;
-  polysynth.filter_hz = 900;
-  polysynth.modDecay_s = 0.8;
-  polysynth.modSustain = 0.3;
-  polysynth.modToFilter_cents = 2400;
-  polysynth.detune_cents = 10;
-  polysynth.chorus = 100;
-  polysynth.reverb = 350;
-  polysynth.attenuation_cB = 60;
-  def(90, {{f.saw, polysynth}});
-  Patch choirPad = pad;
-  choirPad.attack_s = 0.6;
-  choirPad.release_s = 1.2;
-  def(91, {{f.aah, choirPad}});
-  Patch bowedPad = pad;
-  bowedPad.filter_hz = 1500;
-  bowedPad.attack_s = 0.5;
-  bowedPad.lfoRate_hz = 0.3;
-  bowedPad.lfoToFilter_cents = 500;
-  def(92, {{f.strings, bowedPad}});
-  Patch metallic = pad;
-  metallic.attack_s = 0.3;
-  def(93, {{f.bell, metallic}});
-  Patch halo = pad;
-  halo.attack_s = 0.7;
-  halo.release_s = 1.5;
-  halo.chorus = 100;
-  def(94, {{f.ooh, halo}});
-  Patch sweep = pad;
-  sweep.filter_hz = 600;
-  sweep.q_dB = 9;
-  sweep.lfoRate_hz = 0.2;
-  sweep.lfoToFilter_cents = 2400;
-  def(95, {{f.saw, sweep}});
-
-  // Synth effects.
-  Patch rainDrops = decaying(1.5, 0.8, -10);
-  rainDrops.reverb = 600;
-  rainDrops.chorus = 100;
-  rainDrops.coarse = 12;
-  Patch rainBed = pad;
-  rainBed.filter_hz = 2000;
-  rainBed.attenuation_cB = 120;
-  def(96, {{f.glock, rainDrops}, {f.strings, rainBed}});
-  Patch soundtrack = pad;
-  soundtrack.attack_s = 0.8;
-  soundtrack.filter_hz = 800;
-  soundtrack.modAttack_s = 2;
-  soundtrack.modToFilter_cents = 2400;
-  Patch soundtrackVoice = soundtrack;
-  soundtrackVoice.detune_cents = 0;
-  soundtrackVoice.attenuation_cB += 60;
-  def(97, {{f.strings, soundtrack}, {f.ooh, soundtrackVoice}});
-  Patch crystal = decaying(3, 1.0, -15);
-  crystal.coarse = 12;
-  crystal.reverb = 600;
-  crystal.chorus = 100;
-  Patch crystalGlock = decaying(2, 0.8, -15);
-  crystalGlock.reverb = 600;
-  crystalGlock.attenuation_cB = 60;
-  def(98, {{f.bell, crystal}, {f.glock, crystalGlock}});
-  Patch atmospherePluck = decaying(4, 0.8, -20);
-  atmospherePluck.reverb = 500;
-  Patch atmospherePad = pad;
-  atmospherePad.attenuation_cB = 120;
-  def(99, {{f.pluckSoft, atmospherePluck}, {f.ooh, atmospherePad}});
-  Patch brightness = pad;
-  brightness.attack_s = 0.15;
-  brightness.chorus = 100;
-  def(100, {{f.strings, brightness}});
-  Patch goblins = pad;
-  goblins.attack_s = 1.0;
-  goblins.filter_hz = 700;
-  goblins.q_dB = 12;
-  goblins.lfoRate_hz = 0.6;
-  goblins.lfoToPitch_cents = 40;
-  goblins.lfoToFilter_cents = 1800;
-  def(101, {{f.saw, goblins}});
-  Patch echoes = decaying(6, 1.2, -20);
-  echoes.lfoRate_hz = 3;
-  echoes.lfoToVolume_cB = 120;
-  echoes.reverb = 600;
-  echoes.chorus = 100;
-  echoes.detune_cents = 5;
-  echoes.attenuation_cB = 40;
-  def(102, {{f.pluckMedium, echoes}});
-  Patch sciFi = sustained(0.2, 0.8);
-  sciFi.lfoRate_hz = 6;
-  sciFi.lfoToPitch_cents = 150;
-  sciFi.filter_hz = 2000;
-  sciFi.q_dB = 8;
-  sciFi.reverb = 500;
-  def(103, {{f.round, sciFi}});
-
-  // Ethnic.
-  Patch sitar = decaying(8, 0.4, -30);
-  sitar.reverb = 300;
-  def(104, {{f.sitar, sitar}});
-  Patch banjo = decaying(2, 0.15, -20);
-  banjo.reverb = 150;
-  def(105, {{f.pluckBright, banjo}});
-  Patch shamisen = decaying(1.5, 0.12, -20);
-  shamisen.filter_hz = 5000;
-  def(106, {{f.pluckBright, shamisen}});
-  Patch koto = decaying(4, 0.3, -25);
-  koto.reverb = 350;
-  koto.vibRate_hz = 5;
-  koto.vibDelay_s = 0.5;
-  koto.vibDepth_cents = 6;
-  def(107, {{f.pluckMedium, koto}});
-  Patch kalimba = decaying(1.5, 0.3, -20);
-  kalimba.filter_hz = 3000;
-  kalimba.reverb = 300;
-  def(108, {{f.mallet, kalimba}});
-  Patch chanter = sustained(0.02, 0.1);
-  chanter.reverb = 250;
-  // The drone plays the lowest sample at its own pitch whatever the key (scale tuning 0).
-  Patch drone = chanter;
-  drone.scaleTuning = 0;
-  drone.attenuation_cB = 80;
-  SampleSet droneSet = {f.doubleReed.front()};
-  droneSet.front().keyLo = 0;
-  droneSet.front().keyHi = 127;
-  def(109, {{f.doubleReed, chanter}, {droneSet, drone}});
-  Patch fiddle = violin;
-  fiddle.attack_s = 0.03;
-  fiddle.filter_hz = 0;
-  fiddle.vibDepth_cents = 14;
-  def(110, {{f.bowed, fiddle}});
-  Patch shanai = oboe;
-  shanai.vibRate_hz = 6;
-  shanai.vibDepth_cents = 20;
-  def(111, {{f.doubleReed, shanai}});
-
-  // Percussive (melodic).
-  Patch tinkle = decaying(2, 0.5, -10);
-  tinkle.coarse = 12;
-  tinkle.reverb = 350;
-  def(112, {{f.bell, tinkle}});
-  Patch steelDrum = decaying(2, 0.4, -20);
-  steelDrum.reverb = 300;
-  def(114, {{f.steelPan, steelDrum}});
-
-  auto whole = [](KeyZone z) { return SampleSet{z}; };
-  Patch agogo = decaying(1.2, 0.3, 0);
-  agogo.reverb = 250;
-  def(113, {{whole(f.agogo), agogo}});
-  Patch woodblock = decaying(0.6, 0.2, 0);
-  woodblock.reverb = 250;
-  def(115, {{whole(f.woodblock), woodblock}});
-  Patch taiko = decaying(3, 1.0, 0);
-  taiko.coarse = -12;
-  taiko.reverb = 450;
-  def(116, {{whole(f.tom), taiko}});
-  Patch melodicTom = decaying(2, 0.6, 0);
-  melodicTom.reverb = 300;
-  def(117, {{whole(f.tom), melodicTom}});
-  Patch synthDrum = decaying(1.0, 0.2, -10);
-  synthDrum.modDecay_s = 0.18;
-  synthDrum.modSustain = 0;
-  synthDrum.modToPitch_cents = 1000;
-  synthDrum.reverb = 250;
-  def(118, {{f.round, synthDrum}});
-  Patch reverseCymbal = sustained(1.5, 0.08);
-  reverseCymbal.reverb = 300;
-  def(119, {{whole(f.crash), reverseCymbal}});
-
-  // Sound effects.
-  Patch fret = decaying(1.0, 0.2, 0);
-  fret.reverb = 150;
-  def(120, {{whole(f.fret), fret}});
-  Patch breath = sustained(0.1, 0.2);
-  breath.filter_hz = 3000;
-  breath.reverb = 250;
-  def(121, {{whole(f.noise), breath}});
-  Patch seashore = sustained(0.8, 1.5);
-  seashore.filter_hz = 1000;
-  seashore.lfoRate_hz = 0.12;
-  seashore.lfoToFilter_cents = 1800;
-  seashore.lfoToVolume_cB = 60;
-  seashore.reverb = 400;
-  def(122, {{whole(f.noise), seashore}});
-  Patch bird = decaying(0.8, 0.2, 0);
-  bird.coarse = 24;
-  bird.lfoRate_hz = 14;
-  bird.lfoToPitch_cents = 200;
-  bird.modDecay_s = 0.12;
-  bird.modSustain = 0;
-  bird.modToPitch_cents = 600;
-  bird.reverb = 350;
-  def(123, {{f.round, bird}});
-  Patch telephone = sustained(0.005, 0.05);
-  telephone.coarse = 12;
-  telephone.filter_hz = 3000;
-  telephone.lfoRate_hz = 16;
-  telephone.lfoToPitch_cents = 100;
-  telephone.lfoToVolume_cB = 100;
-  def(124, {{f.square, telephone}});
-  Patch helicopter = sustained(0.5, 0.8);
-  helicopter.filter_hz = 800;
-  helicopter.q_dB = 4;
-  helicopter.lfoRate_hz = 11;
-  helicopter.lfoToVolume_cB = 200;
-  helicopter.reverb = 200;
-  def(125, {{whole(f.noise), helicopter}});
-  Patch applause = sustained(0.3, 0.8);
-  applause.reverb = 350;
-  def(126, {{whole(f.applause), applause}});
-  Patch gunshot = decaying(1.5, 0.5, 0);
-  gunshot.reverb = 500;
-  def(127, {{whole(f.gunshot), gunshot}});
-
+void buildPrograms(BankBuilder& b, const Families& f) {
+  const std::map<std::string, Patch> patches = buildPatches();
+  std::array<bool, 128> done{};
+  for (const ProgramRow& row : programTable()) {
+    const size_t index = static_cast<size_t>(row.program);
+    if (done.at(index)) throw std::logic_error(fmt::format("GM program {} is defined twice", row.program));
+    std::vector<Layer> layers;
+    for (const LayerRow& l : row.layers) {
+      Layer layer;
+      if (l.family != nullptr) {
+        layer.set = f.*l.family;
+      } else {
+        KeyZone whole = f.*l.sample;
+        whole.keyLo = 0;
+        whole.keyHi = 127;
+        layer.set = {whole};
+      }
+      const auto patch = patches.find(l.patch);
+      if (patch == patches.end()) {
+        throw std::logic_error(fmt::format("GM program {}: no patch {}", row.program, l.patch));
+      }
+      layer.patch = patch->second;
+      layer.patch.attenuation_cB += kTrim_cB[index];
+      layers.push_back(std::move(layer));
+    }
+    b.addProgram(0, row.program, kGmNames[index], layers);
+    done[index] = true;
+  }
   for (size_t program = 0; program < done.size(); ++program)
     if (!done[program]) throw std::logic_error(fmt::format("GM program {} has no definition", program));
 }
