@@ -39,33 +39,25 @@
 
 namespace awe {
 
-// Every stage a span can name, engine stages included, so one recorder holds a buffer's
-// whole tree. Keep kSpanStageNames in step.
-enum class SpanStage : uint8_t {
-  Buffer = 0,     // engine: one audio callback, entry to the end of the busy time
-  Commands,       // engine: control commands drained from the queue
-  MidiGathering,  // engine: live MIDI events taken from the queue and placed in the buffer
-  Sequencer,      // engine: song events and the rendering between them
-  EventDispatch,  // engine: one MIDI message handed to the synth
-  VoiceSteal,     // synth: choosing and freeing a victim when every voice is busy
-  VoiceStart,     // synth: setting one voice up for a note-on
-  SynthRender,    // synth: one render() call
-  Control,        // synth, aggregate: envelopes and LFOs (per-voice control code)
-  VoiceRender,    // synth, aggregate: the voice kernel (interpolation, filter, gain, mix)
-  Mix,            // synth, aggregate: folding the lanes into the outputs, the output fade
-  Effects,        // synth, aggregate: reverb and chorus
-  Status,         // engine: publishing the dashboard status
-  Monitor,        // engine: the monitor's end of buffer (after the busy time is taken)
+// A span's stage as a small number. The synth's own stages (SynthStage) are numbered from
+// 0; the owner of the recorder numbers its stages after kSynthStageCount, so one recorder
+// holds a buffer's whole tree (the engine's: engine/EngineStages.h). Keep
+// kSynthStageNames in step.
+using SpanStageId = uint8_t;
+enum class SynthStage : uint8_t {
+  VoiceSteal = 0,  // choosing and freeing a victim when every voice is busy
+  VoiceStart,      // setting one voice up for a note-on
+  SynthRender,     // one render() call
+  Control,         // aggregate: envelopes and LFOs (per-voice control code)
+  VoiceRender,     // aggregate: the voice kernel (interpolation, filter, gain, mix)
+  Mix,             // aggregate: folding the lanes into the outputs, the output fade
+  Effects,         // aggregate: reverb and chorus
 };
-constexpr int kSpanStageCount = 14;
-constexpr const char* kSpanStageNames[kSpanStageCount] = {
-    "buffer",        "commands",    "MIDI gathering",      "sequencer",    "event dispatch",
-    "voice steal",   "voice start", "synth render",        "envelopes and LFOs", "voice render",
-    "mix and output", "effects",    "status",              "monitor",
+constexpr int kSynthStageCount = 7;
+constexpr const char* kSynthStageNames[kSynthStageCount] = {
+    "voice steal", "voice start", "synth render", "envelopes and LFOs", "voice render", "mix and output", "effects",
 };
-constexpr const char* spanStageName(SpanStage stage) noexcept {
-  return kSpanStageNames[static_cast<int>(stage)];
-}
+constexpr SpanStageId spanStageId(SynthStage stage) noexcept { return static_cast<SpanStageId>(stage); }
 
 // One recorded span, in the order the spans were opened (pre-order of the tree): a span's
 // children follow it and have depth + 1.
@@ -73,7 +65,7 @@ struct SpanEntry {
   int64_t start_ticks = 0;
   int64_t end_ticks = 0;  // for an aggregate: start + the summed time
   uint32_t calls = 1;     // laps summed into an aggregate; 1 for a plain span
-  SpanStage stage = SpanStage::Buffer;
+  SpanStageId stage = 0;
   uint8_t depth = 0;      // 0 = a root of the buffer
   bool aggregate = false;
 };
@@ -98,7 +90,7 @@ class SpanRecorder {
   }
 
   // --- [the recording thread] ---
-  uint32_t open(SpanStage stage) noexcept {
+  uint32_t open(SpanStageId stage) noexcept {
     const uint32_t slot = size_ < capacity_ && !full_ ? size_++ : kNoSlot;
     if (slot == kNoSlot) {
       // Once one span is dropped every later one of the drain is too, so no span ever
@@ -122,7 +114,7 @@ class SpanRecorder {
     if (depth_ > 0) --depth_;
   }
   // A finished aggregate as a child of the innermost open span.
-  void addAggregate(SpanStage stage, int64_t start_ticks, int64_t duration_ticks, uint32_t calls) noexcept {
+  void addAggregate(SpanStageId stage, int64_t start_ticks, int64_t duration_ticks, uint32_t calls) noexcept {
     if (size_ >= capacity_ || full_) {
       full_ = true;
       ++dropped_;
@@ -161,7 +153,7 @@ class SpanRecorder {
 // A plain span for the scope it lives in (see AWE_SPAN).
 class SpanScope {
  public:
-  SpanScope(SpanRecorder* recorder, SpanStage stage) noexcept
+  SpanScope(SpanRecorder* recorder, SpanStageId stage) noexcept
       : recorder_(recorder), slot_(recorder != nullptr ? recorder->open(stage) : SpanRecorder::kNoSlot) {}
   ~SpanScope() {
     if (recorder_ != nullptr) recorder_->close(slot_);
@@ -187,7 +179,7 @@ class SpanLaps {
     start_ = last_ = SpanRecorder::now();
     for (int i = 0; i < kStages; ++i) total_[i] = calls_[i] = 0;
   }
-  void lap(SpanStage stage) noexcept {
+  void lap(SynthStage stage) noexcept {
     if (recorder_ == nullptr) return;
     const int64_t t = SpanRecorder::now();
     const int i = index(stage);
@@ -200,18 +192,18 @@ class SpanLaps {
     int64_t at = start_;
     for (int i = 0; i < kStages; ++i) {
       if (calls_[i] == 0) continue;
-      recorder_->addAggregate(stageAt(i), at, total_[i], static_cast<uint32_t>(calls_[i]));
+      recorder_->addAggregate(spanStageId(stageAt(i)), at, total_[i], static_cast<uint32_t>(calls_[i]));
       at += total_[i];
     }
     recorder_ = nullptr;
   }
 
  private:
-  static constexpr int index(SpanStage stage) noexcept {
-    return static_cast<int>(stage) - static_cast<int>(SpanStage::Control);
+  static constexpr int index(SynthStage stage) noexcept {
+    return static_cast<int>(stage) - static_cast<int>(SynthStage::Control);
   }
-  static constexpr SpanStage stageAt(int i) noexcept {
-    return static_cast<SpanStage>(i + static_cast<int>(SpanStage::Control));
+  static constexpr SynthStage stageAt(int i) noexcept {
+    return static_cast<SynthStage>(i + static_cast<int>(SynthStage::Control));
   }
   SpanRecorder* recorder_ = nullptr;
   int64_t start_ = 0;
@@ -219,7 +211,7 @@ class SpanLaps {
   int64_t total_[kStages] = {};
   int64_t calls_[kStages] = {};
 };
-static_assert(static_cast<int>(SpanStage::Effects) - static_cast<int>(SpanStage::Control) + 1 == SpanLaps::kStages,
+static_assert(static_cast<int>(SynthStage::Effects) - static_cast<int>(SynthStage::Control) + 1 == SpanLaps::kStages,
               "SpanLaps covers the four aggregate stages, in enum order");
 
 }  // namespace awe
@@ -227,12 +219,12 @@ static_assert(static_cast<int>(SpanStage::Effects) - static_cast<int>(SpanStage:
 #define AWE_SPAN_CONCAT2(a, b) a##b
 #define AWE_SPAN_CONCAT(a, b) AWE_SPAN_CONCAT2(a, b)
 #if AWE_PROFILE_SPANS
-// A span named `stage` from here to the end of the enclosing scope (nothing when the
-// recorder pointer is null).
+// A span of `stage` (SynthStage::VoiceStart, EngineStage::Buffer, ...) from here to the end
+// of the enclosing scope (nothing when the recorder pointer is null).
 #define AWE_SPAN(recorder, stage) \
-  const ::awe::SpanScope AWE_SPAN_CONCAT(awe_span_, __LINE__)((recorder), ::awe::SpanStage::stage)
+  const ::awe::SpanScope AWE_SPAN_CONCAT(awe_span_, __LINE__)((recorder), ::awe::spanStageId(::awe::stage))
 #define AWE_SPAN_LAPS_BEGIN(laps, recorder) (laps).begin(recorder)
-#define AWE_SPAN_LAP(laps, stage) (laps).lap(::awe::SpanStage::stage)
+#define AWE_SPAN_LAP(laps, stage) (laps).lap(::awe::SynthStage::stage)
 #define AWE_SPAN_LAPS_END(laps) (laps).end()
 #else
 #define AWE_SPAN(recorder, stage) static_cast<void>(0)

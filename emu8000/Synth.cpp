@@ -104,19 +104,19 @@ class SynthImpl final : private SysexTarget {
   }
 
   // ---- MIDI ---------------------------------------------------------------------------
-  void midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept {  // [audio thread]
-    const int ch = status & 0x0F;
-    d1 &= 0x7F;
-    d2 &= 0x7F;
-    switch (status & 0xF0) {
-      case 0x80: noteOff(ch, d1); break;
-      case 0x90: d2 == 0 ? noteOff(ch, d1) : noteOn(ch, d1, d2); break;
-      case 0xA0: polyPressure(ch, d1, d2); break;
-      case 0xB0: controlChange(ch, d1, d2); break;
-      case 0xC0: programChange(ch, d1); break;
-      case 0xD0: channelPressure(ch, d1); break;
-      case 0xE0: pitchBend(ch, d1 | (d2 << 7)); break;
-      default: break;
+  // The one place a MIDI message is routed (decoded once, emu8000/MidiMessage.h).
+  void handle(const MidiMessage& m) noexcept {  // [audio thread]
+    const int ch = m.channel;
+    switch (m.kind) {
+      case MidiKind::NoteOff: noteOff(ch, m.data1); break;
+      case MidiKind::NoteOn: noteOn(ch, m.data1, m.data2); break;
+      case MidiKind::PolyPressure: polyPressure(ch, m.data1, m.data2); break;
+      case MidiKind::ControlChange: controlChange(ch, m.data1, m.data2); break;
+      case MidiKind::ProgramChange: programChange(ch, m.data1); break;
+      case MidiKind::ChannelPressure: channelPressure(ch, m.data1); break;
+      case MidiKind::PitchBend: pitchBend(ch, m.data1 | (m.data2 << 7)); break;
+      case MidiKind::Sysex: sysex(m.sysex, m.sysexLength); break;
+      case MidiKind::None: break;
     }
   }
 
@@ -154,7 +154,7 @@ class SynthImpl final : private SysexTarget {
       bool stolen = false;
       const int slot = allocateVoice(serial, stolen);
       if (slot < 0) return;
-      AWE_SPAN(spans_, VoiceStart);
+      AWE_SPAN(spans_, SynthStage::VoiceStart);
       startVoice(slot, region, ch, key, vel, serial, stolen);
       started = true;
     });
@@ -511,7 +511,7 @@ class SynthImpl final : private SysexTarget {
 
   // ---- rendering ----------------------------------------------------------------------
   void render(float* left, float* right, size_t frames) noexcept {  // [audio thread]
-    AWE_SPAN(spans_, SynthRender);
+    AWE_SPAN(spans_, SynthStage::SynthRender);
     AWE_SPAN_LAPS_BEGIN(laps_, spans_);
     ScopedFlushDenormals ftz;
     size_t done = 0;
@@ -1029,7 +1029,7 @@ class SynthImpl final : private SysexTarget {
     }
     // All busy: a released voice first (modern: the quietest; awe: the oldest, as the
     // EMU8000 drivers do), else the oldest playing; never one of this note-on.
-    AWE_SPAN(spans_, VoiceSteal);
+    AWE_SPAN(spans_, SynthStage::VoiceSteal);
     const bool oldestReleased = personalityTraits(personality_).stealOldestReleased;
     int quietest = -1, oldest = -1;
     float quietestLevel = 2.0f;
@@ -1503,7 +1503,10 @@ void Synth::setBank(std::shared_ptr<const Bank> bank) { impl_->setBank(std::move
 const Bank* Synth::exchangeBank(const Bank* bank) noexcept { return impl_->exchangeBank(bank); }
 const Bank* Synth::bank() const noexcept { return impl_->bank(); }
 const SynthSettings& Synth::settings() const noexcept { return impl_->settings(); }
-void Synth::midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept { impl_->midiMessage(status, d1, d2); }
+void Synth::handle(const MidiMessage& message) noexcept { impl_->handle(message); }
+void Synth::midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept {
+  impl_->handle(MidiMessage::channelMessage(status, d1, d2));
+}
 void Synth::noteOn(int channel, int key, int velocity) noexcept { impl_->noteOn(channel, key, velocity); }
 void Synth::noteOff(int channel, int key) noexcept { impl_->noteOff(channel, key); }
 void Synth::controlChange(int channel, int controller, int value) noexcept { impl_->controlChange(channel, controller, value); }
@@ -1536,6 +1539,10 @@ int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }
 VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }
 int Synth::channelProgram(int channel) const noexcept {
   return channel >= 0 && channel < kMidiChannels ? impl_->channel(channel).program : 0;
+}
+int Synth::channelController(int channel, int controller) const noexcept {
+  if (channel < 0 || channel >= kMidiChannels || controller < 0 || controller > 127) return 0;
+  return impl_->channel(channel).cc[controller];
 }
 int Synth::channelBank(int channel) const noexcept {
   if (channel < 0 || channel >= kMidiChannels) return 0;

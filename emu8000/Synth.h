@@ -11,6 +11,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Config.h"
 #include "emu8000/Effects.h"
+#include "emu8000/MidiMessage.h"
 #include "emu8000/Personality.h"
 
 namespace awe {
@@ -70,7 +71,10 @@ class Synth {
 
   const SynthSettings& settings() const noexcept;
 
-  // [audio thread] MIDI input. Channel messages as raw bytes (status 0x80..0xEF).
+  // [audio thread] MIDI input: routes one decoded message (emu8000/MidiMessage.h) to the
+  // functions below.
+  void handle(const MidiMessage& message) noexcept;
+  // A channel message as raw bytes (status 0x80..0xEF), decoded into a MidiMessage.
   void midiMessage(uint8_t status, uint8_t data1, uint8_t data2) noexcept;
   void noteOn(int channel, int key, int velocity) noexcept;
   void noteOff(int channel, int key) noexcept;
@@ -122,6 +126,7 @@ class Synth {
   VoiceInfo voiceInfo(int index) const noexcept;
   int channelProgram(int channel) const noexcept;
   int channelBank(int channel) const noexcept;
+  int channelController(int channel, int controller) const noexcept;  // CC value as last set (0..127)
 
  private:
   std::unique_ptr<SynthImpl> impl_;

@@ -1,8 +1,11 @@
 #pragma once
 // Audio drivers: who calls the engine's render callback, and when.
 //   RtAudio  a real device through JACK, ALSA or PulseAudio (RtAudio's choice or yours)
+//            (engine/RtAudioDriver.cpp)
 //   paced    its own thread waking at absolute deadlines, for machines with no device
-//   offline  as fast as possible, on the caller's thread
+//            (engine/PacedClockDriver.cpp)
+//   offline  as fast as possible, on the caller's thread (engine/OfflineDriver.h)
+// engine/DriverFactory.h makes the one the settings ask for.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -68,38 +71,6 @@ class AudioDriver {
   virtual uint64_t xruns() const = 0;
   // True when the audio thread got real-time scheduling.
   virtual bool realtime() const = 0;
-};
-
-// [control thread] The driver the settings ask for. Auto tries RtAudio and falls back to
-// the paced clock; `note` (if given) receives a sentence explaining a fallback.
-std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note = nullptr);
-
-std::unique_ptr<AudioDriver> makeRtAudioDriver(const DriverSettings& settings);
-std::unique_ptr<AudioDriver> makePacedClockDriver(const DriverSettings& settings);
-
-// The offline driver renders when told to, on the calling thread.
-class OfflineDriver : public AudioDriver {
- public:
-  explicit OfflineDriver(const DriverSettings& settings);
-  void start(AudioCallback& callback) override;
-  void stop() override;
-  bool running() const override { return callback_ != nullptr; }
-  std::string kind() const override { return "offline"; }
-  std::string description() const override { return "offline (as fast as possible)"; }
-  double sampleRate() const override { return settings_.sampleRate; }
-  uint32_t bufferFrames() const override { return settings_.bufferFrames; }
-  double outputLatency_s() const override { return 0.0; }
-  uint64_t xruns() const override { return 0; }
-  bool realtime() const override { return false; }
-  // [the calling thread is the audio thread for the duration] Renders `buffers` buffers
-  // back to back; each is handed to `sink` afterwards when given.
-  void run(uint64_t buffers, void (*sink)(void* context, const float* left, const float* right, size_t frames) = nullptr,
-           void* context = nullptr);
-
- private:
-  DriverSettings settings_;
-  AudioCallback* callback_ = nullptr;
-  std::vector<float> left_, right_;
 };
 
 // Audio output devices RtAudio can see, per compiled API ("jack: 0 system (2 out)").

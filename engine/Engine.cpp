@@ -6,6 +6,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "engine/OfflineDriver.h"
 #include "monitor/Clock.h"
 #include "monitor/SamplingProfiler.h"
 
@@ -39,7 +40,6 @@ Engine::Engine(const EngineSettings& settings)
       liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
       sampleClock_(settings.driver.sampleRate),
       schedule_(settings.schedule) {
-  for (uint8_t& v : volume_) v = 100;
   if (settings.midiEventLogCapacity > 0) {
     eventLog_ = std::make_unique<moodycamel::ReaderWriterQueue<MidiEventRecord>>(settings.midiEventLogCapacity);
   }
@@ -56,10 +56,11 @@ Engine::~Engine() {
 
 void Engine::start(std::string* note) {
   if (driver_ && driver_->running()) return;
-  driver_ = makeAudioDriver(settings_.driver, note);
+  driver_ = makeAudioDriver(settings_.driver, note, &offline_);
   const double rate = driver_->sampleRate();
   if (rate != settings_.driver.sampleRate) {
     driver_.reset();
+    offline_ = nullptr;
     throw DriverError("the audio device runs at " + std::to_string(rate) + " Hz; start awe with --rate " +
                       std::to_string(static_cast<int>(rate)));
   }
@@ -74,7 +75,7 @@ void Engine::start(std::string* note) {
 }
 
 bool Engine::audioDriverLost(std::string* reason) {
-  if (!driver_ || dynamic_cast<OfflineDriver*>(driver_.get()) != nullptr) return false;
+  if (!driver_ || offline_ != nullptr) return false;
   const uint64_t buffers = monitor_.buffers();
   const int64_t now_ns = monotonicNanoseconds();
   if (buffers != watchedBuffers_) {
@@ -94,6 +95,7 @@ bool Engine::audioDriverLost(std::string* reason) {
 void Engine::switchDriver(const DriverSettings& driver, std::string* note) {
   stop();
   driver_.reset();
+  offline_ = nullptr;
   const double rate = settings_.driver.sampleRate;
   settings_.driver = driver;
   settings_.driver.sampleRate = rate;
@@ -107,18 +109,18 @@ void Engine::stop() {
 
 bool Engine::running() const { return driver_ && driver_->running(); }
 
-void Engine::runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink) {
-  auto* offline = dynamic_cast<OfflineDriver*>(driver_.get());
-  if (offline == nullptr) throw DriverError("runOffline() needs the offline driver (DriverKind::Offline)");
+void Engine::runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink,
+                        size_t frames) {
+  if (offline_ == nullptr) throw DriverError("runOffline() needs the offline driver (DriverKind::Offline)");
   if (sink) {
-    offline->run(
-        buffers,
+    offline_->run(
+        buffers, frames,
         [](void* context, const float* l, const float* r, size_t n) {
           (*static_cast<const std::function<void(const float*, const float*, size_t)>*>(context))(l, r, n);
         },
         const_cast<void*>(static_cast<const void*>(&sink)));
   } else {
-    offline->run(buffers);
+    offline_->run(buffers, frames);
   }
 }
 
@@ -144,6 +146,7 @@ void Engine::setSong(std::shared_ptr<const MidiFile> song) {
   auto sequencer = std::make_unique<Sequencer>(settings_.driver.sampleRate);
   sequencer->load(song);
   song_ = song;
+  songLength_s_ = static_cast<double>(sequencer->lengthSamples()) / sequencer->sampleRate();
   Sequencer* raw = sequencer.get();
   sequencersInFlight_.push_back(std::move(sequencer));
   if (!running()) {
@@ -283,9 +286,9 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   AWE_PROBE(monitor_.beginBuffer(t0));
   AWE_PROBE(if (info.xrun) monitor_.recordXrun());
   {
-    AWE_SPAN(spans_, Buffer);
+    AWE_SPAN(spans_, EngineStage::Buffer);
     {
-      AWE_SPAN(spans_, Commands);
+      AWE_SPAN(spans_, EngineStage::Commands);
       applyCommands();
     }
     // Live events are placed against the buffer's start on the sample clock, not the
@@ -293,14 +296,14 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
     const int64_t bufferStart_ns = sampleClock_.bufferStart(t0, frames);
     size_t liveCount = 0;
     {
-      AWE_SPAN(spans_, MidiGathering);
+      AWE_SPAN(spans_, EngineStage::MidiGathering);
       liveCount = gatherLiveEvents(bufferStart_ns, frames);
     }
     renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
     const uint64_t steals = synth_.counters().steals;
     AWE_PROBE(for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal());
     runTestHooks(t0);
-    AWE_SPAN(spans_, Status);
+    AWE_SPAN(spans_, EngineStage::Status);
     publishStatus(frames);
   }
   const int64_t end_ns = monotonicNanoseconds();
@@ -311,7 +314,7 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   end.activeVoices = static_cast<uint32_t>(synth_.activeVoices());
   end.qualityLevel = quality_.load(std::memory_order_relaxed);
   {
-    AWE_SPAN(spans_, Monitor);  // after the busy time: the monitor's own cost
+    AWE_SPAN(spans_, EngineStage::Monitor);  // after the busy time: the monitor's own cost
     monitor_.endBuffer(end);
   }
 #endif
@@ -451,11 +454,7 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
     for (; nextLive < liveCount && liveEvents_[nextLive].offset <= offset; ++nextLive) {
       const LiveEvent& e = liveEvents_[nextLive];
       renderTo(e.offset);
-      if (e.event.bytes[0] == 0xF0) {
-        dispatchSysex(e.event.bytes, e.event.size);
-      } else {
-        dispatch(e.event.bytes[0], e.event.size > 1 ? e.event.bytes[1] : 0, e.event.size > 2 ? e.event.bytes[2] : 0);
-      }
+      dispatch(MidiMessage::fromBytes(e.event.bytes, e.event.size));
       MidiEventTimes times;
       times.arrival_ns = e.event.arrival_ns;
       times.enqueued_ns = e.event.enqueued_ns;
@@ -476,45 +475,36 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
     }
   };
   if (sequencer_ != nullptr) {
-    AWE_SPAN(spans_, Sequencer);
+    AWE_SPAN(spans_, EngineStage::Sequencer);
     sequencer_->process(frames, [&](const SequencerMessage& m) {
       dispatchLiveUpTo(m.offset);
       renderTo(m.offset);
-      if (m.status == 0xF0) {
-        dispatchSysex(m.sysex, m.sysexLength);
-      } else {
-        dispatch(m.status, m.data1, m.data2);
-      }
+      dispatch(m.midi);
     });
   }
   dispatchLiveUpTo(frames);
   renderTo(frames);
 }
 
-void Engine::dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept {  // [audio thread]
-  AWE_SPAN(spans_, EventDispatch);
-  const int channel = status & 0x0F;
-  const int type = status & 0xF0;
-  if (type == 0x90 && data2 > 0) {
-    if ((mutedChannels_ >> channel) & 1u) return;
-    activity_[channel] = std::max(activity_[channel], static_cast<float>(data2) / 127.0f);
-    // Voice allocation time: note-on to voice ready, including any steal.
-#if AWE_MONITOR
-    const int64_t t = monotonicNanoseconds();
-    synth_.noteOn(channel, data1, data2);
-    monitor_.recordVoiceAllocation(monotonicNanoseconds() - t);
-#else
-    synth_.noteOn(channel, data1, data2);
-#endif
+// The engine's part of a message: a muted channel's note-ons stop here, the others feed
+// the activity meters and the voice-allocation time; the synth routes every message.
+void Engine::dispatch(const MidiMessage& message) noexcept {  // [audio thread]
+  AWE_SPAN(spans_, EngineStage::EventDispatch);
+  if (message.kind != MidiKind::NoteOn) {
+    synth_.handle(message);
     return;
   }
-  if (type == 0xB0 && data1 == 7) volume_[channel] = data2;
-  synth_.midiMessage(status, data1, data2);
-}
-
-void Engine::dispatchSysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
-  AWE_SPAN(spans_, EventDispatch);
-  synth_.sysex(data, length);
+  const int channel = message.channel;
+  if ((mutedChannels_ >> channel) & 1u) return;
+  activity_[channel] = std::max(activity_[channel], static_cast<float>(message.data2) / 127.0f);
+  // Voice allocation time: note-on to voice ready, including any steal.
+#if AWE_MONITOR
+  const int64_t t = monotonicNanoseconds();
+  synth_.handle(message);
+  monitor_.recordVoiceAllocation(monotonicNanoseconds() - t);
+#else
+  synth_.handle(message);
+#endif
 }
 
 void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
@@ -547,6 +537,7 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   s.quality = quality_.load(std::memory_order_relaxed);
   s.schedule = static_cast<uint8_t>(schedule_);
   s.activeVoices = synth_.activeVoices();
+  s.effectsIdle = synth_.effectsIdle();
   s.polyphonyLimit = synth_.polyphonyLimit();
   s.voiceCount = synth_.voiceCount();
   s.notesOn = synth_.counters().notesOn;
@@ -568,7 +559,7 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   for (int c = 0; c < kMidiChannels; ++c) {
     s.channels[c].bank = static_cast<uint16_t>(synth_.channelBank(c));
     s.channels[c].program = static_cast<uint8_t>(synth_.channelProgram(c));
-    s.channels[c].volume = volume_[c];
+    s.channels[c].volume = static_cast<uint8_t>(synth_.channelController(c, 7));
     s.channels[c].activity = activity_[c];
     s.channels[c].muted = ((mutedChannels_ >> c) & 1u) != 0;
     activity_[c] *= decay;

@@ -27,6 +27,7 @@
 
 #include "emu8000/Synth.h"
 #include "engine/AudioDriver.h"
+#include "engine/DriverFactory.h"
 #include "engine/MidiFile.h"
 #include "engine/MidiInput.h"
 #include "engine/Quality.h"
@@ -97,6 +98,7 @@ struct EngineStatus {
   bool playing = false;
   bool looping = false;
   bool finished = false;
+  bool effectsIdle = true;     // reverb and chorus hold nothing: no tail can follow
   uint8_t quality = 0;
   uint8_t schedule = 0;
   int activeVoices = 0;
@@ -135,8 +137,11 @@ class Engine final : private AudioCallback {
   // the synth, the song and its position carry on. Throws DriverError, leaving the
   // engine stopped. Used to fall back to the paced clock and to reconnect.
   void switchDriver(const DriverSettings& driver, std::string* note = nullptr);
-  // The offline driver renders on this thread: `buffers` buffers, each given to `sink`.
-  void runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink = {});
+  // The offline driver renders on this thread: `buffers` buffers of `frames` frames (0:
+  // the buffer size), each given to `sink`. Throws DriverError unless the engine was
+  // started with DriverKind::Offline.
+  void runOffline(uint64_t buffers, const std::function<void(const float*, const float*, size_t)>& sink = {},
+                  size_t frames = 0);
 
   // Hands a bank to the audio thread (at once when not running). The previous bank comes
   // back through pump() and is freed here, never on the audio thread.
@@ -145,6 +150,8 @@ class Engine final : private AudioCallback {
   // Loads a song into a fresh sequencer and hands it over the same way (paused at 0).
   void setSong(std::shared_ptr<const MidiFile> song);
   std::shared_ptr<const MidiFile> song() const { return song_; }
+  // The song's length as the sequencer plays it (its last event or its end, on a sample).
+  double songLength_s() const { return songLength_s_; }
   // Frees what the audio thread handed back. Call it regularly (the UI does per frame).
   void pump();
 
@@ -226,8 +233,7 @@ class Engine final : private AudioCallback {
   size_t gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept;
   void renderMerged(float* left, float* right, size_t frames, int64_t entry_ns, int64_t bufferStart_ns,
                     size_t liveCount) noexcept;
-  void dispatch(uint8_t status, uint8_t data1, uint8_t data2) noexcept;
-  void dispatchSysex(const uint8_t* data, size_t length) noexcept;
+  void dispatch(const MidiMessage& message) noexcept;
   void returnToControl(const void* pointer, bool isBank) noexcept;
   void publishStatus(size_t frames) noexcept;
   void runTestHooks(int64_t bufferStart_ns) noexcept;
@@ -236,6 +242,7 @@ class Engine final : private AudioCallback {
   Monitor monitor_;
   Synth synth_;
   std::unique_ptr<AudioDriver> driver_;
+  OfflineDriver* offline_ = nullptr;  // driver_ when it is the offline driver, else null
   uint64_t watchedBuffers_ = 0;       // audioDriverLost(): the count last seen to move
   int64_t watchedProgress_ns_ = 0;    // ... and when
   std::unique_ptr<MidiInput> midiInput_;
@@ -250,6 +257,7 @@ class Engine final : private AudioCallback {
   // Control-thread ownership of what the audio thread uses by raw pointer.
   std::shared_ptr<const Bank> bank_;
   std::shared_ptr<const MidiFile> song_;
+  double songLength_s_ = 0.0;
   std::vector<std::shared_ptr<const Bank>> banksInFlight_;
   std::vector<std::unique_ptr<Sequencer>> sequencersInFlight_;
   std::unique_ptr<Sequencer> initialSequencer_;
@@ -269,7 +277,6 @@ class Engine final : private AudioCallback {
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;
   float activity_[kMidiChannels] = {};
-  uint8_t volume_[kMidiChannels] = {};
   std::atomic<uint8_t> quality_{0};
 
   SeqlockCell<EngineStatus> status_;

@@ -5,29 +5,37 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/StageSpanTap.h"
-
 namespace awe {
 
-OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const OfflineRenderSettings& settings,
-                               const AudioSink& sink, const ProgressCallback& progress) {
+EngineSettings offlineEngineSettings(const SynthSettings& synth, uint32_t bufferFrames) {
+  EngineSettings settings;
+  settings.driver.kind = DriverKind::Offline;
+  settings.driver.sampleRate = synth.sampleRate;
+  settings.driver.bufferFrames = std::max<uint32_t>(1, bufferFrames);
+  settings.polyphony = synth.polyphony;
+  settings.synth = synth;
+  return settings;
+}
+
+OfflineRenderResult renderSong(Engine& engine, const OfflineRenderSettings& settings, const AudioSink& sink,
+                               const ProgressCallback& progress) {
   OfflineRenderResult result;
-  const size_t block = std::max<size_t>(1, settings.blockFrames);
-  const double rate = sequencer.sampleRate();
+  if (!engine.running()) engine.start();
+  const size_t block = engine.bufferFrames();
+  const double rate = engine.sampleRate();
   std::vector<float> left(block), right(block);
-  const double songLength_s = static_cast<double>(sequencer.lengthSamples()) / rate;
   const size_t maxTailFrames = static_cast<size_t>(std::max(0.0, settings.maxTail_s) * rate);
   const size_t quietWindowFrames = static_cast<size_t>(kRenderQuietWindow_s * rate);
   const size_t fadeFrames = std::max<size_t>(1, static_cast<size_t>(kRenderFade_s * rate));
   const float silence = static_cast<float>(std::pow(10.0, kRenderSilence_dBFS / 20.0));
   const auto start = std::chrono::steady_clock::now();
-  sequencer.seekSamples(0);
-  sequencer.play();
+  // Both commands take effect at the start of the first block.
+  engine.seek(0.0);
+  engine.play();
   size_t tailFrames = 0;
   size_t quietFrames = 0;  // output frames in a row below the silence level
-  SpanRecorder* const spans = settings.spans != nullptr ? &settings.spans->recorder() : nullptr;
-  SpanRecorder* const previousSpans = synth.spanRecorder();
-  if (spans != nullptr) synth.setSpanRecorder(spans);
+  EngineStatus status;     // as the last block left the engine (published at its end)
+  bool rendered = false;   // no status of this render before its first block
   // Ctrl-C and --max-length end a render where it is (no fade: it says it stopped).
   auto interrupted = [&] {
     if (settings.stopRequested != nullptr && *settings.stopRequested != 0) {
@@ -40,14 +48,18 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
     }
     return false;
   };
-  // Renders n <= block frames; when fading, frame i of the fade (fadeDone + i) is scaled
-  // down linearly to zero at the fade's last frame.
-  auto renderBlock = [&](uint64_t blockIndex, size_t n, bool fading, size_t fadeDone) {
-    {
-      AWE_SPAN(spans, Buffer);
-      sequencer.render(synth, left.data(), right.data(), n);
-    }
-    if (spans != nullptr) settings.spans->drain(blockIndex, 0);
+  // Renders n <= block frames as one engine buffer; when fading, frame i of the fade
+  // (fadeDone + i) is scaled down linearly to zero at the fade's last frame.
+  auto renderBlock = [&](size_t n, bool fading, size_t fadeDone) {
+    engine.runOffline(
+        1,
+        [&](const float* l, const float* r, size_t frames) {
+          std::copy(l, l + frames, left.begin());
+          std::copy(r, r + frames, right.begin());
+        },
+        n);
+    engine.status(status);
+    rendered = true;
     // The last block stops exactly at the limit.
     const size_t frames = settings.maxFrames > 0 ? std::min(n, settings.maxFrames - result.frames) : n;
     if (fading) {
@@ -58,40 +70,41 @@ OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const Offline
       }
     }
     result.frames += frames;
-    result.voiceSamples += static_cast<uint64_t>(synth.activeVoices()) * frames;
-    result.maxVoices = std::max(result.maxVoices, synth.activeVoices());
+    result.voiceSamples += static_cast<uint64_t>(status.activeVoices) * frames;
+    result.maxVoices = std::max(result.maxVoices, status.activeVoices);
     float peak = 0.0f;
     for (size_t i = 0; i < frames; ++i) peak = std::max(peak, std::max(std::fabs(left[i]), std::fabs(right[i])));
     result.peak = std::max(result.peak, peak);
     quietFrames = peak < silence ? quietFrames + frames : 0;
     if (sink) sink(left.data(), right.data(), frames);
-    if (progress) progress(static_cast<double>(result.frames) / rate, songLength_s);
+    if (progress) progress(static_cast<double>(result.frames) / rate, status.length_s);
   };
-  uint64_t blockIndex = 0;
   bool stopped = false;
-  for (;; ++blockIndex) {
-    const bool songOver = sequencer.finished() || !sequencer.playing();
+  for (;;) {
+    const bool songOver = rendered && (status.finished || !status.playing);
     if (songOver) {
-      const bool ended = synth.activeVoices() == 0 && (quietFrames >= quietWindowFrames || synth.effectsIdle());
+      const bool ended = status.activeVoices == 0 && (quietFrames >= quietWindowFrames || status.effectsIdle);
       if (ended || tailFrames + fadeFrames >= maxTailFrames) break;
     }
     if ((stopped = interrupted())) break;
     size_t n = block;
     if (songOver) n = std::min(n, maxTailFrames - fadeFrames - tailFrames);  // stop where the fade must begin
-    renderBlock(blockIndex, n, false, 0);
+    renderBlock(n, false, 0);
     if (songOver) tailFrames += n;
   }
   // The fade: over silence when the sound has ended, over the tail when --tail cut it.
   const size_t fadeLength = stopped ? 0 : std::min(fadeFrames, maxTailFrames - std::min(tailFrames, maxTailFrames));
-  for (size_t done = 0; done < fadeLength && !interrupted(); ++blockIndex) {
+  for (size_t done = 0; done < fadeLength && !interrupted();) {
     const size_t n = std::min(block, fadeLength - done);
-    renderBlock(blockIndex, n, true, done + (fadeFrames - fadeLength));
+    renderBlock(n, true, done + (fadeFrames - fadeLength));
     done += n;
   }
-  if (spans != nullptr) synth.setSpanRecorder(previousSpans);
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.audio_s = static_cast<double>(result.frames) / rate;
-  result.counters = synth.counters();
+  result.counters.notesOn = status.notesOn;
+  result.counters.voicesStarted = status.voicesStarted;
+  result.counters.steals = status.steals;
+  result.counters.notesDropped = status.notesDropped;
   return result;
 }
 

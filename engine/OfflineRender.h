@@ -1,16 +1,16 @@
 #pragma once
-// Playing a song through the synth as fast as possible (awe-render, tests, benchmarks).
+// Playing a song as fast as possible (awe-render, tests) through the Engine's offline
+// driver: the same Engine::process that awe-bench --pace freewheel measures and the player
+// runs, so the reference render and the benchmark time one code path.
 #include <cstddef>
 #include <csignal>
 #include <cstdint>
 #include <functional>
 
 #include "emu8000/Synth.h"
-#include "engine/Sequencer.h"
+#include "engine/Engine.h"
 
 namespace awe {
-
-class StageSpanTap;
 
 // When a render ends: after the song, once no voice sounds and the output (reverb and
 // chorus tails included) has stayed below kRenderSilence_dBFS for kRenderQuietWindow_s
@@ -22,10 +22,7 @@ constexpr double kRenderQuietWindow_s = 0.5;
 constexpr double kRenderFade_s = 0.01;
 
 struct OfflineRenderSettings {
-  size_t blockFrames = 1024;
   double maxTail_s = 10.0;  // after the song ends, render until silence or this long at most
-  // Stage spans (kept by the caller): each block is one "buffer" span, drained after it.
-  StageSpanTap* spans = nullptr;
   // Stop after this many frames (awe-render --max-length); 0 = no limit.
   size_t maxFrames = 0;
   // Checked after every block; a signal handler sets it (awe-render on Ctrl-C).
@@ -50,10 +47,16 @@ struct OfflineRenderResult {
 using AudioSink = std::function<void(const float* left, const float* right, size_t frames)>;
 using ProgressCallback = std::function<void(double done_s, double total_s)>;
 
-// [control thread] Plays the sequencer's song from the start (it must be loaded), then
-// the release and effect tails until silence (above); every block goes to `sink` (may be
-// empty), progress after each block.
-OfflineRenderResult renderSong(Synth& synth, Sequencer& sequencer, const OfflineRenderSettings& settings,
-                               const AudioSink& sink, const ProgressCallback& progress = {});
+// The settings of an engine for renderSong: the offline driver at the synth's sample rate
+// and polyphony, `bufferFrames` frames per block.
+EngineSettings offlineEngineSettings(const SynthSettings& synth, uint32_t bufferFrames = 1024);
+
+// [control thread] Plays the engine's song from the start, then the release and effect
+// tails until silence (above); every block (one engine buffer) goes to `sink` (may be
+// empty), progress after each block. The engine runs the offline driver
+// (offlineEngineSettings) with its bank and song set; renderSong starts it when it is not
+// running. Stage spans, when switched on (Engine::setStageSpans), record every block.
+OfflineRenderResult renderSong(Engine& engine, const OfflineRenderSettings& settings, const AudioSink& sink,
+                               const ProgressCallback& progress = {});
 
 }  // namespace awe

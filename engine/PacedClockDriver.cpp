@@ -9,7 +9,7 @@
 #include <cstring>
 #include <thread>
 
-#include "engine/AudioDriver.h"
+#include "engine/DriverFactory.h"
 #include "monitor/Clock.h"
 
 namespace awe {
@@ -101,49 +101,6 @@ class PacedClockDriver final : public AudioDriver {
 
 std::unique_ptr<AudioDriver> makePacedClockDriver(const DriverSettings& settings) {
   return std::make_unique<PacedClockDriver>(settings);
-}
-
-OfflineDriver::OfflineDriver(const DriverSettings& settings)
-    : settings_(settings), left_(settings.bufferFrames), right_(settings.bufferFrames) {}
-
-void OfflineDriver::start(AudioCallback& callback) { callback_ = &callback; }
-
-void OfflineDriver::stop() { callback_ = nullptr; }
-
-void OfflineDriver::run(uint64_t buffers, void (*sink)(void*, const float*, const float*, size_t), void* context) {
-  if (callback_ == nullptr) throw DriverError("offline driver: run() before start()");
-  callback_->audioThreadStarted();
-  for (uint64_t i = 0; i < buffers; ++i) {
-    DriverCallbackInfo info;
-    info.start_ns = monotonicNanoseconds();
-    callback_->process(left_.data(), right_.data(), settings_.bufferFrames, info);
-    if (sink != nullptr) {
-      // The sink is the caller's (file writing, collecting): not audio-thread code.
-      callback_->audioThreadFinished();
-      sink(context, left_.data(), right_.data(), settings_.bufferFrames);
-      callback_->audioThreadStarted();
-    }
-  }
-  callback_->audioThreadFinished();
-}
-
-std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note) {
-  switch (settings.kind) {
-    case DriverKind::RtAudio:
-      return makeRtAudioDriver(settings);
-    case DriverKind::Paced:
-      return makePacedClockDriver(settings);
-    case DriverKind::Offline:
-      return std::make_unique<OfflineDriver>(settings);
-    case DriverKind::Auto:
-      break;
-  }
-  try {
-    return makeRtAudioDriver(settings);
-  } catch (const DriverError& e) {
-    if (note != nullptr) *note = std::string(e.what()) + "\nplaying on the paced clock instead (no sound)";
-    return makePacedClockDriver(settings);
-  }
 }
 
 }  // namespace awe

@@ -35,14 +35,14 @@ void measureSpanCosts(double& span_ns, double& lap_ns) {
   for (int round = 0; round < kRounds / 10; ++round) {
     int64_t begin = monotonicNanoseconds();
     for (int i = 0; i < kSpans; ++i) {
-      AWE_SPAN(&recorder, Control);
+      AWE_SPAN(&recorder, SynthStage::Control);
     }
     bestSpan = std::min(bestSpan, static_cast<double>(monotonicNanoseconds() - begin) / kSpans);
     recorder.clear();
     SpanLaps laps;
     laps.begin(&recorder);
     begin = monotonicNanoseconds();
-    for (int i = 0; i < kSpans; ++i) laps.lap(i % 2 == 0 ? SpanStage::Control : SpanStage::VoiceRender);
+    for (int i = 0; i < kSpans; ++i) laps.lap(i % 2 == 0 ? SynthStage::Control : SynthStage::VoiceRender);
     bestLap = std::min(bestLap, static_cast<double>(monotonicNanoseconds() - begin) / kSpans);
     laps.end();
     recorder.clear();
@@ -117,10 +117,7 @@ ProfileSession::ProfileSession(const ProfileRequest& request, std::string output
   if (request_.spans && !StageSpanTap::compiledIn()) {
     throw std::runtime_error("stage spans are compiled out of this build (configure with -DAWE_PROFILE_SPANS=ON)");
   }
-  if (request_.spans) {
-    ownTap_ = std::make_unique<StageSpanTap>();
-    measureSpanCosts(spanCost_ns_, lapCost_ns_);
-  }
+  if (request_.spans) measureSpanCosts(spanCost_ns_, lapCost_ns_);
 }
 
 ProfileSession::~ProfileSession() {
@@ -210,9 +207,7 @@ std::vector<std::string> ProfileSession::finish() {
   CpuProfileData cpu;
   if (request_.cpu && started_) cpu = SamplingProfiler::stop();
   if (engine_ != nullptr) release(*engine_);
-  if (request_.spans && !spans_ && ownTap_) {
-    spans_ = std::make_shared<StageProfileSnapshot>(ownTap_->profile().snapshot());
-  }
+  if (request_.spans && !spans_) spans_ = std::make_shared<StageProfileSnapshot>();  // no engine ran
 
   if (request_.cpu && started_) {
     const std::string scope = cpu.audioThreadOnly ? "the audio thread" : "every thread";

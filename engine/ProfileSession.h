@@ -11,7 +11,7 @@
 //           the call graph), <base>.spans.json, <base>.spans.trace.json (Perfetto)
 //
 // Use: parse the list, make the session, start() it before the work, attach() the engine
-// (or pass spanTap() to renderSong), heapMark() between phases, release() the engine
+// (offline renders too: engine/OfflineRender.h), heapMark() between phases, release() the engine
 // before it is destroyed, and finish() last: it stops everything, writes the files and
 // returns their paths. Several engines one after another (awe-bench makes a fresh one per
 // run) attach and release in turn; their spans add up into one profile. Everything here
@@ -85,8 +85,6 @@ class ProfileSession {
     ProfileSession* session_;
     Engine& engine_;
   };
-  // Stage spans of an offline render (OfflineRenderSettings::spans); null unless requested.
-  StageSpanTap* spanTap() { return ownTap_.get(); }
 
   // A heap snapshot named `label`; the report shows what changed between marks.
   void heapMark(const std::string& label);
@@ -111,7 +109,6 @@ class ProfileSession {
   std::string tool_;
   bool started_ = false;
   bool finished_ = false;
-  std::unique_ptr<StageSpanTap> ownTap_;
   Engine* engine_ = nullptr;
   std::shared_ptr<StageProfileSnapshot> spans_;  // of the engines released so far
   std::vector<HeapProfileSnapshot> heapMarks_;

@@ -8,7 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "engine/AudioDriver.h"
+#include "engine/DriverFactory.h"
 #include "engine/JackMessages.h"
 #include "monitor/Clock.h"
 

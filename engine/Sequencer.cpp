@@ -198,15 +198,10 @@ void Sequencer::dispatchEvents(uint64_t blockStart, size_t frames, size_t offset
   const std::vector<uint8_t>& sysexData = file_->sysexData();
   forEachEventInBlock(blockStart, frames, [&](size_t offset, const MidiEvent& event) {
     SequencerMessage message;
+    message.midi = event.isSysex() ? MidiMessage::sysexMessage(sysexData.data() + event.sysexOffset, event.sysexLength)
+                                   : MidiMessage::channelMessage(event.status, event.data1, event.data2);
     message.offset = offsetBase + offset;
-    message.status = event.status;
-    message.data1 = event.data1;
-    message.data2 = event.data2;
     message.event = &event;
-    if (event.isSysex()) {
-      message.sysex = sysexData.data() + event.sysexOffset;
-      message.sysexLength = event.sysexLength;
-    }
     sink(context, message);
   });
 }
@@ -328,10 +323,8 @@ void Sequencer::emitChase(Chase mode, uint64_t target, size_t offset, Sink sink,
       const MidiEvent& event = file_->events()[i];
       if (!event.isSysex()) continue;
       SequencerMessage message;
+      message.midi = MidiMessage::sysexMessage(file_->sysexData().data() + event.sysexOffset, event.sysexLength);
       message.offset = offset;
-      message.status = 0xF0;
-      message.sysex = file_->sysexData().data() + event.sysexOffset;
-      message.sysexLength = event.sysexLength;
       sink(context, message);
     }
   }
@@ -411,10 +404,8 @@ namespace {
 
 void send(Sink sink, void* context, size_t offset, uint8_t status, uint8_t data1, uint8_t data2) noexcept {
   SequencerMessage message;
+  message.midi = MidiMessage::channelMessage(status, data1, data2);
   message.offset = offset;
-  message.status = status;
-  message.data1 = data1;
-  message.data2 = data2;
   sink(context, message);
 }
 

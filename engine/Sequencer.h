@@ -34,20 +34,15 @@
 #include <type_traits>
 #include <vector>
 
+#include "emu8000/MidiMessage.h"
 #include "engine/MidiFile.h"
 
 namespace awe {
 
-class Synth;
-
 // One message for the synth, at a frame offset within the block being processed.
 struct SequencerMessage {
+  MidiMessage midi;                  // decoded once, here (emu8000/MidiMessage.h)
   size_t offset = 0;                 // frames from the start of the block
-  uint8_t status = 0;                // 0x80..0xEF channel message, 0xF0 system exclusive
-  uint8_t data1 = 0;
-  uint8_t data2 = 0;
-  const uint8_t* sysex = nullptr;    // F0 ... F7 when status is 0xF0
-  size_t sysexLength = 0;
   const MidiEvent* event = nullptr;  // the file's event; null for chase and release messages
 };
 
@@ -105,10 +100,6 @@ class Sequencer {
     processWith(frames, [](void* context, const SequencerMessage& message) { (*static_cast<Callback*>(context))(message); },
                 const_cast<void*>(static_cast<const void*>(&onMessage)));
   }
-
-  // [audio thread] Renders `frames` samples of `synth`, split exactly at the offsets of the
-  // messages process() yields, each sent with synth.midiMessage() or synth.sysex().
-  void render(Synth& synth, float* left, float* right, size_t frames) noexcept;
 
  private:
   using Sink = void (*)(void* context, const SequencerMessage& message);

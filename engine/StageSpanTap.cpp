@@ -8,8 +8,11 @@
 namespace awe {
 namespace {
 
+// Indexed by SpanStageId: the synth's stages, then the engine's (engine/EngineStages.h).
 std::vector<std::string> stageNames() {
-  return std::vector<std::string>(std::begin(kSpanStageNames), std::end(kSpanStageNames));
+  std::vector<std::string> names(std::begin(kSynthStageNames), std::end(kSynthStageNames));
+  names.insert(names.end(), std::begin(kEngineStageNames), std::end(kEngineStageNames));
+  return names;
 }
 
 }  // namespace

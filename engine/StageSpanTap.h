@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "emu8000/StageSpans.h"
+#include "engine/EngineStages.h"
 #include "monitor/StageProfile.h"
 
 namespace awe {

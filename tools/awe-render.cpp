@@ -26,12 +26,12 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
+#include "engine/Engine.h"
 #include "engine/BuiltinFiles.h"
 #include "engine/LoadWarnings.h"
 #include "engine/Sf3Decoder.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
-#include "engine/Sequencer.h"
 #include "engine/WavWriter.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
@@ -263,15 +263,15 @@ int main(int argc, char** argv) {
     settings.interpolation = interp == "cubic"    ? awe::Interpolation::Cubic
                              : interp == "linear" ? awe::Interpolation::Linear
                                                   : awe::Interpolation::None;
-    awe::Synth synth(settings);
-    synth.setBank(bank);
-    awe::Sequencer sequencer(rate);
-    sequencer.load(song);
+    // The Engine on its offline driver: the code awe-bench --pace freewheel measures.
+    awe::Engine engine(awe::offlineEngineSettings(settings, static_cast<uint32_t>(block)));
+    engine.setBank(bank);
+    engine.setSong(song);
 
     const awe::SampleFormat sampleFormat = sampleFormatName == "pcm16"   ? awe::SampleFormat::Pcm16
                                            : sampleFormatName == "pcm24" ? awe::SampleFormat::Pcm24
                                                                          : awe::SampleFormat::Float32;
-    const double songLength_s = static_cast<double>(sequencer.lengthSamples()) / rate;
+    const double songLength_s = engine.songLength_s();
     if (songLength_s > maxLength_s) {
       fmt::print(stderr, "awe-render: warning: {} is {} long; rendering only the first {} (--max-length)\n", songPath,
                  awe::formatAudioTime(songLength_s), awe::formatAudioTime(maxLength_s));
@@ -300,16 +300,13 @@ int main(int argc, char** argv) {
     awe::AudioFileWriter writer(outPath, rate, sampleFormat, container);
     ProgressBar bar(!quiet && isatty(STDERR_FILENO) != 0);
     awe::OfflineRenderSettings renderSettings;
-    renderSettings.blockFrames = block;
     renderSettings.maxTail_s = tail_s;
     renderSettings.maxFrames = static_cast<size_t>(std::llround(maxLength_s * rate));
     renderSettings.stopRequested = &g_stopSignal;
-    if (profile) {
-      profile->heapMark("loaded");
-      renderSettings.spans = profile->spanTap();
-    }
+    if (profile) profile->heapMark("loaded");
+    const awe::ProfileSession::Attachment spans(profile.get(), engine);  // stage spans, when asked for
     const auto result = awe::renderSong(
-        synth, sequencer, renderSettings,
+        engine, renderSettings,
         [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); },
         [&](double done, double total) { bar.update(done, total); });
     bar.finish();

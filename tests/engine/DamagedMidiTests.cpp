@@ -17,6 +17,7 @@
 #include "emu8000/Synth.h"
 #include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"
+#include "engine/OfflineRender.h"
 #include "engine/Sequencer.h"
 #include "support/Analysis.h"
 #include "support/TestBank.h"
@@ -99,20 +100,20 @@ std::shared_ptr<const Bank> sineBank() {
 double sineBankHz(int key) { return 441.0 * std::pow(2.0, (key - 69) / 12.0); }
 
 StereoBuffer renderSong(const MidiFile& file, double seconds) {
-  Synth synth(sf2Settings());
-  synth.setBank(sineBank());
-  Sequencer sequencer(kRate);
-  sequencer.load(std::make_shared<const MidiFile>(file));
-  sequencer.play();
+  constexpr uint32_t kBlock = 512;
+  Engine engine(offlineEngineSettings(sf2Settings(), kBlock));
+  engine.setBank(sineBank());
+  engine.setSong(std::make_shared<const MidiFile>(file));
+  engine.start();
+  engine.play();
   StereoBuffer out;
   const auto frames = static_cast<size_t>(seconds * kRate);
+  engine.runOffline((frames + kBlock - 1) / kBlock, [&](const float* l, const float* r, size_t n) {
+    out.left.insert(out.left.end(), l, l + n);
+    out.right.insert(out.right.end(), r, r + n);
+  });
   out.left.resize(frames);
   out.right.resize(frames);
-  for (size_t done = 0; done < frames;) {
-    const size_t n = std::min<size_t>(512, frames - done);
-    sequencer.render(synth, out.left.data() + done, out.right.data() + done, n);
-    done += n;
-  }
   return out;
 }
 

@@ -19,15 +19,12 @@ namespace {
 std::vector<char> renderDemoToFile(const std::string& path, size_t block) {
   auto bank = Bank::loadSf2(builtinBankPath());
   auto song = std::make_shared<const MidiFile>(MidiFile::load(builtinSongPath()));
-  Synth synth;
-  synth.setBank(bank);
-  Sequencer sequencer(synth.settings().sampleRate);
-  sequencer.load(song);
+  Engine engine(offlineEngineSettings(SynthSettings{}, static_cast<uint32_t>(block)));
+  engine.setBank(bank);
+  engine.setSong(song);
   {
-    AudioFileWriter writer(path, synth.settings().sampleRate, SampleFormat::Float32);
-    OfflineRenderSettings settings;
-    settings.blockFrames = block;
-    renderSong(synth, sequencer, settings, [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); });
+    AudioFileWriter writer(path, engine.sampleRate(), SampleFormat::Float32);
+    renderSong(engine, OfflineRenderSettings{}, [&](const float* l, const float* r, size_t n) { writer.write(l, r, n); });
     writer.close();
   }
   std::ifstream in(path, std::ios::binary);

@@ -20,7 +20,7 @@ namespace {
 
 constexpr double kRate = 44100.0;
 const double kSilence = std::pow(10.0, kRenderSilence_dBFS / 20.0);
-constexpr size_t kBlock = OfflineRenderSettings{}.blockFrames;
+constexpr size_t kBlock = 1024;  // offlineEngineSettings()'s default buffer
 
 size_t at(double seconds) { return static_cast<size_t>(seconds * kRate); }
 // The song plays in whole blocks.
@@ -60,19 +60,26 @@ struct Rendered {
 Rendered renderOneNote(ReverbType reverb, double maxTail_s) {
   SynthSettings settings;  // the default gain, effects on
   settings.reverb = reverb;
-  Synth synth(settings);
-  synth.setBank(sineBank());
-  Sequencer sequencer(kRate);
-  sequencer.load(oneNoteSong());
+  Engine engine(offlineEngineSettings(settings));
+  engine.setBank(sineBank());
+  engine.setSong(oneNoteSong());
   Rendered r;
-  r.songFrames = static_cast<size_t>(sequencer.lengthSamples());
+  r.songFrames = static_cast<size_t>(std::llround(engine.songLength_s() * kRate));
   OfflineRenderSettings render;
   render.maxTail_s = maxTail_s;
-  renderSong(synth, sequencer, render, [&](const float* l, const float* rr, size_t n) {
+  renderSong(engine, render, [&](const float* l, const float* rr, size_t n) {
     r.out.left.insert(r.out.left.end(), l, l + n);
     r.out.right.insert(r.out.right.end(), rr, rr + n);
   });
-  r.after = awe::test::render(synth, static_cast<size_t>(4.0 * kRate));
+  // What the synth would still play: the same engine, on for 4 s more.
+  const auto afterFrames = static_cast<size_t>(4.0 * kRate);
+  engine.runOffline((afterFrames + engine.bufferFrames() - 1) / engine.bufferFrames(),
+                    [&](const float* l, const float* rr, size_t n) {
+                      r.after.left.insert(r.after.left.end(), l, l + n);
+                      r.after.right.insert(r.after.right.end(), rr, rr + n);
+                    });
+  r.after.left.resize(afterFrames);
+  r.after.right.resize(afterFrames);
   return r;
 }
 

@@ -58,7 +58,7 @@ std::vector<Received> generated(const std::vector<Received>& received) {
 
 bool contains(const std::vector<Received>& received, uint8_t status, uint8_t data1, uint8_t data2) {
   for (const Received& r : received) {
-    if (r.message.status == status && r.message.data1 == data1 && r.message.data2 == data2) return true;
+    if (r.message.midi.status == status && r.message.midi.data1 == data1 && r.message.midi.data2 == data2) return true;
   }
   return false;
 }
@@ -158,10 +158,10 @@ TEST_CASE("Nothing moves while paused; sysex reaches the sink whole", "[sequence
   sequencer.play();
   const std::vector<Received> played = fileEvents(run(sequencer, 100, 10, output));
   REQUIRE(played.size() == 2);
-  CHECK(played[0].message.status == 0xF0);
-  REQUIRE(played[0].message.sysexLength == 11);
-  CHECK(played[0].message.sysex[0] == 0xF0);
-  CHECK(played[0].message.sysex[10] == 0xF7);
+  CHECK(played[0].message.midi.status == 0xF0);
+  REQUIRE(played[0].message.midi.sysexLength == 11);
+  CHECK(played[0].message.midi.sysex[0] == 0xF0);
+  CHECK(played[0].message.midi.sysex[10] == 0xF7);
   CHECK(played[0].sample == 300);
   CHECK(played[1].sample == 300 + 500);
 }
@@ -201,12 +201,12 @@ TEST_CASE("Seeking chases programs, banks, controllers, pitch bend and RPNs, not
   for (const Received& r : chase) CHECK(r.message.offset == 0);
   // Release and reset first, for both song channels.
   REQUIRE(chase.size() > 4);
-  CHECK((chase[0].message.status == 0xB0 && chase[0].message.data1 == 123));
-  CHECK((chase[1].message.status == 0xB0 && chase[1].message.data1 == 121));
-  CHECK((chase[2].message.status == 0xB1 && chase[2].message.data1 == 123));
-  CHECK((chase[3].message.status == 0xB1 && chase[3].message.data1 == 121));
-  CHECK(chase[4].message.status == 0xF0);  // the sysex before the target
-  CHECK(chase[4].message.sysexLength == 6);
+  CHECK((chase[0].message.midi.status == 0xB0 && chase[0].message.midi.data1 == 123));
+  CHECK((chase[1].message.midi.status == 0xB0 && chase[1].message.midi.data1 == 121));
+  CHECK((chase[2].message.midi.status == 0xB1 && chase[2].message.midi.data1 == 123));
+  CHECK((chase[3].message.midi.status == 0xB1 && chase[3].message.midi.data1 == 121));
+  CHECK(chase[4].message.midi.status == 0xF0);  // the sysex before the target
+  CHECK(chase[4].message.midi.sysexLength == 6);
   CHECK(contains(chase, 0xB0, 0, 1));
   CHECK(contains(chase, 0xC0, 5, 0));
   CHECK(contains(chase, 0xB0, 7, 50));
@@ -219,29 +219,29 @@ TEST_CASE("Seeking chases programs, banks, controllers, pitch bend and RPNs, not
   // Channel 1 only changes later: defaults for program and volume.
   CHECK(contains(chase, 0xC1, 0, 0));
   CHECK(contains(chase, 0xB1, 7, 100));
-  for (const Received& r : chase) CHECK(r.message.status >= 0xB0);  // no note was chased
+  for (const Received& r : chase) CHECK(r.message.midi.status >= 0xB0);  // no note was chased
 
   // Bank select comes before the program change, and the RPN value is sent after its
   // selection; the selection at the target (NRPN 1/8) is restored last.
   size_t bank = 0, program = 0, rpnSelect = 0, rpnData = 0, lastNrpnMsb = 0;
   for (size_t i = 0; i < chase.size(); ++i) {
     const SequencerMessage& m = chase[i].message;
-    if (m.status == 0xB0 && m.data1 == 0) bank = i;
-    if (m.status == 0xC0) program = i;
-    if (m.status == 0xB0 && m.data1 == 101 && m.data2 == 0) rpnSelect = i;
-    if (m.status == 0xB0 && m.data1 == 6 && m.data2 == 12) rpnData = i;
-    if (m.status == 0xB0 && m.data1 == 99) lastNrpnMsb = i;
+    if (m.midi.status == 0xB0 && m.midi.data1 == 0) bank = i;
+    if (m.midi.status == 0xC0) program = i;
+    if (m.midi.status == 0xB0 && m.midi.data1 == 101 && m.midi.data2 == 0) rpnSelect = i;
+    if (m.midi.status == 0xB0 && m.midi.data1 == 6 && m.midi.data2 == 12) rpnData = i;
+    if (m.midi.status == 0xB0 && m.midi.data1 == 99) lastNrpnMsb = i;
   }
   CHECK(bank < program);
   CHECK(rpnSelect < rpnData);
-  CHECK(chase[lastNrpnMsb].message.data2 == 1);
+  CHECK(chase[lastNrpnMsb].message.midi.data2 == 1);
   CHECK(lastNrpnMsb > rpnData);
-  CHECK((chase[lastNrpnMsb + 1].message.data1 == 98 && chase[lastNrpnMsb + 1].message.data2 == 8));
+  CHECK((chase[lastNrpnMsb + 1].message.midi.data1 == 98 && chase[lastNrpnMsb + 1].message.midi.data2 == 8));
 
   // Playback continues from the target: the note at 1.5 s plays at the first sample.
   const std::vector<Received> events = fileEvents(received);
   REQUIRE(events.size() == 1);
-  CHECK(events[0].message.data1 == 62);
+  CHECK(events[0].message.midi.data1 == 62);
   CHECK(events[0].message.offset == 0);
   const std::vector<Received> later = fileEvents(run(sequencer, 64, 10, output));
   REQUIRE(later.size() == 3);
@@ -286,10 +286,10 @@ TEST_CASE("Looping wraps to 0 at the end; the loop lasts exactly lengthSamples",
   std::vector<uint64_t> noteOns, noteOffs, modulation, wrapResets;
   for (const Received& r : received) {
     const SequencerMessage& m = r.message;
-    if (m.event && m.status == 0x90) noteOns.push_back(r.sample);
-    if (m.event && m.status == 0x80) noteOffs.push_back(r.sample);
-    if (m.event && m.status == 0xB0 && m.data1 == 1) modulation.push_back(r.sample);
-    if (!m.event && m.status == 0xB0 && m.data1 == 121) wrapResets.push_back(r.sample);
+    if (m.event && m.midi.status == 0x90) noteOns.push_back(r.sample);
+    if (m.event && m.midi.status == 0x80) noteOffs.push_back(r.sample);
+    if (m.event && m.midi.status == 0xB0 && m.midi.data1 == 1) modulation.push_back(r.sample);
+    if (!m.event && m.midi.status == 0xB0 && m.midi.data1 == 121) wrapResets.push_back(r.sample);
   }
   const uint64_t loops = output / 1000 + 1;
   for (size_t i = 0; i < noteOns.size(); ++i) CHECK(noteOns[i] == i * 1000);
@@ -301,8 +301,8 @@ TEST_CASE("Looping wraps to 0 at the end; the loop lasts exactly lengthSamples",
   for (size_t i = 0; i < wrapResets.size(); ++i) CHECK(wrapResets[i] == i * 1000);
   for (size_t i = 1; i < received.size(); ++i) {
     const SequencerMessage& m = received[i].message;
-    if (!m.event && m.status == 0xB0 && m.data1 == 123 && received[i].sample > 0) {
-      CHECK((received[i - 1].message.event && received[i - 1].message.status == 0x80));
+    if (!m.event && m.midi.status == 0xB0 && m.midi.data1 == 123 && received[i].sample > 0) {
+      CHECK((received[i - 1].message.event && received[i - 1].message.midi.status == 0x80));
       break;
     }
   }

@@ -68,12 +68,11 @@ TEST_CASE("sysex, mono mode and portamento in a MIDI file are played", "[engine]
   auto file = std::make_shared<const MidiFile>(MidiFile::loadFromMemory(bytes.data(), bytes.size(), "sysex.mid"));
   REQUIRE(file->warnings().empty());
 
-  Synth synth(sf2Settings());
-  synth.setBank(sineAndNoiseBank());
-  Sequencer sequencer(kRate);
-  sequencer.load(file);
+  Engine engine(offlineEngineSettings(sf2Settings()));
+  engine.setBank(sineAndNoiseBank());
+  engine.setSong(file);
   StereoBuffer out;
-  renderSong(synth, sequencer, OfflineRenderSettings{}, [&](const float* l, const float* r, size_t n) {
+  renderSong(engine, OfflineRenderSettings{}, [&](const float* l, const float* r, size_t n) {
     out.left.insert(out.left.end(), l, l + n);
     out.right.insert(out.right.end(), r, r + n);
   });

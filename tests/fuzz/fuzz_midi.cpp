@@ -19,7 +19,8 @@ void playSome(const std::shared_ptr<const awe::MidiFile>& file) {
   sequencer.play();
   auto check = [](const awe::SequencerMessage& message) {
     if (message.offset >= kFrames) __builtin_trap();
-    if (message.status == 0xF0 && (message.sysex == nullptr || message.sysex[0] != 0xF0)) __builtin_trap();
+    const awe::MidiMessage& m = message.midi;
+    if (m.kind == awe::MidiKind::Sysex && (m.sysex == nullptr || m.sysex[0] != 0xF0)) __builtin_trap();
   };
   for (int block = 0; block < 4; ++block) sequencer.process(kFrames, check);
   sequencer.seekSeconds(file->duration_s() * 0.5);

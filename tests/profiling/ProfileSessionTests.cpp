@@ -39,16 +39,14 @@ TEST_CASE("a profile session of an offline render writes files that parse", "[pr
   ProfileSession::markRenderThread();
   session.start();
   {
-    SynthSettings settings;
-    Synth synth(settings);
-    synth.setBank(Bank::loadSf2(builtinBankPath()));
-    Sequencer sequencer(settings.sampleRate);
-    sequencer.load(std::make_shared<const MidiFile>(MidiFile::load(builtinSongPath())));
+    Engine engine(offlineEngineSettings(SynthSettings{}));
+    engine.setBank(Bank::loadSf2(builtinBankPath()));
+    engine.setSong(std::make_shared<const MidiFile>(MidiFile::load(builtinSongPath())));
     session.heapMark("loaded");
+    const ProfileSession::Attachment spans(&session, engine);
     OfflineRenderSettings render;
     render.maxTail_s = 0.0;
-    render.spans = session.spanTap();
-    renderSong(synth, sequencer, render, {});
+    renderSong(engine, render, {});
   }
   const std::vector<std::string> paths = session.finish();
   std::size_t expected = 0;

@@ -176,25 +176,21 @@ TEST_CASE("stage spans switch off and on at run time", "[profiling][spans]") {
 
 TEST_CASE("the offline render records a buffer span per block", "[profiling][spans]") {
   if (!StageSpanTap::compiledIn()) return;
-  StageSpanTap tap;
-  SynthSettings settings;
-  Synth synth(settings);
-  synth.setBank(Bank::loadSf2(builtinBankPath()));
-  Sequencer sequencer(settings.sampleRate);
-  sequencer.load(std::make_shared<const MidiFile>(MidiFile::load(builtinSongPath())));
+  Engine engine(offlineEngineSettings(SynthSettings{}));
+  engine.setBank(Bank::loadSf2(builtinBankPath()));
+  engine.setSong(std::make_shared<const MidiFile>(MidiFile::load(builtinSongPath())));
+  engine.setStageSpans(true);
   OfflineRenderSettings render;
   render.maxTail_s = 0.0;
-  render.spans = &tap;
-  const OfflineRenderResult result = renderSong(synth, sequencer, render, {});
-  CHECK(synth.spanRecorder() == nullptr);  // put back as it was
-  const StageProfileSnapshot profile = tap.profile().snapshot();
-  CHECK(profile.buffers == result.frames / render.blockFrames);
+  const OfflineRenderResult result = renderSong(engine, render, {});
+  const StageProfileSnapshot profile = engine.stageSpans()->profile().snapshot();
+  // One buffer per block: the full ones and the last, shorter one.
+  CHECK(profile.buffers == (result.frames + engine.bufferFrames() - 1) / engine.bufferFrames());
   REQUIRE_FALSE(profile.nodes.empty());
   CHECK(profile.stageNames[static_cast<std::size_t>(profile.nodes[0].stage)] == "buffer");
-  CHECK(profile.busyTotal_ns == profile.nodes[0].total_ns);  // no busy time given: the roots
   const std::string graph = formatCallGraph(profile);
   CHECK(graph.rfind("buffer (", 0) == 0);
-  CHECK(graph.find("└─ sequencer") != std::string::npos);
+  CHECK(graph.find("sequencer") != std::string::npos);
   CHECK(graph.find("voice render") != std::string::npos);
   const nlohmann::json trace = nlohmann::json::parse(stageTraceToJson(profile, "render").dump());
   CHECK(trace["traceEvents"].size() == profile.spans.size() + 2);

@@ -15,6 +15,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
 #include "engine/AudioDriver.h"
+#include "engine/DriverFactory.h"
 #include "engine/BuiltinFiles.h"
 #include "engine/LoadWarnings.h"
 #include "engine/MidiFile.h"

@@ -68,7 +68,7 @@ uint64_t replaySongNotes(const std::shared_ptr<const MidiFile>& song, bool loop,
   uint64_t notes = 0;
   for (uint64_t b = 0; b < buffers; ++b) {
     shadow.process(frames, [&](const SequencerMessage& m) {
-      if ((m.status & 0xF0) == 0x90 && m.data2 > 0) ++notes;
+      if (m.midi.kind == MidiKind::NoteOn) ++notes;
     });
   }
   return notes;

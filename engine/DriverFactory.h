@@ -1,0 +1,24 @@
+#pragma once
+// Making the audio driver the settings ask for (engine/AudioDriver.h lists the kinds).
+#include <memory>
+#include <string>
+
+#include "engine/AudioDriver.h"
+
+namespace awe {
+
+class OfflineDriver;
+
+// [control thread] The driver the settings ask for. Auto tries RtAudio and falls back to
+// the paced clock; `note` (if given) receives a sentence explaining a fallback. Throws
+// DriverError.
+std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note = nullptr);
+
+// The same, keeping the offline driver's own interface for the caller that runs it
+// (`offline` is set to it, or to null for the drivers that call back by themselves).
+std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note, OfflineDriver** offline);
+
+std::unique_ptr<AudioDriver> makeRtAudioDriver(const DriverSettings& settings);
+std::unique_ptr<AudioDriver> makePacedClockDriver(const DriverSettings& settings);
+
+}  // namespace awe
