@@ -72,7 +72,7 @@ size_t Bank::tableBytes() const noexcept {
   return bytes;
 }
 
-const Preset* Bank::findPreset(uint16_t bank, uint16_t program) const noexcept {
+const Preset* Bank::findPreset(uint16_t bank, uint16_t program) const noexcept {  // [audio thread]
   auto it = std::lower_bound(presets_.begin(), presets_.end(), std::make_pair(bank, program),
                              [](const Preset& p, const std::pair<uint16_t, uint16_t>& key) {
                                return p.bank != key.first ? p.bank < key.first : p.program < key.second;

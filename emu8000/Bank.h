@@ -79,7 +79,7 @@ struct Zone {
   // generator's range. Preset zone: the offset (local, else global, else 0).
   int32_t gen[kSf2GeneratorCount] = {};
 
-  bool matches(int key, int velocity) const noexcept {
+  bool matches(int key, int velocity) const noexcept {  // [audio thread]
     return key >= keyLo && key <= keyHi && velocity >= velLo && velocity <= velHi;
   }
   bool overlaps(const Zone& o) const noexcept {
@@ -102,7 +102,7 @@ struct Region {
   uint32_t presetModBegin = 0;
   uint16_t presetModCount = 0;
 
-  bool matches(int key, int velocity) const noexcept {
+  bool matches(int key, int velocity) const noexcept {  // [audio thread]
     return key >= keyLo && key <= keyHi && velocity >= velLo && velocity <= velHi;
   }
 };

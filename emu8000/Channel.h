@@ -63,11 +63,12 @@ struct Channel {
   int8_t drumPitch_semitones[128] = {};
   int8_t drumLevel[128] = {}, drumPan[128] = {}, drumReverb[128] = {}, drumChorus[128] = {};
 
-  bool sustainDown() const noexcept { return cc[64] >= 64; }
+  bool sustainDown() const noexcept { return cc[64] >= 64; }  // [audio thread]
+  // [audio thread]
   uint16_t bankNumber() const noexcept { return cc[0]; }  // GS style: the MSB selects the bank
 
   // GM/GS power-on state (General MIDI Level 1, GS defaults for the effect sends).
-  void reset(bool isDrum) noexcept {
+  void reset(bool isDrum) noexcept {  // [audio thread]
     std::memset(cc, 0, sizeof(cc));
     std::memset(polyPressure, 0, sizeof(polyPressure));
     cc[7] = 100;   // volume
@@ -110,7 +111,7 @@ struct Channel {
 
   // Mono mode's list of keys held down (last note priority), fixed capacity: when full
   // the oldest is forgotten.
-  void pushHeldKey(int key) noexcept {
+  void pushHeldKey(int key) noexcept {  // [audio thread]
     removeHeldKey(key);
     if (heldCount == kMonoHeldKeys) {
       std::memmove(heldKeys, heldKeys + 1, kMonoHeldKeys - 1);
@@ -118,7 +119,7 @@ struct Channel {
     }
     heldKeys[heldCount++] = static_cast<uint8_t>(key);
   }
-  bool removeHeldKey(int key) noexcept {
+  bool removeHeldKey(int key) noexcept {  // [audio thread]
     for (int i = 0; i < heldCount; ++i) {
       if (heldKeys[i] != key) continue;
       std::memmove(heldKeys + i, heldKeys + i + 1, static_cast<size_t>(heldCount - i - 1));
@@ -127,14 +128,14 @@ struct Channel {
     }
     return false;
   }
-  int currentHeldKey() const noexcept { return heldCount > 0 ? heldKeys[heldCount - 1] : -1; }
-  bool portamentoOn() const noexcept { return cc[65] >= 64; }
+  int currentHeldKey() const noexcept { return heldCount > 0 ? heldKeys[heldCount - 1] : -1; }  // [audio thread]
+  bool portamentoOn() const noexcept { return cc[65] >= 64; }  // [audio thread]
   // CC5/CC37 as FluidSynth reads them: MSB x 128 + LSB milliseconds for the whole glide,
   // whatever its interval (CC5 = 39 glides an octave 24 cents in 0.1 s).
-  double portamentoTime_ms() const noexcept { return cc[5] * 128.0 + cc[37]; }
+  double portamentoTime_ms() const noexcept { return cc[5] * 128.0 + cc[37]; }  // [audio thread]
 
   // "Reset all controllers" (CC121, MIDI RP-015): not volume, pan, bank or program.
-  void resetControllers() noexcept {
+  void resetControllers() noexcept {  // [audio thread]
     cc[1] = 0;
     cc[11] = 127;
     cc[64] = cc[65] = cc[66] = cc[67] = 0;

@@ -114,7 +114,7 @@ constexpr float kSilenceFloor = 1e-9f;  // -180 dB: below this the output counts
 constexpr double kReverbGlide_s = 0.020;
 constexpr double kChorusFade_s = 0.030;
 
-double lowByte(uint16_t word) { return static_cast<double>(word & 0xFF) / 256.0; }
+double lowByte(uint16_t word) { return static_cast<double>(word & 0xFF) / 256.0; }  // [audio thread]
 
 uint32_t nextPowerOfTwo(uint64_t n) {
   uint64_t p = 1;
@@ -129,7 +129,7 @@ uint32_t scaledDelay(double samplesAtChipRate, double sampleRate) {
 
 // Catmull-Rom read of `line` at a fractional `delay` >= 2 samples behind `pos`. The four
 // weights sum to 1, so the tap has unity gain at DC for every fraction.
-inline float readFractional(const float* line, uint32_t mask, uint32_t pos, float delay) noexcept {
+inline float readFractional(const float* line, uint32_t mask, uint32_t pos, float delay) noexcept {  // [audio thread]
   const auto whole = static_cast<uint32_t>(delay);
   const float t = delay - static_cast<float>(whole);
   const uint32_t base = pos - whole;
@@ -146,15 +146,15 @@ inline float readFractional(const float* line, uint32_t mask, uint32_t pos, floa
 // Four floats as one SIMD register (SSE on x86-64, NEON on ARM), with the GCC/Clang vector
 // extensions: element-wise operators, scalars broadcast.
 typedef float V4 __attribute__((vector_size(16)));
-inline V4 load4(const float* p) noexcept {
+inline V4 load4(const float* p) noexcept {  // [audio thread]
   V4 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store4(float* p, V4 v) noexcept { std::memcpy(p, &v, sizeof v); }
+inline void store4(float* p, V4 v) noexcept { std::memcpy(p, &v, sizeof v); }  // [audio thread]
 // Lanes A..D of (a, b) as one 8-lane vector.
 template <int A, int B, int C, int D>
-inline V4 shuffle8(V4 a, V4 b) noexcept {
+inline V4 shuffle8(V4 a, V4 b) noexcept {  // [audio thread]
 #if defined(__clang__)
   return __builtin_shufflevector(a, b, A, B, C, D);
 #else
@@ -163,7 +163,7 @@ inline V4 shuffle8(V4 a, V4 b) noexcept {
 #endif
 }
 template <int A, int B, int C, int D>
-inline V4 shuffle4(V4 v) noexcept {
+inline V4 shuffle4(V4 v) noexcept {  // [audio thread]
 #if defined(__clang__)
   return __builtin_shufflevector(v, v, A, B, C, D);
 #else
@@ -184,6 +184,7 @@ inline void settleRun(float* ring, uint32_t size, uint32_t start, uint32_t n, ui
 
 // Adds the wet signal of `n` samples into the outputs; returns the larger of `peak` and
 // the wet signal's largest magnitude.
+// [audio thread]
 inline float addWet(const float* wetL, const float* wetR, float* outLeft, float* outRight, size_t n, float peak) noexcept {
   V4 top = {peak, peak, peak, peak};
   size_t i = 0;
@@ -207,7 +208,7 @@ inline float addWet(const float* wetL, const float* wetR, float* outLeft, float*
 // readFractional for four consecutive samples at once: sample k (0..3) reads `line` at
 // delay[k] behind pos + k. The ring's mirrored head lets each read its four points with
 // one load.
-inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcept {
+inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcept {  // [audio thread]
   typedef int I4 __attribute__((vector_size(16)));
   const I4 whole = __builtin_convertvector(delay, I4);  // delays are positive: truncation is floor
   const V4 t = delay - __builtin_convertvector(whole, V4);
@@ -223,7 +224,7 @@ inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcep
   return ((c3 * t + c2) * t + c1) * t + y1;
 }
 
-bool allZero(const float* x, size_t n) noexcept {
+bool allZero(const float* x, size_t n) noexcept {  // [audio thread]
   uint32_t bits = 0;  // OR of the magnitudes' bit patterns: vectorises, -0.0 counts as zero
   for (size_t i = 0; i < n; ++i) {
     uint32_t b;
@@ -250,21 +251,21 @@ const char* chorusTypeName(ChorusType type) noexcept {
   return i < kChorusTypeCount ? kNames[i] : "?";
 }
 
-std::optional<ReverbType> reverbTypeFromIndex(int index) noexcept {
+std::optional<ReverbType> reverbTypeFromIndex(int index) noexcept {  // [audio thread]
   if (index < 0 || index >= kReverbTypeCount) return std::nullopt;
   return static_cast<ReverbType>(index);
 }
 
-std::optional<ChorusType> chorusTypeFromIndex(int index) noexcept {
+std::optional<ChorusType> chorusTypeFromIndex(int index) noexcept {  // [audio thread]
   if (index < 0 || index >= kChorusTypeCount) return std::nullopt;
   return static_cast<ChorusType>(index);
 }
 
-const ReverbRegisters& reverbRegisters(ReverbType type) noexcept {
+const ReverbRegisters& reverbRegisters(ReverbType type) noexcept {  // [audio thread]
   return kReverbRegisters[std::min<size_t>(static_cast<size_t>(type), kReverbTypeCount - 1)];
 }
 
-const ChorusRegisters& chorusRegisters(ChorusType type) noexcept {
+const ChorusRegisters& chorusRegisters(ChorusType type) noexcept {  // [audio thread]
   return kChorusRegisters[std::min<size_t>(static_cast<size_t>(type), kChorusTypeCount - 1)];
 }
 
@@ -272,7 +273,7 @@ const ChorusRegisters& chorusRegisters(ChorusType type) noexcept {
 // Coefficient bytes are read as fractions byte/256, as 86Box reads them (it divides some by
 // 255; the difference is below 0.4 %). The chorus feedback byte read this way matches the
 // GS macros (0x80 -> 0.50 vs GS 64/127; 0xE0 -> 0.875 vs GS 112/127), which supports it.
-ReverbDesign reverbDesign(ReverbType type) noexcept {
+ReverbDesign reverbDesign(ReverbType type) noexcept {  // [audio thread]
   const auto& w = reverbRegisters(type).words;
   ReverbDesign d;
 
@@ -324,7 +325,7 @@ ReverbDesign reverbDesign(ReverbType type) noexcept {
   return d;
 }
 
-ChorusDesign chorusDesign(ChorusType type) noexcept {
+ChorusDesign chorusDesign(ChorusType type) noexcept {  // [audio thread]
   const ChorusRegisters& r = chorusRegisters(type);
   ChorusDesign d;
   d.feedback = lowByte(r.feedback);
@@ -429,7 +430,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   reset();
 }
 
-void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out) const noexcept {
+void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out) const noexcept {  // [audio thread]
   const ReverbDesign d = reverbDesign(type);
   // The input one-pole keeps its cutoff at every rate: pole^(44100 / rate).
   out[kInputA] = static_cast<float>(std::pow(d.inputLowpass, kChipRate / sampleRate_));
@@ -481,13 +482,13 @@ void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out)
   }
 }
 
-void AweReverb::clearReverbNetwork() noexcept {
+void AweReverb::clearReverbNetwork() noexcept {  // [audio thread]
   for (auto& d : diffuser_) std::fill(d.begin(), d.end(), 0.0f);
   std::fill(lines_.begin(), lines_.end(), 0.0f);
   dampState_.fill(0.0f);
 }
 
-void AweReverb::clearEchoNetwork() noexcept {
+void AweReverb::clearEchoNetwork() noexcept {  // [audio thread]
   for (auto& e : echo_) std::fill(e.begin(), e.end(), 0.0f);
 }
 
@@ -511,7 +512,7 @@ void AweReverb::reset() noexcept {
   quietFrames_ = 0;
 }
 
-void AweReverb::setType(ReverbType type) noexcept {
+void AweReverb::setType(ReverbType type) noexcept {  // [audio thread]
   if (prepared_ && type == type_ && glideLeft_ == 0) return;  // already there: nothing to glide
   type_ = type;
   if (!prepared_) return;
@@ -551,6 +552,7 @@ void AweReverb::setType(ReverbType type) noexcept {
   glideLeft_ = glideFrames_;
 }
 
+// [audio thread]
 void AweReverb::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   if (!prepared_) return;
   while (frames > 0) {
@@ -577,7 +579,7 @@ void AweReverb::process(const float* input, float* outLeft, float* outRight, siz
   }
 }
 
-void AweReverb::advanceGlide(uint32_t frames) noexcept {
+void AweReverb::advanceGlide(uint32_t frames) noexcept {  // [audio thread]
   if (glideLeft_ == 0) return;
   glideLeft_ -= std::min(glideLeft_, frames);
   if (glideLeft_ > 0) {
@@ -599,6 +601,7 @@ void AweReverb::advanceGlide(uint32_t frames) noexcept {
   }
 }
 
+// [audio thread]
 void AweReverb::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   // Stage 1: the input one-pole, written into the input line ahead of the taps. During a
   // glide its coefficient moves linearly to where the glide will be at the chunk's end.
@@ -849,7 +852,7 @@ void AweChorus::prepare(double sampleRate, size_t maxBlockFrames) {
   reset();
 }
 
-AweChorus::Taps AweChorus::tapsFor(ChorusType type) const noexcept {
+AweChorus::Taps AweChorus::tapsFor(ChorusType type) const noexcept {  // [audio thread]
   const ChorusDesign d = chorusDesign(type);
   Taps t;
   t.delayLeft = static_cast<float>(d.delayLeft_s * sampleRate_);
@@ -861,7 +864,7 @@ AweChorus::Taps AweChorus::tapsFor(ChorusType type) const noexcept {
   return t;
 }
 
-void AweChorus::setLfoStep(double radiansPerSample) noexcept {
+void AweChorus::setLfoStep(double radiansPerSample) noexcept {  // [audio thread]
   subRotCos_ = std::cos(radiansPerSample * subBlock_);
   subRotSin_ = std::sin(radiansPerSample * subBlock_);
 }
@@ -885,7 +888,7 @@ void AweChorus::reset() noexcept {
   quietFrames_ = 0;
 }
 
-void AweChorus::startFade(ChorusType type) noexcept {
+void AweChorus::startFade(ChorusType type) noexcept {  // [audio thread]
   old_ = now_;
   now_ = tapsFor(type);
   type_ = type;
@@ -893,7 +896,7 @@ void AweChorus::startFade(ChorusType type) noexcept {
   fadeLeft_ = idle_ ? 0 : fadeFrames_;  // nothing sounds while idle: switch at once
 }
 
-void AweChorus::setType(ChorusType type) noexcept {
+void AweChorus::setType(ChorusType type) noexcept {  // [audio thread]
   if (!prepared_) {
     type_ = pendingType_ = type;
     return;
@@ -907,6 +910,7 @@ void AweChorus::setType(ChorusType type) noexcept {
   startFade(type);
 }
 
+// [audio thread]
 void AweChorus::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   if (!prepared_) return;
   while (frames > 0) {
@@ -929,6 +933,7 @@ void AweChorus::process(const float* input, float* outLeft, float* outRight, siz
   }
 }
 
+// [audio thread]
 void AweChorus::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   float* left = line_[0].data();
   float* right = line_[1].data();

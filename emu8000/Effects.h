@@ -127,7 +127,7 @@ class AweReverb {
   void reset() noexcept;
 
   // True while the unit is silent with all state exactly zero (process() does no work).
-  bool idle() const noexcept { return idle_; }
+  bool idle() const noexcept { return idle_; }  // [audio thread]
   double sampleRate() const noexcept { return sampleRate_; }
 
  private:
@@ -217,7 +217,7 @@ class AweChorus {
   // [audio thread] Clears all state at once and applies the current type.
   void reset() noexcept;
 
-  bool idle() const noexcept { return idle_; }
+  bool idle() const noexcept { return idle_; }  // [audio thread]
   double sampleRate() const noexcept { return sampleRate_; }
 
  private:

@@ -8,20 +8,20 @@
 namespace awe::emu8000 {
 namespace {
 
-int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }
+int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }  // [audio thread]
 // Round half away from zero without a libm call: these run per block for modulated voices.
-long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }
+long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }  // [audio thread]
 
 // Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
 // the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
-double attackMilliseconds(int reg) {
+double attackMilliseconds(int reg) {  // [audio thread]
   if (reg < 32) return 11878.0 / std::max(reg, 1);
   return 360.0 * static_cast<double>(fastExp2(static_cast<float>(-(reg - 32) / 16.0)));
 }
 
 // The register (1..127) whose time is nearest `seconds` in log time, for a table
 // t(r) = scale x attackMilliseconds(r): invert the curve, then compare the neighbours.
-int nearestRegister(double seconds, double scale) {
+int nearestRegister(double seconds, double scale) {  // [audio thread]
   if (seconds <= 0.0) return 127;
   const double ms = seconds * 1000.0 / scale;
   const double estimate = ms > 360.0 ? 11878.0 / ms : 32.0 + 16.0 * std::log2(360.0 / ms);
@@ -41,61 +41,63 @@ int nearestRegister(double seconds, double scale) {
 
 }  // namespace
 
-int attenuationRegister(double attenuation_dB) {
+int attenuationRegister(double attenuation_dB) {  // [audio thread]
   return clampInt(roundToLong(attenuation_dB / kAttenuationStep_dB), 0, 255);
 }
-double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }
+double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }  // [audio thread]
 
-int cutoffRegister(double cutoff_cents) {
+int cutoffRegister(double cutoff_cents) {  // [audio thread]
   return clampInt(roundToLong((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
 }
-double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }
+double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }  // [audio thread]
 
-int qRegister(double q_cB) { return clampInt(static_cast<long>(std::floor(q_cB / 12.0)), 0, 15); }
-double qResonance_dB(int reg) { return std::clamp(reg, 0, 15) * (kQTopResonance_dB / 15.0); }
+int qRegister(double q_cB) { return clampInt(static_cast<long>(std::floor(q_cB / 12.0)), 0, 15); }  // [audio thread]
+double qResonance_dB(int reg) { return std::clamp(reg, 0, 15) * (kQTopResonance_dB / 15.0); }  // [audio thread]
 
-double qDcGain(int reg) {
+double qDcGain(int reg) {  // [audio thread]
   // 86Box filter_atten (amplitude x 65536), from the AWE32 FAQ's NRPN table.
   static const int kFilterAtten[16] = {65536, 61869, 57079, 53269, 49145, 44820, 40877, 34792,
                                        32845, 30653, 28607, 26392, 24630, 22463, 20487, 18470};
   return kFilterAtten[std::clamp(reg, 0, 15)] / 65536.0;
 }
 
-uint32_t quantizeDelay_samples(double seconds) {
+uint32_t quantizeDelay_samples(double seconds) {  // [audio thread]
   const long units = roundToLong(std::max(seconds, 0.0) * 44100.0 / 32.0);
   return static_cast<uint32_t>(std::clamp<long>(units, 0, 0x8000)) * 32u;
 }
 
-int attackRegister(double seconds) { return nearestRegister(seconds, 1.0); }
-double attackSeconds(int reg) { return attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
+int attackRegister(double seconds) { return nearestRegister(seconds, 1.0); }  // [audio thread]
+double attackSeconds(int reg) { return attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }  // [audio thread]
 
-int holdRegister(double seconds) {
+int holdRegister(double seconds) {  // [audio thread]
   const long steps = roundToLong(std::max(seconds, 0.0) * 44100.0 / 4096.0);
   return 0x7F - clampInt(steps, 0, 126);
 }
+// [audio thread]
 uint32_t holdSamples(int reg) { return static_cast<uint32_t>(0x7F - std::clamp(reg, 1, 127)) * 4096u; }
 
 // Decay/release: Creative's table is exactly four times the attack table (47513 ms at 1,
 // 22.5 ms at 0x7F for a full 96 dB fall; ADIP: 240 us/dB .. 470 ms/dB). The Linux
 // decay_time_tbl differs from it by up to 5 %.
-int decayRegister(double secondsFor96dB) { return nearestRegister(secondsFor96dB, 4.0); }
+int decayRegister(double secondsFor96dB) { return nearestRegister(secondsFor96dB, 4.0); }  // [audio thread]
+// [audio thread]
 double decaySecondsFor96dB(int reg) { return 4.0 * attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }
 
-int volumeSustainRegister(double attenuation_dB) {
+int volumeSustainRegister(double attenuation_dB) {  // [audio thread]
   return 127 - clampInt(roundToLong(std::max(attenuation_dB, 0.0) / 0.75), 0, 127);
 }
-double volumeSustain_dB(int reg) { return (127 - std::clamp(reg, 0, 127)) * 0.75; }
-int modulationSustainRegister(double level) { return clampInt(roundToLong(level * 127.0), 0, 127); }
-double modulationSustainLevel(int reg) { return std::clamp(reg, 0, 127) / 127.0; }
+double volumeSustain_dB(int reg) { return (127 - std::clamp(reg, 0, 127)) * 0.75; }  // [audio thread]
+int modulationSustainRegister(double level) { return clampInt(roundToLong(level * 127.0), 0, 127); }  // [audio thread]
+double modulationSustainLevel(int reg) { return std::clamp(reg, 0, 127) / 127.0; }  // [audio thread]
 
-int lfoFrequencyRegister(double hz) { return clampInt(roundToLong(hz / 0.042), 0, 255); }
-double lfoFrequency_Hz(int reg) { return std::clamp(reg, 0, 255) * 0.042; }
+int lfoFrequencyRegister(double hz) { return clampInt(roundToLong(hz / 0.042), 0, 255); }  // [audio thread]
+double lfoFrequency_Hz(int reg) { return std::clamp(reg, 0, 255) * 0.042; }  // [audio thread]
 
-double quantizeDepth(double value, double step) {
+double quantizeDepth(double value, double step) {  // [audio thread]
   return std::clamp(std::round(value / step), -128.0, 127.0) * step;
 }
 
-int velocityScaledCutoff(int cutoffReg, int velocity) {
+int velocityScaledCutoff(int cutoffReg, int velocity) {  // [audio thread]
   const int v = std::max(std::min(velocity, 127), 70);
   return std::clamp((v * cutoffReg + 0xA0) >> 7, 0, 255);
 }

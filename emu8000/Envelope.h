@@ -76,7 +76,7 @@ class Envelope {
   }
 
  private:
-  float advanceStages(uint32_t n) noexcept {
+  float advanceStages(uint32_t n) noexcept {  // [audio thread]
     while (n > 0) {
       switch (stage_) {
         case EnvelopeStage::Delay:
@@ -140,10 +140,10 @@ class Envelope {
 
  public:
   // Ends the envelope at once (the voice has become inaudible).
-  void finish() noexcept { stage_ = EnvelopeStage::Finished; }
+  void finish() noexcept { stage_ = EnvelopeStage::Finished; }  // [audio thread]
 
   // Output value now (see advance()).
-  float value() const noexcept {
+  float value() const noexcept {  // [audio thread]
     switch (stage_) {
       case EnvelopeStage::Delay:
         return 0.0f;
@@ -163,41 +163,41 @@ class Envelope {
 
   // Samples until the current delay, attack or hold stage ends (where the output turns a
   // corner that a linear ramp across it would blur); a large number otherwise.
-  uint32_t samplesToCorner() const noexcept {
+  uint32_t samplesToCorner() const noexcept {  // [audio thread]
     const bool timed = stage_ == EnvelopeStage::Delay || stage_ == EnvelopeStage::Attack || stage_ == EnvelopeStage::Hold;
     return timed && remaining_ > 0 ? remaining_ : 0xFFFFFFFFu;
   }
 
-  EnvelopeStage stage() const noexcept { return stage_; }
-  bool finished() const noexcept { return stage_ == EnvelopeStage::Finished; }
+  EnvelopeStage stage() const noexcept { return stage_; }  // [audio thread]
+  bool finished() const noexcept { return stage_ == EnvelopeStage::Finished; }  // [audio thread]
   const EnvelopeTimes& times() const noexcept { return times_; }
 
  private:
   // Output for the level-domain stages (decay, sustain, release).
-  float levelValue() const noexcept {
+  float levelValue() const noexcept {  // [audio thread]
     if (kind_ == Kind::Modulation) return level_;
     if (level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) return 0.0f;
     return fastExp2(level_ * (-3.32192809f / 20.0f));  // 10^(-dB/20)
   }
-  float sustainLevel() const noexcept {
+  float sustainLevel() const noexcept {  // [audio thread]
     if (kind_ == Kind::Volume) return std::fmin(times_.sustain, kFullScale_dB);
     return times_.sustain < 0.0f ? 0.0f : (times_.sustain > 1.0f ? 1.0f : times_.sustain);
   }
-  float rateFor(uint32_t samples) const noexcept {
+  float rateFor(uint32_t samples) const noexcept {  // [audio thread]
     const float span = kind_ == Kind::Volume ? kFullScale_dB : 1.0f;
     return samples == 0 ? span * 2.0f : span / static_cast<float>(samples);
   }
   // The volume attack's amplitude x as a level on the 0..1 scale of kFullScale_dB.
-  static float convexAttack(float x) noexcept {
+  static float convexAttack(float x) noexcept {  // [audio thread]
     if (x >= 1.0f) return 1.0f;
     const float level = x > 0.0f ? 1.0f + (20.0f / kFullScale_dB) * std::log10(x) : 0.0f;
     return level > 0.0f ? level : 0.0f;
   }
-  float attackAmplitude() const noexcept {
+  float attackAmplitude() const noexcept {  // [audio thread]
     return times_.attack_samples == 0 ? 1.0f
                                       : static_cast<float>(attackPos_) / static_cast<float>(times_.attack_samples);
   }
-  void enter(EnvelopeStage s) noexcept {
+  void enter(EnvelopeStage s) noexcept {  // [audio thread]
     stage_ = s;
     switch (s) {
       case EnvelopeStage::Delay:

@@ -13,7 +13,7 @@ struct BiquadCoefficients {
 // Resonance (dB above the pass-band) to the cookbook Q whose peak height is exactly that:
 // with G = 10^(dB/20), Q^2 = (G^2 + G*sqrt(G^2 - 1)) / 2, so 0 dB gives the Butterworth
 // Q = 1/sqrt(2) (flat, -3 dB at the cutoff).
-inline double resonanceToQ(double resonance_dB) {
+inline double resonanceToQ(double resonance_dB) {  // [audio thread]
   const double g = std::pow(10.0, std::max(resonance_dB, 0.0) / 20.0);
   return std::sqrt((g * g + g * std::sqrt(std::max(g * g - 1.0, 0.0))) / 2.0);
 }
@@ -23,7 +23,7 @@ inline double resonanceToQ(double resonance_dB) {
 // as SF2.01 section 8.1.3 asks and FluidSynth does (the peak rises by the other half);
 // above that it holds the peak at +6 dB over the unfiltered level, so the SF2 range's
 // 96 dB resonance cannot drive a render into clipping. Linear amplitude.
-inline double resonanceCompensation(double resonance_dB) {
+inline double resonanceCompensation(double resonance_dB) {  // [audio thread]
   const double db = std::max(resonance_dB, 0.0);
   return std::min(std::pow(10.0, -db / 40.0), 2.0 * std::pow(10.0, -db / 20.0));
 }
@@ -35,6 +35,7 @@ inline double resonanceCompensation(double resonance_dB) {
 // Runs at control rate whenever an envelope or LFO moves the cutoff, so it avoids libm:
 // sin and cos of the half angle h = w0/2 by their Taylor series (|h| <= 0.45 pi, error
 // below 1e-9), and 1 - cos(w0) = 2 sin^2(h), which stays accurate at the lowest cutoffs.
+// [audio thread]
 inline BiquadCoefficients designLowpassQ(double cutoff_Hz, double q, double sampleRate, double dcGain = 1.0) {
   const double fc = std::clamp(cutoff_Hz, 5.0, 0.45 * sampleRate);
   const double h = M_PI * fc / sampleRate;

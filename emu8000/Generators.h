@@ -74,7 +74,7 @@ enum class Gen : uint16_t {
 constexpr int kSf2GeneratorCount = 61;   // 0..60 as stored in files
 constexpr int kGenSlots = 62;            // plus the internal Pitch destination
 
-constexpr int genIndex(Gen g) { return static_cast<int>(g); }
+constexpr int genIndex(Gen g) { return static_cast<int>(g); }  // [audio thread]
 
 struct GeneratorInfo {
   const char* name;
@@ -158,7 +158,7 @@ inline constexpr GeneratorInfo kGenerators[kGenSlots] = {
     {"pitch", -12700, 12700, 0, false, false},
 };
 
-inline const GeneratorInfo& generatorInfo(int index) {
+inline const GeneratorInfo& generatorInfo(int index) {  // [audio thread]
   return kGenerators[index < 0 || index >= kGenSlots ? static_cast<int>(Gen::Unused5) : index];
 }
 
@@ -185,7 +185,7 @@ struct ModSource {
   bool negative = false;  // direction max->min
   bool bipolar = false;
   ModSourceType type = ModSourceType::Linear;
-  static ModSource decode(uint16_t raw) {
+  static ModSource decode(uint16_t raw) {  // [audio thread]
     ModSource s;
     s.index = static_cast<uint8_t>(raw & 0x7F);
     s.isCC = (raw & 0x80) != 0;
@@ -205,7 +205,7 @@ struct ModulatorSpec {
   uint16_t transform = 0;  // 0 linear, 2 absolute value
   // SF2 2.04 section 9.5.1: two modulators are identical when source, destination,
   // amount source and transform match; the later one replaces the earlier.
-  bool sameKind(const ModulatorSpec& o) const {
+  bool sameKind(const ModulatorSpec& o) const {  // [audio thread]
     return src == o.src && dest == o.dest && amtSrc == o.amtSrc && transform == o.transform;
   }
 };

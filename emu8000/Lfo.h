@@ -17,7 +17,7 @@ class Lfo {
   void setFrequency(double frequency_Hz, double sampleRate) noexcept { step_ = frequency_Hz / sampleRate; }
 
   // Value (-1..1) now.
-  float value() const noexcept {
+  float value() const noexcept {  // [audio thread]
     if (delay_ > 0) return 0.0f;
     // phase 0 -> 0, 0.25 -> +1, 0.75 -> -1, 1 -> 0
     const double p = phase_;

@@ -52,39 +52,39 @@ const ModulatorSpec kAweDefaults[] = {
 // at start-up, not on every note-on.
 struct CurveTable {
   float concave[128];
-  CurveTable() {
+  CurveTable() {  // [audio thread]
     for (int v = 0; v < 128; ++v) concave[v] = concaveCurve(static_cast<float>(v) / 127.0f);
   }
 };
-const CurveTable& curves() {
+const CurveTable& curves() {  // [audio thread]
   static const CurveTable table;
   return table;
 }
-float concave7(int v) { return curves().concave[v & 127]; }
-float convex7(int v) { return 1.0f - curves().concave[127 - (v & 127)]; }
+float concave7(int v) { return curves().concave[v & 127]; }  // [audio thread]
+float convex7(int v) { return 1.0f - curves().concave[127 - (v & 127)]; }  // [audio thread]
 
 // 7-bit value to a signed -1..1 with 64 exactly at 0: 2v/128 - 1, so every step is the same
 // size and 127 gives 63/64 (SF2 8.2.1 normalises by the controller's range, 128; FluidSynth
 // does the same). CC10 127 is +49.2 %, as a bank pan of 492 would be.
-inline float bipolar7(int v) { return static_cast<float>(v - 64) / 64.0f; }
+inline float bipolar7(int v) { return static_cast<float>(v - 64) / 64.0f; }  // [audio thread]
 
 // The velocity-to-cutoff default in either version's form (2.04: no amount source; 2.01:
 // a velocity switch as amount source, positive as FluidSynth reads it for Kingston Piano
 // or negative as 2.01 prints it). A bank's modulator in any of these forms replaces it.
-bool isVelocityToCutoff(const ModulatorSpec& m) {
+bool isVelocityToCutoff(const ModulatorSpec& m) {  // [audio thread]
   return m.src == kVelocitySource && m.dest == kCutoffDest && m.transform == 0 &&
          (m.amtSrc == 0 || m.amtSrc == 0x0C02 || m.amtSrc == 0x0D02);
 }
-bool replaces(const ModulatorSpec& a, const ModulatorSpec& b) {
+bool replaces(const ModulatorSpec& a, const ModulatorSpec& b) {  // [audio thread]
   return a.sameKind(b) || (isVelocityToCutoff(a) && isVelocityToCutoff(b));
 }
 
 }  // namespace
 
-DefaultModulators sf204DefaultModulators() { return {kSf204Defaults, std::size(kSf204Defaults)}; }
-DefaultModulators aweDefaultModulators() { return {kAweDefaults, std::size(kAweDefaults)}; }
+DefaultModulators sf204DefaultModulators() { return {kSf204Defaults, std::size(kSf204Defaults)}; }  // [audio thread]
+DefaultModulators aweDefaultModulators() { return {kAweDefaults, std::size(kAweDefaults)}; }  // [audio thread]
 
-void VoiceModulators::override(const ModulatorSpec& m) noexcept {
+void VoiceModulators::override(const ModulatorSpec& m) noexcept {  // [audio thread]
   for (int i = 0; i < count; ++i) {
     if (replaces(mods[i], m)) {
       mods[i] = m;
@@ -94,7 +94,7 @@ void VoiceModulators::override(const ModulatorSpec& m) noexcept {
   if (count < kMaxModulatorsPerVoice) mods[count++] = m;
 }
 
-void VoiceModulators::add(const ModulatorSpec& m) noexcept {
+void VoiceModulators::add(const ModulatorSpec& m) noexcept {  // [audio thread]
   for (int i = 0; i < count; ++i) {
     if (mods[i].sameKind(m)) {
       const int sum = mods[i].amount + m.amount;
@@ -105,7 +105,7 @@ void VoiceModulators::add(const ModulatorSpec& m) noexcept {
   if (count < kMaxModulatorsPerVoice) mods[count++] = m;
 }
 
-bool VoiceModulators::uses(bool isCC, int index) const noexcept {
+bool VoiceModulators::uses(bool isCC, int index) const noexcept {  // [audio thread]
   for (int i = 0; i < count; ++i) {
     for (uint16_t raw : {mods[i].src, mods[i].amtSrc}) {
       const ModSource s = ModSource::decode(raw);
@@ -115,7 +115,7 @@ bool VoiceModulators::uses(bool isCC, int index) const noexcept {
   return false;
 }
 
-float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexcept {
+float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexcept {  // [audio thread]
   const ModSource s = ModSource::decode(rawSource);
   // t: bipolar position -1..1 (used when the source is bipolar); x: unipolar 0..1.
   float x = 0.0f;
@@ -198,7 +198,7 @@ float modulatorSourceValue(uint16_t rawSource, const ModulationInputs& in) noexc
   return 0.0f;
 }
 
-void VoiceModulators::evaluate(const ModulationInputs& in, float out[kGenSlots]) const noexcept {
+void VoiceModulators::evaluate(const ModulationInputs& in, float out[kGenSlots]) const noexcept {  // [audio thread]
   for (int g = 0; g < kGenSlots; ++g) out[g] = 0.0f;
   for (int i = 0; i < count; ++i) {
     const ModulatorSpec& m = mods[i];

@@ -40,7 +40,7 @@ struct VoiceModulators {
   ModulatorSpec mods[kMaxModulatorsPerVoice];
   int count = 0;
 
-  void clear() noexcept { count = 0; }
+  void clear() noexcept { count = 0; }  // [audio thread]
   // Adds or replaces an identical modulator (the instrument-level rule: a later identical
   // modulator supersedes the earlier one; velocity to cutoff in its 2.01 or 2.04 form
   // counts as identical to the default).

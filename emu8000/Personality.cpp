@@ -6,7 +6,7 @@
 
 namespace awe {
 
-const PersonalityTraits& personalityTraits(Personality personality) noexcept {
+const PersonalityTraits& personalityTraits(Personality personality) noexcept {  // [audio thread]
   static const PersonalityTraits kAwe{
       /*attenuationSteps*/ true,      /*initialAttenuationX04*/ true, /*noGainAboveUnity*/ true,
       /*cutoffRegister*/ true,        /*qRegister*/ true,             /*envelopeRegisters*/ true,

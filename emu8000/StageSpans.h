@@ -90,7 +90,7 @@ class SpanRecorder {
   }
 
   // --- [the recording thread] ---
-  uint32_t open(SpanStageId stage) noexcept {
+  uint32_t open(SpanStageId stage) noexcept {  // [audio thread]
     const uint32_t slot = size_ < capacity_ && !full_ ? size_++ : kNoSlot;
     if (slot == kNoSlot) {
       // Once one span is dropped every later one of the drain is too, so no span ever
@@ -109,7 +109,7 @@ class SpanRecorder {
     ++depth_;
     return slot;
   }
-  void close(uint32_t slot) noexcept {
+  void close(uint32_t slot) noexcept {  // [audio thread]
     if (slot != kNoSlot) entries_[slot].end_ticks = now();
     if (depth_ > 0) --depth_;
   }
@@ -130,15 +130,16 @@ class SpanRecorder {
   }
 
   // --- [the draining thread: the recording thread, between buffers] ---
-  std::size_t size() const noexcept { return size_; }
-  const SpanEntry* entries() const noexcept { return entries_.data(); }
+  std::size_t size() const noexcept { return size_; }  // [audio thread]
+  const SpanEntry* entries() const noexcept { return entries_.data(); }  // [audio thread]
   std::size_t capacity() const noexcept { return capacity_; }
+  // [audio thread]
   uint64_t dropped() const noexcept { return dropped_; }  // since construction
-  void clear() noexcept {
+  void clear() noexcept {  // [audio thread]
     size_ = 0;
     full_ = false;
   }
-  double nanosecondsPerTick() const noexcept { return nsPerTick_; }
+  double nanosecondsPerTick() const noexcept { return nsPerTick_; }  // [audio thread]
 
  private:
   std::vector<SpanEntry> entries_;
@@ -153,9 +154,9 @@ class SpanRecorder {
 // A plain span for the scope it lives in (see AWE_SPAN).
 class SpanScope {
  public:
-  SpanScope(SpanRecorder* recorder, SpanStageId stage) noexcept
+  SpanScope(SpanRecorder* recorder, SpanStageId stage) noexcept  // [audio thread]
       : recorder_(recorder), slot_(recorder != nullptr ? recorder->open(stage) : SpanRecorder::kNoSlot) {}
-  ~SpanScope() {
+  ~SpanScope() {  // [audio thread]
     if (recorder_ != nullptr) recorder_->close(slot_);
   }
   SpanScope(const SpanScope&) = delete;

@@ -27,7 +27,7 @@ constexpr float kInt16Scale = 1.0f / 32768.0f;
 // 96 dB under full scale.
 constexpr float kReleaseFloorGain = 1.5848932e-5f * kInt16Scale;
 
-uint32_t secondsToSamples(double seconds, double rate) {
+uint32_t secondsToSamples(double seconds, double rate) {  // [audio thread]
   const double n = seconds * rate + 0.5;  // rounded; no libm call on the note-on path
   return n < 1.0 ? 0u : (n >= 4.0e9 ? 4000000000u : static_cast<uint32_t>(n));
 }
@@ -36,13 +36,13 @@ uint32_t secondsToSamples(double seconds, double rate) {
 // decay into denormal numbers and slow the FPU down by orders of magnitude.
 class ScopedFlushDenormals {
  public:
-  ScopedFlushDenormals() noexcept {
+  ScopedFlushDenormals() noexcept {  // [audio thread]
 #if defined(__SSE__)
     saved_ = _mm_getcsr();
     _mm_setcsr(saved_ | 0x8040u);  // FTZ | DAZ
 #endif
   }
-  ~ScopedFlushDenormals() {
+  ~ScopedFlushDenormals() {  // [audio thread]
 #if defined(__SSE__)
     _mm_setcsr(saved_);
 #endif
@@ -432,26 +432,26 @@ class SynthImpl final : private SysexTarget {
     forEachActiveVoice([&](int, Voice& v) { v.dirty = true; });
   }
 
-  void allNotesOff() noexcept {
+  void allNotesOff() noexcept {  // [audio thread]
     for (int c = 0; c < kMidiChannels; ++c) allNotesOff(c);
   }
-  void allNotesOff(int ch) noexcept {
+  void allNotesOff(int ch) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel != ch) return;
       v.sustained = false;
       if (!v.released) releaseVoice(i, v);
     });
   }
-  void allSoundOff() noexcept {
+  void allSoundOff() noexcept {  // [audio thread]
     for (int c = 0; c < kMidiChannels; ++c) allSoundOff(c);
   }
-  void allSoundOff(int ch) noexcept {
+  void allSoundOff(int ch) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel == ch) fastRelease(i, v);
     });
   }
 
-  void resetAllChannels() noexcept {
+  void resetAllChannels() noexcept {  // [audio thread]
     for (int c = 0; c < kMidiChannels; ++c) {
       channels_[static_cast<size_t>(c)].reset(c == kDrumChannel);
       resolvePreset(c);
@@ -460,11 +460,11 @@ class SynthImpl final : private SysexTarget {
   }
 
   // ---- quality hooks ------------------------------------------------------------------
-  void setReverbType(ReverbType type) noexcept {
+  void setReverbType(ReverbType type) noexcept {  // [audio thread]
     settings_.reverb = type;
     reverb_.setType(type);
   }
-  void setChorusType(ChorusType type) noexcept {
+  void setChorusType(ChorusType type) noexcept {  // [audio thread]
     settings_.chorus = type;
     chorus_.setType(type);
   }
@@ -475,19 +475,19 @@ class SynthImpl final : private SysexTarget {
   Personality personality() const noexcept { return personality_; }
   // Quality switches take effect behind a short fade of the whole output (one control
   // block out, one block in: under 1.5 ms) so a changed waveform never jumps.
-  void setInterpolation(Interpolation m) noexcept {
+  void setInterpolation(Interpolation m) noexcept {  // [audio thread]
     pending_.interpolation = m;
     requestSwitch();
   }
-  void setFilterEnabled(bool on) noexcept {
+  void setFilterEnabled(bool on) noexcept {  // [audio thread]
     pending_.filterEnabled = on;
     requestSwitch();
   }
-  void setEffectsEnabled(bool on) noexcept {
+  void setEffectsEnabled(bool on) noexcept {  // [audio thread]
     pending_.effectsEnabled = on;
     requestSwitch();
   }
-  void requestSwitch() noexcept {
+  void requestSwitch() noexcept {  // [audio thread]
     const bool same = pending_.interpolation == settings_.interpolation &&
                       pending_.filterEnabled == settings_.filterEnabled &&
                       pending_.effectsEnabled == settings_.effectsEnabled;
@@ -501,13 +501,13 @@ class SynthImpl final : private SysexTarget {
       fadePosition_ = kFadeFrames - fadePosition_;
     }
   }
-  void setPolyphonyLimit(int n) noexcept {
+  void setPolyphonyLimit(int n) noexcept {  // [audio thread]
     polyphonyLimit_ = std::clamp(n, 1, settings_.polyphony);
     forEachActiveVoice([&](int i, Voice& v) {
       if (i >= polyphonyLimit_) fastRelease(i, v);
     });
   }
-  int polyphonyLimit() const noexcept { return polyphonyLimit_; }
+  int polyphonyLimit() const noexcept { return polyphonyLimit_; }  // [audio thread]
 
   // ---- rendering ----------------------------------------------------------------------
   void render(float* left, float* right, size_t frames) noexcept {  // [audio thread]
@@ -527,21 +527,21 @@ class SynthImpl final : private SysexTarget {
   void setSpanRecorder(SpanRecorder* recorder) noexcept { spans_ = recorder; }
   SpanRecorder* spanRecorder() const noexcept { return spans_; }
 #else
-  void setSpanRecorder(SpanRecorder*) noexcept {}
+  void setSpanRecorder(SpanRecorder*) noexcept {}  // [audio thread]
   SpanRecorder* spanRecorder() const noexcept { return nullptr; }
 #endif
 
-  int activeVoices() const noexcept { return activeCount_; }
-  bool effectsIdle() const noexcept { return reverb_.idle() && chorus_.idle(); }
-  const SynthCounters& counters() const noexcept { return counters_; }
+  int activeVoices() const noexcept { return activeCount_; }  // [audio thread]
+  bool effectsIdle() const noexcept { return reverb_.idle() && chorus_.idle(); }  // [audio thread]
+  const SynthCounters& counters() const noexcept { return counters_; }  // [audio thread]
   const SynthSettings& settings() const noexcept { return settings_; }
   const Bank* bank() const noexcept { return bank_; }
-  int voiceCount() const noexcept { return settings_.polyphony; }
-  const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }
+  int voiceCount() const noexcept { return settings_.polyphony; }  // [audio thread]
+  const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }  // [audio thread]
 
   // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
   // whatever lane the renderer packs it into.
-  VoiceInfo voiceInfo(int slot) const noexcept {
+  VoiceInfo voiceInfo(int slot) const noexcept {  // [audio thread]
     VoiceInfo info;
     if (slot < 0 || slot >= settings_.polyphony) return info;
     const int i = slotOwner_[static_cast<size_t>(slot)];
@@ -566,7 +566,7 @@ class SynthImpl final : private SysexTarget {
   }
 
  private:
-  static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }
+  static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }  // [audio thread]
 
   // Active voices are packed into lanes 0..activeCount_-1 (a voice that ends mid-block
   // stays there, inactive, until the block is over).
@@ -578,7 +578,7 @@ class SynthImpl final : private SysexTarget {
     }
   }
 
-  void resolvePreset(int ch) noexcept {
+  void resolvePreset(int ch) noexcept {  // [audio thread]
     Channel& c = channels_[static_cast<size_t>(ch)];
     c.preset = nullptr;
     if (bank_ == nullptr) return;
@@ -595,7 +595,7 @@ class SynthImpl final : private SysexTarget {
     if (c.preset == nullptr) c.preset = bank_->findPreset(0, program);  // GS capital-tone fallback
   }
 
-  void dataEntry(int ch) noexcept {
+  void dataEntry(int ch) noexcept {  // [audio thread]
     Channel& c = channels_[static_cast<size_t>(ch)];
     const int msb = c.cc[6], lsb = c.cc[38];
     if (c.nrpnSelected) {
@@ -650,7 +650,7 @@ class SynthImpl final : private SysexTarget {
   static constexpr int kAweNrpnMsb = 127;
   static constexpr double kAweNrpnCutoffBase_cents = 4334.9958;        // 100 Hz
   static constexpr double kAweNrpnCutoffStep_cents = 7586.3137 / 127;  // 1200 log2(8000/100) / 127
-  void aweNrpn(int ch, int parameter, int value, int lsbAlone) noexcept {
+  void aweNrpn(int ch, int parameter, int value, int lsbAlone) noexcept {  // [audio thread]
     Channel& c = channels_[static_cast<size_t>(ch)];
     auto clampTo = [&](int lo, int hi) { return static_cast<double>(std::clamp(value, lo, hi)); };
     // A 0..127 parameter's value: the LSB alone when no MSB came.
@@ -722,7 +722,7 @@ class SynthImpl final : private SysexTarget {
   // generator's NRPN scale, is added to the generator for the channel's notes, sounding
   // ones included. A new value replaces the previous one of that generator.
   static constexpr int kSf2NrpnMsb = 120;
-  static int sf2NrpnScale(int g) noexcept {
+  static int sf2NrpnScale(int g) noexcept {  // [audio thread]
     switch (static_cast<Gen>(g)) {
       // Pitch and filter depths, cutoff, LFO and envelope times: 2 units per step.
       case Gen::ModLfoToPitch: case Gen::VibLfoToPitch: case Gen::ModEnvToPitch:
@@ -839,18 +839,18 @@ class SynthImpl final : private SysexTarget {
     if (c.drumChorus[k] >= 0) v.base[genIndex(Gen::ChorusEffectsSend)] = c.drumChorus[k] * 1000 / 127;
   }
 
-  void refreshUsers(int ch, bool isCC, int index) noexcept {
+  void refreshUsers(int ch, bool isCC, int index) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel == ch && v.modulators.uses(isCC, index)) refreshVoice(i, v);
     });
   }
-  void refreshChannel(int ch) noexcept {
+  void refreshChannel(int ch) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel == ch) refreshVoice(i, v);
     });
   }
 
-  ModulationInputs inputsFor(const Voice& v) const noexcept {
+  ModulationInputs inputsFor(const Voice& v) const noexcept {  // [audio thread]
     const Channel& c = channels_[v.channel];
     ModulationInputs in;
     in.cc = c.cc;
@@ -865,12 +865,13 @@ class SynthImpl final : private SysexTarget {
   }
 
   // Re-evaluates the modulators and everything derived from them (a controller moved).
+  // [audio thread]
   void refreshVoice(int /*index*/, Voice& v) noexcept {
     v.modulators.evaluate(inputsFor(v), v.modulated);
     deriveParameters(v);
   }
 
-  void deriveParameters(Voice& v) noexcept {
+  void deriveParameters(Voice& v) noexcept {  // [audio thread]
     namespace emu = emu8000;
     const PersonalityTraits& t = *v.traits;
     const Channel& c = channels_[v.channel];
@@ -964,19 +965,19 @@ class SynthImpl final : private SysexTarget {
     return atRoot + static_cast<double>(scaleTuning) / 100.0 * (deviation(key) - atRoot);
   }
 
-  double lfoFrequency(const Voice& v, Gen g) const noexcept {
+  double lfoFrequency(const Voice& v, Gen g) const noexcept {  // [audio thread]
     const double hz = absoluteCentsToHz(v.gen(g));
     return v.traits->lfoRegisters ? emu8000::lfoFrequency_Hz(emu8000::lfoFrequencyRegister(hz)) : hz;
   }
 
   // Envelope and LFO-delay times in samples, on the register grids for awe.
-  uint32_t delaySamples(const Voice& v, float timecents) const noexcept {
+  uint32_t delaySamples(const Voice& v, float timecents) const noexcept {  // [audio thread]
     const double seconds = timecentsToSeconds(timecents);
     if (!v.traits->envelopeRegisters) return secondsToSamples(seconds, settings_.sampleRate);
     return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / 44100.0));
   }
   // The release time alone (note-off), on the same grid as envelopeTimes().
-  uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {
+  uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {  // [audio thread]
     double release_s = timecentsToSeconds(v.gen(volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv));
     if (v.traits->envelopeRegisters) {
       constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
@@ -985,7 +986,7 @@ class SynthImpl final : private SysexTarget {
     return secondsToSamples(release_s, settings_.sampleRate);
   }
 
-  EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {
+  EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {  // [audio thread]
     namespace emu = emu8000;
     const double rate = settings_.sampleRate;
     const float fromMiddle = static_cast<float>(60 - v.effectiveKey);
@@ -1020,7 +1021,7 @@ class SynthImpl final : private SysexTarget {
   }
 
   // ---- voice life ---------------------------------------------------------------------
-  int allocateVoice(uint32_t serial, bool& stolen) noexcept {
+  int allocateVoice(uint32_t serial, bool& stolen) noexcept {  // [audio thread]
     if (activeCount_ < polyphonyLimit_) {
       const int i = activeCount_++;
       voices_[static_cast<size_t>(i)].slot = takeSlot();
@@ -1057,6 +1058,7 @@ class SynthImpl final : private SysexTarget {
     return victim;
   }
 
+  // [audio thread]
   void startVoice(int i, const Region& region, int ch, int key, int vel, uint32_t serial, bool stolen) noexcept {
     Voice& v = voices_[static_cast<size_t>(i)];
     const Channel& c = channels_[static_cast<size_t>(ch)];
@@ -1128,7 +1130,7 @@ class SynthImpl final : private SysexTarget {
     ++counters_.voicesStarted;
   }
 
-  void setupSampleAddressing(Voice& v, const SampleHeader& s) noexcept {
+  void setupSampleAddressing(Voice& v, const SampleHeader& s) noexcept {  // [audio thread]
     auto offset = [&](Gen fine, Gen coarse) {
       return static_cast<int64_t>(v.base[genIndex(fine)]) + 32768 * static_cast<int64_t>(v.base[genIndex(coarse)]);
     };
@@ -1150,6 +1152,7 @@ class SynthImpl final : private SysexTarget {
     v.sampleRateRatio = static_cast<double>(s.sampleRate) / settings_.sampleRate;
   }
 
+  // [audio thread]
   void releaseVoice(int /*index*/, Voice& v) noexcept {
     v.released = true;
     v.sustained = false;
@@ -1159,6 +1162,7 @@ class SynthImpl final : private SysexTarget {
     if (v.loopMode == LoopMode::UntilRelease) v.looping = false;  // play on to the sample end
   }
 
+  // [audio thread]
   void fastRelease(int /*index*/, Voice& v) noexcept {
     v.released = true;
     v.sustained = false;
@@ -1170,7 +1174,7 @@ class SynthImpl final : private SysexTarget {
     v.volumeEnvelope.release(n);
   }
 
-  void cutExclusiveClass(int ch, int exclusiveClass, uint32_t serial) noexcept {
+  void cutExclusiveClass(int ch, int exclusiveClass, uint32_t serial) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel == ch && v.exclusiveClass == exclusiveClass && v.noteSerial != serial) fastRelease(i, v);
     });
@@ -1178,7 +1182,7 @@ class SynthImpl final : private SysexTarget {
 
   // Ends voice i and keeps the active voices packed: the last one moves into its lane.
   // Only between blocks (the renderer defers voices that end mid-block).
-  void removeVoice(int i) noexcept {
+  void removeVoice(int i) noexcept {  // [audio thread]
     Voice& v = voices_[static_cast<size_t>(i)];
     v.active = false;
     releaseSlot(v.slot);
@@ -1195,7 +1199,7 @@ class SynthImpl final : private SysexTarget {
   }
 
   // Oscillator slots: the lowest free number, as the chip's voice allocation shows it.
-  uint16_t takeSlot() noexcept {
+  uint16_t takeSlot() noexcept {  // [audio thread]
     for (size_t w = 0; w < freeSlots_.size(); ++w) {
       if (freeSlots_[w] != 0) {
         const int bit = __builtin_ctzll(freeSlots_[w]);
@@ -1205,12 +1209,12 @@ class SynthImpl final : private SysexTarget {
     }
     return 0;  // not reached: there are as many slots as voices
   }
-  void releaseSlot(uint16_t slot) noexcept {
+  void releaseSlot(uint16_t slot) noexcept {  // [audio thread]
     slotOwner_[slot] = -1;
     freeSlots_[slot / 64] |= uint64_t{1} << (slot % 64);
   }
 
-  static void copyLane(LaneGroup& d, int dl, const LaneGroup& s, int sl) noexcept {
+  static void copyLane(LaneGroup& d, int dl, const LaneGroup& s, int sl) noexcept {  // [audio thread]
     d.pos[dl] = s.pos[sl];
     d.frac[dl] = s.frac[sl];
     d.inc[dl] = s.inc[sl];
@@ -1234,7 +1238,7 @@ class SynthImpl final : private SysexTarget {
   }
 
   // An idle lane reads a valid position, advances by nothing and outputs nothing.
-  static void parkLane(LaneGroup& g, int l) noexcept {
+  static void parkLane(LaneGroup& g, int l) noexcept {  // [audio thread]
     g.pos[l] = kSampleGuardFront;
     g.frac[l] = 0.0f;
     g.inc[l] = 0.0f;
@@ -1253,7 +1257,7 @@ class SynthImpl final : private SysexTarget {
   // can render on the plain kernel path (no loop end or sample end within reach of its
   // interpolation taps); the rest need the loop-aware path. Work that does not change from
   // block to block (unmodulated pitch and cutoff, pan, sends) is redone only when dirty.
-  int controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {
+  int controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {  // [audio thread]
     const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
@@ -1352,7 +1356,7 @@ class SynthImpl final : private SysexTarget {
     return static_cast<int>(std::min<double>(n, std::floor(room / v.increment) + 1.0));
   }
 
-  void renderBlock(float* left, float* right, int n) noexcept {
+  void renderBlock(float* left, float* right, int n) noexcept {  // [audio thread]
     // acc_ is all zeros here: the fold at the end of every block clears it.
     const int interp = static_cast<int>(settings_.interpolation);
     const int filter = settings_.filterEnabled ? 1 : 0;
@@ -1500,23 +1504,24 @@ class SynthImpl final : private SysexTarget {
 Synth::Synth(const SynthSettings& settings) : impl_(std::make_unique<SynthImpl>(settings)) {}
 Synth::~Synth() = default;
 void Synth::setBank(std::shared_ptr<const Bank> bank) { impl_->setBank(std::move(bank)); }
-const Bank* Synth::exchangeBank(const Bank* bank) noexcept { return impl_->exchangeBank(bank); }
+const Bank* Synth::exchangeBank(const Bank* bank) noexcept { return impl_->exchangeBank(bank); }  // [audio thread]
 const Bank* Synth::bank() const noexcept { return impl_->bank(); }
 const SynthSettings& Synth::settings() const noexcept { return impl_->settings(); }
-void Synth::handle(const MidiMessage& message) noexcept { impl_->handle(message); }
+void Synth::handle(const MidiMessage& message) noexcept { impl_->handle(message); }  // [audio thread]
 void Synth::midiMessage(uint8_t status, uint8_t d1, uint8_t d2) noexcept {
   impl_->handle(MidiMessage::channelMessage(status, d1, d2));
 }
 void Synth::noteOn(int channel, int key, int velocity) noexcept { impl_->noteOn(channel, key, velocity); }
 void Synth::noteOff(int channel, int key) noexcept { impl_->noteOff(channel, key); }
+// [audio thread]
 void Synth::controlChange(int channel, int controller, int value) noexcept { impl_->controlChange(channel, controller, value); }
 void Synth::programChange(int channel, int program) noexcept { impl_->programChange(channel, program); }
 void Synth::pitchBend(int channel, int value14) noexcept { impl_->pitchBend(channel, value14); }
 void Synth::channelPressure(int channel, int value) noexcept { impl_->channelPressure(channel, value); }
 void Synth::polyPressure(int channel, int key, int value) noexcept { impl_->polyPressure(channel, key, value); }
 void Synth::sysex(const uint8_t* data, size_t length) noexcept { impl_->sysex(data, length); }
-void Synth::allNotesOff() noexcept { impl_->allNotesOff(); }
-void Synth::allSoundOff() noexcept { impl_->allSoundOff(); }
+void Synth::allNotesOff() noexcept { impl_->allNotesOff(); }  // [audio thread]
+void Synth::allSoundOff() noexcept { impl_->allSoundOff(); }  // [audio thread]
 void Synth::resetAllChannels() noexcept { impl_->resetAllChannels(); }
 void Synth::setPersonality(Personality personality) noexcept { impl_->setPersonality(personality); }
 void Synth::setReverbType(ReverbType type) noexcept { impl_->setReverbType(type); }
@@ -1524,27 +1529,28 @@ void Synth::setChorusType(ChorusType type) noexcept { impl_->setChorusType(type)
 ReverbType Synth::reverbType() const noexcept { return impl_->settings().reverb; }
 ChorusType Synth::chorusType() const noexcept { return impl_->settings().chorus; }
 Personality Synth::personality() const noexcept { return impl_->personality(); }
-void Synth::setInterpolation(Interpolation mode) noexcept { impl_->setInterpolation(mode); }
-void Synth::setFilterEnabled(bool enabled) noexcept { impl_->setFilterEnabled(enabled); }
-void Synth::setEffectsEnabled(bool enabled) noexcept { impl_->setEffectsEnabled(enabled); }
-void Synth::setPolyphonyLimit(int voices) noexcept { impl_->setPolyphonyLimit(voices); }
-int Synth::polyphonyLimit() const noexcept { return impl_->polyphonyLimit(); }
+void Synth::setInterpolation(Interpolation mode) noexcept { impl_->setInterpolation(mode); }  // [audio thread]
+void Synth::setFilterEnabled(bool enabled) noexcept { impl_->setFilterEnabled(enabled); }  // [audio thread]
+void Synth::setEffectsEnabled(bool enabled) noexcept { impl_->setEffectsEnabled(enabled); }  // [audio thread]
+void Synth::setPolyphonyLimit(int voices) noexcept { impl_->setPolyphonyLimit(voices); }  // [audio thread]
+int Synth::polyphonyLimit() const noexcept { return impl_->polyphonyLimit(); }  // [audio thread]
+// [audio thread]
 void Synth::render(float* left, float* right, size_t frames) noexcept { impl_->render(left, right, frames); }
-void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRecorder(recorder); }
+void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRecorder(recorder); }  // [audio thread]
 SpanRecorder* Synth::spanRecorder() const noexcept { return impl_->spanRecorder(); }
-int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }
-bool Synth::effectsIdle() const noexcept { return impl_->effectsIdle(); }
-const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }
-int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }
-VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }
-int Synth::channelProgram(int channel) const noexcept {
+int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }  // [audio thread]
+bool Synth::effectsIdle() const noexcept { return impl_->effectsIdle(); }  // [audio thread]
+const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }  // [audio thread]
+int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }  // [audio thread]
+VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }  // [audio thread]
+int Synth::channelProgram(int channel) const noexcept {  // [audio thread]
   return channel >= 0 && channel < kMidiChannels ? impl_->channel(channel).program : 0;
 }
-int Synth::channelController(int channel, int controller) const noexcept {
+int Synth::channelController(int channel, int controller) const noexcept {  // [audio thread]
   if (channel < 0 || channel >= kMidiChannels || controller < 0 || controller > 127) return 0;
   return impl_->channel(channel).cc[controller];
 }
-int Synth::channelBank(int channel) const noexcept {
+int Synth::channelBank(int channel) const noexcept {  // [audio thread]
   if (channel < 0 || channel >= kMidiChannels) return 0;
   const Channel& c = impl_->channel(channel);
   return c.drum ? kDrumBank : c.bankNumber();

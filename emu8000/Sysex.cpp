@@ -12,7 +12,7 @@ constexpr uint8_t kYamaha = 0x43;
 constexpr uint16_t kAllChannels = 0xFFFF;
 
 // MTS channel bitmap ff gg hh: ff bits 0-1 = channels 15-16, gg = 8-14, hh = 1-7.
-uint16_t mtsChannelMask(const uint8_t* b) noexcept {
+uint16_t mtsChannelMask(const uint8_t* b) noexcept {  // [audio thread]
   return static_cast<uint16_t>(((b[0] & 0x03) << 14) | ((b[1] & 0x7F) << 7) | (b[2] & 0x7F));
 }
 
@@ -134,7 +134,7 @@ bool decodeRoland(const uint8_t* d, size_t n, SysexTarget& t) noexcept {
 
 }  // namespace
 
-int gsPartChannel(int part) noexcept {
+int gsPartChannel(int part) noexcept {  // [audio thread]
   if (part == 0) return 9;
   return part <= 9 ? part - 1 : part;
 }

@@ -52,7 +52,7 @@ class TuningStore {
 
 // An MTS frequency word (xx yy zz: semitone, then 14 bits of 1/16384 semitone) as cents
 // above MIDI key 0; false for the "no change" word 7F 7F 7F.
-inline bool mtsFrequencyCents(const uint8_t* word, double& cents) noexcept {
+inline bool mtsFrequencyCents(const uint8_t* word, double& cents) noexcept {  // [audio thread]
   if (word[0] == 0x7F && word[1] == 0x7F && word[2] == 0x7F) return false;
   const int fraction = ((word[1] & 0x7F) << 7) | (word[2] & 0x7F);
   cents = 100.0 * (word[0] & 0x7F) + 100.0 * fraction / 16384.0;

@@ -84,24 +84,24 @@ struct Voice {
   float increment = 1.0f;
   BiquadCoefficients filter;
 
-  float modulationEnvelopeNow() noexcept {
+  float modulationEnvelopeNow() noexcept {  // [audio thread]
     modulationEnvelope.advance(age_samples - modEnvClock);
     modEnvClock = age_samples;
     return modulationEnvelope.value();
   }
-  float modulationLfoAt(uint32_t time) noexcept {
+  float modulationLfoAt(uint32_t time) noexcept {  // [audio thread]
     modulationLfo.advance(time - modLfoClock);
     modLfoClock = time;
     return modulationLfo.value();
   }
-  float vibratoLfoNow() noexcept {
+  float vibratoLfoNow() noexcept {  // [audio thread]
     vibratoLfo.advance(age_samples - vibLfoClock);
     vibLfoClock = age_samples;
     return vibratoLfo.value();
   }
 
   // Effective generator value: base + modulators, clamped to the generator's range.
-  float gen(Gen g) const noexcept {
+  float gen(Gen g) const noexcept {  // [audio thread]
     const int i = genIndex(g);
     const GeneratorInfo& info = generatorInfo(i);
     float v = static_cast<float>(base[i]) + modulated[i];

@@ -110,6 +110,7 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
   }
 }
 
+// [audio thread]
 void foldBusesGeneric(float* acc, int frames, float* left, float* right, float* reverb, float* chorus) {
   float* outs[kBusCount] = {left, right, reverb, chorus};
   for (int b = 0; b < kBusCount; ++b) {

@@ -18,10 +18,11 @@ static_assert(awe::kLanes == 8, "the AVX-512 kernel holds 2 samples of 8 lanes p
 namespace awe {
 namespace {
 
-inline __m512i lo16x(__m512i v) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 16), 16); }
-inline __m512i hi16x(__m512i v) { return _mm512_srai_epi32(v, 16); }
+inline __m512i lo16x(__m512i v) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 16), 16); }  // [audio thread]
+inline __m512i hi16x(__m512i v) { return _mm512_srai_epi32(v, 16); }  // [audio thread]
+// [audio thread]
 inline __m512 pairOf(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
-inline __m512 twice(const float* p) { const __m256 v = _mm256_load_ps(p); return pairOf(v, v); }
+inline __m512 twice(const float* p) { const __m256 v = _mm256_load_ps(p); return pairOf(v, v); }  // [audio thread]
 
 template <int Interp, bool Filter, bool Sends, bool Wrap>
 void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* acc,

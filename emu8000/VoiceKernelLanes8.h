@@ -11,13 +11,13 @@
 namespace awe {
 namespace {
 
-inline __m256i lo16(__m256i v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }
-inline __m256i hi16(__m256i v) { return _mm256_srai_epi32(v, 16); }
-inline __m256i gather32(const int16_t* samples, __m256i index) {
+inline __m256i lo16(__m256i v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }  // [audio thread]
+inline __m256i hi16(__m256i v) { return _mm256_srai_epi32(v, 16); }  // [audio thread]
+inline __m256i gather32(const int16_t* samples, __m256i index) {  // [audio thread]
   // Four bytes at samples[index]: the sample at index in the low half, index+1 in the high.
   return _mm256_i32gather_epi32(reinterpret_cast<const int*>(samples), index, 2);
 }
-inline __m256 tapWrapped(const int16_t* samples, __m256i pos, int k, __m256i limit, __m256i wrap,
+inline __m256 tapWrapped(const int16_t* samples, __m256i pos, int k, __m256i limit, __m256i wrap,  // [audio thread]
                          __m256i floor) {
   __m256i t = _mm256_add_epi32(pos, _mm256_set1_epi32(k));
   if (k < 0) {
@@ -143,7 +143,7 @@ void renderGroupLanes8(LaneGroup& g, const int16_t* samples, int frames, float* 
 }
 
 // Eight samples' lane vectors to eight sums: a hadd tree, then the two 128-bit halves.
-inline __m256 sumLanes8(const float* rows) {
+inline __m256 sumLanes8(const float* rows) {  // [audio thread]
   const __m256 t0 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows), _mm256_load_ps(rows + 8)),
                                    _mm256_hadd_ps(_mm256_load_ps(rows + 16), _mm256_load_ps(rows + 24)));
   const __m256 t1 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows + 32), _mm256_load_ps(rows + 40)),

@@ -19,6 +19,7 @@ constexpr int kEngineStageCount = 7;
 constexpr const char* kEngineStageNames[kEngineStageCount] = {
     "buffer", "commands", "MIDI gathering", "sequencer", "event dispatch", "status", "monitor",
 };
+// [audio thread]
 constexpr SpanStageId spanStageId(EngineStage stage) noexcept { return static_cast<SpanStageId>(stage); }
 
 // Every stage an engine's recorder can hold: the synth's, then the engine's.

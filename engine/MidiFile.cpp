@@ -712,7 +712,7 @@ std::string MidiFile::lyricLineAt(double time_s, size_t* sungChars) const {
   return line;
 }
 
-double MidiFile::tempoBpmAt(double time_s) const noexcept {
+double MidiFile::tempoBpmAt(double time_s) const noexcept {  // [audio thread]
   if (tempoMap_.empty()) return 60e6 / kDefaultMicrosecondsPerQuarter;
   const auto next = std::upper_bound(tempoMap_.begin(), tempoMap_.end(), time_s,
                                      [](double t, const TempoChange& change) { return t < change.time_s; });

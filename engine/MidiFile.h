@@ -42,9 +42,9 @@ struct MidiEvent {
   uint8_t status = 0;      // 0x80..0xEF channel message, 0xF0 system exclusive
   uint8_t data1 = 0;
   uint8_t data2 = 0;
-  bool isSysex() const noexcept { return status == 0xF0; }
-  uint8_t channel() const noexcept { return status & 0x0F; }
-  uint8_t type() const noexcept { return status & 0xF0; }
+  bool isSysex() const noexcept { return status == 0xF0; }  // [audio thread]
+  uint8_t channel() const noexcept { return status & 0x0F; }  // [audio thread]
+  uint8_t type() const noexcept { return status & 0xF0; }  // [audio thread]
 };
 
 // A text meta event (types 0x01-0x09: text, copyright, track name, instrument, lyric,
@@ -124,8 +124,8 @@ class MidiFile {
   const std::vector<std::string>& trackNames() const noexcept { return trackNames_; }
 
   // Sorted by time; ties keep file order (track, then position in the track).
-  const std::vector<MidiEvent>& events() const noexcept { return events_; }
-  const std::vector<uint8_t>& sysexData() const noexcept { return sysexData_; }
+  const std::vector<MidiEvent>& events() const noexcept { return events_; }  // [audio thread]
+  const std::vector<uint8_t>& sysexData() const noexcept { return sysexData_; }  // [audio thread]
   const std::vector<TempoChange>& tempoMap() const noexcept { return tempoMap_; }
   const std::vector<MidiFileWarning>& warnings() const noexcept { return warnings_; }
   // How many problems the loader met in all: warnings().size() stops at a cap (its last

@@ -20,7 +20,7 @@ struct QualitySettings {
 
 // Maximum: cubic, filter, effects, all voices. High: linear interpolation. Medium: also no
 // effects and 3/4 of the voices. Low: no interpolation, no filter, half the voices.
-inline QualitySettings qualitySettings(QualityLevel level, int polyphony) {
+inline QualitySettings qualitySettings(QualityLevel level, int polyphony) {  // [audio thread]
   QualitySettings q;
   q.polyphonyCap = polyphony;
   switch (level) {

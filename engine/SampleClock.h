@@ -38,7 +38,7 @@ class SampleClock {
 
   // A buffer of `frames` frames whose callback was entered at `entry_ns` starts here on the
   // sample clock; never later than entry_ns.
-  int64_t bufferStart(int64_t entry_ns, std::size_t frames) noexcept {
+  int64_t bufferStart(int64_t entry_ns, std::size_t frames) noexcept {  // [audio thread]
     const double elapsed_ns = static_cast<double>(frames_) * ns_per_frame_;
     const double candidate_ns = static_cast<double>(entry_ns) - elapsed_ns;
     const double duration_ns = static_cast<double>(frames) * ns_per_frame_;
@@ -88,7 +88,7 @@ class SampleClock {
   }
 
  private:
-  void startWindow(double candidate_ns) noexcept {
+  void startWindow(double candidate_ns) noexcept {  // [audio thread]
     windowMin_ns_ = candidate_ns;
     windowMinFrame_ = frames_;
     windowFrames_ = 0;

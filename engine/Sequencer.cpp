@@ -29,14 +29,14 @@ constexpr uint8_t kFirstModeMessage = 120;
 // Controllers kept as plain values when chasing: not bank select (sent before the program),
 // not the RPN/NRPN machinery (chased as parameter values), not data increment/decrement,
 // not channel mode messages.
-bool isPlainController(uint8_t controller) noexcept {
+bool isPlainController(uint8_t controller) noexcept {  // [audio thread]
   return controller != kBankSelectMsb && controller != kBankSelectLsb && controller != kDataEntryMsb &&
          controller != kDataEntryLsb && !(controller >= kDataIncrement && controller <= kRpnMsb) &&
          controller < kFirstModeMessage;
 }
 
 // General MIDI defaults of what CC121 leaves alone.
-int controllerDefault(uint8_t controller) noexcept {
+int controllerDefault(uint8_t controller) noexcept {  // [audio thread]
   switch (controller) {
     case kVolume:
       return 100;
@@ -46,14 +46,14 @@ int controllerDefault(uint8_t controller) noexcept {
       return 0;
   }
 }
-bool needsDefault(uint8_t controller) noexcept {
+bool needsDefault(uint8_t controller) noexcept {  // [audio thread]
   return controller == kBankSelectMsb || controller == kBankSelectLsb || controller == kVolume || controller == kPan;
 }
 // RPN 0 pitch-bend range 2 semitones, RPN 1 fine tuning centre, RPN 2 coarse tuning centre.
 constexpr uint8_t kDefaultRpnMsb[3] = {2, 64, 64};
 
 // Universal GM on/off/GM2 on, Roland GS reset, Yamaha XG system on: each resets every channel.
-bool isResetSysex(const uint8_t* data, size_t length) noexcept {
+bool isResetSysex(const uint8_t* data, size_t length) noexcept {  // [audio thread]
   if (length == 6 && data[1] == 0x7E && data[3] == 0x09 && (data[4] == 0x01 || data[4] == 0x03)) return true;
   if (length == 11 && data[1] == 0x41 && data[3] == 0x42 && data[4] == 0x12 && data[5] == 0x40 && data[6] == 0x00 &&
       data[7] == 0x7F) {
@@ -74,7 +74,7 @@ uint64_t toSample(double samples) noexcept {
 
 }  // namespace
 
-void Sequencer::ChannelState::clear() noexcept {
+void Sequencer::ChannelState::clear() noexcept {  // [audio thread]
   controller.fill(-1);
   program = -1;
   pitchBend = -1;
@@ -136,7 +136,7 @@ void Sequencer::load(std::shared_ptr<const MidiFile> file) {
   chasePending_ = file_ ? Chase::Seek : Chase::None;
 }
 
-void Sequencer::play() noexcept {
+void Sequencer::play() noexcept {  // [audio thread]
   if (!file_ || playing_) return;
   if (finished_) seekSamples(0);
   // After a pause the release turned sustain off: give the channels their state back.
@@ -144,20 +144,20 @@ void Sequencer::play() noexcept {
   playing_ = true;
 }
 
-void Sequencer::pause() noexcept {
+void Sequencer::pause() noexcept {  // [audio thread]
   if (!playing_) return;
   playing_ = false;
   releasePending_ = true;
 }
 
-void Sequencer::seekSamples(uint64_t position) noexcept {
+void Sequencer::seekSamples(uint64_t position) noexcept {  // [audio thread]
   if (!file_) return;
   position_ = std::min(position, length_);
   finished_ = false;
   chasePending_ = Chase::Seek;
 }
 
-void Sequencer::seekSeconds(double position_s) noexcept {
+void Sequencer::seekSeconds(double position_s) noexcept {  // [audio thread]
   if (!(position_s > 0.0)) {  // also NaN
     seekSamples(0);
   } else if (position_s * sampleRate_ >= static_cast<double>(length_)) {
@@ -167,7 +167,7 @@ void Sequencer::seekSeconds(double position_s) noexcept {
   }
 }
 
-void Sequencer::processWith(size_t frames, Sink sink, void* context) noexcept {
+void Sequencer::processWith(size_t frames, Sink sink, void* context) noexcept {  // [audio thread]
   emitPending(sink, context);
   if (!playing_) return;
   size_t done = 0;
@@ -193,7 +193,7 @@ void Sequencer::processWith(size_t frames, Sink sink, void* context) noexcept {
   }
 }
 
-void Sequencer::dispatchEvents(uint64_t blockStart, size_t frames, size_t offsetBase, Sink sink,
+void Sequencer::dispatchEvents(uint64_t blockStart, size_t frames, size_t offsetBase, Sink sink,  // [audio thread]
                                void* context) const noexcept {
   const std::vector<uint8_t>& sysexData = file_->sysexData();
   forEachEventInBlock(blockStart, frames, [&](size_t offset, const MidiEvent& event) {
@@ -206,7 +206,7 @@ void Sequencer::dispatchEvents(uint64_t blockStart, size_t frames, size_t offset
   });
 }
 
-void Sequencer::emitPending(Sink sink, void* context) noexcept {
+void Sequencer::emitPending(Sink sink, void* context) noexcept {  // [audio thread]
   if (releasePending_) {
     emitRelease(0, sink, context);
     releasePending_ = false;
@@ -215,7 +215,7 @@ void Sequencer::emitPending(Sink sink, void* context) noexcept {
   chasePending_ = Chase::None;
 }
 
-void Sequencer::emitRelease(size_t offset, Sink sink, void* context) const noexcept {
+void Sequencer::emitRelease(size_t offset, Sink sink, void* context) const noexcept {  // [audio thread]
   for (int channel = 0; channel < 16; ++channel) {
     if ((songChannels_ & (1u << channel)) == 0) continue;
     const auto status = static_cast<uint8_t>(0xB0 | channel);
@@ -224,7 +224,7 @@ void Sequencer::emitRelease(size_t offset, Sink sink, void* context) const noexc
   }
 }
 
-void Sequencer::trackController(ChannelState& state, uint8_t controller, uint8_t value) noexcept {
+void Sequencer::trackController(ChannelState& state, uint8_t controller, uint8_t value) noexcept {  // [audio thread]
   const auto data = static_cast<int8_t>(value);
   switch (controller) {
     case kRpnMsb:
@@ -272,7 +272,7 @@ void Sequencer::trackController(ChannelState& state, uint8_t controller, uint8_t
   }
 }
 
-void Sequencer::scanChase(uint64_t target) noexcept {
+void Sequencer::scanChase(uint64_t target) noexcept {  // [audio thread]
   for (ChannelState& state : chase_) state.clear();
   const auto end = std::lower_bound(eventSamples_.begin(), eventSamples_.end(), target);
   const auto count = static_cast<size_t>(end - eventSamples_.begin());
@@ -306,6 +306,7 @@ void Sequencer::scanChase(uint64_t target) noexcept {
   }
 }
 
+// [audio thread]
 void Sequencer::emitChase(Chase mode, uint64_t target, size_t offset, Sink sink, void* context) noexcept {
   scanChase(target);
   const bool seek = mode == Chase::Seek;
@@ -333,7 +334,7 @@ void Sequencer::emitChase(Chase mode, uint64_t target, size_t offset, Sink sink,
   }
 }
 
-void Sequencer::emitChannelState(int channel, bool withDefaults, size_t offset, Sink sink,
+void Sequencer::emitChannelState(int channel, bool withDefaults, size_t offset, Sink sink,  // [audio thread]
                                  void* context) const noexcept {
   const ChannelState& state = chase_[static_cast<size_t>(channel)];
   const std::bitset<128>& used = controllerUsed_[static_cast<size_t>(channel)];
@@ -402,6 +403,7 @@ void Sequencer::emitChannelState(int channel, bool withDefaults, size_t offset, 
 
 namespace {
 
+// [audio thread]
 void send(Sink sink, void* context, size_t offset, uint8_t status, uint8_t data1, uint8_t data2) noexcept {
   SequencerMessage message;
   message.midi = MidiMessage::channelMessage(status, data1, data2);

@@ -58,8 +58,8 @@ class Sequencer {
   // each event on its sample, rewinds to 0, paused; the first block resets the song's
   // channels (see Chasing). A null file unloads.
   void load(std::shared_ptr<const MidiFile> file);
-  const MidiFile* file() const noexcept { return file_.get(); }
-  double sampleRate() const noexcept { return sampleRate_; }
+  const MidiFile* file() const noexcept { return file_.get(); }  // [audio thread]
+  double sampleRate() const noexcept { return sampleRate_; }  // [audio thread]
   // The sample of each event of file()->events(), same order (non-decreasing).
   const std::vector<uint64_t>& eventSamples() const noexcept { return eventSamples_; }
 

@@ -20,7 +20,7 @@ std::vector<std::string> stageNames() {
 StageSpanTap::StageSpanTap(std::size_t spansPerBuffer, std::size_t spanHistory)
     : recorder_(spansPerBuffer), profile_(stageNames(), spanHistory) {}
 
-void StageSpanTap::drain(uint64_t buffer, int64_t busy_ns) noexcept {
+void StageSpanTap::drain(uint64_t buffer, int64_t busy_ns) noexcept {  // [audio thread]
   // One fresh reading of both clocks anchors this buffer's ticks on the steady clock, so
   // the spans line up with the monitor's buffer slices however long the run.
   const int64_t anchorTicks = SpanRecorder::now();

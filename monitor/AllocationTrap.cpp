@@ -76,6 +76,7 @@ __attribute__((tls_model("initial-exec"))) thread_local bool t_insideTrap = fals
 __attribute__((tls_model("initial-exec"))) thread_local bool t_unwinderWarm = false;
 
 // Fills `frames` with the return addresses of the calling thread, innermost first.
+// [audio thread]
 int captureStack(void** frames, int maxFrames) noexcept { return stackcapture::capture(frames, maxFrames); }
 
 constexpr int kOffenderEmpty = 0;
@@ -377,7 +378,7 @@ inline void noteReallocation(void* pointer, std::size_t oldSize_bytes, std::size
   if (heapRecording()) recordHeapAllocation(pointer, newSize_bytes);
 }
 
-void warmUnwinder() noexcept {
+void warmUnwinder() noexcept {  // [audio thread]
   const bool wasInside = t_insideTrap;
   t_insideTrap = true;
   void* frames[4];
@@ -399,7 +400,7 @@ AllocationTrap::Mode AllocationTrap::mode() noexcept {
 
 void AllocationTrap::prepareStackCapture() noexcept { warmUnwinder(); }
 
-void AllocationTrap::markAudioThread() noexcept {
+void AllocationTrap::markAudioThread() noexcept {  // [audio thread]
   if (!t_unwinderWarm) {
     t_unwinderWarm = true;
     warmUnwinder();
@@ -407,13 +408,13 @@ void AllocationTrap::markAudioThread() noexcept {
   ++t_audioDepth;
 }
 
-void AllocationTrap::unmarkAudioThread() noexcept {
+void AllocationTrap::unmarkAudioThread() noexcept {  // [audio thread]
   if (t_audioDepth > 0) --t_audioDepth;
 }
 
 bool AllocationTrap::isAudioThread() noexcept { return t_audioDepth > 0; }
 
-void AllocationTrap::beginBuffer(uint64_t index) noexcept {
+void AllocationTrap::beginBuffer(uint64_t index) noexcept {  // [audio thread]
   g_audio.bufferIndex.store(index, std::memory_order_relaxed);
   g_audio.bufferAllocations.store(0, std::memory_order_relaxed);
 }
@@ -452,11 +453,11 @@ AllocationTrap::Counters AllocationTrap::counters() noexcept {
   return counters;
 }
 
-uint64_t AllocationTrap::audioThreadAllocationCount() noexcept {
+uint64_t AllocationTrap::audioThreadAllocationCount() noexcept {  // [audio thread]
   return g_audio.allocations.load(std::memory_order_relaxed);
 }
 
-int64_t AllocationTrap::liveBytes() noexcept {
+int64_t AllocationTrap::liveBytes() noexcept {  // [audio thread]
   return std::max<int64_t>(0, g_heap.liveBytes.load(std::memory_order_relaxed));
 }
 

@@ -5,7 +5,7 @@
 
 namespace awe {
 
-inline int64_t monotonicNanoseconds() noexcept {
+inline int64_t monotonicNanoseconds() noexcept {  // [audio thread]
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();

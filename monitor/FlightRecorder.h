@@ -36,7 +36,7 @@ class FlightRecorder {
   std::size_t capacity() const noexcept { return capacity_; }
 
   // [the one producer thread] Stores the record as number written() and returns that number.
-  uint64_t push(const Record& record) noexcept {
+  uint64_t push(const Record& record) noexcept {  // [audio thread]
     const uint64_t number = written_.load(std::memory_order_relaxed);
     Slot& slot = slots_[number % capacity_];
     uint64_t words[kWords] = {};

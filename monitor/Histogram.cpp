@@ -13,7 +13,7 @@ constexpr double kOctaveSteps[7] = {1.0905077326652577, 1.189207115002721,  1.29
 
 // floor(8 * log2(magnitude / 100)) for magnitude >= 100, from the double's exponent bits
 // and seven comparisons (no log call).
-int magnitudeBucket(uint64_t magnitude_ns) noexcept {
+int magnitudeBucket(uint64_t magnitude_ns) noexcept {  // [audio thread]
   // A multiplication, not a division (which costs several times more); the rounding can
   // only matter within an ulp of a bucket boundary.
   constexpr double kPerSmallest = 1.0 / static_cast<double>(Histogram::kSmallestMagnitude_ns);
@@ -35,13 +35,13 @@ double magnitudeBound_ns(int bucket) noexcept {
 }
 
 template <typename T>
-void incrementSingleWriter(std::atomic<T>& counter, T amount) noexcept {
+void incrementSingleWriter(std::atomic<T>& counter, T amount) noexcept {  // [audio thread]
   counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
 }  // namespace
 
-int Histogram::bucketIndex(int64_t value_ns) noexcept {
+int Histogram::bucketIndex(int64_t value_ns) noexcept {  // [audio thread]
   const bool negative = value_ns < 0;
   const uint64_t magnitude =
       negative ? static_cast<uint64_t>(-(value_ns + 1)) + 1 : static_cast<uint64_t>(value_ns);
@@ -65,7 +65,7 @@ double Histogram::bucketUpperBound_ns(int index) noexcept {
   return magnitudeBound_ns(index - kCentreBucket);
 }
 
-void Histogram::record(int64_t value_ns) noexcept {
+void Histogram::record(int64_t value_ns) noexcept {  // [audio thread]
   if (value_ns < min_ns_.load(std::memory_order_relaxed)) min_ns_.store(value_ns, std::memory_order_relaxed);
   if (value_ns > max_ns_.load(std::memory_order_relaxed)) max_ns_.store(value_ns, std::memory_order_relaxed);
   incrementSingleWriter<uint64_t>(counts_[static_cast<std::size_t>(bucketIndex(value_ns))], 1);

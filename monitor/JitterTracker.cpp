@@ -19,7 +19,7 @@ JitterTracker::JitterTracker(double sampleRate_Hz, double bandwidth_Hz) noexcept
       bandwidth_Hz_(bandwidth_Hz),
       sampleRate_Hz_(sampleRate_Hz) {}
 
-int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcept {
+int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcept {  // [audio thread]
   if (!started_ || previousFrames == 0) {
     started_ = true;
     restartTimeline(start_ns);
@@ -65,7 +65,7 @@ int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcep
   return jitter_ns;
 }
 
-void JitterTracker::restartTimeline(int64_t start_ns) noexcept {
+void JitterTracker::restartTimeline(int64_t start_ns) noexcept {  // [audio thread]
   anchor_ns_ = start_ns;
   idealOffset_ns_ = 0.0;
   outliersInARow_ = 0;

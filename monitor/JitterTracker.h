@@ -27,6 +27,7 @@ class JitterTracker {
 
   // The tracked frame period over the nominal one, minus 1, in parts per million
   // (positive: callbacks come slower than the nominal rate).
+  // [audio thread]
   double drift_ppm() const noexcept { return (framePeriod_ns_ / nominalFramePeriod_ns_ - 1.0) * 1e6; }
 
  private:

@@ -7,12 +7,12 @@ namespace awe {
 namespace {
 
 // The share of the gap one step of duration_s closes for a time constant tau_s.
-double stepWeight(double duration_s, double tau_s) noexcept {
+double stepWeight(double duration_s, double tau_s) noexcept {  // [audio thread]
   if (!(tau_s > 0.0)) return 1.0;
   return 1.0 - std::exp(-duration_s / tau_s);
 }
 
-int64_t floorDivide(int64_t value, int64_t divisor) noexcept {
+int64_t floorDivide(int64_t value, int64_t divisor) noexcept {  // [audio thread]
   const int64_t quotient = value / divisor;
   return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient;
 }
@@ -24,7 +24,7 @@ LoadMeter::LoadMeter(double attack_s, double release_s, double window_s) noexcep
   setWindow(window_s);
 }
 
-void LoadMeter::setWindow(double window_s) noexcept {
+void LoadMeter::setWindow(double window_s) noexcept {  // [audio thread]
   window_s_ = window_s > 0.0 ? window_s : 1.0;
   blockLength_ns_ = std::max<int64_t>(1, static_cast<int64_t>(window_s_ * 1e9 / kBlocks));
   for (Block& block : blocks_) block = Block{};
@@ -34,7 +34,7 @@ void LoadMeter::setWindow(double window_s) noexcept {
 }
 
 // The divisions happen here, once per block (window / 8), not once per buffer.
-void LoadMeter::enterBlock(int64_t start_ns) noexcept {
+void LoadMeter::enterBlock(int64_t start_ns) noexcept {  // [audio thread]
   currentBlock_ = floorDivide(start_ns, blockLength_ns_);
   currentBlockStart_ns_ = currentBlock_ * blockLength_ns_;
   currentBlockEnd_ns_ = currentBlockStart_ns_ + blockLength_ns_;
@@ -50,7 +50,7 @@ void LoadMeter::enterBlock(int64_t start_ns) noexcept {
   }
 }
 
-void LoadMeter::update(double load, double duration_s, int64_t start_ns) noexcept {
+void LoadMeter::update(double load, double duration_s, int64_t start_ns) noexcept {  // [audio thread]
   if (duration_s != cachedDuration_s_) {  // only when the buffer size changes
     cachedDuration_s_ = duration_s;
     attackWeight_ = stepWeight(duration_s, attack_s_);

@@ -19,9 +19,9 @@ class LoadMeter {
   // [owner thread] Changes the window length; forgets the worst values seen so far.
   void setWindow(double window_s) noexcept;
 
-  double smoothed() const noexcept { return smoothed_; }
-  double windowWorst() const noexcept { return windowWorst_; }
-  double window_s() const noexcept { return window_s_; }
+  double smoothed() const noexcept { return smoothed_; }  // [audio thread]
+  double windowWorst() const noexcept { return windowWorst_; }  // [audio thread]
+  double window_s() const noexcept { return window_s_; }  // [audio thread]
 
  private:
   static constexpr int kBlocks = 8;

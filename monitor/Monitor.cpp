@@ -16,16 +16,16 @@ static_assert(std::atomic<double>::is_always_lock_free, "latest values are publi
 
 // Counters with one writer thread: a plain load and store instead of a locked add.
 template <typename T>
-void bump(std::atomic<T>& counter, T amount = 1) noexcept {
+void bump(std::atomic<T>& counter, T amount = 1) noexcept {  // [audio thread]
   counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
 // Round to nearest without a libm call.
-int64_t roundToInt64(double value) noexcept {
+int64_t roundToInt64(double value) noexcept {  // [audio thread]
   return value >= 0.0 ? static_cast<int64_t>(value + 0.5) : -static_cast<int64_t>(0.5 - value);
 }
 
-uint32_t saturate32(uint64_t value) noexcept {
+uint32_t saturate32(uint64_t value) noexcept {  // [audio thread]
   return static_cast<uint32_t>(std::min<uint64_t>(value, UINT32_MAX));
 }
 
@@ -51,7 +51,7 @@ Monitor::Monitor(const MonitorConfig& config)
   trapAllocationsAtLastEnd_ = AllocationTrap::audioThreadAllocationCount();
 }
 
-void Monitor::beginBuffer(int64_t start_ns) noexcept {
+void Monitor::beginBuffer(int64_t start_ns) noexcept {  // [audio thread]
   AllocationTrap::markAudioThread();
   audioThreadId_.store(osThreadId(), std::memory_order_relaxed);
   if (inBuffer_) AllocationTrap::unmarkAudioThread();  // endBuffer was skipped: keep marks balanced
@@ -81,7 +81,7 @@ void Monitor::beginBuffer(int64_t start_ns) noexcept {
   inBuffer_ = true;
 }
 
-void Monitor::endBuffer(const BufferEnd& end) noexcept {
+void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   if (!inBuffer_) return;
   inBuffer_ = false;
 
@@ -149,7 +149,7 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {
   AllocationTrap::unmarkAudioThread();
 }
 
-void Monitor::recordMidiEvent(const MidiEventTimes& times) noexcept {
+void Monitor::recordMidiEvent(const MidiEventTimes& times) noexcept {  // [audio thread]
   constexpr int64_t kNoTime = MidiEventTimes::kNoTime;
   const int64_t stamps[] = {times.arrival_ns, times.enqueued_ns, times.dequeued_ns, times.rendered_ns,
                             times.dac_ns};
@@ -167,20 +167,21 @@ void Monitor::recordMidiEvent(const MidiEventTimes& times) noexcept {
   bump(midiEvents_);
 }
 
+// [audio thread]
 void Monitor::recordVoiceAllocation(int64_t duration_ns) noexcept { voiceAllocation_.record(duration_ns); }
 
-void Monitor::recordSteal() noexcept {
+void Monitor::recordSteal() noexcept {  // [audio thread]
   ++bufferSteals_;
   bump(steals_);
 }
 
-void Monitor::recordQueueDepth(uint32_t depth) noexcept {
+void Monitor::recordQueueDepth(uint32_t depth) noexcept {  // [audio thread]
   bufferQueueDepthMax_ = std::max(bufferQueueDepthMax_, depth);
 }
 
 void Monitor::recordDrop() noexcept { drops_.fetch_add(1, std::memory_order_relaxed); }
 
-void Monitor::recordXrun() noexcept { xruns_.fetch_add(1, std::memory_order_relaxed); }
+void Monitor::recordXrun() noexcept { xruns_.fetch_add(1, std::memory_order_relaxed); }  // [audio thread]
 
 void Monitor::setLoadWindow(double window_s) noexcept {
   if (window_s > 0.0) requestedLoadWindow_s_.store(window_s, std::memory_order_relaxed);

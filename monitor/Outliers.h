@@ -22,7 +22,7 @@ class OutlierTracker {
  public:
   // [owner thread] Keeps the value if it is among the N largest magnitudes (zero never
   // is). Returns true if the table changed. O(1) when it is not kept.
-  bool offer(uint64_t bufferIndex, int64_t value_ns) noexcept {
+  bool offer(uint64_t bufferIndex, int64_t value_ns) noexcept {  // [audio thread]
     const uint64_t magnitude = magnitudeOf(value_ns);
     if (magnitude == 0) return false;
     uint32_t position = table_.count;
@@ -40,10 +40,10 @@ class OutlierTracker {
     return true;
   }
 
-  const OutlierTable& table() const noexcept { return table_; }
+  const OutlierTable& table() const noexcept { return table_; }  // [audio thread]
 
  private:
-  static uint64_t magnitudeOf(int64_t value) noexcept {
+  static uint64_t magnitudeOf(int64_t value) noexcept {  // [audio thread]
     return value < 0 ? static_cast<uint64_t>(-(value + 1)) + 1 : static_cast<uint64_t>(value);
   }
 

@@ -74,7 +74,7 @@ std::atomic<int> g_audioTids[kMaxAudioThreads] = {};
 
 __attribute__((tls_model("initial-exec"))) thread_local int t_tid = 0;
 
-int currentTid() noexcept {
+int currentTid() noexcept {  // [audio thread]
   if (t_tid == 0) t_tid = static_cast<int>(syscall(SYS_gettid));
   return t_tid;
 }
@@ -285,7 +285,7 @@ bool SamplingProfiler::available(std::string* reason) {
 
 bool SamplingProfiler::running() noexcept { return g_state.running.load(std::memory_order_relaxed); }
 
-void SamplingProfiler::markAudioThread() noexcept {
+void SamplingProfiler::markAudioThread() noexcept {  // [audio thread]
   const int tid = currentTid();
   for (auto& slot : g_audioTids) {
     if (slot.load(std::memory_order_relaxed) == tid) return;
@@ -296,7 +296,7 @@ void SamplingProfiler::markAudioThread() noexcept {
   }
 }
 
-void SamplingProfiler::unmarkAudioThread() noexcept {
+void SamplingProfiler::unmarkAudioThread() noexcept {  // [audio thread]
   const int tid = currentTid();
   for (auto& slot : g_audioTids) {
     int expected = tid;

@@ -21,7 +21,7 @@ class SeqlockCell {
   SeqlockCell& operator=(const SeqlockCell&) = delete;
 
   // [the one writer thread] Never allocates, locks or waits.
-  void store(const T& value) noexcept {
+  void store(const T& value) noexcept {  // [audio thread]
     uint64_t words[kWords] = {};
     std::memcpy(words, &value, sizeof(T));
     const uint64_t sequence = sequence_.load(std::memory_order_relaxed);

@@ -23,7 +23,7 @@ __attribute__((tls_model("initial-exec"))) thread_local volatile int t_capturing
 
 }  // namespace
 
-int capture(void** frames, int maxFrames) noexcept {
+int capture(void** frames, int maxFrames) noexcept {  // [audio thread]
   if (maxFrames <= 0) return 0;
   t_capturing = t_capturing + 1;
 #if AWE_STACK_THREAD_SANITIZER

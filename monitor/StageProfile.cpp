@@ -8,6 +8,7 @@
 namespace awe {
 namespace {
 
+// [audio thread]
 template <typename T>
 void bump(std::atomic<T>& counter, T amount) noexcept {  // one writer: no locked add needed
   counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
@@ -26,14 +27,14 @@ StageProfile::StageProfile(std::vector<std::string> stageNames, std::size_t span
   }
 }
 
-void StageProfile::beginBuffer(uint64_t buffer) noexcept {
+void StageProfile::beginBuffer(uint64_t buffer) noexcept {  // [audio thread]
   buffer_ = buffer;
   threadId_ = osThreadId();
   rootSum_ns_ = 0;
   pathDepth_ = 0;
 }
 
-int StageProfile::childNode(int parent, int stage, int depth) noexcept {
+int StageProfile::childNode(int parent, int stage, int depth) noexcept {  // [audio thread]
   int16_t& slot = children_[static_cast<std::size_t>((parent + 1) * kMaxStages + stage)];
   if (slot >= 0) return slot;
   const int count = nodeCount_.load(std::memory_order_relaxed);
@@ -47,7 +48,7 @@ int StageProfile::childNode(int parent, int stage, int depth) noexcept {
   return count;
 }
 
-void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_ns, uint32_t calls,
+void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_ns, uint32_t calls,  // [audio thread]
                        bool aggregate) noexcept {
   if (stage < 0 || stage >= static_cast<int>(names_.size()) || depth < 0 || depth >= kMaxDepth ||
       depth > pathDepth_) {
@@ -91,7 +92,7 @@ void StageProfile::add(int stage, int depth, int64_t start_ns, int64_t duration_
   history_.push(record);
 }
 
-void StageProfile::endBuffer(int64_t busy_ns, uint64_t droppedSpansTotal) noexcept {
+void StageProfile::endBuffer(int64_t busy_ns, uint64_t droppedSpansTotal) noexcept {  // [audio thread]
   bump(buffers_, uint64_t{1});
   bump(busyTotal_ns_, busy_ns > 0 ? busy_ns : rootSum_ns_);
   droppedSpans_.store(droppedSpansTotal, std::memory_order_relaxed);

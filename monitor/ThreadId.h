@@ -9,7 +9,7 @@ namespace awe {
 
 inline int osProcessId() noexcept { return static_cast<int>(::getpid()); }
 
-inline int osThreadId() noexcept {
+inline int osThreadId() noexcept {  // [audio thread]
   thread_local int tid = 0;
   if (tid == 0) tid = static_cast<int>(::syscall(SYS_gettid));
   return tid;
