@@ -166,13 +166,6 @@ double minimumPValue(std::size_t n1, std::size_t n2) {
   return p;
 }
 
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const std::size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
-}
-
 std::string isoUtc(std::int64_t unixSeconds) {
   const auto time = static_cast<std::time_t>(unixSeconds);
   std::tm utc{};

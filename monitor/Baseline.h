@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "monitor/SampleStatistics.h"  // median
+
 namespace awe {
 
 // ---- Mann-Whitney U test ---------------------------------------------------------------
@@ -56,9 +58,6 @@ MannWhitneyResult mannWhitneyU(const std::vector<double>& x, const std::vector<d
 
 // The smallest one-sided p-value n1 against n2 samples can give (1 / C(n1+n2, n1)).
 double minimumPValue(std::size_t n1, std::size_t n2);
-
-// The median (mean of the middle two for an even count); 0 for an empty list.
-double median(std::vector<double> values);
 
 // ---- result sets --------------------------------------------------------------------------
 

@@ -15,6 +15,17 @@ double quantileOfSorted(const std::vector<double>& sorted, double fraction) {
   return sorted[below] + (sorted[above] - sorted[below]) * weight;
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return quantileOfSorted(values, 0.50);
+}
+
+double nearestRankOfSorted(const std::vector<double>& sorted, double fraction) {
+  if (sorted.empty()) return 0.0;
+  const auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
 SampleStatistics summarize(const std::vector<double>& values) {
   SampleStatistics s;
   if (values.empty()) return s;

@@ -6,7 +6,8 @@
 //
 // Quantiles interpolate linearly between order statistics (Hyndman & Fan type 7, as
 // numpy and R do by default), so the median of an even count is the mean of the middle
-// two. The standard deviation is the sample one (n - 1).
+// two. The standard deviation is the sample one (n - 1). This is the one place exact
+// quantiles of kept values are computed (reports, baselines, awe-bench).
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -29,6 +30,15 @@ SampleStatistics summarize(const std::vector<double>& values);
 
 // The `fraction` (0..1) quantile of values sorted ascending; 0 when empty.
 double quantileOfSorted(const std::vector<double>& sorted, double fraction);
+
+// The 0.5 quantile of unsorted values (the mean of the middle two of an even count); 0 when empty.
+double median(std::vector<double> values);
+
+// The nearest-rank `fraction` quantile of values sorted ascending: the smallest value with at
+// least that fraction of the values at or below it, so always one that was measured; 0 when
+// empty. awe-bench's busy-time percentiles use it (a real buffer's busy time, the definition
+// its stored baselines were made with).
+double nearestRankOfSorted(const std::vector<double>& sorted, double fraction);
 
 // Equal-width bins from the smallest to the largest value (one bin when they are equal).
 struct LinearHistogram {

@@ -51,6 +51,18 @@ TEST_CASE("quantiles interpolate between order statistics", "[latency][statistic
   CHECK(awe::quantileOfSorted({}, 0.5) == 0.0);
 }
 
+TEST_CASE("nearest-rank quantiles are always a measured value", "[latency][statistics]") {
+  const std::vector<double> sorted = {10.0, 20.0, 30.0, 40.0};
+  CHECK(awe::nearestRankOfSorted(sorted, 0.0) == 10.0);
+  CHECK(awe::nearestRankOfSorted(sorted, 0.25) == 10.0);
+  CHECK(awe::nearestRankOfSorted(sorted, 0.5) == 20.0);
+  CHECK(awe::nearestRankOfSorted(sorted, 0.51) == 30.0);
+  CHECK(awe::nearestRankOfSorted(sorted, 0.99) == 40.0);
+  CHECK(awe::nearestRankOfSorted({}, 0.5) == 0.0);
+  // The median of unsorted values is the 0.5 quantile.
+  CHECK(awe::median({40.0, 10.0, 30.0, 20.0}) == awe::quantileOfSorted(sorted, 0.5));
+}
+
 TEST_CASE("linear histogram: every value in exactly one bin, the largest in the last", "[latency][statistics]") {
   const std::vector<double> values = {0.0, 0.5, 1.0, 2.5, 9.99, 10.0};
   const awe::LinearHistogram h = awe::linearHistogram(values, 10);

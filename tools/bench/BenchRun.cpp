@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "engine/Sequencer.h"
 #include "monitor/BufferRecord.h"
 #include "monitor/Clock.h"
+#include "monitor/SampleStatistics.h"
 #include "tools/bench/BenchScenarios.h"
 
 namespace awe::bench {
@@ -30,23 +32,11 @@ int64_t threadCpuNanoseconds() {
   return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
-double nearestRank(const std::vector<int64_t>& sorted, double fraction) {
-  if (sorted.empty()) return 0.0;
-  const auto rank = static_cast<size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
-  return static_cast<double>(sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)]);
-}
-
+// Kept integer values as doubles for the quantiles of monitor/SampleStatistics.h (exact:
+// busy times, voice counts and heap sizes stay far below 2^53).
 template <typename T>
-double medianOf(std::vector<T> values) {
-  if (values.empty()) return 0.0;
-  const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
-  double m = static_cast<double>(values[mid]);
-  if (values.size() % 2 == 0) {
-    const T below = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
-    m = (m + static_cast<double>(below)) / 2.0;
-  }
-  return m;
+std::vector<double> asDoubles(const std::vector<T>& values) {
+  return std::vector<double>(values.begin(), values.end());
 }
 
 // The smallest polyphony whose cap at `level` still allows `voices`.
@@ -116,14 +106,14 @@ class RecordReader {
   }
 
   void finish(RunResult& r) const {
-    std::vector<int64_t> sorted(busy_);
+    std::vector<double> sorted = asDoubles(busy_);
     std::sort(sorted.begin(), sorted.end());
     r.measured = measured_;
     r.recordsLost = lost_;
     r.busyMean_ns = measured_ > 0 ? busySum_ / static_cast<double>(measured_) : 0.0;
-    r.busyP50_ns = nearestRank(sorted, 0.50);
-    r.busyP90_ns = nearestRank(sorted, 0.90);
-    r.busyP99_ns = nearestRank(sorted, 0.99);
+    r.busyP50_ns = nearestRankOfSorted(sorted, 0.50);
+    r.busyP90_ns = nearestRankOfSorted(sorted, 0.90);
+    r.busyP99_ns = nearestRankOfSorted(sorted, 0.99);
     r.busyMax_ns = static_cast<double>(busyMax_);
     r.busyMaxBuffer = busyMaxBuffer_;
     r.voiceSamples = voiceSamples_;
@@ -136,10 +126,10 @@ class RecordReader {
         perVoiceSample.push_back(static_cast<double>(busy_[i]) / (static_cast<double>(voices_[i]) * frames_[i]));
       }
     }
-    r.nsPerVoiceSample = medianOf(perVoiceSample);
+    r.nsPerVoiceSample = median(std::move(perVoiceSample));
     r.maxVoices = maxVoices_;
     r.meanVoices = measured_ > 0 ? voiceSum_ / static_cast<double>(measured_) : 0.0;
-    r.medianVoices = medianOf(voices_);
+    r.medianVoices = median(asDoubles(voices_));
     r.overBudgetBuffers = overBudgetBuffers_;
     r.overBudget = overBudget_;
     r.audio_s = audioFrames_ / r.sampleRate;
@@ -151,9 +141,9 @@ class RecordReader {
     if (heapCheck_ && !heapFirst_.empty()) {
       const size_t lastCount = std::min<uint64_t>(heapLastCount_, heapWindow_);
       r.heapChecked = true;
-      r.heapFirst_bytes = static_cast<int64_t>(medianOf(heapFirst_));
+      r.heapFirst_bytes = static_cast<int64_t>(median(asDoubles(heapFirst_)));
       r.heapLast_bytes = static_cast<int64_t>(
-          medianOf(std::vector<int64_t>(heapLast_.begin(), heapLast_.begin() + static_cast<std::ptrdiff_t>(lastCount))));
+          median(std::vector<double>(heapLast_.begin(), heapLast_.begin() + static_cast<std::ptrdiff_t>(lastCount))));
       r.heapFlat = r.heapLast_bytes - r.heapFirst_bytes <= kHeapGrowthTolerance_bytes;
     }
   }
