@@ -771,9 +771,9 @@ void drawChannelsPanel(PlayerSession& session, const FrameData& frame, Dashboard
       ImGui::TableNextColumn();
       text(fmt::format("{:2}", c + 1));
       ImGui::TableNextColumn();
-      const std::string name = session.presetName(strip.bank, strip.program, c);
-      const std::string program =
-          c == 9 || strip.bank == 128 ? fmt::format("drums {:3} {}", strip.program, name) : fmt::format("{:3} {}", strip.program, name);
+      const std::string name = session.presetName(strip.bank, strip.program);
+      const std::string program = strip.bank == kDrumBank ? fmt::format("drums {:3} {}", strip.program, name)
+                                                          : fmt::format("{:3} {}", strip.program, name);
       if (strip.muted) {
         textDim(program);
       } else {

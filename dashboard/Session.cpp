@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "emu8000/PresetFallback.h"
 #include "engine/Sf3Decoder.h"
 #include "monitor/Clock.h"
 #include "monitor/Format.h"
@@ -128,13 +129,11 @@ void PlayerSession::takeSong(std::shared_ptr<const MidiFile> song) {
   song_ = std::move(song);
 }
 
-std::string PlayerSession::presetName(uint16_t bank, uint8_t program, int channel) const {
+std::string PlayerSession::presetName(uint16_t bank, uint8_t program) const {
   const auto current = engine_.bank();
   if (!current) return {};
-  const Preset* preset = current->findPreset(bank, program);
-  // GM fallbacks as a synth would pick them: bank 0 for melodic, bank 128 program 0 for drums.
-  if (preset == nullptr && channel != 9) preset = current->findPreset(0, program);
-  if (preset == nullptr && channel == 9) preset = current->findPreset(128, 0);
+  // The synth reports kDrumBank for a channel that plays drums (Synth::channelBank).
+  const Preset* preset = presetFor(*current, bank, program, bank == kDrumBank);
   return preset != nullptr ? preset->name : std::string();
 }
 

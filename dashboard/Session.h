@@ -70,8 +70,9 @@ class PlayerSession {
   // The current song (immutable, shared with the audio thread's sequencer); null if none.
   const std::shared_ptr<const MidiFile>& song() const { return song_; }
   using LoadedBank = LoadedBanks;
-  // Preset name of a channel's bank and program ("" when the bank has none).
-  std::string presetName(uint16_t bank, uint8_t program, int channel) const;
+  // Preset name of a channel's bank and program as the synth reports them (kDrumBank for a
+  // drum part), with the synth's fallbacks (emu8000/PresetFallback.h); "" when the bank has none.
+  std::string presetName(uint16_t bank, uint8_t program) const;
 
   // --- audio [main thread] ---------------------------------------------------------------
   // Starts the engine's driver. Returns the engine's note when it fell back to the paced

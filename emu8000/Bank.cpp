@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "emu8000/PresetFallback.h"
+
 namespace awe {
 
 Sf2Error::Sf2Error(std::string file, std::string chunk, uint64_t offset, const std::string& what)
@@ -79,6 +81,15 @@ const Preset* Bank::findPreset(uint16_t bank, uint16_t program) const noexcept {
                              });
   if (it == presets_.end() || it->bank != bank || it->program != program) return nullptr;
   return &*it;
+}
+
+const Preset* presetFor(const Bank& bank, uint16_t bankNumber, uint16_t program, bool drum) noexcept {  // [audio thread]
+  if (drum) {
+    const Preset* kit = bank.findPreset(kDrumBank, program);
+    return kit != nullptr ? kit : bank.findPreset(kDrumBank, 0);
+  }
+  const Preset* preset = bank.findPreset(bankNumber, program);
+  return preset != nullptr ? preset : bank.findPreset(0, program);
 }
 
 // [audio thread]

@@ -12,6 +12,7 @@
 #include "emu8000/Channel.h"
 #include "emu8000/Conversions.h"
 #include "emu8000/Emu8000Registers.h"
+#include "emu8000/PresetFallback.h"
 #include "emu8000/StageSpans.h"
 #include "emu8000/Sysex.h"
 #include "emu8000/Tuning.h"
@@ -586,13 +587,7 @@ class SynthImpl final : private SysexTarget {
     // A drum part (channel 10, or a GS drum part change), or XG bank MSB 127 on any
     // channel (outside GS mode, where bank 127 is a melodic variation bank).
     c.drum = c.drumPart || (c.cc[0] == kXgDrumBankMsb && systemMode_ != SystemMode::Gs);
-    if (c.drum) {
-      c.preset = bank_->findPreset(kDrumBank, program);
-      if (c.preset == nullptr) c.preset = bank_->findPreset(kDrumBank, 0);
-      return;
-    }
-    c.preset = bank_->findPreset(c.bankNumber(), program);
-    if (c.preset == nullptr) c.preset = bank_->findPreset(0, program);  // GS capital-tone fallback
+    c.preset = presetFor(*bank_, c.bankNumber(), program, c.drum);
   }
 
   void dataEntry(int ch) noexcept {  // [audio thread]

@@ -215,8 +215,8 @@ TEST_CASE("songs load in the background and are handed over on the next update, 
   CHECK(st.songLoaded);
   CHECK(st.playing);
   CHECK(st.length_s == Approx(2.0).margin(0.3));
-  CHECK(session.presetName(0, 0, 0) == "Test Piano");
-  CHECK(session.presetName(0, 5, 9) == "Test Kit");  // drums fall back to the kit
+  CHECK(session.presetName(0, 0) == "Test Piano");
+  CHECK(session.presetName(awe::kDrumBank, 5) == "Test Kit");  // drums fall back to kit 0
 
   session.loadSongInBackground("/nonexistent/song.mid");
   for (int i = 0; i < 3000 && session.loading(); ++i) {  // up to 30 s on a busy machine
