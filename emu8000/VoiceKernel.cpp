@@ -10,6 +10,9 @@
 
 namespace awe {
 
+#if defined(AWE_HAVE_KERNEL_Sse2)
+const VoiceKernelTable& sse2VoiceKernels();  // VoiceKernelSse2.cpp
+#endif
 #if defined(AWE_HAVE_KERNEL_Avx2)
 const VoiceKernelTable& avx2VoiceKernels();  // VoiceKernelAvx2.cpp
 #endif
@@ -142,6 +145,9 @@ const VoiceKernelTable& genericVoiceKernels() {
 
 std::vector<const VoiceKernelTable*> supportedVoiceKernels() {
   std::vector<const VoiceKernelTable*> tables{&genericVoiceKernels()};
+#if defined(AWE_HAVE_KERNEL_Sse2)
+  tables.push_back(&sse2VoiceKernels());  // every x86-64 has SSE2
+#endif
 #if defined(AWE_HAVE_KERNEL_Avx2)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) tables.push_back(&avx2VoiceKernels());
@@ -158,7 +164,7 @@ std::vector<const VoiceKernelTable*> supportedVoiceKernels() {
 const VoiceKernelTable& voiceKernels() {
   static const VoiceKernelTable* chosen = [] {
     const std::vector<const VoiceKernelTable*> tables = supportedVoiceKernels();
-    // AWE_KERNEL=generic|avx2|avx512 picks that kernel when this build has it and the CPU runs it;
+    // AWE_KERNEL=generic|sse2|avx2|avx512 picks that kernel when this build has it and the CPU runs it;
     // otherwise (unset, unknown, unsupported) the best one.
     if (const char* force = std::getenv("AWE_KERNEL")) {
       for (const VoiceKernelTable* t : tables)

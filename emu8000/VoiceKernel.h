@@ -82,7 +82,7 @@ using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int fra
 using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, float* reverb, float* chorus);
 
 struct VoiceKernelTable {
-  const char* isa;  // "generic", "avx2" or "avx512"
+  const char* isa;  // "generic", "sse2", "avx2" or "avx512"
   // [interpolation 0..2][filter on][sends on][loop-aware path]
   VoiceKernelFn fn[3][2][2][2];
   BusFoldFn fold;

@@ -11,7 +11,7 @@
 //       a Synth with no voice and its effects gated: ns per buffer of N frames (256),
 //       median of N runs; callgrind with --toggle-collect='awe_dsp_bench_idle*' counts
 //       kIdleBuffers buffers.
-//   awe-dsp-bench kernels [--voices N] [--runs N] [--kernel NAME]          (AWE_KERNEL=generic|avx2|avx512 forces one)
+//   awe-dsp-bench kernels [--voices N] [--runs N] [--kernel NAME]   (AWE_KERNEL=generic|sse2|avx2|avx512 forces one)
 //       every voice kernel this CPU runs, checked against the generic one on the same
 //       voices (exit 1 on a mismatch beyond the stated error), then ns per voice-sample,
 //       median of N runs (--kernel: time that one only); callgrind with

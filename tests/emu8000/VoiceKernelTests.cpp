@@ -4,6 +4,7 @@
 // 200 blocks each. They may differ only by rounding: kKernelTolerance (-80 dB of full scale).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "emu8000/VoiceKernel.h"
@@ -21,6 +22,13 @@ TEST_CASE("every voice kernel the CPU runs matches the generic kernel", "[kernel
     CHECK(c.samplesCompared == 3u * 2u * 2u * 200u * 4u * kControlBlockFrames);
     CHECK(c.maxError <= kKernelTolerance);
   }
+#if defined(__x86_64__)
+  // Every x86-64 runs SSE2: that kernel is always there, chosen at least over generic.
+  bool sse2Listed = false;
+  for (const VoiceKernelTable* table : tables) sse2Listed = sse2Listed || std::strcmp(table->isa, "sse2") == 0;
+  CHECK(sse2Listed);
+  if (std::getenv("AWE_KERNEL") == nullptr) CHECK(std::strcmp(voiceKernels().isa, "generic") != 0);
+#endif
   // The chosen kernel is one of them (AWE_KERNEL may pick any; unset, the last: the best).
   bool chosenListed = false;
   for (const VoiceKernelTable* table : tables) chosenListed = chosenListed || table == &voiceKernels();

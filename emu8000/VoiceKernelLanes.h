@@ -1,0 +1,150 @@
+#pragma once
+// The voice kernel's per-sample body, written once for any register width: a kernel file
+// supplies `V`, a struct of its instruction set's vector operations on V::kWidth lanes
+// (kWidth divides kLanes), and the body walks the group's lanes in slices of that width.
+// The AVX2 kernel (VoiceKernelLanes8.h, one 8-lane slice) and the SSE2 kernel
+// (VoiceKernelSse2.cpp, two 4-lane slices) are this body. Included only by kernel files,
+// each compiled for its own instruction set; everything here has internal linkage.
+//
+// What V holds (F: float vector, I: int32 vector):
+//   loadF/storeF, loadI/storeI (aligned), setF, setI;
+//   add, sub, mul on F; madd(a, b, c) = a * b + c; nmadd(a, b, c) = c - a * b (fused where
+//   the instruction set has it); addI, subI, andI, cmpgtI (all ones where a > b), minI;
+//   keep(x, mask): x where mask is all ones, 0 elsewhere; toFloat (int32 -> float);
+//   split(t, whole, wholeF): floor(t) for t >= 0 as int32 and as float;
+//   lo16/hi16: the sign-extended low/high int16 of each int32;
+//   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high).
+#include "emu8000/VoiceKernel.h"
+
+namespace awe {
+namespace {
+
+template <class V>
+typename V::F tapWrappedLanes(const int16_t* samples, typename V::I pos, int k, typename V::I limit,
+                              typename V::I wrap, typename V::I floor) {  // [audio thread]
+  typename V::I t = V::addI(pos, V::setI(k));
+  if (k < 0) {
+    t = V::addI(t, V::andI(V::cmpgtI(floor, t), wrap));
+  } else if (k > 0) {
+    t = V::subI(t, V::andI(V::cmpgtI(t, V::subI(limit, V::setI(1))), wrap));
+  }
+  return V::toFloat(V::lo16(V::gather32(samples, t)));
+}
+
+template <class V, int Interp, bool Filter, bool Sends, bool Wrap>
+void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
+                      int busStride) {  // [audio thread]
+  using F = typename V::F;
+  using I = typename V::I;
+  static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
+  const F half = V::setF(0.5f), onePointFive = V::setF(1.5f);
+  const F two = V::setF(2.0f), twoPointFive = V::setF(2.5f);
+  for (int lane0 = 0; lane0 < kLanes; lane0 += V::kWidth) {
+    I pos = V::loadI(g.pos + lane0);
+    F frac = V::loadF(g.frac + lane0);
+    I base = pos;  // position = base + floor(t), frac = t - floor(t)
+    F t = frac;
+    const F inc = V::loadF(g.inc + lane0);
+    F gain = V::loadF(g.gain + lane0);
+    const F gainStep = V::loadF(g.gainStep + lane0);
+    const F panL = V::loadF(g.panLeft + lane0), panR = V::loadF(g.panRight + lane0);
+    const F sendR = V::loadF(g.sendReverb + lane0), sendC = V::loadF(g.sendChorus + lane0);
+    const F b0 = V::loadF(g.b0 + lane0), b1 = V::loadF(g.b1 + lane0), b2 = V::loadF(g.b2 + lane0);
+    const F a1 = V::loadF(g.a1 + lane0), a2 = V::loadF(g.a2 + lane0);
+    F z1 = V::loadF(g.z1 + lane0), z2 = V::loadF(g.z2 + lane0);
+    const I limit = V::loadI(g.limit + lane0);
+    const I wrap = V::loadI(g.wrap + lane0);
+    const I floor = V::loadI(g.floor + lane0);
+    const I endClamp = V::loadI(g.endClamp + lane0);
+
+    float* busL = acc + kBusLeft * busStride * kLanes + lane0;
+    float* busR = acc + kBusRight * busStride * kLanes + lane0;
+    float* busRev = acc + kBusReverb * busStride * kLanes + lane0;
+    float* busCho = acc + kBusChorus * busStride * kLanes + lane0;
+
+    for (int s = 0; s < frames; ++s) {
+      F x;
+      if (Interp == 2) {
+        F sm1, s0, s1, s2;
+        if (Wrap) {
+          sm1 = tapWrappedLanes<V>(samples, pos, -1, limit, wrap, floor);
+          s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
+          s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
+          s2 = tapWrappedLanes<V>(samples, pos, 2, limit, wrap, floor);
+        } else {
+          const I g0 = V::gather32(samples, V::subI(pos, V::setI(1)));
+          const I g1 = V::gather32(samples, V::addI(pos, V::setI(1)));
+          sm1 = V::toFloat(V::lo16(g0));
+          s0 = V::toFloat(V::hi16(g0));
+          s1 = V::toFloat(V::lo16(g1));
+          s2 = V::toFloat(V::hi16(g1));
+        }
+        // 4-point Catmull-Rom (cubic Hermite) in Horner form.
+        const F c1 = V::mul(half, V::sub(s1, sm1));
+        const F c2 = V::nmadd(half, s2, V::madd(two, s1, V::nmadd(twoPointFive, s0, sm1)));
+        const F c3 = V::madd(half, V::sub(s2, sm1), V::mul(onePointFive, V::sub(s0, s1)));
+        x = V::madd(V::madd(V::madd(c3, frac, c2), frac, c1), frac, s0);
+      } else if (Interp == 1) {
+        F s0, s1;
+        if (Wrap) {
+          s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
+          s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
+        } else {
+          const I g0 = V::gather32(samples, pos);
+          s0 = V::toFloat(V::lo16(g0));
+          s1 = V::toFloat(V::hi16(g0));
+        }
+        x = V::madd(frac, V::sub(s1, s0), s0);
+      } else {
+        x = V::toFloat(V::lo16(V::gather32(samples, pos)));
+      }
+      if (Wrap) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
+      F y = x;
+      if (Filter) {  // transposed direct form II
+        y = V::madd(b0, x, z1);
+        z1 = V::nmadd(a1, y, V::madd(b1, x, z2));
+        z2 = V::nmadd(a2, y, V::mul(b2, x));
+      }
+      // The ramp lands on the block's target gain at its last sample.
+      gain = V::add(gain, gainStep);
+      y = V::mul(y, gain);
+
+      float* l = busL + s * kLanes;
+      float* r = busR + s * kLanes;
+      V::storeF(l, V::madd(y, panL, V::loadF(l)));
+      V::storeF(r, V::madd(y, panR, V::loadF(r)));
+      if (Sends) {
+        float* rv = busRev + s * kLanes;
+        float* ch = busCho + s * kLanes;
+        V::storeF(rv, V::madd(y, sendR, V::loadF(rv)));
+        V::storeF(ch, V::madd(y, sendC, V::loadF(ch)));
+      }
+
+      // Position: t runs from the block's starting fraction in steps of inc, so the only
+      // chain carried from sample to sample is one add (no floor in the loop-carried path).
+      t = V::add(t, inc);
+      I whole;
+      F wholeF;
+      V::split(t, whole, wholeF);
+      pos = V::addI(base, whole);
+      frac = V::sub(t, wholeF);
+      if (Wrap) {
+        const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
+        pos = V::subI(pos, back);
+        base = V::subI(base, back);
+        // A one-shot lane past its end stays there: freeze its position.
+        const I clamped = V::minI(pos, endClamp);
+        base = V::subI(base, V::subI(pos, clamped));
+        pos = clamped;
+      }
+    }
+    V::storeI(g.pos + lane0, pos);
+    V::storeF(g.frac + lane0, frac);
+    V::storeF(g.gain + lane0, gain);
+    V::storeF(g.z1 + lane0, z1);
+    V::storeF(g.z2 + lane0, z2);
+  }
+}
+
+}  // namespace
+}  // namespace awe

@@ -1,0 +1,131 @@
+// The SSE2 voice kernel for any x86-64 (the baseline instruction set: no SSE3/SSE4, no AVX,
+// no FMA): the shared per-sample body (VoiceKernelLanes.h) on 128-bit registers, a group's
+// eight voices as two slices of four. SSE2 has no gather, no floor and no 32-bit minimum,
+// so those are built from loads, truncation (t is never negative) and compare-and-mask.
+// Compiled with the SSE3-and-later extensions switched off and chosen at run time where
+// the CPU has no AVX2 (VoiceKernel.cpp). Only intrinsics and functions with internal
+// linkage live in this file.
+#include <emmintrin.h>
+
+#include <cstring>
+
+#include "emu8000/VoiceKernel.h"
+#include "emu8000/VoiceKernelLanes.h"
+
+#if defined(__SSE3__) || defined(__AVX__)
+#error "VoiceKernelSse2.cpp is compiled for SSE2 only (emu8000/CMakeLists.txt)"
+#endif
+
+namespace awe {
+namespace {
+
+// The vector operations the shared body needs, on 128-bit SSE2 registers.
+struct Lanes4 {  // [audio thread] (every operation)
+  static constexpr int kWidth = 4;
+  using F = __m128;
+  using I = __m128i;
+  static F loadF(const float* p) { return _mm_load_ps(p); }
+  static void storeF(float* p, F v) { _mm_store_ps(p, v); }
+  static I loadI(const int32_t* p) { return _mm_load_si128(reinterpret_cast<const __m128i*>(p)); }
+  static void storeI(int32_t* p, I v) { _mm_store_si128(reinterpret_cast<__m128i*>(p), v); }
+  static F setF(float x) { return _mm_set1_ps(x); }
+  static I setI(int32_t x) { return _mm_set1_epi32(x); }
+  static F add(F a, F b) { return _mm_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm_mul_ps(a, b); }
+  static F madd(F a, F b, F c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }   // no FMA: rounded twice,
+  static F nmadd(F a, F b, F c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }  // as the generic kernel
+  static I addI(I a, I b) { return _mm_add_epi32(a, b); }
+  static I subI(I a, I b) { return _mm_sub_epi32(a, b); }
+  static I andI(I a, I b) { return _mm_and_si128(a, b); }
+  static I cmpgtI(I a, I b) { return _mm_cmpgt_epi32(a, b); }
+  static I minI(I a, I b) {  // SSE4.1's pminsd as a compare and a blend
+    const I aOver = _mm_cmpgt_epi32(a, b);
+    return _mm_or_si128(_mm_and_si128(aOver, b), _mm_andnot_si128(aOver, a));
+  }
+  static F keep(F x, I mask) { return _mm_and_ps(x, _mm_castsi128_ps(mask)); }
+  static F toFloat(I v) { return _mm_cvtepi32_ps(v); }
+  static void split(F t, I& whole, F& wholeF) {  // truncation is the floor: t >= 0
+    whole = _mm_cvttps_epi32(t);
+    wholeF = _mm_cvtepi32_ps(whole);
+  }
+  static I lo16(I v) { return _mm_srai_epi32(_mm_slli_epi32(v, 16), 16); }
+  static I hi16(I v) { return _mm_srai_epi32(v, 16); }
+  static I gather32(const int16_t* samples, I index) {  // four scalar loads
+    alignas(16) int32_t at[kWidth];
+    _mm_store_si128(reinterpret_cast<__m128i*>(at), index);
+    int32_t word[kWidth];
+    for (int k = 0; k < kWidth; ++k) std::memcpy(&word[k], samples + at[k], sizeof(int32_t));
+    return _mm_setr_epi32(word[0], word[1], word[2], word[3]);
+  }
+};
+
+template <int Interp, bool Filter, bool Sends, bool Wrap>
+void renderGroupSse2(LaneGroup& g, const int16_t* samples, int frames, float* acc,
+                     int busStride) {  // [audio thread]
+  renderGroupLanes<Lanes4, Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);
+}
+
+void foldBusesSse2(float* acc, int frames, float* left, float* right, float* reverb,
+                   float* chorus) {  // [audio thread]
+  float* outs[kBusCount] = {left, right, reverb, chorus};
+  const __m128 zero = _mm_setzero_ps();
+  for (int b = 0; b < kBusCount; ++b) {
+    float* bus = acc + b * frames * kLanes;
+    int s = 0;
+    for (; s + 4 <= frames; s += 4) {  // four samples' rows: halves added, transposed, summed
+      __m128 row[4];
+      for (int k = 0; k < 4; ++k) {
+        float* r = bus + (s + k) * kLanes;
+        row[k] = _mm_add_ps(_mm_load_ps(r), _mm_load_ps(r + 4));
+        _mm_store_ps(r, zero);
+        _mm_store_ps(r + 4, zero);
+      }
+      _MM_TRANSPOSE4_PS(row[0], row[1], row[2], row[3]);
+      _mm_storeu_ps(outs[b] + s, _mm_add_ps(_mm_add_ps(row[0], row[1]), _mm_add_ps(row[2], row[3])));
+    }
+    for (; s < frames; ++s) {
+      float* r = bus + s * kLanes;
+      const __m128 pair = _mm_add_ps(_mm_load_ps(r), _mm_load_ps(r + 4));
+      const __m128 two = _mm_add_ps(pair, _mm_movehl_ps(pair, pair));
+      outs[b][s] = _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+      _mm_store_ps(r, zero);
+      _mm_store_ps(r + 4, zero);
+    }
+  }
+}
+
+template <int I, bool F, bool S>
+void fillWrap(VoiceKernelTable& t) {
+  t.fn[I][F][S][0] = &renderGroupSse2<I, F, S, false>;
+  t.fn[I][F][S][1] = &renderGroupSse2<I, F, S, true>;
+}
+template <int I, bool F>
+void fillSends(VoiceKernelTable& t) {
+  fillWrap<I, F, false>(t);
+  fillWrap<I, F, true>(t);
+}
+template <int I>
+void fillFilter(VoiceKernelTable& t) {
+  fillSends<I, false>(t);
+  fillSends<I, true>(t);
+}
+
+VoiceKernelTable makeSse2Table() {
+  VoiceKernelTable t{};
+  t.isa = "sse2";
+  t.fold = &foldBusesSse2;
+  fillFilter<0>(t);
+  fillFilter<1>(t);
+  fillFilter<2>(t);
+  return t;
+}
+
+}  // namespace
+
+const VoiceKernelTable& sse2VoiceKernels() {
+  static const VoiceKernelTable table = makeSse2Table();
+  return table;
+}
+
+}  // namespace awe
