@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "monitor/Format.h"
@@ -338,6 +339,53 @@ AudioFileData readAudioFile(const std::string& path) {
     data.right[i] = interleaved[i * channels + (channels > 1 ? 1 : 0)];
   }
   return data;
+}
+
+std::string audioFileProblem(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "it does not exist";
+  if (!S_ISREG(st.st_mode)) return "it is not a regular file";
+  const auto fileBytes = static_cast<uint64_t>(st.st_size);
+  {
+    // The outer chunk's size: little-endian in RIFF, big-endian in AIFF's FORM; RF64 keeps
+    // its sizes elsewhere (libsndfile's decode below still checks it).
+    unsigned char head[8] = {};
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return std::string("cannot open it: ") + std::strerror(errno);
+    const size_t got = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (got == sizeof head) {
+      const uint32_t le = head[4] | (head[5] << 8) | (head[6] << 16) | (static_cast<uint32_t>(head[7]) << 24);
+      const uint32_t be = (static_cast<uint32_t>(head[4]) << 24) | (head[5] << 16) | (head[6] << 8) | head[7];
+      const bool riff = std::memcmp(head, "RIFF", 4) == 0, form = std::memcmp(head, "FORM", 4) == 0;
+      if (riff || form) {
+        const uint64_t announced = uint64_t{riff ? le : be} + 8;
+        if (announced != fileBytes)
+          return std::string("its ") + (riff ? "RIFF" : "FORM") + " header announces " + std::to_string(announced) +
+                 " bytes but the file has " + std::to_string(fileBytes);
+      }
+    }
+  }
+  SF_INFO info{};
+  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
+  if (file == nullptr) return std::string("libsndfile cannot read it: ") + sf_strerror(nullptr);
+  if (info.frames <= 0 || info.channels <= 0) {
+    sf_close(file);
+    return "it holds no audio";
+  }
+  std::vector<float> chunk(4096 * static_cast<size_t>(info.channels));
+  sf_count_t decoded = 0;
+  while (decoded < info.frames) {
+    const sf_count_t got = sf_readf_float(file, chunk.data(), 4096);
+    if (got <= 0) break;
+    decoded += got;
+  }
+  const int error = sf_error(file);
+  sf_close(file);
+  if (decoded != info.frames || error != SF_ERR_NO_ERROR)
+    return "its header announces " + std::to_string(info.frames) + " frames but " + std::to_string(decoded) +
+           " decode";
+  return "";
 }
 
 }  // namespace awe

@@ -73,4 +73,10 @@ struct AudioFileData {
 };
 AudioFileData readAudioFile(const std::string& path);
 
+// Why `path` is not a whole audio file, or "" when it is: libsndfile opens it and decodes
+// every frame its header announces (at least one), and a WAV's RIFF or an AIFF's FORM size
+// adds up to the file's length (libsndfile reads a cut WAV without complaint, only shorter).
+// For resuming a batch: a cut or damaged output is rendered again. [control thread]
+std::string audioFileProblem(const std::string& path);
+
 }  // namespace awe

@@ -4,7 +4,11 @@
 //              [--sample-format pcm16|pcm24|float] [--sf2 bank.sf2 [--sf2 more.sf2]] [--rate R] [--polyphony N]
 //              [--interp cubic|linear|none] [--mode awe|modern|auto] [--gain DB] [--reverb T] [--chorus T] [--max-length 1:00:00]
 //              [--keep-partial] [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|render]
+//   awe-render song.mid... -o DIR/ [-j N] [options as above]
 //
+// Several songs (or -o naming a folder) make a batch: DIR/<song name>.<ext>, N renders at a
+// time, each in its own process; a batch run again skips the outputs already complete
+// (tools/render/RenderBatch.h).
 // The file is written under a temporary name and renamed when complete: Ctrl-C, a full disk
 // or any error leaves the old file as it was (monitor/OutputFile.h). `-o -` streams WAV to
 // standard output; the progress and the summary then go to standard error.
@@ -23,6 +27,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
@@ -38,18 +43,24 @@
 #include "engine/cli/SynthCli.h"
 #include "monitor/Format.h"
 #include "monitor/OutputFile.h"
+#include "tools/render/RenderBatch.h"
 
 namespace {
 
-// A one-line progress bar on a terminal, redrawn at most ten times a second.
+// A one-line progress bar on a terminal, redrawn at most ten times a second; in a batch's
+// render, "done_s total_s" lines on the batch's progress pipe instead.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+  ProgressBar(bool enabled, int batchFd) : enabled_(enabled || batchFd >= 0), batchFd_(batchFd) {}
   void update(double done_s, double total_s) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
+    if (batchFd_ >= 0) {
+      dprintf(batchFd_, "%.3f %.3f\n", done_s, total_s);
+      return;
+    }
     const double fraction = total_s > 0.0 ? std::min(done_s / total_s, 1.0) : 1.0;
     const int width = 40;
     const int filled = static_cast<int>(fraction * width);
@@ -63,6 +74,7 @@ class ProgressBar {
 
  private:
   bool enabled_;
+  int batchFd_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
@@ -140,20 +152,26 @@ int main(int argc, char** argv) {
   std::string songPath, outPath, interp = "cubic", format, sampleFormatName = "pcm16";
   std::vector<std::string> banks;
   awe::cli::SoundOptions sound;
+  std::vector<std::string> songs;
   std::string maxLengthText = "1:00:00";
   bool keepPartial = false;
   double rate = awe::kDefaultSampleRate, tail_s = 10.0;
   int polyphony = awe::kDefaultPolyphony;  // one default in every tool (emu8000/Config.h)
   size_t block = 1024;
   bool quiet = false;
+  int jobs = 1, progressFd = -1;
   awe::ProfileCliOptions profileOptions;
   const awe::ProfileCliSpec profileSpec{"awe-render", "render", false, ""};
-  app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
+  app.add_option("song", songs, "Standard MIDI File(s) (default: the built-in demo song); several make a batch")
+      ->check(CLI::ExistingFile);
   app.add_option("-o,--output", outPath,
                  "Audio file to write: .wav, .flac, .aiff, .ogg (Vorbis), .opus, .mp3 (where libsndfile has it), or - "
-                 "for WAV on standard output")
+                 "for WAV on standard output; a folder (DIR/) for a batch: DIR/<song name>.<format, default wav>")
       ->required();
   awe::cli::addBankOption(app, banks);
+  app.add_option("-j,--jobs", jobs, "Batch: songs rendered at once, each in its own process (0: one per core)")
+      ->check(awe::cli::wholeRange(0, 1024, "renders"));
+  app.add_option("--progress-fd", progressFd)->group("");  // a batch's render reports its progress there
   auto* rateOption = app.add_option("--rate", rate, "Sample rate in Hz (default 44100; 48000 for Opus)")
                          ->check(awe::cli::range(8000.0, 192000.0, "Hz"));
   app.add_option("--polyphony", polyphony, "Voices")->check(awe::cli::wholeRange(1, awe::kMaxPolyphony, "voices"));
@@ -184,6 +202,35 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "No progress bar");
   awe::addProfileOptions(app, profileOptions, profileSpec);
   if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
+  // A batch: several songs, or -o naming a folder. Every song is one run of this program.
+  std::error_code folderError;
+  const bool toFolder = !outPath.empty() && (outPath.back() == '/' || std::filesystem::is_directory(outPath, folderError));
+  if (songs.size() > 1 && !toFolder) {
+    fmt::print(stderr, "awe-render: {} songs need -o naming a folder (-o DIR/), not the file {}\n", songs.size(), outPath);
+    return awe::cli::kExitUsage;
+  }
+  if (toFolder) {
+    std::string extension = "wav";
+    if (!format.empty() && format != "pcm16" && format != "pcm24" && format != "float")
+      extension = awe::containerName(*awe::containerFromName(format));
+    awe::RenderBatch batch;
+    batch.songs = songs.empty() ? std::vector<std::string>{awe::builtinSongPath()} : songs;
+    batch.outFolder = outPath;
+    batch.extension = extension;
+    batch.jobs = jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    batch.quiet = quiet;
+    batch.renderArgs = awe::singleRenderArgs(app, argc, argv, {"-o", "-j", "-q", "--progress-fd"});
+    try {
+      std::filesystem::create_directories(outPath);
+      if (!awe::cli::checkOutputs("awe-render", {{"-o", (std::filesystem::path(outPath) / "x.wav").string()}}))
+        return awe::cli::kExitUsage;
+      return awe::runRenderBatch(batch);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "awe-render: {}\n", e.what());
+      return awe::cli::kExitUsage;
+    }
+  }
+  if (!songs.empty()) songPath = songs.front();
   if (!awe::cli::checkOutputs("awe-render", {{"-o", outPath}})) return awe::cli::kExitUsage;
   if (format == "pcm16" || format == "pcm24" || format == "float") {
     sampleFormatName = format;
@@ -298,7 +345,7 @@ int main(int argc, char** argv) {
 
     catchStopSignals();  // from here on, Ctrl-C stops the render and keeps the old file
     awe::AudioFileWriter writer(outPath, rate, sampleFormat, container);
-    ProgressBar bar(!quiet && isatty(STDERR_FILENO) != 0);
+    ProgressBar bar(!quiet && isatty(STDERR_FILENO) != 0, progressFd);
     awe::OfflineRenderSettings renderSettings;
     renderSettings.maxTail_s = tail_s;
     renderSettings.maxFrames = static_cast<size_t>(std::llround(maxLength_s * rate));
