@@ -122,7 +122,7 @@ std::vector<std::string> singleRenderArgs(const CLI::App& app, int argc, char** 
     const std::string name = token.substr(0, nameEnd);
     const bool valueAttached = nameEnd != std::string::npos && nameEnd < token.size();
     const CLI::Option* opt = app.get_option_no_throw(name);
-    const bool takesValue = opt != nullptr && opt->get_type_size_max() > 0 && !valueAttached;
+    const bool takesValue = opt != nullptr && opt->get_expected_max() > 0 && !valueAttached;
     const bool keep = opt == nullptr || !dropped(opt);
     if (keep) kept.push_back(token);
     if (takesValue && i + 1 < argc) {
