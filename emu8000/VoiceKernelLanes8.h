@@ -17,31 +17,31 @@ struct Lanes8 {
   static constexpr int kWidth = 8;
   using F = __m256;
   using I = __m256i;
-  static F loadF(const float* p) { return _mm256_load_ps(p); }
-  static void storeF(float* p, F v) { _mm256_store_ps(p, v); }
-  static I loadI(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }
-  static void storeI(int32_t* p, I v) { _mm256_store_si256(reinterpret_cast<__m256i*>(p), v); }
-  static F setF(float x) { return _mm256_set1_ps(x); }
-  static I setI(int32_t x) { return _mm256_set1_epi32(x); }
-  static F add(F a, F b) { return _mm256_add_ps(a, b); }
-  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }
-  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
-  static F madd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
-  static F nmadd(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }
-  static I addI(I a, I b) { return _mm256_add_epi32(a, b); }
-  static I subI(I a, I b) { return _mm256_sub_epi32(a, b); }
-  static I andI(I a, I b) { return _mm256_and_si256(a, b); }
-  static I cmpgtI(I a, I b) { return _mm256_cmpgt_epi32(a, b); }
-  static I minI(I a, I b) { return _mm256_min_epi32(a, b); }
-  static F keep(F x, I mask) { return _mm256_and_ps(x, _mm256_castsi256_ps(mask)); }
-  static F toFloat(I v) { return _mm256_cvtepi32_ps(v); }
-  static void split(F t, I& whole, F& wholeF) {
+  static F loadF(const float* p) { return _mm256_load_ps(p); }  // [audio thread]
+  static void storeF(float* p, F v) { _mm256_store_ps(p, v); }  // [audio thread]
+  static I loadI(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }  // [audio thread]
+  static void storeI(int32_t* p, I v) { _mm256_store_si256(reinterpret_cast<__m256i*>(p), v); }  // [audio thread]
+  static F setF(float x) { return _mm256_set1_ps(x); }  // [audio thread]
+  static I setI(int32_t x) { return _mm256_set1_epi32(x); }  // [audio thread]
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }  // [audio thread]
+  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }  // [audio thread]
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }  // [audio thread]
+  static F madd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }  // [audio thread]
+  static F nmadd(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }  // [audio thread]
+  static I addI(I a, I b) { return _mm256_add_epi32(a, b); }  // [audio thread]
+  static I subI(I a, I b) { return _mm256_sub_epi32(a, b); }  // [audio thread]
+  static I andI(I a, I b) { return _mm256_and_si256(a, b); }  // [audio thread]
+  static I cmpgtI(I a, I b) { return _mm256_cmpgt_epi32(a, b); }  // [audio thread]
+  static I minI(I a, I b) { return _mm256_min_epi32(a, b); }  // [audio thread]
+  static F keep(F x, I mask) { return _mm256_and_ps(x, _mm256_castsi256_ps(mask)); }  // [audio thread]
+  static F toFloat(I v) { return _mm256_cvtepi32_ps(v); }  // [audio thread]
+  static void split(F t, I& whole, F& wholeF) {  // [audio thread]
     wholeF = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     whole = _mm256_cvttps_epi32(wholeF);
   }
-  static I lo16(I v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }
-  static I hi16(I v) { return _mm256_srai_epi32(v, 16); }
-  static I gather32(const int16_t* samples, I index) {
+  static I lo16(I v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }  // [audio thread]
+  static I hi16(I v) { return _mm256_srai_epi32(v, 16); }  // [audio thread]
+  static I gather32(const int16_t* samples, I index) {  // [audio thread]
     return _mm256_i32gather_epi32(reinterpret_cast<const int*>(samples), index, 2);
   }
 };
@@ -53,7 +53,7 @@ void renderGroupLanes8(LaneGroup& g, const int16_t* samples, int frames, float* 
 }
 
 // Eight samples' lane vectors to eight sums: a hadd tree, then the two 128-bit halves.
-inline __m256 sumLanes8(const float* rows) {
+inline __m256 sumLanes8(const float* rows) {  // [audio thread]
   const __m256 t0 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows), _mm256_load_ps(rows + 8)),
                                    _mm256_hadd_ps(_mm256_load_ps(rows + 16), _mm256_load_ps(rows + 24)));
   const __m256 t1 = _mm256_hadd_ps(_mm256_hadd_ps(_mm256_load_ps(rows + 32), _mm256_load_ps(rows + 40)),
