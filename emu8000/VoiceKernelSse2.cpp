@@ -11,6 +11,7 @@
 
 #include "emu8000/VoiceKernel.h"
 #include "emu8000/VoiceKernelLanes.h"
+#include "emu8000/VoiceKernelTableFill.h"
 
 #if defined(__SSE3__) || defined(__AVX__)
 #error "VoiceKernelSse2.cpp is compiled for SSE2 only (emu8000/CMakeLists.txt)"
@@ -95,31 +96,12 @@ void foldBusesSse2(float* acc, int frames, float* left, float* right, float* rev
   }
 }
 
-template <int I, bool F, bool S>
-void fillWrap(VoiceKernelTable& t) {
-  t.fn[I][F][S][0] = &renderGroupSse2<I, F, S, false>;
-  t.fn[I][F][S][1] = &renderGroupSse2<I, F, S, true>;
-}
-template <int I, bool F>
-void fillSends(VoiceKernelTable& t) {
-  fillWrap<I, F, false>(t);
-  fillWrap<I, F, true>(t);
-}
-template <int I>
-void fillFilter(VoiceKernelTable& t) {
-  fillSends<I, false>(t);
-  fillSends<I, true>(t);
-}
+struct Sse2Kernels {
+  template <int I, bool F, bool S, bool W>
+  static constexpr VoiceKernelFn fn = &renderGroupSse2<I, F, S, W>;
+};
 
-VoiceKernelTable makeSse2Table() {
-  VoiceKernelTable t{};
-  t.isa = "sse2";
-  t.fold = &foldBusesSse2;
-  fillFilter<0>(t);
-  fillFilter<1>(t);
-  fillFilter<2>(t);
-  return t;
-}
+VoiceKernelTable makeSse2Table() { return makeVoiceKernelTable<Sse2Kernels>("sse2", &foldBusesSse2); }
 
 }  // namespace
 
