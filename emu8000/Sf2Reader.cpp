@@ -756,6 +756,8 @@ class Sf2Parser {
           lo = std::min(lo, 127u);
           hi = std::min(hi, 127u);
         }
+        if (lo > hi)  // kept as given: the resolved zone is then left out (below)
+          warn(gens.id, offset, cat(info.name, " ", lo, "-", hi, " is empty (low above high): the zone never plays"));
         if (keyRange) {
           z.hasKeyRange = true;
           z.keyLo = static_cast<uint8_t>(lo);
@@ -917,6 +919,8 @@ class Sf2Parser {
         r.keyHi = keySource.keyHi;
         r.velLo = velSource.velLo;
         r.velHi = velSource.velHi;
+        // An empty range (warned about where it was read) matches no note: not kept.
+        if (r.keyLo > r.keyHi || r.velLo > r.velHi) continue;
         r.target = z.target;
         mergeModulators(g, z, &r.modBegin, &r.modCount, bags.at(b), bags.id);
         if (!level.preset) checkLoop(r);

@@ -416,6 +416,10 @@ std::vector<BrokenCase> brokenCases() {
   described("key_range_above_127.sf2", false, "igen", "clamped to 0-127", [&](Sf2Description& d) {
     instZone(d).gens.insert(instZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 0, 200));
   });
+  described("key_range_reversed.sf2", false, "pgen", "is empty (low above high)", [&](Sf2Description& d) {
+    // Found by the fuzzer: a preset zone's keyRange 249-84 (lo clamped to 127, still above hi).
+    presetZone(d).gens.insert(presetZone(d).gens.begin(), GenEntry::range(Gen::KeyRange, 249, 84));
+  });
   described("generator_twice.sf2", false, "igen", "given twice", [&](Sf2Description& d) {
     instZone(d).gens.insert(instZone(d).gens.begin(), GenEntry::value(Gen::Pan, 100));
     instZone(d).gens.insert(instZone(d).gens.begin() + 1, GenEntry::value(Gen::Pan, -100));
