@@ -77,7 +77,11 @@ class JackCapture {
   uint64_t lastFrame() const { return lastFrame_.load(std::memory_order_relaxed); }
 
  private:
-  static int onProcess(uint32_t frames, void* self) noexcept;
+  // Not noexcept: jack_deactivate cancels the process thread asynchronously (JACK2's
+  // JackClient::Deactivate kills it), and a forced unwind through a noexcept frame is
+  // std::terminate. stop() parks the callback first, so the cancel lands here, never inside
+  // process().
+  static int onProcess(uint32_t frames, void* self);
   static int onXrun(void* self) noexcept;
   int process(uint32_t frames) noexcept;
 
@@ -87,6 +91,8 @@ class JackCapture {
   std::atomic<uint64_t> xruns_{0};
   std::atomic<uint64_t> onsetDrops_{0};
   std::atomic<uint64_t> lastFrame_{0};
+  std::atomic<bool> parkRequested_{false};  // set by stop(): the callback returns at once
+  std::atomic<bool> parked_{false};         // the callback has seen it and left process()
 };
 
 }  // namespace awe
