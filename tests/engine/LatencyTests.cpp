@@ -331,6 +331,8 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     const auto bound_ns =
         static_cast<int64_t>((2.0 * period_s + engine.driver()->outputLatency_s() + kClientWakeUp_s) * 1e9 +
                              kClickDelay_samples * 1e9 / kRate);
+    const auto engineBound_ns = static_cast<int64_t>((2.0 * period_s + engine.driver()->outputLatency_s()) * 1e9 +
+                                                     kClickDelay_samples * 1e9 / kRate);
     // What JACK says about the engine's port stays within what the driver reports.
     CHECK(static_cast<double>(result.converterShift_ns) <= engine.driver()->outputLatency_s() * 1e9 + 1e3);
     for (const LoopbackEvent& e : events) {
@@ -340,7 +342,14 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       // A sanitizer build runs its callbacks several times slower and late: what it checks
       // is the threads and memory, and the counts and pairing above; the time bounds are
       // the optimised build's.
-      if (!kSanitizerBuild) CHECK(e.latency_ns() < bound_ns);
+      // The synth's share, from its note's arrival stamp to the sound, does not depend on
+      // when the machine woke the MIDI client (a late stamp only shortens it): held always.
+      // The whole path includes that wake-up, which a loaded machine stretches past
+      // kClientWakeUp_s (seen: 1.5 ms under ctest -j2): held on a quiet machine.
+      const int64_t engineShare_ns = e.converter_ns - e.engine.times.arrival_ns;
+      INFO("arrival to sound " << engineShare_ns << " ns, bound " << engineBound_ns << " ns");
+      if (!kSanitizerBuild) CHECK(engineShare_ns < engineBound_ns);
+      if (!kSanitizerBuild && strictTiming()) CHECK(e.latency_ns() < bound_ns);
       CHECK(e.graphLatency_ns() > 0);
       REQUIRE(e.hasEngineRecord);
       CHECK(e.engine.schedule == schedule);
