@@ -469,6 +469,12 @@ class SynthImpl final : private SysexTarget {
     settings_.chorus = type;
     chorus_.setType(type);
   }
+  void setEffectLevels(float reverb, float chorus) noexcept {
+    reverbLevel_ = std::clamp(reverb, 0.0f, 1.0f);
+    chorusLevel_ = std::clamp(chorus, 0.0f, 1.0f);
+  }
+  float reverbLevel() const noexcept { return reverbLevel_; }
+  float chorusLevel() const noexcept { return chorusLevel_; }
   void setPersonality(Personality p) noexcept {
     personality_ = p;
     settings_.personality = p;
@@ -1420,6 +1426,12 @@ class SynthImpl final : private SysexTarget {
       std::fill(reverbBus_, reverbBus_ + n, 0.0f);
       std::fill(chorusBus_, chorusBus_ + n, 0.0f);
     }
+    if (reverbLevel_ != 1.0f) {
+      for (int i = 0; i < n; ++i) reverbBus_[i] *= reverbLevel_;
+    }
+    if (chorusLevel_ != 1.0f) {
+      for (int i = 0; i < n; ++i) chorusBus_[i] *= chorusLevel_;
+    }
     AWE_SPAN_LAP(laps_, Mix);
     reverb_.process(reverbBus_, left, right, static_cast<size_t>(n));
     chorus_.process(chorusBus_, left, right, static_cast<size_t>(n));
@@ -1475,6 +1487,8 @@ class SynthImpl final : private SysexTarget {
   TuningStore tunings_;          // MTS tuning programs
   SystemMode systemMode_ = SystemMode::Gm;
   float masterVolume_ = 1.0f;    // GM2 / GS master volume, linear
+  float reverbLevel_ = 1.0f;     // the player's effect levels (setEffectLevels)
+  float chorusLevel_ = 1.0f;
   double masterFineTuning_cents_ = 0.0;
   int masterCoarseTuning_semitones_ = 0;
   Glide noteGlide_;              // the glide of the note being started
@@ -1521,6 +1535,11 @@ void Synth::resetAllChannels() noexcept { impl_->resetAllChannels(); }
 void Synth::setPersonality(Personality personality) noexcept { impl_->setPersonality(personality); }
 void Synth::setReverbType(ReverbType type) noexcept { impl_->setReverbType(type); }
 void Synth::setChorusType(ChorusType type) noexcept { impl_->setChorusType(type); }
+void Synth::setEffectLevels(float reverbLevel, float chorusLevel) noexcept {  // [audio thread]
+  impl_->setEffectLevels(reverbLevel, chorusLevel);
+}
+float Synth::reverbLevel() const noexcept { return impl_->reverbLevel(); }
+float Synth::chorusLevel() const noexcept { return impl_->chorusLevel(); }
 ReverbType Synth::reverbType() const noexcept { return impl_->settings().reverb; }
 ChorusType Synth::chorusType() const noexcept { return impl_->settings().chorus; }
 Personality Synth::personality() const noexcept { return impl_->personality(); }

@@ -100,6 +100,11 @@ class Synth {
   void setChorusType(ChorusType type) noexcept;
   ReverbType reverbType() const noexcept;
   ChorusType chorusType() const noexcept;
+  // [audio thread] How much of the voices' reverb and chorus sends reach the units, 0..1
+  // (1, the default, is what the song and bank ask for): the player's effect levels.
+  void setEffectLevels(float reverbLevel, float chorusLevel) noexcept;
+  float reverbLevel() const noexcept;
+  float chorusLevel() const noexcept;
 
   // [audio thread] Quality hooks, safe while playing.
   void setInterpolation(Interpolation mode) noexcept;

@@ -40,6 +40,12 @@ Engine::Engine(const EngineSettings& settings)
       liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
       sampleClock_(settings.driver.sampleRate),
       schedule_(settings.schedule) {
+  for (uint8_t& v : volume_) v = 100;
+  for (uint8_t& p : pan_) p = 64;
+  for (int16_t& o : volumeOverride_) o = -1;
+  for (int16_t& o : panOverride_) o = -1;
+  for (int16_t& o : programOverride_) o = -1;
+  for (auto& channel : soundingKey_) std::fill(std::begin(channel), std::end(channel), uint8_t{0xFF});
   if (settings.midiEventLogCapacity > 0) {
     eventLog_ = std::make_unique<moodycamel::ReaderWriterQueue<MidiEventRecord>>(settings.midiEventLogCapacity);
   }
@@ -147,11 +153,14 @@ void Engine::setSong(std::shared_ptr<const MidiFile> song) {
   sequencer->load(song);
   song_ = song;
   songLength_s_ = static_cast<double>(sequencer->lengthSamples()) / sequencer->sampleRate();
+  ++songsHandedOver_;
   Sequencer* raw = sequencer.get();
   sequencersInFlight_.push_back(std::move(sequencer));
   if (!running()) {
     Sequencer* old = sequencer_;
     sequencer_ = raw;
+    sequencer_->setTempoScale(tempoScale_);
+    songSerial_ = songsHandedOver_;
     returnToControl(old, false);
     pump();
     return;
@@ -159,7 +168,9 @@ void Engine::setSong(std::shared_ptr<const MidiFile> song) {
   Command c;
   c.type = CommandType::SetSequencer;
   c.pointer = raw;
+  c.a = static_cast<int32_t>(songsHandedOver_);
   if (!push(c)) {
+    --songsHandedOver_;
     sequencersInFlight_.pop_back();
     throw std::runtime_error("engine command queue full: song not handed over");
   }
@@ -226,6 +237,45 @@ bool Engine::setSchedule(MidiSchedule schedule) {
 }
 bool Engine::setChannelMuted(int channel, bool muted) {
   return push({CommandType::SetMute, channel, muted ? 1 : 0, 0.0, nullptr});
+}
+bool Engine::setMasterGain(double gain_dB) {
+  return push({CommandType::SetMasterGain, 0, 0, std::clamp(gain_dB, -1000.0, kMaxMasterGain_dB), nullptr});
+}
+bool Engine::setReverbType(ReverbType type) {
+  return push({CommandType::SetReverbType, static_cast<int32_t>(type), 0, 0.0, nullptr});
+}
+bool Engine::setChorusType(ChorusType type) {
+  return push({CommandType::SetChorusType, static_cast<int32_t>(type), 0, 0.0, nullptr});
+}
+bool Engine::setEffectLevels(double reverbLevel, double chorusLevel) {
+  // Both in one command: the levels travel as thousandths.
+  return push({CommandType::SetEffectLevels, static_cast<int32_t>(std::lround(std::clamp(reverbLevel, 0.0, 1.0) * 1000.0)),
+               static_cast<int32_t>(std::lround(std::clamp(chorusLevel, 0.0, 1.0) * 1000.0)), 0.0, nullptr});
+}
+bool Engine::setPersonality(Personality personality) {
+  return push({CommandType::SetPersonality, static_cast<int32_t>(personality), 0, 0.0, nullptr});
+}
+bool Engine::setInterpolationOverride(int mode) {
+  return push({CommandType::SetInterpolation, std::clamp(mode, -1, static_cast<int>(Interpolation::Cubic)), 0, 0.0, nullptr});
+}
+bool Engine::setPolyphonyCap(int voices) {
+  return push({CommandType::SetPolyphonyCap, std::max(voices, 0), 0, 0.0, nullptr});
+}
+bool Engine::setChannelVolume(int channel, int volume) {
+  return push({CommandType::SetChannelVolume, channel, std::clamp(volume, -1, 127), 0.0, nullptr});
+}
+bool Engine::setChannelPan(int channel, int pan) {
+  return push({CommandType::SetChannelPan, channel, std::clamp(pan, -1, 127), 0.0, nullptr});
+}
+bool Engine::setChannelProgram(int channel, int program) {
+  return push({CommandType::SetChannelProgram, channel, std::clamp(program, -1, 127), 0.0, nullptr});
+}
+bool Engine::setTranspose(int semitones) {
+  return push({CommandType::SetTranspose, std::clamp(semitones, -kMaxTranspose_semitones, kMaxTranspose_semitones), 0,
+               0.0, nullptr});
+}
+bool Engine::setTempoScale(double scale) {
+  return push({CommandType::SetTempoScale, 0, 0, scale, nullptr});
 }
 bool Engine::allNotesOff() { return push({CommandType::AllNotesOff, 0, 0, 0.0, nullptr}); }
 bool Engine::allSoundOff() { return push({CommandType::AllSoundOff, 0, 0, 0.0, nullptr}); }
@@ -300,6 +350,7 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
       liveCount = gatherLiveEvents(bufferStart_ns, frames);
     }
     renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
+    applyMasterGain(left, right, frames);
     const uint64_t steals = synth_.counters().steals;
     AWE_PROBE(for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal());
     runTestHooks(t0);
@@ -374,9 +425,60 @@ void Engine::applyCommands() noexcept {  // [audio thread]
         Sequencer* old = sequencer_;
         sequencer_ = static_cast<Sequencer*>(const_cast<void*>(c.pointer));
         if (old != nullptr) synth_.allSoundOff();
+        // The player's tempo carries over to the next song.
+        if (sequencer_ != nullptr) sequencer_->setTempoScale(tempoScale_);
+        songSerial_ = static_cast<uint32_t>(c.a);
         returnToControl(old, false);
         break;
       }
+      case CommandType::SetMasterGain:
+        masterGain_dB_ = c.value;
+        masterGain_ = c.value <= kMinMasterGain_dB ? 0.0f : static_cast<float>(std::pow(10.0, c.value / 20.0));
+        break;
+      case CommandType::SetReverbType:
+        synth_.setReverbType(static_cast<ReverbType>(std::clamp(c.a, 0, kReverbTypeCount - 1)));
+        break;
+      case CommandType::SetChorusType:
+        synth_.setChorusType(
+            static_cast<ChorusType>(std::clamp(c.a, 0, kChorusTypeCount - 1)));
+        break;
+      case CommandType::SetEffectLevels:
+        synth_.setEffectLevels(static_cast<float>(c.a) / 1000.0f, static_cast<float>(c.b) / 1000.0f);
+        break;
+      case CommandType::SetPersonality:
+        synth_.setPersonality(c.a == 0 ? Personality::Awe : Personality::Modern);
+        break;
+      case CommandType::SetInterpolation:
+        interpolationOverride_ = c.a;
+        applyQuality(static_cast<QualityLevel>(qualityLevel_));
+        break;
+      case CommandType::SetPolyphonyCap:
+        polyphonyCap_ = c.a;
+        applyQuality(static_cast<QualityLevel>(qualityLevel_));
+        break;
+      case CommandType::SetChannelVolume:
+      case CommandType::SetChannelPan:
+      case CommandType::SetChannelProgram: {
+        if (c.a >= 0 && c.a < kMidiChannels) {
+          int16_t* const overrides = c.type == CommandType::SetChannelVolume ? volumeOverride_
+                               : c.type == CommandType::SetChannelPan  ? panOverride_
+                                                                       : programOverride_;
+          overrides[c.a] = static_cast<int16_t>(c.b);
+          // Back to the song: give the channel the song's value again.
+          if (c.b < 0 && c.type == CommandType::SetChannelVolume) synth_.controlChange(c.a, 7, volume_[c.a]);
+          if (c.b < 0 && c.type == CommandType::SetChannelPan) synth_.controlChange(c.a, 10, pan_[c.a]);
+          if (c.b < 0 && c.type == CommandType::SetChannelProgram) synth_.programChange(c.a, program_[c.a]);
+          applyChannelOverrides(c.a);
+        }
+        break;
+      }
+      case CommandType::SetTranspose:
+        transpose_semitones_ = c.a;
+        break;
+      case CommandType::SetTempoScale:
+        tempoScale_ = std::clamp(c.value > 0.0 ? c.value : 1.0, Sequencer::kMinTempoScale, Sequencer::kMaxTempoScale);
+        if (sequencer_ != nullptr) sequencer_->setTempoScale(tempoScale_);
+        break;
     }
   }
   // Retry anything the return queue could not take earlier.
@@ -403,12 +505,28 @@ void Engine::returnToControl(const void* pointer, bool isBank) noexcept {  // [a
 
 void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
   const QualitySettings q = qualitySettings(level, settings_.polyphony);
-  synth_.setInterpolation(q.interpolation);
+  // The player's interpolation wins over the level's; its voice cap only lowers the level's.
+  synth_.setInterpolation(interpolationOverride_ >= 0 ? static_cast<Interpolation>(interpolationOverride_)
+                                                      : q.interpolation);
   synth_.setFilterEnabled(q.filter);
   // Effects switched off in the settings stay off at every level (awe-bench --effects off).
   synth_.setEffectsEnabled(q.effects && settings_.synth.effectsEnabled);
-  synth_.setPolyphonyLimit(q.polyphonyCap);
+  synth_.setPolyphonyLimit(polyphonyCap_ > 0 ? std::min(q.polyphonyCap, polyphonyCap_) : q.polyphonyCap);
+  qualityLevel_ = static_cast<uint8_t>(level);
   quality_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
+}
+
+void Engine::applyMasterGain(float* left, float* right, size_t frames) noexcept {  // [audio thread]
+  // 0 dB stays bit-exact; a change ramps linearly over this buffer (no click).
+  if (masterGain_ == 1.0f && appliedMasterGain_ == 1.0f) return;
+  const float from = appliedMasterGain_;
+  const float step = frames > 0 ? (masterGain_ - from) / static_cast<float>(frames) : 0.0f;
+  for (size_t i = 0; i < frames; ++i) {
+    const float gain = from == masterGain_ ? masterGain_ : from + step * static_cast<float>(i + 1);
+    left[i] *= gain;
+    right[i] *= gain;
+  }
+  appliedMasterGain_ = masterGain_;
 }
 
 size_t Engine::gatherLiveEvents(int64_t bufferStart_ns, size_t frames) noexcept {  // [audio thread]
@@ -486,16 +604,48 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
   renderTo(frames);
 }
 
-// The engine's part of a message: a muted channel's note-ons stop here, the others feed
-// the activity meters and the voice-allocation time; the synth routes every message.
-void Engine::dispatch(const MidiMessage& message) noexcept {  // [audio thread]
+// The engine's part of a message: a muted channel's note-ons stop here; the player's
+// transpose and per-channel overrides are applied (the song's values are kept, to be given
+// back); note-ons feed the activity meters and the voice-allocation time; the synth routes
+// every message.
+void Engine::dispatch(const MidiMessage& received) noexcept {  // [audio thread]
   AWE_SPAN(spans_, EngineStage::EventDispatch);
+  MidiMessage message = received;
+  const int channel = message.channel;
+  switch (message.kind) {
+    case MidiKind::NoteOn:
+      if ((mutedChannels_ >> channel) & 1u) return;
+      message.data1 = soundingKey(message.kind, channel, message.data1);
+      break;
+    case MidiKind::NoteOff:
+    case MidiKind::PolyPressure:
+      message.data1 = soundingKey(message.kind, channel, message.data1);
+      break;
+    case MidiKind::ControlChange:
+      if (message.data1 == 7) {
+        volume_[channel] = message.data2;
+        if (volumeOverride_[channel] >= 0) message.data2 = static_cast<uint8_t>(volumeOverride_[channel]);
+      } else if (message.data1 == 10) {
+        pan_[channel] = message.data2;
+        if (panOverride_[channel] >= 0) message.data2 = static_cast<uint8_t>(panOverride_[channel]);
+      }
+      break;
+    case MidiKind::ProgramChange:
+      program_[channel] = message.data1;
+      if (programOverride_[channel] >= 0) message.data1 = static_cast<uint8_t>(programOverride_[channel]);
+      break;
+    case MidiKind::Sysex:
+      synth_.handle(message);
+      // A GM/GS/XG reset puts volume, pan and programs back: the player's overrides stay.
+      for (int c = 0; c < kMidiChannels; ++c) applyChannelOverrides(c);
+      return;
+    default:
+      break;
+  }
   if (message.kind != MidiKind::NoteOn) {
     synth_.handle(message);
     return;
   }
-  const int channel = message.channel;
-  if ((mutedChannels_ >> channel) & 1u) return;
   activity_[channel] = std::max(activity_[channel], static_cast<float>(message.data2) / 127.0f);
   // Voice allocation time: note-on to voice ready, including any steal.
 #if AWE_MONITOR
@@ -505,6 +655,28 @@ void Engine::dispatch(const MidiMessage& message) noexcept {  // [audio thread]
 #else
   synth_.handle(message);
 #endif
+}
+
+void Engine::applyChannelOverrides(int channel) noexcept {  // [audio thread]
+  if (volumeOverride_[channel] >= 0) synth_.controlChange(channel, 7, volumeOverride_[channel]);
+  if (panOverride_[channel] >= 0) synth_.controlChange(channel, 10, panOverride_[channel]);
+  if (programOverride_[channel] >= 0) synth_.programChange(channel, programOverride_[channel]);
+}
+
+// [audio thread]
+uint8_t Engine::soundingKey(MidiKind kind, int channel, uint8_t key) noexcept {
+  uint8_t& held = soundingKey_[channel][key & 0x7F];
+  if (kind == MidiKind::NoteOn) {
+    // Drums are not transposed: a key there is an instrument, not a pitch.
+    const bool drums = synth_.channelBank(channel) == kDrumBank;
+    const int sounding = drums ? key : std::clamp(key + transpose_semitones_, 0, 127);
+    held = static_cast<uint8_t>(sounding);
+    return held;
+  }
+  if (held == 0xFF) return key;  // not started here (or before the engine knew): as it is
+  const uint8_t sounding = held;
+  if (kind != MidiKind::PolyPressure) held = 0xFF;  // a note-off ends it; pressure leaves it held
+  return sounding;
 }
 
 void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
@@ -525,6 +697,7 @@ void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
 void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   EngineStatus s;
   s.buffer = bufferIndex_;
+  s.songSerial = songSerial_;
   if (sequencer_ != nullptr && sequencer_->file() != nullptr) {
     s.songLoaded = true;
     s.position_s = sequencer_->positionSeconds();
@@ -535,6 +708,16 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
     s.finished = sequencer_->finished();
   }
   s.quality = quality_.load(std::memory_order_relaxed);
+  s.sound.masterGain_dB = masterGain_dB_;
+  s.sound.reverbType = static_cast<uint8_t>(synth_.reverbType());
+  s.sound.chorusType = static_cast<uint8_t>(synth_.chorusType());
+  s.sound.reverbLevel = synth_.reverbLevel();
+  s.sound.chorusLevel = synth_.chorusLevel();
+  s.sound.personality = static_cast<uint8_t>(synth_.personality());
+  s.sound.interpolationOverride = static_cast<int8_t>(interpolationOverride_);
+  s.sound.polyphonyCap = polyphonyCap_;
+  s.sound.transpose_semitones = transpose_semitones_;
+  s.sound.tempoScale = tempoScale_;
   s.schedule = static_cast<uint8_t>(schedule_);
   s.activeVoices = synth_.activeVoices();
   s.effectsIdle = synth_.effectsIdle();
@@ -559,7 +742,13 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   for (int c = 0; c < kMidiChannels; ++c) {
     s.channels[c].bank = static_cast<uint16_t>(synth_.channelBank(c));
     s.channels[c].program = static_cast<uint8_t>(synth_.channelProgram(c));
-    s.channels[c].volume = static_cast<uint8_t>(synth_.channelController(c, 7));
+    s.channels[c].volume = volumeOverride_[c] >= 0 ? static_cast<uint8_t>(volumeOverride_[c])
+                                                   : static_cast<uint8_t>(synth_.channelController(c, 7));
+    s.channels[c].pan = panOverride_[c] >= 0 ? static_cast<uint8_t>(panOverride_[c])
+                                             : static_cast<uint8_t>(synth_.channelController(c, 10));
+    s.channels[c].volumeOverride = volumeOverride_[c];
+    s.channels[c].panOverride = panOverride_[c];
+    s.channels[c].programOverride = programOverride_[c];
     s.channels[c].activity = activity_[c];
     s.channels[c].muted = ((mutedChannels_ >> c) & 1u) != 0;
     activity_[c] *= decay;

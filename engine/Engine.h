@@ -85,9 +85,27 @@ struct VoiceSlot {
 struct ChannelStrip {
   uint16_t bank = 0;
   uint8_t program = 0;
-  uint8_t volume = 100;       // CC7 as last sent
+  uint8_t volume = 100;       // CC7 the synth has: the player's when it overrides, else the song's
+  uint8_t pan = 64;           // CC10, the same way
   float activity = 0.0f;      // note-on velocity meter, 0..1, decays over ~300 ms
   bool muted = false;
+  // The player's per-channel overrides (Engine::setChannelVolume/Pan/Program); -1: the song's.
+  int16_t volumeOverride = -1;
+  int16_t panOverride = -1;
+  int16_t programOverride = -1;
+};
+// The player's sound controls as the audio thread applies them.
+struct SoundControls {
+  double masterGain_dB = 0.0;      // on top of the synth's own master gain
+  uint8_t reverbType = 0;          // ReverbType
+  uint8_t chorusType = 0;          // ChorusType
+  float reverbLevel = 1.0f;        // 0..1 of the sends (Synth::setEffectLevels)
+  float chorusLevel = 1.0f;
+  uint8_t personality = 0;         // Personality
+  int8_t interpolationOverride = -1;  // Interpolation, -1: the quality level's
+  int polyphonyCap = 0;            // the player's voice cap, 0: the quality level's alone
+  int transpose_semitones = 0;     // song and live notes, drums excepted
+  double tempoScale = 1.0;         // song speed (Sequencer::setTempoScale)
 };
 struct EngineStatus {
   uint64_t buffer = 0;
@@ -95,6 +113,7 @@ struct EngineStatus {
   double length_s = 0.0;
   double tempo_bpm = 120.0;
   bool songLoaded = false;
+  uint32_t songSerial = 0;  // how many songs the audio thread has taken (Engine::songsHandedOver)
   bool playing = false;
   bool looping = false;
   bool finished = false;
@@ -110,6 +129,7 @@ struct EngineStatus {
   uint64_t voicesStarted = 0;
   VoiceSlot voices[kStatusVoiceSlots];
   ChannelStrip channels[kMidiChannels];
+  SoundControls sound;
 };
 
 class Engine final : private AudioCallback {
@@ -152,6 +172,9 @@ class Engine final : private AudioCallback {
   std::shared_ptr<const MidiFile> song() const { return song_; }
   // The song's length as the sequencer plays it (its last event or its end, on a sample).
   double songLength_s() const { return songLength_s_; }
+  // How many songs setSong() handed over: a status whose songSerial equals it is about
+  // the newest song (until then the audio thread still plays, or ends, the one before).
+  uint32_t songsHandedOver() const { return songsHandedOver_; }
   // Frees what the audio thread handed back. Call it regularly (the UI does per frame).
   void pump();
 
@@ -178,6 +201,25 @@ class Engine final : private AudioCallback {
   bool setQuality(QualityLevel level);
   bool setSchedule(MidiSchedule schedule);
   bool setChannelMuted(int channel, bool muted);
+  // The player's controls (each one command; the status's `sound` and channel strips show
+  // what the audio thread applied).
+  static constexpr double kMinMasterGain_dB = -60.0;  // and below: silence
+  static constexpr double kMaxMasterGain_dB = 12.0;
+  static constexpr int kMaxTranspose_semitones = 24;
+  bool setMasterGain(double gain_dB);          // output gain, ramped over one buffer
+  bool setReverbType(ReverbType type);
+  bool setChorusType(ChorusType type);
+  bool setEffectLevels(double reverbLevel, double chorusLevel);  // 0..1 each
+  bool setPersonality(Personality personality); // notes started from then on
+  bool setInterpolationOverride(int mode);      // an Interpolation, or -1: the quality level's
+  bool setPolyphonyCap(int voices);             // 0: the quality level's cap alone
+  // Per channel: a value 0..127 that wins over the song's CC7 / CC10 / program change
+  // (the song's own values are still tracked), or -1 to give the channel back to the song.
+  bool setChannelVolume(int channel, int volume);
+  bool setChannelPan(int channel, int pan);
+  bool setChannelProgram(int channel, int program);
+  bool setTranspose(int semitones);             // -24..24; held notes end on their own key
+  bool setTempoScale(double scale);             // song speed, Sequencer::kMin/kMaxTempoScale
   bool allNotesOff();
   bool allSoundOff();
   // A MIDI message from the control side, scheduled like live input (stamped now).
@@ -204,7 +246,8 @@ class Engine final : private AudioCallback {
  private:
   enum class CommandType : uint8_t {
     Play, Pause, Seek, SetLoop, SetQuality, SetSchedule, SetMute, AllNotesOff, AllSoundOff, SetBank, SetSequencer,
-    SetSpans
+    SetSpans, SetMasterGain, SetReverbType, SetChorusType, SetEffectLevels, SetPersonality, SetInterpolation,
+    SetPolyphonyCap, SetChannelVolume, SetChannelPan, SetChannelProgram, SetTranspose, SetTempoScale
   };
   struct Command {
     CommandType type = CommandType::Play;
@@ -234,6 +277,9 @@ class Engine final : private AudioCallback {
   void renderMerged(float* left, float* right, size_t frames, int64_t entry_ns, int64_t bufferStart_ns,
                     size_t liveCount) noexcept;
   void dispatch(const MidiMessage& message) noexcept;
+  void applyChannelOverrides(int channel) noexcept;
+  uint8_t soundingKey(MidiKind kind, int channel, uint8_t key) noexcept;
+  void applyMasterGain(float* left, float* right, size_t frames) noexcept;
   void returnToControl(const void* pointer, bool isBank) noexcept;
   void publishStatus(size_t frames) noexcept;
   void runTestHooks(int64_t bufferStart_ns) noexcept;
@@ -258,6 +304,7 @@ class Engine final : private AudioCallback {
   std::shared_ptr<const Bank> bank_;
   std::shared_ptr<const MidiFile> song_;
   double songLength_s_ = 0.0;
+  uint32_t songsHandedOver_ = 0;
   std::vector<std::shared_ptr<const Bank>> banksInFlight_;
   std::vector<std::unique_ptr<Sequencer>> sequencersInFlight_;
   std::unique_ptr<Sequencer> initialSequencer_;
@@ -277,6 +324,24 @@ class Engine final : private AudioCallback {
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;
   float activity_[kMidiChannels] = {};
+  uint8_t volume_[kMidiChannels] = {};    // the song's (or live input's) last CC7
+  uint8_t pan_[kMidiChannels] = {};       // ... CC10
+  uint8_t program_[kMidiChannels] = {};   // ... program change
+  int16_t volumeOverride_[kMidiChannels] = {};  // the player's, -1: none
+  int16_t panOverride_[kMidiChannels] = {};
+  int16_t programOverride_[kMidiChannels] = {};
+  // The key each held note sounds on (0xFF: not held), so a note-off after a transpose
+  // change still ends the note it started.
+  uint8_t soundingKey_[kMidiChannels][128] = {};
+  int transpose_semitones_ = 0;
+  uint32_t songSerial_ = 0;         // the serial of the sequencer playing (songsHandedOver_ then)
+  double tempoScale_ = 1.0;         // given to every sequencer handed over
+  float masterGain_ = 1.0f;         // linear target
+  float appliedMasterGain_ = 1.0f;  // where the last buffer ended (the ramp's start)
+  double masterGain_dB_ = 0.0;
+  int interpolationOverride_ = -1;
+  int polyphonyCap_ = 0;
+  uint8_t qualityLevel_ = 0;        // the level last applied (applyQuality with overrides)
   std::atomic<uint8_t> quality_{0};
 
   SeqlockCell<EngineStatus> status_;

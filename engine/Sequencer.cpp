@@ -1,5 +1,6 @@
 #include "engine/Sequencer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -167,9 +168,42 @@ void Sequencer::seekSeconds(double position_s) noexcept {  // [audio thread]
   }
 }
 
+void Sequencer::setTempoScale(double scale) noexcept {  // [audio thread]
+  if (!(scale > 0.0)) scale = 1.0;  // also NaN
+  tempoScale_ = std::clamp(scale, kMinTempoScale, kMaxTempoScale);
+  tempoCarry_ = 0.0;
+}
+
 void Sequencer::processWith(size_t frames, Sink sink, void* context) noexcept {  // [audio thread]
   emitPending(sink, context);
   if (!playing_) return;
+  if (tempoScale_ == 1.0) {
+    advance(frames, sink, context);
+    return;
+  }
+  // Another tempo: play the song samples these output frames cover, each message moved
+  // from its song offset to the output offset it maps to (monotonic, so order is kept).
+  const double songSpan = static_cast<double>(frames) * tempoScale_ + tempoCarry_;
+  const auto songFrames = static_cast<size_t>(songSpan);
+  tempoCarry_ = songSpan - static_cast<double>(songFrames);
+  struct Scaled {
+    Sink sink;
+    void* context;
+    double scale;
+    size_t lastOffset;
+  } scaled{sink, context, tempoScale_, frames == 0 ? 0 : frames - 1};
+  advance(
+      songFrames,
+      [](void* c, const SequencerMessage& message) {
+        const auto* s = static_cast<const Scaled*>(c);
+        SequencerMessage moved = message;
+        moved.offset = std::min(s->lastOffset, static_cast<size_t>(static_cast<double>(message.offset) / s->scale));
+        s->sink(s->context, moved);
+      },
+      &scaled);
+}
+
+void Sequencer::advance(size_t frames, Sink sink, void* context) noexcept {  // [audio thread]
   size_t done = 0;
   while (done < frames) {
     const size_t remaining = frames - done;

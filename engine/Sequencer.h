@@ -73,6 +73,14 @@ class Sequencer {
   uint64_t positionSamples() const noexcept { return position_; }  // the next sample to play
   double positionSeconds() const noexcept { return static_cast<double>(position_) / sampleRate_; }
   uint64_t lengthSamples() const noexcept { return length_; }
+  // [audio thread] Playback speed: each output sample advances the song by `scale` song
+  // samples (2 = twice as fast, the song lasts half as long). Positions and lengths stay
+  // in song samples; events keep their order and land on the output sample their song
+  // sample maps to. Clamped to [kMinTempoScale, kMaxTempoScale]; 1 is the exact path.
+  static constexpr double kMinTempoScale = 0.25;
+  static constexpr double kMaxTempoScale = 4.0;
+  void setTempoScale(double scale) noexcept;
+  double tempoScale() const noexcept { return tempoScale_; }
   bool finished() const noexcept { return finished_; }
   bool playing() const noexcept { return playing_; }
 
@@ -124,6 +132,7 @@ class Sequencer {
   };
 
   void processWith(size_t frames, Sink sink, void* context) noexcept;
+  void advance(size_t songFrames, Sink sink, void* context) noexcept;
   void emitPending(Sink sink, void* context) noexcept;
   void emitRelease(size_t offset, Sink sink, void* context) const noexcept;
   void emitChase(Chase mode, uint64_t target, size_t offset, Sink sink, void* context) noexcept;
@@ -152,6 +161,8 @@ class Sequencer {
   bool loop_ = false;
   bool releasePending_ = false;
   Chase chasePending_ = Chase::None;
+  double tempoScale_ = 1.0;
+  double tempoCarry_ = 0.0;  // the fraction of a song sample not yet played at tempoScale_
 
   // Scratch for chasing, sized once.
   std::array<ChannelState, 16> chase_{};
