@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -107,6 +108,11 @@ void PlayerSession::takeFinishedLoads() {
     } catch (const std::exception& e) {
       loadMessage_ = e.what();
     }
+    if (deferredEntry_ >= 0) {
+      const int entry = deferredEntry_;
+      deferredEntry_ = -1;
+      playEntry(entry);
+    }
   }
   if (ready(pendingSong_)) {
     try {
@@ -135,6 +141,88 @@ std::string PlayerSession::presetName(uint16_t bank, uint8_t program) const {
   // The synth reports kDrumBank for a channel that plays drums (Synth::channelBank).
   const Preset* preset = presetFor(*current, bank, program, bank == kDrumBank);
   return preset != nullptr ? preset->name : std::string();
+}
+
+// ---- playlist ----------------------------------------------------------------------------
+
+void PlayerSession::loadPlaylist(const std::vector<std::string>& songs) {
+  for (const std::string& song : songs) playlist_.add(song);
+  if (playlist_.empty()) return;
+  const int first = playlist_.next();
+  loadSong(playlist_.paths()[static_cast<size_t>(first)], true);
+  playlist_.setCurrent(first);
+}
+
+bool PlayerSession::playEntry(int index) {
+  if (index < 0 || index >= static_cast<int>(playlist_.size())) return false;
+  if (pendingSong_.valid()) {
+    loadMessage_ = "still loading " + pendingSongPath_;
+    return false;
+  }
+  playlist_.setCurrent(index);
+  loadSongInBackground(playlist_.paths()[static_cast<size_t>(index)]);
+  return true;
+}
+
+std::string PlayerSession::openFiles(const std::vector<std::string>& paths) {
+  int firstSong = -1;
+  std::string bank;
+  std::vector<std::string> skipped;
+  for (const std::string& path : paths) {
+    switch (fileKind(path)) {
+      case FileKind::Song: {
+        const int index = static_cast<int>(playlist_.add(path));
+        if (firstSong < 0) firstSong = index;
+        break;
+      }
+      case FileKind::Bank:
+        bank = path;
+        break;
+      case FileKind::Other:
+        skipped.push_back(path);
+        break;
+    }
+  }
+  std::string said;
+  // The bank first: a song dropped with it then starts on it.
+  if (!bank.empty()) {
+    if (pendingBank_.valid()) {
+      said = "still loading " + pendingBankPath_ + "; " + bank + " not loaded";
+    } else {
+      loadBankInBackground(bank);
+      said = "loading bank " + bank;
+    }
+  }
+  if (firstSong >= 0) {
+    const std::string& song = playlist_.paths()[static_cast<size_t>(firstSong)];
+    bool playing = false;
+    if (pendingBank_.valid()) {
+      deferredEntry_ = firstSong;  // played once the bank is in
+      playing = true;
+    } else {
+      playing = playEntry(firstSong);
+    }
+    said += (said.empty() ? "" : "; ") + std::string(playing ? "playing " : "added to the playlist: ") + song;
+  }
+  if (!skipped.empty()) {
+    said += (said.empty() ? "" : "; ") + std::string("not a MIDI file or a SoundFont (.mid, .sf2, .sf3): ") + skipped.front();
+    if (skipped.size() > 1) said += " and " + std::to_string(skipped.size() - 1) + " more";
+  }
+  loadMessage_ = said;
+  return said;
+}
+
+// ---- output level -------------------------------------------------------------------------
+
+void PlayerSession::setMasterGain(double gain_dB) {
+  masterGain_dB_ = std::clamp(gain_dB, Engine::kMinMasterGain_dB, Engine::kMaxMasterGain_dB);
+  if (!outputMuted_) engine_.setMasterGain(masterGain_dB_);
+}
+
+void PlayerSession::setOutputMuted(bool muted) {
+  outputMuted_ = muted;
+  // Below kMinMasterGain_dB the engine's gain is exactly 0.
+  engine_.setMasterGain(muted ? Engine::kMinMasterGain_dB - 1.0 : masterGain_dB_);
 }
 
 // ---- audio ---------------------------------------------------------------------------------
@@ -251,13 +339,19 @@ void PlayerSession::update(const Snapshot& snapshot, const EngineStatus& status,
     runQualityPolicy(snapshot);
   }
 
-  if (statusValid && status.songLoaded && status.finished && !status.looping) {
+  // A status about the song before the newest (its sequencer not yet taken over) or a
+  // song still loading says nothing about the end of the current one.
+  const bool current = statusValid && status.songSerial == engine_.songsHandedOver() && !pendingSong_.valid() &&
+                       deferredEntry_ < 0;
+  if (current && status.songLoaded && status.finished && !status.looping) {
     if (finishedSince_ns_ == 0) finishedSince_ns_ = snapshot.taken_ns;
     if (status.activeVoices == 0 || snapshot.taken_ns - finishedSince_ns_ >= kReleaseTailLimit_ns) songOver_ = true;
   } else if (statusValid) {
     finishedSince_ns_ = 0;
     songOver_ = false;
   }
+  // The playlist goes on: the same song (repeat one), the next, or the first (repeat all).
+  if (songOver_ && playEntry(playlist_.afterEnd())) songOver_ = false;
 }
 
 // ---- adaptive quality --------------------------------------------------------------------

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dashboard/Playlist.h"
 #include "emu8000/Bank.h"
 #include "engine/Banks.h"
 #include "engine/Engine.h"
@@ -74,6 +75,28 @@ class PlayerSession {
   // drum part), with the synth's fallbacks (emu8000/PresetFallback.h); "" when the bank has none.
   std::string presetName(uint16_t bank, uint8_t program) const;
 
+  // --- playlist [main thread] -----------------------------------------------------------
+  Playlist& playlist() { return playlist_; }
+  const Playlist& playlist() const { return playlist_; }
+  // Puts `songs` in the playlist and loads the first at once, playing (throws like loadSong).
+  void loadPlaylist(const std::vector<std::string>& songs);
+  // Loads entry `index` in the background and marks it current; false (and a message)
+  // when there is no such entry or a load is still running.
+  bool playEntry(int index);
+  bool nextSong() { return playEntry(playlist_.next()); }
+  bool previousSong() { return playEntry(playlist_.previous()); }
+  // Files given at once (dropped on the window, chosen in the Open dialog): songs join the
+  // playlist and the first of them plays; a bank (the last one given) loads. Anything else
+  // is named in loadMessage(). Returns what was done, for the user.
+  std::string openFiles(const std::vector<std::string>& paths);
+
+  // --- output level [main thread] --------------------------------------------------------
+  // Master gain through the engine; mute (M) silences the output and gives the gain back.
+  void setMasterGain(double gain_dB);
+  double masterGain_dB() const { return masterGain_dB_; }
+  void setOutputMuted(bool muted);
+  bool outputMuted() const { return outputMuted_; }
+
   // --- audio [main thread] ---------------------------------------------------------------
   // Starts the engine's driver. Returns the engine's note when it fell back to the paced
   // clock (empty otherwise). Throws DriverError.
@@ -125,7 +148,7 @@ class PlayerSession {
 
   // --- song end ----------------------------------------------------------------------------
   // True once the song finished (not looping) and its last notes have died away (or 3 s
-  // passed since it finished).
+  // passed since it finished), and the playlist has nothing to play after it.
   bool songOver() const { return songOver_; }
 
   // --- reports [main thread, allocates] ---------------------------------------------------
@@ -170,6 +193,11 @@ class PlayerSession {
   std::array<bool, kMidiChannels> muted_{};
   std::array<bool, kMidiChannels> soloed_{};
   std::array<bool, kMidiChannels> sentMuted_{};  // what the engine was told
+
+  Playlist playlist_;
+  double masterGain_dB_ = 0.0;
+  bool outputMuted_ = false;
+  int deferredEntry_ = -1;  // a dropped song waiting for the bank dropped with it
 
   bool songOver_ = false;
   int64_t finishedSince_ns_ = 0;

@@ -55,6 +55,8 @@ void runTerminalStatus(PlayerSession& session, const TerminalOptions& options, c
   int64_t lastPrint_ns = 0;
   std::string line;
   bool inputOpen = true;
+  std::string songShown = session.songPath();
+  std::string loadMessageShown = session.loadMessage();
   while (!stop.load()) {
     const Snapshot snapshot = session.engine().monitor().snapshot(0);
     EngineStatus status;
@@ -66,6 +68,17 @@ void runTerminalStatus(PlayerSession& session, const TerminalOptions& options, c
     if (session.reconnectOffered() && !messages.empty()) messages.back() += ": type r and Enter to reconnect";
     const std::string typed = typedLine(inputOpen);
     if (session.reconnectOffered() && !typed.empty() && typed[0] == 'r') messages.push_back(session.reconnectAudio());
+    // The playlist moved on (or a load failed): say which song plays now, or why not.
+    if (session.songPath() != songShown) {
+      songShown = session.songPath();
+      const Playlist& list = session.playlist();
+      messages.push_back(list.current() >= 0 ? fmt::format("playing {} ({} of {})", songShown, list.current() + 1, list.size())
+                                             : "playing " + songShown);
+    }
+    if (!session.loading() && session.loadMessage() != loadMessageShown) {  // a failed load names the file
+      loadMessageShown = session.loadMessage();
+      if (loadMessageShown.rfind("song loaded", 0) != 0) messages.push_back(loadMessageShown);
+    }
     for (const std::string& message : messages) fmt::print(stderr, "{}awe-player: {}\n", terminal ? "\r\033[K" : "", message);
     if (!messages.empty()) {
       lastPrint_ns = 0;  // the status line again at once, from a snapshot taken after the change

@@ -1,10 +1,10 @@
 // awe-player: plays a MIDI file through the EMU8000-style synth (and any live MIDI input at
 // the same time) with a live dashboard of what the monitor sees, and adaptive quality.
 //
-//   awe-player [song.mid] [--sf2 bank.sf2 ...] [--mode M] [--gain DB] [--reverb T] [--chorus T] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
+//   awe-player [song.mid ...] [--sf2 bank.sf2 ...] [--mode M] [--gain DB] [--reverb T] [--chorus T] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
 //              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
 //              [--midi-in PORT | --midi-virtual] [--midi-api auto|alsa|jack] [--schedule asap|fixed] [--loop]
-//              [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
+//              [--controls] [--playlist] [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
 //              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //              [--profile-output BASE]
 //
@@ -46,16 +46,18 @@ int main(int argc, char** argv) {
   awe::cli::setUp(app, "awe-player");
   std::vector<std::string> banks;
   awe::cli::SoundOptions sound;
-  std::string songPath, driver = "auto", api, device, midiIn, schedule = "asap";
+  std::vector<std::string> songPaths;  // the playlist; its first song plays at once
+  std::string driver = "auto", api, device, midiIn, schedule = "asap";
   std::string screenshotPath, jsonPath, tracePath;
   double rate = 44100.0;
   uint32_t buffer = 1024;
   int polyphony = awe::kDefaultPolyphony;
   int frames = 120;
-  bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false;
+  bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false, showControls = false, showPlaylist = false;
   awe::ProfileCliOptions profileOptions;
   const awe::ProfileCliSpec profileSpec{"awe-player", "audio", true, ""};
-  app.add_option("song", songPath, "Standard MIDI File (default: the built-in demo song)")->check(CLI::ExistingFile);
+  app.add_option("songs", songPaths, "Standard MIDI Files, played in turn as a playlist (default: the built-in demo song)")
+      ->check(CLI::ExistingFile);
   awe::cli::addBankOption(app, banks);
   awe::cli::addSoundOptions(app, sound);
   app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
@@ -73,6 +75,8 @@ int main(int argc, char** argv) {
   app.add_option("--schedule", schedule, "Live MIDI schedule: asap (next buffer) or fixed (arrival + one buffer)")
       ->check(CLI::IsMember({"asap", "fixed"}));
   app.add_flag("--loop", loop, "Loop the song");
+  app.add_flag("--controls", showControls, "Open the Controls window at start (volume, effects, tempo, mixer)");
+  app.add_flag("--playlist", showPlaylist, "Open the Playlist window at start (it opens by itself with several songs)");
   app.add_flag("--no-gui", noGui, "No window: a one-line status on the terminal");
   auto* screenshotOption = app.add_option("--screenshot", screenshotPath, "Write a PNG of the window after --frames frames, then exit");
   // --screenshot-frames: --frames means buffer frames nowhere else; the old name stays hidden.
@@ -100,9 +104,10 @@ int main(int argc, char** argv) {
   try {
     bankChoice = awe::chooseBanks(banks);
     profile = awe::startProfile(profileOptions, profileSpec, {jsonPath, tracePath});
-    // No report over the song or a bank (the built-in ones when none is given), nor two in one file.
+    // No report over a song or a bank (the built-in ones when none is given), nor two in one file.
     std::vector<awe::RunFile> inputs = awe::cli::bankInputs(bankChoice);
-    inputs.push_back({songPath.empty() ? awe::builtinSongPath() : songPath, "the song"});
+    if (songPaths.empty()) inputs.push_back({awe::builtinSongPath(), "the song"});
+    for (const std::string& song : songPaths) inputs.push_back({song, "a song"});
     awe::checkRunFiles({{jsonPath, "--json"}, {tracePath, "--trace"}, {screenshotPath, "--screenshot"}}, profile.get(),
                        inputs);
   } catch (const std::exception& e) {
@@ -142,10 +147,10 @@ int main(int argc, char** argv) {
     awe::cli::applySoundOptions(sound, *loadedBanks.stack.bank, settings.synth);
     session = std::make_unique<awe::PlayerSession>(settings);
     if (profile) profile->attach(session->engine());
-    if (songPath.empty()) songPath = builtin(awe::builtinSongPath(), "demo song", "a song.mid");
+    if (songPaths.empty()) songPaths.push_back(builtin(awe::builtinSongPath(), "demo song", "a song.mid"));
     session->setLoop(loop);
     session->takeBanks(std::move(loadedBanks));
-    session->loadSong(songPath, true);
+    session->loadPlaylist(songPaths);
     if (profile) profile->heapMark("loaded");
   } catch (const std::exception& e) {
     fmt::print(stderr, "awe-player: {}\n", e.what());
@@ -156,7 +161,7 @@ int main(int argc, char** argv) {
     const std::string note = session->startAudio();
     if (!note.empty()) fmt::print(stderr, "awe-player: {}\n", note);
     const awe::AudioDriver* d = session->engine().driver();
-    fmt::print(stderr, "awe-player: {} on {} ({} Hz, {} frames)\n", songPath, d->description(),
+    fmt::print(stderr, "awe-player: {} on {} ({} Hz, {} frames)\n", session->songPath(), d->description(),
                static_cast<int>(d->sampleRate()), d->bufferFrames());
     // Which banks play, first one first (and why these, when --sf2 did not name them).
     const std::string choiceLine = awe::bankChoiceLine(bankChoice);
@@ -191,6 +196,8 @@ int main(int argc, char** argv) {
     windowOptions.screenshotPath = screenshotPath;
     windowOptions.screenshotFrames = frames;
     windowOptions.quitAtEnd = quitAtEnd;
+    windowOptions.showControls = showControls;
+    windowOptions.showPlaylist = showPlaylist;
     const awe::WindowOutcome outcome = awe::runDashboardWindow(*session, windowOptions, interrupted);
     windowShown = outcome.opened;
     if (!outcome.opened) {
