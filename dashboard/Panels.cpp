@@ -9,6 +9,8 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "dashboard/ControlsPanel.h"
+#include "dashboard/Shortcuts.h"
 #include "engine/Quality.h"
 #include "monitor/Format.h"
 #include "monitor/Statistics.h"
@@ -282,14 +284,7 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   const EngineStatus& st = frame.status;
 
   // Row 1: play controls, position, tempo.
-  if (ImGui::Button(st.playing ? "Pause" : "Play", ImVec2(60.0f, 0.0f))) {
-    if (st.playing) {
-      engine.pause();
-    } else {
-      if (st.finished) engine.seek(0.0);
-      engine.play();
-    }
-  }
+  if (ImGui::Button(st.playing ? "Pause" : "Play", ImVec2(60.0f, 0.0f))) applyShortcut(session, st, PlayerKey::Space);
   ImGui::SameLine();
   if (ImGui::Button("Stop", ImVec2(50.0f, 0.0f))) {
     engine.pause();
@@ -302,6 +297,8 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   ImGui::SameLine();
   const float length = toFloat(std::max(st.length_s, 0.001));
   if (!state.seeking) state.seekPosition_s = toFloat(st.position_s);
+  drawPlayerButtons(session, frame, state);
+  ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(200.0f, ImGui::GetContentRegionAvail().x - 430.0f));
   const std::string positionLabel = clock(state.seekPosition_s) + " / " + clock(st.length_s);
   ImGui::SliderFloat("##position", &state.seekPosition_s, 0.0f, length, positionLabel.c_str());

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dashboard/ControlsState.h"
 #include "dashboard/Session.h"
 #include "engine/Engine.h"
 #include "monitor/Snapshot.h"
@@ -60,6 +61,8 @@ struct DashboardState {
   std::string jsonPath = "awe-session.json";
   std::string tracePath = "awe-session.trace.json";
   std::string exportMessage;
+  // The player's own windows (dashboard/ControlsPanel.cpp)
+  ControlsState controls;
   // Scratch for plot values, reused across frames.
   std::vector<float> scratch;
 };

@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <thread>
 
+#include "dashboard/ControlsPanel.h"
 #include "dashboard/Panels.h"
 #include "dashboard/Screenshot.h"
+#include "dashboard/Shortcuts.h"
 #include "monitor/Clock.h"
 
 namespace awe {
@@ -20,6 +22,14 @@ std::string lastGlfwError;
 
 void onGlfwError(int code, const char* description) {
   lastGlfwError = "GLFW error " + std::to_string(code) + ": " + (description != nullptr ? description : "?");
+}
+
+// Files dropped on the window, collected by GLFW's drop callback (called from
+// glfwPollEvents on this thread) and handed to the session by drawPlayerWindows().
+ControlsState* dropTarget = nullptr;
+
+void onDrop(GLFWwindow*, int count, const char** paths) {
+  if (dropTarget != nullptr) collectDroppedFiles(*dropTarget, count, paths);
 }
 
 // At most 30 frames per second: the data changes once per audio buffer (~43 times a
@@ -77,6 +87,10 @@ WindowOutcome runDashboardWindow(PlayerSession& session, const WindowOptions& op
   DashboardState state;
   state.songPathInput = session.songPath();
   state.bankPathInput = session.bankPath();
+  state.controls.controlsOpen = options.showControls;
+  state.controls.playlistOpen = options.showPlaylist || session.playlist().size() > 1;
+  dropTarget = &state.controls;
+  glfwSetDropCallback(window, onDrop);
   FrameData frame;
   int framesDrawn = 0;
   auto nextFrame = std::chrono::steady_clock::now();
@@ -100,6 +114,7 @@ WindowOutcome runDashboardWindow(PlayerSession& session, const WindowOptions& op
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     drawDashboard(session, frame, state);
+    drawPlayerWindows(session, frame, state);
     ImGui::Render();
     glViewport(0, 0, fbWidth, fbHeight);
     glClearColor(0.07f, 0.07f, 0.09f, 1.0f);
@@ -129,6 +144,8 @@ WindowOutcome runDashboardWindow(PlayerSession& session, const WindowOptions& op
   }
 
   // ---- cleanup ------------------------------------------------------------------------------
+  glfwSetDropCallback(window, nullptr);
+  dropTarget = nullptr;
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

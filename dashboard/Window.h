@@ -14,6 +14,8 @@ struct WindowOptions {
   std::string screenshotPath;  // when set: write the back buffer after screenshotFrames frames, then close
   int screenshotFrames = 120;
   bool quitAtEnd = false;      // close once the song is over
+  bool showControls = false;   // open the Controls window at start
+  bool showPlaylist = false;   // open the Playlist window at start (also when it holds several songs)
 };
 
 struct WindowOutcome {
