@@ -91,8 +91,9 @@ TEST_CASE("master gain -6 dB measures -6.0 dB at the output, 0 dB is bit-exact",
   REQUIRE(engine.setMasterGain(-6.0));
   c.run(engine, 1);  // the ramp
   c.run(engine, 8);
-  const double before = rms(c.out.left, 4 * kFrames, 8 * kFrames);
-  const double after = rms(c.out.left, 10 * kFrames, 14 * kFrames);
+  // Windows of whole periods (100 samples), so the sine's phase does not move the RMS.
+  const double before = rms(c.out.left, 4 * kFrames, 4 * kFrames + 4000);
+  const double after = rms(c.out.left, 10 * kFrames, 10 * kFrames + 4000);
   REQUIRE(before > 0.01);
   CHECK(toDecibels(after / before) == Approx(-6.0).margin(0.1));
   // The ramp is smooth: no sample of the ramp buffer jumps more than the sine itself does.
@@ -104,8 +105,8 @@ TEST_CASE("master gain -6 dB measures -6.0 dB at the output, 0 dB is bit-exact",
   REQUIRE(engine.status(st));
   CHECK(st.sound.masterGain_dB == -6.0);
   REQUIRE(engine.setMasterGain(0.0));
-  c.run(engine, 2);
-  const double back = rms(c.out.left, 18 * kFrames, 19 * kFrames);
+  c.run(engine, 6);
+  const double back = rms(c.out.left, 18 * kFrames, 18 * kFrames + 4000);
   CHECK(toDecibels(back / before) == Approx(0.0).margin(0.01));
 }
 
@@ -115,6 +116,9 @@ TEST_CASE("transpose +2 measures +200 cents; held notes end on the key they star
   engine.setBank(controlsTestBank());
   engine.start();
   Capture c;
+  EngineStatus st;
+  // The test bank's release is 0.25 s: 16 buffers (0.37 s) end a released note.
+  constexpr uint64_t kReleaseBuffers = 16;
   REQUIRE(engine.sendMidi(0x90, 60, 100));
   c.run(engine, 6);
   const double plain_Hz = frequencyHz(c.out.left, 2 * kFrames, 6 * kFrames, kRate);
@@ -122,26 +126,27 @@ TEST_CASE("transpose +2 measures +200 cents; held notes end on the key they star
 
   REQUIRE(engine.setTranspose(2));
   REQUIRE(engine.sendMidi(0x80, 60, 0));  // ends the note started before the change
-  c.run(engine, 4);
-  EngineStatus st;
+  c.run(engine, kReleaseBuffers);
   REQUIRE(engine.status(st));
   CHECK(st.activeVoices == 0);
   CHECK(st.sound.transpose_semitones == 2);
 
   REQUIRE(engine.sendMidi(0x90, 60, 100));
+  size_t at = c.size();
   c.run(engine, 6);
-  const double up_Hz = frequencyHz(c.out.left, 12 * kFrames, 16 * kFrames, kRate);
+  const double up_Hz = frequencyHz(c.out.left, at + 2 * kFrames, at + 6 * kFrames, kRate);
   CHECK(centsBetween(up_Hz, plain_Hz) == Approx(200.0).margin(1.0));
   REQUIRE(engine.setTranspose(-5));
   REQUIRE(engine.sendMidi(0x80, 60, 0));  // still ends the +2 note
-  c.run(engine, 4);
+  c.run(engine, kReleaseBuffers);
   REQUIRE(engine.status(st));
   CHECK(st.activeVoices == 0);
 
   // Drums keep their keys: a drum key is an instrument, not a pitch.
   REQUIRE(engine.sendMidi(0x99, 60, 100));
+  at = c.size();
   c.run(engine, 6);
-  const double drum_Hz = frequencyHz(c.out.left, 22 * kFrames, 26 * kFrames, kRate);
+  const double drum_Hz = frequencyHz(c.out.left, at + 2 * kFrames, at + 6 * kFrames, kRate);
   CHECK(centsBetween(drum_Hz, plain_Hz) == Approx(0.0).margin(1.0));
 }
 
