@@ -370,7 +370,7 @@ void drawControlsWindow(PlayerSession& session, const FrameData& frame, Controls
       ImGui::TableNextColumn();
       text(fmt::format("{:2}", ch + 1));
       ImGui::TableNextColumn();
-      const std::string name = session.presetName(strip.bank, strip.program, ch);
+      const std::string name = session.presetName(strip.bank, strip.program);
       std::string programLabel = fmt::format("{:3} ", strip.program);
       for (const char letter : name) programLabel += letter == '%' ? std::string("%%") : std::string(1, letter);  // a format string
       channelSlider("##program", strip.program, strip.programOverride,

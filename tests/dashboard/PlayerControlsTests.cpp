@@ -221,7 +221,7 @@ TEST_CASE("a file dropped on the window opens: a song joins the playlist and pla
   CHECK(saidBank.find("/tmp/notes.txt") != std::string::npos);  // named, not opened
   t.settle();
   CHECK(session.bankPath() == bank);
-  CHECK(session.presetName(0, 0, 0) == "Dropped Tone");
+  CHECK(session.presetName(0, 0) == "Dropped Tone");
   CHECK(session.songPath() == song);  // a bank alone leaves the song playing
 }
 
