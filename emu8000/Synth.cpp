@@ -548,6 +548,18 @@ class SynthImpl final : private SysexTarget {
 
   // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
   // whatever lane the renderer packs it into.
+  void channelSounding(ChannelSounding& out) const noexcept {  // [audio thread]
+    out = ChannelSounding{};
+    const float master = settings_.masterGain * masterVolume_ / kInt16Scale;
+    for (int i = 0; i < activeCount_; ++i) {
+      const Voice& v = voices_[static_cast<size_t>(i)];
+      if (!v.active || v.channel >= kMidiChannels) continue;
+      out.amplitude[v.channel] += v.lastGain * master;
+      uint64_t(&keys)[2] = v.released ? out.releasingKeys[v.channel] : out.heldKeys[v.channel];
+      keys[(v.key >> 6) & 1] |= uint64_t{1} << (v.key & 63);
+    }
+  }
+
   VoiceInfo voiceInfo(int slot) const noexcept {  // [audio thread]
     VoiceInfo info;
     if (slot < 0 || slot >= settings_.polyphony) return info;
@@ -1557,6 +1569,7 @@ bool Synth::effectsIdle() const noexcept { return impl_->effectsIdle(); }  // [a
 const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }  // [audio thread]
 int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }  // [audio thread]
 VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }  // [audio thread]
+void Synth::channelSounding(ChannelSounding& out) const noexcept { impl_->channelSounding(out); }  // [audio thread]
 int Synth::channelProgram(int channel) const noexcept {  // [audio thread]
   return channel >= 0 && channel < kMidiChannels ? impl_->channel(channel).program : 0;
 }

@@ -44,6 +44,16 @@ struct VoiceInfo {
   bool stolen = false;     // this slot's previous note was stolen for the current one
 };
 
+// What each channel sounds right now, for level meters and keyboards.
+struct ChannelSounding {
+  // Sum of the channel's voice gains (envelope x attenuation x master gain, 1 = a
+  // full-scale sample at full scale; before pan, filter and effects): a level that follows
+  // volume, expression, velocity and envelopes, at the cost of one add per voice.
+  float amplitude[kMidiChannels] = {};
+  uint64_t heldKeys[kMidiChannels][2] = {};       // bit k: key k is down (or held by the pedal)
+  uint64_t releasingKeys[kMidiChannels][2] = {};  // bit k: key k was let go and still sounds
+};
+
 // Counters the synth keeps about itself; read them on the audio thread or after it stops.
 struct SynthCounters {
   uint64_t notesOn = 0;
@@ -129,6 +139,7 @@ class Synth {
   const SynthCounters& counters() const noexcept;
   int voiceCount() const noexcept;  // constructed polyphony
   VoiceInfo voiceInfo(int index) const noexcept;
+  void channelSounding(ChannelSounding& out) const noexcept;  // one pass over the active voices
   int channelProgram(int channel) const noexcept;
   int channelBank(int channel) const noexcept;
   int channelController(int channel, int controller) const noexcept;  // CC value as last set (0..127)

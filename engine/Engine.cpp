@@ -39,7 +39,8 @@ Engine::Engine(const EngineSettings& settings)
       live_(settings.midiQueueCapacity),
       liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
       sampleClock_(settings.driver.sampleRate),
-      schedule_(settings.schedule) {
+      schedule_(settings.schedule),
+      outputMeter_(settings.driver.sampleRate) {
   for (uint8_t& v : volume_) v = 100;
   for (uint8_t& p : pan_) p = 64;
   for (int16_t& o : volumeOverride_) o = -1;
@@ -355,6 +356,7 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
     AWE_PROBE(for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal());
     runTestHooks(t0);
     AWE_SPAN(spans_, EngineStage::Status);
+    meterOutput(left, right, frames);
     publishStatus(frames);
   }
   const int64_t end_ns = monotonicNanoseconds();
@@ -694,6 +696,12 @@ void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
   }
 }
 
+void Engine::meterOutput(const float* left, const float* right, size_t frames) noexcept {  // [audio thread]
+  outputMeter_.process(left, right, frames, bufferIndex_);
+  outputScope_.write(left, right, frames);
+  synth_.channelSounding(sounding_);
+}
+
 void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   EngineStatus s;
   s.buffer = bufferIndex_;
@@ -752,7 +760,14 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
     s.channels[c].activity = activity_[c];
     s.channels[c].muted = ((mutedChannels_ >> c) & 1u) != 0;
     activity_[c] *= decay;
+    // The player's master gain follows the synth's, as on the output meter.
+    s.channels[c].level_dBFS = meter_dBFS(sounding_.amplitude[c] * appliedMasterGain_);
+    for (int w = 0; w < 2; ++w) {
+      s.channels[c].heldKeys[w] = sounding_.heldKeys[c][w];
+      s.channels[c].releasingKeys[w] = sounding_.releasingKeys[c][w];
+    }
   }
+  s.output = outputMeter_.levels();
   status_.store(s);
 }
 

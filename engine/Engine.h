@@ -30,6 +30,7 @@
 #include "engine/DriverFactory.h"
 #include "engine/MidiFile.h"
 #include "engine/MidiInput.h"
+#include "engine/OutputMeter.h"
 #include "engine/Quality.h"
 #include "engine/SampleClock.h"
 #include "engine/Sequencer.h"
@@ -88,11 +89,16 @@ struct ChannelStrip {
   uint8_t volume = 100;       // CC7 the synth has: the player's when it overrides, else the song's
   uint8_t pan = 64;           // CC10, the same way
   float activity = 0.0f;      // note-on velocity meter, 0..1, decays over ~300 ms
+  // The channel's level now: its voice gains summed (ChannelSounding::amplitude) in dB,
+  // kMeterFloor_dBFS when silent. Follows volume, expression, velocity and the envelopes.
+  float level_dBFS = kMeterFloor_dBFS;
   bool muted = false;
   // The player's per-channel overrides (Engine::setChannelVolume/Pan/Program); -1: the song's.
   int16_t volumeOverride = -1;
   int16_t panOverride = -1;
   int16_t programOverride = -1;
+  uint64_t heldKeys[2] = {};       // bit k of word k/64: key k is down (or pedal-held)
+  uint64_t releasingKeys[2] = {};  // ... let go and still sounding
 };
 // The player's sound controls as the audio thread applies them.
 struct SoundControls {
@@ -130,6 +136,7 @@ struct EngineStatus {
   VoiceSlot voices[kStatusVoiceSlots];
   ChannelStrip channels[kMidiChannels];
   SoundControls sound;
+  OutputLevels output;  // the output's peak and RMS meter and its clip count
 };
 
 class Engine final : private AudioCallback {
@@ -189,6 +196,8 @@ class Engine final : private AudioCallback {
   const StageSpanTap* stageSpans() const { return spanTap_.get(); }
   Monitor& monitor() { return monitor_; }
   const Monitor& monitor() const { return monitor_; }
+  // The newest output samples (any thread may read them), for a scope and a spectrum.
+  const OutputScope& outputScope() const { return outputScope_; }
   const EngineSettings& settings() const { return settings_; }
   double sampleRate() const { return settings_.driver.sampleRate; }
   uint32_t bufferFrames() const { return settings_.driver.bufferFrames; }
@@ -281,6 +290,7 @@ class Engine final : private AudioCallback {
   uint8_t soundingKey(MidiKind kind, int channel, uint8_t key) noexcept;
   void applyMasterGain(float* left, float* right, size_t frames) noexcept;
   void returnToControl(const void* pointer, bool isBank) noexcept;
+  void meterOutput(const float* left, const float* right, size_t frames) noexcept;
   void publishStatus(size_t frames) noexcept;
   void runTestHooks(int64_t bufferStart_ns) noexcept;
 
@@ -342,6 +352,9 @@ class Engine final : private AudioCallback {
   int interpolationOverride_ = -1;
   int polyphonyCap_ = 0;
   uint8_t qualityLevel_ = 0;        // the level last applied (applyQuality with overrides)
+  OutputLevelMeter outputMeter_;
+  OutputScope outputScope_;
+  ChannelSounding sounding_;
   std::atomic<uint8_t> quality_{0};
 
   SeqlockCell<EngineStatus> status_;
