@@ -181,18 +181,9 @@ void drawHelpPopup(ControlsState& c) {
   ImGui::EndPopup();
 }
 
-// ---- the Playlist window ---------------------------------------------------------------------
+// ---- the Playlist panel ----------------------------------------------------------------------
 
-void drawPlaylistWindow(PlayerSession& session, const FrameData& frame, ControlsState& c) {
-  if (!c.playlistOpen) return;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  // Left of where the Controls window opens, so both can be open at once.
-  ImGui::SetNextWindowPos(ImVec2(std::max(0.0f, display.x - 470.0f - 446.0f), display.y * 0.16f), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(440.0f, 330.0f), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("Playlist", &c.playlistOpen, ImGuiWindowFlags_NoSavedSettings)) {
-    ImGui::End();
-    return;
-  }
+void drawPlaylistContents(PlayerSession& session, const FrameData& frame, ControlsState& c) {
   Playlist& list = session.playlist();
   if (ImGui::Button("Prev")) session.previousSong();
   ImGui::SameLine();
@@ -232,10 +223,9 @@ void drawPlaylistWindow(PlayerSession& session, const FrameData& frame, Controls
   ImGui::EndChild();
   if (remove >= 0) list.remove(static_cast<size_t>(remove));
   textDim(fmt::format("{} song(s), repeat {}{}", list.size(), repeatModeName(list.repeat()), list.shuffle() ? ", shuffled" : ""));
-  ImGui::End();
 }
 
-// ---- the Controls window -----------------------------------------------------------------------
+// ---- the Controls panel ------------------------------------------------------------------------
 
 // A 0..127 channel value with an override: right-click gives it back to the song.
 void channelSlider(const char* id, int value, int overrideValue, int (*set)(PlayerSession&, int, int),
@@ -251,15 +241,7 @@ void channelSlider(const char* id, int value, int overrideValue, int (*set)(Play
   }
 }
 
-void drawControlsWindow(PlayerSession& session, const FrameData& frame, ControlsState& c) {
-  if (!c.controlsOpen) return;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(display.x - 470.0f, display.y * 0.16f), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(460.0f, std::min(660.0f, display.y * 0.82f)), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("Controls", &c.controlsOpen, ImGuiWindowFlags_NoSavedSettings)) {
-    ImGui::End();
-    return;
-  }
+void drawControlsContents(PlayerSession& session, const FrameData& frame) {
   Engine& engine = session.engine();
   const SoundControls& sound = frame.status.sound;
   const float labelWidth = 110.0f;
@@ -396,10 +378,27 @@ void drawControlsWindow(PlayerSession& session, const FrameData& frame, Controls
     ImGui::EndTable();
   }
   ImGui::PopStyleVar();
-  ImGui::End();
+}
+
+// The Controls and Playlist panels live in the Player view's right column; asking for one
+// from the Monitor view brings the Player view back, so no window ever covers a panel.
+void toggleDockedPanel(bool& open, DashboardState& state) {
+  open = !open;
+  if (open && state.view != DashboardState::View::Player) {
+    state.view = DashboardState::View::Player;
+    state.viewChosen = false;  // the tab bar selects it on the next frame
+  }
 }
 
 }  // namespace
+
+void drawControlsPanel(PlayerSession& session, const FrameData& frame, DashboardState&) {
+  drawControlsContents(session, frame);
+}
+
+void drawPlaylistPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
+  drawPlaylistContents(session, frame, state.controls);
+}
 
 void drawPlayerButtons(PlayerSession& session, const FrameData&, DashboardState& state) {
   ControlsState& c = state.controls;
@@ -411,9 +410,9 @@ void drawPlayerButtons(PlayerSession& session, const FrameData&, DashboardState&
   ImGui::SameLine();
   if (ImGui::Button("Open...")) c.openRequested = true;
   ImGui::SameLine();
-  if (ImGui::Button(c.playlistOpen ? "Playlist *" : "Playlist")) c.playlistOpen = !c.playlistOpen;
+  if (ImGui::Button(c.playlistOpen ? "Playlist *" : "Playlist")) toggleDockedPanel(c.playlistOpen, state);
   ImGui::SameLine();
-  if (ImGui::Button(c.controlsOpen ? "Controls *" : "Controls")) c.controlsOpen = !c.controlsOpen;
+  if (ImGui::Button(c.controlsOpen ? "Controls *" : "Controls")) toggleDockedPanel(c.controlsOpen, state);
   ImGui::SameLine();
   if (ImGui::Button("?")) c.helpRequested = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("keyboard shortcuts (F1)");
@@ -423,8 +422,6 @@ void drawPlayerWindows(PlayerSession& session, const FrameData& frame, Dashboard
   ControlsState& c = state.controls;
   if (const std::string said = takeDroppedFiles(session, c); !said.empty()) fmt::print(stderr, "awe-player: dropped: {}\n", said);
   handleKeys(session, frame, state);
-  drawControlsWindow(session, frame, c);
-  drawPlaylistWindow(session, frame, c);
   drawOpenDialog(session, c);
   drawHelpPopup(c);
 }

@@ -10,8 +10,8 @@
 namespace awe {
 
 struct ControlsState {
-  bool controlsOpen = false;  // the Controls window
-  bool playlistOpen = false;  // the Playlist window
+  bool controlsOpen = false;  // the Controls panel (the Player view's right column)
+  bool playlistOpen = false;  // the Playlist panel (ditto)
   bool helpRequested = false; // open the shortcut list on the next frame
   // The Open dialog
   bool openRequested = false;

@@ -11,6 +11,8 @@
 
 #include "dashboard/ControlsPanel.h"
 #include "dashboard/Shortcuts.h"
+#include "dashboard/MeterPanels.h"
+#include "dashboard/Widgets.h"
 #include "engine/Quality.h"
 #include "monitor/Format.h"
 #include "monitor/Statistics.h"
@@ -18,26 +20,13 @@
 namespace awe {
 namespace {
 
-// ---- colours -------------------------------------------------------------------------------
-const ImVec4 kTitleColour{0.55f, 0.80f, 1.00f, 1.0f};
-const ImVec4 kGoodColour{0.35f, 0.85f, 0.40f, 1.0f};
-const ImVec4 kBadColour{1.00f, 0.35f, 0.30f, 1.0f};
-const ImVec4 kWarnColour{1.00f, 0.75f, 0.25f, 1.0f};
-const ImVec4 kDimColour{0.60f, 0.60f, 0.65f, 1.0f};
+// ---- colours (the shared ones are in dashboard/Widgets.h) ---------------------------------------
 constexpr ImU32 kDeadlineLine = IM_COL32(255, 80, 70, 220);
 constexpr ImU32 kP50Line = IM_COL32(120, 220, 120, 230);
 constexpr ImU32 kP99Line = IM_COL32(255, 200, 60, 230);
 constexpr ImU32 kP999Line = IM_COL32(255, 90, 80, 230);
 
 // ---- small formatting helpers -------------------------------------------------------------------
-void text(const std::string& s) { ImGui::TextUnformatted(s.c_str(), s.c_str() + s.size()); }
-void textColoured(const ImVec4& colour, const std::string& s) {
-  ImGui::PushStyleColor(ImGuiCol_Text, colour);
-  text(s);
-  ImGui::PopStyleColor();
-}
-void textDim(const std::string& s) { textColoured(kDimColour, s); }
-
 void panelTitle(const char* title) {
   textColoured(kTitleColour, title);
   ImGui::Separator();
@@ -58,11 +47,6 @@ std::string ago(int64_t then_ns, int64_t now_ns) {
   return fmt::format("{:.1f} s ago", static_cast<double>(std::max<int64_t>(now_ns - then_ns, 0)) * 1e-9);
 }
 
-std::string noteName(int key) {
-  static const char* const kNames[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
-  return fmt::format("{}{}", kNames[key % 12], key / 12 - 1);
-}
-
 const char* stageName(VoiceStage stage) {
   switch (stage) {
     case VoiceStage::Free: return "free";
@@ -81,9 +65,10 @@ ImU32 stageColour(VoiceStage stage) {
   switch (stage) {
     case VoiceStage::Free: return IM_COL32(38, 40, 46, 255);
     case VoiceStage::Delay: return IM_COL32(80, 80, 130, 255);
-    case VoiceStage::Attack: return IM_COL32(50, 150, 70, 255);
-    case VoiceStage::Hold: return IM_COL32(90, 150, 50, 255);
-    case VoiceStage::Decay: return IM_COL32(140, 140, 40, 255);
+    // Attack, hold and decay in clearly different hues (green, magenta, olive).
+    case VoiceStage::Attack: return IM_COL32(40, 170, 70, 255);
+    case VoiceStage::Hold: return IM_COL32(170, 60, 160, 255);
+    case VoiceStage::Decay: return IM_COL32(150, 140, 40, 255);
     case VoiceStage::Sustain: return IM_COL32(40, 100, 180, 255);
     case VoiceStage::Release: return IM_COL32(180, 100, 30, 255);
     case VoiceStage::Finished: return IM_COL32(80, 80, 80, 255);
@@ -103,10 +88,8 @@ std::string percentileLine(const HistogramSnapshot& h) {
 
 // A vertical marker line inside the last item's plot area at fraction `x` (0..1), its label
 // on text row `row` from the top (so close markers do not print over each other).
-void markPlot(float x, ImU32 colour, const char* label, int row) {
-  const ImVec2 padding = ImGui::GetStyle().FramePadding;
-  const ImVec2 min{ImGui::GetItemRectMin().x + padding.x, ImGui::GetItemRectMin().y + padding.y};
-  const ImVec2 max{ImGui::GetItemRectMax().x - padding.x, ImGui::GetItemRectMax().y - padding.y};
+void markPlot(const PlotArea& area, float x, ImU32 colour, const char* label, int row) {
+  const ImVec2 min = area.min, max = area.max;
   const float px = min.x + x * (max.x - min.x);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddLine(ImVec2(px, min.y), ImVec2(px, max.y), colour, 1.5f);
@@ -115,20 +98,6 @@ void markPlot(float x, ImU32 colour, const char* label, int row) {
     const float width = ImGui::CalcTextSize(label).x;
     const float y = std::min(min.y + static_cast<float>(row) * (ImGui::GetTextLineHeight() - 1.0f), max.y - ImGui::GetTextLineHeight());
     draw->AddText(ImVec2(px + 2.0f + width > max.x ? px - 2.0f - width : px + 2.0f, y), colour, label);
-  }
-}
-
-// A horizontal line inside the last item's plot area at `value` of a [lo, hi] scale.
-void markLevel(float value, float lo, float hi, ImU32 colour, const char* label) {
-  if (!(hi > lo) || value < lo || value > hi) return;
-  const ImVec2 padding = ImGui::GetStyle().FramePadding;
-  const ImVec2 min{ImGui::GetItemRectMin().x + padding.x, ImGui::GetItemRectMin().y + padding.y};
-  const ImVec2 max{ImGui::GetItemRectMax().x - padding.x, ImGui::GetItemRectMax().y - padding.y};
-  const float py = max.y - (value - lo) / (hi - lo) * (max.y - min.y);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddLine(ImVec2(min.x, py), ImVec2(max.x, py), colour, 1.0f);
-  if (label != nullptr) {
-    draw->AddText(ImVec2(min.x + 2.0f, py + 1.0f), colour, label);
   }
 }
 
@@ -148,9 +117,12 @@ void distributionPlot(const char* id, const HistogramSnapshot& h, float height, 
     if (first < 0) first = i;
     last = i;
   }
-  const float width = ImGui::GetContentRegionAvail().x;
+  AxisPlot plot;
+  plot.id = id;
+  plot.style = PlotStyle::Bars;
   if (first < 0) {
-    ImGui::PlotHistogram(id, nullptr, 0, 0, "no data yet", 0.0f, 1.0f, ImVec2(width, height));
+    plot.overlay = "no data yet";
+    plotWithAxis(plot, ImVec2(-1.0f, height));
     textDim(" ");
     return;
   }
@@ -162,13 +134,16 @@ void distributionPlot(const char* id, const HistogramSnapshot& h, float height, 
   scratch.clear();
   for (int i = first; i <= last; ++i) scratch.push_back(static_cast<float>(h.counts[static_cast<size_t>(i)]));
   const int n = static_cast<int>(scratch.size());
-  ImGui::PlotHistogram(id, scratch.data(), n, 0, nullptr, 0.0f, FLT_MAX, ImVec2(width, height));
-  const ImVec2 plotMin = ImGui::GetItemRectMin(), plotMax = ImGui::GetItemRectMax();
+  plot.values = scratch.data();
+  plot.count = n;
+  plot.hi = std::max(1.0f, *std::max_element(scratch.begin(), scratch.end()) * 1.05f);
+  plot.overlay = "buffers per bucket";
+  const PlotArea area = plotWithAxis(plot, ImVec2(-1.0f, height));
   int row = 0;
   for (const Marker& m : markers) {
     const int index = Histogram::bucketIndex(static_cast<int64_t>(m.value_ns));
     if (index >= first && index <= last) {
-      markPlot((static_cast<float>(index - first) + 0.5f) / static_cast<float>(n), m.colour, m.label, row);
+      markPlot(area, (static_cast<float>(index - first) + 0.5f) / static_cast<float>(n), m.colour, m.label, row);
     }
     ++row;
   }
@@ -176,8 +151,9 @@ void distributionPlot(const char* id, const HistogramSnapshot& h, float height, 
   const double lo = Histogram::bucketLowerBound_ns(first), hi = Histogram::bucketUpperBound_ns(last);
   const std::string left = std::isfinite(lo) ? duration(lo) : std::string("-inf");
   const std::string right = (std::isfinite(hi) ? duration(hi) : std::string("inf")) + " (log scale)";
+  ImGui::SetCursorScreenPos(ImVec2(area.min.x, ImGui::GetCursorScreenPos().y));
   textDim(left);
-  ImGui::SameLine(std::max(0.0f, plotMax.x - plotMin.x - ImGui::CalcTextSize(right.c_str()).x));
+  ImGui::SameLine(std::max(0.0f, area.max.x - ImGui::GetWindowPos().x - ImGui::CalcTextSize(right.c_str()).x));
   textDim(right);
 }
 
@@ -476,6 +452,7 @@ void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state
   countLine("deadline misses", s.deadlineMisses, state.lastMiss_ns, frame.now_ns);
   ImGui::SameLine(0.0f, 16.0f);
   countLine("driver xruns", s.xruns, state.lastXrun_ns, frame.now_ns);
+  drawCpuLine(frame, state.meters);
 
   // Load per buffer, with the deadline at 100 %.
   state.scratch.clear();
@@ -483,19 +460,23 @@ void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state
   const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
   for (const BufferRecord& r : s.records) {
     const double budget_ns = 1e9 * static_cast<double>(r.frames) / rate;
-    const float load = budget_ns > 0.0 ? toFloat(static_cast<double>(r.busy_ns) / budget_ns) : 0.0f;
+    const float load = budget_ns > 0.0 ? toFloat(100.0 * static_cast<double>(r.busy_ns) / budget_ns) : 0.0f;
     state.scratch.push_back(load);
     worst = std::max(worst, load);
   }
-  const float top = std::max(1.2f, worst * 1.1f);
-  const std::string overlay = fmt::format("load per buffer, last {:.1f} s (max {:.1f} %)",
-                                          static_cast<double>(state.scratch.size()) * static_cast<double>(s.budget_ns) * 1e-9,
-                                          static_cast<double>(worst) * 100.0);
+  const float top = std::max(120.0f, worst * 1.1f);
+  AxisPlot plot;
+  plot.id = "##load";
+  plot.values = state.scratch.data();
+  plot.count = static_cast<int>(state.scratch.size());
+  plot.hi = top;
+  plot.unit = "%";
+  plot.overlay = fmt::format("load per buffer, last {:.1f} s (max {:.1f} %)",
+                             static_cast<double>(state.scratch.size()) * static_cast<double>(s.budget_ns) * 1e-9,
+                             static_cast<double>(worst));
   const float lineH = ImGui::GetTextLineHeightWithSpacing();
   const float plotHeight = std::max(40.0f, (ImGui::GetContentRegionAvail().y - 3.0f * lineH) * 0.5f);
-  ImGui::PlotLines("##load", state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), 0.0f, top,
-                   ImVec2(ImGui::GetContentRegionAvail().x, plotHeight));
-  markLevel(1.0f, 0.0f, top, kDeadlineLine, "100 % = deadline");
+  markPlotLevel(plotWithAxis(plot, ImVec2(-1.0f, plotHeight)), 100.0f, 0.0f, top, kDeadlineLine, "100 % = deadline");
 
   const Statistics busy = computeStatistics(s.busy);
   text(fmt::format("busy time per buffer (deadline {})", duration(static_cast<double>(s.budget_ns))));
@@ -527,10 +508,15 @@ void drawTimingPanel(PlayerSession&, const FrameData& frame, DashboardState& sta
       state.scratch.push_back(v);
       extent = std::max(extent, std::fabs(v));
     }
-    const std::string overlay = fmt::format("{} (+-{:.2f} ms)", what, extent);
-    ImGui::PlotLines(id, state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), -extent * 1.1f,
-                     extent * 1.1f, ImVec2(width, plotHeight));
-    markLevel(0.0f, -extent * 1.1f, extent * 1.1f, IM_COL32(150, 150, 160, 120), nullptr);
+    AxisPlot plot;
+    plot.id = id;
+    plot.values = state.scratch.data();
+    plot.count = static_cast<int>(state.scratch.size());
+    plot.lo = -extent * 1.1f;
+    plot.hi = extent * 1.1f;
+    plot.unit = "ms";
+    plot.overlay = what;
+    markPlotLevel(plotWithAxis(plot, ImVec2(width, plotHeight)), 0.0f, plot.lo, plot.hi, IM_COL32(150, 150, 160, 120), nullptr);
   };
   const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
   plotSeries("##interval", "interval error", [&](const BufferRecord& r) {
@@ -728,9 +714,15 @@ void drawMemoryPanel(PlayerSession&, const FrameData& frame, DashboardState& sta
   }
   if (state.scratch.empty()) lo = hi = 0.0f;
   const float margin = std::max(0.05f, (hi - lo) * 0.1f);
-  const std::string overlay = fmt::format("heap live, {:.2f} .. {:.2f} MiB", lo, hi);
-  ImGui::PlotLines("##heap", state.scratch.data(), static_cast<int>(state.scratch.size()), 0, overlay.c_str(), lo - margin,
-                   hi + margin, ImVec2(ImGui::GetContentRegionAvail().x, 36.0f));
+  AxisPlot plot;
+  plot.id = "##heap";
+  plot.values = state.scratch.data();
+  plot.count = static_cast<int>(state.scratch.size());
+  plot.lo = std::max(0.0f, lo - margin);
+  plot.hi = hi + margin;
+  plot.unit = "MiB";
+  plot.overlay = "heap live";
+  plotWithAxis(plot, ImVec2(-1.0f, 40.0f));
 
   const std::string audio = fmt::format("audio-thread allocations: {}", s.audioThreadAllocations);
   if (s.audioThreadAllocations == 0 && !s.offender.present) {
@@ -757,7 +749,7 @@ void drawChannelsPanel(PlayerSession& session, const FrameData& frame, Dashboard
     ImGui::TableSetupColumn("ch");
     ImGui::TableSetupColumn("program", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("volume", ImGuiTableColumnFlags_WidthFixed, 52.0f);
-    ImGui::TableSetupColumn("activity", ImGuiTableColumnFlags_WidthFixed, 62.0f);
+    ImGui::TableSetupColumn("level", ImGuiTableColumnFlags_WidthFixed, 62.0f);
     ImGui::TableSetupColumn("M");
     ImGui::TableSetupColumn("S");
     ImGui::TableHeadersRow();
@@ -766,7 +758,9 @@ void drawChannelsPanel(PlayerSession& session, const FrameData& frame, Dashboard
       ImGui::PushID(c);
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(channelColour(c)));
       text(fmt::format("{:2}", c + 1));
+      ImGui::PopStyleColor();
       ImGui::TableNextColumn();
       const std::string name = session.presetName(strip.bank, strip.program);
       const std::string program = strip.bank == kDrumBank ? fmt::format("drums {:3} {}", strip.program, name)
@@ -780,9 +774,7 @@ void drawChannelsPanel(PlayerSession& session, const FrameData& frame, Dashboard
       ImGui::ProgressBar(static_cast<float>(strip.volume) / 127.0f, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()),
                          fmt::format("{}", strip.volume).c_str());
       ImGui::TableNextColumn();
-      ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.30f, 0.85f, 0.40f, 1.0f));
-      ImGui::ProgressBar(std::clamp(strip.activity, 0.0f, 1.0f), ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()), "");
-      ImGui::PopStyleColor();
+      drawChannelLevel(c, strip, ImGui::GetContentRegionAvail().x);
       ImGui::TableNextColumn();
       if (toggleButton("M", session.muted(c), ImVec4(0.85f, 0.30f, 0.25f, 1.0f))) session.setMuted(c, !session.muted(c));
       ImGui::TableNextColumn();
@@ -976,50 +968,109 @@ void drawDashboard(PlayerSession& session, const FrameData& frame, DashboardStat
                                  ImGuiWindowFlags_NoScrollWithMouse;
   ImGui::Begin("awe-player", nullptr, flags);
 
-  // A fixed grid: Transport across the top, then three columns:
-  //   Load, Timing | Voices, MIDI, Memory, Export | Channels, Health, Quality
+  // Transport across the top, then the view tabs, then one of two fixed grids:
+  //   Player:  Meters, Keyboard, Scope | Spectrum  |  Channels, Song
+  //   Monitor: Load, Timing | Voices, MIDI, Memory, Export | Channels, Health, Quality
   const float gap = 4.0f;
   const ImVec2 area{io.DisplaySize.x - 2.0f * gap, io.DisplaySize.y - 2.0f * gap};
+  const ImGuiStyle& style = ImGui::GetStyle();
   const float frameLine = ImGui::GetFrameHeightWithSpacing();
   const float textLine = ImGui::GetTextLineHeightWithSpacing();
-  const float chrome = textLine + 4.0f + 2.0f * ImGui::GetStyle().WindowPadding.y;  // title, separator, padding
+  const float chrome = textLine + 4.0f + 2.0f * style.WindowPadding.y;  // title, separator, padding
   const float transportH = chrome + 3.0f * frameLine + static_cast<float>(transportTextLines(session)) * textLine;
-  const float top = gap + transportH + gap;
-  const float bodyH = area.y - transportH - gap;
+  const float tabsH = ImGui::GetFrameHeight() + gap;
+  const float top = gap + transportH + gap + tabsH;
+  const float bodyH = area.y - transportH - gap - tabsH;
   const float colW = (area.x - 2.0f * gap) / 3.0f;
   const float x0 = gap, x1 = gap + colW + gap, x2 = gap + 2.0f * (colW + gap);
-
-  const float loadH = std::floor(bodyH * 0.46f), timingH = bodyH - loadH - gap;
-  const float exportH = chrome + 2.0f * frameLine + 2.0f * textLine;
-  const float midiH = chrome + 4.0f * textLine + 6.0f * (textLine + 1.0f) + 4.0f;
-  const float voicesH = std::floor((bodyH - exportH - midiH - 3.0f * gap) * 0.66f);
-  const float memoryH = bodyH - exportH - midiH - voicesH - 3.0f * gap;
   const float channelsH = chrome + 17.0f * (ImGui::GetTextLineHeight() + 2.0f * 1.0f + 1.0f) + 6.0f;
-  // Health grows with its list of reasons (wrapped to the column).
-  float reasonLines = 0.0f;
-  for (const std::string& reason : frame.snapshot.health.reasons) {
-    reasonLines += std::ceil(ImGui::CalcTextSize(("- " + reason).c_str()).x / (colW - 24.0f));
+
+  ImGui::SetCursorPos(ImVec2(gap, gap + transportH + gap));
+  if (ImGui::BeginTabBar("views")) {
+    for (const auto& [label, view] : {std::pair{"Player: meters, keyboard, scope", DashboardState::View::Player},
+                                      std::pair{"Monitor: load, timing, voices, quality", DashboardState::View::Monitor}}) {
+      // The view asked for at start is selected until the tab bar shows it (a frame later).
+      const ImGuiTabItemFlags select = !state.viewChosen && state.view == view ? ImGuiTabItemFlags_SetSelected : 0;
+      if (ImGui::BeginTabItem(label, nullptr, select)) {
+        if (state.viewChosen) {
+          state.view = view;
+        } else if (state.view == view) {
+          state.viewChosen = true;
+        }
+        ImGui::EndTabItem();
+      }
+    }
+    ImGui::EndTabBar();
   }
-  const float healthH = chrome + 3.0f * frameLine + (1.0f + std::min(reasonLines, 8.0f)) * textLine + 4.0f;
-  const float qualityH = bodyH - channelsH - healthH - 2.0f * gap;
 
   struct Cell {
     const char* title;
     void (*draw)(PlayerSession&, const FrameData&, DashboardState&);
     float x, y, w, h;
   };
-  const Cell cells[] = {
-      {"Transport", drawTransportPanel, gap, gap, area.x, transportH},
-      {"Load", drawLoadPanel, x0, top, colW, loadH},
-      {"Timing", drawTimingPanel, x0, top + loadH + gap, colW, timingH},
-      {"Voices", drawVoicesPanel, x1, top, colW, voicesH},
-      {"MIDI", drawMidiPanel, x1, top + voicesH + gap, colW, midiH},
-      {"Memory", drawMemoryPanel, x1, top + voicesH + midiH + 2.0f * gap, colW, memoryH},
-      {"Export", drawExportPanel, x1, top + voicesH + midiH + memoryH + 3.0f * gap, colW, exportH},
-      {"Channels", drawChannelsPanel, x2, top, colW, channelsH},
-      {"Health", drawHealthPanel, x2, top + channelsH + gap, colW, healthH},
-      {"Quality", drawQualityPanel, x2, top + channelsH + healthH + 2.0f * gap, colW, qualityH},
-  };
+  std::vector<Cell> cells = {{"Transport", drawTransportPanel, gap, gap, area.x, transportH}};
+  if (state.view == DashboardState::View::Player) {
+    takeScopeSnapshot(session, state.meters);
+    const float leftW = std::floor((area.x - gap) * 0.62f), rightW = area.x - gap - leftW;
+    const float metersH = chrome + 2.0f * (ImGui::GetTextLineHeight() + 4.0f + style.ItemSpacing.y) + textLine + 2.0f +
+                          frameLine + textLine + 2.0f;
+    const float keyboardH = std::floor((bodyH - metersH - 2.0f * gap) * 0.5f);
+    const float scopeY = top + metersH + gap + keyboardH + gap, scopeH = bodyH - metersH - keyboardH - 2.0f * gap;
+    const float scopeW = std::floor((leftW - gap) * 0.45f);
+    const float rightX = gap + leftW + gap;
+    cells.insert(cells.end(), {
+        {"Output", drawMetersPanel, gap, top, leftW, metersH},
+        {"Keyboard", drawKeyboardPanel, gap, top + metersH + gap, leftW, keyboardH},
+        {"Scope", drawScopePanel, gap, scopeY, scopeW, scopeH},
+        {"Spectrum", drawSpectrumPanel, gap + scopeW + gap, scopeY, leftW - scopeW - gap, scopeH},
+    });
+    // The right column, top to bottom: Controls (its mixer has the channels) or Channels,
+    // then the Playlist when open, then the Song's marker and lyric line.
+    const ControlsState& c = state.controls;
+    const float songH = (session.song() && !session.song()->lyrics().empty()) ? chrome + 4.0f * textLine
+                                                                             : chrome + 2.0f * textLine;
+    const float listRows = std::clamp(static_cast<float>(session.playlist().size()), 3.0f, 8.0f);
+    float playlistH = c.playlistOpen ? chrome + frameLine + listRows * textLine + 2.0f * textLine : 0.0f;
+    float topH = channelsH;
+    if (c.controlsOpen) {
+      topH = bodyH - songH - playlistH - (c.playlistOpen ? 2.0f : 1.0f) * gap;
+    } else if (c.playlistOpen) {
+      playlistH = bodyH - channelsH - songH - 2.0f * gap;  // the list takes the room there is
+    }
+    float y = top;
+    cells.push_back(c.controlsOpen ? Cell{"Controls", drawControlsPanel, rightX, y, rightW, topH}
+                                   : Cell{"Channels", drawChannelsPanel, rightX, y, rightW, topH});
+    y += topH + gap;
+    if (c.playlistOpen) {
+      cells.push_back({"Playlist", drawPlaylistPanel, rightX, y, rightW, playlistH});
+      y += playlistH + gap;
+    }
+    cells.push_back({"Song", drawSongPanel, rightX, y, rightW, top + bodyH - y});
+  } else {
+    const float loadH = std::floor(bodyH * 0.42f), timingH = bodyH - loadH - gap;
+    const float exportH = chrome + 2.0f * frameLine + 2.0f * textLine;
+    const float midiH = chrome + 4.0f * textLine + 6.0f * (textLine + 1.0f) + 4.0f;
+    const float voicesH = std::floor((bodyH - exportH - midiH - 3.0f * gap) * 0.66f);
+    const float memoryH = bodyH - exportH - midiH - voicesH - 3.0f * gap;
+    // Health grows with its list of reasons (wrapped to the column).
+    float reasonLines = 0.0f;
+    for (const std::string& reason : frame.snapshot.health.reasons) {
+      reasonLines += std::ceil(ImGui::CalcTextSize(("- " + reason).c_str()).x / (colW - 24.0f));
+    }
+    const float healthH = chrome + 3.0f * frameLine + (1.0f + std::min(reasonLines, 8.0f)) * textLine + 4.0f;
+    const float qualityH = bodyH - channelsH - healthH - 2.0f * gap;
+    cells.insert(cells.end(), {
+        {"Load", drawLoadPanel, x0, top, colW, loadH},
+        {"Timing", drawTimingPanel, x0, top + loadH + gap, colW, timingH},
+        {"Voices", drawVoicesPanel, x1, top, colW, voicesH},
+        {"MIDI", drawMidiPanel, x1, top + voicesH + gap, colW, midiH},
+        {"Memory", drawMemoryPanel, x1, top + voicesH + midiH + 2.0f * gap, colW, memoryH},
+        {"Export", drawExportPanel, x1, top + voicesH + midiH + memoryH + 3.0f * gap, colW, exportH},
+        {"Channels", drawChannelsPanel, x2, top, colW, channelsH},
+        {"Health", drawHealthPanel, x2, top + channelsH + gap, colW, healthH},
+        {"Quality", drawQualityPanel, x2, top + channelsH + healthH + 2.0f * gap, colW, qualityH},
+    });
+  }
   for (const Cell& cell : cells) {
     if (beginPanel(cell.title, ImVec2(cell.x, cell.y), ImVec2(cell.w, cell.h))) cell.draw(session, frame, state);
     ImGui::EndChild();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dashboard/ControlsState.h"
+#include "dashboard/MeterPanels.h"
 #include "dashboard/Session.h"
 #include "engine/Engine.h"
 #include "monitor/Snapshot.h"
@@ -63,6 +64,12 @@ struct DashboardState {
   std::string exportMessage;
   // The player's own windows (dashboard/ControlsPanel.cpp)
   ControlsState controls;
+  // What you can see and hear (dashboard/MeterPanels.h)
+  MetersState meters;
+  // The view under the transport: the player's (meters, keyboard, scope) or the monitor's.
+  enum class View { Player, Monitor };
+  View view = View::Player;
+  bool viewChosen = false;  // the tab bar has been told the view once
   // Scratch for plot values, reused across frames.
   std::vector<float> scratch;
 };

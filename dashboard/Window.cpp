@@ -85,6 +85,7 @@ WindowOutcome runDashboardWindow(PlayerSession& session, const WindowOptions& op
 
   // ---- loop ---------------------------------------------------------------------------------
   DashboardState state;
+  state.view = options.monitorView ? DashboardState::View::Monitor : DashboardState::View::Player;
   state.songPathInput = session.songPath();
   state.bankPathInput = session.bankPath();
   state.controls.controlsOpen = options.showControls;

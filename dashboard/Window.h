@@ -11,11 +11,12 @@ namespace awe {
 struct WindowOptions {
   int width = 1280;
   int height = 800;
+  bool monitorView = false;    // start on the Monitor tab (else the Player tab)
   std::string screenshotPath;  // when set: write the back buffer after screenshotFrames frames, then close
   int screenshotFrames = 120;
   bool quitAtEnd = false;      // close once the song is over
-  bool showControls = false;   // open the Controls window at start
-  bool showPlaylist = false;   // open the Playlist window at start (also when it holds several songs)
+  bool showControls = false;   // open the Controls panel at start
+  bool showPlaylist = false;   // open the Playlist panel at start (also when it holds several songs)
 };
 
 struct WindowOutcome {

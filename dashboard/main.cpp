@@ -4,7 +4,7 @@
 //   awe-player [song.mid ...] [--sf2 bank.sf2 ...] [--mode M] [--gain DB] [--reverb T] [--chorus T] [--driver auto|rtaudio|paced] [--api jack|alsa|pulse]
 //              [--device NAME] [--rate HZ] [--buffer FRAMES] [--polyphony N]
 //              [--midi-in PORT | --midi-virtual] [--midi-api auto|alsa|jack] [--schedule asap|fixed] [--loop]
-//              [--controls] [--playlist] [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
+//              [--view player|monitor] [--controls] [--playlist] [--no-gui] [--screenshot FILE --frames N] [--json FILE] [--trace FILE] [--quit-at-end]
 //              [--profile cpu,memory,spans] [--profile-rate HZ] [--profile-thread all|audio]
 //              [--profile-output BASE]
 //
@@ -75,8 +75,8 @@ int main(int argc, char** argv) {
   app.add_option("--schedule", schedule, "Live MIDI schedule: asap (next buffer) or fixed (arrival + one buffer)")
       ->check(CLI::IsMember({"asap", "fixed"}));
   app.add_flag("--loop", loop, "Loop the song");
-  app.add_flag("--controls", showControls, "Open the Controls window at start (volume, effects, tempo, mixer)");
-  app.add_flag("--playlist", showPlaylist, "Open the Playlist window at start (it opens by itself with several songs)");
+  app.add_flag("--controls", showControls, "Open the Controls panel at start (volume, effects, tempo, mixer)");
+  app.add_flag("--playlist", showPlaylist, "Open the Playlist panel at start (it opens by itself with several songs)");
   app.add_flag("--no-gui", noGui, "No window: a one-line status on the terminal");
   auto* screenshotOption = app.add_option("--screenshot", screenshotPath, "Write a PNG of the window after --frames frames, then exit");
   // --screenshot-frames: --frames means buffer frames nowhere else; the old name stays hidden.
@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
   app.add_option("--json", jsonPath, "Write the session's JSON report here at exit");
   app.add_option("--trace", tracePath, "Write the session's Perfetto trace here at exit");
   app.add_flag("--quit-at-end", quitAtEnd, "Exit when the song is over");
+  std::string view = "player";
+  app.add_option("--view", view, "The tab shown at start: player (meters, keyboard, scope) or monitor (load, timing, voices)")
+      ->check(CLI::IsMember({"player", "monitor"}));
   awe::addProfileOptions(app, profileOptions, profileSpec);
   if (const auto code = awe::cli::parse(app, argc, argv)) return *code;
   if (noGui && !screenshotPath.empty()) {
@@ -193,6 +196,7 @@ int main(int argc, char** argv) {
   bool windowShown = false;
   if (!noGui) {
     awe::WindowOptions windowOptions;
+    windowOptions.monitorView = view == "monitor";
     windowOptions.screenshotPath = screenshotPath;
     windowOptions.screenshotFrames = frames;
     windowOptions.quitAtEnd = quitAtEnd;
