@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "engine/Engine.h"
+#include "engine/OfflineRender.h"
 #include "engine/JackCapture.h"
 #include "engine/LatencyLoopback.h"
 #include "engine/MidiInput.h"
@@ -47,12 +48,10 @@ LiveMidiEvent noteOn(int channel, int key, int64_t arrival_ns) {
 }
 
 EngineSettings offlineSettings(uint32_t frames) {
-  EngineSettings s;
-  s.synth.personality = Personality::Modern;  // the SF2 minimum delay, not awe's 32-sample grid
-  s.driver.kind = DriverKind::Offline;
-  s.driver.sampleRate = kRate;
-  s.driver.bufferFrames = frames;
-  return s;
+  SynthSettings synth;
+  synth.sampleRate = kRate;
+  synth.personality = Personality::Modern;  // the SF2 minimum delay, not awe's 32-sample grid
+  return offlineEngineSettings(synth, frames);
 }
 
 // Waits (bounded) until the audio thread runs with `schedule`.

@@ -10,6 +10,7 @@
 
 #include "emu8000/Conversions.h"
 #include "engine/Engine.h"
+#include "engine/OfflineRender.h"
 #include "engine/OutputMeter.h"
 #include "monitor/AllocationTrap.h"
 #include "support/Analysis.h"
@@ -162,13 +163,11 @@ std::shared_ptr<const Bank> sineBank() {
 }
 
 EngineSettings offlineSettings() {
-  EngineSettings s;
-  s.driver.kind = DriverKind::Offline;
-  s.driver.sampleRate = kRate;
-  s.driver.bufferFrames = static_cast<uint32_t>(kFrames);
-  s.synth.personality = Personality::Modern;
-  s.synth.effectsEnabled = false;  // the level of the voices only: no reverb tail in the output
-  return s;
+  SynthSettings synth;
+  synth.sampleRate = kRate;
+  synth.personality = Personality::Modern;
+  synth.effectsEnabled = false;  // the level of the voices only: no reverb tail in the output
+  return offlineEngineSettings(synth, static_cast<uint32_t>(kFrames));
 }
 
 struct Recorded {
@@ -221,6 +220,19 @@ TEST_CASE("the engine meters what it outputs, and each channel's level follows t
   CHECK(outAfter_dB - outBefore_dB < -6.0);  // a real change
   CHECK(after.channels[0].level_dBFS - before.channels[0].level_dBFS == Approx(outAfter_dB - outBefore_dB).margin(0.5));
   CHECK(after.output.rms_dBFS[0] == Approx(outAfter_dB).margin(0.5));
+
+  // The player's master gain comes before the meters: -6 dB reads 6.0 dB lower on the
+  // output meter and on the channel's level alike.
+  REQUIRE(engine.setMasterGain(-6.0));
+  engine.runOffline(60, sink);
+  EngineStatus quieter;
+  REQUIRE(engine.status(quieter));
+  const double outQuieter_dB = out.tailRms_dBFS(30 * kFrames);
+  CHECK(outQuieter_dB - outAfter_dB == Approx(-6.0).margin(0.05));
+  CHECK(quieter.output.rms_dBFS[0] - after.output.rms_dBFS[0] == Approx(-6.0).margin(0.1));
+  CHECK(quieter.channels[0].level_dBFS - after.channels[0].level_dBFS == Approx(-6.0).margin(0.1));
+  REQUIRE(engine.setMasterGain(0.0));
+  engine.runOffline(60, sink);
 
   // Let go: the key moves from held to releasing, then the channel falls silent.
   engine.sendMidi(0x80, 60, 0);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/Engine.h"
+#include "engine/OfflineRender.h"
 #include "engine/MidiFile.h"
 #include "monitor/AllocationTrap.h"
 #include "support/Analysis.h"
@@ -46,14 +47,11 @@ std::shared_ptr<const Bank> controlsTestBank() {
 }
 
 EngineSettings offlineSettings() {
-  EngineSettings s;
-  s.driver.kind = DriverKind::Offline;
-  s.driver.sampleRate = kRate;
-  s.driver.bufferFrames = kFrames;
-  s.driver.clientName = "awe-test";
-  s.synth.personality = Personality::Modern;
-  s.synth.effectsEnabled = false;  // dry: levels and zero crossings of the voice alone
-  return s;
+  SynthSettings synth;
+  synth.sampleRate = kRate;
+  synth.personality = Personality::Modern;
+  synth.effectsEnabled = false;  // dry: levels and zero crossings of the voice alone
+  return offlineEngineSettings(synth, static_cast<uint32_t>(kFrames));
 }
 
 struct Capture {

@@ -24,12 +24,9 @@ using namespace awe;
 namespace {
 
 EngineSettings offlineSettings() {
-  EngineSettings s;
-  s.driver.kind = DriverKind::Offline;
-  s.driver.sampleRate = 44100.0;
-  s.driver.bufferFrames = 1024;
-  s.polyphony = 32;
-  return s;
+  SynthSettings synth;
+  synth.polyphony = 32;
+  return offlineEngineSettings(synth);
 }
 
 std::string stageName(const StageProfileSnapshot& p, const StageSpanRecord& r) { return p.stageNames[r.stage]; }
