@@ -43,8 +43,8 @@ inline double hzToAbsoluteCents(double hz) { return 6900.0 + 1200.0 * std::log2(
 
 // Centibels of attenuation to linear amplitude: 200 cB = 20 dB = a factor of 10.
 inline double centibelsToAmplitude(double attenuation_cB) { return std::pow(10.0, -attenuation_cB / 200.0); }
-inline double decibelsToAmplitude(double gain_dB) { return std::pow(10.0, gain_dB / 20.0); }
-inline double amplitudeToDecibels(double amplitude) { return 20.0 * std::log10(amplitude); }
+inline double decibelsToAmplitude(double gain_dB) { return std::pow(10.0, gain_dB / 20.0); }  // [audio thread]
+inline double amplitudeToDecibels(double amplitude) { return 20.0 * std::log10(amplitude); }  // [audio thread]
 
 // SF2 modulator curves on a unipolar input x in [0,1] (SF2 2.01 section 8.2.1, as drawn
 // in the figures; FluidSynth reads the text the same way): concave = -20/96 log10((1-x)^2),
