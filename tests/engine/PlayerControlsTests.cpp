@@ -218,6 +218,55 @@ TEST_CASE("channel volume, pan and program overrides win over the song and give 
   CHECK(st.channels[0].programOverride == 1);
 }
 
+TEST_CASE("channel overrides outlive a GM, GS or XG reset in the song", "[engine][controls][sysex]") {
+  const std::vector<std::pair<const char*, std::vector<uint8_t>>> resets = {
+      {"GM", {0xF0, 0x7E, 0x7F, 0x09, 0x01, 0xF7}},
+      {"GS", {0xF0, 0x41, 0x10, 0x42, 0x12, 0x40, 0x00, 0x7F, 0x00, 0x41, 0xF7}},
+      {"XG", {0xF0, 0x43, 0x10, 0x4C, 0x00, 0x00, 0x7E, 0x00, 0xF7}},
+  };
+  for (const auto& [name, reset] : resets) {
+    // 120 bpm at 480 ticks per quarter: 960 ticks per second. The song's own CC7 127 and
+    // program 0; a note, the reset at 1.3 s (it sets CC7 100, CC10 64, program 0), a note.
+    MidiFileWriter w(480);
+    const int t = w.addTrack("reset");
+    w.tempo(t, 0, 120.0);
+    w.controlChange(t, 0, 0, 7, 127);
+    w.programChange(t, 0, 0, 0);
+    w.noteOn(t, 1, 0, 60, 100);
+    w.noteOff(t, 960, 0, 60);
+    w.sysex(t, 1248, reset);
+    w.noteOn(t, 1344, 0, 60, 100);
+    w.noteOff(t, 2304, 0, 60);
+    const std::vector<uint8_t> bytes = w.toBytes(1);
+    auto song = std::make_shared<const MidiFile>(MidiFile::loadFromMemory(bytes.data(), bytes.size(), "reset.mid"));
+
+    Engine engine(offlineSettings());
+    engine.setBank(controlsTestBank());
+    engine.setSong(song);
+    engine.start();
+    REQUIRE(engine.setChannelVolume(0, 64));
+    REQUIRE(engine.setChannelPan(0, 0));
+    REQUIRE(engine.setChannelProgram(0, 1));
+    REQUIRE(engine.play());
+    Capture c;
+    c.run(engine, 100);  // 2.3 s
+    INFO(name << " reset");
+    // Windows of whole periods (50 and 100 samples), in each note's steady part.
+    const size_t firstFrom = 13200, secondFrom = 75000, length = 20000;
+    const double before = rms(c.out.left, firstFrom, firstFrom + length);
+    const double after = rms(c.out.left, secondFrom, secondFrom + length);
+    REQUIRE(before > 0.01);
+    CHECK(toDecibels(after / before) == Approx(0.0).margin(0.1));               // volume 64 kept
+    CHECK(rms(c.out.right, secondFrom, secondFrom + length) < 0.01 * after);    // hard left kept
+    CHECK(frequencyHz(c.out.left, secondFrom, secondFrom + length, kRate) == Approx(882.0).margin(1.0));  // program 1 kept
+    EngineStatus st;
+    REQUIRE(engine.status(st));
+    CHECK(st.channels[0].volume == 64);
+    CHECK(st.channels[0].pan == 0);
+    CHECK(st.channels[0].program == 1);
+  }
+}
+
 TEST_CASE("sound controls reach the synth: effect types and levels, personality, interpolation, voice cap",
           "[engine][controls]") {
   Engine engine(offlineSettings());
