@@ -452,11 +452,11 @@ void Engine::applyCommands() noexcept {  // [audio thread]
         break;
       case CommandType::SetInterpolation:
         interpolationOverride_ = c.a;
-        applyQuality(static_cast<QualityLevel>(qualityLevel_));
+        applyQuality(static_cast<QualityLevel>(quality_.load(std::memory_order_relaxed)));
         break;
       case CommandType::SetPolyphonyCap:
         polyphonyCap_ = c.a;
-        applyQuality(static_cast<QualityLevel>(qualityLevel_));
+        applyQuality(static_cast<QualityLevel>(quality_.load(std::memory_order_relaxed)));
         break;
       case CommandType::SetChannelVolume:
       case CommandType::SetChannelPan:
@@ -478,7 +478,7 @@ void Engine::applyCommands() noexcept {  // [audio thread]
         transpose_semitones_ = c.a;
         break;
       case CommandType::SetTempoScale:
-        tempoScale_ = std::clamp(c.value > 0.0 ? c.value : 1.0, Sequencer::kMinTempoScale, Sequencer::kMaxTempoScale);
+        tempoScale_ = Sequencer::clampTempoScale(c.value);
         if (sequencer_ != nullptr) sequencer_->setTempoScale(tempoScale_);
         break;
     }
@@ -514,7 +514,6 @@ void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
   // Effects switched off in the settings stay off at every level (awe-bench --effects off).
   synth_.setEffectsEnabled(q.effects && settings_.synth.effectsEnabled);
   synth_.setPolyphonyLimit(polyphonyCap_ > 0 ? std::min(q.polyphonyCap, polyphonyCap_) : q.polyphonyCap);
-  qualityLevel_ = static_cast<uint8_t>(level);
   quality_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
 }
 

@@ -351,11 +351,10 @@ class Engine final : private AudioCallback {
   double masterGain_dB_ = 0.0;
   int interpolationOverride_ = -1;
   int polyphonyCap_ = 0;
-  uint8_t qualityLevel_ = 0;        // the level last applied (applyQuality with overrides)
   OutputLevelMeter outputMeter_;
   OutputScope outputScope_;
   ChannelSounding sounding_;
-  std::atomic<uint8_t> quality_{0};
+  std::atomic<uint8_t> quality_{0};  // the level last applied (applyQuality); any thread reads it
 
   SeqlockCell<EngineStatus> status_;
 

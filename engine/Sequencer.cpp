@@ -168,9 +168,12 @@ void Sequencer::seekSeconds(double position_s) noexcept {  // [audio thread]
   }
 }
 
+double Sequencer::clampTempoScale(double scale) noexcept {  // [audio thread]
+  return scale > 0.0 ? std::clamp(scale, kMinTempoScale, kMaxTempoScale) : 1.0;  // NaN too: 1
+}
+
 void Sequencer::setTempoScale(double scale) noexcept {  // [audio thread]
-  if (!(scale > 0.0)) scale = 1.0;  // also NaN
-  tempoScale_ = std::clamp(scale, kMinTempoScale, kMaxTempoScale);
+  tempoScale_ = clampTempoScale(scale);
   tempoCarry_ = 0.0;
 }
 

@@ -80,6 +80,8 @@ class Sequencer {
   static constexpr double kMinTempoScale = 0.25;
   static constexpr double kMaxTempoScale = 4.0;
   void setTempoScale(double scale) noexcept;
+  // [any thread] The scale setTempoScale takes for `scale` (<= 0 or NaN: 1).
+  static double clampTempoScale(double scale) noexcept;
   double tempoScale() const noexcept { return tempoScale_; }
   bool finished() const noexcept { return finished_; }
   bool playing() const noexcept { return playing_; }
