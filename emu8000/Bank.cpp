@@ -48,12 +48,13 @@ Bank::Bank(Parts&& parts)
   // Counting only: the pairs are what a note-on would look at (the loader has already
   // bounded their number by the file's size).
   for (Preset& preset : presets_) {
-    preset.regionCount = 0;
+    if (!parts.regionsCounted) preset.regionCount = 0;
     uint64_t zones = preset.zoneCount;
     for (uint32_t p = preset.zoneBegin; p < preset.zoneBegin + preset.zoneCount; ++p) {
       const Zone& pz = presetZones_[p];
       const Instrument& instrument = instruments_[pz.target];
       zones += instrument.zoneCount;
+      if (parts.regionsCounted) continue;
       for (uint32_t i = instrument.zoneBegin; i < instrument.zoneBegin + instrument.zoneCount; ++i)
         if (pz.overlaps(instrumentZones_[i])) ++preset.regionCount;
     }

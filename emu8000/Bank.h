@@ -119,7 +119,7 @@ struct Preset {
   uint16_t program = 0;
   uint32_t zoneBegin = 0;  // into Bank::presetZones(); only zones with an instrument
   uint32_t zoneCount = 0;
-  uint32_t regionCount = 0;  // overlapping preset x instrument zone pairs (set by Bank)
+  uint32_t regionCount = 0;  // overlapping preset x instrument zone pairs (counted by the SF2 loader, else by Bank)
 };
 
 // A note-on examines at most this many zones (preset zones plus the instrument zones under
@@ -226,6 +226,9 @@ class Bank {
     size_t compressedSamples = 0;
     size_t decodedFrames = 0;
     uint64_t compressedBytes = 0;
+    // Every Preset::regionCount is already set: the SF2 loader counts the overlapping zone
+    // pairs for its warnings, so the Bank does not walk them a second time.
+    bool regionsCounted = false;
 
     // For banks built by hand: a preset of one instrument (named like the preset) whose
     // zones are `zones` (absolute generator values), under one full-range preset zone that

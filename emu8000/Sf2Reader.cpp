@@ -1000,6 +1000,7 @@ class Sf2Parser {
         for (uint32_t izi = ir.begin; izi < ir.begin + ir.count; ++izi) ++(pz.overlaps(instZones_[izi]) ? playable : outside);
       }
       regions += playable;
+      preset.regionCount = static_cast<uint32_t>(playable);
       const std::string label = cat("preset '", preset.name, "' (", preset.bank, ":", preset.program, ")");
       if (outside > 0)
         warn("pbag", tables_[kPbag].at(le16(phdr.rec(p) + 24)),
@@ -1012,6 +1013,7 @@ class Sf2Parser {
       parts_.presets.push_back(std::move(preset));
     }
     if (regions == 0) fail("pdta", pdtaOffset_, "no preset has a playable region");
+    parts_.regionsCounted = true;
     parts_.presetZones = std::move(presetZones_);
     parts_.instrumentZones = std::move(instZones_);
   }
