@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 namespace awe {
 

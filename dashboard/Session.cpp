@@ -10,9 +10,9 @@
 #include "engine/Sf3Decoder.h"
 #include "monitor/Clock.h"
 #include "monitor/Format.h"
-#include "monitor/OutputFile.h"
-#include "monitor/ReportJson.h"
-#include "monitor/ReportTrace.h"
+#include "monitor/report/OutputFile.h"
+#include "monitor/report/ReportJson.h"
+#include "monitor/report/ReportTrace.h"
 
 namespace awe {
 namespace {

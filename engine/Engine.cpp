@@ -8,7 +8,7 @@
 
 #include "engine/OfflineDriver.h"
 #include "monitor/Clock.h"
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/SamplingProfiler.h"
 
 namespace awe {
 namespace {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/OnsetDetector.h"
+#include "engine/OnsetDetector.h"
 
 namespace awe {
 

@@ -23,7 +23,7 @@
 #include "emu8000/Bank.h"
 #include "engine/Engine.h"
 #include "engine/JackCapture.h"
-#include "monitor/OnsetDetector.h"
+#include "engine/OnsetDetector.h"
 
 namespace awe {
 

@@ -1,6 +1,6 @@
 #include "engine/MidiFile.h"
 
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 #include <algorithm>
 #include <cmath>

@@ -8,13 +8,13 @@
 
 #include "engine/Engine.h"
 #include "monitor/Clock.h"
-#include "monitor/CpuProfileReport.h"
-#include "monitor/FlameGraph.h"
-#include "monitor/OutputFile.h"
+#include "monitor/profiling/CpuProfileReport.h"
+#include "monitor/profiling/FlameGraph.h"
+#include "monitor/report/OutputFile.h"
 #include "monitor/Format.h"
-#include "monitor/ReportStages.h"
-#include "monitor/SamplingProfiler.h"
-#include "monitor/Symbolizer.h"
+#include "monitor/report/ReportStages.h"
+#include "monitor/profiling/SamplingProfiler.h"
+#include "monitor/profiling/Symbolizer.h"
 
 namespace awe {
 namespace {

@@ -1,10 +1,10 @@
 #pragma once
 // ProfileSession: the deep profiling layer as every tool uses it (`--profile cpu,memory,spans`).
 //
-//   cpu     the sampling profiler (monitor/SamplingProfiler.h): <base>.cpuprofile (Chrome
+//   cpu     the sampling profiler (monitor/profiling/SamplingProfiler.h): <base>.cpuprofile (Chrome
 //           DevTools / VS Code), <base>.cpu.folded (flame-graph tools), <base>.cpu.svg (a
 //           flame graph), <base>.cpu.txt (busiest functions, the profiler's own cost)
-//   memory  the heap profile (monitor/HeapProfile.h): <base>.heap.txt (top sites, the diffs
+//   memory  the heap profile (monitor/profiling/HeapProfile.h): <base>.heap.txt (top sites, the diffs
 //           between marks, the leak report at the end), <base>.heap.json, <base>.heap.svg
 //           (flame graph of the bytes allocated)
 //   spans   stage spans (emu8000/StageSpans.h): <base>.spans.txt (per-stage statistics and
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "engine/StageSpanTap.h"
-#include "monitor/HeapProfile.h"
+#include "monitor/profiling/HeapProfile.h"
 #include "monitor/StageProfile.h"
 
 namespace awe {

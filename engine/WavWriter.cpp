@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "monitor/Format.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 namespace awe {
 

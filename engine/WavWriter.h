@@ -3,7 +3,7 @@
 // last where the installed libsndfile has it), chosen by the file name's extension or
 // named outright; and WAV to standard output ("-") for pipes.
 //
-// Files are written under a temporary name and renamed at close() (monitor/OutputFile.h):
+// Files are written under a temporary name and renamed at close() (monitor/report/OutputFile.h):
 // a failed or interrupted render leaves the old file as it was.
 #include <cstddef>
 #include <memory>

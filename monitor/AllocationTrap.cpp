@@ -17,7 +17,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "monitor/HeapProfile.h"
+#include "monitor/profiling/HeapProfile.h"
 #include "monitor/StackCapture.h"
 
 // A sanitizer owns malloc and operator new: interposing them would bypass its checks (or
@@ -202,7 +202,7 @@ void raisePeak(int64_t live) noexcept {
   }
 }
 
-// ---- deep mode: the heap profile (monitor/HeapProfile.h) ---------------------------------
+// ---- deep mode: the heap profile (monitor/profiling/HeapProfile.h) ---------------------------------
 // Tables live in one mmap'd region: this header, the live blocks, the sites. All zero
 // bytes are a valid empty state. Each start() maps fresh tables; old ones stay mapped (a
 // thread may still be inside them) and are never reused.

@@ -10,7 +10,7 @@
 // time, each in its own process; a batch run again skips the outputs already complete
 // (tools/render/RenderBatch.h).
 // The file is written under a temporary name and renamed when complete: Ctrl-C, a full disk
-// or any error leaves the old file as it was (monitor/OutputFile.h). `-o -` streams WAV to
+// or any error leaves the old file as it was (monitor/report/OutputFile.h). `-o -` streams WAV to
 // standard output; the progress and the summary then go to standard error.
 // --profile writes the profiles next to the output (out.wav -> out.cpuprofile, out.cpu.svg,
 // out.heap.txt, out.spans.txt, ...; engine/ProfileSession.h) and names them at the end.
@@ -42,7 +42,7 @@
 #include "engine/cli/ProfileCli.h"
 #include "engine/cli/SynthCli.h"
 #include "monitor/Format.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 #include "tools/render/RenderBatch.h"
 
 namespace {

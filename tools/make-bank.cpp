@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "emu8000/Sf2Writer.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 namespace {
 

@@ -127,7 +127,7 @@ std::string outputPathProblem(const std::string& path) {
     if (::access(path.c_str(), W_OK) != 0) return fmt::format("cannot write it ({})", std::strerror(errno));
     if (!fs::is_regular_file(status)) return {};  // a device or FIFO is written in place
   }
-  // A file is written beside its target and renamed over it (monitor/OutputFile.h): the
+  // A file is written beside its target and renamed over it (monitor/report/OutputFile.h): the
   // folder must take new files even when the file exists.
   fs::path folder = file.parent_path();
   if (folder.empty()) folder = ".";

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "engine/ProfileSession.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 namespace awe {
 
@@ -57,7 +57,7 @@ std::unique_ptr<ProfileSession> startProfile(const ProfileCliOptions& options, c
                                              std::string* note = nullptr);
 
 // Refuses (OutputFileError) a run whose outputs, the profile's files among them, include
-// one of its inputs or one file twice (monitor/OutputFile.h). Call it before any work.
+// one of its inputs or one file twice (monitor/report/OutputFile.h). Call it before any work.
 void checkRunFiles(std::vector<RunFile> outputs, const ProfileSession* profile, const std::vector<RunFile>& inputs);
 
 // Stops the session, writes the files and names each on `out` as "<linePrefix><path>".

@@ -21,7 +21,7 @@
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
 #include "engine/Banks.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 namespace awe::cli {
 

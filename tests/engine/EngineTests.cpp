@@ -17,9 +17,9 @@
 #include "engine/MidiFile.h"
 #include "monitor/AllocationTrap.h"
 #include "monitor/Clock.h"
-#include "monitor/ReportJson.h"
-#include "monitor/ReportText.h"
-#include "monitor/ReportTrace.h"
+#include "monitor/report/ReportJson.h"
+#include "monitor/report/ReportText.h"
+#include "monitor/report/ReportTrace.h"
 #include "support/JackServer.h"
 #include "support/TestBank.h"
 

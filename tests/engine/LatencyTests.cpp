@@ -24,7 +24,7 @@
 #include "engine/MidiInput.h"
 #include "engine/SampleClock.h"
 #include "monitor/Clock.h"
-#include "monitor/OnsetDetector.h"
+#include "engine/OnsetDetector.h"
 #include "support/JackServer.h"
 #include "support/Skip.h"
 

@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "monitor/HeapProfile.h"
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/HeapProfile.h"
+#include "monitor/profiling/Symbolizer.h"
 
 namespace awe::test {
 

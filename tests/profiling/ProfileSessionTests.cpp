@@ -9,7 +9,7 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/OfflineRender.h"
 #include "engine/ProfileSession.h"
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/SamplingProfiler.h"
 
 using namespace awe;
 

@@ -10,11 +10,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "monitor/CpuProfileReport.h"
-#include "monitor/FlameGraph.h"
-#include "monitor/SamplingProfiler.h"
-#include "monitor/Svg.h"
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/CpuProfileReport.h"
+#include "monitor/profiling/FlameGraph.h"
+#include "monitor/profiling/SamplingProfiler.h"
+#include "monitor/report/Svg.h"
+#include "monitor/profiling/Symbolizer.h"
 #include "support/XmlCheck.h"
 
 namespace {

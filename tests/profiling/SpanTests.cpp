@@ -14,10 +14,10 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/Engine.h"
 #include "engine/OfflineRender.h"
-#include "monitor/ReportJson.h"
-#include "monitor/ReportStages.h"
-#include "monitor/ReportText.h"
-#include "monitor/ReportTrace.h"
+#include "monitor/report/ReportJson.h"
+#include "monitor/report/ReportStages.h"
+#include "monitor/report/ReportText.h"
+#include "monitor/report/ReportTrace.h"
 
 using namespace awe;
 

@@ -17,8 +17,8 @@
 
 #include "emu8000/StageSpans.h"
 #include "engine/StageSpanTap.h"
-#include "monitor/HeapProfile.h"
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/HeapProfile.h"
+#include "monitor/profiling/SamplingProfiler.h"
 #include "support/JackServer.h"
 #include "support/ToolRun.h"
 #include "support/XmlCheck.h"

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "monitor/Clock.h"
-#include "monitor/CpuProfileReport.h"
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/CpuProfileReport.h"
+#include "monitor/profiling/SamplingProfiler.h"
 
 namespace awe::test {
 

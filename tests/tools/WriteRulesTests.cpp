@@ -24,7 +24,7 @@
 #include "engine/BuiltinFiles.h"
 #include "engine/MidiFile.h"
 #include "engine/WavWriter.h"
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 #include "support/Analysis.h"
 #include "support/ToolRun.h"
 
@@ -135,7 +135,7 @@ double levelDb(const AudioFileData& audio) {
 
 }  // namespace
 
-// ---- the facility (monitor/OutputFile.h) -------------------------------------------------
+// ---- the facility (monitor/report/OutputFile.h) -------------------------------------------------
 
 TEST_CASE("writeFileAtomically replaces a file whole and leaves no temporary file", "[output-file]") {
   const std::string folder = freshFolder("atomic");

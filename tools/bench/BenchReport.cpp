@@ -8,10 +8,10 @@
 #include <utility>
 
 #include "monitor/Format.h"
-#include "monitor/ReportCsv.h"
-#include "monitor/ReportJson.h"
-#include "monitor/ReportTrace.h"
-#include "monitor/TraceFormat.h"
+#include "monitor/report/ReportCsv.h"
+#include "monitor/report/ReportJson.h"
+#include "monitor/report/ReportTrace.h"
+#include "monitor/report/TraceFormat.h"
 
 namespace awe::bench {
 namespace {

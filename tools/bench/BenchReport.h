@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/Baseline.h"
+#include "monitor/report/Baseline.h"
 #include "tools/bench/BenchRun.h"
 
 namespace awe::bench {
@@ -35,7 +35,7 @@ std::string formatComparison(const std::vector<ComparisonRow>& rows, double tole
 nlohmann::json runToJson(const RunResult& run, bool withMonitor);
 nlohmann::json rampToJson(const RampResult& ramp);
 
-// Every run's trace (monitor/ReportTrace) in one file: each run is a process of its own,
+// Every run's trace (monitor/report/ReportTrace) in one file: each run is a process of its own,
 // named "scenario #repetition", so the runs sit on separate tracks in Perfetto.
 nlohmann::json mergedTrace(const std::vector<ScenarioRuns>& scenarios);
 // The monitor's buffer CSV of every run, with the scenario, bank and repetition in front.

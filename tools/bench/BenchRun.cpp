@@ -12,7 +12,7 @@
 #include "engine/Sequencer.h"
 #include "monitor/BufferRecord.h"
 #include "monitor/Clock.h"
-#include "monitor/SampleStatistics.h"
+#include "monitor/report/SampleStatistics.h"
 #include "tools/bench/BenchScenarios.h"
 
 namespace awe::bench {
@@ -32,7 +32,7 @@ int64_t threadCpuNanoseconds() {
   return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
-// Kept integer values as doubles for the quantiles of monitor/SampleStatistics.h (exact:
+// Kept integer values as doubles for the quantiles of monitor/report/SampleStatistics.h (exact:
 // busy times, voice counts and heap sizes stay far below 2^53).
 template <typename T>
 std::vector<double> asDoubles(const std::vector<T>& values) {

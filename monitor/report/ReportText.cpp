@@ -1,10 +1,10 @@
-#include "monitor/ReportText.h"
+#include "monitor/report/ReportText.h"
 
 #include <cstdarg>
 #include <cstdio>
 
 #include "monitor/Format.h"
-#include "monitor/ReportStages.h"
+#include "monitor/report/ReportStages.h"
 #include "monitor/Statistics.h"
 
 namespace awe {

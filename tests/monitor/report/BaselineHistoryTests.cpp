@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/BaselineHistory.h"
+#include "monitor/report/BaselineHistory.h"
 #include "support/ToolRun.h"
 #include "support/XmlCheck.h"
 

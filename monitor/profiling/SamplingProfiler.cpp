@@ -1,4 +1,4 @@
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/SamplingProfiler.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -24,9 +24,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "monitor/HeapProfile.h"
+#include "monitor/profiling/HeapProfile.h"
 #include "monitor/StackCapture.h"
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/Symbolizer.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define AWE_SAMPLER_TSAN 1

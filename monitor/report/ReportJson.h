@@ -1,5 +1,5 @@
 #pragma once
-// The machine-readable report of a Snapshot (schema in monitor/REPORTS.md). Tools add
+// The machine-readable report of a Snapshot (schema in monitor/report/REPORTS.md). Tools add
 // their own top-level fields (machine fingerprint, commit, settings) next to these; the
 // fields listed in REPORTS.md keep their meaning while kReportSchemaVersion stays the same.
 #include <nlohmann/json.hpp>

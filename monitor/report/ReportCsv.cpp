@@ -1,4 +1,4 @@
-#include "monitor/ReportCsv.h"
+#include "monitor/report/ReportCsv.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,8 +1,8 @@
-#include "monitor/ReportJson.h"
+#include "monitor/report/ReportJson.h"
 
 #include <cmath>
 
-#include "monitor/ReportStages.h"
+#include "monitor/report/ReportStages.h"
 #include "monitor/Statistics.h"
 
 namespace awe {

@@ -1,4 +1,4 @@
-#include "monitor/Svg.h"
+#include "monitor/report/Svg.h"
 
 #include <cstdio>
 

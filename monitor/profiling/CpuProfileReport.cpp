@@ -1,11 +1,11 @@
-#include "monitor/CpuProfileReport.h"
+#include "monitor/profiling/CpuProfileReport.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
 
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/Symbolizer.h"
 
 namespace awe {
 

@@ -1,6 +1,6 @@
 #pragma once
 // A Chrome / Perfetto trace of a Snapshot's BufferRecords ({"traceEvents": [...]}, opens in
-// ui.perfetto.dev and chrome://tracing; schema in monitor/REPORTS.md): one complete slice
+// ui.perfetto.dev and chrome://tracing; schema in monitor/report/REPORTS.md): one complete slice
 // per buffer on the audio-thread track, counters for DSP load, active voices, queue depth
 // and heap live bytes, instants for deadline misses, xruns, steals, drops and audio-thread
 // allocations. Timestamps are monotonicNanoseconds() / 1000 (microseconds), so traces of

@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "monitor/FlameGraph.h"
+#include "monitor/profiling/FlameGraph.h"
 
 namespace awe {
 

@@ -1,4 +1,4 @@
-#include "monitor/OnsetDetector.h"
+#include "engine/OnsetDetector.h"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Trends over a folder of baselines (monitor/Baseline.h): awe-bench's --baseline-dir writes
+// Trends over a folder of baselines (monitor/report/Baseline.h): awe-bench's --baseline-dir writes
 // one result set per run, named by date and commit; --history reads them all back, puts
 // them in commit order and follows every scenario's metrics from commit to commit.
 //
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/Baseline.h"
+#include "monitor/report/Baseline.h"
 
 namespace awe {
 

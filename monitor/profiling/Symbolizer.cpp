@@ -1,4 +1,4 @@
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/Symbolizer.h"
 
 #include <cxxabi.h>
 #include <elf.h>

@@ -1,4 +1,4 @@
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "monitor/OnsetDetector.h"
+#include "engine/OnsetDetector.h"
 
 using awe::Onset;
 using awe::OnsetDetector;

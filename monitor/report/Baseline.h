@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/SampleStatistics.h"  // median
+#include "monitor/report/SampleStatistics.h"  // median
 
 namespace awe {
 

@@ -1,6 +1,6 @@
-#include "monitor/Baseline.h"
+#include "monitor/report/Baseline.h"
 
-#include "monitor/OutputFile.h"
+#include "monitor/report/OutputFile.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>

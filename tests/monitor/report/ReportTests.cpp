@@ -12,10 +12,10 @@
 
 #include "monitor/AllocationTrap.h"
 #include "monitor/Monitor.h"
-#include "monitor/ReportCsv.h"
-#include "monitor/ReportJson.h"
-#include "monitor/ReportText.h"
-#include "monitor/ReportTrace.h"
+#include "monitor/report/ReportCsv.h"
+#include "monitor/report/ReportJson.h"
+#include "monitor/report/ReportText.h"
+#include "monitor/report/ReportTrace.h"
 #include "monitor/ThreadId.h"
 
 using nlohmann::json;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/Baseline.h"
+#include "monitor/report/Baseline.h"
 
 using namespace awe;
 

@@ -1,11 +1,11 @@
-// Reports of the heap profile (monitor/HeapProfile.h); the recording is in AllocationTrap.cpp.
+// Reports of the heap profile (monitor/profiling/HeapProfile.h); the recording is in AllocationTrap.cpp.
 #include <algorithm>
 #include <cstdio>
 #include <map>
 
 #include "monitor/Format.h"
-#include "monitor/HeapProfile.h"
-#include "monitor/Symbolizer.h"
+#include "monitor/profiling/HeapProfile.h"
+#include "monitor/profiling/Symbolizer.h"
 
 namespace awe {
 namespace {

@@ -1,4 +1,4 @@
-#include "monitor/BaselineHistory.h"
+#include "monitor/report/BaselineHistory.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <set>
 #include <system_error>
 
-#include "monitor/Svg.h"
+#include "monitor/report/Svg.h"
 
 namespace awe {
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "monitor/SampleStatistics.h"
+#include "monitor/report/SampleStatistics.h"
 
 using awe::summarize;
 

@@ -1,4 +1,4 @@
-#include "monitor/ReportStages.h"
+#include "monitor/report/ReportStages.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include "monitor/Format.h"
 #include "monitor/Statistics.h"
 #include "monitor/ThreadId.h"
-#include "monitor/TraceFormat.h"
+#include "monitor/report/TraceFormat.h"
 
 namespace awe {
 namespace {

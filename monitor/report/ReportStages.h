@@ -1,7 +1,7 @@
 #pragma once
 // Reports of a StageProfileSnapshot (monitor/StageProfile.h): the per-stage statistics
 // table, the call graph of stages, their JSON form, and trace slices. Schemas in
-// monitor/REPORTS.md. [any thread, allocates]
+// monitor/report/REPORTS.md. [any thread, allocates]
 #include <string>
 #include <vector>
 

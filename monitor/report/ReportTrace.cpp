@@ -1,10 +1,10 @@
-#include "monitor/ReportTrace.h"
+#include "monitor/report/ReportTrace.h"
 
 #include <algorithm>
 
-#include "monitor/ReportStages.h"
+#include "monitor/report/ReportStages.h"
 #include "monitor/ThreadId.h"
-#include "monitor/TraceFormat.h"
+#include "monitor/report/TraceFormat.h"
 
 namespace awe {
 namespace {

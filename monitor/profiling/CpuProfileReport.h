@@ -1,5 +1,5 @@
 #pragma once
-// Reports of a CpuProfileData (monitor/SamplingProfiler.h). [any thread, allocates]
+// Reports of a CpuProfileData (monitor/profiling/SamplingProfiler.h). [any thread, allocates]
 //   Chrome DevTools .cpuprofile: {"nodes", "startTime", "endTime", "samples", "timeDeltas"}
 //     (the Profiler.Profile type of the DevTools protocol; loads in Chrome's Performance
 //     panel and VS Code's profile viewer). One child of "(root)" per thread.
@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "monitor/FlameGraph.h"
-#include "monitor/SamplingProfiler.h"
+#include "monitor/profiling/FlameGraph.h"
+#include "monitor/profiling/SamplingProfiler.h"
 
 namespace awe {
 

@@ -1,5 +1,5 @@
-#include "monitor/FlameGraph.h"
-#include "monitor/Svg.h"
+#include "monitor/profiling/FlameGraph.h"
+#include "monitor/report/Svg.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "monitor/SampleStatistics.h"
+#include "monitor/report/SampleStatistics.h"
 
 #include <algorithm>
 #include <cmath>
