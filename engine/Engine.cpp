@@ -9,6 +9,7 @@
 #include "engine/OfflineDriver.h"
 #include "monitor/Clock.h"
 #include "monitor/profiling/SamplingProfiler.h"
+#include "monitor/profiling/Symbolizer.h"
 
 namespace awe {
 namespace {
@@ -50,6 +51,8 @@ Engine::Engine(const EngineSettings& settings)
   if (settings.midiEventLogCapacity > 0) {
     eventLog_ = std::make_unique<moodycamel::ReaderWriterQueue<MidiEventRecord>>(settings.midiEventLogCapacity);
   }
+  // The monitor's offender stacks (snapshot.offenderStack) name function, file and line.
+  installOffenderSymbolizer();
 }
 
 Engine::~Engine() {

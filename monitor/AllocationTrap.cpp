@@ -1,10 +1,7 @@
 #include "monitor/AllocationTrap.h"
 
-#include <cxxabi.h>
 #include <dlfcn.h>
 #include <malloc.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +14,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "monitor/profiling/HeapProfile.h"
+#include "monitor/AllocationHooks.h"
 #include "monitor/StackCapture.h"
 
 // A sanitizer owns malloc and operator new: interposing them would bypass its checks (or
@@ -202,146 +199,31 @@ void raisePeak(int64_t live) noexcept {
   }
 }
 
-// ---- deep mode: the heap profile (monitor/profiling/HeapProfile.h) ---------------------------------
-// Tables live in one mmap'd region: this header, the live blocks, the sites. All zero
-// bytes are a valid empty state. Each start() maps fresh tables; old ones stay mapped (a
-// thread may still be inside them) and are never reused.
+// ---- the heap profile's hook (monitor/profiling/HeapProfile.h installs it) ---------------
+// Null unless a heap profile runs. The hook records with t_insideTrap set, so the stack
+// capture's own allocations are neither profiled nor counted as offenders.
 
-constexpr int kSiteFrames = 40;
-constexpr uint32_t kNoSite = UINT32_MAX;
-constexpr uintptr_t kEmptyKey = 0;
-constexpr uintptr_t kTombstoneKey = 1;
-constexpr int kMaxProbes = 512;
-
-struct LiveBlockSlot {
-  std::atomic<uintptr_t> key;  // block address, kEmptyKey or kTombstoneKey
-  std::atomic<uint64_t> size;
-  std::atomic<uint32_t> site;
-};
-
-struct SiteSlot {
-  std::atomic<uint64_t> hash;  // 0: free slot
-  std::atomic<uint32_t> frameCount;
-  std::atomic<int> ready;      // frames written
-  std::atomic<uint64_t> allocations;
-  std::atomic<uint64_t> frees;
-  std::atomic<int64_t> allocatedBytes;
-  std::atomic<int64_t> liveBytes;
-  std::atomic<int64_t> liveBlocks;
-  std::atomic<uintptr_t> frames[kSiteFrames];
-};
-
-struct HeapTables {
-  std::atomic<uint64_t> untrackedFrees;
-  std::atomic<uint64_t> lostBlocks;
-  std::atomic<uint64_t> lostSites;
-  LiveBlockSlot* blocks;
-  std::size_t blockMask;
-  SiteSlot* sites;
-  std::size_t siteMask;
-};
-
-std::atomic<HeapTables*> g_heapTables{nullptr};
-std::atomic<bool> g_heapRecording{false};
-
-uint64_t mixBits(uint64_t x) noexcept {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return x;
-}
-
-uint32_t internSite(HeapTables& tables, void* const* frames, int count) noexcept {
-  uint64_t hash = 1469598103934665603ull;
-  for (int i = 0; i < count; ++i) hash = mixBits(hash ^ reinterpret_cast<uintptr_t>(frames[i]));
-  hash |= 1;  // never 0, the free-slot mark
-  for (int probe = 0; probe < kMaxProbes; ++probe) {
-    const std::size_t index = (hash + static_cast<uint64_t>(probe)) & tables.siteMask;
-    SiteSlot& slot = tables.sites[index];
-    uint64_t existing = slot.hash.load(std::memory_order_acquire);
-    if (existing == 0 && slot.hash.compare_exchange_strong(existing, hash, std::memory_order_acq_rel)) {
-      for (int i = 0; i < count; ++i) slot.frames[i].store(reinterpret_cast<uintptr_t>(frames[i]), std::memory_order_relaxed);
-      slot.frameCount.store(static_cast<uint32_t>(count), std::memory_order_relaxed);
-      slot.ready.store(1, std::memory_order_release);
-      return static_cast<uint32_t>(index);
-    }
-    // Counts do not need the frames: a site being written by another thread is usable.
-    if (existing == hash) return static_cast<uint32_t>(index);
-  }
-  return kNoSite;
-}
-
-void insertBlock(HeapTables& tables, uintptr_t address, uint64_t size, uint32_t site) noexcept {
-  const uint64_t start = mixBits(address);
-  for (int probe = 0; probe < kMaxProbes; ++probe) {
-    LiveBlockSlot& slot = tables.blocks[(start + static_cast<uint64_t>(probe)) & tables.blockMask];
-    uintptr_t key = slot.key.load(std::memory_order_acquire);
-    if ((key == kEmptyKey || key == kTombstoneKey) &&
-        slot.key.compare_exchange_strong(key, address, std::memory_order_acq_rel)) {
-      slot.size.store(size, std::memory_order_relaxed);
-      slot.site.store(site, std::memory_order_release);
-      return;
-    }
-  }
-  tables.lostBlocks.fetch_add(1, std::memory_order_relaxed);
-}
-
-// Removes the block; false if it is not in the table.
-bool removeBlock(HeapTables& tables, uintptr_t address, uint64_t& size, uint32_t& site) noexcept {
-  const uint64_t start = mixBits(address);
-  for (int probe = 0; probe < kMaxProbes; ++probe) {
-    LiveBlockSlot& slot = tables.blocks[(start + static_cast<uint64_t>(probe)) & tables.blockMask];
-    const uintptr_t key = slot.key.load(std::memory_order_acquire);
-    if (key == kEmptyKey) return false;
-    if (key != address) continue;
-    site = slot.site.load(std::memory_order_acquire);
-    size = slot.size.load(std::memory_order_relaxed);
-    slot.key.store(kTombstoneKey, std::memory_order_release);
-    return true;
-  }
-  return false;
-}
+std::atomic<const AllocationTrapHooks::HeapHook*> g_heapHook{nullptr};
+// The reading side's symbolizer for offender stacks (monitor/profiling/Symbolizer.h installs it).
+std::atomic<AllocationTrapHooks::StackSymbolizer> g_stackSymbolizer{nullptr};
 
 __attribute__((noinline)) void recordHeapAllocation(void* pointer, std::size_t size_bytes) noexcept {
-  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
-  if (tables == nullptr || pointer == nullptr || t_insideTrap) return;
-  t_insideTrap = true;  // the unwinder's own allocations are not profiled
-  void* frames[kSiteFrames];
-  const int count = captureStack(frames, kSiteFrames);
-  const uint32_t site = internSite(*tables, frames, count);
-  if (site == kNoSite) {
-    tables->lostSites.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    SiteSlot& s = tables->sites[site];
-    const auto size = static_cast<int64_t>(size_bytes);
-    s.allocations.fetch_add(1, std::memory_order_relaxed);
-    s.allocatedBytes.fetch_add(size, std::memory_order_relaxed);
-    s.liveBytes.fetch_add(size, std::memory_order_relaxed);
-    s.liveBlocks.fetch_add(1, std::memory_order_relaxed);
-  }
-  insertBlock(*tables, reinterpret_cast<uintptr_t>(pointer), size_bytes, site);
+  const AllocationTrapHooks::HeapHook* hook = g_heapHook.load(std::memory_order_acquire);
+  if (hook == nullptr || pointer == nullptr || t_insideTrap) return;
+  t_insideTrap = true;
+  hook->allocated(pointer, size_bytes);
   t_insideTrap = false;
 }
 
 __attribute__((noinline)) void recordHeapFree(void* pointer) noexcept {
-  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
-  if (tables == nullptr || pointer == nullptr || t_insideTrap) return;
-  uint64_t size = 0;
-  uint32_t site = kNoSite;
-  if (!removeBlock(*tables, reinterpret_cast<uintptr_t>(pointer), size, site)) {
-    tables->untrackedFrees.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  if (site == kNoSite) return;
-  SiteSlot& s = tables->sites[site];
-  s.frees.fetch_add(1, std::memory_order_relaxed);
-  s.liveBytes.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
-  s.liveBlocks.fetch_sub(1, std::memory_order_relaxed);
+  const AllocationTrapHooks::HeapHook* hook = g_heapHook.load(std::memory_order_acquire);
+  if (hook == nullptr || pointer == nullptr || t_insideTrap) return;
+  hook->freed(pointer);
 }
 
-inline bool heapRecording() noexcept { return __builtin_expect(g_heapRecording.load(std::memory_order_relaxed), 0); }
+inline bool heapRecording() noexcept {
+  return __builtin_expect(g_heapHook.load(std::memory_order_relaxed) != nullptr, 0);
+}
 
 // usable_bytes moves the heap counters; requested_bytes is what an offender is reported with.
 inline void noteAllocation(void* pointer, std::size_t usable_bytes, std::size_t requested_bytes) noexcept {
@@ -472,43 +354,33 @@ AllocationTrap::Offender AllocationTrap::firstOffender() noexcept {
   return offender;
 }
 
+void AllocationTrapHooks::setStackSymbolizer(StackSymbolizer symbolizer) noexcept {
+  g_stackSymbolizer.store(symbolizer, std::memory_order_release);
+}
+
 std::vector<std::string> AllocationTrap::symbolize(const Offender& offender) {
   std::vector<std::string> lines;
   if (!offender.present) return lines;
-  for (uint32_t i = 0; i < offender.frameCount && i < kMaxStackFrames; ++i) {
-    const auto address = reinterpret_cast<uintptr_t>(offender.frames[i]);
-    // Outer frames hold return addresses, which may already belong to the next function
-    // when a call is the last instruction: look up the call instruction instead.
-    const uintptr_t lookup = (i > 0 && address > 0) ? address - 1 : address;
+  const uint32_t count = std::min<uint32_t>(offender.frameCount, kMaxStackFrames);
+  if (AllocationTrapHooks::StackSymbolizer symbolizer = g_stackSymbolizer.load(std::memory_order_acquire)) {
+    return symbolizer(offender.frames, count);
+  }
+  for (uint32_t i = 0; i < count; ++i) {
     char hex[32];
-    std::snprintf(hex, sizeof hex, "0x%zx", static_cast<std::size_t>(address));
-    std::string line;
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(lookup), &info) != 0) {
-      if (info.dli_sname != nullptr) {
-        int status = -1;
-        char* demangled = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status);
-        line = (status == 0 && demangled != nullptr) ? demangled : info.dli_sname;
-        std::free(demangled);
-      } else {
-        line = hex;
-      }
-      if (info.dli_fname != nullptr) {
-        const char* slash = std::strrchr(info.dli_fname, '/');
-        const auto base = reinterpret_cast<uintptr_t>(info.dli_fbase);
-        char offset[32];
-        std::snprintf(offset, sizeof offset, "+0x%zx", static_cast<std::size_t>(address - base));
-        line += " (";
-        line += slash != nullptr ? slash + 1 : info.dli_fname;
-        line += offset;
-        line += ")";
-      }
-    } else {
-      line = hex;
-    }
-    lines.push_back(std::move(line));
+    std::snprintf(hex, sizeof hex, "0x%zx", static_cast<std::size_t>(reinterpret_cast<uintptr_t>(offender.frames[i])));
+    lines.emplace_back(hex);
   }
   return lines;
+}
+
+void AllocationTrapHooks::setHeapHook(const HeapHook* hook) noexcept { g_heapHook.store(hook, std::memory_order_release); }
+
+const AllocationTrapHooks::HeapHook* AllocationTrapHooks::heapHook() noexcept { return g_heapHook.load(std::memory_order_acquire); }
+
+bool AllocationTrapHooks::excludeThisThread(bool excluded) noexcept {
+  const bool previous = t_insideTrap;
+  t_insideTrap = excluded;
+  return previous;
 }
 
 void AllocationTrap::resetAudioThreadRecord() noexcept {
@@ -520,87 +392,6 @@ void AllocationTrap::resetAudioThreadRecord() noexcept {
 
 void AllocationTrap::resetPeak() noexcept {
   g_heap.peakBytes.store(g_heap.liveBytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
-}
-
-// --- deep mode ---
-
-bool HeapProfiler::available(std::string* reason) {
-  if (AllocationTrap::backend() != AllocationTrap::Backend::Inactive) return true;
-  if (reason != nullptr) {
-    *reason = "the heap profile needs the allocation trap, which sees no allocations here (run under Valgrind, "
-              "or the sanitizer refused its hooks)";
-  }
-  return false;
-}
-
-void HeapProfiler::start(const HeapProfileSettings& settings) {
-  std::string reason;
-  if (!available(&reason)) throw std::runtime_error(reason);
-  if (g_heapRecording.load()) throw std::runtime_error("the heap profile is already running");
-  auto powerOfTwo = [](std::size_t n) {
-    std::size_t p = 1024;
-    while (p < n && p < (std::size_t{1} << 30)) p <<= 1;
-    return p;
-  };
-  const std::size_t blocks = powerOfTwo(settings.maxLiveBlocks);
-  const std::size_t sites = powerOfTwo(settings.maxSites);
-  const std::size_t header = (sizeof(HeapTables) + 63) / 64 * 64;
-  const std::size_t blockBytes = (blocks * sizeof(LiveBlockSlot) + 63) / 64 * 64;
-  const std::size_t bytes = header + blockBytes + sites * sizeof(SiteSlot);
-  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (memory == MAP_FAILED) {
-    throw std::runtime_error(std::string("heap profile: cannot reserve its tables: ") + std::strerror(errno));
-  }
-  // Zero pages are the empty state of every table (atomics of all-zero bytes).
-  auto* base = static_cast<unsigned char*>(memory);
-  auto* tables = reinterpret_cast<HeapTables*>(base);
-  tables->blocks = reinterpret_cast<LiveBlockSlot*>(base + header);
-  tables->blockMask = blocks - 1;
-  tables->sites = reinterpret_cast<SiteSlot*>(base + header + blockBytes);
-  tables->siteMask = sites - 1;
-  warmUnwinder();
-  g_heapTables.store(tables, std::memory_order_release);
-  g_heapRecording.store(true, std::memory_order_release);
-}
-
-bool HeapProfiler::exclude(bool excluded) noexcept {
-  const bool previous = t_insideTrap;
-  t_insideTrap = excluded;
-  return previous;
-}
-
-void HeapProfiler::stop() noexcept { g_heapRecording.store(false, std::memory_order_release); }
-
-bool HeapProfiler::running() noexcept { return g_heapRecording.load(std::memory_order_relaxed); }
-
-HeapProfileSnapshot HeapProfiler::snapshot(const std::string& label) {
-  HeapProfileSnapshot out;
-  out.label = label;
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  out.taken_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-  HeapTables* tables = g_heapTables.load(std::memory_order_acquire);
-  if (tables == nullptr) return out;
-  // This copy's own allocations stay out of the profile (they are still counted as heap).
-  const HeapProfiler::Exclusion exclusion;
-  out.untrackedFrees = tables->untrackedFrees.load(std::memory_order_relaxed);
-  out.lostBlocks = tables->lostBlocks.load(std::memory_order_relaxed);
-  out.lostSites = tables->lostSites.load(std::memory_order_relaxed);
-  for (std::size_t i = 0; i <= tables->siteMask; ++i) {
-    const SiteSlot& slot = tables->sites[i];
-    if (slot.hash.load(std::memory_order_relaxed) == 0 || slot.ready.load(std::memory_order_acquire) == 0) continue;
-    HeapSite site;
-    site.id = static_cast<uint32_t>(i);
-    site.allocations = slot.allocations.load(std::memory_order_relaxed);
-    site.frees = slot.frees.load(std::memory_order_relaxed);
-    site.allocatedBytes = slot.allocatedBytes.load(std::memory_order_relaxed);
-    site.liveBytes = slot.liveBytes.load(std::memory_order_relaxed);
-    site.liveBlocks = slot.liveBlocks.load(std::memory_order_relaxed);
-    const uint32_t count = std::min<uint32_t>(slot.frameCount.load(std::memory_order_relaxed), kSiteFrames);
-    for (uint32_t f = 0; f < count; ++f) site.frames.push_back(slot.frames[f].load(std::memory_order_relaxed));
-    out.sites.push_back(std::move(site));
-  }
-  return out;
 }
 
 }  // namespace awe

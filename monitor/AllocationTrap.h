@@ -26,8 +26,8 @@
 // buffer index and a stack captured with libunwind into a fixed array. In Log mode each
 // such allocation also writes one line to stderr with write(2); in Abort mode the trap
 // writes the offender (size, buffer, raw stack) to stderr with write(2) and calls abort().
-// Stacks are symbolised on the reading side only (symbolize()), because dladdr and the
-// demangler allocate.
+// Stacks are symbolised on the reading side only (symbolize(), through the symbolizer
+// monitor/profiling/ installs: AllocationHooks.h), because symbolizing allocates.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -114,8 +114,8 @@ class AllocationTrap {
   static uint64_t audioThreadAllocationCount() noexcept;
   static int64_t liveBytes() noexcept;
   static Offender firstOffender() noexcept;
-  // One line per frame: "function (module+0xoffset)", or "0xaddress (module+0xoffset)"
-  // when the symbol is not exported (executables need -rdynamic, which awe::monitor adds).
+  // One line per frame, from the installed stack symbolizer (AllocationHooks.h; the Engine
+  // installs monitor/profiling/'s libdw one), else "0x<address>" per frame.
   // Allocates: never call it on the audio thread.
   static std::vector<std::string> symbolize(const Offender& offender);
 

@@ -22,17 +22,18 @@ nlohmann::json cpuProfileToChrome(const CpuProfileData& profile) {
     int parent = 0;
     std::string name;
     std::string url;
+    int line = -1;  // 0-based, as the format counts; -1 unknown
     uint64_t hits = 0;
     std::vector<int> children;
   };
   std::vector<Node> nodes;
-  nodes.push_back({1, 0, "(root)", "", 0, {}});
+  nodes.push_back({1, 0, "(root)", "", -1, 0, {}});
   std::map<std::pair<int, int64_t>, int> index;  // (parent id, function key) -> node id
-  auto child = [&](int parent, int64_t key, const std::string& name, const std::string& url) {
+  auto child = [&](int parent, int64_t key, const std::string& name, const std::string& url, int line) {
     auto it = index.find({parent, key});
     if (it != index.end()) return it->second;
     const int id = static_cast<int>(nodes.size()) + 1;
-    nodes.push_back({id, parent, name, url, 0, {}});
+    nodes.push_back({id, parent, name, url, line, 0, {}});
     nodes[static_cast<std::size_t>(parent - 1)].children.push_back(id);
     index.emplace(std::make_pair(parent, key), id);
     return id;
@@ -43,10 +44,12 @@ nlohmann::json cpuProfileToChrome(const CpuProfileData& profile) {
   int64_t previous_us = toMicroseconds(profile.start_ns);
   for (const auto& sample : profile.samples) {
     const auto& thread = profile.threads[sample.thread];
-    int node = child(1, -1 - static_cast<int64_t>(sample.thread), "(thread) " + cpuThreadLabel(thread), "");
+    int node = child(1, -1 - static_cast<int64_t>(sample.thread), "(thread) " + cpuThreadLabel(thread), "", -1);
     for (uint32_t function : sample.stack) {
       const auto& f = profile.functions[function];
-      node = child(node, function, f.name, f.module);
+      // The source file and line where debug information has them (DevTools and VS Code
+      // open it there), else the module's name.
+      node = child(node, function, f.name, f.file.empty() ? f.module : f.file, f.line > 0 ? f.line - 1 : -1);
     }
     nodes[static_cast<std::size_t>(node - 1)].hits += sample.weight;
     samples.push_back(node);
@@ -61,7 +64,7 @@ nlohmann::json cpuProfileToChrome(const CpuProfileData& profile) {
                           {{"functionName", n.name},
                            {"scriptId", "0"},
                            {"url", n.url},
-                           {"lineNumber", -1},
+                           {"lineNumber", n.line},
                            {"columnNumber", -1}}},
                          {"hitCount", n.hits},
                          {"children", n.children}});

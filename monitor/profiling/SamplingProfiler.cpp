@@ -436,7 +436,7 @@ CpuProfileData SamplingProfiler::stop() {
         auto id = functionIds.find({name, frame.module});
         if (id == functionIds.end()) {
           id = functionIds.emplace(std::make_pair(name, frame.module), static_cast<uint32_t>(data.functions.size())).first;
-          data.functions.push_back({name, frame.module});
+          data.functions.push_back({name, frame.module, frame.functionFile, frame.functionLine});
         }
         known = pcFunction.emplace(lookup, id->second).first;
       }

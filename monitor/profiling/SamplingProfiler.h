@@ -45,6 +45,8 @@ struct CpuProfileData {
   struct Function {
     std::string name;    // demangled; "?? (module)" when no symbol covers the address
     std::string module;  // file name
+    std::string file;    // source file the function is defined in ("" without debug information)
+    int line = 0;        // its line there, 1-based (0 unknown)
   };
   struct Thread {
     uint32_t tid = 0;

@@ -1,43 +1,127 @@
 #include "monitor/profiling/Symbolizer.h"
 
 #include <cxxabi.h>
-#include <elf.h>
-#include <link.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+
+#include "monitor/AllocationHooks.h"
 
 namespace awe {
-namespace {
 
-struct FunctionSymbol {
-  uintptr_t value = 0;
-  uintptr_t size = 0;
-  std::string name;
-};
-
-}  // namespace
-
-struct Symbolizer::Module {
-  std::string path;  // as loaded ("" = the executable)
-  std::string name;  // file name for display
-  uintptr_t bias = 0;
-  std::vector<std::pair<uintptr_t, uintptr_t>> ranges;  // loaded segments [begin, end)
-  bool loaded = false;
-  std::vector<FunctionSymbol> symbols;  // by value
+// One libdwfl session over this process's modules as they were mapped at construction.
+struct Symbolizer::Session {
+  Dwfl* dwfl = nullptr;
+  ~Session() {
+    if (dwfl != nullptr) dwfl_end(dwfl);
+  }
 };
 
 namespace {
 
-// Reads `count` bytes at `offset`; false when the file is shorter.
-bool readAt(std::ifstream& file, uint64_t offset, void* out, std::size_t count) {
-  file.seekg(static_cast<std::streamoff>(offset));
-  file.read(static_cast<char*>(out), static_cast<std::streamsize>(count));
-  return static_cast<std::size_t>(file.gcount()) == count;
+// The default search path: the module's folder, its .debug folder and /usr/lib/debug.
+char* g_debuginfoPath = nullptr;
+const Dwfl_Callbacks kCallbacks = {dwfl_linux_proc_find_elf, dwfl_standard_find_debuginfo, nullptr, &g_debuginfoPath};
+
+std::string baseName(const char* path) {
+  if (path == nullptr) return {};
+  const char* slash = std::strrchr(path, '/');
+  return slash != nullptr ? slash + 1 : path;
+}
+
+// The name a DIE's function is known by: its linkage name demangled, else its plain name
+// (following DW_AT_abstract_origin and DW_AT_specification).
+std::string dieFunctionName(Dwarf_Die* die) {
+  Dwarf_Attribute attribute;
+  for (int name : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
+    if (dwarf_attr_integrate(die, static_cast<unsigned int>(name), &attribute) != nullptr) {
+      if (const char* linkage = dwarf_formstring(&attribute)) return demangle(linkage);
+    }
+  }
+  if (dwarf_attr_integrate(die, DW_AT_name, &attribute) != nullptr) {
+    if (const char* plain = dwarf_formstring(&attribute)) return plain;
+  }
+  return "??";
+}
+
+// Where an inlined function was called from (its DW_AT_call_file / DW_AT_call_line).
+void callSite(Dwarf_Die* inlined, Dwarf_Die* cu, std::string& file, int& line) {
+  file.clear();
+  line = 0;
+  Dwarf_Attribute attribute;
+  Dwarf_Word value = 0;
+  if (dwarf_attr(inlined, DW_AT_call_line, &attribute) != nullptr && dwarf_formudata(&attribute, &value) == 0) {
+    line = static_cast<int>(value);
+  }
+  Dwarf_Files* files = nullptr;
+  size_t count = 0;
+  if (dwarf_attr(inlined, DW_AT_call_file, &attribute) != nullptr && dwarf_formudata(&attribute, &value) == 0 &&
+      dwarf_getsrcfiles(cu, &files, &count) == 0 && value < count) {
+    if (const char* name = dwarf_filesrc(files, value, nullptr, nullptr)) file = name;
+  }
+}
+
+// dwarf_getfuncs' visitor: the (concrete) function whose code holds `pc`.
+struct FunctionAt {
+  Dwarf_Addr pc;
+  Dwarf_Die die;
+  bool found;
+};
+int functionContaining(Dwarf_Die* die, void* data) {
+  auto* search = static_cast<FunctionAt*>(data);
+  if (dwarf_haspc(die, search->pc) != 1) return DWARF_CB_OK;
+  search->die = *die;
+  search->found = true;
+  return DWARF_CB_ABORT;
+}
+
+// Fills file, line, functionFile/Line and inlined from the module's DWARF, if it has any.
+void addSourceLines(Dwfl_Module* module, Dwarf_Addr address, SymbolizedFrame& frame) {
+  std::string file;
+  int line = 0;
+  if (Dwfl_Line* entry = dwfl_module_getsrc(module, address)) {
+    if (const char* name = dwfl_lineinfo(entry, nullptr, &line, nullptr, nullptr, nullptr)) file = name;
+  }
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+  Dwarf_Die* scopes = nullptr;
+  const int count = cu != nullptr ? dwarf_getscopes(cu, address - bias, &scopes) : 0;
+  // Innermost first: each inlined function holds the current place; its call site is
+  // the place in the next scope out, up to the real function.
+  Dwarf_Die* function = nullptr;
+  for (int i = 0; i < count && function == nullptr; ++i) {
+    const int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_inlined_subroutine) {
+      frame.inlined.push_back({dieFunctionName(&scopes[i]), file, line});
+      callSite(&scopes[i], cu, file, line);
+    } else if (tag == DW_TAG_subprogram) {
+      function = &scopes[i];
+    }
+  }
+  // Past an inlined function the scopes follow its abstract definition, not the function
+  // it was inlined into: find that one by its address range.
+  FunctionAt search{address - bias, {}, false};
+  if (function == nullptr && cu != nullptr && !frame.inlined.empty()) {
+    dwarf_getfuncs(cu, &functionContaining, &search, 0);
+    if (search.found) function = &search.die;
+  }
+  if (function != nullptr) {
+    if (const char* declared = dwarf_decl_file(function)) frame.functionFile = declared;
+    int declaredLine = 0;
+    if (dwarf_decl_line(function, &declaredLine) == 0) frame.functionLine = declaredLine;
+    if (!frame.known) {  // no ELF symbol, but the debug information names it
+      frame.function = dieFunctionName(function);
+      frame.known = true;
+    }
+  }
+  std::free(scopes);
+  frame.file = file;
+  frame.line = line;
 }
 
 }  // namespace
@@ -87,96 +171,19 @@ std::string compactFunctionName(const std::string& name, std::size_t maxGroup) {
   return out;
 }
 
-Symbolizer::Symbolizer() {
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, size_t, void* data) -> int {
-        auto* self = static_cast<Symbolizer*>(data);
-        auto module = std::make_unique<Module>();
-        module->path = info->dlpi_name != nullptr ? info->dlpi_name : "";
-        module->bias = static_cast<uintptr_t>(info->dlpi_addr);
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          if (ph.p_type != PT_LOAD) continue;
-          const uintptr_t begin = module->bias + ph.p_vaddr;
-          module->ranges.emplace_back(begin, begin + ph.p_memsz);
-        }
-        const std::string shown = module->path.empty() ? "/proc/self/exe" : module->path;
-        const auto slash = shown.find_last_of('/');
-        module->name = slash == std::string::npos ? shown : shown.substr(slash + 1);
-        if (module->path.empty()) {
-          // The executable: its real name, for the reports.
-          char target[4096];
-          const ssize_t length = readlink("/proc/self/exe", target, sizeof target - 1);
-          if (length > 0) {
-            target[length] = '\0';
-            const char* base = std::strrchr(target, '/');
-            module->name = base != nullptr ? base + 1 : target;
-          }
-        }
-        self->modules_.push_back(std::move(module));
-        return 0;
-      },
-      this);
+
+Symbolizer::Symbolizer() : session_(std::make_unique<Session>()) {
+  session_->dwfl = dwfl_begin(&kCallbacks);
+  if (session_->dwfl == nullptr) return;  // no session: every address stays unknown
+  dwfl_report_begin(session_->dwfl);
+  if (dwfl_linux_proc_report(session_->dwfl, getpid()) != 0 ||
+      dwfl_report_end(session_->dwfl, nullptr, nullptr) != 0) {
+    dwfl_end(session_->dwfl);
+    session_->dwfl = nullptr;
+  }
 }
 
 Symbolizer::~Symbolizer() = default;
-
-Symbolizer::Module* Symbolizer::moduleFor(uintptr_t address) {
-  for (auto& module : modules_) {
-    for (const auto& range : module->ranges) {
-      if (address >= range.first && address < range.second) return module.get();
-    }
-  }
-  return nullptr;
-}
-
-namespace {
-
-// Loads the function symbols of an ELF file (64-bit, this machine's byte order):
-// .symtab when present (unstripped), else .dynsym.
-std::vector<FunctionSymbol> loadSymbols(const std::string& path) {
-  std::vector<FunctionSymbol> symbols;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return symbols;
-  ElfW(Ehdr) header{};
-  if (!readAt(file, 0, &header, sizeof header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
-      header.e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32) ||
-      header.e_shentsize != sizeof(ElfW(Shdr)) || header.e_shnum == 0) {
-    return symbols;
-  }
-  std::vector<ElfW(Shdr)> sections(header.e_shnum);
-  if (!readAt(file, header.e_shoff, sections.data(), sections.size() * sizeof(ElfW(Shdr)))) return symbols;
-  const ElfW(Shdr)* table = nullptr;
-  for (const auto& section : sections) {
-    if (section.sh_type == SHT_SYMTAB) table = &section;
-  }
-  if (table == nullptr) {
-    for (const auto& section : sections) {
-      if (section.sh_type == SHT_DYNSYM) table = &section;
-    }
-  }
-  if (table == nullptr || table->sh_entsize != sizeof(ElfW(Sym)) || table->sh_link >= sections.size()) return symbols;
-  const ElfW(Shdr)& strings = sections[table->sh_link];
-  // Sizes come from the file: refuse tables larger than 1 GiB rather than trusting them.
-  if (table->sh_size > (1u << 30) || strings.sh_size > (1u << 30)) return symbols;
-  std::vector<ElfW(Sym)> entries(table->sh_size / sizeof(ElfW(Sym)));
-  std::vector<char> names(strings.sh_size + 1, '\0');
-  if (!readAt(file, table->sh_offset, entries.data(), entries.size() * sizeof(ElfW(Sym))) ||
-      !readAt(file, strings.sh_offset, names.data(), strings.sh_size)) {
-    return symbols;
-  }
-  for (const auto& entry : entries) {
-    if (ELF64_ST_TYPE(entry.st_info) != STT_FUNC || entry.st_value == 0 || entry.st_name >= strings.sh_size) continue;
-    symbols.push_back({static_cast<uintptr_t>(entry.st_value), static_cast<uintptr_t>(entry.st_size),
-                       std::string(names.data() + entry.st_name)});
-  }
-  std::sort(symbols.begin(), symbols.end(), [](const auto& a, const auto& b) {
-    return a.value != b.value ? a.value < b.value : a.size > b.size;
-  });
-  return symbols;
-}
-
-}  // namespace
 
 const SymbolizedFrame& Symbolizer::resolve(uintptr_t address) {
   auto cached = cache_.find(address);
@@ -185,27 +192,52 @@ const SymbolizedFrame& Symbolizer::resolve(uintptr_t address) {
   char hex[32];
   std::snprintf(hex, sizeof hex, "0x%zx", static_cast<std::size_t>(address));
   frame.function = hex;
-  if (Module* module = moduleFor(address)) {
-    frame.module = module->name;
-    frame.moduleOffset = address - module->bias;
-    if (!module->loaded) {
-      module->loaded = true;
-      module->symbols = loadSymbols(module->path.empty() ? "/proc/self/exe" : module->path);
+  Dwfl_Module* module = session_->dwfl != nullptr ? dwfl_addrmodule(session_->dwfl, address) : nullptr;
+  if (module != nullptr) {
+    const char* path = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+    frame.module = baseName(path);
+    GElf_Addr bias = 0;
+    if (dwfl_module_getelf(module, &bias) != nullptr) frame.moduleOffset = address - bias;
+    GElf_Sym symbol;
+    GElf_Off offset = 0;
+    const char* name = dwfl_module_addrinfo(module, address, &offset, &symbol, nullptr, nullptr, nullptr);
+    if (name != nullptr) {
+      frame.function = demangle(name);
+      frame.known = true;
     }
-    const uintptr_t value = address - module->bias;
-    auto it = std::upper_bound(module->symbols.begin(), module->symbols.end(), value,
-                               [](uintptr_t v, const FunctionSymbol& s) { return v < s.value; });
-    // The closest symbol at or before the address that covers it (or has no size).
-    for (int back = 0; back < 8 && it != module->symbols.begin(); ++back) {
-      --it;
-      if (value >= it->value && (it->size == 0 || value < it->value + it->size)) {
-        frame.function = demangle(it->name.c_str());
-        frame.known = true;
-        break;
-      }
-    }
+    addSourceLines(module, address, frame);
   }
   return cache_.emplace(address, std::move(frame)).first->second;
 }
+
+std::vector<std::string> symbolizeStack(const void* const* frames, uint32_t count) {
+  std::vector<std::string> lines;
+  if (count == 0) return lines;
+  Symbolizer symbolizer;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto address = reinterpret_cast<uintptr_t>(frames[i]);
+    // Outer frames hold return addresses, which may already belong to the next function
+    // when a call is the last instruction: look up the call instruction instead.
+    const SymbolizedFrame& frame = symbolizer.resolve(i > 0 && address > 0 ? address - 1 : address);
+    for (const SourceLocation& inlined : frame.inlined) {
+      std::string line = inlined.function + " (inlined)";
+      if (!inlined.file.empty()) line += " at " + inlined.file + ":" + std::to_string(inlined.line);
+      lines.push_back(std::move(line));
+    }
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "0x%zx", static_cast<std::size_t>(address));
+    std::string line = frame.known ? frame.function : hex;
+    if (!frame.module.empty()) {
+      char offset[32];
+      std::snprintf(offset, sizeof offset, "+0x%zx", static_cast<std::size_t>(frame.moduleOffset));
+      line += " (" + frame.module + offset + ")";
+    }
+    if (!frame.file.empty()) line += " at " + frame.file + ":" + std::to_string(frame.line);
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+void installOffenderSymbolizer() noexcept { AllocationTrapHooks::setStackSymbolizer(&symbolizeStack); }
 
 }  // namespace awe

@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "monitor/AllocationTrap.h"
+#include "monitor/profiling/Symbolizer.h"
 
 using awe::AllocationTrap;
 
@@ -83,7 +84,12 @@ std::string captureStderr(Body body) {
   return text;
 }
 
+// The trap alone symbolises nothing (the core links no symbolizer); the Engine installs
+// profiling's, and so do these tests, before any symbolize().
+const bool kSymbolizerInstalled = (awe::installOffenderSymbolizer(), true);
+
 bool stackMentions(const AllocationTrap::Offender& offender, const std::string& name) {
+  REQUIRE(kSymbolizerInstalled);
   for (const std::string& line : AllocationTrap::symbolize(offender)) {
     if (line.find(name) != std::string::npos) return true;
   }

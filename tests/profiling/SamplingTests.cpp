@@ -137,3 +137,33 @@ TEST_CASE("the symbolizer names static functions and compacts long names", "[pro
         "std::vector<...>::push_back(awe::MidiEvent const&)");
   CHECK(awe::compactFunctionName("bool operator<(a, b)") == "bool operator<(a, b)");
 }
+
+// A function at a known line of this file (compiled with -g: tests/CMakeLists.txt).
+constexpr int kKnownFunctionLine = __LINE__ + 1;
+__attribute__((noinline)) int knownFunctionForSymbolizerTest(int value) {
+  asm volatile("" : "+r"(value));  // keeps a body the optimiser cannot fold away
+  return value * 3 + 1;
+}
+
+TEST_CASE("the symbolizer gives a function's source file and line (libdw)", "[profiling][cpu]") {
+  REQUIRE(knownFunctionForSymbolizerTest(2) == 7);
+  awe::Symbolizer symbolizer;
+  const auto& frame = symbolizer.resolve(reinterpret_cast<uintptr_t>(&knownFunctionForSymbolizerTest));
+  INFO(frame.function << " at " << frame.file << ":" << frame.line << ", defined at " << frame.functionFile << ":"
+                      << frame.functionLine);
+  CHECK(frame.known);
+  CHECK(frame.function.find("knownFunctionForSymbolizerTest") != std::string::npos);
+  const std::string thisFile = "tests/profiling/SamplingTests.cpp";
+  REQUIRE(frame.file.size() >= thisFile.size());
+  CHECK(frame.file.compare(frame.file.size() - thisFile.size(), thisFile.size(), thisFile) == 0);
+  CHECK(frame.line == kKnownFunctionLine);
+  CHECK(frame.functionFile == frame.file);
+  CHECK(frame.functionLine == kKnownFunctionLine);
+  CHECK(frame.inlined.empty());
+  // The offender stacks use the same symbolizer.
+  const void* frames[] = {reinterpret_cast<const void*>(&knownFunctionForSymbolizerTest)};
+  const std::vector<std::string> lines = awe::symbolizeStack(frames, 1);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("knownFunctionForSymbolizerTest") != std::string::npos);
+  CHECK(lines[0].find("SamplingTests.cpp:" + std::to_string(kKnownFunctionLine)) != std::string::npos);
+}
