@@ -156,7 +156,10 @@ TEST_CASE("the symbolizer gives a function's source file and line (libdw)", "[pr
   const std::string thisFile = "tests/profiling/SamplingTests.cpp";
   REQUIRE(frame.file.size() >= thisFile.size());
   CHECK(frame.file.compare(frame.file.size() - thisFile.size(), thisFile.size(), thisFile) == 0);
-  CHECK(frame.line == kKnownFunctionLine);
+  // The entry's first instruction belongs to a line of the body (the optimiser drops the
+  // prologue); the function itself is defined at the known line.
+  CHECK(frame.line >= kKnownFunctionLine);
+  CHECK(frame.line <= kKnownFunctionLine + 3);
   CHECK(frame.functionFile == frame.file);
   CHECK(frame.functionLine == kKnownFunctionLine);
   CHECK(frame.inlined.empty());
@@ -165,5 +168,5 @@ TEST_CASE("the symbolizer gives a function's source file and line (libdw)", "[pr
   const std::vector<std::string> lines = awe::symbolizeStack(frames, 1);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("knownFunctionForSymbolizerTest") != std::string::npos);
-  CHECK(lines[0].find("SamplingTests.cpp:" + std::to_string(kKnownFunctionLine)) != std::string::npos);
+  CHECK(lines[0].find("SamplingTests.cpp:" + std::to_string(frame.line)) != std::string::npos);
 }
