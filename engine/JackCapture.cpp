@@ -28,20 +28,6 @@ __attribute__((noinline, no_sanitize("thread"))) void copyFromJackPort(const flo
   for (std::size_t i = 0; i < frames; ++i) out[i] = port[i];
 }
 
-std::string statusText(jack_status_t status) {
-  std::string text;
-  auto add = [&](jack_status_t bit, const char* what) {
-    if ((status & bit) != 0) text += (text.empty() ? "" : ", ") + std::string(what);
-  };
-  add(JackServerFailed, "no JACK server is running (or it refused the connection)");
-  add(JackServerError, "the server reported an error");
-  add(JackNameNotUnique, "the client name is taken");
-  add(JackInitFailure, "the client could not be initialised");
-  add(JackShmFailure, "shared memory is unavailable");
-  add(JackVersionError, "client and server versions differ");
-  return text.empty() ? "status " + std::to_string(static_cast<int>(status)) : text;
-}
-
 PortLatency latencyOf(jack_client_t* client, const std::string& portName, jack_latency_callback_mode_t mode) {
   PortLatency result;
   jack_port_t* port = portName.empty() ? nullptr : jack_port_by_name(client, portName.c_str());
@@ -81,7 +67,7 @@ JackCapture::JackCapture(const std::string& clientName, uint32_t inputs, const O
   quietJackLibrary();
   impl_->client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
   if (impl_->client == nullptr) {
-    throw std::runtime_error("cannot open JACK client '" + clientName + "': " + statusText(status));
+    throw std::runtime_error("cannot open JACK client '" + clientName + "': " + jackStatusText(static_cast<unsigned>(status)));
   }
   for (uint32_t i = 0; i < inputs; ++i) {
     const std::string name = "in_" + std::to_string(i + 1);

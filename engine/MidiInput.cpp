@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "engine/JackMessages.h"
+#include "engine/JackMidiPort.h"
 #include "monitor/Clock.h"
 #include "monitor/Monitor.h"
 
@@ -79,9 +80,9 @@ std::vector<std::string> portNames(Port& midi, ErrorSink& sink, MidiApi api) {
   return names;
 }
 
-template <class Port>
-unsigned findPort(Port& midi, ErrorSink& sink, MidiApi api, const std::string& wanted, const char* direction) {
-  const std::vector<std::string> names = portNames(midi, sink, api);
+// The port `wanted` names among `names`: its index, or (a part of) its name. Throws listing
+// the ports when none matches.
+unsigned pickPort(const std::vector<std::string>& names, MidiApi api, const std::string& wanted, const char* direction) {
   std::string seen;
   for (unsigned i = 0; i < names.size(); ++i) {
     seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + names[i] + "'";
@@ -184,12 +185,16 @@ std::string midiApiName(MidiApi api) {
 }
 
 struct MidiInput::Impl {
+  std::string clientName;
   ErrorSink errors;
-  std::unique_ptr<RtMidiIn> in;
+  std::unique_ptr<RtMidiIn> in;        // the ALSA sequencer
+  std::unique_ptr<JackMidiPort> jack;  // JACK: our own client, while a port is open
 };
 
 MidiInput::MidiInput(LiveMidiQueue& queue, Monitor* monitor, const std::string& clientName, MidiApi api)
     : impl_(std::make_unique<Impl>()), queue_(queue), monitor_(monitor), api_(resolveMidiApi(api)) {
+  impl_->clientName = clientName;
+  if (api_ == MidiApi::Jack) return;  // the client opens with the port (JackMidiPort)
   impl_->in = makePort<RtMidiIn>(api_, clientName, impl_->errors, "input");
   impl_->in->ignoreTypes(false, true, true);  // keep sysex; drop clock and active sensing
 }
@@ -198,6 +203,7 @@ MidiInput::~MidiInput() { close(); }
 
 std::vector<std::string> MidiInput::listPorts(const std::string& clientName, MidiApi api) {
   api = resolveMidiApi(api);
+  if (api == MidiApi::Jack) return JackMidiPort::peerPorts(clientName, JackMidiPort::Direction::Input);
   ErrorSink errors;
   auto in = makePort<RtMidiIn>(api, clientName, errors, "input");
   return portNames(*in, errors, api);
@@ -205,7 +211,17 @@ std::vector<std::string> MidiInput::listPorts(const std::string& clientName, Mid
 
 void MidiInput::open(const std::string& port) {
   close();
-  const unsigned index = findPort(*impl_->in, impl_->errors, api_, port, "output");
+  if (api_ == MidiApi::Jack) {
+    auto jack = std::make_unique<JackMidiPort>(impl_->clientName, "midi_in", JackMidiPort::Direction::Input,
+                                               &MidiInput::onJackMessage, this);
+    const std::vector<std::string> names = jack->peerPorts();
+    const std::string chosen = names[pickPort(names, api_, port, "output")];
+    jack->connect(chosen);
+    portName_ = chosen;
+    impl_->jack = std::move(jack);
+    return;
+  }
+  const unsigned index = pickPort(portNames(*impl_->in, impl_->errors, api_), api_, port, "output");
   portName_ = impl_->in->getPortName(index);
   impl_->in->setCallback(&MidiInput::onMessage, this);
   impl_->in->openPort(index, "midi_in");
@@ -219,6 +235,12 @@ void MidiInput::open(const std::string& port) {
 
 void MidiInput::openVirtual(const std::string& portName) {
   close();
+  if (api_ == MidiApi::Jack) {
+    impl_->jack = std::make_unique<JackMidiPort>(impl_->clientName, portName, JackMidiPort::Direction::Input,
+                                                 &MidiInput::onJackMessage, this);
+    portName_ = portName;
+    return;
+  }
   impl_->in->setCallback(&MidiInput::onMessage, this);
   impl_->in->openVirtualPort(portName);
   try {
@@ -231,70 +253,124 @@ void MidiInput::openVirtual(const std::string& portName) {
 }
 
 void MidiInput::close() {
-  if (impl_ && impl_->in && impl_->in->isPortOpen()) {
+  if (!impl_) return;
+  impl_->jack.reset();  // parks the callback, deactivates, closes the client with its port
+  if (impl_->in && impl_->in->isPortOpen()) {
     impl_->in->closePort();
     impl_->in->cancelCallback();
   }
 }
 
-bool MidiInput::isOpen() const { return impl_ && impl_->in && impl_->in->isPortOpen(); }
+bool MidiInput::isOpen() const { return impl_ && (impl_->jack != nullptr || (impl_->in && impl_->in->isPortOpen())); }
 
-// [MIDI thread: RtMidi's, here JACK's process thread] Stamp, copy, try to enqueue.
+// [audio thread: RtMidi's ALSA input thread] RtMidi's form of deliver().
 void MidiInput::onMessage(double /*deltaTime*/, std::vector<unsigned char>* message, void* user) {
   auto* self = static_cast<MidiInput*>(user);
-  LiveMidiEvent event;
-  event.arrival_ns = monotonicNanoseconds();
-  if (message == nullptr || message->empty() || message->size() > static_cast<size_t>(kLiveMidiMaxBytes)) {
-    self->dropped_.fetch_add(1, std::memory_order_relaxed);
-    if (self->monitor_ != nullptr) self->monitor_->recordDrop();
+  if (message == nullptr) {
+    self->deliver(nullptr, 0);
     return;
   }
-  event.size = static_cast<uint8_t>(message->size());
-  std::memcpy(event.bytes, message->data(), message->size());
+  self->deliver(message->data(), message->size());
+}
+
+// [audio thread: JACK process thread] What RtMidi's ignoreTypes(false, true, true) drops:
+// MIDI time code, clock and active sensing; the rest as it came, sysex included.
+void MidiInput::onJackMessage(const uint8_t* bytes, std::size_t size, void* user) {
+  if (size > 0 && (bytes[0] == 0xF1 || bytes[0] == 0xF8 || bytes[0] == 0xFE)) return;
+  static_cast<MidiInput*>(user)->deliver(bytes, size);
+}
+
+// [audio thread: the MIDI input's thread, JACK's process thread or RtMidi's ALSA thread]
+// Stamp, copy, try to enqueue.
+void MidiInput::deliver(const uint8_t* bytes, std::size_t size) noexcept {
+  LiveMidiEvent event;
+  event.arrival_ns = monotonicNanoseconds();
+  if (bytes == nullptr || size == 0 || size > static_cast<size_t>(kLiveMidiMaxBytes)) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (monitor_ != nullptr) monitor_->recordDrop();
+    return;
+  }
+  event.size = static_cast<uint8_t>(size);
+  std::memcpy(event.bytes, bytes, size);
   event.enqueued_ns = monotonicNanoseconds();
-  if (self->queue_.try_enqueue(event)) {
-    self->received_.fetch_add(1, std::memory_order_relaxed);
+  if (queue_.try_enqueue(event)) {
+    received_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    self->dropped_.fetch_add(1, std::memory_order_relaxed);
-    if (self->monitor_ != nullptr) self->monitor_->recordDrop();
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (monitor_ != nullptr) monitor_->recordDrop();
   }
 }
 
 struct MidiOutput::Impl {
+  std::string clientName;
   ErrorSink errors;
-  std::unique_ptr<RtMidiOut> out;
+  std::unique_ptr<RtMidiOut> out;      // the ALSA sequencer
+  std::unique_ptr<JackMidiPort> jack;  // JACK: our own client, from the first open on
+
+  // [control thread] The JACK port, made on first use (a later open connects it again).
+  JackMidiPort& jackPort(const std::string& portName) {
+    if (!jack) jack = std::make_unique<JackMidiPort>(clientName, portName, JackMidiPort::Direction::Output);
+    return *jack;
+  }
 };
 
 MidiOutput::MidiOutput(const std::string& clientName, MidiApi api)
     : impl_(std::make_unique<Impl>()), api_(resolveMidiApi(api)) {
+  impl_->clientName = clientName;
+  if (api_ == MidiApi::Jack) return;  // the client opens with the port (JackMidiPort)
   impl_->out = makePort<RtMidiOut>(api_, clientName, impl_->errors, "output");
 }
 
 MidiOutput::~MidiOutput() {
-  if (impl_ && impl_->out && impl_->out->isPortOpen()) impl_->out->closePort();
+  if (!impl_) return;
+  impl_->jack.reset();  // what was sent goes out first (JackMidiPort)
+  if (impl_->out && impl_->out->isPortOpen()) impl_->out->closePort();
 }
 
 std::vector<std::string> MidiOutput::listPorts(const std::string& clientName, MidiApi api) {
   api = resolveMidiApi(api);
+  if (api == MidiApi::Jack) return JackMidiPort::peerPorts(clientName, JackMidiPort::Direction::Output);
   ErrorSink errors;
   auto out = makePort<RtMidiOut>(api, clientName, errors, "output");
   return portNames(*out, errors, api);
 }
 
 void MidiOutput::open(const std::string& port) {
-  const unsigned index = findPort(*impl_->out, impl_->errors, api_, port, "input");
+  if (api_ == MidiApi::Jack) {
+    JackMidiPort& jack = impl_->jackPort("midi_out");
+    const std::vector<std::string> names = jack.peerPorts();
+    const std::string chosen = names[pickPort(names, api_, port, "input")];
+    jack.connect(chosen);
+    portName_ = chosen;
+    return;
+  }
+  const unsigned index = pickPort(portNames(*impl_->out, impl_->errors, api_), api_, port, "input");
   portName_ = impl_->out->getPortName(index);
   impl_->out->openPort(index, "midi_out");
   throwIfFailed(impl_->errors, "cannot connect MIDI output to '" + portName_ + "' (" + apiLabel(api_) + ")");
 }
 
 void MidiOutput::openVirtual(const std::string& portName) {
+  if (api_ == MidiApi::Jack) {
+    impl_->jackPort(portName);
+    portName_ = portName;
+    return;
+  }
   impl_->out->openVirtualPort(portName);
   throwIfFailed(impl_->errors, "cannot create MIDI output port '" + portName + "' (" + apiLabel(api_) + ")");
   portName_ = portName;
 }
 
 void MidiOutput::send(const uint8_t* bytes, size_t size) {
+  if (api_ == MidiApi::Jack) {
+    if (!impl_->jack) throw std::runtime_error("MIDI send failed: no JACK MIDI output port is open");
+    if (!impl_->jack->send(bytes, size)) {
+      throw std::runtime_error("MIDI send failed: " + std::to_string(size) + " bytes (at most " +
+                               std::to_string(JackMidiPort::kMaxOutputBytes) +
+                               ", and the JACK port takes them at every cycle: is the server running?)");
+    }
+    return;
+  }
   impl_->out->sendMessage(bytes, size);
   throwIfFailed(impl_->errors, "MIDI send failed");
 }

@@ -1,8 +1,8 @@
 #pragma once
-// Live MIDI through RtMidi, from JACK MIDI or the ALSA sequencer: every message is stamped
-// on arrival and pushed with try_enqueue into a pre-sized single-producer queue that the
-// audio thread drains. A full queue counts a drop; the MIDI thread never blocks and never
-// allocates for it.
+// Live MIDI from JACK MIDI (a client of our own, engine/JackMidiPort.h, which says why not
+// RtMidi's) or the ALSA sequencer (through RtMidi): every message is stamped on arrival and
+// pushed with try_enqueue into a pre-sized single-producer queue that the audio thread
+// drains. A full queue counts a drop; the MIDI thread never blocks and never allocates for it.
 //
 // The libraries stay quiet: ALSA's error handler and RtMidi's error callback are ours, and
 // the API is checked before RtMidi touches it (RtMidi prints on std::cerr before a callback
@@ -10,6 +10,7 @@
 #include "engine/SpscQueue.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,6 +75,8 @@ class MidiInput {
 
  private:
   static void onMessage(double deltaTime, std::vector<unsigned char>* message, void* user);
+  static void onJackMessage(const uint8_t* bytes, std::size_t size, void* user);
+  void deliver(const uint8_t* bytes, std::size_t size) noexcept;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   LiveMidiQueue& queue_;

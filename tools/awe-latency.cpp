@@ -565,7 +565,7 @@ std::vector<Series> loopbackSeries(const awe::LoopbackResult& r) {
   std::vector<Series> series = {
       {"total", "send to the sound at the converter (true MIDI-to-sound latency)", {}, {}},
       {"send_to_graph", "send to the onset passing through the JACK graph", {}, {}},
-      {"send_to_arrival", "send to the engine's arrival stamp (RtMidi over JACK)", {}, {}},
+      {"send_to_arrival", "send to the engine's arrival stamp (JACK MIDI)", {}, {}},
       {"arrival_to_render", "arrival stamp to the event's rendered sample (engine)", {}, {}},
       {"render_to_onset", "rendered sample to the onset in the graph (attack, buffer-start offset)", {}, {}},
       {"engine_dac_error", "engine's estimated DAC time minus the measured converter time", {}, {}},
