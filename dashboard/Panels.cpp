@@ -457,10 +457,8 @@ void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state
   // Load per buffer, with the deadline at 100 %.
   state.scratch.clear();
   float worst = 0.0f;
-  const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
   for (const BufferRecord& r : s.records) {
-    const double budget_ns = 1e9 * static_cast<double>(r.frames) / rate;
-    const float load = budget_ns > 0.0 ? toFloat(100.0 * static_cast<double>(r.busy_ns) / budget_ns) : 0.0f;
+    const float load = toFloat(100.0 * r.load);  // percent of the budget
     state.scratch.push_back(load);
     worst = std::max(worst, load);
   }
@@ -518,11 +516,8 @@ void drawTimingPanel(PlayerSession&, const FrameData& frame, DashboardState& sta
     plot.overlay = what;
     markPlotLevel(plotWithAxis(plot, ImVec2(width, plotHeight)), 0.0f, plot.lo, plot.hi, IM_COL32(150, 150, 160, 120), nullptr);
   };
-  const double rate = s.sampleRate_Hz > 0.0 ? s.sampleRate_Hz : 44100.0;
-  plotSeries("##interval", "interval error", [&](const BufferRecord& r) {
-    // The interval follows the previous buffer; its budget is (nearly always) this one's.
-    return r.interval_ns == 0 ? 0.0 : static_cast<double>(r.interval_ns) - 1e9 * static_cast<double>(r.frames) / rate;
-  });
+  plotSeries("##interval", "interval error",
+             [](const BufferRecord& r) { return static_cast<double>(r.intervalError_ns); });
   plotSeries("##jitter", fmt::format("jitter, clock drift {:+.1f} ppm", s.clockDrift_ppm),
              [](const BufferRecord& r) { return static_cast<double>(r.jitter_ns); });
 

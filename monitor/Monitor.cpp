@@ -40,7 +40,6 @@ const MonitorConfig& validated(const MonitorConfig& config) {
 
 Monitor::Monitor(const MonitorConfig& config)
     : config_(validated(config)),
-      framePeriod_ns_(1e9 / config.sampleRate_Hz),
       loadMeter_(config.loadAttack_s, config.loadRelease_s, config.loadWindow_s),
       jitterTracker_(config.sampleRate_Hz, config.jitterBandwidth_Hz),
       recorder_(config.recorderCapacity),
@@ -58,9 +57,12 @@ void Monitor::beginBuffer(int64_t start_ns) noexcept {  // [audio thread]
   const uint64_t index = nextIndex_;
   AllocationTrap::beginBuffer(index);
   currentJitter_ns_ = 0;
+  currentInterval_ns_ = 0;
+  currentIntervalError_ns_ = 0;
   if (index > 0) {
-    const int64_t interval_ns = start_ns - previousStart_ns_;
-    const int64_t intervalError_ns = interval_ns - previousBudget_ns_;
+    currentInterval_ns_ = start_ns - previousStart_ns_;
+    const int64_t intervalError_ns = currentInterval_ns_ - previousBudget_ns_;
+    currentIntervalError_ns_ = intervalError_ns;
     intervalError_.record(intervalError_ns);
     latestIntervalError_ns_.store(intervalError_ns, std::memory_order_relaxed);
     if (intervalOutlierTracker_.offer(index, intervalError_ns)) {
@@ -86,7 +88,7 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   inBuffer_ = false;
 
   const uint32_t frames = end.frames > 0 ? end.frames : framesPerBuffer_.load(std::memory_order_relaxed);
-  const double budget_ns = frames * framePeriod_ns_;
+  const double budget_ns = bufferBudget_ns(frames, config_.sampleRate_Hz);
   const int64_t busy_ns = std::max<int64_t>(0, end.end_ns - currentStart_ns_);
   const double load = static_cast<double>(busy_ns) / budget_ns;
   const bool missed = static_cast<double>(busy_ns) > budget_ns;
@@ -107,10 +109,12 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   record.index = nextIndex_;
   record.start_ns = currentStart_ns_;
   record.busy_ns = busy_ns;
-  record.interval_ns = nextIndex_ > 0 ? currentStart_ns_ - previousStart_ns_ : 0;
+  record.interval_ns = currentInterval_ns_;
+  record.intervalError_ns = currentIntervalError_ns_;
   record.jitter_ns = currentJitter_ns_;
   record.worstMidiLatency_ns = bufferWorstMidi_ns_;
   record.heapLiveBytes = AllocationTrap::liveBytes();
+  record.load = load;
   record.frames = frames;
   record.activeVoices = end.activeVoices;
   record.midiEvents = bufferEvents_;
@@ -214,7 +218,7 @@ Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   Snapshot snapshot;
   snapshot.framesPerBuffer = framesPerBuffer();
   snapshot.sampleRate_Hz = config_.sampleRate_Hz;
-  snapshot.budget_ns = static_cast<int64_t>(std::llround(snapshot.framesPerBuffer * framePeriod_ns_));
+  snapshot.budget_ns = static_cast<int64_t>(std::llround(bufferBudget_ns(snapshot.framesPerBuffer, config_.sampleRate_Hz)));
   snapshot.loadAttack_s = config_.loadAttack_s;
   snapshot.loadRelease_s = config_.loadRelease_s;
   snapshot.loadWindow_s = requestedLoadWindow_s_.load(std::memory_order_relaxed);

@@ -119,13 +119,14 @@ class Monitor {
 
  private:
   const MonitorConfig config_;
-  const double framePeriod_ns_;
 
   // Audio-thread state (plain: only the audio thread touches it).
   bool inBuffer_ = false;
   uint64_t nextIndex_ = 0;
   int64_t currentStart_ns_ = 0;
   int64_t currentJitter_ns_ = 0;
+  int64_t currentInterval_ns_ = 0;       // this buffer's; 0 for the first
+  int64_t currentIntervalError_ns_ = 0;  // this buffer's; 0 for the first
   int64_t previousStart_ns_ = 0;
   uint32_t previousFrames_ = 0;
   int64_t previousBudget_ns_ = 0;  // of previousFrames_, rounded

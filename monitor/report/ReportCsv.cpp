@@ -22,12 +22,11 @@ void writeBufferCsv(std::ostream& out, const Snapshot& snapshot) {
   out << "index,start_ns,busy_ns,budget_ns,dsp_load,interval_ns,jitter_ns,frames,active_voices,midi_events,"
          "steals,drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,"
          "heap_live_bytes\n";
-  const double framePeriod_ns = 1e9 / snapshot.sampleRate_Hz;
   for (const BufferRecord& r : snapshot.records) {
-    const double budget_ns = r.frames * framePeriod_ns;
     char load[32];
-    std::snprintf(load, sizeof load, "%.6f", budget_ns > 0.0 ? static_cast<double>(r.busy_ns) / budget_ns : 0.0);
-    out << r.index << ',' << r.start_ns << ',' << r.busy_ns << ',' << std::llround(budget_ns) << ',' << load << ','
+    std::snprintf(load, sizeof load, "%.6f", r.load);
+    out << r.index << ',' << r.start_ns << ',' << r.busy_ns << ','
+        << std::llround(bufferBudget_ns(r.frames, snapshot.sampleRate_Hz)) << ',' << load << ','
         << r.interval_ns << ',';
     if (snapshot.paced) out << r.jitter_ns;  // freewheel: empty (no ideal timeline to be late against)
     out << ',' << r.frames << ',' << r.activeVoices << ',' << r.midiEvents << ',' << r.steals << ',' << r.drops

@@ -29,10 +29,8 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
   events.push_back(traceMetadata("process_name", pid, 0, "awe"));
   events.push_back(traceMetadata("thread_name", pid, tid, "audio"));
 
-  const double framePeriod_ns = 1e9 / snapshot.sampleRate_Hz;
   for (const BufferRecord& record : snapshot.records) {
-    const double budget_ns = record.frames * framePeriod_ns;
-    const double load_percent = budget_ns > 0.0 ? 100.0 * static_cast<double>(record.busy_ns) / budget_ns : 0.0;
+    const double load_percent = 100.0 * record.load;
 
     // The audio-thread track, in time order: the slice, what happened during it, the miss
     // at its end.
@@ -67,7 +65,7 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
       events.push_back(instant("deadline miss", record.start_ns + record.busy_ns,
                                {{"buffer", record.index},
                                 {"busy_us", traceMicroseconds(record.busy_ns)},
-                                {"budget_us", budget_ns / 1000.0}}));
+                                {"budget_us", bufferBudget_ns(record.frames, snapshot.sampleRate_Hz) / 1000.0}}));
     }
 
     // DSP load in percent, as the dashboard shows it.

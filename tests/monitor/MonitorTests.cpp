@@ -155,6 +155,9 @@ TEST_CASE("Monitor: a slow buffer is a deadline miss in the counters, records an
   CHECK(snapshot.peakLoad == Approx(1.5).epsilon(1e-6));
   REQUIRE(snapshot.records.size() == 20);
   for (const awe::BufferRecord& record : snapshot.records) CHECK(record.deadlineMissed == (record.index == 7));
+  // The record carries the load the monitor computed, so no reader works it out again.
+  CHECK(snapshot.records[7].load == Approx(1.5).epsilon(1e-6));
+  CHECK(snapshot.records[6].load == Approx(0.3).epsilon(1e-6));
   CHECK(snapshot.health.health == awe::Health::Degraded);
   CHECK(hasReason(snapshot, "1 deadline miss"));
   CHECK(hasReason(snapshot, "buffers 7"));
@@ -294,6 +297,10 @@ TEST_CASE("Monitor: jitter with the clock drift removed, and its outliers", "[mo
                                      snapshot.intervalErrorOutliers.entries[1].bufferIndex};
   CHECK(std::count(std::begin(worstIntervals), std::end(worstIntervals), kLate) == 1);
   CHECK(std::count(std::begin(worstIntervals), std::end(worstIntervals), kLate + 1) == 1);
+  // Each record carries its exact interval error: interval minus the previous (rounded) budget.
+  for (const awe::BufferRecord& record : snapshot.records) {
+    CHECK(record.intervalError_ns == (record.index == 0 ? 0 : record.interval_ns - std::llround(nominal_ns)));
+  }
   // Interval error is not drift-corrected: its median is the 2.3 us drift per buffer.
   CHECK(awe::percentile_ns(snapshot.intervalError, 0.5) == Approx(nominal_ns * 100e-6).margin(5'000));
 }
