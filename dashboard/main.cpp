@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> songPaths;  // the playlist; its first song plays at once
   std::string driver = "auto", api, device, midiIn, schedule = "asap";
   std::string screenshotPath, jsonPath, tracePath;
-  double rate = 44100.0;
-  uint32_t buffer = 1024;
+  double rate = awe::kDefaultSampleRate;
+  uint32_t buffer = awe::kDefaultBufferFrames;
   int polyphony = awe::kDefaultPolyphony;
   int frames = 120;
   bool midiVirtual = false, loop = false, noGui = false, quitAtEnd = false, showControls = false, showPlaylist = false;

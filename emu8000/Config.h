@@ -6,7 +6,10 @@
 
 namespace awe {
 
-constexpr double kDefaultSampleRate = 44100.0;
+constexpr double kDefaultSampleRate = 44100.0;  // output rate of every tool unless --rate says otherwise
+// The EMU8000's own, fixed rate: every register time (envelope, LFO delay, effect delay
+// lines) and the pitch ceiling count samples at this rate, whatever the output rate.
+constexpr double kChipRate = 44100.0;
 // The one default of every tool (player, render, bench): the EMU8000's 32 oscillators, so a
 // song steals voices as it did on the card, the same in a render as in the player.
 // --polyphony (up to kMaxPolyphony) lifts it for modern banks and stress.

@@ -8,11 +8,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "emu8000/Config.h"  // kChipRate
+
 namespace awe {
 
 namespace {
-
-constexpr double kChipRate = 44100.0;  // every register time is in samples at this rate
 
 // ---- Register presets ------------------------------------------------------------------------
 // Reverb: Linux sound/isa/sb/emu8000.c reverb_parm; 86Box snd_emu8k.h lists the same words.

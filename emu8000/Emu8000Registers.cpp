@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "emu8000/Config.h"  // kChipRate
 #include "emu8000/Conversions.h"
 
 namespace awe::emu8000 {
@@ -62,7 +63,7 @@ double qDcGain(int reg) {  // [audio thread]
 }
 
 uint32_t quantizeDelay_samples(double seconds) {  // [audio thread]
-  const long units = roundToLong(std::max(seconds, 0.0) * 44100.0 / 32.0);
+  const long units = roundToLong(std::max(seconds, 0.0) * kChipRate / 32.0);
   return static_cast<uint32_t>(std::clamp<long>(units, 0, 0x8000)) * 32u;
 }
 
@@ -70,7 +71,7 @@ int attackRegister(double seconds) { return nearestRegister(seconds, 1.0); }  //
 double attackSeconds(int reg) { return attackMilliseconds(std::clamp(reg, 1, 127)) / 1000.0; }  // [audio thread]
 
 int holdRegister(double seconds) {  // [audio thread]
-  const long steps = roundToLong(std::max(seconds, 0.0) * 44100.0 / 4096.0);
+  const long steps = roundToLong(std::max(seconds, 0.0) * kChipRate / 4096.0);
   return 0x7F - clampInt(steps, 0, 126);
 }
 // [audio thread]

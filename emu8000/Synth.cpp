@@ -953,7 +953,7 @@ class SynthImpl final : private SysexTarget {
     const double rate = settings_.sampleRate;
     v.modulationLfo.setFrequency(lfoFrequency(v, Gen::FreqModLfo), rate);
     v.vibratoLfo.setFrequency(lfoFrequency(v, Gen::FreqVibLfo), rate);
-    v.maxPitchRatio = t.pitchCeiling ? emu::kMaxPitchRatioAt44k * 44100.0 / rate : kMaxPitchRatio;
+    v.maxPitchRatio = t.pitchCeiling ? emu::kMaxPitchRatioAt44k * kChipRate / rate : kMaxPitchRatio;
     v.usesModEnv = v.modEnvToPitch_cents != 0.0f || v.modEnvToFilter_cents != 0.0f;
     v.usesModLfo = v.modLfoToPitch_cents != 0.0f || v.modLfoToFilter_cents != 0.0f || v.modLfoToVolume_cB != 0.0f;
     v.usesVibLfo = v.vibLfoToPitch_cents != 0.0f;
@@ -987,7 +987,7 @@ class SynthImpl final : private SysexTarget {
   uint32_t delaySamples(const Voice& v, float timecents) const noexcept {  // [audio thread]
     const double seconds = timecentsToSeconds(timecents);
     if (!v.traits->envelopeRegisters) return secondsToSamples(seconds, settings_.sampleRate);
-    return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / 44100.0));
+    return static_cast<uint32_t>(std::lround(emu8000::quantizeDelay_samples(seconds) * settings_.sampleRate / kChipRate));
   }
   // The release time alone (note-off), on the same grid as envelopeTimes().
   uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {  // [audio thread]
@@ -1020,7 +1020,7 @@ class SynthImpl final : private SysexTarget {
       // Decay and release registers count a 96 dB fall; our envelope's full scale is 100 dB.
       constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
       attack_s = emu::attackSeconds(emu::attackRegister(attack_s));
-      hold_s = emu::holdSamples(emu::holdRegister(hold_s)) / 44100.0;
+      hold_s = emu::holdSamples(emu::holdRegister(hold_s)) / kChipRate;
       decay_s = emu::decaySecondsFor96dB(emu::decayRegister(decay_s * k96)) / k96;
       sustain = volume ? emu::volumeSustain_dB(emu::volumeSustainRegister(sustain))
                        : emu::modulationSustainLevel(emu::modulationSustainRegister(sustain));

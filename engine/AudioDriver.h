@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/Config.h"  // kDefaultSampleRate, kDefaultBufferFrames
+
 namespace awe {
 
 // No usable audio device, a bad device name, a failed stream: the message says what was
@@ -44,8 +46,8 @@ enum class DriverKind { Auto, RtAudio, Paced, Offline };
 
 struct DriverSettings {
   DriverKind kind = DriverKind::Auto;  // Auto: RtAudio when a device opens, else paced
-  double sampleRate = 44100.0;
-  uint32_t bufferFrames = 1024;
+  double sampleRate = kDefaultSampleRate;
+  uint32_t bufferFrames = kDefaultBufferFrames;
   std::string api;     // RtAudio: "jack", "alsa", "pulse"; empty = try each compiled API
   std::string device;  // RtAudio: device index or part of its name; empty = default output
   std::string clientName = "awe";  // JACK client / stream name

@@ -36,7 +36,7 @@ Engine::Engine(const EngineSettings& settings)
       monitor_(monitorConfigFor(settings)),
       synth_(synthSettingsFor(settings)),
       commands_(settings.commandQueueCapacity),
-      returned_(64),
+      returned_(kReturnedQueueCapacity),
       live_(settings.midiQueueCapacity),
       liveEvents_(std::max<size_t>(1, settings.maxLiveEventsPerBuffer)),
       sampleClock_(settings.driver.sampleRate),

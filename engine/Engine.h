@@ -27,6 +27,7 @@
 
 #include "emu8000/Synth.h"
 #include "engine/AudioDriver.h"
+#include "engine/Config.h"
 #include "engine/DriverFactory.h"
 #include "engine/MidiFile.h"
 #include "engine/MidiInput.h"
@@ -53,9 +54,9 @@ struct EngineSettings {
   MonitorConfig monitor;            // frames and rate are taken from the driver settings
   MidiSchedule schedule = MidiSchedule::Asap;
   MidiApi midiApi = defaultMidiApi();  // live MIDI input: auto (JACK when a server runs), alsa, jack
-  size_t midiQueueCapacity = 4096;
-  size_t commandQueueCapacity = 1024;
-  size_t maxLiveEventsPerBuffer = 1024;  // more wait for the next buffer
+  size_t midiQueueCapacity = kDefaultMidiQueueCapacity;
+  size_t commandQueueCapacity = kDefaultCommandQueueCapacity;
+  size_t maxLiveEventsPerBuffer = kDefaultMaxLiveEventsPerBuffer;  // more wait for the next buffer
   // Every live event's record for popMidiEventRecord() (awe-latency): 0 turns it off,
   // else the log holds at least this many; a full log drops the record (counted), never
   // the event.
@@ -323,8 +324,8 @@ class Engine final : private AudioCallback {
   // Audio-thread state.
   Sequencer* sequencer_ = nullptr;
   std::vector<LiveEvent> liveEvents_;     // sized at construction
-  const void* unreturned_[8] = {};        // kept when the return queue was full
-  bool unreturnedIsBank_[8] = {};
+  const void* unreturned_[kUnreturnedSlots] = {};  // kept when the return queue was full
+  bool unreturnedIsBank_[kUnreturnedSlots] = {};
   uint64_t bufferIndex_ = 0;
   SampleClock sampleClock_;               // buffer starts on the sample clock, for live events
   SpanRecorder* spans_ = nullptr;         // stage spans, when on

@@ -34,6 +34,7 @@
 #include <mutex>
 
 #include "monitor/BufferRecord.h"
+#include "monitor/Config.h"
 #include "monitor/FlightRecorder.h"
 #include "monitor/Health.h"
 #include "monitor/Histogram.h"
@@ -48,13 +49,14 @@
 namespace awe {
 
 struct MonitorConfig {
-  uint32_t framesPerBuffer = 1024;
-  double sampleRate_Hz = 44100.0;
-  std::size_t recorderCapacity = 4096;  // BufferRecords kept (95 s at 1024 frames, 44.1 kHz)
-  double loadAttack_s = 0.05;           // smoothed DSP load rises with this time constant
-  double loadRelease_s = 1.0;           // ... and falls with this one
-  double loadWindow_s = 5.0;            // "worst load" looks back this far
-  double jitterBandwidth_Hz = 0.1;      // how fast the ideal timeline follows rate drift
+  // Defaults and their meaning: monitor/Config.h.
+  uint32_t framesPerBuffer = kMonitorDefaultBufferFrames;
+  double sampleRate_Hz = kMonitorDefaultSampleRate;
+  std::size_t recorderCapacity = kDefaultRecorderCapacity;
+  double loadAttack_s = kDefaultLoadAttack_s;
+  double loadRelease_s = kDefaultLoadRelease_s;
+  double loadWindow_s = kDefaultLoadWindow_s;
+  double jitterBandwidth_Hz = kDefaultJitterBandwidth_Hz;
   // false: callbacks come as fast as the work allows (freewheel, the offline driver), so
   // their start times say nothing about timing and reports leave jitter out.
   bool paced = true;

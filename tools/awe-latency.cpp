@@ -407,8 +407,8 @@ struct LiveArgs {
   std::string api;
   awe::MidiApi midiApi = awe::MidiApi::Auto;
   std::string clientName;
-  uint32_t frames = 256;
-  double rate = 44100.0;
+  uint32_t frames = 256;  // shorter than kDefaultBufferFrames: latency is what is measured
+  double rate = awe::kDefaultSampleRate;
   std::string jsonPath;
   bool quiet = false;
   awe::ProfileSession* profile = nullptr;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "emu8000/Config.h"
+#include "engine/Config.h"
 #include "engine/Quality.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
@@ -39,8 +40,8 @@ struct BenchOptions {
   std::string pace = "freewheel";
   std::string api, device;
   bool jack = false;
-  uint32_t frames = 1024;
-  double rate = 44100.0;
+  uint32_t frames = kDefaultBufferFrames;
+  double rate = kDefaultSampleRate;
   int voices = 32;
   bool voicesGiven = false;
   int polyphony = kDefaultPolyphony;
