@@ -440,7 +440,7 @@ nlohmann::json PlayerSession::reportJson(const Snapshot& snapshot) const {
   session["bankStack"] = bankStack_;  // every bank, first one first
   session["driver"] = engine_.driver() != nullptr ? engine_.driver()->kind() : std::string("none");
   session["driverDescription"] = engine_.driver() != nullptr ? engine_.driver()->description() : std::string();
-  session["sampleRate_Hz"] = s.driver.sampleRate;
+  session["sampleRate_Hz"] = s.driver.sampleRate;  // key kept for readers of stored reports
   session["bufferFrames"] = s.driver.bufferFrames;
   session["polyphony"] = s.polyphony;
   session["schedule"] = s.schedule == MidiSchedule::Asap ? "asap" : "fixed";

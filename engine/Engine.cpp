@@ -16,8 +16,8 @@ namespace {
 
 MonitorConfig monitorConfigFor(const EngineSettings& s) {
   MonitorConfig config = s.monitor;
-  config.framesPerBuffer = s.driver.bufferFrames;
-  config.sampleRate_Hz = s.driver.sampleRate;
+  config.bufferFrames = s.driver.bufferFrames;
+  config.sampleRate = s.driver.sampleRate;
   config.paced = s.driver.kind != DriverKind::Offline;  // the offline driver runs flat out
   return config;
 }
@@ -77,7 +77,7 @@ void Engine::start(std::string* note) {
   // JACK decides the period: the engine and the monitor (its reports, its budget) follow
   // the buffer size the device really runs at, not the one asked for.
   settings_.driver.bufferFrames = driver_->bufferFrames();
-  monitor_.setFramesPerBuffer(driver_->bufferFrames());
+  monitor_.setBufferFrames(driver_->bufferFrames());
   sampleClock_.reset();  // the audio thread is not running yet
   watchedBuffers_ = monitor_.buffers();
   watchedProgress_ns_ = monotonicNanoseconds();

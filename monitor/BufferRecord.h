@@ -8,11 +8,11 @@
 
 namespace awe {
 
-// A buffer's budget B: the time `frames` frames last at `sampleRate_Hz`, in ns (not
+// A buffer's budget B: the time `frames` frames last at `sampleRate`, in ns (not
 // rounded). The one definition the Monitor (load, misses), the reports and the dashboard use.
 // [audio thread]
-inline double bufferBudget_ns(uint32_t frames, double sampleRate_Hz) noexcept {
-  return frames * (1e9 / sampleRate_Hz);
+inline double bufferBudget_ns(uint32_t frames, double sampleRate) noexcept {
+  return frames * (1e9 / sampleRate);
 }
 
 struct BufferRecord {

@@ -13,11 +13,11 @@ int64_t roundToInt64(double value) noexcept {
 }
 }  // namespace
 
-JitterTracker::JitterTracker(double sampleRate_Hz, double bandwidth_Hz) noexcept
-    : nominalFramePeriod_ns_(1e9 / sampleRate_Hz),
-      framePeriod_ns_(1e9 / sampleRate_Hz),
+JitterTracker::JitterTracker(double sampleRate, double bandwidth_Hz) noexcept
+    : nominalFramePeriod_ns_(1e9 / sampleRate),
+      framePeriod_ns_(1e9 / sampleRate),
       bandwidth_Hz_(bandwidth_Hz),
-      sampleRate_Hz_(sampleRate_Hz) {}
+      sampleRate_(sampleRate) {}
 
 int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcept {  // [audio thread]
   if (!started_ || previousFrames == 0) {
@@ -50,7 +50,7 @@ int64_t JitterTracker::update(int64_t start_ns, uint32_t previousFrames) noexcep
   outliersInARow_ = 0;
   if (previousFrames != gainFrames_) {  // only when the buffer size changes
     gainFrames_ = previousFrames;
-    const double omega = 2.0 * kPi * bandwidth_Hz_ * previousFrames / sampleRate_Hz_;
+    const double omega = 2.0 * kPi * bandwidth_Hz_ * previousFrames / sampleRate_;
     phaseGain_ = std::sqrt(2.0) * omega;
     periodGain_ = omega * omega;
   }

@@ -19,7 +19,7 @@ namespace awe {
 
 class JitterTracker {
  public:
-  JitterTracker(double sampleRate_Hz, double bandwidth_Hz) noexcept;
+  JitterTracker(double sampleRate, double bandwidth_Hz) noexcept;
 
   // [owner thread] The jitter of a callback starting at start_ns, in ns; previousFrames is
   // the previous buffer's length (0 = first buffer, which has jitter 0 by definition).
@@ -39,7 +39,7 @@ class JitterTracker {
   double nominalFramePeriod_ns_;
   double framePeriod_ns_;
   double bandwidth_Hz_;
-  double sampleRate_Hz_;
+  double sampleRate_;
   bool started_ = false;
   int64_t anchor_ns_ = 0;        // where the current timeline starts
   double idealOffset_ns_ = 0.0;  // ideal start of the last buffer, relative to the anchor

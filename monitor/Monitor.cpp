@@ -30,8 +30,8 @@ uint32_t saturate32(uint64_t value) noexcept {  // [audio thread]
 }
 
 const MonitorConfig& validated(const MonitorConfig& config) {
-  if (config.framesPerBuffer == 0) throw std::invalid_argument("Monitor: framesPerBuffer must be > 0");
-  if (!(config.sampleRate_Hz > 0.0)) throw std::invalid_argument("Monitor: sampleRate_Hz must be > 0");
+  if (config.bufferFrames == 0) throw std::invalid_argument("Monitor: bufferFrames must be > 0");
+  if (!(config.sampleRate > 0.0)) throw std::invalid_argument("Monitor: sampleRate must be > 0");
   if (config.recorderCapacity == 0) throw std::invalid_argument("Monitor: recorderCapacity must be > 0");
   return config;
 }
@@ -41,10 +41,10 @@ const MonitorConfig& validated(const MonitorConfig& config) {
 Monitor::Monitor(const MonitorConfig& config)
     : config_(validated(config)),
       loadMeter_(config.loadAttack_s, config.loadRelease_s, config.loadWindow_s),
-      jitterTracker_(config.sampleRate_Hz, config.jitterBandwidth_Hz),
+      jitterTracker_(config.sampleRate, config.jitterBandwidth_Hz),
       recorder_(config.recorderCapacity),
       requestedLoadWindow_s_(loadMeter_.window_s()),
-      framesPerBuffer_(config.framesPerBuffer),
+      bufferFrames_(config.bufferFrames),
       thresholds_(config.health) {
   AllocationTrap::prepareStackCapture();
   trapAllocationsAtLastEnd_ = AllocationTrap::audioThreadAllocationCount();
@@ -87,8 +87,8 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   if (!inBuffer_) return;
   inBuffer_ = false;
 
-  const uint32_t frames = end.frames > 0 ? end.frames : framesPerBuffer_.load(std::memory_order_relaxed);
-  const double budget_ns = bufferBudget_ns(frames, config_.sampleRate_Hz);
+  const uint32_t frames = end.frames > 0 ? end.frames : bufferFrames_.load(std::memory_order_relaxed);
+  const double budget_ns = bufferBudget_ns(frames, config_.sampleRate);
   const int64_t busy_ns = std::max<int64_t>(0, end.end_ns - currentStart_ns_);
   const double load = static_cast<double>(busy_ns) / budget_ns;
   const bool missed = static_cast<double>(busy_ns) > budget_ns;
@@ -210,15 +210,15 @@ HealthThresholds Monitor::healthThresholds() const {
   return thresholds_;
 }
 
-void Monitor::setFramesPerBuffer(uint32_t frames) noexcept {
-  if (frames > 0) framesPerBuffer_.store(frames, std::memory_order_relaxed);
+void Monitor::setBufferFrames(uint32_t frames) noexcept {
+  if (frames > 0) bufferFrames_.store(frames, std::memory_order_relaxed);
 }
 
 Snapshot Monitor::snapshot(std::size_t maxRecords) const {
   Snapshot snapshot;
-  snapshot.framesPerBuffer = framesPerBuffer();
-  snapshot.sampleRate_Hz = config_.sampleRate_Hz;
-  snapshot.budget_ns = static_cast<int64_t>(std::llround(bufferBudget_ns(snapshot.framesPerBuffer, config_.sampleRate_Hz)));
+  snapshot.bufferFrames = bufferFrames();
+  snapshot.sampleRate = config_.sampleRate;
+  snapshot.budget_ns = static_cast<int64_t>(std::llround(bufferBudget_ns(snapshot.bufferFrames, config_.sampleRate)));
   snapshot.loadAttack_s = config_.loadAttack_s;
   snapshot.loadRelease_s = config_.loadRelease_s;
   snapshot.loadWindow_s = requestedLoadWindow_s_.load(std::memory_order_relaxed);

@@ -50,8 +50,8 @@ namespace awe {
 
 struct MonitorConfig {
   // Defaults and their meaning: monitor/Config.h.
-  uint32_t framesPerBuffer = kMonitorDefaultBufferFrames;
-  double sampleRate_Hz = kMonitorDefaultSampleRate;
+  uint32_t bufferFrames = kMonitorDefaultBufferFrames;
+  double sampleRate = kMonitorDefaultSampleRate;
   std::size_t recorderCapacity = kDefaultRecorderCapacity;
   double loadAttack_s = kDefaultLoadAttack_s;
   double loadRelease_s = kDefaultLoadRelease_s;
@@ -66,7 +66,7 @@ struct MonitorConfig {
 // What endBuffer() needs from the engine.
 struct BufferEnd {
   int64_t end_ns = 0;         // callback exit, monotonicNanoseconds()
-  uint32_t frames = 0;        // frames rendered (0 = the configured framesPerBuffer)
+  uint32_t frames = 0;        // frames rendered (0 = the configured bufferFrames)
   uint32_t activeVoices = 0;  // at the end of the buffer
   uint8_t qualityLevel = 0;   // the engine's current quality level (0 = Maximum)
 };
@@ -74,7 +74,7 @@ struct BufferEnd {
 class Monitor {
  public:
   // [control thread] Allocates the flight recorder; throws std::invalid_argument when
-  // framesPerBuffer, sampleRate_Hz or recorderCapacity is zero. Also prepares the
+  // bufferFrames, sampleRate or recorderCapacity is zero. Also prepares the
   // AllocationTrap's stack capture.
   explicit Monitor(const MonitorConfig& config);
   Monitor(const Monitor&) = delete;
@@ -96,15 +96,15 @@ class Monitor {
   Snapshot snapshot(std::size_t maxRecords = std::numeric_limits<std::size_t>::max()) const;
   // Direct access to the BufferRecords (e.g. to fetch only the new ones since a number).
   const FlightRecorder<BufferRecord>& recorder() const noexcept { return recorder_; }
-  // The configuration it was made with. framesPerBuffer there is what was asked for; the
-  // size the device really runs at is framesPerBuffer() (setFramesPerBuffer).
+  // The configuration it was made with. bufferFrames there is what was asked for; the
+  // size the device really runs at is bufferFrames() (setBufferFrames).
   const MonitorConfig& config() const noexcept { return config_; }
   // [any thread] Buffers recorded so far (cheap: one atomic load).
   uint64_t buffers() const noexcept { return buffers_.load(std::memory_order_relaxed); }
   // [any thread] The buffer size reports name and the budget is counted from: the engine
   // sets it to the driver's when the device decides its own period (JACK). Ignores 0.
-  void setFramesPerBuffer(uint32_t frames) noexcept;
-  uint32_t framesPerBuffer() const noexcept { return framesPerBuffer_.load(std::memory_order_relaxed); }
+  void setBufferFrames(uint32_t frames) noexcept;
+  uint32_t bufferFrames() const noexcept { return bufferFrames_.load(std::memory_order_relaxed); }
 
   void setHealthThresholds(const HealthThresholds& thresholds);
   // [control thread] The audio device failed (e.g. its server went away): health is FAILED
@@ -176,7 +176,7 @@ class Monitor {
   std::atomic<int> audioThreadId_{0};  // the kernel's id of the thread in the last beginBuffer
 
   std::atomic<double> requestedLoadWindow_s_;
-  std::atomic<uint32_t> framesPerBuffer_;
+  std::atomic<uint32_t> bufferFrames_;
   std::atomic<const StageProfile*> stageProfile_{nullptr};
 
   mutable std::mutex thresholdsMutex_;  // reading side only

@@ -22,9 +22,9 @@ namespace awe {
 
 struct Snapshot {
   // Settings.
-  uint32_t framesPerBuffer = 0;
-  double sampleRate_Hz = 0.0;
-  int64_t budget_ns = 0;  // framesPerBuffer / sampleRate
+  uint32_t bufferFrames = 0;
+  double sampleRate = 0.0;
+  int64_t budget_ns = 0;  // bufferFrames / sampleRate
   double loadAttack_s = 0.0;
   double loadRelease_s = 0.0;
   double loadWindow_s = 0.0;

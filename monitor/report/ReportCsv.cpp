@@ -26,7 +26,7 @@ void writeBufferCsv(std::ostream& out, const Snapshot& snapshot) {
     char load[32];
     std::snprintf(load, sizeof load, "%.6f", r.load);
     out << r.index << ',' << r.start_ns << ',' << r.busy_ns << ','
-        << std::llround(bufferBudget_ns(r.frames, snapshot.sampleRate_Hz)) << ',' << load << ','
+        << std::llround(bufferBudget_ns(r.frames, snapshot.sampleRate)) << ',' << load << ','
         << r.interval_ns << ',';
     if (snapshot.paced) out << r.jitter_ns;  // freewheel: empty (no ideal timeline to be late against)
     out << ',' << r.frames << ',' << r.activeVoices << ',' << r.midiEvents << ',' << r.steals << ',' << r.drops

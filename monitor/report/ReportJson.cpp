@@ -77,8 +77,10 @@ nlohmann::json reportToJson(const Snapshot& snapshot) {
   json report;
   report["schema_version"] = kReportSchemaVersion;
   report["kind"] = "awe-monitor-report";
+  // The keys keep the names of the documented schema (REPORTS.md) that readers and stored
+  // reports use, though the code says bufferFrames and sampleRate.
   report["settings"] = {
-      {"frames_per_buffer", snapshot.framesPerBuffer}, {"sample_rate_hz", snapshot.sampleRate_Hz},
+      {"frames_per_buffer", snapshot.bufferFrames}, {"sample_rate_hz", snapshot.sampleRate},
       {"budget_ns", snapshot.budget_ns},               {"load_attack_s", snapshot.loadAttack_s},
       {"load_release_s", snapshot.loadRelease_s},      {"load_window_s", snapshot.loadWindow_s},
       {"recorder_capacity", snapshot.recorderCapacity}, {"paced", snapshot.paced}};

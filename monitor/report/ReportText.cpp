@@ -54,8 +54,8 @@ const char* trapModeName(AllocationTrap::Mode mode) {
 
 std::string formatTextReport(const Snapshot& snapshot) {
   std::string text;
-  text += line("awe monitor: %u frames at %.0f Hz, budget %s per buffer", snapshot.framesPerBuffer,
-               snapshot.sampleRate_Hz, formatDuration(static_cast<double>(snapshot.budget_ns)).c_str());
+  text += line("awe monitor: %u frames at %.0f Hz, budget %s per buffer", snapshot.bufferFrames,
+               snapshot.sampleRate, formatDuration(static_cast<double>(snapshot.budget_ns)).c_str());
   text += line("health: %s", healthName(snapshot.health.health));
   for (const std::string& reason : snapshot.health.reasons) text += "  - " + reason + "\n";
 

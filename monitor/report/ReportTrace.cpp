@@ -65,7 +65,7 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
       events.push_back(instant("deadline miss", record.start_ns + record.busy_ns,
                                {{"buffer", record.index},
                                 {"busy_us", traceMicroseconds(record.busy_ns)},
-                                {"budget_us", bufferBudget_ns(record.frames, snapshot.sampleRate_Hz) / 1000.0}}));
+                                {"budget_us", bufferBudget_ns(record.frames, snapshot.sampleRate) / 1000.0}}));
     }
 
     // DSP load in percent, as the dashboard shows it.
@@ -92,8 +92,8 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
             {"schema_version", kTraceSchemaVersion},
             {"clock", kTraceClock},
             {"paced", snapshot.paced},
-            {"frames_per_buffer", snapshot.framesPerBuffer},
-            {"sample_rate_hz", snapshot.sampleRate_Hz}}}};
+            {"frames_per_buffer", snapshot.bufferFrames},  // the report's key names (REPORTS.md)
+            {"sample_rate_hz", snapshot.sampleRate}}}};
 }
 
 }  // namespace awe

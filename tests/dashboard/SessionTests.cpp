@@ -327,7 +327,7 @@ TEST_CASE("a JACK server that dies: the session says so, health FAILED, the pace
   CHECK(tickUntil([&](const Snapshot& now, const EngineStatus&) { return now.buffers > buffersThen + 5; }));
   snap = session.engine().monitor().snapshot(0);
   CHECK(snap.health.health != Health::Failed);
-  CHECK(snap.framesPerBuffer == 1024);
+  CHECK(snap.bufferFrames == 1024);
   const nlohmann::json report = session.reportJson(snap);
   CHECK(report["audioDeviceEvents"].size() == 3);
   session.engine().stop();

@@ -142,11 +142,11 @@ TEST_CASE("on a JACK server with 256-frame periods, the engine, the monitor and 
   engine.start();
   REQUIRE(engine.driver()->bufferFrames() == 256);
   CHECK(engine.bufferFrames() == 256);
-  CHECK(engine.monitor().framesPerBuffer() == 256);
+  CHECK(engine.monitor().bufferFrames() == 256);
   playFor(engine, 0.5);
   engine.stop();
   const Snapshot snap = engine.monitor().snapshot();
-  CHECK(snap.framesPerBuffer == 256);
+  CHECK(snap.bufferFrames == 256);
   CHECK(static_cast<double>(snap.budget_ns) / 1e6 == Approx(kBudget_ms).margin(0.001));
   REQUIRE(!snap.records.empty());
   CHECK(snap.records.back().frames == 256);

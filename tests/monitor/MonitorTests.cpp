@@ -25,7 +25,7 @@ class SyntheticStream {
  public:
   explicit SyntheticStream(Monitor& monitor)
       : monitor_(monitor),
-        budget_ns_(monitor.config().framesPerBuffer * 1e9 / monitor.config().sampleRate_Hz) {}
+        budget_ns_(monitor.config().bufferFrames * 1e9 / monitor.config().sampleRate) {}
 
   void run(int buffers, double loadFraction, int64_t startOffset_ns = 0) {
     for (int i = 0; i < buffers; ++i) buffer(static_cast<int64_t>(loadFraction * budget_ns_), startOffset_ns);
@@ -51,8 +51,8 @@ class SyntheticStream {
 
 MonitorConfig config(uint32_t frames, double rate) {
   MonitorConfig c;
-  c.framesPerBuffer = frames;
-  c.sampleRate_Hz = rate;
+  c.bufferFrames = frames;
+  c.sampleRate = rate;
   c.recorderCapacity = 1024;
   return c;
 }

@@ -291,8 +291,8 @@ TEST_CASE("Trace: stage slices nest in the monitor's buffer slice when the clock
   // One buffer of 1 ms whose "status" span, read through the span clock, ends 130 ns after
   // the monitor's end of the buffer, and whose "monitor" root starts 50 ns before it.
   awe::Snapshot snapshot;
-  snapshot.framesPerBuffer = 1024;
-  snapshot.sampleRate_Hz = 44100.0;
+  snapshot.bufferFrames = 1024;
+  snapshot.sampleRate = 44100.0;
   snapshot.audioThreadId = 4242;
   awe::BufferRecord record;
   record.index = 7;
