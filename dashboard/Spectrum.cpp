@@ -37,7 +37,7 @@ void fftRadix2(std::vector<std::complex<float>>& data) {
   }
 }
 
-void Spectrum::compute(const float* samples, std::size_t size, double sampleRate_Hz) {
+void Spectrum::compute(const float* samples, std::size_t size, double sampleRate) {
   if (window_.size() != size) {
     const double pi = std::acos(-1.0);
     window_.resize(size);
@@ -54,7 +54,7 @@ void Spectrum::compute(const float* samples, std::size_t size, double sampleRate
   for (std::size_t k = 0; k < bins_dBFS_.size(); ++k) {
     bins_dBFS_[k] = meter_dBFS(static_cast<double>(std::abs(work_[k])) * scale);
   }
-  binWidth_Hz_ = sampleRate_Hz / static_cast<double>(size);
+  binWidth_Hz_ = sampleRate / static_cast<double>(size);
 }
 
 Spectrum::Peak Spectrum::peak(double from_Hz) const {

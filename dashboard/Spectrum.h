@@ -14,10 +14,10 @@ void fftRadix2(std::vector<std::complex<float>>& data);
 
 class Spectrum {
  public:
-  // The magnitudes of `samples[0..size)` (size a power of two >= 2) at `sampleRate_Hz`.
+  // The magnitudes of `samples[0..size)` (size a power of two >= 2) at `sampleRate`.
   // Scaled so that a full-scale sine on a bin's centre reads 0 dBFS (the Hann window's
   // coherent gain of 1/2 taken out); between bins it reads up to 1.42 dB low.
-  void compute(const float* samples, std::size_t size, double sampleRate_Hz);
+  void compute(const float* samples, std::size_t size, double sampleRate);
 
   // size/2 + 1 bins, from 0 Hz to Nyquist; floors at kMeterFloor_dBFS.
   const std::vector<float>& bins_dBFS() const { return bins_dBFS_; }

@@ -23,7 +23,7 @@ void OutputLevelMeter::process(const float* left, const float* right, size_t fra
                                uint64_t bufferIndex) noexcept {  // [audio thread]
   if (frames == 0) return;
   const float* sides[2] = {left, right};
-  const double buffer_s = static_cast<double>(frames) / sampleRate_Hz_;
+  const double buffer_s = static_cast<double>(frames) / sampleRate_;
   const double fall = decibelsToAmplitude(-kPeakFall_dB_per_s * buffer_s);
   const double keep = std::exp(-buffer_s / kRmsWindow_s);  // the exponential mean's weight on the past
   uint64_t clipped = 0;

@@ -36,7 +36,7 @@ class OutputLevelMeter {
   static constexpr double kRmsWindow_s = 0.3;
   static constexpr double kPeakFall_dB_per_s = 20.0 / 1.7;
 
-  explicit OutputLevelMeter(double sampleRate_Hz) : sampleRate_Hz_(sampleRate_Hz) {}
+  explicit OutputLevelMeter(double sampleRate) : sampleRate_(sampleRate) {}
 
   // [audio thread] Takes one buffer of output; `bufferIndex` names it in lastClipBuffer.
   void process(const float* left, const float* right, size_t frames, uint64_t bufferIndex) noexcept;
@@ -46,7 +46,7 @@ class OutputLevelMeter {
   void reset() noexcept;
 
  private:
-  double sampleRate_Hz_;
+  double sampleRate_;
   double peak_[2] = {0.0, 0.0};        // linear, with the fall applied
   double meanSquare_[2] = {0.0, 0.0};  // the exponential mean of x^2
   OutputLevels levels_;
