@@ -355,8 +355,12 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
     }
     renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
     applyMasterGain(left, right, frames);
+    // Voices and steals are read once per buffer; the status and the monitor's record
+    // publish these same numbers.
+    bufferVoices_ = static_cast<uint32_t>(synth_.activeVoices());
     const uint64_t steals = synth_.counters().steals;
-    AWE_PROBE(for (; stealsSeen_ < steals; ++stealsSeen_) monitor_.recordSteal());
+    bufferSteals_ = static_cast<uint32_t>(steals - stealsSeen_);
+    stealsSeen_ = steals;
     runTestHooks(t0);
     AWE_SPAN(spans_, EngineStage::Status);
     meterOutput(left, right, frames);
@@ -367,7 +371,8 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   BufferEnd end;
   end.end_ns = end_ns;
   end.frames = static_cast<uint32_t>(frames);
-  end.activeVoices = static_cast<uint32_t>(synth_.activeVoices());
+  end.activeVoices = bufferVoices_;
+  end.steals = bufferSteals_;
   end.qualityLevel = quality_.load(std::memory_order_relaxed);
   {
     AWE_SPAN(spans_, EngineStage::Monitor);  // after the busy time: the monitor's own cost
@@ -729,12 +734,12 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   s.sound.transpose_semitones = transpose_semitones_;
   s.sound.tempoScale = tempoScale_;
   s.schedule = static_cast<uint8_t>(schedule_);
-  s.activeVoices = synth_.activeVoices();
+  s.activeVoices = static_cast<int>(bufferVoices_);
   s.effectsIdle = synth_.effectsIdle();
   s.polyphonyLimit = synth_.polyphonyLimit();
   s.voiceCount = synth_.voiceCount();
   s.notesOn = synth_.counters().notesOn;
-  s.steals = synth_.counters().steals;
+  s.steals = stealsSeen_;
   s.notesDropped = synth_.counters().notesDropped;
   s.voicesStarted = synth_.counters().voicesStarted;
   const int slots = std::min(kStatusVoiceSlots, synth_.voiceCount());

@@ -331,7 +331,9 @@ class Engine final : private AudioCallback {
   SpanRecorder* spans_ = nullptr;         // stage spans, when on
   SpanRecorder* pendingSpans_ = nullptr;  // switched at the end of the buffer
   bool spansChange_ = false;
-  uint64_t stealsSeen_ = 0;
+  uint64_t stealsSeen_ = 0;      // the synth's steal count at the last buffer's end
+  uint32_t bufferVoices_ = 0;    // active voices at this buffer's end (status and monitor)
+  uint32_t bufferSteals_ = 0;    // voices stolen in this buffer (status and monitor)
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;
   float activity_[kMidiChannels] = {};

@@ -77,7 +77,6 @@ void Monitor::beginBuffer(int64_t start_ns) noexcept {  // [audio thread]
   }
   currentStart_ns_ = start_ns;
   bufferEvents_ = 0;
-  bufferSteals_ = 0;
   bufferQueueDepthMax_ = 0;
   bufferWorstMidi_ns_ = 0;
   inBuffer_ = true;
@@ -118,7 +117,7 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   record.frames = frames;
   record.activeVoices = end.activeVoices;
   record.midiEvents = bufferEvents_;
-  record.steals = bufferSteals_;
+  record.steals = end.steals;
   record.drops = saturate32(drops - dropsAtLastEnd_);
   record.allocations = saturate32(allocations);
   record.queueDepthMax = bufferQueueDepthMax_;
@@ -137,6 +136,7 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   clockDrift_ppm_.store(jitterTracker_.drift_ppm(), std::memory_order_relaxed);
   latestBusy_ns_.store(busy_ns, std::memory_order_relaxed);
   activeVoices_.store(end.activeVoices, std::memory_order_relaxed);
+  steals_.fetch_add(end.steals, std::memory_order_relaxed);
   queueDepth_.store(bufferQueueDepthMax_, std::memory_order_relaxed);
   qualityLevel_.store(end.qualityLevel, std::memory_order_relaxed);
   bump(buffers_);
@@ -173,11 +173,6 @@ void Monitor::recordMidiEvent(const MidiEventTimes& times) noexcept {  // [audio
 
 // [audio thread]
 void Monitor::recordVoiceAllocation(int64_t duration_ns) noexcept { voiceAllocation_.record(duration_ns); }
-
-void Monitor::recordSteal() noexcept {  // [audio thread]
-  ++bufferSteals_;
-  bump(steals_);
-}
 
 void Monitor::recordQueueDepth(uint32_t depth) noexcept {  // [audio thread]
   bufferQueueDepthMax_ = std::max(bufferQueueDepthMax_, depth);

@@ -5,9 +5,9 @@
 // Recording side (all noexcept; no allocation, locks, waits or I/O; a few relaxed atomic
 // stores each):
 //   per buffer  beginBuffer(start_ns) at callback entry ... endBuffer({end_ns, frames,
-//               activeVoices, qualityLevel}) at callback exit
+//               activeVoices, steals, qualityLevel}) at callback exit
 //   inside      recordMidiEvent(times) per event, recordVoiceAllocation(ns) per note-on,
-//               recordSteal(), recordQueueDepth(depth) after draining a queue
+//               recordQueueDepth(depth) after draining a queue
 //   any thread  recordDrop() when a queue push fails, recordXrun() when the driver reports one
 // Times come from monotonicNanoseconds() (monitor/Clock.h); the monitor never reads the
 // clock on the recording side, so tests and offline runs can feed it synthetic times.
@@ -68,6 +68,7 @@ struct BufferEnd {
   int64_t end_ns = 0;         // callback exit, monotonicNanoseconds()
   uint32_t frames = 0;        // frames rendered (0 = the configured bufferFrames)
   uint32_t activeVoices = 0;  // at the end of the buffer
+  uint32_t steals = 0;        // voices stolen during the buffer
   uint8_t qualityLevel = 0;   // the engine's current quality level (0 = Maximum)
 };
 
@@ -85,7 +86,6 @@ class Monitor {
   void endBuffer(const BufferEnd& end) noexcept;
   void recordMidiEvent(const MidiEventTimes& times) noexcept;
   void recordVoiceAllocation(int64_t duration_ns) noexcept;
-  void recordSteal() noexcept;
   void recordQueueDepth(uint32_t depth) noexcept;
   void recordDrop() noexcept;  // [any thread]
   void recordXrun() noexcept;  // [any thread]
@@ -133,7 +133,6 @@ class Monitor {
   uint32_t previousFrames_ = 0;
   int64_t previousBudget_ns_ = 0;  // of previousFrames_, rounded
   uint32_t bufferEvents_ = 0;
-  uint32_t bufferSteals_ = 0;
   uint32_t bufferQueueDepthMax_ = 0;
   int64_t bufferWorstMidi_ns_ = 0;
   uint64_t dropsAtLastEnd_ = 0;

@@ -229,8 +229,7 @@ TEST_CASE("Monitor: MIDI latency stages, worst per buffer and threshold", "[moni
   monitor.recordQueueDepth(3);
   monitor.recordQueueDepth(1);
   monitor.recordVoiceAllocation(2'500);
-  monitor.recordSteal();
-  monitor.endBuffer(BufferEnd{start + 1'000'000, 1024, 12, 2});
+  monitor.endBuffer(BufferEnd{start + 1'000'000, 1024, 12, 1, 2});
 
   const awe::Snapshot snapshot = monitor.snapshot();
   CHECK(snapshot.midiEvents == 2);
@@ -372,8 +371,8 @@ TEST_CASE("Monitor: snapshots and reports while the audio thread records", "[mon
       times.dequeued_ns = start;
       monitor.recordMidiEvent(times);
       monitor.recordQueueDepth(static_cast<uint32_t>(i % 5));
-      if (i % 100 == 0) monitor.recordSteal();
-      monitor.endBuffer(BufferEnd{start + 200'000 + (i % 17) * 1'000, 64, static_cast<uint32_t>(i % 32), 0});
+      monitor.endBuffer(BufferEnd{start + 200'000 + (i % 17) * 1'000, 64, static_cast<uint32_t>(i % 32),
+                                  i % 100 == 0 ? 1u : 0u, 0});
       start += 1'333'333;
     }
     done.store(true);

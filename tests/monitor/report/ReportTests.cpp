@@ -45,18 +45,15 @@ awe::Snapshot eventfulSnapshot() {
       times.dac_ns = start + 30'000'000;
       monitor.recordMidiEvent(times);
     }
-    if (i == 20) {
-      monitor.recordSteal();
-      monitor.recordSteal();
-      monitor.recordDrop();
-    }
+    if (i == 20) monitor.recordDrop();
     if (i == 25) {
       void* volatile block = std::malloc(40);
       std::free(block);
     }
     monitor.recordQueueDepth(static_cast<uint32_t>(i % 4));
     const int64_t busy = i == 12 ? static_cast<int64_t>(1.2 * budget_ns) : 5'000'000;
-    monitor.endBuffer(awe::BufferEnd{start + busy, 1024, static_cast<uint32_t>(i % 32), 0});
+    const uint32_t steals = i == 20 ? 2 : 0;
+    monitor.endBuffer(awe::BufferEnd{start + busy, 1024, static_cast<uint32_t>(i % 32), steals, 0});
     previousEnd = start + busy;
   }
   awe::Snapshot snapshot = monitor.snapshot();
