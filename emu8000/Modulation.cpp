@@ -56,10 +56,10 @@ struct CurveTable {
     for (int v = 0; v < 128; ++v) concave[v] = concaveCurve(static_cast<float>(v) / 127.0f);
   }
 };
-const CurveTable& curves() {  // [audio thread]
-  static const CurveTable table;
-  return table;
-}
+// Built when the program loads, not on first use: a function-local static would be built
+// (behind a guard that can take a lock) by whichever thread asked first, the audio thread too.
+const CurveTable kCurves;
+const CurveTable& curves() { return kCurves; }  // [audio thread]
 float concave7(int v) { return curves().concave[v & 127]; }  // [audio thread]
 float convex7(int v) { return 1.0f - curves().concave[127 - (v & 127)]; }  // [audio thread]
 
