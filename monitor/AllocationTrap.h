@@ -129,4 +129,23 @@ class AllocationTrap {
   static Backend configuredBackend() noexcept;
 };
 
+// [any thread] The names the reports give a mode and a backend (JSON "trap_mode" and
+// "trap_backend", the text report).
+inline const char* trapModeName(AllocationTrap::Mode mode) noexcept {
+  switch (mode) {
+    case AllocationTrap::Mode::Count: return "count";
+    case AllocationTrap::Mode::Log: return "log";
+    case AllocationTrap::Mode::Abort: return "abort";
+  }
+  return "unknown";
+}
+inline const char* trapBackendName(AllocationTrap::Backend backend) noexcept {
+  switch (backend) {
+    case AllocationTrap::Backend::Interposed: return "interposed";
+    case AllocationTrap::Backend::SanitizerHooks: return "sanitizer_hooks";
+    case AllocationTrap::Backend::Inactive: return "inactive";
+  }
+  return "unknown";
+}
+
 }  // namespace awe

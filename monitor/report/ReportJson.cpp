@@ -53,24 +53,6 @@ json outliersJson(const OutlierTable& table) {
   return list;
 }
 
-const char* trapModeName(AllocationTrap::Mode mode) {
-  switch (mode) {
-    case AllocationTrap::Mode::Count: return "count";
-    case AllocationTrap::Mode::Log: return "log";
-    case AllocationTrap::Mode::Abort: return "abort";
-  }
-  return "unknown";
-}
-
-const char* trapBackendName(AllocationTrap::Backend backend) {
-  switch (backend) {
-    case AllocationTrap::Backend::Interposed: return "interposed";
-    case AllocationTrap::Backend::SanitizerHooks: return "sanitizer_hooks";
-    case AllocationTrap::Backend::Inactive: return "inactive";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 nlohmann::json reportToJson(const Snapshot& snapshot) {

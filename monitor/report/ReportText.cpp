@@ -41,15 +41,6 @@ std::string outlierList(const OutlierTable& table) {
   return list;
 }
 
-const char* trapModeName(AllocationTrap::Mode mode) {
-  switch (mode) {
-    case AllocationTrap::Mode::Count: return "count";
-    case AllocationTrap::Mode::Log: return "log";
-    case AllocationTrap::Mode::Abort: return "abort";
-  }
-  return "?";
-}
-
 }  // namespace
 
 std::string formatTextReport(const Snapshot& snapshot) {
