@@ -133,7 +133,9 @@ void drawCpuLine(const FrameData& frame, MetersState& m) {
   } else {
     line += "   process CPU: measuring";
   }
+  ImGui::PushTextWrapPos(0.0f);  // a narrow panel (the Monitor view's Load) wraps it
   text(line);
+  ImGui::PopTextWrapPos();
   if (ImGui::IsItemHovered() && cpu.valid) {
     ImGui::BeginTooltip();
     text("CPU per thread, % of one core (/proc/self/task):");

@@ -878,9 +878,11 @@ void drawQualityPanel(PlayerSession& session, const FrameData& frame, DashboardS
     ImGui::EndTable();
   }
   const QualityPolicyConfig& p = session.policyConfig();
+  ImGui::PushTextWrapPos(0.0f);
   textDim(fmt::format("down: a miss, an xrun at >= {:.0f} % worst load, or {:.0f} % for {:.1f} s; up: < {:.0f} % for {:.0f} s",
                       p.xrunDspLoad * 100.0, p.stepDownLoad * 100.0, p.stepDownHold_s, p.stepUpLoad * 100.0,
                       p.stepUpHold_s));
+  ImGui::PopTextWrapPos();
 
   // The decision log, newest at the bottom.
   if (ImGui::BeginChild("qualitylog", ImVec2(0.0f, 0.0f), true)) {
