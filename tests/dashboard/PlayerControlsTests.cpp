@@ -16,6 +16,7 @@
 #include "dashboard/Session.h"
 #include "dashboard/Shortcuts.h"
 #include "emu8000/Sf2Writer.h"
+#include "engine/OfflineRender.h"
 #include "engine/MidiFile.h"
 #include "support/TestBank.h"
 
@@ -81,14 +82,7 @@ struct Scratch {
   }
 };
 
-EngineSettings offlineSettings() {
-  EngineSettings s;
-  s.driver.kind = DriverKind::Offline;
-  s.driver.sampleRate = 44100.0;
-  s.driver.bufferFrames = 1024;
-  s.driver.clientName = "awe-controls-test";
-  return s;
-}
+EngineSettings offlineSettings() { return offlineEngineSettings(SynthSettings{}); }
 
 // Renders `buffers` buffers, then one session tick on a synthetic 100 ms clock.
 struct Ticker {
