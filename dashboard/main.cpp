@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   awe::cli::addBankOption(app, banks);
   awe::cli::addSoundOptions(app, sound);
+  int threads = 1;
+  awe::cli::addThreadsOption(app, threads);
   app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
       ->check(CLI::IsMember({"auto", "rtaudio", "paced"}));
   app.add_option("--api", api, "Audio API for RtAudio (default: the first that works)")
@@ -129,6 +131,7 @@ int main(int argc, char** argv) {
   settings.driver.bufferFrames = buffer;
   settings.driver.clientName = "awe-player";
   settings.polyphony = polyphony;
+  settings.renderThreads = threads;
   settings.schedule = schedule == "fixed" ? awe::MidiSchedule::FixedLatency : awe::MidiSchedule::Asap;
   try {
     settings.midiApi = awe::parseMidiApi(midiApi);

@@ -26,6 +26,13 @@ constexpr int kControlBlockFrames = 32;
 
 // Voices are processed in groups of this many lanes (SoA, one SIMD register per field).
 constexpr int kLanes = 8;
+// The unit of work handed to a render thread, and of the mix order: the voices of a chunk
+// sum together, then the chunks in order (Synth's renderBlock), whatever the thread count.
+// 8 groups: about 4 us of work per control block, where a hand-out costs tens of ns.
+constexpr int kGroupsPerChunk = 8;
+constexpr int kVoicesPerChunk = kGroupsPerChunk * kLanes;
+// --threads: the audio thread and up to this many minus one voice workers.
+constexpr int kMaxRenderThreads = 8;
 
 constexpr int kMaxModulatorsPerVoice = 64;  // SF2 defaults + instrument + preset modulators
 

@@ -65,7 +65,10 @@ class SynthImpl final : private SysexTarget {
         voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
         slotOwner_(voices_.size(), -1),
-        pendingFree_(voices_.size()) {
+        pendingFree_(voices_.size()),
+        scratch_(1),
+        chunkBuses_(1) {
+    scratch_[0].ended.resize(voices_.size());
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
     for (Personality p : {Personality::Awe, Personality::Modern}) {
@@ -530,6 +533,18 @@ class SynthImpl final : private SysexTarget {
     AWE_SPAN_LAPS_END(laps_);
   }
 
+  void setRenderFanOut(RenderFanOut* fanOut) {
+    const size_t threads = fanOut != nullptr ? static_cast<size_t>(fanOut->threads()) : 1;
+    scratch_.resize(threads);
+    for (RenderScratch& scratch : scratch_) {
+      scratch.ended.resize(voices_.size());
+      scratch.endedCount = 0;
+    }
+    const size_t chunks = (voices_.size() + kVoicesPerChunk - 1) / kVoicesPerChunk;
+    chunkBuses_.resize(threads > 1 ? chunks : 1);
+    fanOut_ = threads > 1 ? fanOut : nullptr;
+  }
+
 #if AWE_PROFILE_SPANS
   void setSpanRecorder(SpanRecorder* recorder) noexcept { spans_ = recorder; }
   SpanRecorder* spanRecorder() const noexcept { return spans_; }
@@ -585,6 +600,29 @@ class SynthImpl final : private SysexTarget {
   }
 
  private:
+  // Lane-wise bus accumulators of one control block (SIMD-aligned: the kernel uses
+  // aligned loads and stores on them).
+  struct alignas(64) LaneAccumulator {
+    float v[kBusCount * kControlBlockFrames * kLanes] = {};
+  };
+  // What one render thread works in (index 0: the audio thread; 1..: RenderFanOut's workers).
+  struct alignas(64) RenderScratch {
+    LaneAccumulator acc;
+    std::vector<int> ended;  // voices that ended in this thread's chunks, this block
+    int endedCount = 0;
+  };
+  struct ChunkBuses {
+    float bus[kBusCount][kControlBlockFrames];
+  };
+  // The block the render threads work on (written by the audio thread before it hands
+  // the chunks out; RenderFanOut::run publishes it).
+  struct Block {
+    int frames = 0;
+    int groups = 0;
+    const VoiceKernelFn (*kernel)[2] = nullptr;  // [plain, loop-aware] for this block's quality
+    const int16_t* samples = nullptr;
+  };
+
   static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }  // [audio thread]
 
   // Active voices are packed into lanes 0..activeCount_-1 (a voice that ends mid-block
@@ -1369,24 +1407,27 @@ class SynthImpl final : private SysexTarget {
     return static_cast<int>(std::min<double>(n, std::floor(room / v.increment) + 1.0));
   }
 
-  void renderBlock(float* left, float* right, int n) noexcept {  // [audio thread]
-    // acc_ is all zeros here: the fold at the end of every block clears it.
-    const int interp = static_cast<int>(settings_.interpolation);
-    const int filter = settings_.filterEnabled ? 1 : 0;
-    const int sends = settings_.effectsEnabled ? 1 : 0;
-    const int16_t* data = bank_ != nullptr ? bank_->sampleData() : nullptr;
-    size_t ending = 0;  // voices that ended during this block, removed after it
-    const size_t groupCount = static_cast<size_t>(activeCount_ + kLanes - 1) / kLanes;
-    for (size_t gi = 0; gi < groupCount; ++gi) {
-      LaneGroup& g = groups_[gi];
-      const int lanes = std::min(kLanes, activeCount_ - static_cast<int>(gi) * kLanes);
+  // [audio thread, or a voice worker inside RenderFanOut::run] Control and kernel work of
+  // chunk `c`'s lane groups for the block in block_, summed into `scratch.acc` (all zeros
+  // on entry: every fold clears it); voices that end go to `scratch.ended`. Touches only
+  // the chunk's own voices and groups, and reads the synth's settings and channels.
+  void renderChunk(int c, RenderScratch& scratch, bool laps) noexcept {
+    const int n = block_.frames;
+    const auto& kernel = *block_.kernel;
+    float* const acc = scratch.acc.v;
+    const int firstGroup = c * kGroupsPerChunk;
+    const int endGroup = std::min(firstGroup + kGroupsPerChunk, block_.groups);
+    for (int gi = firstGroup; gi < endGroup; ++gi) {
+      LaneGroup& g = groups_[static_cast<size_t>(gi)];
+      const int lanes = std::min(kLanes, activeCount_ - gi * kLanes);
+      Voice* const groupVoices = &voices_[static_cast<size_t>(gi) * kLanes];
       // A group's block is cut where one of its voices' volume envelopes turns a corner
       // (delay end, attack end, hold end), so onsets and peaks land on their sample.
       for (int done = 0; done < n;) {
         int m = n - done;
         bool any = false;
         for (int l = 0; l < lanes; ++l) {
-          const Voice& v = voices_[gi * kLanes + static_cast<size_t>(l)];
+          const Voice& v = groupVoices[l];
           if (!v.active) continue;
           any = true;
           const uint32_t corner = v.volumeEnvelope.samplesToCorner();
@@ -1395,41 +1436,90 @@ class SynthImpl final : private SysexTarget {
         if (!any) break;
         int plain = m;  // samples every lane can take on the plain path
         for (int l = 0; l < lanes; ++l) {
-          Voice& v = voices_[gi * kLanes + static_cast<size_t>(l)];
+          Voice& v = groupVoices[l];
           if (v.active) plain = std::min(plain, controlVoice(v, g, l, m));
         }
-        AWE_SPAN_LAP(laps_, Control);
-        const auto& kernel = kernels_->fn[interp][filter][sends];
-        if (plain > 0) kernel[0](g, data, plain, acc_ + done * kLanes, n);
-        if (plain < m) kernel[1](g, data, m - plain, acc_ + (done + plain) * kLanes, n);
-        AWE_SPAN_LAP(laps_, VoiceRender);
+        if (laps) AWE_SPAN_LAP(laps_, Control);
+        if (plain > 0) kernel[0](g, block_.samples, plain, acc + done * kLanes, n);
+        if (plain < m) kernel[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
+        if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
         done += m;
         for (int l = 0; l < lanes; ++l) {
-          const int i = static_cast<int>(gi) * kLanes + l;
-          Voice& v = voices_[static_cast<size_t>(i)];
+          Voice& v = groupVoices[l];
           if (!v.active) continue;
           const bool sampleOver = !v.looping && g.pos[l] >= v.end;
           if (sampleOver || v.volumeEnvelope.finished()) {
             v.active = false;  // silent for the rest of the block, removed after it
             parkLane(g, l);
-            pendingFree_[ending++] = i;
+            scratch.ended[static_cast<size_t>(scratch.endedCount++)] = gi * kLanes + l;
           }
+        }
+      }
+    }
+  }
+
+  // [audio thread, or a voice worker] RenderFanOut's task: chunk `task` on render thread
+  // `worker`, folded into the chunk's own buses.
+  static void renderChunkTask(void* context, int task, int worker) noexcept {
+    SynthImpl& self = *static_cast<SynthImpl*>(context);
+    ScopedFlushDenormals ftz;  // as on the audio thread: the same sums to the bit
+    RenderScratch& scratch = self.scratch_[static_cast<size_t>(worker)];
+    self.renderChunk(task, scratch, false);
+    ChunkBuses& out = self.chunkBuses_[static_cast<size_t>(task)];
+    self.kernels_->fold(scratch.acc.v, self.block_.frames, out.bus[0], out.bus[1], out.bus[2], out.bus[3]);
+  }
+
+  static void addChunkBuses(const ChunkBuses& chunk, float* const (&outs)[kBusCount], int n) noexcept {  // [audio thread]
+    for (int b = 0; b < kBusCount; ++b) {
+      for (int i = 0; i < n; ++i) outs[b][i] += chunk.bus[b][i];
+    }
+  }
+
+  // One control block of every active voice, summed to the four buses. The voices are cut
+  // into chunks of kVoicesPerChunk lanes; each chunk sums into an accumulator of its own
+  // and is folded to four buses alone, and the chunks' buses are added in chunk order. So
+  // the mix is the same sum in the same order whether one thread renders every chunk or a
+  // RenderFanOut hands them to several: the output is byte-identical for any thread count.
+  void renderBlock(float* left, float* right, int n) noexcept {  // [audio thread]
+    const int groupCount = (activeCount_ + kLanes - 1) / kLanes;
+    const int chunkCount = (groupCount + kGroupsPerChunk - 1) / kGroupsPerChunk;
+    block_.frames = n;
+    block_.groups = groupCount;
+    block_.kernel = &kernels_->fn[static_cast<int>(settings_.interpolation)][settings_.filterEnabled ? 1 : 0]
+                                 [settings_.effectsEnabled ? 1 : 0];
+    block_.samples = bank_ != nullptr ? bank_->sampleData() : nullptr;
+    float* const outs[kBusCount] = {left, right, reverbBus_, chorusBus_};
+    if (chunkCount == 0) {  // no voice: nothing to sum
+      for (float* out : outs) std::fill_n(out, n, 0.0f);
+    } else if (fanOut_ != nullptr && chunkCount > 1) {
+      fanOut_->run(chunkCount, &SynthImpl::renderChunkTask, this);
+      AWE_SPAN_LAP(laps_, VoiceRender);
+      for (int b = 0; b < kBusCount; ++b) std::copy_n(chunkBuses_[0].bus[b], n, outs[b]);
+      for (int c = 1; c < chunkCount; ++c) addChunkBuses(chunkBuses_[static_cast<size_t>(c)], outs, n);
+    } else {
+      RenderScratch& scratch = scratch_[0];
+      for (int c = 0; c < chunkCount; ++c) {
+        renderChunk(c, scratch, true);
+        if (c == 0) {
+          kernels_->fold(scratch.acc.v, n, left, right, reverbBus_, chorusBus_);
+        } else {
+          ChunkBuses& sum = chunkBuses_[0];
+          kernels_->fold(scratch.acc.v, n, sum.bus[0], sum.bus[1], sum.bus[2], sum.bus[3]);
+          addChunkBuses(sum, outs, n);
         }
       }
     }
     // Remove the ended voices from the highest lane down, so each move keeps the others'
     // lanes where they are.
+    size_t ending = 0;
+    for (RenderScratch& scratch : scratch_) {
+      std::copy_n(scratch.ended.begin(), scratch.endedCount, pendingFree_.begin() + static_cast<std::ptrdiff_t>(ending));
+      ending += static_cast<size_t>(scratch.endedCount);
+      scratch.endedCount = 0;
+    }
     std::sort(pendingFree_.begin(), pendingFree_.begin() + static_cast<std::ptrdiff_t>(ending), std::greater<int>());
     for (size_t k = 0; k < ending; ++k) removeVoice(pendingFree_[k]);
-    AWE_SPAN_LAP(laps_, Control);  // the last group's voice freeing
-    if (groupCount > 0) {
-      kernels_->fold(acc_, n, left, right, reverbBus_, chorusBus_);
-    } else {  // no voice: the accumulator is all zeros, skip summing its lanes
-      std::fill_n(left, n, 0.0f);
-      std::fill_n(right, n, 0.0f);
-      std::fill_n(reverbBus_, n, 0.0f);
-      std::fill_n(chorusBus_, n, 0.0f);
-    }
+    AWE_SPAN_LAP(laps_, Control);  // the voice freeing
     const bool effects = settings_.effectsEnabled;
     applyFade(left, right, n);
     // With effects off the sends are not mixed (the buses hold zeros): the units ring out
@@ -1488,9 +1578,10 @@ class SynthImpl final : private SysexTarget {
   std::vector<int32_t> slotOwner_;     // oscillator slot -> lane index of its voice, or -1
   std::vector<uint64_t> freeSlots_;    // bit set: slot free
   std::vector<int> pendingFree_;       // scratch: voices that ended during a block
-  // Lane-wise bus accumulators of one control block (SIMD-aligned: the kernel uses
-  // aligned loads and stores on them).
-  alignas(64) float acc_[kBusCount * kControlBlockFrames * kLanes] = {};
+  std::vector<RenderScratch> scratch_;
+  std::vector<ChunkBuses> chunkBuses_;  // by chunk with a fan-out, else one: a chunk's sum
+  Block block_;
+  RenderFanOut* fanOut_ = nullptr;
   float reverbBus_[kControlBlockFrames] = {};
   float chorusBus_[kControlBlockFrames] = {};
   AweReverb reverb_;
@@ -1562,6 +1653,7 @@ void Synth::setPolyphonyLimit(int voices) noexcept { impl_->setPolyphonyLimit(vo
 int Synth::polyphonyLimit() const noexcept { return impl_->polyphonyLimit(); }  // [audio thread]
 // [audio thread]
 void Synth::render(float* left, float* right, size_t frames) noexcept { impl_->render(left, right, frames); }
+void Synth::setRenderFanOut(RenderFanOut* fanOut) { impl_->setRenderFanOut(fanOut); }
 void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRecorder(recorder); }  // [audio thread]
 SpanRecorder* Synth::spanRecorder() const noexcept { return impl_->spanRecorder(); }
 int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }  // [audio thread]

@@ -65,6 +65,24 @@ struct SynthCounters {
 class SynthImpl;
 class SpanRecorder;
 
+// Renders the synth's voice chunks on several threads; the engine's VoiceWorkers implement
+// it (the synth itself starts no thread). The synth calls run() once per control block
+// that has more than one chunk (kVoicesPerChunk voices each).
+class RenderFanOut {
+ public:
+  using Task = void (*)(void* context, int task, int thread) noexcept;
+  // [audio thread] Runs task(context, t, thread) once for every t in 0..tasks-1, on the
+  // calling thread (thread 0) and on the workers (1..threads()-1), and returns when all
+  // are done. What the caller wrote before the call is visible to every task, and what
+  // the tasks wrote is visible to the caller after it.
+  virtual void run(int tasks, Task task, void* context) noexcept = 0;
+  // [any thread] Render threads, the caller included: 1..kMaxRenderThreads.
+  virtual int threads() const noexcept = 0;
+
+ protected:
+  ~RenderFanOut() = default;
+};
+
 class Synth {
  public:
   explicit Synth(const SynthSettings& settings = {});  // [control thread] allocates everything
@@ -125,6 +143,10 @@ class Synth {
 
   // [audio thread] Renders `frames` stereo samples, overwriting the outputs.
   void render(float* left, float* right, size_t frames) noexcept;
+  // [control thread, not while rendering] From now on render() hands its voice chunks to
+  // `fanOut` (kept alive by the caller); null renders them all on the calling thread.
+  // Allocates each render thread's scratch. The output is the same to the bit either way.
+  void setRenderFanOut(RenderFanOut* fanOut);
 
   // [audio thread] Stage spans (emu8000/StageSpans.h): from now on the synth records its
   // stages into `recorder` (kept by the caller); null switches them off. With spans

@@ -53,6 +53,17 @@ Engine::Engine(const EngineSettings& settings)
   }
   // The monitor's offender stacks (snapshot.offenderStack) name function, file and line.
   installOffenderSymbolizer();
+  static_assert(kMaxRenderThreads - 1 <= kMaxVoiceWorkers, "a BufferRecord holds every voice worker's busy time");
+  if (settings.renderThreads < 1 || settings.renderThreads > kMaxRenderThreads) {
+    throw std::invalid_argument("render threads: " + std::to_string(settings.renderThreads) + " (1 to " +
+                                std::to_string(kMaxRenderThreads) + ")");
+  }
+  if (settings.renderThreads > 1) {
+    // Offline, nothing waits on a deadline: the workers stay at normal priority.
+    const bool realtime = settings.driver.realtimePriority && settings.driver.kind != DriverKind::Offline;
+    voiceWorkers_ = std::make_unique<VoiceWorkers>(settings.renderThreads, realtime ? kAudioThreadPriority : 0);
+    synth_.setRenderFanOut(voiceWorkers_.get());
+  }
 }
 
 Engine::~Engine() {
@@ -374,6 +385,10 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
   end.activeVoices = bufferVoices_;
   end.steals = bufferSteals_;
   end.qualityLevel = quality_.load(std::memory_order_relaxed);
+  if (voiceWorkers_) {
+    end.voiceWorkers = static_cast<uint8_t>(voiceWorkers_->threads() - 1);
+    for (int w = 0; w < end.voiceWorkers; ++w) end.workerBusy_ns[w] = voiceWorkers_->takeBusy_ns(w + 1);
+  }
   {
     AWE_SPAN(spans_, EngineStage::Monitor);  // after the busy time: the monitor's own cost
     monitor_.endBuffer(end);

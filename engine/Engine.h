@@ -36,6 +36,7 @@
 #include "engine/SampleClock.h"
 #include "engine/Sequencer.h"
 #include "engine/StageSpanTap.h"
+#include "engine/VoiceWorkers.h"
 #include "monitor/Monitor.h"
 #include "monitor/SeqlockCell.h"
 
@@ -49,6 +50,9 @@ enum class MidiSchedule : uint8_t {
 struct EngineSettings {
   DriverSettings driver;            // sample rate and buffer size live here
   int polyphony = kDefaultPolyphony;
+  // --threads: the voices render on the audio thread and renderThreads - 1 voice workers
+  // (engine/VoiceWorkers.h), 1..kMaxRenderThreads; the output is the same to the bit.
+  int renderThreads = 1;
   SynthSettings synth;              // sample rate and polyphony are taken from above;
                                     // effectsEnabled = false keeps effects off at every quality level
   MonitorConfig monitor;            // frames and rate are taken from the driver settings
@@ -320,6 +324,9 @@ class Engine final : private AudioCallback {
   std::vector<std::unique_ptr<Sequencer>> sequencersInFlight_;
   std::unique_ptr<Sequencer> initialSequencer_;
   std::unique_ptr<StageSpanTap> spanTap_;
+  // Null with one render thread. Declared after synth_, so it goes first: the synth only
+  // holds a pointer to it, and renders nothing once the engine has stopped.
+  std::unique_ptr<VoiceWorkers> voiceWorkers_;
 
   // Audio-thread state.
   Sequencer* sequencer_ = nullptr;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <thread>
 
+#include "engine/Config.h"
 #include "engine/DriverFactory.h"
 #include "monitor/Clock.h"
 
@@ -58,7 +59,7 @@ class PacedClockDriver final : public AudioDriver {
   void run() {
     if (settings_.realtimePriority) {
       sched_param param{};
-      param.sched_priority = 70;
+      param.sched_priority = kAudioThreadPriority;
       realtime_.store(pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0);
     }
     pthread_setname_np(pthread_self(), "awe-audio");

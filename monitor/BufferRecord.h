@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "monitor/Config.h"
+
 namespace awe {
 
 // A buffer's budget B: the time `frames` frames last at `sampleRate`, in ns (not
@@ -32,12 +34,16 @@ struct BufferRecord {
   uint32_t drops = 0;               // failed queue pushes since the previous buffer ended
   uint32_t allocations = 0;         // audio-thread allocations since the previous buffer ended
   uint32_t queueDepthMax = 0;       // largest event-queue depth reported during the buffer
+  // Time each voice worker spent rendering voices during the buffer (worker k at k-1), in
+  // parallel with the audio thread's busy_ns; the first voiceWorkers entries count.
+  uint32_t workerBusy_ns[kMaxVoiceWorkers] = {};
   uint8_t qualityLevel = 0;         // the engine's quality level (0 = Maximum)
   bool deadlineMissed = false;      // busy > budget (software underrun)
   bool xrun = false;                // the driver reported an xrun since the previous buffer ended
+  uint8_t voiceWorkers = 0;         // the engine's voice workers (--threads minus one)
 };
 
 static_assert(std::is_trivially_copyable<BufferRecord>::value, "the flight recorder copies raw words");
-static_assert(sizeof(BufferRecord) == 104, "keep the record compact; a new field also belongs in ReportCsv, ReportTrace and REPORTS.md");
+static_assert(sizeof(BufferRecord) == 136, "keep the record compact; a new field also belongs in ReportCsv, ReportTrace and REPORTS.md");
 
 }  // namespace awe

@@ -18,5 +18,7 @@ constexpr double kDefaultLoadAttack_s = 0.05;           // smoothed DSP load ris
 constexpr double kDefaultLoadRelease_s = 1.0;           // ... and falls with this one
 constexpr double kDefaultLoadWindow_s = 5.0;            // "worst load" looks back this far
 constexpr double kDefaultJitterBandwidth_Hz = 0.1;      // how fast the ideal timeline follows rate drift
+// Voice workers (the engine's --threads) whose busy time a BufferRecord holds: --threads 8.
+constexpr int kMaxVoiceWorkers = 7;
 
 }  // namespace awe

@@ -124,6 +124,8 @@ void Monitor::endBuffer(const BufferEnd& end) noexcept {  // [audio thread]
   record.qualityLevel = end.qualityLevel;
   record.deadlineMissed = missed;
   record.xrun = xruns != xrunsAtLastEnd_;
+  record.voiceWorkers = static_cast<uint8_t>(std::min<int>(end.voiceWorkers, kMaxVoiceWorkers));
+  for (int w = 0; w < record.voiceWorkers; ++w) record.workerBusy_ns[w] = end.workerBusy_ns[w];
   recorder_.push(record);
 
   busy_.record(busy_ns);

@@ -70,6 +70,8 @@ struct BufferEnd {
   uint32_t activeVoices = 0;  // at the end of the buffer
   uint32_t steals = 0;        // voices stolen during the buffer
   uint8_t qualityLevel = 0;   // the engine's current quality level (0 = Maximum)
+  uint8_t voiceWorkers = 0;   // voice workers rendering beside the audio thread (<= kMaxVoiceWorkers)
+  uint32_t workerBusy_ns[kMaxVoiceWorkers] = {};  // each one's busy time during the buffer
 };
 
 class Monitor {

@@ -24,6 +24,7 @@
 #include "emu8000/Config.h"
 #include "engine/cli/Cli.h"
 #include "engine/cli/ProfileCli.h"
+#include "engine/cli/SynthCli.h"
 #include "tools/bench/Bench.h"
 
 using namespace awe;
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
       ->each([&](const std::string&) { o.voicesGiven = true; });
   app.add_option("--polyphony", o.polyphony, "Voices for the storm, sweep, soak and songs")
       ->check(cli::wholeRange(1, kMaxPolyphony, "voices"));
+  awe::cli::addThreadsOption(app, o.threads);
   app.add_option("--quality", o.quality, "Quality level (interpolation, filter, effects, polyphony cap)")
       ->check(CLI::IsMember({"maximum", "high", "medium", "low"}));
   // --no-effects as in every tool; --effects on|off, the old spelling, stays as a hidden alias.

@@ -404,6 +404,7 @@ struct LiveArgs {
   std::string schedule = "asap";
   std::vector<std::string> banks;  // --sf2 (engine/Banks.h's rule when empty)
   awe::cli::SoundOptions sound;
+  int threads = 1;  // --threads
   std::string api;
   awe::MidiApi midiApi = awe::MidiApi::Auto;
   std::string clientName;
@@ -418,6 +419,7 @@ int runLive(const LiveArgs& a, const Options& options) {
   const auto jack = probeJack(a.clientName);
   awe::EngineSettings engineSetup = engineSettings(a.clientName, jack, a.api, a.frames, a.rate);
   engineSetup.midiApi = a.midiApi;
+  engineSetup.renderThreads = a.threads;
   const awe::BankStack stack = awe::cli::loadChosenBanks(awe::chooseBanks(a.banks), "awe-latency", stderr);
   awe::cli::applySoundOptions(a.sound, *stack.bank, engineSetup.synth);  // --mode auto: by the first bank
   awe::Engine engine(engineSetup);
@@ -531,6 +533,7 @@ struct LoopbackArgs {
   std::string schedule = "asap";
   std::vector<std::string> banks;  // --sf2; none: the click bank
   awe::cli::SoundOptions sound;
+  int threads = 1;  // --threads
   std::string clientName;
   std::string jsonPath;
   double threshold_dB = -60.0;
@@ -629,6 +632,7 @@ int runLoopbackMode(LoopbackArgs a, const Options& options) {
     }
     awe::EngineSettings engineSetup = engineSettings(synthName, jack, "jack", 0, 0.0);
     awe::cli::applySoundOptions(a.sound, *bank, engineSetup.synth);
+    engineSetup.renderThreads = a.threads;
     engine = std::make_unique<awe::Engine>(engineSetup);
     profiled = std::make_unique<awe::ProfileSession::Attachment>(a.profile, *engine);
     engine->setBank(bank);
@@ -774,6 +778,7 @@ int main(int argc, char** argv) {
   std::string schedule = "asap", jsonPath, clientName = "awe-latency";
   std::vector<std::string> banks;
   awe::cli::SoundOptions sound;
+  int threads = 1;
   int program = -1;
   double interval_ms = 250.0, note_ms = 50.0;
 
@@ -798,6 +803,7 @@ int main(int argc, char** argv) {
   awe::cli::addBankOption(app, banks,
                           "live: $AWE_SOUNDFONT, else the system GM bank, else the built-in bank; loopback: a click");
   awe::cli::addSoundOptions(app, sound);
+  awe::cli::addThreadsOption(app, threads);
   app.add_option("--program", program, "Loopback: program to play (sent on both channels first)")
       ->check(awe::cli::wholeRange(0, 127));
   app.add_option("--client", clientName, "Name of our JACK clients");
@@ -870,6 +876,7 @@ int main(int argc, char** argv) {
       loop.schedule = schedule;
       loop.banks = banks;
       loop.sound = sound;
+      loop.threads = threads;
       loop.clientName = clientName;
       loop.jsonPath = jsonPath;
       loop.quiet = quiet;
@@ -878,6 +885,7 @@ int main(int argc, char** argv) {
       live.schedule = schedule;
       live.banks = banks;
       live.sound = sound;
+      live.threads = threads;
       live.clientName = clientName;
       live.jsonPath = jsonPath;
       live.quiet = quiet;

@@ -195,6 +195,8 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-partial", keepPartial,
                "On Ctrl-C, keep what was rendered as <name>.partial.<ext> (the output itself stays as it was)");
   awe::cli::addSoundOptions(app, sound);
+  int threads = 1;
+  awe::cli::addThreadsOption(app, threads);
   // --buffer as in every tool; --block, its old name, stays as a hidden alias.
   app.add_option("--buffer", block, "Frames per render call")->check(awe::cli::wholeRange(1, 65536, "frames"));
   app.add_option("--block", block)->check(awe::cli::wholeRange(1, 65536, "frames"))->group("");
@@ -311,7 +313,9 @@ int main(int argc, char** argv) {
                              : interp == "linear" ? awe::Interpolation::Linear
                                                   : awe::Interpolation::None;
     // The Engine on its offline driver: the code awe-bench --pace freewheel measures.
-    awe::Engine engine(awe::offlineEngineSettings(settings, static_cast<uint32_t>(block)));
+    awe::EngineSettings engineSettings = awe::offlineEngineSettings(settings, static_cast<uint32_t>(block));
+    engineSettings.renderThreads = threads;
+    awe::Engine engine(engineSettings);
     engine.setBank(bank);
     engine.setSong(song);
 

@@ -44,6 +44,12 @@ void addSoundOptions(CLI::App& app, SoundOptions& o) {
   app.add_flag("--no-effects", o.noEffects, "Dry output: no reverb or chorus");
 }
 
+void addThreadsOption(CLI::App& app, int& threads) {
+  app.add_option("--threads", threads,
+                 "Render the voices on N threads: the audio thread and N-1 voice workers (same output to the bit)")
+      ->check(wholeRange(1, kMaxRenderThreads, "threads"));
+}
+
 void applySoundOptions(const SoundOptions& o, const Bank& bank, SynthSettings& s) {
   s.personality = o.mode == "auto" ? personalityForBank(bank) : parsePersonality(o.mode);
   s.attenuation = parseAttenuationReading(o.attenuation);

@@ -3,7 +3,7 @@
 // "Options"), parsed in one place so they mean the same everywhere:
 //   --sf2 BANK (repeatable: a stack, first one first; "builtin": the built-in bank)
 //   --mode awe|modern|auto, --gain DB, --reverb TYPE, --chorus TYPE, --no-effects,
-//   --attenuation hardware|literal
+//   --attenuation hardware|literal, --threads N
 //
 //   std::vector<std::string> banks;  awe::cli::SoundOptions sound;
 //   awe::cli::addBankOption(app, banks);
@@ -38,6 +38,8 @@ struct SoundOptions {
   bool noEffects = false;
 };
 void addSoundOptions(CLI::App& app, SoundOptions& options);
+// --threads N (default 1): EngineSettings::renderThreads, for every tool that runs the engine.
+void addThreadsOption(CLI::App& app, int& threads);
 // After parsing, with the bank the synth will play (for --mode auto).
 void applySoundOptions(const SoundOptions& options, const Bank& bank, SynthSettings& settings);
 

@@ -306,6 +306,9 @@ Inputs sortInputs(const BenchOptions& o) {
       throw UsageError(f + ": not a MIDI file (.mid) or a SoundFont (.sf2)");
     }
   }
+  if (o.threads > 1 && o.rampClock == "cpu") {
+    throw UsageError("--ramp-clock cpu counts one thread's CPU time: with --threads use the wall clock (the default)");
+  }
   const bool realtime = o.pace == "realtime";
   if (!realtime && (o.jack || !o.api.empty() || !o.device.empty())) {
     throw UsageError("--jack, --api and --device need --pace realtime");
@@ -394,6 +397,7 @@ RunOptions runOptionsFor(BenchOptions& o) {
   if (o.mode != "auto") run.personality = parsePersonality(o.mode);
   run.attenuation = parseAttenuationReading(o.attenuation);
   run.adaptive = o.adaptive;
+  run.renderThreads = o.threads;
   run.slowBufferIndex = o.slowBuffer;
   const double budget_ms = 1000.0 * o.frames / o.rate;
   run.slowBuffer_ns = static_cast<int64_t>((o.slowBuffer_ms > 0.0 ? o.slowBuffer_ms : 2.0 * budget_ms) * 1e6);
@@ -468,6 +472,7 @@ nlohmann::json settingsJson(const BenchOptions& o, const RunOptions& run, const 
           {"mode", o.mode},
           {"voices", o.voices},
           {"polyphony", o.polyphony},
+          {"threads", o.threads},
           {"duration_s", o.duration_s},
           {"repeat", o.repeat},
           {"adaptive", o.adaptive},

@@ -45,6 +45,7 @@ struct BenchOptions {
   int voices = 32;
   bool voicesGiven = false;
   int polyphony = kDefaultPolyphony;
+  int threads = 1;  // --threads: EngineSettings::renderThreads
   std::string quality = "maximum";
   std::string effects = "on";
   std::string mode = "awe";

@@ -110,6 +110,16 @@ std::string formatScenarioDetails(const std::vector<ScenarioRuns>& scenarios) {
             r.notesDropped, r.voicesStarted, r.steals,
             r.queueDrops > 0 ? fmt::format(", queue drops {}", r.queueDrops) : "");
       }
+      if (!r.workerBusyMean_ns.empty()) {
+        std::string workers;
+        for (size_t w = 0; w < r.workerBusyMean_ns.size(); ++w) {
+          workers += fmt::format("{}{} {} ({:.0f}% of the budget)", w > 0 ? ", " : "", w + 1,
+                                 formatDuration(r.workerBusyMean_ns[w]),
+                                 100.0 * r.workerBusyMean_ns[w] / static_cast<double>(r.budget_ns));
+        }
+        text += fmt::format("{}: voice workers busy per buffer (mean; the audio thread's is the busy above): {}\n", who,
+                            workers);
+      }
       if (r.heapChecked) {
         text += fmt::format("{}: heap live {} over the first {:.3g} s, {} over the last: {} {}\n", who,
                             formatBytes(static_cast<double>(r.heapFirst_bytes)), r.heapWindowUsed_s,
@@ -232,7 +242,8 @@ json runToJson(const RunResult& r, bool withMonitor) {
   out["cpu_ns_per_voice_sample"] = r.cpuNsPerVoiceSample;
   out["busy"] = {{"measured_buffers", r.measured}, {"mean_ns", r.busyMean_ns}, {"p50_ns", r.busyP50_ns},
                  {"p90_ns", r.busyP90_ns},         {"p99_ns", r.busyP99_ns},   {"max_ns", r.busyMax_ns},
-                 {"max_buffer", r.busyMaxBuffer},  {"records_lost", r.recordsLost}};
+                 {"max_buffer", r.busyMaxBuffer},  {"records_lost", r.recordsLost},
+                 {"worker_mean_ns", r.workerBusyMean_ns}};
   out["voices"] = {{"max", r.maxVoices},
                    {"mean", r.meanVoices},
                    {"median", r.medianVoices},

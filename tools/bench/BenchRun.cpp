@@ -115,6 +115,8 @@ class RecordReader {
     r.busyP90_ns = nearestRankOfSorted(sorted, 0.90);
     r.busyP99_ns = nearestRankOfSorted(sorted, 0.99);
     r.busyMax_ns = static_cast<double>(busyMax_);
+    r.workerBusyMean_ns.clear();
+    for (double sum : workerBusySum_) r.workerBusyMean_ns.push_back(measured_ > 0 ? sum / static_cast<double>(measured_) : 0.0);
     r.busyMaxBuffer = busyMaxBuffer_;
     r.voiceSamples = voiceSamples_;
     // The median buffer's busy time per voice-sample: a preempted buffer moves the mean a
@@ -170,6 +172,8 @@ class RecordReader {
     if (voices_.size() < voices_.capacity()) voices_.push_back(b.activeVoices);
     if (frames_.size() < frames_.capacity()) frames_.push_back(static_cast<double>(b.frames));
     busySum_ += static_cast<double>(b.busy_ns);
+    workerBusySum_.resize(std::max<size_t>(workerBusySum_.size(), b.voiceWorkers));
+    for (size_t w = 0; w < b.voiceWorkers; ++w) workerBusySum_[w] += static_cast<double>(b.workerBusy_ns[w]);
     if (b.busy_ns > busyMax_) {
       busyMax_ = b.busy_ns;
       busyMaxBuffer_ = b.index;
@@ -193,6 +197,7 @@ class RecordReader {
   std::vector<uint32_t> voices_;
   std::vector<double> frames_;
   double busySum_ = 0.0, voiceSum_ = 0.0;
+  std::vector<double> workerBusySum_;  // by voice worker
   int64_t busyMax_ = 0;
   uint64_t busyMaxBuffer_ = 0;
   uint64_t voiceSamples_ = 0;
@@ -222,6 +227,7 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
   if (options.pace == Pace::Freewheel) settings.driver.kind = DriverKind::Offline;
   const QualitySettings quality = qualitySettings(options.quality, scenario.polyphony);
   settings.polyphony = scenario.polyphony;
+  settings.renderThreads = options.renderThreads;
   settings.synth.interpolation = quality.interpolation;
   settings.synth.filterEnabled = quality.filter;
   settings.synth.effectsEnabled = options.effects;  // off: off at every level

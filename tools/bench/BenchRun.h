@@ -49,6 +49,7 @@ struct RunOptions {
   bool personalityFromBank = false;  // --mode auto: by the bank's sound engine
   AttenuationReading attenuation = AttenuationReading::Hardware;  // --attenuation
   bool adaptive = false;
+  int renderThreads = 1;  // the audio thread and renderThreads - 1 voice workers
   QualityPolicyConfig policy;
   int64_t slowBufferIndex = -1;  // --inject-slow-buffer
   int64_t slowBuffer_ns = 0;
@@ -92,6 +93,8 @@ struct RunResult {
   uint64_t measured = 0;
   uint64_t recordsLost = 0;  // overwritten before the bench read them
   double busyMean_ns = 0, busyP50_ns = 0, busyP90_ns = 0, busyP99_ns = 0, busyMax_ns = 0;
+  // Each voice worker's mean busy time per measured buffer (--threads N: N-1 entries).
+  std::vector<double> workerBusyMean_ns;
   uint64_t busyMaxBuffer = 0;
   uint64_t voiceSamples = 0;
   double nsPerVoiceSample = 0.0;  // median over the buffers with voices of busy / (voices x frames)
