@@ -442,6 +442,32 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
 
 // ---- Load ------------------------------------------------------------------------------------
 
+// --threads N: each voice worker's busy time as a share of the budget, over the last second
+// of buffers, as a bar beside the audio thread's (the load above counts the audio thread).
+static void drawVoiceWorkersLine(const Snapshot& s) {
+  if (s.records.empty() || s.records.back().voiceWorkers == 0) return;
+  const int workers = std::min<int>(s.records.back().voiceWorkers, kMaxVoiceWorkers);
+  const size_t last = std::min<size_t>(s.records.size(), static_cast<size_t>(1e9 / static_cast<double>(std::max<int64_t>(1, s.budget_ns))) + 1);
+  double busy[kMaxVoiceWorkers] = {};
+  double budget = 0.0;
+  for (size_t i = s.records.size() - last; i < s.records.size(); ++i) {
+    const BufferRecord& r = s.records[i];
+    for (int w = 0; w < workers && w < r.voiceWorkers; ++w) busy[w] += r.workerBusy_ns[w];
+    budget += bufferBudget_ns(r.frames, s.sampleRate);
+  }
+  textDim("voice workers");
+  for (int w = 0; w < workers; ++w) {
+    const double share = budget > 0.0 ? busy[w] / budget : 0.0;
+    ImGui::SameLine();
+    ImGui::ProgressBar(toFloat(std::min(share, 1.0)), ImVec2(110.0f, 0.0f),
+                       fmt::format("{}: {}", w + 1, percent(share)).c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("voice worker %d: busy %.0f %% of the budget over the last second (--threads %d)", w + 1,
+                        100.0 * share, workers + 1);
+    }
+  }
+}
+
 void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state) {
   const Snapshot& s = frame.snapshot;
   trackLastFaults(s, state);
@@ -453,6 +479,7 @@ void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state
   ImGui::SameLine(0.0f, 16.0f);
   countLine("driver xruns", s.xruns, state.lastXrun_ns, frame.now_ns);
   drawCpuLine(frame, state.meters);
+  drawVoiceWorkersLine(s);
 
   // Load per buffer, with the deadline at 100 %.
   state.scratch.clear();

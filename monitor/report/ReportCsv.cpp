@@ -21,7 +21,7 @@ std::string csvField(std::string_view text) {
 void writeBufferCsv(std::ostream& out, const Snapshot& snapshot) {
   out << "index,start_ns,busy_ns,budget_ns,dsp_load,interval_ns,jitter_ns,frames,active_voices,midi_events,"
          "steals,drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,"
-         "heap_live_bytes\n";
+         "heap_live_bytes,voice_workers,worker_busy_ns\n";
   for (const BufferRecord& r : snapshot.records) {
     char load[32];
     std::snprintf(load, sizeof load, "%.6f", r.load);
@@ -32,7 +32,9 @@ void writeBufferCsv(std::ostream& out, const Snapshot& snapshot) {
     out << ',' << r.frames << ',' << r.activeVoices << ',' << r.midiEvents << ',' << r.steals << ',' << r.drops
         << ',' << r.allocations << ',' << r.queueDepthMax << ',' << r.worstMidiLatency_ns << ','
         << static_cast<unsigned>(r.qualityLevel) << ',' << (r.deadlineMissed ? 1 : 0) << ',' << (r.xrun ? 1 : 0)
-        << ',' << r.heapLiveBytes << '\n';
+        << ',' << r.heapLiveBytes << ',' << static_cast<unsigned>(r.voiceWorkers) << ',';
+    for (int w = 0; w < r.voiceWorkers && w < kMaxVoiceWorkers; ++w) out << (w > 0 ? ";" : "") << r.workerBusy_ns[w];
+    out << '\n';
   }
 }
 

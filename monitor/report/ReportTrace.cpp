@@ -73,6 +73,14 @@ nlohmann::json traceToJson(const Snapshot& snapshot) {
     events.push_back(counter("active voices", record.start_ns, "value", record.activeVoices));
     events.push_back(counter("queue depth", record.start_ns, "value", record.queueDepthMax));
     events.push_back(counter("heap live bytes", record.start_ns, "value", static_cast<double>(record.heapLiveBytes)));
+    if (record.voiceWorkers > 0) {  // --threads: one series per worker, busy time of the buffer
+      json busy = json::object();
+      for (int w = 0; w < record.voiceWorkers && w < kMaxVoiceWorkers; ++w) {
+        busy["worker " + std::to_string(w + 1)] = traceMicroseconds(record.workerBusy_ns[w]);
+      }
+      events.push_back({{"ph", "C"}, {"name", "voice worker busy us"}, {"ts", traceMicroseconds(record.start_ns)},
+                        {"pid", pid}, {"args", std::move(busy)}});
+    }
   }
 
   // Stage spans nest inside their buffer's slice on the same track.

@@ -157,7 +157,7 @@ TEST_CASE("CSV of buffer records: header and one row per record", "[monitor]") {
   std::getline(in, header);
   CHECK(header ==
         "index,start_ns,busy_ns,budget_ns,dsp_load,interval_ns,jitter_ns,frames,active_voices,midi_events,steals,"
-        "drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,heap_live_bytes");
+        "drops,allocations,queue_depth_max,worst_midi_latency_ns,quality_level,deadline_missed,xrun,heap_live_bytes,voice_workers,worker_busy_ns");
   const std::size_t columns = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
   std::string row;
   int rows = 0;
