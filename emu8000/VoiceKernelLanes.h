@@ -13,7 +13,8 @@
 //   keep(x, mask): x where mask is all ones, 0 elsewhere; toFloat (int32 -> float);
 //   split(t, whole, wholeF): floor(t) for t >= 0 as int32 and as float;
 //   lo16/hi16: the sign-extended low/high int16 of each int32;
-//   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high).
+//   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high);
+//   taps4(samples, pos, sm1, s0, s1, s2): the points at pos - 1 .. pos + 2 as floats.
 #include "emu8000/VoiceKernel.h"
 
 namespace awe {
@@ -72,12 +73,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
           s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
           s2 = tapWrappedLanes<V>(samples, pos, 2, limit, wrap, floor);
         } else {
-          const I g0 = V::gather32(samples, V::subI(pos, V::setI(1)));
-          const I g1 = V::gather32(samples, V::addI(pos, V::setI(1)));
-          sm1 = V::toFloat(V::lo16(g0));
-          s0 = V::toFloat(V::hi16(g0));
-          s1 = V::toFloat(V::lo16(g1));
-          s2 = V::toFloat(V::hi16(g1));
+          V::taps4(samples, pos, sm1, s0, s1, s2);
         }
         // 4-point Catmull-Rom (cubic Hermite) in Horner form.
         const F c1 = V::mul(half, V::sub(s1, sm1));

@@ -44,6 +44,14 @@ struct Lanes8 {
   static I gather32(const int16_t* samples, I index) {  // [audio thread]
     return _mm256_i32gather_epi32(reinterpret_cast<const int*>(samples), index, 2);
   }
+  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // two gathers of pairs
+    const I g0 = gather32(samples, _mm256_sub_epi32(pos, _mm256_set1_epi32(1)));
+    const I g1 = gather32(samples, _mm256_add_epi32(pos, _mm256_set1_epi32(1)));
+    sm1 = toFloat(lo16(g0));
+    s0 = toFloat(hi16(g0));
+    s1 = toFloat(lo16(g1));
+    s2 = toFloat(hi16(g1));
+  }
 };
 
 template <int Interp, bool Filter, bool Sends, bool Wrap>

@@ -59,6 +59,23 @@ struct Lanes4 {  // [audio thread] (every operation)
     for (int k = 0; k < kWidth; ++k) std::memcpy(&word[k], samples + at[k], sizeof(int32_t));
     return _mm_setr_epi32(word[0], word[1], word[2], word[3]);
   }
+  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {
+    // One 8-byte load per lane holds its four points; a 4x4 transpose of int16 makes them
+    // four vectors (half the index extractions and loads of two pair gathers).
+    alignas(16) int32_t at[kWidth];
+    _mm_store_si128(reinterpret_cast<__m128i*>(at), pos);
+    I row[kWidth];
+    for (int k = 0; k < kWidth; ++k) row[k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + at[k] - 1));
+    const I ab = _mm_unpacklo_epi16(row[0], row[1]);  // a0 b0 a1 b1 a2 b2 a3 b3
+    const I cd = _mm_unpacklo_epi16(row[2], row[3]);
+    const I first = _mm_unpacklo_epi32(ab, cd);       // a0 b0 c0 d0 a1 b1 c1 d1
+    const I second = _mm_unpackhi_epi32(ab, cd);      // a2 b2 c2 d2 a3 b3 c3 d3
+    // Each int16 doubled into an int32, shifted down: sign-extended.
+    sm1 = toFloat(_mm_srai_epi32(_mm_unpacklo_epi16(first, first), 16));
+    s0 = toFloat(_mm_srai_epi32(_mm_unpackhi_epi16(first, first), 16));
+    s1 = toFloat(_mm_srai_epi32(_mm_unpacklo_epi16(second, second), 16));
+    s2 = toFloat(_mm_srai_epi32(_mm_unpackhi_epi16(second, second), 16));
+  }
 };
 
 template <int Interp, bool Filter, bool Sends, bool Wrap>
