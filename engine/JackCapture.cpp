@@ -97,16 +97,9 @@ void JackCapture::start() {
 
 void JackCapture::stop() {
   if (!impl_->active) return;
-  // Park the callback before JACK cancels its thread (see onProcess): wait for a cycle that
-  // saw the request, at most half a second (a server that stopped calling back has no
-  // callback to cancel).
-  parked_.store(false, std::memory_order_relaxed);
-  parkRequested_.store(true, std::memory_order_release);
-  const int64_t giveUp_ns = monotonicNanoseconds() + 500'000'000;
-  while (!parked_.load(std::memory_order_acquire) && monotonicNanoseconds() < giveUp_ns)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  park_.park();  // before JACK cancels the callback's thread (engine/JackProcessPark.h)
   jack_deactivate(impl_->client);
-  parkRequested_.store(false, std::memory_order_relaxed);
+  park_.unpark();
   impl_->active = false;
 }
 
@@ -180,11 +173,7 @@ uint32_t JackCapture::bufferFrames() const { return jack_get_buffer_size(impl_->
 
 int JackCapture::onProcess(uint32_t frames, void* self) {  // [JACK process thread]
   auto* capture = static_cast<JackCapture*>(self);
-  if (capture->parkRequested_.load(std::memory_order_acquire)) {
-    capture->parked_.store(true, std::memory_order_release);
-    return 0;
-  }
-  return capture->process(frames);
+  return capture->park_.parkedHere() ? 0 : capture->process(frames);
 }
 
 int JackCapture::onXrun(void* self) noexcept {

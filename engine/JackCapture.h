@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/JackProcessPark.h"
 #include "engine/OnsetDetector.h"
 
 namespace awe {
@@ -77,10 +78,8 @@ class JackCapture {
   uint64_t lastFrame() const { return lastFrame_.load(std::memory_order_relaxed); }
 
  private:
-  // Not noexcept: jack_deactivate cancels the process thread asynchronously (JACK2's
-  // JackClient::Deactivate kills it), and a forced unwind through a noexcept frame is
-  // std::terminate. stop() parks the callback first, so the cancel lands here, never inside
-  // process().
+  // Not noexcept: stop() parks the callback here before jack_deactivate cancels its
+  // thread (engine/JackProcessPark.h).
   static int onProcess(uint32_t frames, void* self);
   static int onXrun(void* self) noexcept;
   int process(uint32_t frames) noexcept;
@@ -91,8 +90,7 @@ class JackCapture {
   std::atomic<uint64_t> xruns_{0};
   std::atomic<uint64_t> onsetDrops_{0};
   std::atomic<uint64_t> lastFrame_{0};
-  std::atomic<bool> parkRequested_{false};  // set by stop(): the callback returns at once
-  std::atomic<bool> parked_{false};         // the callback has seen it and left process()
+  JackProcessPark park_;
 };
 
 }  // namespace awe

@@ -49,12 +49,6 @@ std::vector<std::string> midiPortsFor(jack_client_t* client, JackMidiPort::Direc
   return result;
 }
 
-void waitUntil(const std::atomic<bool>& done, int64_t giveUp_ns) {
-  while (!done.load(std::memory_order_acquire) && monotonicNanoseconds() < giveUp_ns) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
 }  // namespace
 
 struct JackMidiPort::Impl {
@@ -101,18 +95,11 @@ JackMidiPort::~JackMidiPort() {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
-  park();
+  park_.park();
   // Out of the graph (the server answers after any latency callback in flight), then the
   // port goes with the client: never jack_port_unregister on an active client (the header).
   jack_deactivate(impl_->client);
   jack_client_close(impl_->client);
-}
-
-void JackMidiPort::park() {
-  // As JackCapture::stop(): wait (half a second at most) for a cycle that saw the request.
-  parked_.store(false, std::memory_order_relaxed);
-  parkRequested_.store(true, std::memory_order_release);
-  waitUntil(parked_, monotonicNanoseconds() + 500'000'000);
 }
 
 std::vector<std::string> JackMidiPort::peerPorts() const { return midiPortsFor(impl_->client, impl_->direction); }
@@ -152,11 +139,7 @@ bool JackMidiPort::send(const uint8_t* bytes, std::size_t size) {
 
 int JackMidiPort::onProcess(uint32_t frames, void* self) {  // [audio thread: JACK process thread]
   auto* port = static_cast<JackMidiPort*>(self);
-  if (port->parkRequested_.load(std::memory_order_acquire)) {
-    port->parked_.store(true, std::memory_order_release);
-    return 0;
-  }
-  return port->process(frames);
+  return port->park_.parkedHere() ? 0 : port->process(frames);
 }
 
 int JackMidiPort::process(uint32_t frames) noexcept {  // [audio thread: JACK process thread]

@@ -17,13 +17,15 @@
 // the port with the client.
 //
 // Like JackCapture, the process callback is parked before jack_deactivate, which cancels
-// the process thread asynchronously (JACK2's JackClient::Deactivate kills it).
+// the process thread asynchronously (engine/JackProcessPark.h).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "engine/JackProcessPark.h"
 
 namespace awe {
 
@@ -58,15 +60,14 @@ class JackMidiPort {
   bool send(const uint8_t* bytes, std::size_t size);
 
  private:
-  // Not noexcept (see JackCapture::onProcess): the cancel lands here when parked.
+  // Not noexcept: the destructor parks the callback here before jack_deactivate cancels
+  // its thread (engine/JackProcessPark.h).
   static int onProcess(uint32_t frames, void* self);
   int process(uint32_t frames) noexcept;
-  void park();
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::atomic<bool> parkRequested_{false};
-  std::atomic<bool> parked_{false};
+  JackProcessPark park_;
 };
 
 }  // namespace awe
