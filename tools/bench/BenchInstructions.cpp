@@ -21,6 +21,7 @@ constexpr int kInstructionBuffers = 200;
 
 // The measured part of --instructions: two phases under plain C names, kept out of line so
 // callgrind can count them (--toggle-collect=awe_bench_instruction_workload counts both;
+// noclone: a constprop clone would carry another name and the count would be empty;
 // callgrind_annotate --inclusive=yes shows each phase). Deterministic: the same bank,
 // settings and code always do the same work (no clocks, no threads, no engine).
 struct InstructionPhase {
@@ -30,7 +31,7 @@ struct InstructionPhase {
 };
 
 // Phase 1: `voices` voices of the sustained scenario held (the voice kernel).
-extern "C" __attribute__((noinline)) void awe_bench_instructions_sustained(Synth* synth, int voices, int buffers,
+extern "C" __attribute__((noinline, noclone)) void awe_bench_instructions_sustained(Synth* synth, int voices, int buffers,
                                                                            float* left, float* right, size_t frames,
                                                                            InstructionPhase* out) {
   for (size_t i = 0; i < kMelodicChannels.size(); ++i) {
@@ -58,7 +59,7 @@ extern "C" __attribute__((noinline)) void awe_bench_instructions_sustained(Synth
 }
 
 // Phase 2: the note storm through a sequencer (note starts, releases, steals, events).
-extern "C" __attribute__((noinline)) void awe_bench_instructions_storm(Synth* synth, Sequencer* sequencer, int buffers,
+extern "C" __attribute__((noinline, noclone)) void awe_bench_instructions_storm(Synth* synth, Sequencer* sequencer, int buffers,
                                                                        float* left, float* right, size_t frames,
                                                                        InstructionPhase* out) {
   sequencer->setLoop(true);
@@ -79,7 +80,7 @@ extern "C" __attribute__((noinline)) void awe_bench_instructions_storm(Synth* sy
   out->notes = synth->counters().notesOn;
 }
 
-extern "C" __attribute__((noinline)) void awe_bench_instruction_workload(Synth* sustained, int voices, Synth* storm,
+extern "C" __attribute__((noinline, noclone)) void awe_bench_instruction_workload(Synth* sustained, int voices, Synth* storm,
                                                                          Sequencer* sequencer, int buffers, float* left,
                                                                          float* right, size_t frames,
                                                                          InstructionPhase* phases) {
