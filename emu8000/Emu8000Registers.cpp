@@ -9,9 +9,8 @@
 namespace awe::emu8000 {
 namespace {
 
-int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }  // [audio thread]
-// Round half away from zero without a libm call: these run per block for modulated voices.
-long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }  // [audio thread]
+using detail::clampInt;
+using detail::roundToLong;
 
 // Creative's attack table (3 driver generations agree; the Linux attack_time_tbl samples
 // the same curve): 11878 ms / r below 32, then halving every 16 steps from 360 ms.
@@ -41,16 +40,6 @@ int nearestRegister(double seconds, double scale) {  // [audio thread]
 }
 
 }  // namespace
-
-int attenuationRegister(double attenuation_dB) {  // [audio thread]
-  return clampInt(roundToLong(attenuation_dB / kAttenuationStep_dB), 0, 255);
-}
-double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }  // [audio thread]
-
-int cutoffRegister(double cutoff_cents) {  // [audio thread]
-  return clampInt(roundToLong((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
-}
-double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }  // [audio thread]
 
 int qRegister(double q_cB) { return clampInt(static_cast<long>(std::floor(q_cB / 12.0)), 0, 15); }  // [audio thread]
 double qResonance_dB(int reg) { return std::clamp(reg, 0, 15) * (kQTopResonance_dB / 15.0); }  // [audio thread]

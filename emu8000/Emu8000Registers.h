@@ -7,15 +7,25 @@
 // them (ADIP), the Linux kernel's soundfont.c tables (attack and decay times per
 // register) and emux_synth.c (velocity to cutoff, pitch), 86Box's snd_emu8k.c (filter
 // attenuation by Q, LFO rate), /work/shared/EMU8000.md for the ranges.
+#include <algorithm>
 #include <cstdint>
 
 namespace awe::emu8000 {
 
+namespace detail {
+inline int clampInt(long v, int lo, int hi) { return static_cast<int>(std::clamp<long>(v, lo, hi)); }  // [audio thread]
+// Round half away from zero without a libm call: these run per block for modulated voices.
+inline long roundToLong(double x) { return static_cast<long>(x >= 0.0 ? x + 0.5 : x - 0.5); }  // [audio thread]
+}  // namespace detail
+
 // ---- volume -------------------------------------------------------------------------
 // The attenuation register is 8 bits of 0.375 dB (96 dB range); 255 is silence.
 constexpr double kAttenuationStep_dB = 0.375;
-int attenuationRegister(double attenuation_dB);          // rounded, 0..255
-double attenuationFromRegister(int reg);                  // dB
+// Inline: voice control reads both every block for each tremolo voice.
+inline int attenuationRegister(double attenuation_dB) {  // [audio thread] rounded, 0..255
+  return detail::clampInt(detail::roundToLong(attenuation_dB / kAttenuationStep_dB), 0, 255);
+}
+inline double attenuationFromRegister(int reg) { return reg * kAttenuationStep_dB; }  // [audio thread] dB
 // SF2 initialAttenuation is applied x0.4 by the EMU8000 drivers (FluidSynth keeps the
 // quirk as EMU_ATTENUATION_FACTOR): 10 dB in the file sounds as 4 dB.
 constexpr double kInitialAttenuationFactor = 0.4;
@@ -27,8 +37,11 @@ constexpr double kInitialAttenuationFactor = 0.4;
 // cutoff from about 7.8 kHz up opens it.
 constexpr double kCutoffBase_cents = 4366.0;
 constexpr double kCutoffStep_cents = 29.3843;
-int cutoffRegister(double cutoff_cents);                  // 0..255, 255 = open
-double cutoffCentsFromRegister(int reg);
+// Inline: voice control reads both every block for each voice whose cutoff moves.
+inline int cutoffRegister(double cutoff_cents) {  // [audio thread] 0..255, 255 = open
+  return detail::clampInt(detail::roundToLong((cutoff_cents - kCutoffBase_cents) / kCutoffStep_cents), 0, 255);
+}
+inline double cutoffCentsFromRegister(int reg) { return kCutoffBase_cents + kCutoffStep_cents * reg; }  // [audio thread]
 constexpr int kCutoffOpen = 255;
 // Q: 4 bits, register = cB / 12 (ADIP). ADIP rates step 15 at about 24 dB, but the public
 // measurements of the hardware (AWE64; the Audigy family the same) show the resonance
