@@ -528,6 +528,11 @@ void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
 void Engine::applyMasterGain(float* left, float* right, size_t frames) noexcept {  // [audio thread]
   // 0 dB stays bit-exact; a change ramps linearly over this buffer (no click).
   if (masterGain_ == 1.0f && appliedMasterGain_ == 1.0f) return;
+  // Silence times a steady finite gain >= 0 is the same +0.0f silence.
+  if (bufferSilent_ && appliedMasterGain_ == masterGain_ && masterGain_ >= 0.0f && std::isfinite(masterGain_)) return;
+  // A ramp's gain may round a hair below zero and turn +0.0f into -0.0f: a silent buffer
+  // under it is read like any other.
+  bufferSilent_ = false;
   const float from = appliedMasterGain_;
   const float step = frames > 0 ? (masterGain_ - from) / static_cast<float>(frames) : 0.0f;
   for (size_t i = 0; i < frames; ++i) {
@@ -571,8 +576,11 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
   const double ns_per_sample = 1e9 / settings_.driver.sampleRate;
   const int64_t outputLatency_ns =
       driver_ ? static_cast<int64_t>(driver_->outputLatency_s() * 1e9) : 0;
+  bufferSilent_ = true;
   auto renderTo = [&](size_t offset) {
     if (offset > rendered) {
+      // Only a message starts a voice, so a synth silent now stays so for this call.
+      bufferSilent_ = bufferSilent_ && synth_.silent();
       synth_.render(left + rendered, right + rendered, offset - rendered);
       rendered = offset;
     }
@@ -704,8 +712,13 @@ void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
 }
 
 void Engine::meterOutput(const float* left, const float* right, size_t frames) noexcept {  // [audio thread]
-  outputMeter_.process(left, right, frames, bufferIndex_);
-  outputScope_.write(left, right, frames);
+  if (bufferSilent_) {  // all +0.0f: nothing to scan or copy
+    outputMeter_.processSilence(frames);
+    outputScope_.writeSilence(frames);
+  } else {
+    outputMeter_.process(left, right, frames, bufferIndex_);
+    outputScope_.write(left, right, frames);
+  }
   synth_.channelSounding(sounding_);
 }
 
