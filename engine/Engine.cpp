@@ -755,7 +755,8 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   s.steals = stealsSeen_;
   s.notesDropped = synth_.counters().notesDropped;
   s.voicesStarted = synth_.counters().voicesStarted;
-  const int slots = std::min(kStatusVoiceSlots, synth_.voiceCount());
+  // With no voice every slot reads VoiceInfo{}, which is what the slots hold already.
+  const int slots = bufferVoices_ > 0 ? std::min(kStatusVoiceSlots, synth_.voiceCount()) : 0;
   for (int i = 0; i < slots; ++i) {
     const VoiceInfo v = synth_.voiceInfo(i);
     s.voices[i].stage = static_cast<uint8_t>(v.stage);
@@ -766,7 +767,11 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
     s.voices[i].stolen = v.stolen;
   }
   // The activity meters fall by 1/e in 300 ms.
-  const float decay = std::exp(-static_cast<float>(frames) / static_cast<float>(settings_.driver.sampleRate) / 0.3f);
+  if (frames != activityDecayFrames_) {  // a new buffer size: its factor once
+    activityDecay_ = std::exp(-static_cast<float>(frames) / static_cast<float>(settings_.driver.sampleRate) / 0.3f);
+    activityDecayFrames_ = frames;
+  }
+  const float decay = activityDecay_;
   for (int c = 0; c < kMidiChannels; ++c) {
     s.channels[c].bank = static_cast<uint16_t>(synth_.channelBank(c));
     s.channels[c].program = static_cast<uint8_t>(synth_.channelProgram(c));

@@ -341,6 +341,8 @@ class Engine final : private AudioCallback {
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;
   float activity_[kMidiChannels] = {};
+  float activityDecay_ = 1.0f;        // activity_'s fall over one buffer of activityDecayFrames_
+  size_t activityDecayFrames_ = 0;    // (0: none computed yet)
   uint8_t volume_[kMidiChannels] = {};    // the song's (or live input's) last CC7
   uint8_t pan_[kMidiChannels] = {};       // ... CC10
   uint8_t program_[kMidiChannels] = {};   // ... program change

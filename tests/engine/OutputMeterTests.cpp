@@ -413,7 +413,7 @@ TEST_CASE("an idle engine's meter, scope and output are exactly those of one tha
   held.sendMidi(0xC1, 1, 0);
   held.sendMidi(0x91, 60, 100);  // channel 2: the voice of zeros, never let go
 
-  uint64_t buffers = 0, idleBuffers = 0, outputDiffers = 0, metersDiffer = 0;
+  uint64_t buffers = 0, idleBuffers = 0, outputDiffers = 0, metersDiffer = 0, slotsNotFree = 0, buffersWithVoice = 0;
   auto run = [&](uint64_t count) {
     for (uint64_t b = 0; b < count; ++b, ++buffers) {
       Recorded a, h;
@@ -424,6 +424,15 @@ TEST_CASE("an idle engine's meter, scope and output are exactly those of one tha
       REQUIRE(held.status(sh));
       REQUIRE(sh.activeVoices >= 1);
       if (sa.activeVoices == 0 && sa.effectsIdle) ++idleBuffers;
+      if (sa.activeVoices == 0) {  // no voice: every slot of the voice map reads free
+        for (const VoiceSlot& v : sa.voices) {
+          if (v.stage != 0 || v.channel != 0 || v.key != 0 || v.velocity != 0 || v.level != 0.0f || v.stolen) {
+            ++slotsNotFree;
+          }
+        }
+      } else {
+        ++buffersWithVoice;
+      }
       const bool sameOut = a.left.size() == h.left.size() &&
                            std::memcmp(a.left.data(), h.left.data(), a.left.size() * sizeof(float)) == 0 &&
                            std::memcmp(a.right.data(), h.right.data(), a.right.size() * sizeof(float)) == 0;
@@ -458,6 +467,8 @@ TEST_CASE("an idle engine's meter, scope and output are exactly those of one tha
   CHECK(outputDiffers == 0);
   CHECK(metersDiffer == 0);
   CHECK(idleBuffers > idleBeforeGain + 90);
+  CHECK(slotsNotFree == 0);
+  CHECK(buffersWithVoice >= 60);  // the notes and their releases
 
   // The scope rings hold the same bytes: the newest 16384 frames, which reach back into
   // the silence before the last note.
