@@ -225,13 +225,13 @@ inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcep
 }
 
 bool allZero(const float* x, size_t n) noexcept {  // [audio thread]
-  uint32_t bits = 0;  // OR of the magnitudes' bit patterns: vectorises, -0.0 counts as zero
+  uint32_t bits = 0;  // OR of the bit patterns (vectorises); the sign bit goes at the end: -0.0 counts as zero
   for (size_t i = 0; i < n; ++i) {
     uint32_t b;
     std::memcpy(&b, &x[i], sizeof b);
-    bits |= b & 0x7FFFFFFFu;
+    bits |= b;
   }
-  return bits == 0;
+  return (bits & 0x7FFFFFFFu) == 0;
 }
 
 }  // namespace
@@ -555,6 +555,8 @@ void AweReverb::setType(ReverbType type) noexcept {  // [audio thread]
 // [audio thread]
 void AweReverb::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   if (!prepared_) return;
+  // Idle and fed silence (the synth's buses whenever no voice sends): one scan, no work.
+  if (idle_ && allZero(input, frames)) return;
   while (frames > 0) {
     const size_t n = std::min(frames, maxBlockFrames_);
     const bool silent = allZero(input, n);
@@ -913,6 +915,8 @@ void AweChorus::setType(ChorusType type) noexcept {  // [audio thread]
 // [audio thread]
 void AweChorus::process(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
   if (!prepared_) return;
+  // Idle and fed silence (the synth's buses whenever no voice sends): one scan, no work.
+  if (idle_ && allZero(input, frames)) return;
   while (frames > 0) {
     const size_t n = std::min(frames, maxBlockFrames_);
     const bool silent = allZero(input, n);

@@ -522,6 +522,13 @@ class SynthImpl final : private SysexTarget {
   // ---- rendering ----------------------------------------------------------------------
   void render(float* left, float* right, size_t frames) noexcept {  // [audio thread]
     AWE_SPAN(spans_, SynthStage::SynthRender);
+    if (silent()) {
+      // Every block would be zeros and change nothing (no voice to mix, no fade to count,
+      // effect units idle on zero buses): an idle buffer costs two fills.
+      std::fill_n(left, frames, 0.0f);
+      std::fill_n(right, frames, 0.0f);
+      return;
+    }
     AWE_SPAN_LAPS_BEGIN(laps_, spans_);
     ScopedFlushDenormals ftz;
     size_t done = 0;
@@ -555,6 +562,9 @@ class SynthImpl final : private SysexTarget {
 
   int activeVoices() const noexcept { return activeCount_; }  // [audio thread]
   bool effectsIdle() const noexcept { return reverb_.idle() && chorus_.idle(); }  // [audio thread]
+  bool silent() const noexcept {  // [audio thread]
+    return activeCount_ == 0 && fade_ == Fade::None && effectsIdle();
+  }
   const SynthCounters& counters() const noexcept { return counters_; }  // [audio thread]
   const SynthSettings& settings() const noexcept { return settings_; }
   const Bank* bank() const noexcept { return bank_; }
@@ -1658,6 +1668,7 @@ void Synth::setSpanRecorder(SpanRecorder* recorder) noexcept { impl_->setSpanRec
 SpanRecorder* Synth::spanRecorder() const noexcept { return impl_->spanRecorder(); }
 int Synth::activeVoices() const noexcept { return impl_->activeVoices(); }  // [audio thread]
 bool Synth::effectsIdle() const noexcept { return impl_->effectsIdle(); }  // [audio thread]
+bool Synth::silent() const noexcept { return impl_->silent(); }  // [audio thread]
 const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }  // [audio thread]
 int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }  // [audio thread]
 VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }  // [audio thread]

@@ -158,8 +158,12 @@ class Synth {
   int activeVoices() const noexcept;
   // Reverb and chorus hold nothing (state exactly zero): no tail can follow.
   bool effectsIdle() const noexcept;
+  // Nothing can sound: no voice, no quality-switch fade running, effects idle. Until a
+  // message starts a voice, render() writes exact zeros (+0.0f) and changes no state.
+  bool silent() const noexcept;
   const SynthCounters& counters() const noexcept;
   int voiceCount() const noexcept;  // constructed polyphony
+  // By oscillator slot; a free slot (every slot while activeVoices() is 0) reads VoiceInfo{}.
   VoiceInfo voiceInfo(int index) const noexcept;
   void channelSounding(ChannelSounding& out) const noexcept;  // one pass over the active voices
   int channelProgram(int channel) const noexcept;

@@ -543,6 +543,11 @@ void Engine::applyQuality(QualityLevel level) noexcept {  // [audio thread]
 void Engine::applyMasterGain(float* left, float* right, size_t frames) noexcept {  // [audio thread]
   // 0 dB stays bit-exact; a change ramps linearly over this buffer (no click).
   if (masterGain_ == 1.0f && appliedMasterGain_ == 1.0f) return;
+  // Silence times a steady finite gain >= 0 is the same +0.0f silence.
+  if (bufferSilent_ && appliedMasterGain_ == masterGain_ && masterGain_ >= 0.0f && std::isfinite(masterGain_)) return;
+  // A ramp's gain may round a hair below zero and turn +0.0f into -0.0f: a silent buffer
+  // under it is read like any other.
+  bufferSilent_ = false;
   const float from = appliedMasterGain_;
   const float step = frames > 0 ? (masterGain_ - from) / static_cast<float>(frames) : 0.0f;
   for (size_t i = 0; i < frames; ++i) {
@@ -586,8 +591,11 @@ void Engine::renderMerged(float* left, float* right, size_t frames, int64_t entr
   const double ns_per_sample = 1e9 / settings_.driver.sampleRate;
   const int64_t outputLatency_ns =
       driver_ ? static_cast<int64_t>(driver_->outputLatency_s() * 1e9) : 0;
+  bufferSilent_ = true;
   auto renderTo = [&](size_t offset) {
     if (offset > rendered) {
+      // Only a message starts a voice, so a synth silent now stays so for this call.
+      bufferSilent_ = bufferSilent_ && synth_.silent();
       synth_.render(left + rendered, right + rendered, offset - rendered);
       rendered = offset;
     }
@@ -719,8 +727,13 @@ void Engine::runTestHooks(int64_t bufferStart_ns) noexcept {  // [audio thread]
 }
 
 void Engine::meterOutput(const float* left, const float* right, size_t frames) noexcept {  // [audio thread]
-  outputMeter_.process(left, right, frames, bufferIndex_);
-  outputScope_.write(left, right, frames);
+  if (bufferSilent_) {  // all +0.0f: nothing to scan or copy
+    outputMeter_.processSilence(frames);
+    outputScope_.writeSilence(frames);
+  } else {
+    outputMeter_.process(left, right, frames, bufferIndex_);
+    outputScope_.write(left, right, frames);
+  }
   synth_.channelSounding(sounding_);
 }
 
@@ -757,7 +770,8 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
   s.steals = stealsSeen_;
   s.notesDropped = synth_.counters().notesDropped;
   s.voicesStarted = synth_.counters().voicesStarted;
-  const int slots = std::min(kStatusVoiceSlots, synth_.voiceCount());
+  // With no voice every slot reads VoiceInfo{}, which is what the slots hold already.
+  const int slots = bufferVoices_ > 0 ? std::min(kStatusVoiceSlots, synth_.voiceCount()) : 0;
   for (int i = 0; i < slots; ++i) {
     const VoiceInfo v = synth_.voiceInfo(i);
     s.voices[i].stage = static_cast<uint8_t>(v.stage);
@@ -768,7 +782,11 @@ void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]
     s.voices[i].stolen = v.stolen;
   }
   // The activity meters fall by 1/e in 300 ms.
-  const float decay = std::exp(-static_cast<float>(frames) / static_cast<float>(settings_.driver.sampleRate) / 0.3f);
+  if (frames != activityDecayFrames_) {  // a new buffer size: its factor once
+    activityDecay_ = std::exp(-static_cast<float>(frames) / static_cast<float>(settings_.driver.sampleRate) / 0.3f);
+    activityDecayFrames_ = frames;
+  }
+  const float decay = activityDecay_;
   for (int c = 0; c < kMidiChannels; ++c) {
     s.channels[c].bank = static_cast<uint16_t>(synth_.channelBank(c));
     s.channels[c].program = static_cast<uint8_t>(synth_.channelProgram(c));

@@ -341,9 +341,15 @@ class Engine final : private AudioCallback {
   uint64_t stealsSeen_ = 0;      // the synth's steal count at the last buffer's end
   uint32_t bufferVoices_ = 0;    // active voices at this buffer's end (status and monitor)
   uint32_t bufferSteals_ = 0;    // voices stolen in this buffer (status and monitor)
+  // This buffer's output is exact silence (+0.0f everywhere) by construction: every render
+  // call found the synth silent (Synth::silent) and the master gain kept zeros as they
+  // were. The meter and the scope then take it without reading it.
+  bool bufferSilent_ = false;
   uint16_t mutedChannels_ = 0;
   MidiSchedule schedule_ = MidiSchedule::Asap;
   float activity_[kMidiChannels] = {};
+  float activityDecay_ = 1.0f;        // activity_'s fall over one buffer of activityDecayFrames_
+  size_t activityDecayFrames_ = 0;    // (0: none computed yet)
   uint8_t volume_[kMidiChannels] = {};    // the song's (or live input's) last CC7
   uint8_t pan_[kMidiChannels] = {};       // ... CC10
   uint8_t program_[kMidiChannels] = {};   // ... program change

@@ -15,17 +15,41 @@ using Int4 = int32_t __attribute__((vector_size(16)));
 }  // namespace
 
 float meter_dBFS(double amplitude) noexcept {  // [audio thread]
-  if (!(amplitude > 0.0)) return kMeterFloor_dBFS;
+  // At or under kUnderMeterFloor the logarithm would land below the floor anyway (by 6 dB,
+  // far beyond its rounding): the same reading without computing it.
+  if (!(amplitude > kUnderMeterFloor)) return kMeterFloor_dBFS;
   return std::max(kMeterFloor_dBFS, static_cast<float>(amplitudeToDecibels(amplitude)));
+}
+
+void OutputLevelMeter::prepareDecay(size_t frames) noexcept {  // [audio thread]
+  if (frames == decayFrames_) return;  // the same buffer size as last time: the same factors
+  const double buffer_s = static_cast<double>(frames) / sampleRate_;
+  fall_ = decibelsToAmplitude(-kPeakFall_dB_per_s * buffer_s);
+  keep_ = std::exp(-buffer_s / kRmsWindow_s);  // the exponential mean's weight on the past
+  decayFrames_ = frames;
+}
+
+// [audio thread] One side's meter after a buffer whose largest |sample| was `peak` and whose
+// squares summed to `sumSquares` (prepareDecay(frames) done).
+void OutputLevelMeter::settle(int side, float peak, double sumSquares, size_t frames) noexcept {
+  peak_[side] = std::max(static_cast<double>(peak), peak_[side] * fall_);
+  meanSquare_[side] = keep_ * meanSquare_[side] + (1.0 - keep_) * sumSquares / static_cast<double>(frames);
+  levels_.peak_dBFS[side] = meter_dBFS(peak_[side]);
+  levels_.rms_dBFS[side] = meter_dBFS(std::sqrt(meanSquare_[side]));
+}
+
+void OutputLevelMeter::processSilence(size_t frames) noexcept {  // [audio thread]
+  if (frames == 0) return;
+  prepareDecay(frames);
+  // What process() finds in a zero buffer: peak 0, no squares, nothing clipped.
+  for (int side = 0; side < 2; ++side) settle(side, 0.0f, 0.0, frames);
 }
 
 void OutputLevelMeter::process(const float* left, const float* right, size_t frames,
                                uint64_t bufferIndex) noexcept {  // [audio thread]
   if (frames == 0) return;
   const float* sides[2] = {left, right};
-  const double buffer_s = static_cast<double>(frames) / sampleRate_;
-  const double fall = decibelsToAmplitude(-kPeakFall_dB_per_s * buffer_s);
-  const double keep = std::exp(-buffer_s / kRmsWindow_s);  // the exponential mean's weight on the past
+  prepareDecay(frames);
   uint64_t clipped = 0;
   for (int side = 0; side < 2; ++side) {
     const float* x = sides[side];
@@ -57,10 +81,7 @@ void OutputLevelMeter::process(const float* left, const float* right, size_t fra
       sumSquares += static_cast<double>(x[i]) * static_cast<double>(x[i]);
       clipped += a >= 1.0f ? 1u : 0u;
     }
-    peak_[side] = std::max(static_cast<double>(peak), peak_[side] * fall);
-    meanSquare_[side] = keep * meanSquare_[side] + (1.0 - keep) * sumSquares / static_cast<double>(frames);
-    levels_.peak_dBFS[side] = meter_dBFS(peak_[side]);
-    levels_.rms_dBFS[side] = meter_dBFS(std::sqrt(meanSquare_[side]));
+    settle(side, peak, sumSquares, frames);
   }
   if (clipped > 0) {
     levels_.clippedSamples += clipped;
@@ -79,6 +100,7 @@ OutputScope::OutputScope(size_t capacity_frames)
     : ring_((std::max(capacity_frames, kScopeBlockFrames) + kScopeBlockFrames - 1) / kScopeBlockFrames) {}
 
 void OutputScope::write(const float* left, const float* right, size_t frames) noexcept {  // [audio thread]
+  if (frames > 0 && pendingZeros_) materializePendingZeros();
   size_t done = 0;
   while (done < frames) {  // bounded: frames / kScopeBlockFrames + 1 rounds
     const size_t n = std::min(frames - done, kScopeBlockFrames - pendingFrames_);
@@ -91,6 +113,34 @@ void OutputScope::write(const float* left, const float* right, size_t frames) no
       pendingFrames_ = 0;
     }
   }
+}
+
+void OutputScope::writeSilence(size_t frames) noexcept {  // [audio thread]
+  size_t done = 0;
+  while (done < frames) {  // bounded: frames / kScopeBlockFrames + 1 rounds
+    if (pendingFrames_ == 0) pendingZeros_ = true;
+    const size_t n = std::min(frames - done, kScopeBlockFrames - pendingFrames_);
+    if (!pendingZeros_) {  // after sound in this block: the zeros are written out
+      std::memset(pending_.left + pendingFrames_, 0, n * sizeof(float));
+      std::memset(pending_.right + pendingFrames_, 0, n * sizeof(float));
+    }
+    pendingFrames_ += n;
+    done += n;
+    if (pendingFrames_ == kScopeBlockFrames) {
+      if (pendingZeros_) {
+        ring_.pushZeros();  // the bytes of a block of +0.0f, as push() would store them
+      } else {
+        ring_.push(pending_);
+      }
+      pendingFrames_ = 0;
+    }
+  }
+}
+
+void OutputScope::materializePendingZeros() noexcept {  // [audio thread]
+  std::memset(pending_.left, 0, pendingFrames_ * sizeof(float));
+  std::memset(pending_.right, 0, pendingFrames_ * sizeof(float));
+  pendingZeros_ = false;
 }
 
 size_t OutputScope::readLatest(float* left, float* right, size_t frames) const noexcept {  // [any thread]

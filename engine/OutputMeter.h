@@ -18,6 +18,10 @@ namespace awe {
 constexpr float kMeterFloor_dBFS = -120.0f;
 // A linear amplitude as a meter reads it: dB re full scale, kMeterFloor_dBFS at most quiet.
 float meter_dBFS(double amplitude) noexcept;  // [any thread, the audio thread too]
+// An amplitude 6 dB under the floor (-126 dBFS): meter_dBFS reads kMeterFloor_dBFS at and
+// below it without taking a logarithm.
+constexpr double kUnderMeterFloor = 5e-7;
+static_assert(kMeterFloor_dBFS == -120.0f, "kUnderMeterFloor is 10^(kMeterFloor_dBFS / 20) / 2");
 
 // The output's level as a meter shows it. Side 0 is left, 1 is right.
 struct OutputLevels {
@@ -40,13 +44,22 @@ class OutputLevelMeter {
 
   // [audio thread] Takes one buffer of output; `bufferIndex` names it in lastClipBuffer.
   void process(const float* left, const float* right, size_t frames, uint64_t bufferIndex) noexcept;
+  // [audio thread] Takes a buffer of `frames` exact zeros without reading it (the engine
+  // knows an idle synth's buffer is one): the readings process() would give it.
+  void processSilence(size_t frames) noexcept;
   // [audio thread] The meter now (copied into EngineStatus once per buffer).
   const OutputLevels& levels() const noexcept { return levels_; }
   // [audio thread] Forget the levels (not the clip count): after a seek, say.
   void reset() noexcept;
 
  private:
+  void prepareDecay(size_t frames) noexcept;
+  void settle(int side, float peak, double sumSquares, size_t frames) noexcept;
+
   double sampleRate_;
+  size_t decayFrames_ = 0;  // the buffer size fall_ and keep_ are for (0: none yet)
+  double fall_ = 1.0;       // the peak's fall over one buffer, linear
+  double keep_ = 1.0;       // the RMS mean's weight on the past over one buffer
   double peak_[2] = {0.0, 0.0};        // linear, with the fall applied
   double meanSquare_[2] = {0.0, 0.0};  // the exponential mean of x^2
   OutputLevels levels_;
@@ -67,6 +80,9 @@ class OutputScope {
 
   // [audio thread] Appends one buffer of output.
   void write(const float* left, const float* right, size_t frames) noexcept;
+  // [audio thread] Appends `frames` of exact silence (+0.0f both sides) without reading a
+  // buffer: what write() of a zero buffer stores, at the cost of a few stores per block.
+  void writeSilence(size_t frames) noexcept;
 
   // [any thread] Copies the newest `frames` frames (at most capacity_frames(), in whole
   // blocks of kScopeBlockFrames) oldest first into left/right. Returns how many were
@@ -78,9 +94,13 @@ class OutputScope {
   uint64_t framesWritten() const noexcept { return ring_.written() * kScopeBlockFrames; }
 
  private:
+  // [audio thread] pending_[0, pendingFrames_) are zeros not written into pending_ yet.
+  void materializePendingZeros() noexcept;
+
   FlightRecorder<ScopeBlock> ring_;
   ScopeBlock pending_{};         // [audio thread] the block being filled
   size_t pendingFrames_ = 0;
+  bool pendingZeros_ = false;    // [audio thread] the block so far is silence from writeSilence()
 };
 
 }  // namespace awe

@@ -9,7 +9,8 @@
 // torn read) ordered without fences, so the scheme is clean under ThreadSanitizer.
 //
 // push() is one release store per 8 bytes of record (a plain move on x86) plus three more
-// stores; it never allocates, locks or waits. Capacity is fixed at construction (which allocates).
+// stores; pushZeros() into a slot that holds zeros already is the three stores alone. Neither
+// allocates, locks or waits. Capacity is fixed at construction (which allocates).
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -18,6 +19,8 @@
 #include <memory>
 #include <type_traits>
 #include <vector>
+
+#include "monitor/RecordWords.h"
 
 namespace awe {
 
@@ -39,12 +42,27 @@ class FlightRecorder {
   uint64_t push(const Record& record) noexcept {  // [audio thread]
     const uint64_t number = written_.load(std::memory_order_relaxed);
     Slot& slot = slots_[number % capacity_];
-    uint64_t words[kWords] = {};
-    std::memcpy(words, &record, sizeof(Record));
     slot.sequence.store(2 * number + 1, std::memory_order_relaxed);  // odd: being written
     // Release word stores (plain moves on x86) instead of a fence, which ThreadSanitizer
     // cannot model: a reader that sees any new word also sees the odd sequence after it.
-    for (std::size_t i = 0; i < kWords; ++i) slot.words[i].store(words[i], std::memory_order_release);
+    storeRecordWords(slot.words, record);
+    slot.zeros = false;
+    slot.sequence.store(2 * number + 2, std::memory_order_release);
+    written_.store(number + 1, std::memory_order_release);
+    return number;
+  }
+
+  // [the one producer thread] The same for a record of all zero bytes (what push() of a
+  // zero-initialised Record stores), and cheaper: a slot that holds zeros already keeps its
+  // words, only its sequence moves on. A reader sees exactly what push() would have left.
+  uint64_t pushZeros() noexcept {  // [audio thread]
+    const uint64_t number = written_.load(std::memory_order_relaxed);
+    Slot& slot = slots_[number % capacity_];
+    slot.sequence.store(2 * number + 1, std::memory_order_relaxed);  // odd: being written
+    if (!slot.zeros) {
+      for (std::size_t i = 0; i < kWords; ++i) slot.words[i].store(0, std::memory_order_release);
+      slot.zeros = true;
+    }
     slot.sequence.store(2 * number + 2, std::memory_order_release);
     written_.store(number + 1, std::memory_order_release);
     return number;
@@ -86,11 +104,12 @@ class FlightRecorder {
   }
 
  private:
-  static constexpr std::size_t kWords = (sizeof(Record) + 7) / 8;
+  static constexpr std::size_t kWords = recordWordCount<Record>();
 
   struct Slot {
     std::atomic<uint64_t> sequence{0};
     std::atomic<uint64_t> words[kWords] = {};
+    bool zeros = true;  // the producer's own note (readers never touch it): every word is 0
   };
 
   std::size_t capacity_;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "monitor/RecordWords.h"
+
 namespace awe {
 
 template <typename T>
@@ -22,12 +24,10 @@ class SeqlockCell {
 
   // [the one writer thread] Never allocates, locks or waits.
   void store(const T& value) noexcept {  // [audio thread]
-    uint64_t words[kWords] = {};
-    std::memcpy(words, &value, sizeof(T));
     const uint64_t sequence = sequence_.load(std::memory_order_relaxed);
     sequence_.store(sequence + 1, std::memory_order_relaxed);  // odd: being written
     // Release word stores instead of a fence (see FlightRecorder.h).
-    for (std::size_t i = 0; i < kWords; ++i) words_[i].store(words[i], std::memory_order_release);
+    storeRecordWords(words_, value);
     sequence_.store(sequence + 2, std::memory_order_release);
   }
 
@@ -47,7 +47,7 @@ class SeqlockCell {
   }
 
  private:
-  static constexpr std::size_t kWords = (sizeof(T) + 7) / 8;
+  static constexpr std::size_t kWords = recordWordCount<T>();
   std::atomic<uint64_t> sequence_{0};
   std::atomic<uint64_t> words_[kWords] = {};
 };

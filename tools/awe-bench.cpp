@@ -2,7 +2,7 @@
 // slower? Plays built-in stress scenarios (and any songs and banks given) through the
 // engine, flat out or at real-time pace, and reports what the monitor saw.
 //
-//   awe-bench [songs.mid ...] [banks.sf2 ...] [--scenario stress|sustained,storm,sweep,ramp,soak|all]
+//   awe-bench [songs.mid ...] [banks.sf2 ...] [--scenario stress|sustained,storm,sweep,ramp,soak,idle|all]
 //             [--pace freewheel|realtime] [--jack | --api NAME] [--device NAME]
 //             [--buffer FRAMES] [--rate HZ] [--voices N] [--polyphony N]
 //             [--quality maximum|high|medium|low] [--effects on|off] [--mode awe|modern|auto]
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   app.add_option("files", o.files, "MIDI files (.mid) to play and SoundFont banks (.sf2) to play them with")
       ->check(CLI::ExistingFile);
   app.add_option("--scenario", o.scenarios,
-                 "Built-in scenarios: sustained, storm, sweep, ramp, soak; stress = the first three; all; none "
+                 "Built-in scenarios: sustained, storm, sweep, ramp, soak, idle; stress = the first three; all; none "
                  "(default: stress, or only the songs when songs are given)")
       ->delimiter(',');
   app.add_option("--pace", o.pace, "freewheel: as fast as possible; realtime: the paced clock or an audio device")

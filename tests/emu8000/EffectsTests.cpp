@@ -458,6 +458,49 @@ TEST_CASE("effects: silence after a tail settles to exact zeros, never subnormal
   }
 }
 
+TEST_CASE("effects: an idle unit stays idle on zeros (-0.0 too) and wakes on the first sample that is not", "[effects]") {
+  const double rate = 44100.0;
+  const size_t block = 256;
+  auto check = [&](auto& woken, auto& reference) {
+    woken.prepare(rate, block);
+    reference.prepare(rate, block);
+    REQUIRE(woken.idle());
+    // Zeros and negative zeros: nothing is added to the outputs, the unit stays idle.
+    std::vector<float> in(1000, 0.0f), left(1000, 0.25f), right(1000, -0.25f);
+    for (size_t i = 0; i < in.size(); i += 3) in[i] = -0.0f;
+    woken.process(in.data(), left.data(), right.data(), in.size());
+    CHECK(woken.idle());
+    CHECK(std::all_of(left.begin(), left.end(), [](float x) { return x == 0.25f; }));
+    CHECK(std::all_of(right.begin(), right.end(), [](float x) { return x == -0.25f; }));
+    // One call of silence ending in a click, longer than the unit's block: it wakes, and
+    // its output is that of a unit given the same input a block at a time.
+    in.assign(1000, 0.0f);
+    in[999] = 0.5f;
+    std::vector<float> l(1000, 0.0f), r(1000, 0.0f);
+    woken.process(in.data(), l.data(), r.data(), in.size());
+    CHECK_FALSE(woken.idle());
+    const Wet expected = run(reference, in, block);
+    CHECK(l == expected.left);
+    CHECK(r == expected.right);
+    // And the tail that follows matches too (the wet signal arrives after the pre-delay).
+    const std::vector<float> zeros(block * 40, 0.0f);
+    const Wet tailWoken = run(woken, zeros, block), tailReference = run(reference, zeros, block);
+    CHECK(tailWoken.left == tailReference.left);
+    CHECK(tailWoken.right == tailReference.right);
+    CHECK(*std::max_element(tailWoken.left.begin(), tailWoken.left.end()) > 0.0f);
+  };
+  for (ReverbType type : kAllReverbs) {
+    INFO(reverbTypeName(type));
+    AweReverb woken(type), reference(type);
+    check(woken, reference);
+  }
+  for (ChorusType type : kAllChoruses) {
+    INFO(chorusTypeName(type));
+    AweChorus woken(type), reference(type);
+    check(woken, reference);
+  }
+}
+
 TEST_CASE("effects: process, setType and reset never allocate", "[effects]") {
   const double rate = 48000.0;
   const size_t block = 128;

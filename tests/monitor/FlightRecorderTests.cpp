@@ -165,3 +165,126 @@ TEST_CASE("OutlierTracker keeps the largest magnitudes, largest first", "[monito
   CHECK(table.entries[0].bufferIndex == 3);
   CHECK_FALSE(tracker.offer(99, 4));  // smaller than all kept
 }
+
+namespace {
+
+// 13 bytes: the last word is part record, part zero fill.
+struct OddRecord {
+  uint8_t bytes[13];
+};
+
+template <typename Record>
+std::vector<uint8_t> bytesOf(const Record& record) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&record);
+  return std::vector<uint8_t>(p, p + sizeof(Record));
+}
+
+template <typename Record>
+Record patterned(uint64_t n) {
+  Record record;
+  auto* p = reinterpret_cast<uint8_t*>(&record);
+  for (std::size_t i = 0; i < sizeof(Record); ++i) p[i] = static_cast<uint8_t>(mix(n * 131 + i) | 1);  // never 0
+  return record;
+}
+
+// Pushes the same run of records into two recorders, zero records as push(Record{}) into
+// one and as pushZeros() into the other, and checks after every push that every record a
+// reader can get is byte for byte the same in both, and the expected bytes.
+template <typename Record>
+void checkPushZerosSameAsPush(std::size_t capacity) {
+  awe::FlightRecorder<Record> pushed(capacity), zeroed(capacity);
+  std::vector<std::vector<uint8_t>> expected;
+  const Record zero{};
+  // Runs of sound and silence, longer and shorter than the ring, so zero records land on
+  // slots that held data, slots that held zeros and slots never written.
+  const int pattern[] = {0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0};
+  uint64_t n = 0;
+  for (int sound : pattern) {
+    if (sound != 0) {
+      const Record r = patterned<Record>(n);
+      CHECK(pushed.push(r) == n);
+      CHECK(zeroed.push(r) == n);
+      expected.push_back(bytesOf(r));
+    } else {
+      CHECK(pushed.push(zero) == n);
+      CHECK(zeroed.pushZeros() == n);
+      expected.push_back(bytesOf(zero));
+    }
+    ++n;
+    REQUIRE(zeroed.written() == pushed.written());
+    for (uint64_t k = 0; k < n; ++k) {
+      Record a, b;
+      const bool readA = pushed.read(k, a), readB = zeroed.read(k, b);
+      REQUIRE(readA == readB);
+      REQUIRE(readA == (k + capacity >= n));  // the newest `capacity` records
+      if (!readA) continue;
+      INFO("record " << k << " after " << n << " pushes");
+      CHECK(bytesOf(a) == expected[k]);
+      CHECK(bytesOf(b) == expected[k]);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("FlightRecorder::pushZeros stores exactly what push() of a zero record stores", "[monitor]") {
+  checkPushZerosSameAsPush<awe::BufferRecord>(4);
+  checkPushZerosSameAsPush<OddRecord>(3);
+  checkPushZerosSameAsPush<CheckedRecord>(1);
+}
+
+TEST_CASE("SeqlockCell and FlightRecorder keep a record whose size is not whole words", "[monitor]") {
+  awe::SeqlockCell<OddRecord> cell;
+  awe::FlightRecorder<OddRecord> recorder(2);
+  for (uint64_t n = 0; n < 5; ++n) {
+    const OddRecord r = patterned<OddRecord>(n);
+    cell.store(r);
+    recorder.push(r);
+    OddRecord fromCell{}, fromRing{};
+    REQUIRE(cell.load(fromCell));
+    REQUIRE(recorder.read(n, fromRing));
+    CHECK(bytesOf(fromCell) == bytesOf(r));
+    CHECK(bytesOf(fromRing) == bytesOf(r));
+  }
+}
+
+TEST_CASE("FlightRecorder: readers see whole records and whole zero records while push and pushZeros alternate",
+          "[monitor]") {
+  constexpr uint64_t kRecords = 200'000;
+  awe::FlightRecorder<CheckedRecord> recorder(16);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> wrong{0}, recordsRead{0};
+  // Record n is makeRecord(n) when n % 3 == 0, else all zeros: a slot sees both kinds.
+  auto isZero = [](const CheckedRecord& r) {
+    const CheckedRecord zero{};
+    return bytesOf(r) == bytesOf(zero);
+  };
+  std::thread writer([&] {
+    uint64_t n = 0;
+    while (n < kRecords || recordsRead.load() < 50'000) {
+      if (n % 3 == 0) {
+        recorder.push(makeRecord(n));
+      } else {
+        recorder.pushZeros();
+      }
+      ++n;
+    }
+    done.store(true);
+  });
+  std::thread reader([&] {
+    while (!done.load()) {
+      const uint64_t written = recorder.written();
+      for (uint64_t k = written > 16 ? written - 16 : 0; k < written; ++k) {
+        CheckedRecord r;
+        if (!recorder.read(k, r)) continue;
+        const bool right = k % 3 == 0 ? isIntact(r) && r.sequence == k : isZero(r);
+        if (!right) wrong.fetch_add(1);
+        recordsRead.fetch_add(1);
+      }
+    }
+  });
+  writer.join();
+  reader.join();
+  CHECK(wrong.load() == 0);
+  CHECK(recordsRead.load() > 0);
+}

@@ -314,9 +314,9 @@ Inputs sortInputs(const BenchOptions& o) {
     throw UsageError("--jack, --api and --device need --pace realtime");
   }
   for (const std::string& name : o.scenarios) {
-    static const char* known[] = {"sustained", "storm", "sweep", "ramp", "soak", "stress", "all", "none"};
+    static const char* known[] = {"sustained", "storm", "sweep", "ramp", "soak", "idle", "stress", "all", "none"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) == std::end(known)) {
-      throw UsageError("--scenario " + name + ": not a scenario (sustained, storm, sweep, ramp, soak, stress, all, none)");
+      throw UsageError("--scenario " + name + ": not a scenario (sustained, storm, sweep, ramp, soak, idle, stress, all, none)");
     }
   }
   if (in.bankPaths.empty()) in.bankPaths.push_back(defaultBankPath(o.quiet));
@@ -358,7 +358,7 @@ std::vector<std::string> wantedScenarios(const BenchOptions& o, bool songsGiven)
     if (s == "stress") {
       wanted.insert(wanted.end(), {"sustained", "storm", "sweep"});
     } else if (s == "all") {
-      wanted.insert(wanted.end(), {"sustained", "storm", "sweep", "ramp", "soak"});
+      wanted.insert(wanted.end(), {"sustained", "storm", "sweep", "ramp", "soak", "idle"});
     } else if (s != "none") {
       wanted.push_back(s);
     }
@@ -444,6 +444,7 @@ std::vector<Scenario> scenarioList(const BenchOptions& o, const std::vector<std:
     s.heapCheck = true;
     list.push_back(s);
   }
+  if (wants(wanted, "idle")) list.push_back(builtInSong("idle", makeIdleSong(), 10.0));
   for (const auto& [path, song] : songs) {
     Scenario s;
     s.name = "song:" + fs::path(path).filename().string();

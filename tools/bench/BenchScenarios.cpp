@@ -95,6 +95,14 @@ std::shared_ptr<const MidiFile> makeStormSong(double length_s) {
   return finish(w, "note-storm");
 }
 
+std::shared_ptr<const MidiFile> makeIdleSong(double length_s) {
+  MidiFileWriter w(kTicksPerQuarter);
+  const int track = w.addTrack("awe-bench idle");
+  w.tempo(track, 0, 60.0);
+  w.meta(track, static_cast<uint64_t>(length_s * 1000.0), 0x01, {'e', 'n', 'd'});  // the song's length
+  return finish(w, "idle");
+}
+
 std::shared_ptr<const MidiFile> makeSweepSong(double length_s) {
   MidiFileWriter w(kTicksPerQuarter);
   const int track = w.addTrack("awe-bench controller sweeps");

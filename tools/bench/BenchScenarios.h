@@ -24,6 +24,9 @@ extern const std::array<uint8_t, 15> kMelodicChannels;
 // All songs use 1 ms ticks (1000 ticks per quarter at 60 bpm) and loop cleanly: every note
 // ends before the song does.
 //
+// Silence, `length_s` long: no note, no message, so every buffer is an idle one (no voice,
+// effects gated): what the engine costs when nothing plays.
+std::shared_ptr<const MidiFile> makeIdleSong(double length_s = 10.0);
 // Note storm, `length_s` long: a burst of 16 notes every 25 ms on random channels (drums
 // included), keys, velocities and lengths (20-600 ms) from a fixed seed: 640 note-ons a
 // second, far beyond 32 voices, so it steals all the time.
