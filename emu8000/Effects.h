@@ -140,8 +140,8 @@ class AweReverb {
     kEchoInput, kEchoLevel,                    // ... of the echo network
     kEchoFeedbackSelf, kEchoFeedbackCross,     // echo line A -> A; A -> B and B -> A
     kEchoOutAL, kEchoOutAR, kEchoOutBR,        // echo outputs: A to left/right, B to right
-    kReflectionL0, kReflectionR0 = kReflectionL0 + kReflectionCount,
-    kDampB0 = kReflectionR0 + kReflectionCount,  // per tail line: b = gain * (1 - pole)
+    kReflection0,                                // per reflection: its gain on its own side
+    kDampB0 = kReflection0 + kReflectionCount,   // per tail line: b = gain * (1 - pole)
     kDampPole0 = kDampB0 + 8,                    // per tail line: one-pole pole
     kParamCount = kDampPole0 + 8,
   };
@@ -184,8 +184,9 @@ class AweReverb {
   std::array<std::vector<float>, kDiffusers> diffuser_;
   std::array<uint32_t, kDiffusers> diffuserMask_{};
   std::array<uint32_t, kDiffusers> diffuserDelay_{};
-  std::vector<float> lines_;  // the tail lines, interleaved
+  std::vector<float> lines_;  // the tail lines, one ring after the other
   uint32_t lineMask_ = 0;
+  uint32_t lineStride_ = 0;   // floats from one line's ring to the next
   std::array<uint32_t, kTailLines> lineDelay_{};
   std::array<float, kTailLines> dampState_{};
 
