@@ -9,6 +9,7 @@
 #include <string>
 
 #include "emu8000/Config.h"  // kChipRate
+#include "emu8000/VoiceKernel.h"  // voiceKernels(): which ISA this CPU runs
 
 namespace awe {
 
@@ -481,6 +482,10 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   // Anything still inside the unit reaches the output within this many samples.
   quietNeeded_ = uint64_t{longestTap} + diffuserTotal + longestLine + echoDelay_ + maxBlockFrames;
   glideFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kReverbGlide_s * sampleRate)));
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  const std::string isa = voiceKernels().isa;
+  avx2_ = isa == "avx2" || isa == "avx512";
+#endif
   prepared_ = true;
   reset();
 }
@@ -653,6 +658,24 @@ void AweReverb::advanceGlide(uint32_t frames) noexcept {  // [audio thread]
 
 // [audio thread]
 void AweReverb::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  if (avx2_) return processChunkAvx2(input, outLeft, outRight, frames);
+#endif
+  processChunkBody(input, outLeft, outRight, frames);
+}
+
+#if defined(AWE_HAVE_KERNEL_Avx2)
+// The same body with VEX encoding (three-operand: no register copies) and FMA.
+// [audio thread]
+__attribute__((target("avx2,fma"))) void AweReverb::processChunkAvx2(const float* input, float* outLeft, float* outRight,
+                                                                     size_t frames) noexcept {
+  processChunkBody(input, outLeft, outRight, frames);
+}
+#endif
+
+// [audio thread]
+inline __attribute__((always_inline)) void AweReverb::processChunkBody(const float* input, float* outLeft, float* outRight,
+                                                                       size_t frames) noexcept {
   // Stage 1: the input one-pole, written into the input line ahead of the taps. During a
   // glide its coefficient moves linearly to where the glide will be at the chunk's end.
   {

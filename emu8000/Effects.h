@@ -156,6 +156,10 @@ class AweReverb {
   void clearEchoNetwork() noexcept;
   void advanceGlide(uint32_t frames) noexcept;
   void processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  // processChunk's body, compiled once for the build's baseline ISA and once (x86-64) for
+  // AVX2 + FMA, which the unit uses when the voice kernels do (voiceKernels(), AWE_KERNEL).
+  void processChunkBody(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  void processChunkAvx2(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
 
   ReverbType type_;
   double sampleRate_ = 0.0;
@@ -163,6 +167,7 @@ class AweReverb {
   uint32_t subBlock_ = kSubBlock;  // <= the shortest recirculating delay
   bool prepared_ = false;
   bool idle_ = true;
+  bool avx2_ = false;  // processChunk runs processChunkAvx2
 
   std::array<float, kParamCount> param_{};
   std::array<float, kParamCount> target_{};
