@@ -277,6 +277,17 @@ inline void hadamard8(const T* s, T* h) noexcept {  // [audio thread]
   }
 }
 
+// Whether the effects run their AVX2 bodies: when this build has them and the voice
+// kernels run AVX2 or better (so AWE_KERNEL=sse2 or generic selects the baseline bodies too).
+bool runAvx2Effects() {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  const std::string isa = voiceKernels().isa;
+  return isa == "avx2" || isa == "avx512";
+#else
+  return false;
+#endif
+}
+
 bool allZero(const float* x, size_t n) noexcept {  // [audio thread]
   uint32_t bits = 0;  // OR of the magnitudes' bit patterns: vectorises, -0.0 counts as zero
   for (size_t i = 0; i < n; ++i) {
@@ -482,10 +493,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   // Anything still inside the unit reaches the output within this many samples.
   quietNeeded_ = uint64_t{longestTap} + diffuserTotal + longestLine + echoDelay_ + maxBlockFrames;
   glideFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kReverbGlide_s * sampleRate)));
-#if defined(AWE_HAVE_KERNEL_Avx2)
-  const std::string isa = voiceKernels().isa;
-  avx2_ = isa == "avx2" || isa == "avx512";
-#endif
+  avx2_ = runAvx2Effects();
   prepared_ = true;
   reset();
 }
@@ -952,6 +960,7 @@ void AweChorus::prepare(double sampleRate, size_t maxBlockFrames) {
   subBlock_ = static_cast<uint32_t>(std::clamp(std::floor(shortest), 1.0, static_cast<double>(kSubBlock)));
   quietNeeded_ = uint64_t{size} + maxBlockFrames;
   fadeFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kChorusFade_s * sampleRate)));
+  avx2_ = runAvx2Effects();
   prepared_ = true;
   reset();
 }
@@ -1039,6 +1048,24 @@ void AweChorus::process(const float* input, float* outLeft, float* outRight, siz
 
 // [audio thread]
 void AweChorus::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  if (avx2_) return processChunkAvx2(input, outLeft, outRight, frames);
+#endif
+  processChunkBody(input, outLeft, outRight, frames);
+}
+
+#if defined(AWE_HAVE_KERNEL_Avx2)
+// The same body with VEX encoding; no FMA (see the header).
+// [audio thread]
+__attribute__((target("avx2"))) void AweChorus::processChunkAvx2(const float* input, float* outLeft, float* outRight,
+                                                                     size_t frames) noexcept {
+  processChunkBody(input, outLeft, outRight, frames);
+}
+#endif
+
+// [audio thread]
+inline __attribute__((always_inline)) void AweChorus::processChunkBody(const float* input, float* outLeft, float* outRight,
+                                                                       size_t frames) noexcept {
   float* left = line_[0].data();
   float* right = line_[1].data();
   const uint32_t mask = mask_;

@@ -235,6 +235,10 @@ class AweChorus {
   void startFade(ChorusType type) noexcept;
   void setLfoStep(double radiansPerSample) noexcept;
   void processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  // As AweReverb's: the body for the baseline ISA and for AVX2, here without FMA, so both
+  // give the same samples (with FMA the tap positions round differently: -74 dBFS).
+  void processChunkBody(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  void processChunkAvx2(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
 
   static constexpr size_t kSubBlock = 32;  // the LFO is evaluated at the ends of each
   uint32_t subBlock_ = kSubBlock;           // <= the shortest tap
@@ -245,6 +249,7 @@ class AweChorus {
   size_t maxBlockFrames_ = 0;
   bool prepared_ = false;
   bool idle_ = true;
+  bool avx2_ = false;  // processChunk runs processChunkAvx2
 
   Taps now_;
   Taps old_;                // the taps fading out
