@@ -9,6 +9,7 @@
 #include <string>
 
 #include "emu8000/Config.h"  // kChipRate
+#include "emu8000/VoiceKernel.h"  // voiceKernels(): which ISA this CPU runs
 
 namespace awe {
 
@@ -172,6 +173,16 @@ inline V4 shuffle4(V4 v) noexcept {  // [audio thread]
 #endif
 }
 
+// The 4x4 transpose: out[k] = (r0[k], r1[k], r2[k], r3[k]).
+inline void transpose4(V4 r0, V4 r1, V4 r2, V4 r3, V4* out) noexcept {  // [audio thread]
+  const V4 t0 = shuffle8<0, 4, 1, 5>(r0, r1), t1 = shuffle8<2, 6, 3, 7>(r0, r1);
+  const V4 t2 = shuffle8<0, 4, 1, 5>(r2, r3), t3 = shuffle8<2, 6, 3, 7>(r2, r3);
+  out[0] = shuffle8<0, 1, 4, 5>(t0, t2);
+  out[1] = shuffle8<2, 3, 6, 7>(t0, t2);
+  out[2] = shuffle8<0, 1, 4, 5>(t1, t3);
+  out[3] = shuffle8<2, 3, 6, 7>(t1, t3);
+}
+
 // A run of `n` frames (of `stride` floats) was written contiguously from frame `start` of a
 // ring of `size` frames followed by its mirrored head (kRingMirror_frames): what went past
 // the end belongs at the head, and what went into the head belongs in the mirror too.
@@ -186,16 +197,19 @@ inline void settleRun(float* ring, uint32_t size, uint32_t start, uint32_t n, ui
 // the wet signal's largest magnitude.
 // [audio thread]
 inline float addWet(const float* wetL, const float* wetR, float* outLeft, float* outRight, size_t n, float peak) noexcept {
-  V4 top = {peak, peak, peak, peak};
+  V4 top = {peak, peak, peak, peak};  // the largest sample so far ...
+  V4 bottom = -top;                   // ... and the smallest
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const V4 l = load4(wetL + i), r = load4(wetR + i);
     store4(outLeft + i, load4(outLeft + i) + l);
     store4(outRight + i, load4(outRight + i) + r);
-    const V4 al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-    top = top > al ? top : al;
-    top = top > ar ? top : ar;
+    top = top > l ? top : l;
+    top = top > r ? top : r;
+    bottom = bottom < l ? bottom : l;
+    bottom = bottom < r ? bottom : r;
   }
+  top = top > -bottom ? top : -bottom;
   peak = std::max(std::max(top[0], top[1]), std::max(top[2], top[3]));
   for (; i < n; ++i) {
     peak = std::max(peak, std::max(std::fabs(wetL[i]), std::fabs(wetR[i])));
@@ -222,6 +236,56 @@ inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcep
   const V4 c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
   const V4 c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
   return ((c3 * t + c2) * t + c1) * t + y1;
+}
+
+// A one-pole with pole p, y[k] = u[k] + p y[k-1], over four consecutive samples at once as
+// a prefix scan (onePoleScan4). Its three constant vectors:
+struct ScanPole {
+  V4 p1;      // (0, p, p, p): each sample takes p times the one before ...
+  V4 p2;      // (0, 0, p^2, p^2): ... then p^2 times the one two before
+  V4 powers;  // (p, p^2, p^3, p^4): what the previous output adds to each
+};
+inline ScanPole scanPole(float p) noexcept {  // [audio thread]
+  const float p2 = p * p;
+  return ScanPole{V4{0.0f, p, p, p}, V4{0.0f, 0.0f, p2, p2}, V4{p, p2, p2 * p, p2 * p2}};
+}
+// `last`: the previous y in every lane.
+inline V4 onePoleScan4(V4 u, const ScanPole& pole, V4 last) noexcept {  // [audio thread]
+  u += pole.p1 * shuffle4<0, 0, 1, 2>(u);  // u[k] + p u[k-1]
+  u += pole.p2 * shuffle4<0, 0, 0, 1>(u);  // ... + p^2 u[k-2] + p^3 u[k-3]
+  return u + pole.powers * last;
+}
+
+// The unnormalised 8-point Hadamard transform (Sylvester order) as three rounds of
+// butterflies: pairs (0,1), then (0,2), then (0,4). T is a float or a vector of samples.
+template <class T>
+inline void hadamard8(const T* s, T* h) noexcept {  // [audio thread]
+  T a[8], c[8];
+  for (int q = 0; q < 8; q += 2) {
+    a[q] = s[q] + s[q + 1];
+    a[q + 1] = s[q] - s[q + 1];
+  }
+  for (int q = 0; q < 8; q += 4) {
+    c[q] = a[q] + a[q + 2];
+    c[q + 1] = a[q + 1] + a[q + 3];
+    c[q + 2] = a[q] - a[q + 2];
+    c[q + 3] = a[q + 1] - a[q + 3];
+  }
+  for (int q = 0; q < 4; ++q) {
+    h[q] = c[q] + c[q + 4];
+    h[q + 4] = c[q] - c[q + 4];
+  }
+}
+
+// Whether the effects run their AVX2 bodies: when this build has them and the voice
+// kernels run AVX2 or better (so AWE_KERNEL=sse2 or generic selects the baseline bodies too).
+bool runAvx2Effects() {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  const std::string isa = voiceKernels().isa;
+  return isa == "avx2" || isa == "avx512";
+#else
+  return false;
+#endif
 }
 
 bool allZero(const float* x, size_t n) noexcept {  // [audio thread]
@@ -351,8 +415,9 @@ namespace {
 // Injection and output sign patterns of the tail network; the left output reads the even
 // lines, the right the odd ones (the chip's segments come in left/right pairs).
 constexpr float kInject[8] = {1, -1, 1, 1, -1, 1, -1, -1};
-static_assert(kInject[4] == -kInject[0] && kInject[5] == -kInject[1] && kInject[6] == -kInject[2] && kInject[7] == -kInject[3],
-              "the tail loop injects the second four lines' input as the first four's negated");
+static_assert(kInject[0] > 0 && kInject[1] < 0 && kInject[2] > 0 && kInject[3] > 0 && kInject[4] < 0 && kInject[5] > 0 &&
+                  kInject[6] < 0 && kInject[7] < 0,
+              "the tail's vector loop spells these signs out");
 constexpr float kOutputSign[8] = {1, 1, -1, -1, 1, 1, -1, -1};
 }  // namespace
 
@@ -394,15 +459,17 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
     diffuserMask_[i] = size - 1;
     diffuserTotal += diffuserDelay_[i];
   }
-  // The tail lines share one buffer, interleaved (frame f of line l at f * 8 + l), so one
-  // sample's eight writes land in one 32-byte run.
+  // The tail lines share one buffer, one ring (with its mirrored head) after the other, so
+  // four consecutive samples of a line are one load: the tail runs over time, four samples
+  // per vector.
   uint32_t longestLine = 0;
   for (int l = 0; l < kTailLines; ++l) {
     lineDelay_[static_cast<size_t>(l)] = scaledDelay(kTailLines_samples[l], sampleRate);
     longestLine = std::max(longestLine, lineDelay_[static_cast<size_t>(l)]);
   }
   const uint32_t lineFrames = nextPowerOfTwo(uint64_t{longestLine} + 1);
-  lines_.assign((size_t{lineFrames} + kRingMirror_frames) * kTailLines, 0.0f);
+  lineStride_ = lineFrames + kRingMirror_frames;
+  lines_.assign(size_t{lineStride_} * kTailLines, 0.0f);
   lineMask_ = lineFrames - 1;
   // Both echo presets write the same room reso word (0x333A): one echo period.
   uint32_t longestEcho = 0;
@@ -426,6 +493,7 @@ void AweReverb::prepare(double sampleRate, size_t maxBlockFrames) {
   // Anything still inside the unit reaches the output within this many samples.
   quietNeeded_ = uint64_t{longestTap} + diffuserTotal + longestLine + echoDelay_ + maxBlockFrames;
   glideFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kReverbGlide_s * sampleRate)));
+  avx2_ = runAvx2Effects();
   prepared_ = true;
   reset();
 }
@@ -442,13 +510,9 @@ void AweReverb::targetsFor(ReverbType type, std::array<float, kParamCount>& out)
     // sqrt(8) undoes the 1/sqrt(8) folded into the line gains; 1/2 averages each side's
     // four lines at equal power.
     out[kTailGain] = static_cast<float>(d.tailGain * kTailScale * std::sqrt(8.0) * 0.5);
-    for (int k = 0; k < kReflectionCount; ++k) {
-      const auto i = static_cast<size_t>(k);
-      const double own = d.reflectionGain[i];
-      const double other = own * kReflectionOtherSide;
-      out[static_cast<size_t>(kReflectionL0 + k)] = static_cast<float>(d.reflectionSide[i] == 0 ? own : other);
-      out[static_cast<size_t>(kReflectionR0 + k)] = static_cast<float>(d.reflectionSide[i] == 1 ? own : other);
-    }
+    // Every type puts its reflections on the sides kReflectionSides (processChunk's).
+    for (int k = 0; k < kReflectionCount; ++k)
+      out[static_cast<size_t>(kReflection0 + k)] = static_cast<float>(d.reflectionGain[static_cast<size_t>(k)]);
     // Per line a one-pole low-pass with gain g0 at DC and gHigh at 5 kHz, each the line's
     // share of the RT60 there (Jot): g = 10^(-3 m / (rate RT60)). With r = gHigh / g0 the
     // pole solves (1 - p)^2 = r^2 (1 - 2 p cos w + p^2). Pinned to a frequency rather than
@@ -537,8 +601,7 @@ void AweReverb::setType(ReverbType type) noexcept {  // [audio thread]
     }
     param_[kReverbInput] = 0.0f;
     for (int k = 0; k < kReflectionCount; ++k) {
-      param_[static_cast<size_t>(kReflectionL0 + k)] = 0.0f;
-      param_[static_cast<size_t>(kReflectionR0 + k)] = 0.0f;
+      param_[static_cast<size_t>(kReflection0 + k)] = 0.0f;
     }
     reverbActive_ = true;
   }
@@ -605,6 +668,24 @@ void AweReverb::advanceGlide(uint32_t frames) noexcept {  // [audio thread]
 
 // [audio thread]
 void AweReverb::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  if (avx2_) return processChunkAvx2(input, outLeft, outRight, frames);
+#endif
+  processChunkBody(input, outLeft, outRight, frames);
+}
+
+#if defined(AWE_HAVE_KERNEL_Avx2)
+// The same body with VEX encoding (three-operand: no register copies) and FMA.
+// [audio thread]
+__attribute__((target("avx2,fma"))) void AweReverb::processChunkAvx2(const float* input, float* outLeft, float* outRight,
+                                                                     size_t frames) noexcept {
+  processChunkBody(input, outLeft, outRight, frames);
+}
+#endif
+
+// [audio thread]
+inline __attribute__((always_inline)) void AweReverb::processChunkBody(const float* input, float* outLeft, float* outRight,
+                                                                       size_t frames) noexcept {
   // Stage 1: the input one-pole, written into the input line ahead of the taps. During a
   // glide its coefficient moves linearly to where the glide will be at the chunk's end.
   {
@@ -625,7 +706,19 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
       const size_t run = std::min<size_t>(frames - i, inputMask_ + 1 - start);
       float* write = line + start;
       const float* x = input + i;
-      for (size_t k = 0; k < run; ++k) {
+      size_t k = 0;
+      if (aStep == 0.0f) {  // four samples at a time: s[k] = (1 - a) x[k] + a s[k-1]
+        const ScanPole pole = scanPole(a);
+        const V4 offsets = {offset, -offset, offset, -offset};  // flipping every sample
+        V4 last = V4{} + s;
+        for (; k + 4 <= run; k += 4) {
+          last = onePoleScan4((1.0f - a) * (load4(x + k) + offsets), pole, last);
+          store4(write + k, last);
+          last = shuffle4<3, 3, 3, 3>(last);
+        }
+        s = last[0];
+      }
+      for (; k < run; ++k) {
         s = (x[k] + offset) + a * (s - (x[k] + offset));
         a += aStep;
         offset = -offset;
@@ -655,37 +748,45 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
     alignas(16) float wetL[kSubBlock];
     alignas(16) float wetR[kSubBlock];
     alignas(16) float offsets[kSubBlock];  // the anti-denormal offset, flipping each sample
-    for (uint32_t i = 0; i < n; ++i) offsets[i] = i % 2 == 0 ? offset_ : -offset_;
-    std::fill_n(wetL, kSubBlock, 0.0f);
-    std::fill_n(wetR, kSubBlock, 0.0f);
+    static_assert(kSubBlock % 4 == 0, "the offsets are written four at a time");
+    const V4 offset4 = {offset_, -offset_, offset_, -offset_};
+    for (size_t i = 0; i < kSubBlock; i += 4) store4(offsets + i, offset4);
+    if (!reverbActive_) {  // else the reflections write the wet signal first
+      std::fill_n(wetL, kSubBlock, 0.0f);
+      std::fill_n(wetR, kSubBlock, 0.0f);
+    }
 
     if (reverbActive_) {
       const float level = param_[kReverbLevel];
-      // Early reflections: taps on the input line, four samples at a time.
+      // Early reflections: taps on the input line, four samples at a time. Each goes to its
+      // own side at its gain and to the other at kReflectionOtherSide of that: each side's
+      // own taps are summed, then the two sums cross-fed.
       {
         const float* tap[kReflectionCount];
-        V4 gL[kReflectionCount], gR[kReflectionCount];
+        float gain[kReflectionCount];
         for (int k = 0; k < kReflectionCount; ++k) {
           tap[k] = in + ((pos0 - reflectionDelay_[static_cast<size_t>(k)]) & inMask);
-          gL[k] = V4{} + level * param_[static_cast<size_t>(kReflectionL0 + k)];
-          gR[k] = V4{} + level * param_[static_cast<size_t>(kReflectionR0 + k)];
+          gain[k] = level * param_[static_cast<size_t>(kReflection0 + k)];
         }
+        const auto other = static_cast<float>(kReflectionOtherSide);
         uint32_t i = 0;
         for (; i + 4 <= n; i += 4) {
-          V4 l = {}, r = {};
+          V4 ownL = {}, ownR = {};
           for (int k = 0; k < kReflectionCount; ++k) {
-            const V4 v = load4(tap[k] + i);
-            l += gL[k] * v;
-            r += gR[k] * v;
+            const V4 v = gain[k] * load4(tap[k] + i);
+            if (kReflectionSides[k] == 0)
+              ownL += v;
+            else
+              ownR += v;
           }
-          store4(wetL + i, l);
-          store4(wetR + i, r);
+          store4(wetL + i, ownL + other * ownR);
+          store4(wetR + i, ownR + other * ownL);
         }
         for (; i < n; ++i) {
-          for (int k = 0; k < kReflectionCount; ++k) {
-            wetL[i] += gL[k][0] * tap[k][i];
-            wetR[i] += gR[k][0] * tap[k][i];
-          }
+          float ownL = 0.0f, ownR = 0.0f;
+          for (int k = 0; k < kReflectionCount; ++k) (kReflectionSides[k] == 0 ? ownL : ownR) += gain[k] * tap[k][i];
+          wetL[i] = ownL + other * ownR;
+          wetR[i] = ownR + other * ownL;
         }
       }
       // The pre-delayed input through the four diffusers (allpasses), four samples at a time.
@@ -729,61 +830,72 @@ void AweReverb::processChunk(const float* input, float* outLeft, float* outRight
           settleRun(diffuser_[jj].data(), diffuserMask_[jj] + 1, start[j], n, 1);
         }
       }
-      // The tail: eight damped lines fed back through a Hadamard matrix.
+      // The tail: eight damped lines fed back through a Hadamard matrix. Each line is its
+      // own ring, so four consecutive samples of a line are one load. The damping one-poles
+      // run across the lines (lines 0-3 and 4-7 as two vectors, one sample after the other),
+      // the feedback matrix and the outputs across time (one vector holds four samples of
+      // one line: additions between the lines' vectors); 4x4 transposes go between the two.
       const float* read[kTailLines];
-      for (int l = 0; l < kTailLines; ++l)
-        read[l] = lines_.data() + ((pos0 - lineDelay_[static_cast<size_t>(l)]) & lineMask_) * kTailLines + static_cast<uint32_t>(l);
+      float* write[kTailLines];
       const uint32_t start = pos0 & lineMask_;
-      float* write = lines_.data() + size_t{start} * kTailLines;
+      for (int l = 0; l < kTailLines; ++l) {
+        const auto ll = static_cast<size_t>(l);
+        float* ring = lines_.data() + size_t{lineStride_} * ll;
+        read[l] = ring + ((pos0 - lineDelay_[ll]) & lineMask_);
+        write[l] = ring + start;
+      }
       const V4 bA = load4(&param_[kDampB0]), bB = load4(&param_[kDampB0 + 4]);
       const V4 pA = load4(&param_[kDampPole0]), pB = load4(&param_[kDampPole0 + 4]);
       V4 sA = load4(&dampState_[0]), sB = load4(&dampState_[4]);
-      const V4 injectA = {kInject[0], kInject[1], kInject[2], kInject[3]};
-      // The output signs times the tail's level: left the even lines, right the odd ones.
+      // Left reads the even lines, right the odd ones, with the signs kOutputSign.
       const float tailLevel = level * param_[kTailGain];
-      const V4 outA = V4{kOutputSign[0], kOutputSign[1], kOutputSign[2], kOutputSign[3]} * tailLevel;
-      const V4 outB = V4{kOutputSign[4], kOutputSign[5], kOutputSign[6], kOutputSign[7]} * tailLevel;
-      const V4 oddNegative = {1.0f, -1.0f, 1.0f, -1.0f};
-      const V4 highNegative = {1.0f, 1.0f, -1.0f, -1.0f};
-      alignas(16) V4 tails[kSubBlock];  // per sample: left, right, left, right partial sums
-      for (uint32_t i = 0; i < n; ++i) {
-        const size_t f = size_t{i} * kTailLines;
-        const V4 yA = {read[0][f], read[1][f], read[2][f], read[3][f]};
-        const V4 yB = {read[4][f], read[5][f], read[6][f], read[7][f]};
-        sA = bA * yA + pA * sA;
-        sB = bB * yB + pB * sB;
-        tails[i] = sA * outA + sB * outB;
-        // Fast Hadamard transform (its 1/sqrt(8) is folded into the line gains): pairs
-        // (0,1), then (0,2), then (0,4).
-        const V4 aA = sA * oddNegative + shuffle4<1, 0, 3, 2>(sA);
-        const V4 aB = sB * oddNegative + shuffle4<1, 0, 3, 2>(sB);
-        const V4 cA = aA * highNegative + shuffle4<2, 3, 0, 1>(aA);
-        const V4 cB = aB * highNegative + shuffle4<2, 3, 0, 1>(aB);
-        // The input enters with the signs kInject; the second half's are the first's negated.
-        const V4 d = cB + injectA * (x[i] * 0.35355339f);  // 1/sqrt(8)
-        const V4 e = cA + offsets[i];
-        store4(write + f, e + d);
-        store4(write + f + 4, e - d);
-      }
-      settleRun(lines_.data(), lineMask_ + 1, start, n, kTailLines);
-      store4(&dampState_[0], sA);
-      store4(&dampState_[4], sB);
-      // tails[i] = (l0, r0, l1, r1): the sample's left is l0 + l1, its right r0 + r1.
+      const float inputScale = 0.35355339f;  // 1/sqrt(8) of the feedback matrix
       uint32_t i = 0;
       for (; i + 4 <= n; i += 4) {
-        const V4 p0 = tails[i] + shuffle4<2, 3, 0, 1>(tails[i]);          // (L, R, L, R)
-        const V4 p1 = tails[i + 1] + shuffle4<2, 3, 0, 1>(tails[i + 1]);
-        const V4 p2 = tails[i + 2] + shuffle4<2, 3, 0, 1>(tails[i + 2]);
-        const V4 p3 = tails[i + 3] + shuffle4<2, 3, 0, 1>(tails[i + 3]);
-        const V4 q01 = shuffle8<0, 1, 4, 5>(p0, p1);                        // (L0, R0, L1, R1)
-        const V4 q23 = shuffle8<0, 1, 4, 5>(p2, p3);
-        store4(wetL + i, load4(wetL + i) + shuffle8<0, 2, 4, 6>(q01, q23));
-        store4(wetR + i, load4(wetR + i) + shuffle8<1, 3, 5, 7>(q01, q23));
+        V4 s[kTailLines];  // four samples of each line
+        {
+          V4 yA[4], yB[4];  // per sample: lines 0-3, lines 4-7
+          transpose4(load4(read[0] + i), load4(read[1] + i), load4(read[2] + i), load4(read[3] + i), yA);
+          transpose4(load4(read[4] + i), load4(read[5] + i), load4(read[6] + i), load4(read[7] + i), yB);
+          for (int k = 0; k < 4; ++k) {
+            sA = bA * yA[k] + pA * sA;
+            sB = bB * yB[k] + pB * sB;
+            yA[k] = sA;
+            yB[k] = sB;
+          }
+          transpose4(yA[0], yA[1], yA[2], yA[3], s);
+          transpose4(yB[0], yB[1], yB[2], yB[3], s + 4);
+        }
+        store4(wetL + i, load4(wetL + i) + tailLevel * ((s[0] - s[2]) + (s[4] - s[6])));
+        store4(wetR + i, load4(wetR + i) + tailLevel * ((s[1] - s[3]) + (s[5] - s[7])));
+        V4 h[kTailLines];
+        hadamard8(s, h);
+        const V4 xs = inputScale * load4(x + i), offset = load4(offsets + i);
+        const V4 plus = offset + xs, minus = offset - xs;
+        // The input's signs kInject.
+        store4(write[0] + i, h[0] + plus);
+        store4(write[1] + i, h[1] + minus);
+        store4(write[2] + i, h[2] + plus);
+        store4(write[3] + i, h[3] + plus);
+        store4(write[4] + i, h[4] + minus);
+        store4(write[5] + i, h[5] + plus);
+        store4(write[6] + i, h[6] + minus);
+        store4(write[7] + i, h[7] + minus);
       }
-      for (; i < n; ++i) {
-        wetL[i] += tails[i][0] + tails[i][2];
-        wetR[i] += tails[i][1] + tails[i][3];
+      for (; i < n; ++i) {  // the rest (and every sample of a glide) one sample at a time
+        sA = bA * V4{read[0][i], read[1][i], read[2][i], read[3][i]} + pA * sA;
+        sB = bB * V4{read[4][i], read[5][i], read[6][i], read[7][i]} + pB * sB;
+        const float s[kTailLines] = {sA[0], sA[1], sA[2], sA[3], sB[0], sB[1], sB[2], sB[3]};
+        wetL[i] += tailLevel * ((s[0] - s[2]) + (s[4] - s[6]));
+        wetR[i] += tailLevel * ((s[1] - s[3]) + (s[5] - s[7]));
+        float h[kTailLines];
+        hadamard8(s, h);
+        for (int l = 0; l < kTailLines; ++l) write[l][i] = h[l] + offsets[i] + kInject[l] * inputScale * x[i];
       }
+      for (int l = 0; l < kTailLines; ++l)
+        settleRun(lines_.data() + size_t{lineStride_} * static_cast<size_t>(l), lineMask_ + 1, start, n, 1);
+      store4(&dampState_[0], sA);
+      store4(&dampState_[4], sB);
     }
 
     if (echoActive_) {
@@ -850,6 +962,7 @@ void AweChorus::prepare(double sampleRate, size_t maxBlockFrames) {
   subBlock_ = static_cast<uint32_t>(std::clamp(std::floor(shortest), 1.0, static_cast<double>(kSubBlock)));
   quietNeeded_ = uint64_t{size} + maxBlockFrames;
   fadeFrames_ = static_cast<uint32_t>(std::max(1.0, std::round(kChorusFade_s * sampleRate)));
+  avx2_ = runAvx2Effects();
   prepared_ = true;
   reset();
 }
@@ -939,6 +1052,24 @@ void AweChorus::process(const float* input, float* outLeft, float* outRight, siz
 
 // [audio thread]
 void AweChorus::processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept {
+#if defined(AWE_HAVE_KERNEL_Avx2)
+  if (avx2_) return processChunkAvx2(input, outLeft, outRight, frames);
+#endif
+  processChunkBody(input, outLeft, outRight, frames);
+}
+
+#if defined(AWE_HAVE_KERNEL_Avx2)
+// The same body with VEX encoding; no FMA (see the header).
+// [audio thread]
+__attribute__((target("avx2"))) void AweChorus::processChunkAvx2(const float* input, float* outLeft, float* outRight,
+                                                                     size_t frames) noexcept {
+  processChunkBody(input, outLeft, outRight, frames);
+}
+#endif
+
+// [audio thread]
+inline __attribute__((always_inline)) void AweChorus::processChunkBody(const float* input, float* outLeft, float* outRight,
+                                                                       size_t frames) noexcept {
   float* left = line_[0].data();
   float* right = line_[1].data();
   const uint32_t mask = mask_;

@@ -140,8 +140,8 @@ class AweReverb {
     kEchoInput, kEchoLevel,                    // ... of the echo network
     kEchoFeedbackSelf, kEchoFeedbackCross,     // echo line A -> A; A -> B and B -> A
     kEchoOutAL, kEchoOutAR, kEchoOutBR,        // echo outputs: A to left/right, B to right
-    kReflectionL0, kReflectionR0 = kReflectionL0 + kReflectionCount,
-    kDampB0 = kReflectionR0 + kReflectionCount,  // per tail line: b = gain * (1 - pole)
+    kReflection0,                                // per reflection: its gain on its own side
+    kDampB0 = kReflection0 + kReflectionCount,   // per tail line: b = gain * (1 - pole)
     kDampPole0 = kDampB0 + 8,                    // per tail line: one-pole pole
     kParamCount = kDampPole0 + 8,
   };
@@ -156,6 +156,10 @@ class AweReverb {
   void clearEchoNetwork() noexcept;
   void advanceGlide(uint32_t frames) noexcept;
   void processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  // processChunk's body, compiled once for the build's baseline ISA and once (x86-64) for
+  // AVX2 + FMA, which the unit uses when the voice kernels do (voiceKernels(), AWE_KERNEL).
+  void processChunkBody(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  void processChunkAvx2(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
 
   ReverbType type_;
   double sampleRate_ = 0.0;
@@ -163,6 +167,7 @@ class AweReverb {
   uint32_t subBlock_ = kSubBlock;  // <= the shortest recirculating delay
   bool prepared_ = false;
   bool idle_ = true;
+  bool avx2_ = false;  // processChunk runs processChunkAvx2
 
   std::array<float, kParamCount> param_{};
   std::array<float, kParamCount> target_{};
@@ -184,8 +189,9 @@ class AweReverb {
   std::array<std::vector<float>, kDiffusers> diffuser_;
   std::array<uint32_t, kDiffusers> diffuserMask_{};
   std::array<uint32_t, kDiffusers> diffuserDelay_{};
-  std::vector<float> lines_;  // the tail lines, interleaved
+  std::vector<float> lines_;  // the tail lines, one ring after the other
   uint32_t lineMask_ = 0;
+  uint32_t lineStride_ = 0;   // floats from one line's ring to the next
   std::array<uint32_t, kTailLines> lineDelay_{};
   std::array<float, kTailLines> dampState_{};
 
@@ -229,6 +235,10 @@ class AweChorus {
   void startFade(ChorusType type) noexcept;
   void setLfoStep(double radiansPerSample) noexcept;
   void processChunk(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  // As AweReverb's: the body for the baseline ISA and for AVX2, here without FMA, so both
+  // give the same samples (with FMA the tap positions round differently: -74 dBFS).
+  void processChunkBody(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
+  void processChunkAvx2(const float* input, float* outLeft, float* outRight, size_t frames) noexcept;
 
   static constexpr size_t kSubBlock = 32;  // the LFO is evaluated at the ends of each
   uint32_t subBlock_ = kSubBlock;           // <= the shortest tap
@@ -239,6 +249,7 @@ class AweChorus {
   size_t maxBlockFrames_ = 0;
   bool prepared_ = false;
   bool idle_ = true;
+  bool avx2_ = false;  // processChunk runs processChunkAvx2
 
   Taps now_;
   Taps old_;                // the taps fading out
