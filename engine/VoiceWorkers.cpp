@@ -142,7 +142,6 @@ void VoiceWorkers::run(int tasks, Task task, void* context) noexcept {  // [audi
   job_.store(static_cast<uint64_t>(tasks) << 32, std::memory_order_release);
   epoch_.fetch_add(1, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) futexWakeAll(epoch_);
-  ++jobs_;
   claimTasks(0);
   const uint32_t all = static_cast<uint32_t>(tasks);
   if (done_.load(std::memory_order_acquire) == all) return;

@@ -77,7 +77,6 @@ class VoiceWorkers final : public RenderFanOut {
   std::atomic<int> pinnedWorkers_{0};
   Task task_ = nullptr;      // the current job's, published by the store of job_
   void* context_ = nullptr;
-  uint64_t jobs_ = 0;        // audio thread: jobs published
   std::vector<WorkerState> state_;  // by render thread; [0] unused (the audio thread's busy time is the buffer's)
   std::vector<std::thread> workers_;
 };
