@@ -65,10 +65,8 @@ class SynthImpl final : private SysexTarget {
         voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
         slotOwner_(voices_.size(), -1),
-        pendingFree_(voices_.size()),
-        scratch_(1),
-        chunkBuses_(1) {
-    scratch_[0].ended.resize(voices_.size());
+        pendingFree_(voices_.size()) {
+    setRenderFanOut(nullptr);  // the audio thread's own scratch: one render thread
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
     for (Personality p : {Personality::Awe, Personality::Modern}) {
