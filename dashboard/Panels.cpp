@@ -288,7 +288,7 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
   ImGui::SameLine();
   const AudioDriver* driver = engine.driver();
   if (driver != nullptr) {
-    textDim(fmt::format("{} | {} Hz, {} frames", driver->kind() == "rtaudio" ? driver->description() : driver->kind(),
+    textDim(fmt::format("{} | {} Hz, {} frames", driver->playsOnDevice() ? driver->description() : driver->kind(),
                         static_cast<int>(driver->sampleRate()), driver->bufferFrames()));
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", driver->description().c_str());
   } else {

@@ -230,10 +230,10 @@ void PlayerSession::setOutputMuted(bool muted) {
 std::string PlayerSession::startAudio() {
   std::string note;
   engine_.start(&note);
-  watchDevice_ = engine_.driver() != nullptr && engine_.driver()->kind() == "rtaudio";
+  watchDevice_ = engine_.driver() != nullptr && engine_.driver()->playsOnDevice();
   if (watchDevice_) {
     device_ = engine_.settings().driver;
-    device_.kind = DriverKind::RtAudio;
+    device_.kind = DriverKind::Device;
   }
   return note;
 }

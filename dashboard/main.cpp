@@ -62,9 +62,11 @@ int main(int argc, char** argv) {
   awe::cli::addSoundOptions(app, sound);
   int threads = 1;
   awe::cli::addThreadsOption(app, threads);
-  app.add_option("--driver", driver, "Audio driver: auto (a device, else the paced clock), rtaudio or paced")
-      ->check(CLI::IsMember({"auto", "rtaudio", "paced"}));
-  app.add_option("--api", api, "Audio API for RtAudio (default: the first that works)")
+  app.add_option("--driver", driver,
+                 "Audio driver: auto (a device, else the paced clock), device (JACK, ALSA or PulseAudio; "
+                 "'rtaudio' is its old name) or paced")
+      ->check(CLI::IsMember({"auto", "device", "rtaudio", "paced"}));
+  app.add_option("--api", api, "Audio API of the device (default: the first that works, JACK first)")
       ->check(CLI::IsMember({"jack", "alsa", "pulse"}));
   app.add_option("--device", device, "Audio output device: index or part of its name");
   app.add_option("--rate", rate, "Sample rate in Hz")->check(awe::cli::range(8000.0, 192000.0, "Hz"));
@@ -122,7 +124,7 @@ int main(int argc, char** argv) {
 
   // ---- files and engine ------------------------------------------------------------------------
   awe::EngineSettings settings;
-  settings.driver.kind = driver == "rtaudio" ? awe::DriverKind::RtAudio
+  settings.driver.kind = driver == "device" || driver == "rtaudio" ? awe::DriverKind::Device
                          : driver == "paced" ? awe::DriverKind::Paced
                                              : awe::DriverKind::Auto;
   settings.driver.api = api;

@@ -1,7 +1,8 @@
 #pragma once
 // Audio drivers: who calls the engine's render callback, and when.
-//   RtAudio  a real device through JACK, ALSA or PulseAudio (RtAudio's choice or yours)
-//            (engine/RtAudioDriver.cpp)
+//   device   a real device: JACK through a client of awe's own (engine/JackAudioDriver.cpp),
+//            ALSA or PulseAudio through RtAudio (engine/RtAudioDriver.cpp); the first API
+//            that opens, or the one asked for
 //   paced    its own thread waking at absolute deadlines, for machines with no device
 //            (engine/PacedClockDriver.cpp)
 //   offline  as fast as possible, on the caller's thread (engine/OfflineDriver.h)
@@ -42,14 +43,14 @@ class AudioCallback {
   virtual void audioThreadFinished() noexcept {}
 };
 
-enum class DriverKind { Auto, RtAudio, Paced, Offline };
+enum class DriverKind { Auto, Device, Paced, Offline };
 
 struct DriverSettings {
-  DriverKind kind = DriverKind::Auto;  // Auto: RtAudio when a device opens, else paced
+  DriverKind kind = DriverKind::Auto;  // Auto: a device when one opens, else paced
   double sampleRate = kDefaultSampleRate;
   uint32_t bufferFrames = kDefaultBufferFrames;
-  std::string api;     // RtAudio: "jack", "alsa", "pulse"; empty = try each compiled API
-  std::string device;  // RtAudio: device index or part of its name; empty = default output
+  std::string api;     // device: "jack", "alsa", "pulse"; empty = try each compiled API, JACK first
+  std::string device;  // device: its index or part of its name; empty = the default output
   std::string clientName = "awe";  // JACK client / stream name
   bool autoConnect = true;         // JACK: connect the outputs to the system playback ports
   bool realtimePriority = true;    // ask for SCHED_FIFO where the driver can
@@ -64,7 +65,9 @@ class AudioDriver {
   // [control thread] Stops and joins; the callback is not called after it returns.
   virtual void stop() = 0;
   virtual bool running() const = 0;
-  virtual std::string kind() const = 0;         // "rtaudio", "paced", "offline"
+  virtual std::string kind() const = 0;         // "jack", "rtaudio", "paced", "offline"
+  // True for the drivers that play on a device (one that can go away): jack, rtaudio.
+  virtual bool playsOnDevice() const { return false; }
   virtual std::string description() const = 0;  // API and device, for humans
   virtual double sampleRate() const = 0;
   virtual uint32_t bufferFrames() const = 0;
@@ -75,7 +78,15 @@ class AudioDriver {
   virtual bool realtime() const = 0;
 };
 
-// Audio output devices RtAudio can see, per compiled API ("jack: 0 system (2 out)").
+// A device or port as the user names it: its number in the listing (all digits), or a part
+// of its name. True when `wanted` names the one at `index` called `name`.
+bool namesDevice(const std::string& wanted, std::size_t index, const std::string& name);
+
+// [any thread] True when the calling thread runs under SCHED_FIFO or SCHED_RR.
+bool currentThreadIsRealtime() noexcept;
+
+// Audio output devices per compiled API ("jack: 0 'system' (2 out, physical)"), numbered as
+// DriverSettings::device takes them.
 std::vector<std::string> listAudioDevices();
 
 }  // namespace awe

@@ -25,7 +25,7 @@ constexpr std::size_t kReturnedQueueCapacity = 64;
 constexpr std::size_t kUnreturnedSlots = 8;
 
 // SCHED_FIFO priority of the threads awe starts itself for audio (the paced clock's audio
-// thread, the voice workers) where the system allows it; JACK and RtAudio set their own.
+// thread, the voice workers) where the system allows it; the JACK server and RtAudio set their own.
 constexpr int kAudioThreadPriority = 70;
 
 }  // namespace awe

@@ -1,14 +1,32 @@
 #include "engine/DriverFactory.h"
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <cctype>
+
 #include "engine/OfflineDriver.h"
 
 namespace awe {
 
+bool namesDevice(const std::string& wanted, std::size_t index, const std::string& name) {
+  const bool isIndex =
+      !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return isIndex ? std::to_string(index) == wanted : name.find(wanted) != std::string::npos;
+}
+
+bool currentThreadIsRealtime() noexcept {  // [audio thread] (also any other)
+  int policy = 0;
+  sched_param param{};
+  return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR);
+}
+
 std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std::string* note, OfflineDriver** offline) {
   if (offline != nullptr) *offline = nullptr;
   switch (settings.kind) {
-    case DriverKind::RtAudio:
-      return makeRtAudioDriver(settings);
+    case DriverKind::Device:
+      return makeDeviceDriver(settings);
     case DriverKind::Paced:
       return makePacedClockDriver(settings);
     case DriverKind::Offline: {
@@ -20,7 +38,7 @@ std::unique_ptr<AudioDriver> makeAudioDriver(const DriverSettings& settings, std
       break;
   }
   try {
-    return makeRtAudioDriver(settings);
+    return makeDeviceDriver(settings);
   } catch (const DriverError& e) {
     if (note != nullptr) *note = std::string(e.what()) + "\nplaying on the paced clock instead (no sound)";
     return makePacedClockDriver(settings);

@@ -103,7 +103,7 @@ bool Engine::audioDriverLost(std::string* reason) {
     watchedBuffers_ = buffers;
     watchedProgress_ns_ = now_ns;
   }
-  // RtAudio closes its stream itself when the JACK server shuts the client down.
+  // A driver whose server shut it down says so (JACK); others just stop calling back.
   const bool closed = !driver_->running();
   if (!closed && now_ns - watchedProgress_ns_ <= kDriverStall_ns) return false;
   if (reason != nullptr) {

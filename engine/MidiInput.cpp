@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
 
+#include "engine/AudioDriver.h"  // namesDevice
 #include "engine/JackMessages.h"
 #include "engine/JackMidiPort.h"
 #include "monitor/Clock.h"
@@ -20,10 +20,6 @@
 
 namespace awe {
 namespace {
-
-bool isNumber(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
 
 RtMidi::Api rtMidiApi(MidiApi api) { return api == MidiApi::Alsa ? RtMidi::LINUX_ALSA : RtMidi::UNIX_JACK; }
 
@@ -86,7 +82,7 @@ unsigned pickPort(const std::vector<std::string>& names, MidiApi api, const std:
   std::string seen;
   for (unsigned i = 0; i < names.size(); ++i) {
     seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + names[i] + "'";
-    if (isNumber(wanted) ? std::to_string(i) == wanted : names[i].find(wanted) != std::string::npos) return i;
+    if (namesDevice(wanted, i, names[i])) return i;
   }
   throw std::runtime_error(std::string("no MIDI ") + direction + " port matches '" + wanted + "' (" + apiLabel(api) +
                            " ports: " + (seen.empty() ? std::string("none") : seen) +

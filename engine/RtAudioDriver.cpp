@@ -1,11 +1,8 @@
-// The RtAudio driver: JACK, PulseAudio or ALSA, whichever the machine has (or the one
-// asked for), non-interleaved float stereo.
+// The device driver's factory, and its RtAudio half: PulseAudio or ALSA, non-interleaved
+// float stereo. JACK has a client of awe's own (engine/JackAudioDriver.cpp).
 #include <RtAudio.h>
-#include <pthread.h>
-#include <sched.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 #include "engine/DriverFactory.h"
@@ -14,16 +11,6 @@
 
 namespace awe {
 namespace {
-
-bool isNumber(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
-bool threadIsRealtime() {
-  int policy = 0;
-  sched_param param{};
-  return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR);
-}
 
 std::vector<RtAudio::Api> apisToTry(const std::string& wanted) {
   std::vector<RtAudio::Api> compiled;
@@ -43,40 +30,31 @@ std::vector<RtAudio::Api> apisToTry(const std::string& wanted) {
   return {api};
 }
 
+// ALSA or PulseAudio through RtAudio (JACK has its own driver: engine/JackAudioDriver.cpp).
 class RtAudioDriver final : public AudioDriver {
  public:
-  explicit RtAudioDriver(const DriverSettings& settings) : settings_(settings) {
-    // Never let libjack start a server behind the user's back: no server means no JACK.
-    setenv("JACK_NO_START_SERVER", "1", 0);
-    std::string tried;
-    quietJackLibrary();
-    quietAlsaLibrary();
-    for (RtAudio::Api api : apisToTry(settings.api)) {
-      const std::string name = RtAudio::getApiName(api);
+  // Opens the stream on `api`; throws DriverError saying why it could not.
+  RtAudioDriver(const DriverSettings& settings, RtAudio::Api api) : settings_(settings) {
+    const std::string name = RtAudio::getApiName(api);
+    try {
+      auto audio = std::make_unique<RtAudio>(api);
+      audio->showWarnings(false);
+      const unsigned count = audio->getDeviceCount();
+      if (count == 0) throw DriverError(name + ": no output devices");
+      unsigned device = 0;
+      std::string deviceName;
+      std::string why;
+      if (!pickDevice(*audio, count, device, deviceName, why, name)) throw DriverError(why);
       try {
-        auto audio = std::make_unique<RtAudio>(api);
-        audio->showWarnings(false);
-        const unsigned count = audio->getDeviceCount();
-        if (count == 0) {
-          tried += "\n  " + name + ": no output devices" + (api == RtAudio::UNIX_JACK ? " (is a JACK server running?)" : "");
-          continue;
-        }
-        unsigned device = 0;
-        std::string deviceName;
-        if (!pickDevice(*audio, count, device, deviceName, tried, name)) continue;
         openOn(*audio, device);
-        rtaudio_ = std::move(audio);
-        description_ = name + ": " + deviceName;
-        return;
-      } catch (const RtAudioError& e) {
-        tried += "\n  " + name + ": " + e.getMessage();
       } catch (const DriverError& e) {
-        tried += "\n  " + name + ": " + e.what();
+        throw DriverError(name + ": " + e.what());
       }
+      rtaudio_ = std::move(audio);
+      description_ = name + ": " + deviceName;
+    } catch (const RtAudioError& e) {
+      throw DriverError(name + ": " + e.getMessage());
     }
-    throw DriverError("no audio device could be opened for " + std::to_string(settings.bufferFrames) +
-                      "-frame buffers at " + std::to_string(static_cast<int>(settings.sampleRate)) + " Hz; tried:" +
-                      (tried.empty() ? std::string("\n  (no audio API compiled in)") : tried));
   }
 
   ~RtAudioDriver() override { stop(); }
@@ -95,8 +73,8 @@ class RtAudioDriver final : public AudioDriver {
   void stop() override {
     if (rtaudio_ == nullptr) return;
     try {
-      // abortStream, not stopStream: RtAudio's JACK stopStream waits, with no timeout,
-      // for a callback to drain the output, and a client JACK has zombified never calls back.
+      // abortStream, not stopStream: stopStream waits, with no timeout, for a callback to
+      // drain the output, and a device that has gone away never calls back.
       if (rtaudio_->isStreamRunning()) rtaudio_->abortStream();
       if (rtaudio_->isStreamOpen()) rtaudio_->closeStream();
     } catch (const RtAudioError&) {
@@ -107,6 +85,7 @@ class RtAudioDriver final : public AudioDriver {
 
   bool running() const override { return rtaudio_ != nullptr && rtaudio_->isStreamRunning(); }
   std::string kind() const override { return "rtaudio"; }
+  bool playsOnDevice() const override { return true; }
   std::string description() const override { return description_; }
   double sampleRate() const override { return sampleRate_; }
   uint32_t bufferFrames() const override { return bufferFrames_; }
@@ -115,14 +94,14 @@ class RtAudioDriver final : public AudioDriver {
   bool realtime() const override { return realtime_.load(std::memory_order_relaxed); }
 
  private:
-  bool pickDevice(RtAudio& audio, unsigned count, unsigned& device, std::string& deviceName, std::string& tried,
+  bool pickDevice(RtAudio& audio, unsigned count, unsigned& device, std::string& deviceName, std::string& why,
                   const std::string& apiName) {
     if (settings_.device.empty()) {
       device = audio.getDefaultOutputDevice();
       if (device >= count) device = 0;
       const RtAudio::DeviceInfo info = audio.getDeviceInfo(device);
       if (!info.probed || info.outputChannels == 0) {
-        tried += "\n  " + apiName + ": the default device has no outputs";
+        why = apiName + ": the default device has no outputs";
         return false;
       }
       deviceName = info.name;
@@ -133,15 +112,13 @@ class RtAudioDriver final : public AudioDriver {
       const RtAudio::DeviceInfo info = audio.getDeviceInfo(i);
       if (!info.probed || info.outputChannels == 0) continue;
       seen += (seen.empty() ? "" : ", ") + std::to_string(i) + " '" + info.name + "'";
-      const bool match = isNumber(settings_.device) ? std::to_string(i) == settings_.device
-                                                    : info.name.find(settings_.device) != std::string::npos;
-      if (match) {
+      if (namesDevice(settings_.device, i, info.name)) {
         device = i;
         deviceName = info.name;
         return true;
       }
     }
-    tried += "\n  " + apiName + ": no output device matches '" + settings_.device + "' (devices: " +
+    why = apiName + ": no output device matches '" + settings_.device + "' (devices: " +
              (seen.empty() ? std::string("none") : seen) + ")";
     return false;
   }
@@ -154,9 +131,8 @@ class RtAudioDriver final : public AudioDriver {
     RtAudio::StreamOptions options;
     options.flags = RTAUDIO_NONINTERLEAVED;
     if (settings_.realtimePriority) options.flags |= RTAUDIO_SCHEDULE_REALTIME;
-    if (!settings_.autoConnect) options.flags |= RTAUDIO_JACK_DONT_CONNECT;
     options.streamName = settings_.clientName;
-    options.priority = 70;
+    options.priority = kAudioThreadPriority;
     unsigned frames = settings_.bufferFrames;
     audio.openStream(&out, nullptr, RTAUDIO_FLOAT32, static_cast<unsigned>(settings_.sampleRate), &frames,
                      &RtAudioDriver::onAudio, this, &options);
@@ -180,7 +156,7 @@ class RtAudioDriver final : public AudioDriver {
     DriverCallbackInfo info;
     info.start_ns = monotonicNanoseconds();
     if (!self->threadStarted_.exchange(true, std::memory_order_relaxed)) {
-      self->realtime_.store(threadIsRealtime(), std::memory_order_relaxed);
+      self->realtime_.store(currentThreadIsRealtime(), std::memory_order_relaxed);
       self->callback_->audioThreadStarted();
     }
     if ((status & RTAUDIO_OUTPUT_UNDERFLOW) != 0) {
@@ -206,8 +182,23 @@ class RtAudioDriver final : public AudioDriver {
 
 }  // namespace
 
-std::unique_ptr<AudioDriver> makeRtAudioDriver(const DriverSettings& settings) {
-  return std::make_unique<RtAudioDriver>(settings);
+std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
+  // Never let libjack start a server behind the user's back: no server means no JACK.
+  setenv("JACK_NO_START_SERVER", "1", 0);
+  quietJackLibrary();
+  quietAlsaLibrary();
+  std::string tried;
+  for (RtAudio::Api api : apisToTry(settings.api)) {
+    try {
+      if (api == RtAudio::UNIX_JACK) return makeJackAudioDriver(settings);
+      return std::make_unique<RtAudioDriver>(settings, api);
+    } catch (const DriverError& e) {
+      tried += std::string("\n  ") + e.what();
+    }
+  }
+  throw DriverError("no audio device could be opened for " + std::to_string(settings.bufferFrames) +
+                    "-frame buffers at " + std::to_string(static_cast<int>(settings.sampleRate)) + " Hz; tried:" +
+                    (tried.empty() ? std::string("\n  (no audio API compiled in)") : tried));
 }
 
 std::vector<std::string> listAudioDevices() {
@@ -217,6 +208,14 @@ std::vector<std::string> listAudioDevices() {
   std::vector<RtAudio::Api> compiled;
   RtAudio::getCompiledApi(compiled);
   for (RtAudio::Api api : compiled) {
+    if (api == RtAudio::UNIX_JACK) {
+      try {
+        for (std::string& line : listJackAudioDevices("awe")) lines.push_back(std::move(line));
+      } catch (const DriverError& e) {
+        lines.push_back(e.what());
+      }
+      continue;
+    }
     try {
       RtAudio audio(api);
       audio.showWarnings(false);

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--pace", o.pace, "freewheel: as fast as possible; realtime: the paced clock or an audio device")
       ->check(CLI::IsMember({"freewheel", "realtime"}));
-  app.add_flag("--jack", o.jack, "Real time through a JACK server (RtAudio)");
-  app.add_option("--api", o.api, "Real time through this RtAudio API (jack, alsa, pulse)");
+  app.add_flag("--jack", o.jack, "Real time through a JACK server");
+  app.add_option("--api", o.api, "Real time through this audio API (jack, alsa, pulse)");
   app.add_option("--device", o.device, "Real time on this audio device (index or part of its name)");
   app.add_option("--buffer", o.frames, "Frames per buffer")->check(cli::wholeRange(16, 16384, "frames"));
   app.add_option("--rate", o.rate, "Sample rate in Hz")->check(cli::range(8000.0, 192000.0, "Hz"));

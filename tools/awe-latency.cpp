@@ -306,7 +306,7 @@ std::optional<JackFormat> probeJack(const std::string& clientName) {
 awe::EngineSettings engineSettings(const std::string& clientName, const std::optional<JackFormat>& jack,
                                    const std::string& api, uint32_t frames, double rate) {
   awe::EngineSettings s;
-  s.driver.kind = awe::DriverKind::RtAudio;
+  s.driver.kind = awe::DriverKind::Device;
   s.driver.api = api;
   s.driver.clientName = clientName;
   s.driver.sampleRate = jack ? jack->sampleRate : rate;

@@ -272,14 +272,14 @@ TEST_CASE("a JACK server that dies: the session says so, health FAILED, the pace
   REQUIRE(server->running());
   const std::string name = server->name();
   EngineSettings s = offlineSettings();
-  s.driver.kind = DriverKind::RtAudio;
+  s.driver.kind = DriverKind::Device;
   s.driver.api = "jack";
   PlayerSession session(s);
   session.engine().setBank(steadyTestBank());
   const std::string song = writeSong("server-dies", 240);
   session.loadSong(song, true);
   session.startAudio();
-  REQUIRE(session.engine().driver()->kind() == "rtaudio");
+  REQUIRE(session.engine().driver()->kind() == "jack");
   // Real time here: the session watches a real driver. Each wait is bounded generously;
   // only a broken watch reaches the bound.
   auto tickUntil = [&](const std::function<bool(const Snapshot&, const EngineStatus&)>& done) {
@@ -321,7 +321,7 @@ TEST_CASE("a JACK server that dies: the session says so, health FAILED, the pace
   const std::string reconnected = session.reconnectAudio();
   INFO(reconnected);
   CHECK(reconnected.find("reconnected: jack") == 0);
-  CHECK(session.engine().driver()->kind() == "rtaudio");
+  CHECK(session.engine().driver()->kind() == "jack");
   CHECK_FALSE(session.audioDeviceLost());
   const uint64_t buffersThen = session.engine().monitor().buffers();
   CHECK(tickUntil([&](const Snapshot& now, const EngineStatus&) { return now.buffers > buffersThen + 5; }));

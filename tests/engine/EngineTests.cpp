@@ -1,4 +1,4 @@
-// The real-time engine end to end: drivers (paced clock, RtAudio on a private JACK server
+// The real-time engine end to end: drivers (paced clock, awe's JACK client on a private JACK server
 // with the dummy backend, offline), the allocation trap in abort mode over steady-state
 // audio, injected faults, live MIDI through real JACK ports, event scheduling.
 #include <catch2/catch.hpp>
@@ -113,17 +113,17 @@ TEST_CASE("steady state on the paced clock: no audio-thread allocation, every bu
   checkSteadyState(engine, 10.0);
 }
 
-TEST_CASE("steady state through RtAudio on a JACK server: no audio-thread allocation, every buffer recorded",
+TEST_CASE("steady state through awe's JACK client: no audio-thread allocation, every buffer recorded",
           "[engine][realtime][jack]") {
   JackServer server;
   REQUIRE(server.running());
   INFO(server.error());
-  Engine engine(settingsFor(DriverKind::RtAudio));
+  Engine engine(settingsFor(DriverKind::Device));
   engine.setBank(steadyTestBank());
   engine.setSong(steadySong(12.0));
   TrapMode abortOnAllocation(AllocationTrap::Mode::Abort);
   engine.start();
-  REQUIRE(engine.driver()->kind() == "rtaudio");
+  REQUIRE(engine.driver()->kind() == "jack");
   CHECK(engine.driver()->description().find("jack") != std::string::npos);
   CHECK(engine.driver()->outputLatency_s() > 0.0);
   playFor(engine, 10.0);
@@ -137,7 +137,7 @@ TEST_CASE("on a JACK server with 256-frame periods, the engine, the monitor and 
   REQUIRE(server.running());
   INFO(server.error());
   constexpr double kBudget_ms = 256 * 1e3 / kRate;  // 5.805 ms
-  Engine engine(settingsFor(DriverKind::RtAudio));  // asks for 1024 frames
+  Engine engine(settingsFor(DriverKind::Device));  // asks for 1024 frames
   engine.setBank(steadyTestBank());
   engine.start();
   REQUIRE(engine.driver()->bufferFrames() == 256);
@@ -184,7 +184,7 @@ TEST_CASE("no audio device is an error that says what was tried", "[engine][driv
   // No JACK server under this name, and ALSA/Pulse have no device on this machine.
   setenv("JACK_DEFAULT_SERVER", "awe-no-such-server", 1);
   DriverSettings s;
-  s.kind = DriverKind::RtAudio;
+  s.kind = DriverKind::Device;
   s.api = "jack";
   try {
     makeAudioDriver(s);
@@ -199,7 +199,7 @@ TEST_CASE("no audio device is an error that says what was tried", "[engine][driv
   auto driver = makeAudioDriver(s, &note);
   CHECK(driver->kind() == "paced");
   CHECK(note.find("paced clock") != std::string::npos);
-  s.kind = DriverKind::RtAudio;
+  s.kind = DriverKind::Device;
   s.api = "nonsense";
   CHECK_THROWS_WITH(makeAudioDriver(s), Catch::Contains("not available"));
   unsetenv("JACK_DEFAULT_SERVER");
@@ -363,7 +363,7 @@ TEST_CASE("live events land on the expected sample in both schedules", "[engine]
 TEST_CASE("MIDI flood through a real JACK port: received plus drops equals sent", "[engine][midi][jack]") {
   JackServer server;
   REQUIRE(server.running());
-  EngineSettings s = settingsFor(DriverKind::RtAudio);
+  EngineSettings s = settingsFor(DriverKind::Device);
   s.midiQueueCapacity = 64;  // small on purpose: the flood must overflow it
   s.maxLiveEventsPerBuffer = 32;
   Engine engine(s);

@@ -238,7 +238,7 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
   REQUIRE(server.running());
   EngineSettings s;
   s.synth.personality = Personality::Modern;  // the SF2 minimum delay, not awe's 32-sample grid
-  s.driver.kind = DriverKind::RtAudio;
+  s.driver.kind = DriverKind::Device;
   s.driver.api = "jack";
   s.driver.sampleRate = kRate;
   s.driver.bufferFrames = static_cast<uint32_t>(period);
@@ -372,7 +372,7 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       // each note is rounded to its nearest sample, half a sample either way.
       //  - exactly so on the engine's sample clock (where it put each note), for every pair;
       //  - in the captured audio, plus the error of the engine's estimate of that clock,
-      //    which it has to work out from callback entry times (RtAudio reports no device
+      //    which it has to work out from callback entry times (the driver reports no device
       //    time; SampleClock). That error is a few microseconds typically, but a callback
       //    entered late on a loaded machine moves one estimate by a sample or two, so the
       //    audio is held to one sample for the median pair and to a few for the worst.

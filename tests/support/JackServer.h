@@ -1,6 +1,6 @@
 #pragma once
 // A private JACK server with the dummy backend, started for a test and stopped after it.
-// JACK_DEFAULT_SERVER points at it while it runs, so RtAudio and awe's JACK clients find it.
+// JACK_DEFAULT_SERVER points at it while it runs, so awe's JACK clients find it.
 #include <string>
 #include <sys/types.h>
 

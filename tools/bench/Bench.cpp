@@ -380,9 +380,9 @@ RunOptions runOptionsFor(BenchOptions& o) {
   run.driver.clientName = "awe-bench";
   run.driver.api = o.jack ? "jack" : o.api;
   run.driver.device = o.device;
-  run.driver.kind = realtime ? (run.driver.api.empty() && o.device.empty() ? DriverKind::Paced : DriverKind::RtAudio)
+  run.driver.kind = realtime ? (run.driver.api.empty() && o.device.empty() ? DriverKind::Paced : DriverKind::Device)
                              : DriverKind::Offline;
-  if (run.driver.kind == DriverKind::RtAudio) {
+  if (run.driver.kind == DriverKind::Device) {
     // A JACK server decides its own period: open the device once to learn the buffer size
     // it really runs at, so the header, the budget and the settings name that one.
     const uint32_t deviceFrames = makeAudioDriver(run.driver)->bufferFrames();
@@ -463,7 +463,7 @@ nlohmann::json settingsJson(const BenchOptions& o, const RunOptions& run, const 
                             const Inputs& in) {
   const bool realtime = run.pace == Pace::Realtime;
   return {{"pace", o.pace},
-          {"driver", realtime ? (run.driver.kind == DriverKind::Paced ? "paced" : "rtaudio") : "offline"},
+          {"driver", realtime ? (run.driver.kind == DriverKind::Paced ? "paced" : "device") : "offline"},
           {"api", run.driver.api},
           {"device", o.device},
           {"sample_rate", o.rate},

@@ -1,6 +1,6 @@
 #pragma once
 // One awe-bench run: a scenario played through a fresh Engine, flat out on the offline
-// driver (freewheel) or at real-time pace (paced clock or RtAudio), with the monitor's
+// driver (freewheel) or at real-time pace (paced clock or a device), with the monitor's
 // per-buffer records read as it goes; and the polyphony ramp built on such runs.
 #include <cstdint>
 #include <functional>
