@@ -226,15 +226,18 @@ class Envelope {
     }
   }
 
+  // In the order a control block reads them: a sustaining envelope reads the first
+  // three, a releasing one the first six (the voice keeps them in its first cache line);
+  // the times only matter when a stage starts.
   Kind kind_;
   EnvelopeStage stage_ = EnvelopeStage::Finished;
-  EnvelopeTimes times_;
   uint32_t remaining_ = 0;
-  uint32_t attackPos_ = 0;
-  float level_ = 0.0f;  // volume: attenuation in dB; modulation: level 0..1
   float sustainValue_ = 0.0f;  // output while sustaining, computed once
-  float decayRate_ = 1.0f;
+  float level_ = 0.0f;  // volume: attenuation in dB; modulation: level 0..1
   float releaseRate_ = 1.0f;
+  float decayRate_ = 1.0f;
+  uint32_t attackPos_ = 0;
+  EnvelopeTimes times_;
 };
 
 }  // namespace awe

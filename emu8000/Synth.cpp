@@ -63,6 +63,7 @@ class SynthImpl final : private SysexTarget {
       : settings_(s),
         kernels_(&voiceKernels()),
         voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
+        colds_(voices_.size()),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
         slotOwner_(voices_.size(), -1),
         pendingFree_(voices_.size()) {
@@ -224,7 +225,7 @@ class SynthImpl final : private SysexTarget {
     forEachActiveVoice([&](int, Voice& v) {
       if (v.channel != ch || v.released) return;
       ++sounding;
-      if (!v.region.matches(key, v.velocity)) fits = false;
+      if (!cold(v).region.matches(key, v.velocity)) fits = false;
     });
     if (sounding == 0 || !fits) return false;
     Glide glide = glideInto(ch, key);
@@ -233,7 +234,7 @@ class SynthImpl final : private SysexTarget {
       if (glide.time_ms <= 0.0) glide.from_cents = key * 100.0;
       const double from = glide.from_cents;
       v.key = static_cast<uint8_t>(key);
-      const int keynum = v.base[genIndex(Gen::Keynum)];
+      const int keynum = cold(v).base[genIndex(Gen::Keynum)];
       if (keynum < 0 || keynum > 127) v.effectiveKey = static_cast<uint8_t>(key);
       startGlide(v, Glide{from, glide.time_ms});
       refreshVoice(i, v);
@@ -342,7 +343,7 @@ class SynthImpl final : private SysexTarget {
     c.cc[cc] = static_cast<uint8_t>(value);
     if (cc == 0 || cc == 32) return;  // takes effect at the next program change
     forEachActiveVoice([&](int i, Voice& v) {
-      if (v.channel == ch && v.modulators.uses(true, cc)) refreshVoice(i, v);
+      if (v.channel == ch && cold(v).modulators.uses(true, cc)) refreshVoice(i, v);
     });
   }
 
@@ -368,7 +369,7 @@ class SynthImpl final : private SysexTarget {
     if (!validChannel(ch) || key < 0 || key > 127) return;
     channels_[static_cast<size_t>(ch)].polyPressure[key] = static_cast<uint8_t>(std::clamp(value, 0, 127));
     forEachActiveVoice([&](int i, Voice& v) {
-      if (v.channel == ch && v.key == key && v.modulators.uses(false, static_cast<int>(GeneralController::PolyPressure))) {
+      if (v.channel == ch && v.key == key && cold(v).modulators.uses(false, static_cast<int>(GeneralController::PolyPressure))) {
         refreshVoice(i, v);
       }
     });
@@ -633,6 +634,10 @@ class SynthImpl final : private SysexTarget {
 
   static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }  // [audio thread]
 
+  // A voice's note-on part (Voice.h), by its oscillator slot.
+  VoiceCold& cold(const Voice& v) noexcept { return colds_[v.slot]; }  // [audio thread]
+  const VoiceCold& cold(const Voice& v) const noexcept { return colds_[v.slot]; }  // [audio thread]
+
   // Active voices are packed into lanes 0..activeCount_-1 (a voice that ends mid-block
   // stays there, inactive, until the block is over).
   template <class F>
@@ -771,7 +776,7 @@ class SynthImpl final : private SysexTarget {
     if (!realtime) return;
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel != ch) return;
-      v.base[g] = c.generatorOverride[g];
+      cold(v).base[g] = c.generatorOverride[g];
       refreshVoice(i, v);
     });
   }
@@ -876,8 +881,8 @@ class SynthImpl final : private SysexTarget {
     }
     forEachActiveVoice([&](int i, Voice& v) {
       if (v.channel != ch) return;
-      const int fromBank = ((c.overrideMask >> g) & 1u) ? c.generatorOverride[g] : v.region.gen[g];
-      v.base[g] = offsetGenerator(fromBank, c, g);
+      const int fromBank = ((c.overrideMask >> g) & 1u) ? c.generatorOverride[g] : cold(v).region.gen[g];
+      cold(v).base[g] = offsetGenerator(fromBank, c, g);
       refreshVoice(i, v);
     });
   }
@@ -887,20 +892,21 @@ class SynthImpl final : private SysexTarget {
 
   // [audio thread] The GS drum instrument NRPNs of this key, on a voice being started.
   void applyDrumInstrument(Voice& v, const Channel& c, int key) noexcept {
+    VoiceCold& note = cold(v);
     const size_t k = static_cast<size_t>(key);
-    v.base[genIndex(Gen::CoarseTune)] += c.drumPitch_semitones[k];
+    note.base[genIndex(Gen::CoarseTune)] += c.drumPitch_semitones[k];
     if (c.drumLevel[k] >= 0) {  // level 127 as the bank has it; amplitude follows level squared
       const double level = std::max(static_cast<double>(c.drumLevel[k]), 0.5) / 127.0;
       v.extraAttenuation_cB = static_cast<float>(-400.0 * std::log10(level));
     }
-    if (c.drumPan[k] > 0) v.base[genIndex(Gen::Pan)] = (c.drumPan[k] - 64) * 500 / 64;
-    if (c.drumReverb[k] >= 0) v.base[genIndex(Gen::ReverbEffectsSend)] = c.drumReverb[k] * 1000 / 127;
-    if (c.drumChorus[k] >= 0) v.base[genIndex(Gen::ChorusEffectsSend)] = c.drumChorus[k] * 1000 / 127;
+    if (c.drumPan[k] > 0) note.base[genIndex(Gen::Pan)] = (c.drumPan[k] - 64) * 500 / 64;
+    if (c.drumReverb[k] >= 0) note.base[genIndex(Gen::ReverbEffectsSend)] = c.drumReverb[k] * 1000 / 127;
+    if (c.drumChorus[k] >= 0) note.base[genIndex(Gen::ChorusEffectsSend)] = c.drumChorus[k] * 1000 / 127;
   }
 
   void refreshUsers(int ch, bool isCC, int index) noexcept {  // [audio thread]
     forEachActiveVoice([&](int i, Voice& v) {
-      if (v.channel == ch && v.modulators.uses(isCC, index)) refreshVoice(i, v);
+      if (v.channel == ch && cold(v).modulators.uses(isCC, index)) refreshVoice(i, v);
     });
   }
   void refreshChannel(int ch) noexcept {  // [audio thread]
@@ -926,29 +932,31 @@ class SynthImpl final : private SysexTarget {
   // Re-evaluates the modulators and everything derived from them (a controller moved).
   // [audio thread]
   void refreshVoice(int /*index*/, Voice& v) noexcept {
-    v.modulators.evaluate(inputsFor(v), v.modulated);
+    VoiceCold& note = cold(v);
+    note.modulators.evaluate(inputsFor(v), note.modulated);
     deriveParameters(v);
   }
 
   void deriveParameters(Voice& v) noexcept {  // [audio thread]
     namespace emu = emu8000;
     const PersonalityTraits& t = *v.traits;
+    const VoiceCold& note = cold(v);
     const Channel& c = channels_[v.channel];
-    const int root = v.base[genIndex(Gen::OverridingRootKey)] >= 0 ? v.base[genIndex(Gen::OverridingRootKey)]
-                                                                    : v.sample->originalKey;
+    const int root = note.base[genIndex(Gen::OverridingRootKey)] >= 0 ? note.base[genIndex(Gen::OverridingRootKey)]
+                                                                       : note.sample->originalKey;
     // Fine tune's -99..99 range bounds the bank's value, not its modulation: the pitch
     // wheel's modulator aims at it with up to +-127 semitones.
-    const float fineTune = std::clamp(static_cast<float>(v.base[genIndex(Gen::FineTune)]), -99.0f, 99.0f) +
-                           v.modulated[genIndex(Gen::FineTune)];
-    v.pitch_cents = static_cast<double>(v.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
-                    100.0 * v.gen(Gen::CoarseTune) + fineTune + v.sample->pitchCorrection_cents +
-                    v.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
-                    c.nrpnPitch_cents + keyTuning_cents(c, v.effectiveKey, root, v.gen(Gen::ScaleTuning)) +
+    const float fineTune = std::clamp(static_cast<float>(note.base[genIndex(Gen::FineTune)]), -99.0f, 99.0f) +
+                           note.modulated[genIndex(Gen::FineTune)];
+    v.pitch_cents = static_cast<double>(note.gen(Gen::ScaleTuning)) * (v.effectiveKey - root) +
+                    100.0 * note.gen(Gen::CoarseTune) + fineTune + note.sample->pitchCorrection_cents +
+                    note.modulated[genIndex(Gen::Pitch)] + c.fineTuning_cents + 100.0 * c.coarseTuning_semitones +
+                    c.nrpnPitch_cents + keyTuning_cents(c, v.effectiveKey, root, note.gen(Gen::ScaleTuning)) +
                     masterFineTuning_cents_ + 100.0 * masterCoarseTuning_semitones_;
 
     // Modulation depths: awe holds each in a signed 8-bit register.
     auto depth = [&](Gen g, double step) {
-      const double value = v.gen(g);
+      const double value = note.gen(g);
       return static_cast<float>(t.lfoRegisters ? emu::quantizeDepth(value, step) : value);
     };
     v.modLfoToPitch_cents = depth(Gen::ModLfoToPitch, emu::kPitchDepthStep_cents);
@@ -959,32 +967,32 @@ class SynthImpl final : private SysexTarget {
     v.modLfoToVolume_cB = depth(Gen::ModLfoToVolume, emu::kTremoloDepthStep_dB * 10.0);
 
     // Filter.
-    v.filterCutoff_cents = v.gen(Gen::InitialFilterFc);
-    v.filterQ_dB = v.gen(Gen::InitialFilterQ) / 10.0f;
+    v.filterCutoff_cents = note.gen(Gen::InitialFilterFc);
+    v.filterQ_dB = note.gen(Gen::InitialFilterQ) / 10.0f;
     v.filterDcGain = static_cast<float>(resonanceCompensation(v.filterQ_dB));
     if (t.cutoffRegister) {
       int reg = emu::cutoffRegister(v.filterCutoff_cents);
       if (t.driverVelocityToCutoff && !c.drum &&
-          emu::attackRegister(timecentsToSeconds(v.gen(Gen::AttackVolEnv))) < emu::kVelocityCutoffAttackLimit) {
+          emu::attackRegister(timecentsToSeconds(note.gen(Gen::AttackVolEnv))) < emu::kVelocityCutoffAttackLimit) {
         reg = emu::velocityScaledCutoff(reg, v.effectiveVelocity);
       }
       v.filterCutoff_cents = static_cast<float>(emu::cutoffCentsFromRegister(reg));
     }
     if (t.qRegister) {
-      const int q = emu::qRegister(v.gen(Gen::InitialFilterQ));
+      const int q = emu::qRegister(note.gen(Gen::InitialFilterQ));
       v.filterQ_dB = static_cast<float>(emu::qResonance_dB(q));
       v.filterDcGain = static_cast<float>(emu::qDcGain(q));
     }
 
     // Attenuation (cB).
-    float attenuation = v.gen(Gen::InitialAttenuation);
+    float attenuation = note.gen(Gen::InitialAttenuation);
     if (t.initialAttenuationX04) {
       // x0.4 scales the bank's value only (as FluidSynth scales it at load): NRPN offsets and
       // modulators add in their own units.
       const int g = genIndex(Gen::InitialAttenuation);
-      const float fromFile = std::clamp(static_cast<float>(v.region.gen[g]), 0.0f, 1440.0f);
-      const float offset = static_cast<float>(v.base[g] - v.region.gen[g]);
-      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + offset + v.modulated[g];
+      const float fromFile = std::clamp(static_cast<float>(note.region.gen[g]), 0.0f, 1440.0f);
+      const float offset = static_cast<float>(note.base[g] - note.region.gen[g]);
+      attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + offset + note.modulated[g];
     }
     attenuation += v.extraAttenuation_cB;
     if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
@@ -993,9 +1001,9 @@ class SynthImpl final : private SysexTarget {
     }
     v.attenuation_cB = attenuation;
 
-    v.pan = panGains(v.gen(Gen::Pan));
-    v.reverbSend = v.gen(Gen::ReverbEffectsSend) / 1000.0f;
-    v.chorusSend = v.gen(Gen::ChorusEffectsSend) / 1000.0f;
+    v.pan = panGains(note.gen(Gen::Pan));
+    v.reverbSend = note.gen(Gen::ReverbEffectsSend) / 1000.0f;
+    v.chorusSend = note.gen(Gen::ChorusEffectsSend) / 1000.0f;
     const double rate = settings_.sampleRate;
     v.modulationLfo.setFrequency(lfoFrequency(v, Gen::FreqModLfo), rate);
     v.vibratoLfo.setFrequency(lfoFrequency(v, Gen::FreqVibLfo), rate);
@@ -1025,7 +1033,7 @@ class SynthImpl final : private SysexTarget {
   }
 
   double lfoFrequency(const Voice& v, Gen g) const noexcept {  // [audio thread]
-    const double hz = absoluteCentsToHz(v.gen(g));
+    const double hz = absoluteCentsToHz(cold(v).gen(g));
     return v.traits->lfoRegisters ? emu8000::lfoFrequency_Hz(emu8000::lfoFrequencyRegister(hz)) : hz;
   }
 
@@ -1037,7 +1045,7 @@ class SynthImpl final : private SysexTarget {
   }
   // The release time alone (note-off), on the same grid as envelopeTimes().
   uint32_t releaseSamples(const Voice& v, bool volume) const noexcept {  // [audio thread]
-    double release_s = timecentsToSeconds(v.gen(volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv));
+    double release_s = timecentsToSeconds(cold(v).gen(volume ? Gen::ReleaseVolEnv : Gen::ReleaseModEnv));
     if (v.traits->envelopeRegisters) {
       constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
       release_s = emu8000::decaySecondsFor96dB(emu8000::decayRegister(release_s * k96)) / k96;
@@ -1046,6 +1054,7 @@ class SynthImpl final : private SysexTarget {
   }
 
   EnvelopeTimes envelopeTimes(const Voice& v, bool volume) const noexcept {  // [audio thread]
+    const VoiceCold& note = cold(v);
     namespace emu = emu8000;
     const double rate = settings_.sampleRate;
     const float fromMiddle = static_cast<float>(60 - v.effectiveKey);
@@ -1055,13 +1064,13 @@ class SynthImpl final : private SysexTarget {
     const Gen decay = volume ? Gen::DecayVolEnv : Gen::DecayModEnv;
     const Gen keyHold = volume ? Gen::KeynumToVolEnvHold : Gen::KeynumToModEnvHold;
     const Gen keyDecay = volume ? Gen::KeynumToVolEnvDecay : Gen::KeynumToModEnvDecay;
-    double attack_s = timecentsToSeconds(v.gen(attack));
-    double hold_s = timecentsToSeconds(v.gen(hold) + v.gen(keyHold) * fromMiddle);
-    double decay_s = timecentsToSeconds(v.gen(decay) + v.gen(keyDecay) * fromMiddle);
-    const float sustainGen = v.gen(volume ? Gen::SustainVolEnv : Gen::SustainModEnv);
+    double attack_s = timecentsToSeconds(note.gen(attack));
+    double hold_s = timecentsToSeconds(note.gen(hold) + note.gen(keyHold) * fromMiddle);
+    double decay_s = timecentsToSeconds(note.gen(decay) + note.gen(keyDecay) * fromMiddle);
+    const float sustainGen = note.gen(volume ? Gen::SustainVolEnv : Gen::SustainModEnv);
     double sustain = volume ? sustainGen / 10.0 : 1.0 - sustainGen / 1000.0;
     EnvelopeTimes e;
-    e.delay_samples = delaySamples(v, v.gen(delay));
+    e.delay_samples = delaySamples(v, note.gen(delay));
     if (v.traits->envelopeRegisters) {
       // Decay and release registers count a 96 dB fall; our envelope's full scale is 100 dB.
       constexpr double k96 = 96.0 / Envelope::kFullScale_dB;
@@ -1120,10 +1129,11 @@ class SynthImpl final : private SysexTarget {
   // [audio thread]
   void startVoice(int i, const Region& region, int ch, int key, int vel, uint32_t serial, bool stolen) noexcept {
     Voice& v = voices_[static_cast<size_t>(i)];
+    VoiceCold& note = cold(v);  // v.slot was set when the voice was allocated
     const Channel& c = channels_[static_cast<size_t>(ch)];
     const SampleHeader& s = bank_->samples()[region.sample];
-    v.region = region;
-    v.sample = &s;
+    note.region = region;
+    note.sample = &s;
     v.channel = static_cast<uint8_t>(ch);
     v.key = static_cast<uint8_t>(key);
     v.velocity = static_cast<uint8_t>(vel);
@@ -1131,36 +1141,36 @@ class SynthImpl final : private SysexTarget {
     v.startOrder = ++startOrder_;
     v.released = v.sustained = false;
     v.stolen = stolen;
-    std::memcpy(v.base, region.gen, sizeof(v.base));
+    std::memcpy(note.base, region.gen, sizeof(note.base));
     if (c.overrideMask != 0) {  // AWE32 NRPN edits of this channel
       for (int g = 0; g < kSf2GeneratorCount; ++g) {
-        if ((c.overrideMask >> g) & 1u) v.base[g] = c.generatorOverride[g];
+        if ((c.overrideMask >> g) & 1u) note.base[g] = c.generatorOverride[g];
       }
     }
     if (c.offsetMask != 0) {  // SF2.01 and GS NRPN offsets
       for (int g = 0; g < kSf2GeneratorCount; ++g) {
-        if ((c.offsetMask >> g) & 1u) v.base[g] = offsetGenerator(v.base[g], c, g);
+        if ((c.offsetMask >> g) & 1u) note.base[g] = offsetGenerator(note.base[g], c, g);
       }
     }
     v.extraAttenuation_cB = 0.0f;
     if (c.drum) applyDrumInstrument(v, c, key);
     v.traits = &traits_[static_cast<size_t>(personality_)];
-    const int keynum = v.base[genIndex(Gen::Keynum)];
-    const int velnum = v.base[genIndex(Gen::Velocity)];
+    const int keynum = note.base[genIndex(Gen::Keynum)];
+    const int velnum = note.base[genIndex(Gen::Velocity)];
     v.effectiveKey = static_cast<uint8_t>(keynum >= 0 && keynum <= 127 ? keynum : key);
     v.effectiveVelocity = static_cast<uint8_t>(velnum > 0 && velnum <= 127 ? velnum : vel);
-    v.exclusiveClass = v.base[genIndex(Gen::ExclusiveClass)];
+    v.exclusiveClass = note.base[genIndex(Gen::ExclusiveClass)];
 
     // Modulators: the defaults, then the instrument's (identical ones replace), then the
     // preset's (identical ones add).
-    v.modulators.clear();
+    note.modulators.clear();
     const DefaultModulators defaults =
         personality_ == Personality::Awe ? aweDefaultModulators() : sf204DefaultModulators();
-    for (size_t m = 0; m < defaults.count; ++m) v.modulators.override(defaults.list[m]);
+    for (size_t m = 0; m < defaults.count; ++m) note.modulators.override(defaults.list[m]);
     const ModulatorSpec* mods = bank_->modulators().data();
-    for (uint32_t m = 0; m < region.instModCount; ++m) v.modulators.override(mods[region.instModBegin + m]);
-    for (uint32_t m = 0; m < region.presetModCount; ++m) v.modulators.add(mods[region.presetModBegin + m]);
-    v.modulators.evaluate(inputsFor(v), v.modulated);
+    for (uint32_t m = 0; m < region.instModCount; ++m) note.modulators.override(mods[region.instModBegin + m]);
+    for (uint32_t m = 0; m < region.presetModCount; ++m) note.modulators.add(mods[region.presetModBegin + m]);
+    note.modulators.evaluate(inputsFor(v), note.modulated);
 
     setupSampleAddressing(v, s);
     startGlide(v, noteGlide_);
@@ -1169,8 +1179,8 @@ class SynthImpl final : private SysexTarget {
     // Envelopes and LFOs take their times at note-on.
     v.volumeEnvelope.start(envelopeTimes(v, true));
     v.modulationEnvelope.start(envelopeTimes(v, false));
-    v.modulationLfo.start(lfoFrequency(v, Gen::FreqModLfo), delaySamples(v, v.gen(Gen::DelayModLfo)), settings_.sampleRate);
-    v.vibratoLfo.start(lfoFrequency(v, Gen::FreqVibLfo), delaySamples(v, v.gen(Gen::DelayVibLfo)), settings_.sampleRate);
+    v.modulationLfo.start(lfoFrequency(v, Gen::FreqModLfo), delaySamples(v, note.gen(Gen::DelayModLfo)), settings_.sampleRate);
+    v.vibratoLfo.start(lfoFrequency(v, Gen::FreqVibLfo), delaySamples(v, note.gen(Gen::DelayVibLfo)), settings_.sampleRate);
 
     v.age_samples = v.modEnvClock = v.modLfoClock = v.vibLfoClock = 0;
     v.lastGain = 0.0f;
@@ -1190,8 +1200,9 @@ class SynthImpl final : private SysexTarget {
   }
 
   void setupSampleAddressing(Voice& v, const SampleHeader& s) noexcept {  // [audio thread]
+    const VoiceCold& note = cold(v);
     auto offset = [&](Gen fine, Gen coarse) {
-      return static_cast<int64_t>(v.base[genIndex(fine)]) + 32768 * static_cast<int64_t>(v.base[genIndex(coarse)]);
+      return static_cast<int64_t>(note.base[genIndex(fine)]) + 32768 * static_cast<int64_t>(note.base[genIndex(coarse)]);
     };
     const int64_t lo = s.start, hi = s.end;
     int64_t start = std::clamp<int64_t>(s.start + offset(Gen::StartAddrsOffset, Gen::StartAddrsCoarseOffset), lo, hi - 1);
@@ -1204,7 +1215,7 @@ class SynthImpl final : private SysexTarget {
     v.end = static_cast<int32_t>(end);
     v.loopStart = static_cast<int32_t>(loopStart);
     v.loopEnd = static_cast<int32_t>(loopEnd);
-    int mode = v.base[genIndex(Gen::SampleModes)] & 3;
+    int mode = note.base[genIndex(Gen::SampleModes)] & 3;
     if (mode == static_cast<int>(LoopMode::Unused)) mode = 0;  // SF2: 2 means no loop
     v.loopMode = static_cast<LoopMode>(mode);
     v.looping = v.loopMode != LoopMode::NoLoop && v.loopEnd - v.loopStart >= 2 && v.start < v.loopEnd;
@@ -1349,13 +1360,13 @@ class SynthImpl final : private SysexTarget {
         }
         v.designedCutoff_cents = cutoff;
         const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
-        v.filter = open ? BiquadCoefficients{}
-                        : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
-        g.b0[l] = v.filter.b0;
-        g.b1[l] = v.filter.b1;
-        g.b2[l] = v.filter.b2;
-        g.a1[l] = v.filter.a1;
-        g.a2[l] = v.filter.a2;
+        const BiquadCoefficients filter =
+            open ? BiquadCoefficients{} : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
+        g.b0[l] = filter.b0;
+        g.b1[l] = filter.b1;
+        g.b2[l] = filter.b2;
+        g.a1[l] = filter.a1;
+        g.a2[l] = filter.a2;
       }
     }
     if (v.gliding) {  // portamento: linear in cents, updated once per control block
@@ -1581,7 +1592,8 @@ class SynthImpl final : private SysexTarget {
   const VoiceKernelTable* kernels_;
   std::shared_ptr<const Bank> ownedBank_;
   const Bank* bank_ = nullptr;
-  std::vector<Voice> voices_;
+  std::vector<Voice> voices_;         // by lane: the active ones packed at the front
+  std::vector<VoiceCold> colds_;      // by oscillator slot: each voice's note-on part
   std::vector<LaneGroup> groups_;
   std::vector<int32_t> slotOwner_;     // oscillator slot -> lane index of its voice, or -1
   std::vector<uint64_t> freeSlots_;    // bit set: slot free

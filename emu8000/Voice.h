@@ -15,79 +15,77 @@
 
 namespace awe {
 
-struct Voice {
+// A voice is two records. Voice, the hot part, is what the renderer walks every control
+// block; the synth keeps the active ones packed in lane order in one array, so a block's
+// walk reads consecutive records (its first cache line holds all that a sustaining or
+// releasing voice touches). VoiceCold, the note-on part (region copy, generators,
+// modulators: over 1 KB), sits in a parallel array by oscillator slot: it is read when a
+// note starts or a controller moves, and stays put when the hot part changes lanes.
+struct alignas(64) Voice {
+  // ---- First cache line: read or written for every voice in every control block.
   bool active = false;
   bool released = false;    // note-off seen (or pedal lifted)
-  bool sustained = false;   // note-off seen while the sustain pedal was down
-  bool stolen = false;      // this slot was taken from another note
+  bool dirty = true;        // derived parameters changed: rewrite the lane
+  bool gliding = false;     // stays true for the block that lands on the note
+  bool looping = false;     // currently honouring the loop
+  // The modulation envelope and the LFOs only run while something listens to them; each
+  // keeps the sample time it has been advanced to and catches up when read.
+  bool usesModEnv = false, usesModLfo = false, usesVibLfo = false;
+  bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
+  bool filterModulated = false;  // ... or the cutoff
+  bool volumeModulated = false;  // LFO1 tremolo
+  float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo
+  float lastGain = 0.0f;         // the gain the last block ended on
+  float increment = 1.0f;        // sample step per output sample, as the lane has it
+  uint32_t age_samples = 0;  // samples rendered since note-on (at the current block start)
+  // Sample addressing, absolute indices into the bank's sample block.
+  int32_t loopStart = 0, loopEnd = 0, end = 0;
+  Envelope volumeEnvelope{Envelope::Kind::Volume};  // its sustain and release state in this line
+
+  // ---- Below: read when something modulates, glides or changed (and by the MIDI scans).
+  uint32_t modEnvClock = 0, modLfoClock = 0, vibLfoClock = 0;
+  const PersonalityTraits* traits = nullptr;  // fixed at note-on
+
+  // Values derived from generators + modulators (refreshed when a controller moves).
+  double pitch_cents = 0.0;        // relative to the sample's root at its own rate
+  double designedPitch_cents = 1e30;  // the pitch the lane's increment was computed for
+  double sampleRateRatio = 1.0;    // sample rate / output rate
+  double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
+  // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
+  float glide_cents = 0;
+  float glideRate_centsPerSample = 0;
+  float modLfoToPitch_cents = 0, vibLfoToPitch_cents = 0, modEnvToPitch_cents = 0;
+  float modLfoToFilter_cents = 0, modEnvToFilter_cents = 0, modLfoToVolume_cB = 0;
+  float attenuation_cB = 0;
+  float filterCutoff_cents = 13500, filterQ_dB = 0;
+  float filterDcGain = 1.0f;       // awe: the chip lowers the filter input as Q rises
+  // The filter design in use.
+  float designedCutoff_cents = -1.0f;
+  float designedQ_dB = -1.0f;
+  double filterQ = 0.70710678;     // resonanceToQ(designedQ_dB)
+
+  Lfo modulationLfo;  // LFO1: pitch, filter, volume
+  Lfo vibratoLfo;     // LFO2: pitch
+  Envelope modulationEnvelope{Envelope::Kind::Modulation};
+
+  PanGains pan{0.7071f, 0.7071f};
+  float reverbSend = 0, chorusSend = 0;
+  float extraAttenuation_cB = 0;   // GS drum instrument level, after the awe x0.4 rule
+  int32_t start = 0;               // where the sample starts playing
+
+  // What note-on, note-off and voice stealing look for in every active voice.
   uint16_t slot = 0;        // oscillator number for its life (the lane may change)
   uint8_t channel = 0;
   uint8_t key = 0;          // the MIDI key that started it (for note-off)
   uint8_t velocity = 0;
   uint8_t effectiveKey = 0;       // after the keynum generator
   uint8_t effectiveVelocity = 0;  // after the velocity generator
+  bool sustained = false;   // note-off seen while the sustain pedal was down
+  bool stolen = false;      // this slot was taken from another note
+  LoopMode loopMode = LoopMode::NoLoop;
   int exclusiveClass = 0;
   uint32_t noteSerial = 0;  // the note-on that started it
   uint64_t startOrder = 0;  // age, for stealing
-
-  const PersonalityTraits* traits = nullptr;  // fixed at note-on
-
-  // Sample addressing, absolute indices into the bank's sample block.
-  LoopMode loopMode = LoopMode::NoLoop;
-  int32_t start = 0, end = 0, loopStart = 0, loopEnd = 0;
-  bool looping = false;            // currently honouring the loop
-  double sampleRateRatio = 1.0;    // sample rate / output rate
-
-  // Values derived from generators + modulators (refreshed when a controller moves).
-  double pitch_cents = 0.0;        // relative to the sample's root at its own rate
-  float modLfoToPitch_cents = 0, vibLfoToPitch_cents = 0, modEnvToPitch_cents = 0;
-  float modLfoToFilter_cents = 0, modEnvToFilter_cents = 0, modLfoToVolume_cB = 0;
-  float filterCutoff_cents = 13500, filterQ_dB = 0;
-  float filterDcGain = 1.0f;       // awe: the chip lowers the filter input as Q rises
-  double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
-  float attenuation_cB = 0;
-  float extraAttenuation_cB = 0;   // GS drum instrument level, after the awe x0.4 rule
-  // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
-  float glide_cents = 0;
-  float glideRate_centsPerSample = 0;
-  bool gliding = false;            // stays true for the block that lands on the note
-  PanGains pan{0.7071f, 0.7071f};
-  float reverbSend = 0, chorusSend = 0;
-
-  Envelope volumeEnvelope{Envelope::Kind::Volume};
-  Envelope modulationEnvelope{Envelope::Kind::Modulation};
-  Lfo modulationLfo;  // LFO1: pitch, filter, volume
-  Lfo vibratoLfo;     // LFO2: pitch
-
-  // The modulation envelope and the LFOs only run while something listens to them; each
-  // keeps the sample time it has been advanced to and catches up when read.
-  uint32_t age_samples = 0;  // samples rendered since note-on (at the current block start)
-  uint32_t modEnvClock = 0, modLfoClock = 0, vibLfoClock = 0;
-  bool usesModEnv = false, usesModLfo = false, usesVibLfo = false;
-  bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
-  bool filterModulated = false;  // ... or the cutoff
-  bool volumeModulated = false;  // LFO1 tremolo
-  bool dirty = true;             // derived parameters changed: rewrite the lane
-  float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo
-
-  // Control-rate memory: the gain the last block ended on, and the filter design in use.
-  float lastGain = 0.0f;
-  float designedCutoff_cents = -1.0f;
-  float designedQ_dB = -1.0f;
-  double filterQ = 0.70710678;     // resonanceToQ(designedQ_dB)
-  double designedPitch_cents = 1e30;
-  float increment = 1.0f;
-  BiquadCoefficients filter;
-
-  // Below: what note-on and controller changes read and write, not every control block.
-  // The fields above (and the flags at the top) are what controlVoice walks for each voice
-  // each block; keeping them together keeps that walk to a few neighbouring cache lines
-  // instead of lines 1.4 KB apart.
-  Region region;  // what it plays: a copy, since the bank pairs zones at note-on and keeps no regions
-  const SampleHeader* sample = nullptr;
-  VoiceModulators modulators;
-  float modulated[kGenSlots] = {};   // sum of modulator outputs per destination
-  int32_t base[kSf2GeneratorCount] = {};
 
   float modulationEnvelopeNow() noexcept {  // [audio thread]
     modulationEnvelope.advance(age_samples - modEnvClock);
@@ -104,6 +102,15 @@ struct Voice {
     vibLfoClock = age_samples;
     return vibratoLfo.value();
   }
+};
+
+// The note-on part of a voice (see Voice), by oscillator slot.
+struct VoiceCold {
+  Region region;  // what it plays: a copy, since the bank pairs zones at note-on and keeps no regions
+  const SampleHeader* sample = nullptr;
+  VoiceModulators modulators;
+  float modulated[kGenSlots] = {};   // sum of modulator outputs per destination
+  int32_t base[kSf2GeneratorCount] = {};
 
   // Effective generator value: base + modulators, clamped to the generator's range.
   float gen(Gen g) const noexcept {  // [audio thread]
