@@ -204,6 +204,7 @@ std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
 std::vector<std::string> listAudioDevices() {
   setenv("JACK_NO_START_SERVER", "1", 0);
   quietJackLibrary();
+  quietAlsaLibrary();
   std::vector<std::string> lines;
   std::vector<RtAudio::Api> compiled;
   RtAudio::getCompiledApi(compiled);

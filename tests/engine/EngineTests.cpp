@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -203,6 +204,28 @@ TEST_CASE("no audio device is an error that says what was tried", "[engine][driv
   s.api = "nonsense";
   CHECK_THROWS_WITH(makeAudioDriver(s), Catch::Contains("not available"));
   unsetenv("JACK_DEFAULT_SERVER");
+}
+
+TEST_CASE("a JACK device is picked by its number or a part of its name; an unknown one lists those there are",
+          "[engine][jack][driver]") {
+  JackServer server;
+  REQUIRE(server.running());
+  INFO(server.error());
+  const std::vector<std::string> devices = listAudioDevices();
+  CHECK(std::find(devices.begin(), devices.end(), "jack: 0 'system' (2 out, physical)") != devices.end());
+  DriverSettings s;
+  s.kind = DriverKind::Device;
+  s.api = "jack";
+  s.clientName = "awe-device-test";
+  for (const char* device : {"", "0", "sys"}) {
+    s.device = device;
+    auto driver = makeAudioDriver(s);
+    CHECK(driver->kind() == "jack");
+    CHECK(driver->description() == "jack: system");
+    CHECK(driver->playsOnDevice());
+  }
+  s.device = "nowhere";
+  CHECK_THROWS_WITH(makeAudioDriver(s), Catch::Contains("jack: no output device matches 'nowhere' (devices: 0 'system')"));
 }
 
 TEST_CASE("an allocation injected on the audio thread is caught with its size and buffer", "[engine][trap]") {
