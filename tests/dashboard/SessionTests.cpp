@@ -267,7 +267,9 @@ TEST_CASE("a song's loader warnings and markers reach the panel line and the JSO
 
 TEST_CASE("a JACK server that dies: the session says so, health FAILED, the paced clock plays on, reconnect when one is back",
           "[dashboard][session][jack]") {
-  auto server = std::make_unique<JackServer>(44100, 256);
+  // One name for every run: jackd's shared registry (8 servers) frees the slot of a killed
+  // server only when a server of the same name registers again.
+  auto server = std::make_unique<JackServer>(44100, 256, "awe-test-server-dies");
   INFO(server->error());
   REQUIRE(server->running());
   const std::string name = server->name();

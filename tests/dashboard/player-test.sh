@@ -104,7 +104,7 @@ case "$mode" in
     jack_wait -w -s "$server" -t 30 >/dev/null || { cat "$work/jackd.log" >&2; fail "jackd (dummy backend) did not come up"; }
     echo "awe-player on $DISPLAY, JACK server $server: $song with $bank"
     shot_suffix=""
-    screenshot_run --driver rtaudio --api jack
+    screenshot_run --driver device --api jack
     ;;
 
   window-nodevice)
@@ -142,7 +142,9 @@ case "$mode" in
 
   nogui-server-dies)
     command -v jackd >/dev/null || skip "jackd is not installed (tools/setup installs jackd2)"
-    server="awe-player-dies-$$"
+    # One name for every run: jackd's shared registry (8 servers) frees the slot of a
+    # killed server only when a server of the same name registers again.
+    server="awe-player-dies"
     start_jackd() {
       jackd -n "$server" -d dummy -r 44100 -p "$1" >"$work/jackd.log" 2>&1 &
       jackd_pid=$!
@@ -165,7 +167,7 @@ case "$mode" in
     "$songmaker" "$song" 120 || fail "could not generate a song"
     mkfifo "$work/input"
     exec 4<>"$work/input"  # held open: the player's input never reaches its end
-    timeout 180 "$player" "$song" --sf2 "$bank" --driver rtaudio --api jack --no-gui --json "$work/report.json" \
+    timeout 180 "$player" "$song" --sf2 "$bank" --driver device --api jack --no-gui --json "$work/report.json" \
       <"$work/input" 2>"$work/stderr" &
     player_pid=$!
     pids+=("$player_pid")
