@@ -443,8 +443,9 @@ void drawTransportPanel(PlayerSession& session, const FrameData& frame, Dashboar
 // ---- Load ------------------------------------------------------------------------------------
 
 // --threads N: each voice worker's busy time as a share of the budget, over the last second
-// of buffers, as a bar beside the audio thread's (the load above counts the audio thread).
-static void drawVoiceWorkersLine(const Snapshot& s) {
+// of buffers, as a bar beside the audio thread's (the load above counts the audio thread);
+// then whether they are pinned and real-time, and the stalls (a worker preempted mid-task).
+static void drawVoiceWorkersLine(const Snapshot& s, const VoiceWorkers* pool) {
   if (s.records.empty() || s.records.back().voiceWorkers == 0) return;
   const int workers = std::min<int>(s.records.back().voiceWorkers, kMaxVoiceWorkers);
   const size_t last = std::min<size_t>(s.records.size(), static_cast<size_t>(1e9 / static_cast<double>(std::max<int64_t>(1, s.budget_ns))) + 1);
@@ -466,9 +467,20 @@ static void drawVoiceWorkersLine(const Snapshot& s) {
                         100.0 * share, workers + 1);
     }
   }
+  if (pool == nullptr) return;
+  ImGui::SameLine();
+  const uint64_t stalls = pool->stalls();
+  textDim(fmt::format("{}, {}, ", pool->pinned() ? "pinned" : "not pinned", pool->realtime() ? "real-time" : "normal priority"));
+  ImGui::SameLine(0.0f, 0.0f);
+  textColoured(stalls > 0 ? kWarnColour : kGoodColour, fmt::format("{} stall{}", stalls, stalls == 1 ? "" : "s"));
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("times the audio thread waited over %lld ms for a voice worker preempted in the middle of its "
+                      "voices (a machine with fewer free cores than --threads)",
+                      static_cast<long long>(VoiceWorkers::kWaitSpin_ns / 1'000'000));
+  }
 }
 
-void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state) {
+void drawLoadPanel(PlayerSession& session, const FrameData& frame, DashboardState& state) {
   const Snapshot& s = frame.snapshot;
   trackLastFaults(s, state);
   text(fmt::format("load now {}   smoothed {}   worst {:.0f} s {}", percent(s.load), percent(s.smoothedLoad),
@@ -479,7 +491,7 @@ void drawLoadPanel(PlayerSession&, const FrameData& frame, DashboardState& state
   ImGui::SameLine(0.0f, 16.0f);
   countLine("driver xruns", s.xruns, state.lastXrun_ns, frame.now_ns);
   drawCpuLine(frame, state.meters);
-  drawVoiceWorkersLine(s);
+  drawVoiceWorkersLine(s, session.engine().voiceWorkers());
 
   // Load per buffer, with the deadline at 100 %.
   state.scratch.clear();

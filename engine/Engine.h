@@ -204,6 +204,9 @@ class Engine final : private AudioCallback {
   // The newest output samples (any thread may read them), for a scope and a spectrum.
   const OutputScope& outputScope() const { return outputScope_; }
   const EngineSettings& settings() const { return settings_; }
+  // The voice workers of --threads N (null with one thread): their stalls(), realtime()
+  // and pinned() may be read from any thread.
+  const VoiceWorkers* voiceWorkers() const { return voiceWorkers_.get(); }
   double sampleRate() const { return settings_.driver.sampleRate; }
   uint32_t bufferFrames() const { return settings_.driver.bufferFrames; }
 

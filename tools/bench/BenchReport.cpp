@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "engine/VoiceWorkers.h"  // kWaitSpin_ns
 #include "monitor/Format.h"
 #include "monitor/report/ReportCsv.h"
 #include "monitor/report/ReportJson.h"
@@ -117,8 +118,12 @@ std::string formatScenarioDetails(const std::vector<ScenarioRuns>& scenarios) {
                                  formatDuration(r.workerBusyMean_ns[w]),
                                  100.0 * r.workerBusyMean_ns[w] / static_cast<double>(r.budget_ns));
         }
-        text += fmt::format("{}: voice workers busy per buffer (mean; the audio thread's is the busy above): {}\n", who,
-                            workers);
+        text += fmt::format(
+            "{}: voice workers busy per buffer (mean; the audio thread's is the busy above): {}; {}, {}, {} wait{} "
+            "over {} ms for a preempted worker\n",
+            who, workers, r.workersPinned ? "each pinned to a CPU" : "not pinned",
+            r.workersRealtime ? "real-time priority" : "normal priority", r.workerStalls, r.workerStalls == 1 ? "" : "s",
+            VoiceWorkers::kWaitSpin_ns / 1'000'000);
       }
       if (r.heapChecked) {
         text += fmt::format("{}: heap live {} over the first {:.3g} s, {} over the last: {} {}\n", who,
@@ -244,6 +249,12 @@ json runToJson(const RunResult& r, bool withMonitor) {
                  {"p90_ns", r.busyP90_ns},         {"p99_ns", r.busyP99_ns},   {"max_ns", r.busyMax_ns},
                  {"max_buffer", r.busyMaxBuffer},  {"records_lost", r.recordsLost},
                  {"worker_mean_ns", r.workerBusyMean_ns}};
+  if (!r.workerBusyMean_ns.empty()) {
+    out["voice_workers"] = {{"count", r.workerBusyMean_ns.size()},
+                            {"pinned", r.workersPinned},
+                            {"realtime", r.workersRealtime},
+                            {"stalls", r.workerStalls}};
+  }
   out["voices"] = {{"max", r.maxVoices},
                    {"mean", r.meanVoices},
                    {"median", r.medianVoices},

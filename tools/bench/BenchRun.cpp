@@ -400,6 +400,11 @@ RunResult runScenario(const Scenario& scenario, const std::shared_ptr<const Bank
   }
   if (options.pace == Pace::Freewheel) engine.stop();
 
+  if (const VoiceWorkers* workers = engine.voiceWorkers()) {
+    r.workersPinned = workers->pinned();
+    r.workersRealtime = workers->realtime();
+    r.workerStalls = workers->stalls();
+  }
   r.snapshot = engine.monitor().snapshot(options.keepSnapshot ? SIZE_MAX : 0);
   r.buffers = r.snapshot.buffers;
   reader.finish(r);

@@ -95,6 +95,11 @@ struct RunResult {
   double busyMean_ns = 0, busyP50_ns = 0, busyP90_ns = 0, busyP99_ns = 0, busyMax_ns = 0;
   // Each voice worker's mean busy time per measured buffer (--threads N: N-1 entries).
   std::vector<double> workerBusyMean_ns;
+  // The voice workers' conditions (engine/VoiceWorkers.h): each pinned to a CPU, each at
+  // real-time priority, and the audio thread's waits that outlasted the spin (a worker
+  // preempted mid-task).
+  bool workersPinned = false, workersRealtime = false;
+  uint64_t workerStalls = 0;
   uint64_t busyMaxBuffer = 0;
   uint64_t voiceSamples = 0;
   double nsPerVoiceSample = 0.0;  // median over the buffers with voices of busy / (voices x frames)
