@@ -97,3 +97,25 @@ TEST_CASE("awe-bench: a bank path with quotes and commas stays one CSV field; fr
   CHECK(pids.front() != static_cast<int>(::getpid()));
   CHECK(crossings == 0);
 }
+
+TEST_CASE("awe-bench --threads 3: each worker's busy time and the workers' conditions in the JSON and the text",
+          "[tools][reports][threads]") {
+  const std::string folder = test::freshFolder("tool-report-tests", "threads");
+  const test::ToolRun run = test::runTool(test::toolPath("awe-bench") +
+                                          " --ignore-timing --scenario sustained --voices 300 --duration 1 --threads 3 "
+                                          "--json " + test::shellQuote(folder + "/bench.json"));
+  INFO(run.output);
+  REQUIRE(run.exitCode == 0);
+  CHECK(run.output.find("voice workers busy per buffer") != std::string::npos);
+  CHECK(run.output.find("normal priority") != std::string::npos);  // freewheel: never SCHED_FIFO
+  const json report = json::parse(test::readWholeFile(folder + "/bench.json"));
+  const json& repetition = report.at("scenarios").at(0).at("repetitions").at(0);
+  const json& workers = repetition.at("voice_workers");
+  CHECK(workers.at("count") == 2);
+  CHECK(workers.at("realtime") == false);
+  CHECK(workers.at("pinned").is_boolean());
+  CHECK(workers.at("stalls").get<uint64_t>() < 1000);  // counted (a loaded machine stalls a few), not garbage
+  const json& busy = repetition.at("busy").at("worker_mean_ns");
+  REQUIRE(busy.size() == 2);
+  for (const json& mean_ns : busy) CHECK(mean_ns.get<double>() > 0.0);  // both took voices
+}
