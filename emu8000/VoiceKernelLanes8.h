@@ -6,6 +6,8 @@
 // linkage, so each includer gets its own copy built for its own instruction set.
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "emu8000/VoiceKernel.h"
 #include "emu8000/VoiceKernelLanes.h"
 
@@ -41,16 +43,48 @@ struct Lanes8 {
   }
   static I lo16(I v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }  // [audio thread]
   static I hi16(I v) { return _mm256_srai_epi32(v, 16); }  // [audio thread]
-  static I gather32(const int16_t* samples, I index) {  // [audio thread]
-    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(samples), index, 2);
+  // The eight int32 lanes of v as four 64-bit pairs: lane 2k in the low half of pair[k],
+  // lane 2k + 1 in the high half (four extractions, not eight; split in scalar).
+  static void pairs(I v, int64_t pair[4]) {  // [audio thread]
+    const __m128i low = _mm256_castsi256_si128(v), high = _mm256_extracti128_si256(v, 1);
+    pair[0] = _mm_cvtsi128_si64(low);
+    pair[1] = _mm_extract_epi64(low, 1);
+    pair[2] = _mm_cvtsi128_si64(high);
+    pair[3] = _mm_extract_epi64(high, 1);
   }
-  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // two gathers of pairs
-    const I g0 = gather32(samples, _mm256_sub_epi32(pos, _mm256_set1_epi32(1)));
-    const I g1 = gather32(samples, _mm256_add_epi32(pos, _mm256_set1_epi32(1)));
-    sm1 = toFloat(lo16(g0));
-    s0 = toFloat(hi16(g0));
-    s1 = toFloat(lo16(g1));
-    s2 = toFloat(hi16(g1));
+  static I gather32(const int16_t* samples, I index) {  // [audio thread] eight scalar loads
+    // Gathers are microcoded and slow on some cores (Zen 3); scalar loads of the same bytes.
+    int64_t pair[4];
+    pairs(index, pair);
+    int32_t word[kWidth];
+    for (int k = 0; k < 4; ++k) {
+      std::memcpy(&word[2 * k], samples + static_cast<int32_t>(pair[k]), sizeof(int32_t));
+      std::memcpy(&word[2 * k + 1], samples + (pair[k] >> 32), sizeof(int32_t));
+    }
+    return _mm256_setr_epi32(word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]);
+  }
+  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // [audio thread]
+    // One 8-byte load per lane holds its four points (samples[pos - 1 .. pos + 2], the
+    // same bytes two pair gathers read), and a 4x4 int16 transpose in each 128-bit half
+    // makes them four vectors: gathers are microcoded and slow on some cores (Zen 3).
+    // The indices come out as 64-bit pairs (four extractions, not eight), split in scalar.
+    int64_t pair[4];
+    pairs(pos, pair);
+    __m128i row[kWidth];
+    for (int k = 0; k < 4; ++k) {
+      row[2 * k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + static_cast<int32_t>(pair[k]) - 1));
+      row[2 * k + 1] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + (pair[k] >> 32) - 1));
+    }
+    // Lanes 0..3 in the low half, 4..7 in the high half: a0 b0 a1 b1 a2 b2 a3 b3 | e0 f0 ...
+    const I ab = _mm256_set_m128i(_mm_unpacklo_epi16(row[4], row[5]), _mm_unpacklo_epi16(row[0], row[1]));
+    const I cd = _mm256_set_m128i(_mm_unpacklo_epi16(row[6], row[7]), _mm_unpacklo_epi16(row[2], row[3]));
+    const I first = _mm256_unpacklo_epi32(ab, cd);   // a0 b0 c0 d0 a1 b1 c1 d1 | e0 .. h1
+    const I second = _mm256_unpackhi_epi32(ab, cd);  // a2 b2 c2 d2 a3 b3 c3 d3 | e2 .. h3
+    // Each int16 doubled into an int32, shifted down: sign-extended, as hi16 does.
+    sm1 = toFloat(hi16(_mm256_unpacklo_epi16(first, first)));
+    s0 = toFloat(hi16(_mm256_unpackhi_epi16(first, first)));
+    s1 = toFloat(hi16(_mm256_unpacklo_epi16(second, second)));
+    s2 = toFloat(hi16(_mm256_unpackhi_epi16(second, second)));
   }
 };
 
