@@ -1412,7 +1412,7 @@ class SynthImpl final : private SysexTarget {
     setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
     const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
     // Each voice reads its own stretch of a bank that can be hundreds of MB, through
-    // gathers the hardware prefetcher cannot follow: ask for the next block's samples now.
+    // per-lane loads the hardware prefetcher cannot follow: ask for the next block's samples now.
     if (reach + kControlBlockFrames * 2 < g.limit[l] || !v.looping) {
       const int16_t* next = bank_->sampleData() + reach;
       __builtin_prefetch(next);
