@@ -163,9 +163,10 @@ class Envelope {
 
   // Samples until the current delay, attack or hold stage ends (where the output turns a
   // corner that a linear ramp across it would blur); a large number otherwise.
+  static constexpr uint32_t kNoCorner = 0xFFFFFFFFu;
   uint32_t samplesToCorner() const noexcept {  // [audio thread]
     const bool timed = stage_ == EnvelopeStage::Delay || stage_ == EnvelopeStage::Attack || stage_ == EnvelopeStage::Hold;
-    return timed && remaining_ > 0 ? remaining_ : 0xFFFFFFFFu;
+    return timed && remaining_ > 0 ? remaining_ : kNoCorner;
   }
 
   EnvelopeStage stage() const noexcept { return stage_; }  // [audio thread]

@@ -1323,51 +1323,19 @@ class SynthImpl final : private SysexTarget {
     g.z1[l] = g.z2[l] = 0.0f;
   }
 
-  // Sets the lane's parameters for the next n samples. Returns how many of them the lane
-  // can render on the plain kernel path (no loop end or sample end within reach of its
-  // interpolation taps); the rest need the loop-aware path. Work that does not change from
-  // block to block (unmodulated pitch and cutoff, pan, sends) is redone only when dirty.
-  int controlVoice(Voice& v, LaneGroup& g, int l, int n) noexcept {  // [audio thread]
-    const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
-    const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
-    const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
-
-    if (v.pitchModulated || v.dirty || v.gliding) {
-      const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
-                           lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
-      if (cents != v.designedPitch_cents) {
-        v.designedPitch_cents = cents;
-        const double ratio = static_cast<double>(fastExp2(static_cast<float>(cents / 1200.0))) * v.sampleRateRatio;
-        v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
-        g.inc[l] = v.increment;
-      }
-    }
-    if (v.filterModulated || v.dirty) {
-      float cutoff = v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents;
-      bool open = false;
-      if (v.traits->cutoffRegister) {
-        // The chip adds the modulation to the 8-bit register: same steps, open at 0xFF.
-        const int reg = emu8000::cutoffRegister(cutoff);
-        open = reg >= emu8000::kCutoffOpen;
-        cutoff = open ? 1e9f : static_cast<float>(emu8000::cutoffCentsFromRegister(reg));
-      } else {
-        cutoff = std::clamp(cutoff, 1500.0f, 13500.0f);
-      }
-      if (cutoff != v.designedCutoff_cents || v.filterQ_dB != v.designedQ_dB) {
-        if (v.filterQ_dB != v.designedQ_dB) {
-          v.designedQ_dB = v.filterQ_dB;
-          v.filterQ = resonanceToQ(v.filterQ_dB);
-        }
-        v.designedCutoff_cents = cutoff;
-        const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
-        const BiquadCoefficients filter =
-            open ? BiquadCoefficients{} : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
-        g.b0[l] = filter.b0;
-        g.b1[l] = filter.b1;
-        g.b2[l] = filter.b2;
-        g.a1[l] = filter.a1;
-        g.a2[l] = filter.a2;
-      }
+  // The lane's increment for the pitch now (note, modulators, glide). Out of line, as are
+  // the other redesigns below: a voice that nothing modulates skips them, and the common
+  // path stays small enough to keep its values in registers.
+  [[gnu::noinline]] void designPitch(Voice& v, LaneGroup& g, int l, float modEnv, float lfo1, float lfo2,
+                                     int n) noexcept {  // [audio thread]
+    const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
+                         lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
+    if (cents != v.designedPitch_cents) {
+      v.designedPitch_cents = cents;
+      const double ratio =
+          static_cast<double>(fastExp2(static_cast<float>(cents * (1.0 / 1200.0)))) * v.sampleRateRatio;
+      v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
+      g.inc[l] = v.increment;
     }
     if (v.gliding) {  // portamento: linear in cents, updated once per control block
       if (v.glide_cents == 0.0f) {
@@ -1377,53 +1345,108 @@ class SynthImpl final : private SysexTarget {
         v.glide_cents = (next > 0.0f) == (v.glide_cents > 0.0f) ? next : 0.0f;
       }
     }
-    if (v.dirty) {
-      const float gain = settings_.masterGain * masterVolume_;
-      g.panLeft[l] = v.pan.left * gain;
-      g.panRight[l] = v.pan.right * gain;
-      g.sendReverb[l] = v.reverbSend * gain;
-      g.sendChorus[l] = v.chorusSend * gain;
-      v.dirty = false;
+  }
+
+  // The lane's low-pass for the cutoff now; redesigned only when the cutoff (in the chip's
+  // register steps, for awe) or the resonance moved.
+  [[gnu::noinline]] void designFilter(Voice& v, LaneGroup& g, int l, float modEnv,
+                                      float lfo1) noexcept {  // [audio thread]
+    float cutoff = v.filterCutoff_cents + modEnv * v.modEnvToFilter_cents + lfo1 * v.modLfoToFilter_cents;
+    bool open = false;
+    if (v.traits->cutoffRegister) {
+      // The chip adds the modulation to the 8-bit register: same steps, open at 0xFF.
+      const int reg = emu8000::cutoffRegister(cutoff);
+      open = reg >= emu8000::kCutoffOpen;
+      cutoff = open ? 1e9f : static_cast<float>(emu8000::cutoffCentsFromRegister(reg));
+    } else {
+      cutoff = std::clamp(cutoff, 1500.0f, 13500.0f);
     }
+    if (cutoff == v.designedCutoff_cents && v.filterQ_dB == v.designedQ_dB) return;
+    if (v.filterQ_dB != v.designedQ_dB) {
+      v.designedQ_dB = v.filterQ_dB;
+      v.filterQ = resonanceToQ(v.filterQ_dB);
+    }
+    v.designedCutoff_cents = cutoff;
+    const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
+    const BiquadCoefficients filter =
+        open ? BiquadCoefficients{} : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
+    g.b0[l] = filter.b0;
+    g.b1[l] = filter.b1;
+    g.b2[l] = filter.b2;
+    g.a1[l] = filter.a1;
+    g.a2[l] = filter.a2;
+  }
+
+  // The lane's bus weights: pan and sends under the master gain.
+  [[gnu::noinline]] void setBusWeights(Voice& v, LaneGroup& g, int l) noexcept {  // [audio thread]
+    const float gain = settings_.masterGain * masterVolume_;
+    g.panLeft[l] = v.pan.left * gain;
+    g.panRight[l] = v.pan.right * gain;
+    g.sendReverb[l] = v.reverbSend * gain;
+    g.sendChorus[l] = v.chorusSend * gain;
+    v.dirty = false;
+  }
+
+  // Attenuation with LFO1's tremolo at the block's end, as a gain.
+  [[gnu::noinline]] float tremoloGain(Voice& v, int n) noexcept {  // [audio thread]
+    const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
+    float attenuation = v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB;
+    if (v.traits->noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);  // tremolo only cuts
+    if (v.traits->attenuationSteps) {
+      attenuation = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation / 10.0)));
+    }
+    return fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
+  }
+
+  // How many of the next n samples a lane near its loop or sample end can render on the
+  // plain path: sample k's taps end at pos + frac + k*inc + 2, which must stay below the limit.
+  [[gnu::noinline]] static int plainSamplesBeforeLimit(const LaneGroup& g, int l, float increment,
+                                                       int n) noexcept {  // [audio thread]
+    const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(g.pos[l]);
+    if (room < 0.0 || increment <= 0.0f) return room < 0.0 ? 0 : n;
+    return static_cast<int>(std::min<double>(n, std::floor(room / increment) + 1.0));
+  }
+
+  // Sets the lane's parameters for the next n samples (perSample = 1/n). Returns how many
+  // of them the lane can render on the plain kernel path (no loop end or sample end within
+  // reach of its interpolation taps); the rest need the loop-aware path. Work that does
+  // not change from block to block (unmodulated pitch and cutoff, pan, sends) is redone
+  // only when dirty.
+  inline __attribute__((always_inline)) int controlVoice(Voice& v, LaneGroup& g, int l, int n,
+                                                         float perSample) noexcept {  // [audio thread]
+    const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
+    const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
+    const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
+    if (v.pitchModulated || v.dirty || v.gliding) designPitch(v, g, l, modEnv, lfo1, lfo2, n);
+    if (v.filterModulated || v.dirty) designFilter(v, g, l, modEnv, lfo1);
+    if (v.dirty) setBusWeights(v, g, l);
 
     // Gain at the end of the block: envelope x attenuation (with LFO1 tremolo).
     const float env = v.volumeEnvelope.advance(static_cast<uint32_t>(n));
-    float attenuationGain = v.attenuationGain;
-    if (v.volumeModulated) {
-      const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
-      float attenuation = v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB;
-      if (v.traits->noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);  // tremolo only cuts
-      if (v.traits->attenuationSteps) {
-        attenuation = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation / 10.0)));
-      }
-      attenuationGain = fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
-    }
-    const float target = env * attenuationGain;
+    const float target = env * (v.volumeModulated ? tremoloGain(v, n) : v.attenuationGain);
     // A released voice whose output has fallen below the 16-bit floor (96 dB under full
     // scale, envelope and attenuation together) is done: nothing audible remains.
     if (v.released && target < kReleaseFloorGain) v.volumeEnvelope.finish();
     g.gain[l] = v.lastGain;
-    g.gainStep[l] = (target - v.lastGain) / static_cast<float>(n);
+    g.gainStep[l] = (target - v.lastGain) * perSample;
     v.lastGain = target;
     v.age_samples += static_cast<uint32_t>(n);
 
     // Loop geometry and whether this block can cross it.
     const int32_t pos = g.pos[l];
     setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
-    const int64_t reach = static_cast<int64_t>(pos) + static_cast<int64_t>(v.increment * static_cast<float>(n)) + 3;
+    const int32_t stride = static_cast<int32_t>(v.increment * static_cast<float>(n));
+    const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
     // Each voice reads its own stretch of a bank that can be hundreds of MB, through
     // per-lane loads the hardware prefetcher cannot follow: ask for the next block's samples now.
     if (reach + kControlBlockFrames * 2 < g.limit[l] || !v.looping) {
-      const int16_t* next = bank_->sampleData() + reach;
+      const int16_t* next = block_.samples + reach;
       __builtin_prefetch(next);
-      __builtin_prefetch(next + static_cast<int64_t>(v.increment * static_cast<float>(n)));
+      __builtin_prefetch(next + stride);
     }
     if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
     if (reach < g.limit[l]) return n;
-    // Sample k's taps end at pos + frac + k*inc + 2, which must stay below the limit.
-    const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(pos);
-    if (room < 0.0 || v.increment <= 0.0f) return room < 0.0 ? 0 : n;
-    return static_cast<int>(std::min<double>(n, std::floor(room / v.increment) + 1.0));
+    return plainSamplesBeforeLimit(g, l, v.increment, n);
   }
 
   // [audio thread, or a voice worker inside RenderFanOut::run] Control and kernel work of
@@ -1442,27 +1465,30 @@ class SynthImpl final : private SysexTarget {
       Voice* const groupVoices = &voices_[static_cast<size_t>(gi) * kLanes];
       // A group's block is cut where one of its voices' volume envelopes turns a corner
       // (delay end, attack end, hold end), so onsets and peaks land on their sample.
-      for (int done = 0; done < n;) {
-        int m = n - done;
-        bool any = false;
-        for (int l = 0; l < lanes; ++l) {
-          const Voice& v = groupVoices[l];
-          if (!v.active) continue;
-          any = true;
-          const uint32_t corner = v.volumeEnvelope.samplesToCorner();
-          if (corner < static_cast<uint32_t>(m)) m = static_cast<int>(corner);
-        }
-        if (!any) break;
+      uint32_t corner = Envelope::kNoCorner;
+      bool any = false;
+      for (int l = 0; l < lanes; ++l) {
+        const Voice& v = groupVoices[l];
+        if (!v.active) continue;
+        any = true;
+        corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
+      }
+      for (int done = 0; any && done < n;) {
+        const int m = static_cast<int>(std::min(static_cast<uint32_t>(n - done), corner));
+        const float perSample = 1.0f / static_cast<float>(m);
         int plain = m;  // samples every lane can take on the plain path
         for (int l = 0; l < lanes; ++l) {
           Voice& v = groupVoices[l];
-          if (v.active) plain = std::min(plain, controlVoice(v, g, l, m));
+          if (v.active) plain = std::min(plain, controlVoice(v, g, l, m, perSample));
         }
         if (laps) AWE_SPAN_LAP(laps_, Control);
         if (plain > 0) kernel[0](g, block_.samples, plain, acc + done * kLanes, n);
         if (plain < m) kernel[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
         if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
         done += m;
+        // Voices that ended, and the next corner of those that play on.
+        corner = Envelope::kNoCorner;
+        any = false;
         for (int l = 0; l < lanes; ++l) {
           Voice& v = groupVoices[l];
           if (!v.active) continue;
@@ -1471,7 +1497,10 @@ class SynthImpl final : private SysexTarget {
             v.active = false;  // silent for the rest of the block, removed after it
             parkLane(g, l);
             scratch.ended[static_cast<size_t>(scratch.endedCount++)] = gi * kLanes + l;
+            continue;
           }
+          any = true;
+          corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
         }
       }
     }
