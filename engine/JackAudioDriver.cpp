@@ -11,24 +11,14 @@
 #include <jack/jack.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "engine/DriverFactory.h"
-#include "engine/JackMessages.h"
+#include "engine/JackClient.h"
 #include "engine/JackProcessPark.h"
 #include "monitor/Clock.h"
 
 namespace awe {
 namespace {
-
-std::vector<std::string> portNames(jack_client_t* client, unsigned long flags) {
-  std::vector<std::string> result;
-  const char** names = jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, flags);
-  if (names == nullptr) return result;
-  for (const char** name = names; *name != nullptr; ++name) result.emplace_back(*name);
-  jack_free(static_cast<void*>(names));
-  return result;
-}
 
 std::string clientOf(const std::string& port) { return port.substr(0, port.find(':')); }
 
@@ -42,8 +32,9 @@ struct JackDevice {
 
 std::vector<JackDevice> jackDevices(jack_client_t* client) {
   std::vector<JackDevice> devices;
-  const std::vector<std::string> physical = portNames(client, JackPortIsInput | JackPortIsPhysical);
-  for (const std::string& port : portNames(client, JackPortIsInput)) {
+  const std::vector<std::string> physical =
+      jackPortNames(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput | JackPortIsPhysical);
+  for (const std::string& port : jackPortNames(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput)) {
     const std::string name = clientOf(port);
     auto it = std::find_if(devices.begin(), devices.end(), [&](const JackDevice& d) { return d.name == name; });
     if (it == devices.end()) it = devices.insert(devices.end(), JackDevice{name, {}, false});
@@ -53,14 +44,11 @@ std::vector<JackDevice> jackDevices(jack_client_t* client) {
   return devices;
 }
 
+// Our client, or the reason in the driver's words (makeDeviceDriver lists it with the others).
 jack_client_t* openClient(const std::string& clientName) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  jack_status_t status{};
-  jack_client_t* client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
-  if (client == nullptr) {
-    throw DriverError("jack: cannot open the client '" + clientName + "': " + jackStatusText(static_cast<unsigned>(status)));
-  }
+  std::string whyNot;
+  jack_client_t* client = openJackClient(clientName, whyNot);
+  if (client == nullptr) throw DriverError("jack: cannot open the client '" + clientName + "': " + whyNot);
   return client;
 }
 

@@ -3,9 +3,9 @@
 #include <RtAudio.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "engine/DriverFactory.h"
+#include "engine/JackClient.h"
 #include "engine/JackMessages.h"
 #include "monitor/Clock.h"
 
@@ -184,8 +184,7 @@ class RtAudioDriver final : public AudioDriver {
 
 std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
   // Never let libjack start a server behind the user's back: no server means no JACK.
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
+  prepareJackLibrary();
   quietAlsaLibrary();
   std::string tried;
   for (RtAudio::Api api : apisToTry(settings.api)) {
@@ -202,8 +201,7 @@ std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
 }
 
 std::vector<std::string> listAudioDevices() {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
+  prepareJackLibrary();
   quietAlsaLibrary();
   std::vector<std::string> lines;
   std::vector<RtAudio::Api> compiled;
