@@ -12,10 +12,10 @@
 
 #include <algorithm>
 
+#include "engine/DeviceDriver.h"
 #include "engine/DriverFactory.h"
 #include "engine/JackClient.h"
 #include "engine/JackProcessPark.h"
-#include "monitor/Clock.h"
 
 namespace awe {
 namespace {
@@ -52,9 +52,9 @@ jack_client_t* openClient(const std::string& clientName) {
   return client;
 }
 
-class JackAudioDriver final : public AudioDriver {
+class JackAudioDriver final : public DeviceDriver {
  public:
-  explicit JackAudioDriver(const DriverSettings& settings) : settings_(settings) {
+  explicit JackAudioDriver(const DriverSettings& settings) : DeviceDriver(settings) {
     client_ = openClient(settings.clientName);
     try {
       open();
@@ -100,13 +100,6 @@ class JackAudioDriver final : public AudioDriver {
 
   bool running() const override { return active_ && !serverGone_.load(std::memory_order_relaxed); }
   std::string kind() const override { return "jack"; }
-  bool playsOnDevice() const override { return true; }
-  std::string description() const override { return description_; }
-  double sampleRate() const override { return sampleRate_; }
-  uint32_t bufferFrames() const override { return bufferFrames_; }
-  double outputLatency_s() const override { return latency_s_; }
-  uint64_t xruns() const override { return xruns_.load(std::memory_order_relaxed); }
-  bool realtime() const override { return realtime_.load(std::memory_order_relaxed); }
 
  private:
   void open() {
@@ -171,12 +164,7 @@ class JackAudioDriver final : public AudioDriver {
   }
 
   int process(jack_nframes_t frames) noexcept {  // [audio thread: JACK process thread]
-    DriverCallbackInfo info;
-    info.start_ns = monotonicNanoseconds();
-    if (!threadStarted_.exchange(true, std::memory_order_relaxed)) {
-      realtime_.store(currentThreadIsRealtime(), std::memory_order_relaxed);
-      callback_->audioThreadStarted();
-    }
+    DriverCallbackInfo info = beginCallback();
     info.xrun = xrunPending_.exchange(false, std::memory_order_relaxed);
     auto* left = static_cast<float*>(jack_port_get_buffer(ports_[0], frames));
     auto* right = static_cast<float*>(jack_port_get_buffer(ports_[1], frames));
@@ -197,20 +185,11 @@ class JackAudioDriver final : public AudioDriver {
     static_cast<JackAudioDriver*>(user)->serverGone_.store(true, std::memory_order_relaxed);
   }
 
-  DriverSettings settings_;
   jack_client_t* client_ = nullptr;
   jack_port_t* ports_[2] = {nullptr, nullptr};
   std::vector<std::string> devicePorts_;
-  std::string description_;
-  AudioCallback* callback_ = nullptr;
   bool active_ = false;
-  unsigned sampleRate_ = 0;
-  uint32_t bufferFrames_ = 0;
-  double latency_s_ = 0.0;
-  std::atomic<uint64_t> xruns_{0};
   std::atomic<bool> xrunPending_{false};
-  std::atomic<bool> threadStarted_{false};
-  std::atomic<bool> realtime_{false};
   std::atomic<bool> serverGone_{false};
   JackProcessPark park_;
 };
