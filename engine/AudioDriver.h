@@ -2,7 +2,7 @@
 // Audio drivers: who calls the engine's render callback, and when.
 //   device   a real device: JACK through a client of awe's own (engine/JackAudioDriver.cpp),
 //            ALSA or PulseAudio through RtAudio (engine/RtAudioDriver.cpp); the first API
-//            that opens, or the one asked for
+//            that opens, or the one asked for; what the two share is engine/DeviceDriver.h
 //   paced    its own thread waking at absolute deadlines, for machines with no device
 //            (engine/PacedClockDriver.cpp)
 //   offline  as fast as possible, on the caller's thread (engine/OfflineDriver.h)

@@ -11,24 +11,14 @@
 #include <jack/jack.h>
 
 #include <algorithm>
-#include <cstdlib>
 
+#include "engine/DeviceDriver.h"
 #include "engine/DriverFactory.h"
-#include "engine/JackMessages.h"
+#include "engine/JackClient.h"
 #include "engine/JackProcessPark.h"
-#include "monitor/Clock.h"
 
 namespace awe {
 namespace {
-
-std::vector<std::string> portNames(jack_client_t* client, unsigned long flags) {
-  std::vector<std::string> result;
-  const char** names = jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, flags);
-  if (names == nullptr) return result;
-  for (const char** name = names; *name != nullptr; ++name) result.emplace_back(*name);
-  jack_free(static_cast<void*>(names));
-  return result;
-}
 
 std::string clientOf(const std::string& port) { return port.substr(0, port.find(':')); }
 
@@ -42,8 +32,9 @@ struct JackDevice {
 
 std::vector<JackDevice> jackDevices(jack_client_t* client) {
   std::vector<JackDevice> devices;
-  const std::vector<std::string> physical = portNames(client, JackPortIsInput | JackPortIsPhysical);
-  for (const std::string& port : portNames(client, JackPortIsInput)) {
+  const std::vector<std::string> physical =
+      jackPortNames(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput | JackPortIsPhysical);
+  for (const std::string& port : jackPortNames(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput)) {
     const std::string name = clientOf(port);
     auto it = std::find_if(devices.begin(), devices.end(), [&](const JackDevice& d) { return d.name == name; });
     if (it == devices.end()) it = devices.insert(devices.end(), JackDevice{name, {}, false});
@@ -53,20 +44,17 @@ std::vector<JackDevice> jackDevices(jack_client_t* client) {
   return devices;
 }
 
+// Our client, or the reason in the driver's words (makeDeviceDriver lists it with the others).
 jack_client_t* openClient(const std::string& clientName) {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
-  jack_status_t status{};
-  jack_client_t* client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
-  if (client == nullptr) {
-    throw DriverError("jack: cannot open the client '" + clientName + "': " + jackStatusText(static_cast<unsigned>(status)));
-  }
+  std::string whyNot;
+  jack_client_t* client = openJackClient(clientName, whyNot);
+  if (client == nullptr) throw DriverError("jack: cannot open the client '" + clientName + "': " + whyNot);
   return client;
 }
 
-class JackAudioDriver final : public AudioDriver {
+class JackAudioDriver final : public DeviceDriver {
  public:
-  explicit JackAudioDriver(const DriverSettings& settings) : settings_(settings) {
+  explicit JackAudioDriver(const DriverSettings& settings) : DeviceDriver(settings) {
     client_ = openClient(settings.clientName);
     try {
       open();
@@ -112,13 +100,6 @@ class JackAudioDriver final : public AudioDriver {
 
   bool running() const override { return active_ && !serverGone_.load(std::memory_order_relaxed); }
   std::string kind() const override { return "jack"; }
-  bool playsOnDevice() const override { return true; }
-  std::string description() const override { return description_; }
-  double sampleRate() const override { return sampleRate_; }
-  uint32_t bufferFrames() const override { return bufferFrames_; }
-  double outputLatency_s() const override { return latency_s_; }
-  uint64_t xruns() const override { return xruns_.load(std::memory_order_relaxed); }
-  bool realtime() const override { return realtime_.load(std::memory_order_relaxed); }
 
  private:
   void open() {
@@ -183,12 +164,7 @@ class JackAudioDriver final : public AudioDriver {
   }
 
   int process(jack_nframes_t frames) noexcept {  // [audio thread: JACK process thread]
-    DriverCallbackInfo info;
-    info.start_ns = monotonicNanoseconds();
-    if (!threadStarted_.exchange(true, std::memory_order_relaxed)) {
-      realtime_.store(currentThreadIsRealtime(), std::memory_order_relaxed);
-      callback_->audioThreadStarted();
-    }
+    DriverCallbackInfo info = beginCallback();
     info.xrun = xrunPending_.exchange(false, std::memory_order_relaxed);
     auto* left = static_cast<float*>(jack_port_get_buffer(ports_[0], frames));
     auto* right = static_cast<float*>(jack_port_get_buffer(ports_[1], frames));
@@ -209,20 +185,11 @@ class JackAudioDriver final : public AudioDriver {
     static_cast<JackAudioDriver*>(user)->serverGone_.store(true, std::memory_order_relaxed);
   }
 
-  DriverSettings settings_;
   jack_client_t* client_ = nullptr;
   jack_port_t* ports_[2] = {nullptr, nullptr};
   std::vector<std::string> devicePorts_;
-  std::string description_;
-  AudioCallback* callback_ = nullptr;
   bool active_ = false;
-  unsigned sampleRate_ = 0;
-  uint32_t bufferFrames_ = 0;
-  double latency_s_ = 0.0;
-  std::atomic<uint64_t> xruns_{0};
   std::atomic<bool> xrunPending_{false};
-  std::atomic<bool> threadStarted_{false};
-  std::atomic<bool> realtime_{false};
   std::atomic<bool> serverGone_{false};
   JackProcessPark park_;
 };

@@ -1,5 +1,5 @@
 #include "engine/JackCapture.h"
-#include "engine/JackMessages.h"
+#include "engine/JackClient.h"
 
 #include <jack/jack.h>
 #include "engine/SpscQueue.h"
@@ -63,12 +63,9 @@ struct JackCapture::Impl {
 JackCapture::JackCapture(const std::string& clientName, uint32_t inputs, const OnsetDetectorSettings& detector,
                          std::size_t onsetCapacity)
     : impl_(std::make_unique<Impl>(onsetCapacity)) {
-  jack_status_t status{};
-  quietJackLibrary();
-  impl_->client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
-  if (impl_->client == nullptr) {
-    throw std::runtime_error("cannot open JACK client '" + clientName + "': " + jackStatusText(static_cast<unsigned>(status)));
-  }
+  std::string whyNot;
+  impl_->client = openJackClient(clientName, whyNot);
+  if (impl_->client == nullptr) throw std::runtime_error("cannot open JACK client '" + clientName + "': " + whyNot);
   for (uint32_t i = 0; i < inputs; ++i) {
     const std::string name = "in_" + std::to_string(i + 1);
     jack_port_t* port = jack_port_register(impl_->client, name.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
@@ -105,14 +102,10 @@ void JackCapture::stop() {
 
 std::vector<JackCapture::PortInfo> JackCapture::audioOutputPorts(const std::string& pattern) const {
   std::vector<PortInfo> result;
-  const char** names = jack_get_ports(impl_->client, pattern.empty() ? nullptr : pattern.c_str(),
-                                      JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput);
-  if (names == nullptr) return result;
-  for (const char** name = names; *name != nullptr; ++name) {
-    jack_port_t* port = jack_port_by_name(impl_->client, *name);
-    result.push_back({*name, port != nullptr && (jack_port_flags(port) & JackPortIsPhysical) != 0});
+  for (const std::string& name : jackPortNames(impl_->client, pattern.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput)) {
+    jack_port_t* port = jack_port_by_name(impl_->client, name.c_str());
+    result.push_back({name, port != nullptr && (jack_port_flags(port) & JackPortIsPhysical) != 0});
   }
-  jack_free(static_cast<void*>(names));
   return result;
 }
 

@@ -61,18 +61,4 @@ std::string takeAlsaMessages() {
   return messages;
 }
 
-std::string jackStatusText(unsigned status) {
-  std::string text;
-  auto add = [&](jack_status_t bit, const char* what) {
-    if ((status & static_cast<unsigned>(bit)) != 0) text += (text.empty() ? "" : ", ") + std::string(what);
-  };
-  add(JackServerFailed, "no JACK server is running (or it refused the connection)");
-  add(JackServerError, "the server reported an error");
-  add(JackNameNotUnique, "the client name is taken");
-  add(JackInitFailure, "the client could not be initialised");
-  add(JackShmFailure, "shared memory is unavailable");
-  add(JackVersionError, "client and server versions differ");
-  return text.empty() ? "status " + std::to_string(status) : text;
-}
-
 }  // namespace awe

@@ -14,7 +14,5 @@ void quietJackLibrary();
 void quietAlsaLibrary();
 // The ALSA messages since the last call, "; "-separated, and forgets them. [any thread]
 std::string takeAlsaMessages();
-// Why jack_client_open refused, in words, from the jack_status_t it filled in.
-std::string jackStatusText(unsigned status);
 
 }  // namespace awe

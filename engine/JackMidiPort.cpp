@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "engine/JackMessages.h"
+#include "engine/JackClient.h"
 #include "engine/SpscQueue.h"
 #include "monitor/Clock.h"
 
@@ -30,23 +30,16 @@ __attribute__((noinline, no_sanitize("thread"))) void copyMidiBytes(const uint8_
 }
 
 jack_client_t* openClient(const std::string& clientName) {
-  quietJackLibrary();
-  jack_status_t status{};
-  jack_client_t* client = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
-  if (client == nullptr) {
-    throw std::runtime_error("cannot open JACK client '" + clientName + "': " + jackStatusText(static_cast<unsigned>(status)));
-  }
+  std::string whyNot;
+  jack_client_t* client = openJackClient(clientName, whyNot);
+  if (client == nullptr) throw std::runtime_error("cannot open JACK client '" + clientName + "': " + whyNot);
   return client;
 }
 
+// The ports ours can link with: an input listens to MIDI outputs, an output feeds inputs.
 std::vector<std::string> midiPortsFor(jack_client_t* client, JackMidiPort::Direction direction) {
-  std::vector<std::string> result;
-  const char** names = jack_get_ports(client, nullptr, JACK_DEFAULT_MIDI_TYPE,
-                                      direction == JackMidiPort::Direction::Input ? JackPortIsOutput : JackPortIsInput);
-  if (names == nullptr) return result;
-  for (const char** name = names; *name != nullptr; ++name) result.emplace_back(*name);
-  jack_free(static_cast<void*>(names));
-  return result;
+  return jackPortNames(client, nullptr, JACK_DEFAULT_MIDI_TYPE,
+                       direction == JackMidiPort::Direction::Input ? JackPortIsOutput : JackPortIsInput);
 }
 
 }  // namespace

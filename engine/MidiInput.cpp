@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "engine/AudioDriver.h"  // namesDevice
+#include "engine/JackClient.h"
 #include "engine/JackMessages.h"
 #include "engine/JackMidiPort.h"
 #include "monitor/Clock.h"
@@ -26,8 +27,7 @@ RtMidi::Api rtMidiApi(MidiApi api) { return api == MidiApi::Alsa ? RtMidi::LINUX
 std::string apiLabel(MidiApi api) { return api == MidiApi::Alsa ? "ALSA sequencer" : "JACK"; }
 
 void quietMidiLibraries() {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
+  prepareJackLibrary();
   quietAlsaLibrary();
 }
 

@@ -3,11 +3,11 @@
 #include <RtAudio.h>
 
 #include <algorithm>
-#include <cstdlib>
 
+#include "engine/DeviceDriver.h"
 #include "engine/DriverFactory.h"
+#include "engine/JackClient.h"
 #include "engine/JackMessages.h"
-#include "monitor/Clock.h"
 
 namespace awe {
 namespace {
@@ -31,10 +31,10 @@ std::vector<RtAudio::Api> apisToTry(const std::string& wanted) {
 }
 
 // ALSA or PulseAudio through RtAudio (JACK has its own driver: engine/JackAudioDriver.cpp).
-class RtAudioDriver final : public AudioDriver {
+class RtAudioDriver final : public DeviceDriver {
  public:
   // Opens the stream on `api`; throws DriverError saying why it could not.
-  RtAudioDriver(const DriverSettings& settings, RtAudio::Api api) : settings_(settings) {
+  RtAudioDriver(const DriverSettings& settings, RtAudio::Api api) : DeviceDriver(settings) {
     const std::string name = RtAudio::getApiName(api);
     try {
       auto audio = std::make_unique<RtAudio>(api);
@@ -85,13 +85,6 @@ class RtAudioDriver final : public AudioDriver {
 
   bool running() const override { return rtaudio_ != nullptr && rtaudio_->isStreamRunning(); }
   std::string kind() const override { return "rtaudio"; }
-  bool playsOnDevice() const override { return true; }
-  std::string description() const override { return description_; }
-  double sampleRate() const override { return sampleRate_; }
-  uint32_t bufferFrames() const override { return bufferFrames_; }
-  double outputLatency_s() const override { return latency_s_; }
-  uint64_t xruns() const override { return xruns_.load(std::memory_order_relaxed); }
-  bool realtime() const override { return realtime_.load(std::memory_order_relaxed); }
 
  private:
   bool pickDevice(RtAudio& audio, unsigned count, unsigned& device, std::string& deviceName, std::string& why,
@@ -153,12 +146,7 @@ class RtAudioDriver final : public AudioDriver {
   static int onAudio(void* output, void* /*input*/, unsigned int frames, double /*streamTime*/,
                      RtAudioStreamStatus status, void* user) {  // [audio thread]
     auto* self = static_cast<RtAudioDriver*>(user);
-    DriverCallbackInfo info;
-    info.start_ns = monotonicNanoseconds();
-    if (!self->threadStarted_.exchange(true, std::memory_order_relaxed)) {
-      self->realtime_.store(currentThreadIsRealtime(), std::memory_order_relaxed);
-      self->callback_->audioThreadStarted();
-    }
+    DriverCallbackInfo info = self->beginCallback();
     if ((status & RTAUDIO_OUTPUT_UNDERFLOW) != 0) {
       info.xrun = true;
       self->xruns_.fetch_add(1, std::memory_order_relaxed);
@@ -168,24 +156,14 @@ class RtAudioDriver final : public AudioDriver {
     return 0;
   }
 
-  DriverSettings settings_;
   std::unique_ptr<RtAudio> rtaudio_;
-  std::string description_;
-  AudioCallback* callback_ = nullptr;
-  unsigned sampleRate_ = 0;
-  uint32_t bufferFrames_ = 0;
-  double latency_s_ = 0.0;
-  std::atomic<uint64_t> xruns_{0};
-  std::atomic<bool> threadStarted_{false};
-  std::atomic<bool> realtime_{false};
 };
 
 }  // namespace
 
 std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
   // Never let libjack start a server behind the user's back: no server means no JACK.
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
+  prepareJackLibrary();
   quietAlsaLibrary();
   std::string tried;
   for (RtAudio::Api api : apisToTry(settings.api)) {
@@ -202,8 +180,7 @@ std::unique_ptr<AudioDriver> makeDeviceDriver(const DriverSettings& settings) {
 }
 
 std::vector<std::string> listAudioDevices() {
-  setenv("JACK_NO_START_SERVER", "1", 0);
-  quietJackLibrary();
+  prepareJackLibrary();
   quietAlsaLibrary();
   std::vector<std::string> lines;
   std::vector<RtAudio::Api> compiled;
