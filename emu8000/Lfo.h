@@ -2,6 +2,7 @@
 // Triangle LFO with a delay, as SF2 8.1.2 describes it (and as 86Box models the EMU8000):
 // after the delay it starts at 0 and rises to +1, falls to -1, and so on. Advanced once
 // per control block.
+#include <algorithm>
 #include <cstdint>
 
 namespace awe {
@@ -11,18 +12,23 @@ class Lfo {
   // [audio thread] frequency in Hz, delay in samples, at the output sample rate.
   void start(double frequency_Hz, uint32_t delay_samples, double sampleRate) noexcept {
     delay_ = delay_samples;
-    phase_ = 0.0;
+    phase_ = 0;
     setFrequency(frequency_Hz, sampleRate);
   }
-  void setFrequency(double frequency_Hz, double sampleRate) noexcept { step_ = frequency_Hz / sampleRate; }
+  // The phase is a 32-bit fraction of a cycle, so it wraps by itself and costs integer
+  // adds only: 2^-32 cycle per sample is 1e-5 Hz at 44.1 kHz.
+  void setFrequency(double frequency_Hz, double sampleRate) noexcept {  // [audio thread]
+    const double cyclesPerSample = std::clamp(frequency_Hz / sampleRate, 0.0, 0.5);
+    step_ = static_cast<uint32_t>(cyclesPerSample * kPhaseUnitsPerCycle + 0.5);
+  }
 
   // Value (-1..1) now.
   float value() const noexcept {  // [audio thread]
     if (delay_ > 0) return 0.0f;
-    // phase 0 -> 0, 0.25 -> +1, 0.75 -> -1, 1 -> 0
-    const double p = phase_;
-    const double v = p < 0.25 ? 4.0 * p : (p < 0.75 ? 2.0 - 4.0 * p : 4.0 * p - 4.0);
-    return static_cast<float>(v);
+    // phase 0 -> 0, 1/4 -> +1, 3/4 -> -1: 1 - 4 |frac(phase + 1/4) - 1/2|
+    const uint32_t shifted = phase_ + kQuarterCycle;
+    const uint32_t fromHalf = shifted >= kHalfCycle ? shifted - kHalfCycle : kHalfCycle - shifted;
+    return 1.0f - static_cast<float>(fromHalf) * (4.0f / static_cast<float>(kPhaseUnitsPerCycle));
   }
 
   void advance(uint32_t n) noexcept {  // [audio thread]
@@ -32,14 +38,16 @@ class Lfo {
     }
     n -= delay_;
     delay_ = 0;
-    phase_ += step_ * static_cast<double>(n);
-    phase_ -= static_cast<double>(static_cast<int64_t>(phase_));  // wrap to [0,1)
+    phase_ += step_ * n;  // modulo 2^32: whole cycles drop out
   }
 
  private:
+  static constexpr double kPhaseUnitsPerCycle = 4294967296.0;  // 2^32
+  static constexpr uint32_t kQuarterCycle = 0x40000000u;
+  static constexpr uint32_t kHalfCycle = 0x80000000u;
   uint32_t delay_ = 0;
-  double phase_ = 0.0;
-  double step_ = 0.0;
+  uint32_t phase_ = 0;
+  uint32_t step_ = 0;
 };
 
 }  // namespace awe

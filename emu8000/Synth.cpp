@@ -1186,12 +1186,13 @@ class SynthImpl final : private SysexTarget {
     v.lastGain = 0.0f;
     v.designedCutoff_cents = -1.0f;
     v.designedQ_dB = -1.0f;
-    v.designedPitch_cents = 1e30;
+    v.designedPitch_cents = 1e30f;
     v.active = true;
 
     LaneGroup& g = groups_[static_cast<size_t>(i / kLanes)];
     const int l = i % kLanes;
     g.pos[l] = v.start;
+    setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
     g.frac[l] = 0.0f;
     g.z1[l] = g.z2[l] = 0.0f;
     g.gain[l] = 0.0f;
@@ -1328,12 +1329,12 @@ class SynthImpl final : private SysexTarget {
   // path stays small enough to keep its values in registers.
   [[gnu::noinline]] void designPitch(Voice& v, LaneGroup& g, int l, float modEnv, float lfo1, float lfo2,
                                      int n) noexcept {  // [audio thread]
-    const double cents = v.pitch_cents + modEnv * v.modEnvToPitch_cents + lfo1 * v.modLfoToPitch_cents +
-                         lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
+    // In float: 0.001 cents near the top of the range, where the exponential is float anyway.
+    const float cents = static_cast<float>(v.pitch_cents) + modEnv * v.modEnvToPitch_cents +
+                        lfo1 * v.modLfoToPitch_cents + lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
     if (cents != v.designedPitch_cents) {
       v.designedPitch_cents = cents;
-      const double ratio =
-          static_cast<double>(fastExp2(static_cast<float>(cents * (1.0 / 1200.0)))) * v.sampleRateRatio;
+      const double ratio = static_cast<double>(fastExp2(cents * (1.0f / 1200.0f))) * v.sampleRateRatio;
       v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
       g.inc[l] = v.increment;
     }
@@ -1432,9 +1433,10 @@ class SynthImpl final : private SysexTarget {
     v.lastGain = target;
     v.age_samples += static_cast<uint32_t>(n);
 
-    // Loop geometry and whether this block can cross it.
+    // Loop geometry and whether this block can cross it. The lane's loop fields change
+    // only when the voice enters its loop or stops looping (note-off of a loop-until-release).
     const int32_t pos = g.pos[l];
-    setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
+    if (v.looping ? g.floor[l] == kNoFloor : g.wrap[l] != 0) setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
     const int32_t stride = static_cast<int32_t>(v.increment * static_cast<float>(n));
     const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
     // Each voice reads its own stretch of a bank that can be hundreds of MB, through

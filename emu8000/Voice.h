@@ -48,7 +48,7 @@ struct alignas(64) Voice {
 
   // Values derived from generators + modulators (refreshed when a controller moves).
   double pitch_cents = 0.0;        // relative to the sample's root at its own rate
-  double designedPitch_cents = 1e30;  // the pitch the lane's increment was computed for
+  float designedPitch_cents = 1e30f;  // the pitch the lane's increment was computed for
   double sampleRateRatio = 1.0;    // sample rate / output rate
   double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
   // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
