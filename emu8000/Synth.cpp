@@ -628,7 +628,9 @@ class SynthImpl final : private SysexTarget {
   struct Block {
     int frames = 0;
     int groups = 0;
-    const VoiceKernelFn (*kernel)[2] = nullptr;  // [plain, loop-aware] for this block's quality
+    // [filter off, on][plain, loop-aware] for this block's quality (both "off" when the
+    // quality turns the filter off)
+    const VoiceKernelFn (*kernel)[2][2] = nullptr;
     const int16_t* samples = nullptr;
   };
 
@@ -1306,6 +1308,11 @@ class SynthImpl final : private SysexTarget {
     d.a2[dl] = s.a2[sl];
     d.z1[dl] = s.z1[sl];
     d.z2[dl] = s.z2[sl];
+    copyLaneBit(d.filteredLanes, dl, s.filteredLanes, sl);
+    copyLaneBit(d.filteredLanesBefore, dl, s.filteredLanesBefore, sl);
+  }
+  static void copyLaneBit(uint32_t& d, int dl, uint32_t s, int sl) noexcept {  // [audio thread]
+    d = (d & ~(1u << dl)) | (((s >> sl) & 1u) << dl);
   }
 
   // An idle lane reads a valid position, advances by nothing and outputs nothing.
@@ -1322,6 +1329,8 @@ class SynthImpl final : private SysexTarget {
     g.b0[l] = 1.0f;
     g.b1[l] = g.b2[l] = g.a1[l] = g.a2[l] = 0.0f;
     g.z1[l] = g.z2[l] = 0.0f;
+    g.filteredLanes &= ~(1u << l);
+    g.filteredLanesBefore &= ~(1u << l);
   }
 
   // The lane's increment for the pitch now (note, modulators, glide). Out of line, as are
@@ -1376,6 +1385,8 @@ class SynthImpl final : private SysexTarget {
     g.b2[l] = filter.b2;
     g.a1[l] = filter.a1;
     g.a2[l] = filter.a2;
+    const uint32_t bit = 1u << l;
+    g.filteredLanes = open ? g.filteredLanes & ~bit : g.filteredLanes | bit;
   }
 
   // The lane's bus weights: pan and sends under the master gain.
@@ -1484,8 +1495,11 @@ class SynthImpl final : private SysexTarget {
           if (v.active) plain = std::min(plain, controlVoice(v, g, l, m, perSample));
         }
         if (laps) AWE_SPAN_LAP(laps_, Control);
-        if (plain > 0) kernel[0](g, block_.samples, plain, acc + done * kLanes, n);
-        if (plain < m) kernel[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
+        const auto& pass = kernel[(g.filteredLanes | g.filteredLanesBefore) != 0 ? 1 : 0];
+        if (plain > 0) pass[0](g, block_.samples, plain, acc + done * kLanes, n);
+        if (plain < m) pass[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
+        // A lane's filter state runs out to zeros within two samples of the identity.
+        g.filteredLanesBefore = m >= 2 ? g.filteredLanes : g.filteredLanesBefore | g.filteredLanes;
         if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
         done += m;
         // Voices that ended, and the next corner of those that play on.
@@ -1535,8 +1549,13 @@ class SynthImpl final : private SysexTarget {
     const int chunkCount = (groupCount + kGroupsPerChunk - 1) / kGroupsPerChunk;
     block_.frames = n;
     block_.groups = groupCount;
-    block_.kernel = &kernels_->fn[static_cast<int>(settings_.interpolation)][settings_.filterEnabled ? 1 : 0]
-                                 [settings_.effectsEnabled ? 1 : 0];
+    const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
+    const int sends = settings_.effectsEnabled ? 1 : 0;
+    blockKernels_[0][0] = kernels[0][sends][0];
+    blockKernels_[0][1] = kernels[0][sends][1];
+    blockKernels_[1][0] = kernels[settings_.filterEnabled ? 1 : 0][sends][0];
+    blockKernels_[1][1] = kernels[settings_.filterEnabled ? 1 : 0][sends][1];
+    block_.kernel = &blockKernels_;
     block_.samples = bank_ != nullptr ? bank_->sampleData() : nullptr;
     float* const outs[kBusCount] = {left, right, reverbBus_, chorusBus_};
     if (chunkCount == 0) {  // no voice: nothing to sum
@@ -1632,6 +1651,7 @@ class SynthImpl final : private SysexTarget {
   std::vector<RenderScratch> scratch_;
   std::vector<ChunkBuses> chunkBuses_;  // by chunk with a fan-out, else one: a chunk's sum
   Block block_;
+  VoiceKernelFn blockKernels_[2][2] = {};  // block_.kernel points here
   RenderFanOut* fanOut_ = nullptr;
   float reverbBus_[kControlBlockFrames] = {};
   float chorusBus_[kControlBlockFrames] = {};

@@ -43,6 +43,12 @@ struct alignas(64) LaneGroup {
   // Biquad coefficients and state (transposed direct form II).
   float b0[kLanes], b1[kLanes], b2[kLanes], a1[kLanes], a2[kLanes];
   float z1[kLanes], z2[kLanes];
+  // Lanes whose low-pass is not the identity (bit l), now and in a block before: a group
+  // whose lanes are all open, their filter state run out to zeros, is rendered without the
+  // filter (the same samples: the identity with zero state passes x through exactly).
+  // Read and written by the synth only; the kernels do not look at them.
+  uint32_t filteredLanes;
+  uint32_t filteredLanesBefore;
 };
 
 // Loop fields of a lane that has no floor (not inside a loop) or no limit.
