@@ -628,9 +628,10 @@ class SynthImpl final : private SysexTarget {
   struct Block {
     int frames = 0;
     int groups = 0;
-    // [filter off, on][plain, loop-aware] for this block's quality (both "off" when the
-    // quality turns the filter off)
-    const VoiceKernelFn (*kernel)[2][2] = nullptr;
+    // [filter off, on][send buses][plain, loop-aware] for this block's quality (filter
+    // "on" is "off" when the quality turns the filter off; every send variant is
+    // kSendsNone when it turns the effects off)
+    const VoiceKernelFn (*kernel)[2][kSendVariants][2] = nullptr;
     const int16_t* samples = nullptr;
   };
 
@@ -1310,9 +1311,14 @@ class SynthImpl final : private SysexTarget {
     d.z2[dl] = s.z2[sl];
     copyLaneBit(d.filteredLanes, dl, s.filteredLanes, sl);
     copyLaneBit(d.filteredLanesBefore, dl, s.filteredLanesBefore, sl);
+    copyLaneBit(d.reverbLanes, dl, s.reverbLanes, sl);
+    copyLaneBit(d.chorusLanes, dl, s.chorusLanes, sl);
+  }
+  static void setLaneBit(uint32_t& mask, int l, bool on) noexcept {  // [audio thread]
+    mask = on ? mask | (1u << l) : mask & ~(1u << l);
   }
   static void copyLaneBit(uint32_t& d, int dl, uint32_t s, int sl) noexcept {  // [audio thread]
-    d = (d & ~(1u << dl)) | (((s >> sl) & 1u) << dl);
+    setLaneBit(d, dl, ((s >> sl) & 1u) != 0);
   }
 
   // An idle lane reads a valid position, advances by nothing and outputs nothing.
@@ -1329,8 +1335,9 @@ class SynthImpl final : private SysexTarget {
     g.b0[l] = 1.0f;
     g.b1[l] = g.b2[l] = g.a1[l] = g.a2[l] = 0.0f;
     g.z1[l] = g.z2[l] = 0.0f;
-    g.filteredLanes &= ~(1u << l);
-    g.filteredLanesBefore &= ~(1u << l);
+    for (uint32_t* mask : {&g.filteredLanes, &g.filteredLanesBefore, &g.reverbLanes, &g.chorusLanes}) {
+      setLaneBit(*mask, l, false);
+    }
   }
 
   // The lane's increment for the pitch now (note, modulators, glide). Out of line, as are
@@ -1385,8 +1392,7 @@ class SynthImpl final : private SysexTarget {
     g.b2[l] = filter.b2;
     g.a1[l] = filter.a1;
     g.a2[l] = filter.a2;
-    const uint32_t bit = 1u << l;
-    g.filteredLanes = open ? g.filteredLanes & ~bit : g.filteredLanes | bit;
+    setLaneBit(g.filteredLanes, l, !open);
   }
 
   // The lane's bus weights: pan and sends under the master gain.
@@ -1396,6 +1402,8 @@ class SynthImpl final : private SysexTarget {
     g.panRight[l] = v.pan.right * gain;
     g.sendReverb[l] = v.reverbSend * gain;
     g.sendChorus[l] = v.chorusSend * gain;
+    setLaneBit(g.reverbLanes, l, g.sendReverb[l] != 0.0f);
+    setLaneBit(g.chorusLanes, l, g.sendChorus[l] != 0.0f);
     v.dirty = false;
   }
 
@@ -1495,7 +1503,8 @@ class SynthImpl final : private SysexTarget {
           if (v.active) plain = std::min(plain, controlVoice(v, g, l, m, perSample));
         }
         if (laps) AWE_SPAN_LAP(laps_, Control);
-        const auto& pass = kernel[(g.filteredLanes | g.filteredLanesBefore) != 0 ? 1 : 0];
+        const int sends = g.chorusLanes != 0 ? kSendsBoth : (g.reverbLanes != 0 ? kSendsReverb : kSendsNone);
+        const auto& pass = kernel[(g.filteredLanes | g.filteredLanesBefore) != 0 ? 1 : 0][sends];
         if (plain > 0) pass[0](g, block_.samples, plain, acc + done * kLanes, n);
         if (plain < m) pass[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
         // A lane's filter state runs out to zeros within two samples of the identity.
@@ -1550,11 +1559,14 @@ class SynthImpl final : private SysexTarget {
     block_.frames = n;
     block_.groups = groupCount;
     const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
-    const int sends = settings_.effectsEnabled ? 1 : 0;
-    blockKernels_[0][0] = kernels[0][sends][0];
-    blockKernels_[0][1] = kernels[0][sends][1];
-    blockKernels_[1][0] = kernels[settings_.filterEnabled ? 1 : 0][sends][0];
-    blockKernels_[1][1] = kernels[settings_.filterEnabled ? 1 : 0][sends][1];
+    for (int filter = 0; filter < 2; ++filter) {
+      for (int sends = 0; sends < kSendVariants; ++sends) {
+        for (int path = 0; path < 2; ++path) {
+          blockKernels_[filter][sends][path] = kernels[settings_.filterEnabled ? filter : 0]
+                                                      [settings_.effectsEnabled ? sends : kSendsNone][path];
+        }
+      }
+    }
     block_.kernel = &blockKernels_;
     block_.samples = bank_ != nullptr ? bank_->sampleData() : nullptr;
     float* const outs[kBusCount] = {left, right, reverbBus_, chorusBus_};
@@ -1651,7 +1663,7 @@ class SynthImpl final : private SysexTarget {
   std::vector<RenderScratch> scratch_;
   std::vector<ChunkBuses> chunkBuses_;  // by chunk with a fan-out, else one: a chunk's sum
   Block block_;
-  VoiceKernelFn blockKernels_[2][2] = {};  // block_.kernel points here
+  VoiceKernelFn blockKernels_[2][kSendVariants][2] = {};  // block_.kernel points here
   RenderFanOut* fanOut_ = nullptr;
   float reverbBus_[kControlBlockFrames] = {};
   float chorusBus_[kControlBlockFrames] = {};

@@ -22,7 +22,7 @@ const VoiceKernelTable& avx512VoiceKernels();  // VoiceKernelAvx512.cpp
 
 namespace {
 
-template <int Interp, bool Filter, bool Sends, bool Wrap>
+template <int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                         int busStride) {  // [audio thread]
   // Written for the compiler's vectoriser: the lanes are the inner loops (one SIMD lane per
@@ -82,10 +82,8 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
       y *= gain[l];
       busL[l] += y * g.panLeft[l];
       busR[l] += y * g.panRight[l];
-      if (Sends) {
-        busRev[l] += y * g.sendReverb[l];
-        busCho[l] += y * g.sendChorus[l];
-      }
+      if (Sends >= kSendsReverb) busRev[l] += y * g.sendReverb[l];
+      if (Sends == kSendsBoth) busCho[l] += y * g.sendChorus[l];
     }
     for (int l = 0; l < kLanes; ++l) {
       t[l] += g.inc[l];
@@ -130,7 +128,7 @@ void foldBusesGeneric(float* acc, int frames, float* left, float* right, float* 
 }
 
 struct GenericKernels {
-  template <int I, bool F, bool S, bool W>
+  template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupGeneric<I, F, S, W>;
 };
 

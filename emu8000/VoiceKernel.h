@@ -49,6 +49,10 @@ struct alignas(64) LaneGroup {
   // Read and written by the synth only; the kernels do not look at them.
   uint32_t filteredLanes;
   uint32_t filteredLanesBefore;
+  // Lanes with a reverb or chorus send (bit l): a bus no lane sends to is skipped (adding
+  // y x 0 changes no sum).
+  uint32_t reverbLanes;
+  uint32_t chorusLanes;
 };
 
 // Loop fields of a lane that has no floor (not inside a loop) or no limit.
@@ -80,6 +84,10 @@ inline void setLaneLoop(LaneGroup& g, int l, bool looping, int32_t loopStart, in
 // aligned.
 enum Bus : int { kBusLeft = 0, kBusRight = 1, kBusReverb = 2, kBusChorus = 3, kBusCount = 4 };
 
+// The send buses a kernel adds to: none (effects off), the reverb bus only (every lane's
+// chorus send is 0, as GM channels start), or both.
+constexpr int kSendsNone = 0, kSendsReverb = 1, kSendsBoth = 2, kSendVariants = 3;
+
 // Renders `frames` (1..kControlBlockFrames) samples of one group and adds them to `acc`.
 using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int frames, float* acc, int busStride);
 
@@ -89,8 +97,8 @@ using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, fl
 
 struct VoiceKernelTable {
   const char* isa;  // "generic", "sse2", "avx2" or "avx512"
-  // [interpolation 0..2][filter on][sends on][loop-aware path]
-  VoiceKernelFn fn[3][2][2][2];
+  // [interpolation 0..2][filter on][kSendsNone/Reverb/Both][loop-aware path]
+  VoiceKernelFn fn[3][2][kSendVariants][2];
   BusFoldFn fold;
 };
 

@@ -12,7 +12,7 @@ namespace {
 
 // The whole kernel is the shared eight-lane body (VoiceKernelLanes8.h).
 struct Avx2Kernels {
-  template <int I, bool F, bool S, bool W>
+  template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupLanes8<I, F, S, W>;
 };
 

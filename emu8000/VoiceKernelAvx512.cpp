@@ -24,7 +24,7 @@ inline __m512i hi16x(__m512i v) { return _mm512_srai_epi32(v, 16); }  // [audio 
 inline __m512 pairOf(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
 inline __m512 twice(const float* p) { const __m256 v = _mm256_load_ps(p); return pairOf(v, v); }  // [audio thread]
 
-template <int Interp, bool Filter, bool Sends, bool Wrap>
+template <int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                        int busStride) {  // [audio thread]
   if (Wrap || frames < 2) {
@@ -94,10 +94,12 @@ void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* 
     // The accumulator is 32-byte aligned only (a block may start on any sample).
     _mm512_storeu_ps(l, _mm512_fmadd_ps(y, panL, _mm512_loadu_ps(l)));
     _mm512_storeu_ps(r, _mm512_fmadd_ps(y, panR, _mm512_loadu_ps(r)));
-    if (Sends) {
+    if (Sends >= kSendsReverb) {
       float* rv = busRev + s * kLanes;
-      float* ch = busCho + s * kLanes;
       _mm512_storeu_ps(rv, _mm512_fmadd_ps(y, sendR, _mm512_loadu_ps(rv)));
+    }
+    if (Sends == kSendsBoth) {
+      float* ch = busCho + s * kLanes;
       _mm512_storeu_ps(ch, _mm512_fmadd_ps(y, sendC, _mm512_loadu_ps(ch)));
     }
   }
@@ -111,7 +113,7 @@ void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* 
 }
 
 struct Avx512Kernels {
-  template <int I, bool F, bool S, bool W>
+  template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupAvx512<I, F, S, W>;
 };
 

@@ -66,7 +66,7 @@ KernelWorkload::KernelWorkload(int voices, uint32_t seed)
 
 void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
   const int n = kControlBlockFrames;
-  const auto& fns = table.fn[interpolation][filter ? 1 : 0][sends ? 1 : 0];
+  const auto& fns = table.fn[interpolation][filter ? 1 : 0][sends];
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     LaneGroup& g = groups_[gi];
     bool plain = true;
@@ -90,12 +90,12 @@ KernelComparison compareVoiceKernels(const VoiceKernelTable& kernel, const Voice
   KernelComparison result;
   for (int interpolation = 0; interpolation < 3; ++interpolation) {
     for (int filter = 0; filter < 2; ++filter) {
-      for (int sends = 0; sends < 2; ++sends) {
+      for (int sends = 0; sends < kSendVariants; ++sends) {
         KernelWorkload a(64, 11), b(64, 11);
         for (KernelWorkload* w : {&a, &b}) {
           w->interpolation = interpolation;
           w->filter = filter == 1;
-          w->sends = sends == 1;
+          w->sends = sends;
         }
         for (int block = 0; block < 200; ++block) {
           a.renderBlock(kernel);

@@ -30,7 +30,7 @@ class KernelWorkload {
 
   int interpolation = 2;
   bool filter = true;
-  bool sends = true;
+  int sends = kSendsBoth;  // kSendsNone, kSendsReverb or kSendsBoth
   // The last block's folded buses, kControlBlockFrames samples each.
   std::vector<float> left, right, reverb, chorus;
 

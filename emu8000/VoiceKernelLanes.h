@@ -32,7 +32,7 @@ typename V::F tapWrappedLanes(const int16_t* samples, typename V::I pos, int k, 
   return V::toFloat(V::lo16(V::gather32(samples, t)));
 }
 
-template <class V, int Interp, bool Filter, bool Sends, bool Wrap>
+template <class V, int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                       int busStride) {  // [audio thread]
   using F = typename V::F;
@@ -109,10 +109,12 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
       float* r = busR + s * kLanes;
       V::storeF(l, V::madd(y, panL, V::loadF(l)));
       V::storeF(r, V::madd(y, panR, V::loadF(r)));
-      if (Sends) {
+      if (Sends >= kSendsReverb) {
         float* rv = busRev + s * kLanes;
-        float* ch = busCho + s * kLanes;
         V::storeF(rv, V::madd(y, sendR, V::loadF(rv)));
+      }
+      if (Sends == kSendsBoth) {
+        float* ch = busCho + s * kLanes;
         V::storeF(ch, V::madd(y, sendC, V::loadF(ch)));
       }
 

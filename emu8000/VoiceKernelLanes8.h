@@ -88,7 +88,7 @@ struct Lanes8 {
   }
 };
 
-template <int Interp, bool Filter, bool Sends, bool Wrap>
+template <int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupLanes8(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                        int busStride) {  // [audio thread]
   renderGroupLanes<Lanes8, Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);

@@ -78,7 +78,7 @@ struct Lanes4 {  // [audio thread] (every operation)
   }
 };
 
-template <int Interp, bool Filter, bool Sends, bool Wrap>
+template <int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupSse2(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                      int busStride) {  // [audio thread]
   renderGroupLanes<Lanes4, Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);
@@ -114,7 +114,7 @@ void foldBusesSse2(float* acc, int frames, float* left, float* right, float* rev
 }
 
 struct Sse2Kernels {
-  template <int I, bool F, bool S, bool W>
+  template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupSse2<I, F, S, W>;
 };
 

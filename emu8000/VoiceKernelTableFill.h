@@ -2,7 +2,7 @@
 // Fills a VoiceKernelTable with one kernel instantiation per [interpolation][filter]
 // [sends][loop-aware] slot: the one dispatch table every kernel file (generic, AVX2,
 // AVX-512, ...) builds. A kernel file names its render function template through a struct
-// with a member variable template `fn<Interp, Filter, Sends, Wrap>` and calls
+// with a member variable template `fn<Interp, Filter, Sends, Wrap>` (Sends: kSendsNone..kSendsBoth) and calls
 // makeVoiceKernelTable<ThatStruct>(isa, fold). Everything here has internal linkage, so
 // each kernel file gets its own copy built for its own instruction set.
 #include "emu8000/VoiceKernel.h"
@@ -10,15 +10,16 @@
 namespace awe {
 namespace {
 
-template <typename Kernels, int I, bool F, bool S>
+template <typename Kernels, int I, bool F, int S>
 void fillVoiceKernelWrap(VoiceKernelTable& t) {
   t.fn[I][F][S][0] = Kernels::template fn<I, F, S, false>;
   t.fn[I][F][S][1] = Kernels::template fn<I, F, S, true>;
 }
 template <typename Kernels, int I, bool F>
 void fillVoiceKernelSends(VoiceKernelTable& t) {
-  fillVoiceKernelWrap<Kernels, I, F, false>(t);
-  fillVoiceKernelWrap<Kernels, I, F, true>(t);
+  fillVoiceKernelWrap<Kernels, I, F, kSendsNone>(t);
+  fillVoiceKernelWrap<Kernels, I, F, kSendsReverb>(t);
+  fillVoiceKernelWrap<Kernels, I, F, kSendsBoth>(t);
 }
 template <typename Kernels, int I>
 void fillVoiceKernelFilter(VoiceKernelTable& t) {

@@ -208,8 +208,8 @@ TEST_CASE("the SIMD kernel matches the portable kernel", "[synth][kernel]") {
         LaneGroup b = a;
         alignas(64) float accA[kBusCount * kControlBlockFrames * kLanes] = {};
         alignas(64) float accB[kBusCount * kControlBlockFrames * kLanes] = {};
-        fast.fn[interp][filter][1][wrap](a, samples.data(), kControlBlockFrames, accA, kControlBlockFrames);
-        ref.fn[interp][filter][1][wrap](b, samples.data(), kControlBlockFrames, accB, kControlBlockFrames);
+        fast.fn[interp][filter][kSendsBoth][wrap](a, samples.data(), kControlBlockFrames, accA, kControlBlockFrames);
+        ref.fn[interp][filter][kSendsBoth][wrap](b, samples.data(), kControlBlockFrames, accB, kControlBlockFrames);
         INFO("interp " << interp << " filter " << filter << " wrap " << wrap);
         for (int l = 0; l < kLanes; ++l) CHECK(a.pos[l] == b.pos[l]);
         for (size_t i = 0; i < std::size(accA); ++i) REQUIRE(accA[i] == Approx(accB[i]).margin(1e-3));
