@@ -6,27 +6,41 @@
 #include <cstdint>
 #include <cstring>
 
+#include "emu8000/Float4.h"
+
 namespace awe {
 
 // 2^x at control rate (pitch ratios, envelope and attenuation gains) without a libm
 // call: exact exponent, degree-6 polynomial on the fraction fitted over [0,1) (relative
 // error 2e-9 before float rounding, so about 1e-7 in float: 0.0002 cents, 1e-6 dB).
+template <class F>
+inline F exp2OfFraction(F f) noexcept {  // [audio thread] 2^f for f in [0,1), float or Float4
+  return 1.0f + f * (0.6931470422f +
+                     f * (0.2402293261f + f * (0.05548521567f + f * (0.009675541782f + f * (0.001246729185f +
+                                                                                            f * 0.0002161409807f)))));
+}
 inline float fastExp2(float x) noexcept {  // [audio thread]
   x = x < -126.0f ? -126.0f : (x > 127.0f ? 127.0f : x);
   int32_t wholeInt = static_cast<int32_t>(x);  // truncates; floor it for negatives below
   if (static_cast<float>(wholeInt) > x) --wholeInt;
   const float whole = static_cast<float>(wholeInt);
-  const float f = x - whole;
-  const float p =
-      1.0f + f * (0.6931470422f +
-                  f * (0.2402293261f + f * (0.05548521567f + f * (0.009675541782f + f * (0.001246729185f +
-                                                                                         f * 0.0002161409807f)))));
+  const float p = exp2OfFraction(x - whole);
   const int32_t exponentBits = (wholeInt + 127) << 23;
   float scale;
   std::memcpy(&scale, &exponentBits, sizeof(scale));
   return p * scale;
 }
-
+// The same on four values at once, with the same bits in each: the same operations in the
+// same order, per element.
+inline Float4 fastExp2(Float4 x) noexcept {  // [audio thread]
+  const Float4 low = {-126.0f, -126.0f, -126.0f, -126.0f}, high = {127.0f, 127.0f, 127.0f, 127.0f};
+  x = x < low ? low : (x > high ? high : x);
+  Int4 wholeInt = __builtin_convertvector(x, Int4);
+  wholeInt += __builtin_convertvector(wholeInt, Float4) > x;  // comparisons give -1 where true
+  const Float4 whole = __builtin_convertvector(wholeInt, Float4);
+  const Float4 p = exp2OfFraction(x - whole);
+  return p * reinterpret_cast<Float4>((wholeInt + 127) << 23);
+}
 
 // Absolute timecents: seconds = 2^(tc/1200). -32768 means "zero time" (SF2 8.1.2).
 // fastExp2 is exact to ~1e-7: a sample in ten million.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "emu8000/Config.h"  // kChipRate
+#include "emu8000/Float4.h"
 #include "emu8000/VoiceKernel.h"  // voiceKernels(): which ISA this CPU runs
 
 namespace awe {
@@ -144,39 +145,28 @@ inline float readFractional(const float* line, uint32_t mask, uint32_t pos, floa
   return ((c3 * t + c2) * t + c1) * t + y1;
 }
 
-// Four floats as one SIMD register (SSE on x86-64, NEON on ARM), with the GCC/Clang vector
-// extensions: element-wise operators, scalars broadcast.
-typedef float V4 __attribute__((vector_size(16)));
-inline V4 load4(const float* p) noexcept {  // [audio thread]
-  V4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store4(float* p, V4 v) noexcept { std::memcpy(p, &v, sizeof v); }  // [audio thread]
 // Lanes A..D of (a, b) as one 8-lane vector.
 template <int A, int B, int C, int D>
-inline V4 shuffle8(V4 a, V4 b) noexcept {  // [audio thread]
+inline Float4 shuffle8(Float4 a, Float4 b) noexcept {  // [audio thread]
 #if defined(__clang__)
   return __builtin_shufflevector(a, b, A, B, C, D);
 #else
-  typedef int I4 __attribute__((vector_size(16)));
-  return __builtin_shuffle(a, b, I4{A, B, C, D});
+  return __builtin_shuffle(a, b, Int4{A, B, C, D});
 #endif
 }
 template <int A, int B, int C, int D>
-inline V4 shuffle4(V4 v) noexcept {  // [audio thread]
+inline Float4 shuffle4(Float4 v) noexcept {  // [audio thread]
 #if defined(__clang__)
   return __builtin_shufflevector(v, v, A, B, C, D);
 #else
-  typedef int I4 __attribute__((vector_size(16)));
-  return __builtin_shuffle(v, I4{A, B, C, D});
+  return __builtin_shuffle(v, Int4{A, B, C, D});
 #endif
 }
 
 // The 4x4 transpose: out[k] = (r0[k], r1[k], r2[k], r3[k]).
-inline void transpose4(V4 r0, V4 r1, V4 r2, V4 r3, V4* out) noexcept {  // [audio thread]
-  const V4 t0 = shuffle8<0, 4, 1, 5>(r0, r1), t1 = shuffle8<2, 6, 3, 7>(r0, r1);
-  const V4 t2 = shuffle8<0, 4, 1, 5>(r2, r3), t3 = shuffle8<2, 6, 3, 7>(r2, r3);
+inline void transpose4(Float4 r0, Float4 r1, Float4 r2, Float4 r3, Float4* out) noexcept {  // [audio thread]
+  const Float4 t0 = shuffle8<0, 4, 1, 5>(r0, r1), t1 = shuffle8<2, 6, 3, 7>(r0, r1);
+  const Float4 t2 = shuffle8<0, 4, 1, 5>(r2, r3), t3 = shuffle8<2, 6, 3, 7>(r2, r3);
   out[0] = shuffle8<0, 1, 4, 5>(t0, t2);
   out[1] = shuffle8<2, 3, 6, 7>(t0, t2);
   out[2] = shuffle8<0, 1, 4, 5>(t1, t3);
@@ -197,11 +187,11 @@ inline void settleRun(float* ring, uint32_t size, uint32_t start, uint32_t n, ui
 // the wet signal's largest magnitude.
 // [audio thread]
 inline float addWet(const float* wetL, const float* wetR, float* outLeft, float* outRight, size_t n, float peak) noexcept {
-  V4 top = {peak, peak, peak, peak};  // the largest sample so far ...
-  V4 bottom = -top;                   // ... and the smallest
+  Float4 top = {peak, peak, peak, peak};  // the largest sample so far ...
+  Float4 bottom = -top;                   // ... and the smallest
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const V4 l = load4(wetL + i), r = load4(wetR + i);
+    const Float4 l = load4(wetL + i), r = load4(wetR + i);
     store4(outLeft + i, load4(outLeft + i) + l);
     store4(outRight + i, load4(outRight + i) + r);
     top = top > l ? top : l;
@@ -222,35 +212,34 @@ inline float addWet(const float* wetL, const float* wetR, float* outLeft, float*
 // readFractional for four consecutive samples at once: sample k (0..3) reads `line` at
 // delay[k] behind pos + k. The ring's mirrored head lets each read its four points with
 // one load.
-inline V4 tap4(const float* line, uint32_t mask, uint32_t pos, V4 delay) noexcept {  // [audio thread]
-  typedef int I4 __attribute__((vector_size(16)));
-  const I4 whole = __builtin_convertvector(delay, I4);  // delays are positive: truncation is floor
-  const V4 t = delay - __builtin_convertvector(whole, V4);
-  V4 r[4];  // sample k's (older, y2, y1, newer), as readFractional names them
+inline Float4 tap4(const float* line, uint32_t mask, uint32_t pos, Float4 delay) noexcept {  // [audio thread]
+  const Int4 whole = __builtin_convertvector(delay, Int4);  // delays are positive: truncation is floor
+  const Float4 t = delay - __builtin_convertvector(whole, Float4);
+  Float4 r[4];  // sample k's (older, y2, y1, newer), as readFractional names them
   for (int k = 0; k < 4; ++k) r[k] = load4(line + ((pos + static_cast<uint32_t>(k) - static_cast<uint32_t>(whole[k]) - 2u) & mask));
-  const V4 t0 = shuffle8<0, 4, 1, 5>(r[0], r[1]), t1 = shuffle8<2, 6, 3, 7>(r[0], r[1]);
-  const V4 t2 = shuffle8<0, 4, 1, 5>(r[2], r[3]), t3 = shuffle8<2, 6, 3, 7>(r[2], r[3]);
-  const V4 older = shuffle8<0, 1, 4, 5>(t0, t2), y2 = shuffle8<2, 3, 6, 7>(t0, t2);
-  const V4 y1 = shuffle8<0, 1, 4, 5>(t1, t3), newer = shuffle8<2, 3, 6, 7>(t1, t3);
-  const V4 c1 = 0.5f * (y2 - newer);
-  const V4 c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
-  const V4 c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
+  const Float4 t0 = shuffle8<0, 4, 1, 5>(r[0], r[1]), t1 = shuffle8<2, 6, 3, 7>(r[0], r[1]);
+  const Float4 t2 = shuffle8<0, 4, 1, 5>(r[2], r[3]), t3 = shuffle8<2, 6, 3, 7>(r[2], r[3]);
+  const Float4 older = shuffle8<0, 1, 4, 5>(t0, t2), y2 = shuffle8<2, 3, 6, 7>(t0, t2);
+  const Float4 y1 = shuffle8<0, 1, 4, 5>(t1, t3), newer = shuffle8<2, 3, 6, 7>(t1, t3);
+  const Float4 c1 = 0.5f * (y2 - newer);
+  const Float4 c2 = newer - 2.5f * y1 + 2.0f * y2 - 0.5f * older;
+  const Float4 c3 = 0.5f * (older - newer) + 1.5f * (y1 - y2);
   return ((c3 * t + c2) * t + c1) * t + y1;
 }
 
 // A one-pole with pole p, y[k] = u[k] + p y[k-1], over four consecutive samples at once as
 // a prefix scan (onePoleScan4). Its three constant vectors:
 struct ScanPole {
-  V4 p1;      // (0, p, p, p): each sample takes p times the one before ...
-  V4 p2;      // (0, 0, p^2, p^2): ... then p^2 times the one two before
-  V4 powers;  // (p, p^2, p^3, p^4): what the previous output adds to each
+  Float4 p1;      // (0, p, p, p): each sample takes p times the one before ...
+  Float4 p2;      // (0, 0, p^2, p^2): ... then p^2 times the one two before
+  Float4 powers;  // (p, p^2, p^3, p^4): what the previous output adds to each
 };
 inline ScanPole scanPole(float p) noexcept {  // [audio thread]
   const float p2 = p * p;
-  return ScanPole{V4{0.0f, p, p, p}, V4{0.0f, 0.0f, p2, p2}, V4{p, p2, p2 * p, p2 * p2}};
+  return ScanPole{Float4{0.0f, p, p, p}, Float4{0.0f, 0.0f, p2, p2}, Float4{p, p2, p2 * p, p2 * p2}};
 }
 // `last`: the previous y in every lane.
-inline V4 onePoleScan4(V4 u, const ScanPole& pole, V4 last) noexcept {  // [audio thread]
+inline Float4 onePoleScan4(Float4 u, const ScanPole& pole, Float4 last) noexcept {  // [audio thread]
   u += pole.p1 * shuffle4<0, 0, 1, 2>(u);  // u[k] + p u[k-1]
   u += pole.p2 * shuffle4<0, 0, 0, 1>(u);  // ... + p^2 u[k-2] + p^3 u[k-3]
   return u + pole.powers * last;
@@ -709,8 +698,8 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
       size_t k = 0;
       if (aStep == 0.0f) {  // four samples at a time: s[k] = (1 - a) x[k] + a s[k-1]
         const ScanPole pole = scanPole(a);
-        const V4 offsets = {offset, -offset, offset, -offset};  // flipping every sample
-        V4 last = V4{} + s;
+        const Float4 offsets = {offset, -offset, offset, -offset};  // flipping every sample
+        Float4 last = Float4{} + s;
         for (; k + 4 <= run; k += 4) {
           last = onePoleScan4((1.0f - a) * (load4(x + k) + offsets), pole, last);
           store4(write + k, last);
@@ -749,7 +738,7 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
     alignas(16) float wetR[kSubBlock];
     alignas(16) float offsets[kSubBlock];  // the anti-denormal offset, flipping each sample
     static_assert(kSubBlock % 4 == 0, "the offsets are written four at a time");
-    const V4 offset4 = {offset_, -offset_, offset_, -offset_};
+    const Float4 offset4 = {offset_, -offset_, offset_, -offset_};
     for (size_t i = 0; i < kSubBlock; i += 4) store4(offsets + i, offset4);
     if (!reverbActive_) {  // else the reflections write the wet signal first
       std::fill_n(wetL, kSubBlock, 0.0f);
@@ -771,9 +760,9 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
         const auto other = static_cast<float>(kReflectionOtherSide);
         uint32_t i = 0;
         for (; i + 4 <= n; i += 4) {
-          V4 ownL = {}, ownR = {};
+          Float4 ownL = {}, ownR = {};
           for (int k = 0; k < kReflectionCount; ++k) {
-            const V4 v = gain[k] * load4(tap[k] + i);
+            const Float4 v = gain[k] * load4(tap[k] + i);
             if (kReflectionSides[k] == 0)
               ownL += v;
             else
@@ -806,11 +795,11 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
         }
         uint32_t i = 0;
         for (; i + 4 <= n; i += 4) {
-          V4 v = inputGain * load4(pre + i);
-          const V4 offset = load4(offsets + i);
+          Float4 v = inputGain * load4(pre + i);
+          const Float4 offset = load4(offsets + i);
           for (int j = 0; j < kDiffusers; ++j) {
-            const V4 d = load4(delayed[j] + i);
-            const V4 w = v + g * d + offset;
+            const Float4 d = load4(delayed[j] + i);
+            const Float4 w = v + g * d + offset;
             store4(write[j] + i, w);
             v = d - g * w;
           }
@@ -844,17 +833,17 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
         read[l] = ring + ((pos0 - lineDelay_[ll]) & lineMask_);
         write[l] = ring + start;
       }
-      const V4 bA = load4(&param_[kDampB0]), bB = load4(&param_[kDampB0 + 4]);
-      const V4 pA = load4(&param_[kDampPole0]), pB = load4(&param_[kDampPole0 + 4]);
-      V4 sA = load4(&dampState_[0]), sB = load4(&dampState_[4]);
+      const Float4 bA = load4(&param_[kDampB0]), bB = load4(&param_[kDampB0 + 4]);
+      const Float4 pA = load4(&param_[kDampPole0]), pB = load4(&param_[kDampPole0 + 4]);
+      Float4 sA = load4(&dampState_[0]), sB = load4(&dampState_[4]);
       // Left reads the even lines, right the odd ones, with the signs kOutputSign.
       const float tailLevel = level * param_[kTailGain];
       const float inputScale = 0.35355339f;  // 1/sqrt(8) of the feedback matrix
       uint32_t i = 0;
       for (; i + 4 <= n; i += 4) {
-        V4 s[kTailLines];  // four samples of each line
+        Float4 s[kTailLines];  // four samples of each line
         {
-          V4 yA[4], yB[4];  // per sample: lines 0-3, lines 4-7
+          Float4 yA[4], yB[4];  // per sample: lines 0-3, lines 4-7
           transpose4(load4(read[0] + i), load4(read[1] + i), load4(read[2] + i), load4(read[3] + i), yA);
           transpose4(load4(read[4] + i), load4(read[5] + i), load4(read[6] + i), load4(read[7] + i), yB);
           for (int k = 0; k < 4; ++k) {
@@ -868,10 +857,10 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
         }
         store4(wetL + i, load4(wetL + i) + tailLevel * ((s[0] - s[2]) + (s[4] - s[6])));
         store4(wetR + i, load4(wetR + i) + tailLevel * ((s[1] - s[3]) + (s[5] - s[7])));
-        V4 h[kTailLines];
+        Float4 h[kTailLines];
         hadamard8(s, h);
-        const V4 xs = inputScale * load4(x + i), offset = load4(offsets + i);
-        const V4 plus = offset + xs, minus = offset - xs;
+        const Float4 xs = inputScale * load4(x + i), offset = load4(offsets + i);
+        const Float4 plus = offset + xs, minus = offset - xs;
         // The input's signs kInject.
         store4(write[0] + i, h[0] + plus);
         store4(write[1] + i, h[1] + minus);
@@ -883,8 +872,8 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
         store4(write[7] + i, h[7] + minus);
       }
       for (; i < n; ++i) {  // the rest (and every sample of a glide) one sample at a time
-        sA = bA * V4{read[0][i], read[1][i], read[2][i], read[3][i]} + pA * sA;
-        sB = bB * V4{read[4][i], read[5][i], read[6][i], read[7][i]} + pB * sB;
+        sA = bA * Float4{read[0][i], read[1][i], read[2][i], read[3][i]} + pA * sA;
+        sB = bB * Float4{read[4][i], read[5][i], read[6][i], read[7][i]} + pB * sB;
         const float s[kTailLines] = {sA[0], sA[1], sA[2], sA[3], sB[0], sB[1], sB[2], sB[3]};
         wetL[i] += tailLevel * ((s[0] - s[2]) + (s[4] - s[6]));
         wetR[i] += tailLevel * ((s[1] - s[3]) + (s[5] - s[7]));
@@ -1098,7 +1087,7 @@ inline __attribute__((always_inline)) void AweChorus::processChunkBody(const flo
     const uint32_t start = pos & mask;
     float* writeL = left + start;
     float* writeR = right + start;
-    const V4 offsets = {offset_, -offset_, offset_, -offset_};  // flipping every sample
+    const Float4 offsets = {offset_, -offset_, offset_, -offset_};  // flipping every sample
 
     uint32_t i = 0;
     if (fadeLeft_ == 0) {
@@ -1106,14 +1095,14 @@ inline __attribute__((always_inline)) void AweChorus::processChunkBody(const flo
       // Catmull-Rom term is one vector over time. Every point read lies before this
       // sub-block (the taps are longer than it), so the writes can follow.
       const Taps t = now_;
-      const V4 ramp = {0.0f, 1.0f, 2.0f, 3.0f};
+      const Float4 ramp = {0.0f, 1.0f, 2.0f, 3.0f};
       const float stepL = t.depth * sinStep, stepR = t.depth * cosStep;
       const float startL = t.delayLeft + t.depth * sinStart, startR = t.delayRight + t.depth * cosStart;
       for (; i + 4 <= n; i += 4) {
-        const V4 at = ramp + static_cast<float>(i);
-        const V4 tapL = tap4(left, mask, pos + i, startL + stepL * at);
-        const V4 tapR = tap4(right, mask, pos + i, startR + stepR * at);
-        const V4 x = load4(in + i);
+        const Float4 at = ramp + static_cast<float>(i);
+        const Float4 tapL = tap4(left, mask, pos + i, startL + stepL * at);
+        const Float4 tapR = tap4(right, mask, pos + i, startR + stepR * at);
+        const Float4 x = load4(in + i);
         store4(writeL + i, x + t.feedback * tapL + offsets);
         store4(writeR + i, x + t.feedback * tapR + offsets);
         store4(wetL + i, t.gain * tapL);

@@ -1340,19 +1340,20 @@ class SynthImpl final : private SysexTarget {
     }
   }
 
-  // The lane's increment for the pitch now (note, modulators, glide). Out of line, as are
-  // the other redesigns below: a voice that nothing modulates skips them, and the common
-  // path stays small enough to keep its values in registers.
-  [[gnu::noinline]] void designPitch(Voice& v, LaneGroup& g, int l, float modEnv, float lfo1, float lfo2,
-                                     int n) noexcept {  // [audio thread]
+  // The lane's pitch now (note, modulators, glide), in octaves. Returns whether it moved
+  // since the lane's increment was computed; the exponentials of the group's moved lanes
+  // are then taken together (pitchRatios). Out of line, as are the other redesigns below:
+  // a voice that nothing modulates skips them, and the common path stays small enough to
+  // keep its values in registers.
+  [[gnu::noinline]] static bool designPitch(Voice& v, float modEnv, float lfo1, float lfo2, int n,
+                                            float& octaves) noexcept {  // [audio thread]
     // In float: 0.001 cents near the top of the range, where the exponential is float anyway.
     const float cents = static_cast<float>(v.pitch_cents) + modEnv * v.modEnvToPitch_cents +
                         lfo1 * v.modLfoToPitch_cents + lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
-    if (cents != v.designedPitch_cents) {
+    const bool moved = cents != v.designedPitch_cents;
+    if (moved) {
       v.designedPitch_cents = cents;
-      const double ratio = static_cast<double>(fastExp2(cents * (1.0f / 1200.0f))) * v.sampleRateRatio;
-      v.increment = static_cast<float>(std::min(ratio, v.maxPitchRatio));
-      g.inc[l] = v.increment;
+      octaves = cents * (1.0f / 1200.0f);
     }
     if (v.gliding) {  // portamento: linear in cents, updated once per control block
       if (v.glide_cents == 0.0f) {
@@ -1362,6 +1363,21 @@ class SynthImpl final : private SysexTarget {
         v.glide_cents = (next > 0.0f) == (v.glide_cents > 0.0f) ? next : 0.0f;
       }
     }
+    return moved;
+  }
+
+  // 2^x for every lane at once: a moved pitch's exponential is a long chain of dependent
+  // multiplies, and the lanes' chains run side by side in SIMD registers (each lane gets
+  // the same bits as fastExp2 alone).
+  static void pitchRatios(float (&octaves)[kLanes]) noexcept {  // [audio thread]
+    static_assert(kLanes % 4 == 0);
+    for (int l = 0; l < kLanes; l += 4) store4(octaves + l, fastExp2(load4(octaves + l)));
+  }
+
+  // The lane's increment from the pitch ratio 2^octaves, under the voice's ceiling.
+  static void setIncrement(Voice& v, LaneGroup& g, int l, float ratio) noexcept {  // [audio thread]
+    v.increment = static_cast<float>(std::min(static_cast<double>(ratio) * v.sampleRateRatio, v.maxPitchRatio));
+    g.inc[l] = v.increment;
   }
 
   // The lane's low-pass for the cutoff now; redesigned only when the cutoff (in the chip's
@@ -1427,17 +1443,19 @@ class SynthImpl final : private SysexTarget {
     return static_cast<int>(std::min<double>(n, std::floor(room / increment) + 1.0));
   }
 
-  // Sets the lane's parameters for the next n samples (perSample = 1/n). Returns how many
-  // of them the lane can render on the plain kernel path (no loop end or sample end within
-  // reach of its interpolation taps); the rest need the loop-aware path. Work that does
-  // not change from block to block (unmodulated pitch and cutoff, pan, sends) is redone
-  // only when dirty.
-  inline __attribute__((always_inline)) int controlVoice(Voice& v, LaneGroup& g, int l, int n,
-                                                         float perSample) noexcept {  // [audio thread]
+  // Sets the lane's parameters for the next n samples (perSample = 1/n), all but its
+  // increment: when the pitch moved, its exponent goes to `octaves` and the lane's bit to
+  // `pitchMoved`, and setIncrement follows once the group's ratios are taken. Work that
+  // does not change from block to block (unmodulated pitch and cutoff, pan, sends) is
+  // redone only when dirty.
+  inline __attribute__((always_inline)) void controlVoice(Voice& v, LaneGroup& g, int l, int n, float perSample,
+                                                          float& octaves, uint32_t& pitchMoved) noexcept {  // [audio thread]
     const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
-    if (v.pitchModulated || v.dirty || v.gliding) designPitch(v, g, l, modEnv, lfo1, lfo2, n);
+    if ((v.pitchModulated || v.dirty || v.gliding) && designPitch(v, modEnv, lfo1, lfo2, n, octaves)) {
+      pitchMoved |= 1u << l;
+    }
     if (v.filterModulated || v.dirty) designFilter(v, g, l, modEnv, lfo1);
     if (v.dirty) setBusWeights(v, g, l);
 
@@ -1451,9 +1469,15 @@ class SynthImpl final : private SysexTarget {
     g.gainStep[l] = (target - v.lastGain) * perSample;
     v.lastGain = target;
     v.age_samples += static_cast<uint32_t>(n);
+  }
 
-    // Loop geometry and whether this block can cross it. The lane's loop fields change
-    // only when the voice enters its loop or stops looping (note-off of a loop-until-release).
+  // The lane's loop geometry for the next n samples, with its increment set. Returns how
+  // many of them it can render on the plain kernel path (no loop end or sample end within
+  // reach of its interpolation taps); the rest need the loop-aware path.
+  inline __attribute__((always_inline)) int plainSamples(const Voice& v, LaneGroup& g, int l,
+                                                         int n) noexcept {  // [audio thread]
+    // The lane's loop fields change only when the voice enters its loop or stops looping
+    // (note-off of a loop-until-release).
     const int32_t pos = g.pos[l];
     if (v.looping ? g.floor[l] == kNoFloor : g.wrap[l] != 0) setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
     const int32_t stride = static_cast<int32_t>(v.increment * static_cast<float>(n));
@@ -1497,10 +1521,23 @@ class SynthImpl final : private SysexTarget {
       for (int done = 0; any && done < n;) {
         const int m = static_cast<int>(std::min(static_cast<uint32_t>(n - done), corner));
         const float perSample = 1.0f / static_cast<float>(m);
-        int plain = m;  // samples every lane can take on the plain path
+        float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
+        uint32_t pitchMoved = 0;
         for (int l = 0; l < lanes; ++l) {
           Voice& v = groupVoices[l];
-          if (v.active) plain = std::min(plain, controlVoice(v, g, l, m, perSample));
+          if (v.active) controlVoice(v, g, l, m, perSample, octaves[l], pitchMoved);
+        }
+        if (pitchMoved != 0) {
+          pitchRatios(octaves);
+          for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
+            const int l = __builtin_ctz(bits);
+            setIncrement(groupVoices[l], g, l, octaves[l]);
+          }
+        }
+        int plain = m;  // samples every lane can take on the plain path
+        for (int l = 0; l < lanes; ++l) {
+          const Voice& v = groupVoices[l];
+          if (v.active) plain = std::min(plain, plainSamples(v, g, l, m));
         }
         if (laps) AWE_SPAN_LAP(laps_, Control);
         const int sends = g.chorusLanes != 0 ? kSendsBoth : (g.reverbLanes != 0 ? kSendsReverb : kSendsNone);

@@ -5,14 +5,9 @@
 #include <cstring>
 
 #include "emu8000/Conversions.h"
+#include "emu8000/Float4.h"
 
 namespace awe {
-namespace {
-
-using Float4 = float __attribute__((vector_size(16)));
-using Int4 = int32_t __attribute__((vector_size(16)));
-
-}  // namespace
 
 float meter_dBFS(double amplitude) noexcept {  // [audio thread]
   // At or under kUnderMeterFloor the logarithm would land below the floor anyway (by 6 dB,

@@ -2,7 +2,10 @@
 // fine and scale tuning, pitch correction, pitch bend with RPN 0 ranges, RPN 1/2 tuning.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
+#include "emu8000/Conversions.h"
 #include "emu8000/Synth.h"
 #include "support/Analysis.h"
 #include "support/TestBank.h"
@@ -31,6 +34,25 @@ double measure(Synth& synth, int key, size_t frames = 22050) {
 }
 
 }  // namespace
+
+TEST_CASE("fastExp2 on four values gives each the bits of the scalar one", "[synth][pitch]") {
+  // The synth takes a group's pitch ratios four at a time; a lane's pitch must not depend
+  // on that. Across the whole range, both sides of each clamp, and integers (the floor).
+  std::vector<float> xs = {-1000.0f, -126.5f, -126.0f, -125.99f, -1.0f, -0.5f, -1e-9f, 0.0f,
+                           1e-9f, 0.5f, 1.0f, 126.99f, 127.0f, 127.5f, 1000.0f};
+  for (int i = -4000; i <= 4000; ++i) xs.push_back(static_cast<float>(i) * 0.0317f);
+  while (xs.size() % 4 != 0) xs.push_back(3.0f);
+  for (size_t i = 0; i < xs.size(); i += 4) {
+    const Float4 together = fastExp2(load4(&xs[i]));
+    for (size_t k = 0; k < 4; ++k) {
+      const float alone = fastExp2(xs[i + k]);
+      INFO("2^" << xs[i + k]);
+      CHECK(std::memcmp(&together[k], &alone, sizeof alone) == 0);
+    }
+  }
+  CHECK(fastExp2(1.0f) == Approx(2.0f).epsilon(1e-7));
+  CHECK(fastExp2(-1.0f) == Approx(0.5f).epsilon(1e-7));
+}
 
 TEST_CASE("pitch follows the key within 1 cent", "[synth][pitch]") {
   for (Interpolation interp : {Interpolation::Cubic, Interpolation::Linear}) {
