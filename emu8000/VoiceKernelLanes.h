@@ -9,8 +9,9 @@
 // What V holds (F: float vector, I: int32 vector):
 //   loadF/storeF, loadI/storeI (aligned), setF, setI;
 //   add, sub, mul on F; madd(a, b, c) = a * b + c; nmadd(a, b, c) = c - a * b (fused where
-//   the instruction set has it); addI, subI, andI, cmpgtI (all ones where a > b), minI;
-//   keep(x, mask): x where mask is all ones, 0 elsewhere; toFloat (int32 -> float);
+//   the instruction set has it); addI, subI, andI, orI, cmpgtI (all ones where a > b), minI;
+//   keep(x, mask): x where mask is all ones, 0 elsewhere; select(mask, a, b): a where mask
+//   is all ones, b elsewhere; any(mask): whether some lane's mask is set; toFloat (int32 -> float);
 //   split(t, whole, wholeF): floor(t) for t >= 0 as int32 and as float;
 //   lo16/hi16: the sign-extended low/high int16 of each int32;
 //   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high);
@@ -30,6 +31,37 @@ typename V::F tapWrappedLanes(const int16_t* samples, typename V::I pos, int k, 
     t = V::subI(t, V::andI(V::cmpgtI(t, V::subI(limit, V::setI(1))), wrap));
   }
   return V::toFloat(V::lo16(V::gather32(samples, t)));
+}
+
+// The four cubic taps of lanes that may be near their loop's ends: points pos - 1 .. pos + 2,
+// where a point at or past the limit is read one loop length back and a point before the
+// floor one loop length on (as tapWrappedLanes reads them). A lane needs at most one of
+// the two moves unless its loop is shorter than four points, so the points come from two
+// runs of four: at pos, and at pos moved by the loop length where the lane needs it.
+template <class V>
+inline __attribute__((always_inline)) void taps4Wrapped(const int16_t* samples, typename V::I pos, typename V::I limit, typename V::I wrap,
+                  typename V::I floor, typename V::F& sm1, typename V::F& s0, typename V::F& s1,
+                  typename V::F& s2) {  // [audio thread]
+  using I = typename V::I;
+  const I lastInLoop = V::subI(limit, V::setI(1));
+  const I pastEnd2 = V::cmpgtI(V::addI(pos, V::setI(2)), lastInLoop);  // point pos + 2 wraps back
+  const I beforeFloor = V::cmpgtI(floor, V::subI(pos, V::setI(1)));   // point pos - 1 wraps on
+  if (V::any(V::andI(pastEnd2, beforeFloor))) {  // a loop under four points: point by point
+    sm1 = tapWrappedLanes<V>(samples, pos, -1, limit, wrap, floor);
+    s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
+    s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
+    s2 = tapWrappedLanes<V>(samples, pos, 2, limit, wrap, floor);
+    return;
+  }
+  V::taps4(samples, pos, sm1, s0, s1, s2);
+  if (!V::any(V::orI(pastEnd2, beforeFloor))) return;
+  const I moved = V::addI(V::subI(pos, V::andI(pastEnd2, wrap)), V::andI(beforeFloor, wrap));
+  typename V::F msm1, ms0, ms1, ms2;
+  V::taps4(samples, moved, msm1, ms0, ms1, ms2);
+  const I pastEnd1 = V::cmpgtI(V::addI(pos, V::setI(1)), lastInLoop);  // point pos + 1 wraps back
+  sm1 = V::select(beforeFloor, msm1, sm1);
+  s1 = V::select(pastEnd1, ms1, s1);
+  s2 = V::select(pastEnd2, ms2, s2);
 }
 
 template <class V, int Interp, bool Filter, int Sends, bool Wrap>
@@ -68,10 +100,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
       if (Interp == 2) {
         F sm1, s0, s1, s2;
         if (Wrap) {
-          sm1 = tapWrappedLanes<V>(samples, pos, -1, limit, wrap, floor);
-          s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
-          s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
-          s2 = tapWrappedLanes<V>(samples, pos, 2, limit, wrap, floor);
+          taps4Wrapped<V>(samples, pos, limit, wrap, floor, sm1, s0, s1, s2);
         } else {
           V::taps4(samples, pos, sm1, s0, s1, s2);
         }

@@ -33,9 +33,12 @@ struct Lanes8 {
   static I addI(I a, I b) { return _mm256_add_epi32(a, b); }  // [audio thread]
   static I subI(I a, I b) { return _mm256_sub_epi32(a, b); }  // [audio thread]
   static I andI(I a, I b) { return _mm256_and_si256(a, b); }  // [audio thread]
+  static I orI(I a, I b) { return _mm256_or_si256(a, b); }  // [audio thread]
   static I cmpgtI(I a, I b) { return _mm256_cmpgt_epi32(a, b); }  // [audio thread]
   static I minI(I a, I b) { return _mm256_min_epi32(a, b); }  // [audio thread]
   static F keep(F x, I mask) { return _mm256_and_ps(x, _mm256_castsi256_ps(mask)); }  // [audio thread]
+  static F select(I mask, F a, F b) { return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(mask)); }  // [audio thread]
+  static bool any(I mask) { return !_mm256_testz_si256(mask, mask); }  // [audio thread]
   static F toFloat(I v) { return _mm256_cvtepi32_ps(v); }  // [audio thread]
   static void split(F t, I& whole, F& wholeF) {  // [audio thread]
     wholeF = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);

@@ -39,12 +39,18 @@ struct Lanes4 {  // [audio thread] (every operation)
   static I addI(I a, I b) { return _mm_add_epi32(a, b); }
   static I subI(I a, I b) { return _mm_sub_epi32(a, b); }
   static I andI(I a, I b) { return _mm_and_si128(a, b); }
+  static I orI(I a, I b) { return _mm_or_si128(a, b); }
   static I cmpgtI(I a, I b) { return _mm_cmpgt_epi32(a, b); }
   static I minI(I a, I b) {  // SSE4.1's pminsd as a compare and a blend
     const I aOver = _mm_cmpgt_epi32(a, b);
     return _mm_or_si128(_mm_and_si128(aOver, b), _mm_andnot_si128(aOver, a));
   }
   static F keep(F x, I mask) { return _mm_and_ps(x, _mm_castsi128_ps(mask)); }
+  static F select(I mask, F a, F b) {
+    const F m = _mm_castsi128_ps(mask);
+    return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b));
+  }
+  static bool any(I mask) { return _mm_movemask_epi8(mask) != 0; }
   static F toFloat(I v) { return _mm_cvtepi32_ps(v); }
   static void split(F t, I& whole, F& wholeF) {  // truncation is the floor: t >= 0
     whole = _mm_cvttps_epi32(t);
