@@ -997,12 +997,7 @@ class SynthImpl final : private SysexTarget {
       const float offset = static_cast<float>(note.base[g] - note.region.gen[g]);
       attenuation = static_cast<float>(emu::kInitialAttenuationFactor) * fromFile + offset + note.modulated[g];
     }
-    attenuation += v.extraAttenuation_cB;
-    if (t.noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);
-    if (t.attenuationSteps) {
-      attenuation = static_cast<float>(10.0 * emu::attenuationFromRegister(emu::attenuationRegister(attenuation / 10.0)));
-    }
-    v.attenuation_cB = attenuation;
+    v.attenuation_cB = settledAttenuation_cB(attenuation + v.extraAttenuation_cB, t);
 
     v.pan = panGains(note.gen(Gen::Pan));
     v.reverbSend = note.gen(Gen::ReverbEffectsSend) / 1000.0f;
@@ -1017,7 +1012,7 @@ class SynthImpl final : private SysexTarget {
     v.pitchModulated = v.modEnvToPitch_cents != 0.0f || v.modLfoToPitch_cents != 0.0f || v.usesVibLfo;
     v.filterModulated = v.modEnvToFilter_cents != 0.0f || v.modLfoToFilter_cents != 0.0f;
     v.volumeModulated = v.modLfoToVolume_cB != 0.0f;
-    v.attenuationGain = fastExp2(v.attenuation_cB * (-3.32192809f / 200.0f)) * kInt16Scale;
+    v.attenuationGain = attenuationGain(v.attenuation_cB);
     v.dirty = true;
   }
 
@@ -1400,9 +1395,9 @@ class SynthImpl final : private SysexTarget {
       v.filterQ = resonanceToQ(v.filterQ_dB);
     }
     v.designedCutoff_cents = cutoff;
-    const double cutoff_Hz = 440.0 * static_cast<double>(fastExp2((cutoff - 6900.0f) / 1200.0f));
     const BiquadCoefficients filter =
-        open ? BiquadCoefficients{} : designLowpassQ(cutoff_Hz, v.filterQ, settings_.sampleRate, v.filterDcGain);
+        open ? BiquadCoefficients{}
+             : designLowpassQ(absoluteCentsToHz(cutoff), v.filterQ, settings_.sampleRate, v.filterDcGain);
     g.b0[l] = filter.b0;
     g.b1[l] = filter.b1;
     g.b2[l] = filter.b2;
@@ -1423,15 +1418,24 @@ class SynthImpl final : private SysexTarget {
     v.dirty = false;
   }
 
+  // An attenuation (cB) as the personality plays it: awe never gains above unity (so
+  // tremolo only cuts) and has the chip's register steps.
+  static float settledAttenuation_cB(float attenuation_cB, const PersonalityTraits& t) noexcept {  // [audio thread]
+    if (t.noGainAboveUnity) attenuation_cB = std::max(attenuation_cB, 0.0f);
+    if (t.attenuationSteps) {
+      attenuation_cB = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation_cB / 10.0)));
+    }
+    return attenuation_cB;
+  }
+  // A voice's gain for an attenuation: 10^(-cB/200), with the int16 scale.
+  static float attenuationGain(float attenuation_cB) noexcept {  // [audio thread]
+    return fastExp2(attenuation_cB * (-3.32192809f / 200.0f)) * kInt16Scale;
+  }
+
   // Attenuation with LFO1's tremolo at the block's end, as a gain.
   [[gnu::noinline]] float tremoloGain(Voice& v, int n) noexcept {  // [audio thread]
     const float lfoEnd = v.modulationLfoAt(v.age_samples + static_cast<uint32_t>(n));
-    float attenuation = v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB;
-    if (v.traits->noGainAboveUnity) attenuation = std::max(attenuation, 0.0f);  // tremolo only cuts
-    if (v.traits->attenuationSteps) {
-      attenuation = static_cast<float>(10.0 * emu8000::attenuationFromRegister(emu8000::attenuationRegister(attenuation / 10.0)));
-    }
-    return fastExp2(attenuation * (-3.32192809f / 200.0f)) * kInt16Scale;
+    return attenuationGain(settledAttenuation_cB(v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB, *v.traits));
   }
 
   // How many of the next n samples a lane near its loop or sample end can render on the
