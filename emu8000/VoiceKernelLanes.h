@@ -39,9 +39,10 @@ typename V::F tapWrappedLanes(const int16_t* samples, typename V::I pos, int k, 
 // the two moves unless its loop is shorter than four points, so the points come from two
 // runs of four: at pos, and at pos moved by the loop length where the lane needs it.
 template <class V>
-inline __attribute__((always_inline)) void taps4Wrapped(const int16_t* samples, typename V::I pos, typename V::I limit, typename V::I wrap,
-                  typename V::I floor, typename V::F& sm1, typename V::F& s0, typename V::F& s1,
-                  typename V::F& s2) {  // [audio thread]
+inline __attribute__((always_inline)) void taps4Wrapped(const int16_t* samples, typename V::I pos,
+                                                         typename V::I limit, typename V::I wrap, typename V::I floor,
+                                                         typename V::F& sm1, typename V::F& s0, typename V::F& s1,
+                                                         typename V::F& s2) {  // [audio thread]
   using I = typename V::I;
   const I lastInLoop = V::subI(limit, V::setI(1));
   const I pastEnd2 = V::cmpgtI(V::addI(pos, V::setI(2)), lastInLoop);  // point pos + 2 wraps back
