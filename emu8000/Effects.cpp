@@ -407,7 +407,6 @@ constexpr float kInject[8] = {1, -1, 1, 1, -1, 1, -1, -1};
 static_assert(kInject[0] > 0 && kInject[1] < 0 && kInject[2] > 0 && kInject[3] > 0 && kInject[4] < 0 && kInject[5] > 0 &&
                   kInject[6] < 0 && kInject[7] < 0,
               "the tail's vector loop spells these signs out");
-constexpr float kOutputSign[8] = {1, 1, -1, -1, 1, 1, -1, -1};
 }  // namespace
 
 AweReverb::AweReverb(ReverbType type) noexcept : type_(type) {}
@@ -836,7 +835,7 @@ inline __attribute__((always_inline)) void AweReverb::processChunkBody(const flo
       const Float4 bA = load4(&param_[kDampB0]), bB = load4(&param_[kDampB0 + 4]);
       const Float4 pA = load4(&param_[kDampPole0]), pB = load4(&param_[kDampPole0 + 4]);
       Float4 sA = load4(&dampState_[0]), sB = load4(&dampState_[4]);
-      // Left reads the even lines, right the odd ones, with the signs kOutputSign.
+      // Left reads the even lines, right the odd ones, with the signs + + - - + + - - (lines 0..7).
       const float tailLevel = level * param_[kTailGain];
       const float inputScale = 0.35355339f;  // 1/sqrt(8) of the feedback matrix
       uint32_t i = 0;

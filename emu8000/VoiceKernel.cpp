@@ -55,7 +55,7 @@ void renderGroupGeneric(LaneGroup& g, const int16_t* samples, int frames, float*
     float* busR = acc + (kBusRight * busStride + s) * kLanes;
     float* busRev = acc + (kBusReverb * busStride + s) * kLanes;
     float* busCho = acc + (kBusChorus * busStride + s) * kLanes;
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
 #endif
     for (int l = 0; l < kLanes; ++l) {

@@ -6,7 +6,9 @@
 // Chosen at run time (VoiceKernel.cpp), so nothing here may be called on other CPUs.
 // Only intrinsics and functions with internal linkage live in this file.
 // GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_*: GCC bug 105593).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include "emu8000/VoiceKernel.h"

@@ -355,8 +355,9 @@ std::string audioFileProblem(const std::string& path) {
     const size_t got = std::fread(head, 1, sizeof head, f);
     std::fclose(f);
     if (got == sizeof head) {
-      const uint32_t le = head[4] | (head[5] << 8) | (head[6] << 16) | (static_cast<uint32_t>(head[7]) << 24);
-      const uint32_t be = (static_cast<uint32_t>(head[4]) << 24) | (head[5] << 16) | (head[6] << 8) | head[7];
+      const auto byte = [&](int i) { return static_cast<uint32_t>(head[i]); };
+      const uint32_t le = byte(4) | (byte(5) << 8) | (byte(6) << 16) | (byte(7) << 24);
+      const uint32_t be = (byte(4) << 24) | (byte(5) << 16) | (byte(6) << 8) | byte(7);
       const bool riff = std::memcmp(head, "RIFF", 4) == 0, form = std::memcmp(head, "FORM", 4) == 0;
       if (riff || form) {
         const uint64_t announced = uint64_t{riff ? le : be} + 8;

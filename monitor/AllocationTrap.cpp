@@ -245,6 +245,7 @@ inline void noteFree(void* pointer, std::size_t size_bytes) noexcept {
   }
 }
 
+#if !AWE_TRAP_SANITIZER_HOOKS  // (only the interposed realloc below calls it)
 // One free and one allocation, applied to the live bytes as a single change so the peak
 // never counts the old and the new block at once.
 inline void noteReallocation(void* pointer, std::size_t oldSize_bytes, std::size_t newSize_bytes,
@@ -259,6 +260,7 @@ inline void noteReallocation(void* pointer, std::size_t oldSize_bytes, std::size
   }
   if (heapRecording()) recordHeapAllocation(pointer, newSize_bytes);
 }
+#endif
 
 void warmUnwinder() noexcept {  // [audio thread]
   const bool wasInside = t_insideTrap;
