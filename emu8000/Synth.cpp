@@ -74,6 +74,7 @@ class SynthImpl final : private SysexTarget {
       traits_[static_cast<size_t>(p)] = personalityTraits(p, s.attenuation);
     }
     pending_ = settings_;
+    chooseBlockKernels();
     reverb_.prepare(settings_.sampleRate, kControlBlockFrames);
     chorus_.prepare(settings_.sampleRate, kControlBlockFrames);
     reverb_.setType(settings_.reverb);
@@ -1572,6 +1573,21 @@ class SynthImpl final : private SysexTarget {
     }
   }
 
+  // The kernels a block may take, by what its groups need (filter, sends) and path, under
+  // the quality settings: set at the start and when the settings change.
+  void chooseBlockKernels() noexcept {  // [audio thread]
+    const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
+    for (int filter = 0; filter < 2; ++filter) {
+      for (int sends = 0; sends < kSendVariants; ++sends) {
+        for (int path = 0; path < 2; ++path) {
+          blockKernels_[filter][sends][path] = kernels[settings_.filterEnabled ? filter : 0]
+                                                      [settings_.effectsEnabled ? sends : kSendsNone][path];
+        }
+      }
+    }
+    block_.kernel = &blockKernels_;
+  }
+
   // [audio thread, or a voice worker] RenderFanOut's task: chunk `task` on render thread
   // `worker`, folded into the chunk's own buses.
   static void renderChunkTask(void* context, int task, int worker) noexcept {
@@ -1599,16 +1615,6 @@ class SynthImpl final : private SysexTarget {
     const int chunkCount = (groupCount + kGroupsPerChunk - 1) / kGroupsPerChunk;
     block_.frames = n;
     block_.groups = groupCount;
-    const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
-    for (int filter = 0; filter < 2; ++filter) {
-      for (int sends = 0; sends < kSendVariants; ++sends) {
-        for (int path = 0; path < 2; ++path) {
-          blockKernels_[filter][sends][path] = kernels[settings_.filterEnabled ? filter : 0]
-                                                      [settings_.effectsEnabled ? sends : kSendsNone][path];
-        }
-      }
-    }
-    block_.kernel = &blockKernels_;
     block_.samples = bank_ != nullptr ? bank_->sampleData() : nullptr;
     float* const outs[kBusCount] = {left, right, reverbBus_, chorusBus_};
     if (chunkCount == 0) {  // no voice: nothing to sum
@@ -1685,6 +1691,7 @@ class SynthImpl final : private SysexTarget {
       settings_.interpolation = pending_.interpolation;
       settings_.filterEnabled = pending_.filterEnabled;
       settings_.effectsEnabled = pending_.effectsEnabled;
+      chooseBlockKernels();
       fade_ = Fade::In;
     } else {
       fade_ = Fade::None;
