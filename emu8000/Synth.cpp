@@ -1338,11 +1338,12 @@ class SynthImpl final : private SysexTarget {
 
   // The lane's pitch now (note, modulators, glide), in octaves. Returns whether it moved
   // since the lane's increment was computed; the exponentials of the group's moved lanes
-  // are then taken together (pitchRatios). Out of line, as are the other redesigns below:
-  // a voice that nothing modulates skips them, and the common path stays small enough to
-  // keep its values in registers.
-  [[gnu::noinline]] static bool designPitch(Voice& v, float modEnv, float lfo1, float lfo2, int n,
-                                            float& octaves) noexcept {  // [audio thread]
+  // are then taken together (pitchRatios). Inline: without the exponential it is a few
+  // multiply-adds, less than a call. The other redesigns below are out of line: a voice
+  // that nothing modulates skips them, and the common path stays small enough to keep its
+  // values in registers.
+  inline __attribute__((always_inline)) static bool designPitch(Voice& v, float modEnv, float lfo1, float lfo2,
+                                                                int n, float& octaves) noexcept {  // [audio thread]
     // In float: 0.001 cents near the top of the range, where the exponential is float anyway.
     const float cents = static_cast<float>(v.pitch_cents) + modEnv * v.modEnvToPitch_cents +
                         lfo1 * v.modLfoToPitch_cents + lfo2 * v.vibLfoToPitch_cents + v.glide_cents;
