@@ -56,8 +56,7 @@ void OutputLevelMeter::process(const float* left, const float* right, size_t fra
     const Float4 fullScale = {1.0f, 1.0f, 1.0f, 1.0f};
     size_t i = 0;
     for (; i + 4 <= frames; i += 4) {
-      Float4 v;
-      std::memcpy(&v, x + i, sizeof v);
+      const Float4 v = load4(x + i);
       const Float4 a = reinterpret_cast<Float4>(reinterpret_cast<Int4>(v) & 0x7FFFFFFF);  // |v|
       lanePeak = a > lanePeak ? a : lanePeak;  // a NaN sample leaves the peak
       laneSquares += v * v;
