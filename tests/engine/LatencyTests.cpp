@@ -500,43 +500,67 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
   // that a slow start on a busy machine could use up; --duration only caps a stuck run.
   const std::string command = "exec " + tool + " --virtual --duration 120 --schedule fixed --max-ms 500 " +
                               "--client awe-lt-live -q --sf2 " + bank + " --json " + json + " > /dev/null";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Wait for the tool's port, then play ten notes into it.
-  MidiOutput out("awe-lt-player");
-  bool connected = false;
-  for (int i = 0; i < 1500 && !connected; ++i) {  // up to 30 s: the tool loads a bank first
-    try {
-      out.open("awe-lt-live-midi:midi_in");
-      connected = true;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // One run: the tool started, ten notes played into its port, its report read back.
+  auto runOnce = [&]() -> nlohmann::json {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
     }
+    // Wait for the tool's port, then play ten notes into it.
+    MidiOutput out("awe-lt-player");
+    bool connected = false;
+    for (int i = 0; i < 1500 && !connected; ++i) {  // up to 30 s: the tool loads a bank first
+      try {
+        out.open("awe-lt-live-midi:midi_in");
+        connected = true;
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    CHECK(connected);
+    // jack_connect returns before the server's graph carries the link: an event sent in the
+    // cycles until then is dropped (seen once in 12 CI runs, under ASan on a loaded machine).
+    // 35 periods of 256 frames let it settle.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (int i = 0; connected && i < 10; ++i) {
+      const uint8_t on[3] = {0x90, static_cast<uint8_t>(60 + i), 100};
+      out.send(on, 3);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the last note's way through the synth
+    kill(pid, SIGINT);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    std::ifstream in(json);
+    REQUIRE(in.good());
+    nlohmann::json report = nlohmann::json::parse(in);
+    std::remove(json.c_str());
+    return report;
+  };
+  // Fixed latency: every event is rendered one buffer after it arrived, to a sample.
+  auto lateSamples = [](const nlohmann::json& e) {
+    return (e["rendered_ns"].get<double>() - e["arrival_ns"].get<double>()) * kRate / 1e9 - 256.0;
+  };
+  // A machine whose wake-ups come milliseconds late (seen: a 0.5 ms sleep overshooting by
+  // 2 ms at p99 on an idle 2-core VM, where JACK's dummy backend alone runs late) loses a
+  // note to a late cycle or renders one a buffer late, with or without an xrun counted: such
+  // a run is tried again, three tries at most, and the last one is held to every check. A
+  // fault of the tool's fails all three.
+  nlohmann::json report;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    report = runOnce();
+    bool clean = report["received"] == 10 && report["runs"].size() == 1 && report["runs"][0]["events"] == 10;
+    for (const auto& e : clean ? report["runs"][0]["per_event"] : nlohmann::json::array()) {
+      clean = clean && std::fabs(lateSamples(e)) <= 0.5 + 1e-6;
+    }
+    if (clean || strictTiming()) break;
+    WARN("attempt " << attempt + 1 << ": " << report["received"] << " of 10 notes received, or one rendered "
+                    << "off its fixed latency: the machine's timing; trying again");
   }
-  CHECK(connected);
-  // jack_connect returns before the server's graph carries the link: an event sent in the
-  // cycles until then is dropped (seen once in 12 CI runs, under ASan on a loaded machine).
-  // 35 periods of 256 frames let it settle.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  for (int i = 0; connected && i < 10; ++i) {
-    const uint8_t on[3] = {0x90, static_cast<uint8_t>(60 + i), 100};
-    out.send(on, 3);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the last note's way through the synth
-  kill(pid, SIGINT);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  std::ifstream in(json);
-  REQUIRE(in.good());
-  const nlohmann::json report = nlohmann::json::parse(in);
-  std::remove(json.c_str());
   CHECK(report["mode"] == "live");
   CHECK(report["received"] == 10);
   REQUIRE(report["runs"].size() == 1);
@@ -547,10 +571,5 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
     INFO(stage);
     CHECK(run0["stages"][stage]["count"] == 10);
   }
-  // Fixed latency: every event is rendered one buffer after it arrived, to a sample.
-  for (const auto& e : run0["per_event"]) {
-    const double late_samples =
-        (e["rendered_ns"].get<double>() - e["arrival_ns"].get<double>()) * kRate / 1e9 - 256.0;
-    CHECK(std::fabs(late_samples) <= 0.5 + 1e-6);
-  }
+  for (const auto& e : run0["per_event"]) CHECK(std::fabs(lateSamples(e)) <= 0.5 + 1e-6);
 }
