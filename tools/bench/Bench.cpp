@@ -14,6 +14,7 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
+#include "emu8000/VoiceKernel.h"
 #include "engine/AudioDriver.h"
 #include "engine/DriverFactory.h"
 #include "engine/BuiltinFiles.h"
@@ -86,7 +87,7 @@ std::string failureTracePath() {
 // Settings that make two result sets incomparable when they differ (--baseline, --history).
 const std::vector<std::string> kComparedSettings = {"pace",     "driver", "sample_rate", "buffer_frames",
                                                     "quality",  "effects", "mode",       "voices",
-                                                    "polyphony", "duration_s", "adaptive"};
+                                                    "polyphony", "duration_s", "adaptive", "voice_kernel"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -474,6 +475,7 @@ nlohmann::json settingsJson(const BenchOptions& o, const RunOptions& run, const 
           {"voices", o.voices},
           {"polyphony", o.polyphony},
           {"threads", o.threads},
+          {"voice_kernel", voiceKernels().isa},  // by the CPU, or AWE_KERNEL
           {"duration_s", o.duration_s},
           {"repeat", o.repeat},
           {"adaptive", o.adaptive},
@@ -488,9 +490,9 @@ nlohmann::json settingsJson(const BenchOptions& o, const RunOptions& run, const 
 void printHeader(const BenchOptions& o, const RunOptions& run, const MachineInfo& machine, const Commit& commit) {
   if (o.quiet) return;
   const double budget_ms = 1000.0 * o.frames / o.rate;
-  fmt::print("awe-bench: {} pace, {} frames at {:.0f} Hz (budget {}), {}, {} personality\n", o.pace, o.frames, o.rate,
-             formatDuration(budget_ms * 1e6), qualityDescription(run.quality, run.effects),
-             o.mode == "auto" ? "bank's" : o.mode);
+  fmt::print("awe-bench: {} pace, {} frames at {:.0f} Hz (budget {}), {}, {} personality, {} voice kernel\n", o.pace,
+             o.frames, o.rate, formatDuration(budget_ms * 1e6), qualityDescription(run.quality, run.effects),
+             o.mode == "auto" ? "bank's" : o.mode, voiceKernels().isa);
   fmt::print("machine: {}, {} cores, {}; commit {}{}\n", machine.cpu, machine.cores, machine.kernel,
              commit.hash.substr(0, 12), commit.dirty ? " (with uncommitted changes)" : "");
 }

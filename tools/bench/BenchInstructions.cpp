@@ -9,6 +9,7 @@
 
 #include "emu8000/Bank.h"
 #include "emu8000/Synth.h"
+#include "emu8000/VoiceKernel.h"
 #include "engine/Sequencer.h"
 #include "tools/bench/BenchScenarios.h"
 
@@ -115,9 +116,9 @@ int runInstructions(const BenchOptions& o, const std::shared_ptr<const Bank>& ba
   InstructionPhase phases[2];
   awe_bench_instruction_workload(&sustained, voices, &storm, &sequencer, kInstructionBuffers, left.data(),
                                  right.data(), o.frames, phases);
-  fmt::print("instructions workload ({}, {} personality), {} frames at {:.0f} Hz, bank {}:\n",
-             qualityDescription(level, o.effects == "on"), personalityName(sustained.settings().personality), o.frames,
-             o.rate, bankPath);
+  fmt::print("instructions workload ({}, {} personality, {} voice kernel), {} frames at {:.0f} Hz, bank {}:\n",
+             qualityDescription(level, o.effects == "on"), personalityName(sustained.settings().personality),
+             voiceKernels().isa, o.frames, o.rate, bankPath);
   fmt::print("  awe_bench_instructions_sustained: {} voices held for {} buffers: {} voice-samples, {} note-ons, "
              "checksum {:.6f}\n",
              voices, kInstructionBuffers, phases[0].voiceSamples, phases[0].notes, phases[0].checksum);
