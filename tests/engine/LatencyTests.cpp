@@ -274,11 +274,11 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     REQUIRE(waitForSchedule(engine, schedule));
     // A run with a JACK xrun (the server skipped a client for a cycle: this machine could
     // not keep up) loses audio and shifts it against the engine's buffer count, so it
-    // measures nothing about the synth: it is repeated, three tries at most.
+    // measures nothing about the synth: it is repeated (runUntilClean).
     std::vector<MidiEventRecord> records;
     LoopbackResult result;
     uint64_t xruns = 0;
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    runUntilClean([&](int) -> std::string {
       records.clear();
       MidiEventRecord r;
       while (engine.popMidiEventRecord(r)) {}  // the previous run's note-offs
@@ -289,19 +289,17 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       });
       while (engine.popMidiEventRecord(r)) records.push_back(r);
       xruns = engine.driver()->xruns() - xrunsBefore + result.captureXruns;
+      if (xruns != 0) return std::to_string(xruns) + " JACK xrun(s)";
       // A note heard too late to pair with its send, with no xrun counted: the dummy
       // backend runs a late cycle late without calling it an xrun (seen: 23 of 24 paired
       // beside a compile). That is the machine too, so it is tried again like an xrun; a
-      // note unpaired in all three tries fails the counts below.
-      const bool unpaired = result.detected != static_cast<std::size_t>(ls.events) || result.strayOnsets != 0;
-      if (xruns == 0 && !unpaired) break;
-      if (xruns == 0) {
-        WARN(result.detected << " of " << ls.events << " notes paired, " << result.strayOnsets
-                             << " stray onset(s), no xrun, during attempt " << attempt + 1);
-      } else {
-        WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
+      // note unpaired in every try fails the counts below.
+      if (result.detected != static_cast<std::size_t>(ls.events) || result.strayOnsets != 0) {
+        return std::to_string(result.detected) + " of " + std::to_string(ls.events) + " notes paired, " +
+               std::to_string(result.strayOnsets) + " stray onset(s), no xrun";
       }
-    }
+      return "";
+    });
     if (xruns != 0 && kSanitizerBuild) {
       // A sanitizer build runs several times slower: at short periods it cannot keep a
       // real-time deadline at all, and what this run is for there is its threads (TSan)
@@ -312,7 +310,8 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     if (xruns != 0 && !strictTiming()) {
       // What is known: JACK skipped a client in every try. That says the machine was busy,
       // nothing about awe: skip (with the reason) rather than fail. --strict-timing fails.
-      skipTest("JACK reported xruns in each of 3 tries at a " + std::to_string(period) + "-frame period (schedule " +
+      skipTest("JACK reported xruns in each of " + std::to_string(kMachineTries) + " tries at a " +
+               std::to_string(period) + "-frame period (schedule " +
                (schedule == MidiSchedule::Asap ? "asap" : "fixed") +
                "): the machine could not keep the deadline, so the loopback measured nothing");
       continue;
@@ -435,10 +434,10 @@ TEST_CASE("awe-latency --loopback writes a JSON report with every stage's statis
   const std::string json = "/tmp/awe-latency-test-" + std::to_string(getpid()) + ".json";
   const std::string command = tool + " --loopback --events 6 --interval-ms 80 --note-ms 20 --schedule both --max-ms 500 "
                                      "--client awe-lt-tool -q --json " + json + " > /dev/null";
-  // As in the loopback test: a run with JACK xruns measures nothing; three tries at most.
+  // As in the loopback test: a run with JACK xruns measures nothing (runUntilClean).
   nlohmann::json report;
   int status = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  const std::string spoiled = runUntilClean([&](int) -> std::string {
     status = std::system(command.c_str());
     std::ifstream in(json);
     REQUIRE(in.good());
@@ -446,13 +445,12 @@ TEST_CASE("awe-latency --loopback writes a JSON report with every stage's statis
     std::remove(json.c_str());
     uint64_t xruns = 0;
     for (const auto& run : report["runs"]) xruns += run["capture_xruns"].get<uint64_t>();
-    if (xruns == 0) break;
-    WARN(xruns << " JACK xrun(s) during attempt " << attempt + 1);
-    if (attempt == 2 && !strictTiming()) {
-      skipTest("JACK reported xruns in each of 3 awe-latency --loopback runs: the machine could not keep the "
-               "deadline, so the runs measured nothing");
-      return;
-    }
+    return xruns == 0 ? "" : std::to_string(xruns) + " JACK xrun(s)";
+  });
+  if (!spoiled.empty() && !strictTiming()) {
+    skipTest("JACK reported xruns in each of " + std::to_string(kMachineTries) +
+             " awe-latency --loopback runs: the machine could not keep the deadline, so the runs measured nothing");
+    return;
   }
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
@@ -500,7 +498,9 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
   // that a slow start on a busy machine could use up; --duration only caps a stuck run.
   const std::string command = "exec " + tool + " --virtual --duration 120 --schedule fixed --max-ms 500 " +
                               "--client awe-lt-live -q --sf2 " + bank + " --json " + json + " > /dev/null";
-  // One run: the tool started, ten notes played into its port, its report read back.
+  // One run: the tool started, kNotes notes played into its port, its report read back.
+  constexpr int kNotes = 10;
+  constexpr double kLateTolerance_samples = 0.5 + 1e-6;  // fixed latency: to the sample
   auto runOnce = [&]() -> nlohmann::json {
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
@@ -508,7 +508,7 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    // Wait for the tool's port, then play ten notes into it.
+    // Wait for the tool's port, then play the notes into it.
     MidiOutput out("awe-lt-player");
     bool connected = false;
     for (int i = 0; i < 1500 && !connected; ++i) {  // up to 30 s: the tool loads a bank first
@@ -524,7 +524,7 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
     // cycles until then is dropped (seen once in 12 CI runs, under ASan on a loaded machine).
     // 35 periods of 256 frames let it settle.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    for (int i = 0; connected && i < 10; ++i) {
+    for (int i = 0; connected && i < kNotes; ++i) {
       const uint8_t on[3] = {0x90, static_cast<uint8_t>(60 + i), 100};
       out.send(on, 3);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -548,28 +548,27 @@ TEST_CASE("awe-latency live mode measures what arrives on its MIDI port", "[late
   // A machine whose wake-ups come milliseconds late (seen: a 0.5 ms sleep overshooting by
   // 2 ms at p99 on an idle 2-core VM, where JACK's dummy backend alone runs late) loses a
   // note to a late cycle or renders one a buffer late, with or without an xrun counted: such
-  // a run is tried again, three tries at most, and the last one is held to every check. A
-  // fault of the tool's fails all three.
+  // a run is tried again (runUntilClean), and the last one is held to every check. A fault
+  // of the tool's fails every try.
   nlohmann::json report;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  runUntilClean([&](int) -> std::string {
     report = runOnce();
-    bool clean = report["received"] == 10 && report["runs"].size() == 1 && report["runs"][0]["events"] == 10;
+    bool clean = report["received"] == kNotes && report["runs"].size() == 1 && report["runs"][0]["events"] == kNotes;
     for (const auto& e : clean ? report["runs"][0]["per_event"] : nlohmann::json::array()) {
-      clean = clean && std::fabs(lateSamples(e)) <= 0.5 + 1e-6;
+      clean = clean && std::fabs(lateSamples(e)) <= kLateTolerance_samples;
     }
-    if (clean || strictTiming()) break;
-    WARN("attempt " << attempt + 1 << ": " << report["received"] << " of 10 notes received, or one rendered "
-                    << "off its fixed latency: the machine's timing; trying again");
-  }
+    return clean ? "" : report["received"].dump() + " of " + std::to_string(kNotes) +
+                            " notes received, or one rendered off its fixed latency: the machine's timing";
+  });
   CHECK(report["mode"] == "live");
-  CHECK(report["received"] == 10);
+  CHECK(report["received"] == kNotes);
   REQUIRE(report["runs"].size() == 1);
   const auto& run0 = report["runs"][0];
   CHECK(run0["schedule"] == "fixed");
-  CHECK(run0["events"] == 10);
+  CHECK(run0["events"] == kNotes);
   for (const char* stage : {"arrival_to_enqueue", "enqueue_to_dequeue", "dequeue_to_render", "render_to_dac", "total"}) {
     INFO(stage);
-    CHECK(run0["stages"][stage]["count"] == 10);
+    CHECK(run0["stages"][stage]["count"] == kNotes);
   }
-  for (const auto& e : run0["per_event"]) CHECK(std::fabs(lateSamples(e)) <= 0.5 + 1e-6);
+  for (const auto& e : run0["per_event"]) CHECK(std::fabs(lateSamples(e)) <= kLateTolerance_samples);
 }

@@ -36,4 +36,25 @@ inline void skipTest(const std::string& reason) {
   WARN("SKIPPED: " << reason);
 }
 
+// Runs of something the machine's timing can spoil (a JACK xrun, a wake-up milliseconds
+// late): at most this many, and the test judges the last.
+inline constexpr int kMachineTries = 3;
+
+// Calls `run(attempt)` (attempt 1, 2, ...) until a run is clean, kMachineTries runs at most.
+// `run` returns "" for a clean run, else how the machine spoiled it, which is warned with
+// the attempt number. Under strictTiming() (a quiet machine) the first run is the one
+// judged: nothing is retried away. Returns the last run's spoiler ("" when it was clean).
+// A check that fails inside `run` still fails the test, whatever the later runs do.
+template <class Run>
+std::string runUntilClean(Run&& run) {
+  std::string spoiled;
+  for (int attempt = 1; attempt <= kMachineTries; ++attempt) {
+    spoiled = run(attempt);
+    if (spoiled.empty()) break;
+    WARN("attempt " << attempt << " of " << kMachineTries << ": " << spoiled);
+    if (strictTiming()) break;
+  }
+  return spoiled;
+}
+
 }  // namespace awe::test
