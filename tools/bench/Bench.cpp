@@ -487,7 +487,8 @@ nlohmann::json settingsJson(const BenchOptions& o, const RunOptions& run, const 
           {"ignore_timing", o.ignoreTiming}};
 }
 
-void printHeader(const BenchOptions& o, const RunOptions& run, const MachineInfo& machine, const Commit& commit) {
+void printHeader(const BenchOptions& o, const RunOptions& run, const MachineInfo& machine, const Commit& commit,
+                 const std::vector<std::string>& bankPaths) {
   if (o.quiet) return;
   const double budget_ms = 1000.0 * o.frames / o.rate;
   fmt::print("awe-bench: {} pace, {} frames at {:.0f} Hz (budget {}), {}, {} personality, {} voice kernel\n", o.pace,
@@ -495,6 +496,10 @@ void printHeader(const BenchOptions& o, const RunOptions& run, const MachineInfo
              o.mode == "auto" ? "bank's" : o.mode, voiceKernels().isa);
   fmt::print("machine: {}, {} cores, {}; commit {}{}\n", machine.cpu, machine.cores, machine.kernel,
              commit.hash.substr(0, 12), commit.dirty ? " (with uncommitted changes)" : "");
+  // The bank sets the work (its samples' loops, its modulators): a figure means little without it.
+  std::string banks;
+  for (const std::string& path : bankPaths) banks += (banks.empty() ? "" : ", ") + path;
+  fmt::print("{}: {}\n", bankPaths.size() == 1 ? "bank" : "banks", banks);
 }
 
 // Every scenario with every bank, --repeat times each.
@@ -793,7 +798,7 @@ int runBench(BenchOptions o) {  // (a copy: the buffer size follows the device)
   f.level = run.quality;
   f.effects = run.effects;
   f.pace = run.pace;
-  printHeader(o, run, f.machine, f.commit);
+  printHeader(o, run, f.machine, f.commit, in.bankPaths);
 
   f.results = runScenarios(o, run, banks, list);
   if (wants(wanted, "ramp")) f.ramps = runRamps(o, run, banks);
