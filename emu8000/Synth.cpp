@@ -573,10 +573,16 @@ class SynthImpl final : private SysexTarget {
 
   // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
   // whatever lane the renderer packs it into.
+  static constexpr int kSoundingPrefetchAhead = 16;  // voices: about a cache miss's time of this loop
   void channelSounding(ChannelSounding& out) const noexcept {  // [audio thread]
     out = ChannelSounding{};
     const float master = settings_.masterGain * masterVolume_ / kInt16Scale;
     for (int i = 0; i < activeCount_; ++i) {
+      // The render walk has pushed most voices out of this core's cache by now: ask for
+      // the ones a few steps ahead (what each reads is in its first line).
+      if (i + kSoundingPrefetchAhead < activeCount_) {
+        __builtin_prefetch(&voices_[static_cast<size_t>(i + kSoundingPrefetchAhead)]);
+      }
       const Voice& v = voices_[static_cast<size_t>(i)];
       if (!v.active || v.channel >= kMidiChannels) continue;
       out.amplitude[v.channel] += v.lastGain * master;

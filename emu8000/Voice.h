@@ -34,6 +34,10 @@ struct alignas(64) Voice {
   bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
   bool filterModulated = false;  // ... or the cutoff
   bool volumeModulated = false;  // LFO1 tremolo
+  // What the per-buffer channel scan (Synth::channelSounding) and note-off read besides
+  // the flags above: in this line, so a scan of 12,000 voices misses one line each, not two.
+  uint8_t channel = 0;
+  uint8_t key = 0;          // the MIDI key that started it (for note-off)
   float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo
   float lastGain = 0.0f;         // the gain the last block ended on
   float increment = 1.0f;        // sample step per output sample, as the lane has it
@@ -75,8 +79,6 @@ struct alignas(64) Voice {
 
   // What note-on, note-off and voice stealing look for in every active voice.
   uint16_t slot = 0;        // oscillator number for its life (the lane may change)
-  uint8_t channel = 0;
-  uint8_t key = 0;          // the MIDI key that started it (for note-off)
   uint8_t velocity = 0;
   uint8_t effectiveKey = 0;       // after the keynum generator
   uint8_t effectiveVelocity = 0;  // after the velocity generator

@@ -12,6 +12,7 @@
 #include "engine/Engine.h"
 #include "engine/MidiFile.h"
 #include "engine/OfflineRender.h"
+#include "emu8000/Synth.h"
 #include "engine/VoiceWorkers.h"
 #include "monitor/AllocationTrap.h"
 #include "support/TestBank.h"
@@ -199,4 +200,58 @@ TEST_CASE("on the paced clock with --threads 2, the workers sleep between buffer
   // The worker took part in most buffers with many voices (a sleeping worker may wake too
   // late for a light buffer, and the audio thread then renders it alone: that is allowed).
   CHECK(busyBuffers >= snap.records.size() / 4);
+}
+
+TEST_CASE("channel sounding: every sounding voice's key, held or releasing, and the same levels on 1 and 3 render threads",
+          "[engine][threads]") {
+  SynthSettings settings;
+  settings.polyphony = 512;
+  Synth one(settings), three(settings);
+  VoiceWorkers workers(3, 0);
+  three.setRenderFanOut(&workers);
+  one.setBank(steadyTestBank());
+  three.setBank(steadyTestBank());
+  std::vector<float> left(256), right(256);
+  // What the voices say, slot by slot: the reference the gathered sounding must match.
+  auto fromVoices = [&](const Synth& synth) {
+    ChannelSounding s;
+    for (int slot = 0; slot < synth.voiceCount(); ++slot) {
+      const VoiceInfo v = synth.voiceInfo(slot);
+      if (v.stage == VoiceStage::Free || v.stage == VoiceStage::Finished) continue;
+      uint64_t(&keys)[2] = v.stage == VoiceStage::Release ? s.releasingKeys[v.channel] : s.heldKeys[v.channel];
+      keys[v.key >> 6] |= uint64_t{1} << (v.key & 63);
+    }
+    return s;
+  };
+  for (int step = 0; step < 6; ++step) {
+    for (Synth* synth : {&one, &three}) {
+      for (int ch = 0; ch < 16; ++ch) {
+        for (int k = 0; k < 20; ++k) {
+          const int key = 30 + k * 3 + step;
+          if (step % 2 == 0) synth->noteOn(ch, key, 30 + (ch * 7 + k * 5) % 97);
+          if (step % 2 == 1 && (k + ch) % 3 == 0) synth->noteOff(ch, key - 1);
+        }
+      }
+      for (int b = 0; b < 1 + step; ++b) synth->render(left.data(), right.data(), left.size());
+    }
+    INFO("step " << step << ", voices " << one.activeVoices());
+    REQUIRE(one.activeVoices() > 2 * kVoicesPerChunk);  // several chunks, on every thread
+    REQUIRE(three.activeVoices() == one.activeVoices());
+    ChannelSounding a, b;
+    one.channelSounding(a);
+    three.channelSounding(b);
+    const ChannelSounding expected = fromVoices(one);
+    for (int ch = 0; ch < 16; ++ch) {
+      INFO("channel " << ch);
+      for (int w = 0; w < 2; ++w) {
+        CHECK(a.heldKeys[ch][w] == expected.heldKeys[ch][w]);
+        CHECK(a.releasingKeys[ch][w] == expected.releasingKeys[ch][w]);
+        CHECK(b.heldKeys[ch][w] == a.heldKeys[ch][w]);
+        CHECK(b.releasingKeys[ch][w] == a.releasingKeys[ch][w]);
+      }
+      CHECK(a.amplitude[ch] > 0.0f);
+      // The same gains summed in another order (chunks go to whichever thread is free).
+      CHECK(b.amplitude[ch] == Approx(a.amplitude[ch]).epsilon(1e-5));
+    }
+  }
 }
