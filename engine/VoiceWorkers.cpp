@@ -117,15 +117,23 @@ void VoiceWorkers::workerMain(int worker, int cpu, int realtimePriority) {  // [
 }
 
 void VoiceWorkers::claimTasks(int thread) noexcept {  // [audio thread] or [voice worker]
+  // The audio thread claims from the front, the workers from the back: so from block to
+  // block each thread renders mostly the same chunks, whose voices stay in its core's cache
+  // (one shared counter dealt them out at random, and thousands of voices moved between
+  // cores every block).
+  const bool front = thread == 0;
   for (;;) {
-    const uint64_t word = job_.fetch_add(1, std::memory_order_acq_rel);
-    const uint64_t next = word & kNextMask;
-    if (next >= (word >> 32)) return;
+    const uint64_t word = front ? job_.fetch_add(1, std::memory_order_acq_rel)
+                                : job_.fetch_sub(uint64_t{1} << 32, std::memory_order_acq_rel);
+    const int32_t next = static_cast<int32_t>(static_cast<uint32_t>(word & kNextMask));
+    const int32_t end = static_cast<int32_t>(static_cast<uint32_t>(word >> 32));
+    if (next >= end) return;
+    const int task = front ? next : end - 1;
     if (thread == 0) {
-      task_(context_, static_cast<int>(next), 0);
+      task_(context_, task, 0);
     } else {
       const int64_t t0 = monotonicNanoseconds();
-      task_(context_, static_cast<int>(next), thread);
+      task_(context_, task, thread);
       std::atomic<uint64_t>& busy = state_[static_cast<size_t>(thread)].busy_ns;
       busy.store(busy.load(std::memory_order_relaxed) + static_cast<uint64_t>(monotonicNanoseconds() - t0),
                  std::memory_order_relaxed);

@@ -8,8 +8,8 @@
 //   [voice worker]    workerMain(): waits for a block, claims chunks, renders them
 //
 // Per control block the audio thread publishes the task with one release store of a
-// 64-bit word (task count, next task) and claims tasks itself with fetch_add on
-// that word, as every worker does; so a worker that wakes late only finds less to do, and
+// 64-bit word (the unclaimed tasks' two ends) and claims tasks itself from the front of
+// that word, as the workers do from its back; so a worker that wakes late only finds less to do, and
 // one that is slow to wake costs nothing. The audio thread then waits for the tasks still
 // running with a spin of pause instructions: no lock, no syscall. A worker spins between
 // blocks, and sleeps on a futex only after kWorkerSpinBeforeSleep_ns without work (between
@@ -65,8 +65,12 @@ class VoiceWorkers final : public RenderFanOut {
   void claimTasks(int thread) noexcept;                         // [audio thread] or [voice worker]
 
   const int threads_;
-  // (tasks << 32) | next task: a task is claimed by whoever's fetch_add returns a next
-  // below the tasks of the same word (a late fetch_add on a finished job claims nothing).
+  // (end << 32) | next, each a signed 32-bit count: the unclaimed tasks are next..end-1
+  // (run() stores end = tasks, next = 0). The audio thread claims task `next` with a
+  // fetch_add on the low half, a worker task `end - 1` with a fetch_sub on the high half;
+  // the claim holds when the word it returned had next < end. A thread stops at its first
+  // claim that does not hold, so a finished job's counts pass each other by at most the
+  // thread count (a late claim on a finished job claims nothing).
   alignas(64) std::atomic<uint64_t> job_{0};
   alignas(64) std::atomic<uint32_t> done_{0};  // tasks finished in the current job
   alignas(64) std::atomic<uint32_t> epoch_{0};  // futex word: bumped per job and at stop
