@@ -571,13 +571,16 @@ class SynthImpl final : private SysexTarget {
   int voiceCount() const noexcept { return settings_.polyphony; }  // [audio thread]
   const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }  // [audio thread]
 
+  // Prefetch distances for walks over thousands of voices (measured at 12,000): the channel
+  // scan asks this many voices ahead, about a cache miss's time of its loop; the control
+  // walk asks for the next group's first two lines of each Voice (flags, gains, the volume
+  // envelope; pitch and modulation depths). Four lines (with the LFOs and the modulation
+  // envelope) measured no better.
+  static constexpr int kSoundingPrefetchAhead = 16;
+  static constexpr size_t kVoicePrefetchLines = 2;
+
   // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
   // whatever lane the renderer packs it into.
-  static constexpr int kSoundingPrefetchAhead = 16;  // voices: about a cache miss's time of this loop
-  // The lines of a Voice prefetched for the control walk: its first two (flags, gains, the
-  // volume envelope; pitch and modulation depths). Four (with the LFOs and the modulation
-  // envelope) measured no better at 12,000 voices.
-  static constexpr size_t kVoicePrefetchLines = 2;
   void channelSounding(ChannelSounding& out) const noexcept {  // [audio thread]
     out = ChannelSounding{};
     const float master = settings_.masterGain * masterVolume_ / kInt16Scale;
