@@ -734,7 +734,12 @@ void Engine::meterOutput(const float* left, const float* right, size_t frames) n
     outputMeter_.process(left, right, frames, bufferIndex_);
     outputScope_.write(left, right, frames);
   }
-  synth_.channelSounding(sounding_);
+  soundingAge_frames_ += frames;
+  // With no voice the pass costs nothing, and the meters fall to silence at once.
+  if (soundingAge_frames_ >= kChannelScanInterval_frames || synth_.activeVoices() == 0) {
+    synth_.channelSounding(sounding_);
+    soundingAge_frames_ = 0;
+  }
 }
 
 void Engine::publishStatus(size_t frames) noexcept {  // [audio thread]

@@ -373,6 +373,7 @@ class Engine final : private AudioCallback {
   OutputLevelMeter outputMeter_;
   OutputScope outputScope_;
   ChannelSounding sounding_;
+  std::size_t soundingAge_frames_ = kChannelScanInterval_frames;  // frames since sounding_ was taken
   std::atomic<uint8_t> quality_{0};  // the level last applied (applyQuality); any thread reads it
 
   SeqlockCell<EngineStatus> status_;
