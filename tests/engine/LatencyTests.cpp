@@ -278,6 +278,7 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     std::vector<MidiEventRecord> records;
     LoopbackResult result;
     uint64_t xruns = 0;
+    constexpr double kSlipLimit_samples = 64.0;  // far above the clock estimate's error (4)
     runUntilClean([&](int) -> std::string {
       records.clear();
       MidiEventRecord r;
@@ -297,6 +298,24 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       if (result.detected != static_cast<std::size_t>(ls.events) || result.strayOnsets != 0) {
         return std::to_string(result.detected) + " of " + std::to_string(ls.events) + " notes paired, " +
                std::to_string(result.strayOnsets) + " stray onset(s), no xrun";
+      }
+      // Heard where the engine placed it: the captured onsets keep the spacing of the times
+      // the engine put the notes at, up to its clock estimate's error. When the dummy
+      // backend slips its timeline without an xrun, the frames and the wall clock part
+      // (seen: one note heard 270 samples off its placed spacing, at 1,024 frames beside a
+      // build): the machine too. A slip in every try fails the spacing checks below.
+      std::vector<LoopbackEvent> heard = result.events;
+      if (attachEngineRecords(heard, records) == heard.size()) {
+        for (std::size_t i = 1; i < heard.size(); ++i) {
+          const double placed_samples =
+              static_cast<double>(heard[i].engine.times.rendered_ns - heard[i - 1].engine.times.rendered_ns) * kRate / 1e9;
+          const double heard_samples = static_cast<double>(heard[i].onsetFrame - heard[i - 1].onsetFrame);
+          if (std::fabs(heard_samples - placed_samples) > kSlipLimit_samples) {
+            return "notes " + std::to_string(i - 1) + " and " + std::to_string(i) + " heard " +
+                   std::to_string(heard_samples) + " samples apart, placed " + std::to_string(placed_samples) +
+                   " apart, no xrun: the device clock slipped";
+          }
+        }
       }
       return "";
     });
