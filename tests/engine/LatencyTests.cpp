@@ -223,6 +223,15 @@ TEST_CASE("engine records pair with loopback notes by time, channel and key; a l
   CHECK(events[4].engine.buffer == 8);
 }
 
+// Samples between two paired notes: where the engine put them on its sample clock, and
+// where their onsets were heard in the captured audio.
+static double placedSpacing_samples(const LoopbackEvent& a, const LoopbackEvent& b) {
+  return static_cast<double>(b.engine.times.rendered_ns - a.engine.times.rendered_ns) * kRate / 1e9;
+}
+static double heardSpacing_samples(const LoopbackEvent& a, const LoopbackEvent& b) {
+  return static_cast<double>(b.onsetFrame) - static_cast<double>(a.onsetFrame);  // negative if out of order
+}
+
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitizerBuild = true;
 #else
@@ -277,6 +286,8 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
     // measures nothing about the synth: it is repeated (runUntilClean).
     std::vector<MidiEventRecord> records;
     LoopbackResult result;
+    std::vector<LoopbackEvent> events;  // the last try's notes, paired with the engine's records
+    std::size_t paired = 0;
     uint64_t xruns = 0;
     constexpr double kSlipLimit_samples = 64.0;  // far above the clock estimate's error (4)
     runUntilClean([&](int) -> std::string {
@@ -290,6 +301,8 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       });
       while (engine.popMidiEventRecord(r)) records.push_back(r);
       xruns = engine.driver()->xruns() - xrunsBefore + result.captureXruns;
+      events = result.events;
+      paired = attachEngineRecords(events, records);
       if (xruns != 0) return std::to_string(xruns) + " JACK xrun(s)";
       // A note heard too late to pair with its send, with no xrun counted: the dummy
       // backend runs a late cycle late without calling it an xrun (seen: 23 of 24 paired
@@ -304,12 +317,10 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       // backend slips its timeline without an xrun, the frames and the wall clock part
       // (seen: one note heard 270 samples off its placed spacing, at 1,024 frames beside a
       // build): the machine too. A slip in every try fails the spacing checks below.
-      std::vector<LoopbackEvent> heard = result.events;
-      if (attachEngineRecords(heard, records) == heard.size()) {
-        for (std::size_t i = 1; i < heard.size(); ++i) {
-          const double placed_samples =
-              static_cast<double>(heard[i].engine.times.rendered_ns - heard[i - 1].engine.times.rendered_ns) * kRate / 1e9;
-          const double heard_samples = static_cast<double>(heard[i].onsetFrame - heard[i - 1].onsetFrame);
+      if (paired == events.size()) {
+        for (std::size_t i = 1; i < events.size(); ++i) {
+          const double placed_samples = placedSpacing_samples(events[i - 1], events[i]);
+          const double heard_samples = heardSpacing_samples(events[i - 1], events[i]);
           if (std::fabs(heard_samples - placed_samples) > kSlipLimit_samples) {
             return "notes " + std::to_string(i - 1) + " and " + std::to_string(i) + " heard " +
                    std::to_string(heard_samples) + " samples apart, placed " + std::to_string(placed_samples) +
@@ -336,14 +347,13 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
       continue;
     }
     REQUIRE(xruns == 0);
-    std::vector<LoopbackEvent> events = result.events;
 
     // N sent, N measured, nothing else heard.
     REQUIRE(events.size() == 24);
     CHECK(result.detected == 24);
     CHECK(result.strayOnsets == 0);
     CHECK(result.onsetDrops == 0);
-    CHECK(attachEngineRecords(events, records) == 24);
+    CHECK(paired == 24);
     CHECK(engine.midiEventLogDrops() == 0);
 
     // Positive and under two buffers plus the reported latencies: the audio API's output
@@ -418,8 +428,8 @@ TEST_CASE("loopback on a JACK server: every note heard, every latency bounded, f
         const MidiEventTimes& a = events[i - 1].engine.times;
         const MidiEventTimes& b = events[i].engine.times;
         const double arrivals_samples = static_cast<double>(b.arrival_ns - a.arrival_ns) * kRate / 1e9;
-        const double placed_samples = static_cast<double>(b.rendered_ns - a.rendered_ns) * kRate / 1e9;
-        const double heard_samples = static_cast<double>(events[i].onsetFrame - events[i - 1].onsetFrame);
+        const double placed_samples = placedSpacing_samples(events[i - 1], events[i]);
+        const double heard_samples = heardSpacing_samples(events[i - 1], events[i]);
         INFO("events " << i - 1 << " and " << i << ": arrivals " << arrivals_samples << " samples apart, placed "
                        << placed_samples << ", heard " << heard_samples);
         const double placedLimit_samples = strictTiming() ? 1.0 + 1e-3 : 1.0 + kWorstClockError_samples;
