@@ -574,8 +574,8 @@ class SynthImpl final : private SysexTarget {
   // Prefetch distances for walks over thousands of voices (measured at 12,000): the channel
   // scan asks this many voices ahead, about a cache miss's time of its loop; the control
   // walk asks for the next group's first two lines of each Voice (flags, gains, the volume
-  // envelope; pitch and modulation depths). Four lines (with the LFOs and the modulation
-  // envelope) measured no better.
+  // envelope; vibrato and pitch). Three or four lines (the increment fields, LFO1, the
+  // filter and the modulation envelope) measured no better.
   static constexpr int kSoundingPrefetchAhead = 16;
   static constexpr size_t kVoicePrefetchLines = 2;
 

@@ -46,31 +46,39 @@ struct alignas(64) Voice {
   int32_t loopStart = 0, loopEnd = 0, end = 0;
   Envelope volumeEnvelope{Envelope::Kind::Volume};  // its sustain and release state in this line
 
-  // ---- Below: read when something modulates, glides or changed (and by the MIDI scans).
-  uint32_t modEnvClock = 0, modLfoClock = 0, vibLfoClock = 0;
-  const PersonalityTraits* traits = nullptr;  // fixed at note-on
-
+  // ---- Second line (after the volume envelope's times): what vibrato, the commonest
+  // modulation, reads each block besides the third line's increment fields.
+  uint32_t vibLfoClock = 0;
+  Lfo vibratoLfo;     // LFO2: pitch
+  float designedPitch_cents = 1e30f;  // the pitch the lane's increment was computed for
+  float vibLfoToPitch_cents = 0;
   // Values derived from generators + modulators (refreshed when a controller moves).
   double pitch_cents = 0.0;        // relative to the sample's root at its own rate
-  float designedPitch_cents = 1e30f;  // the pitch the lane's increment was computed for
+
+  // ---- Third line: the increment for a pitch that moved, the other pitch modulations,
+  // LFO1 and what it and the modulation envelope move.
   double sampleRateRatio = 1.0;    // sample rate / output rate
   double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
   // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
   float glide_cents = 0;
   float glideRate_centsPerSample = 0;
-  float modLfoToPitch_cents = 0, vibLfoToPitch_cents = 0, modEnvToPitch_cents = 0;
-  float modLfoToFilter_cents = 0, modEnvToFilter_cents = 0, modLfoToVolume_cB = 0;
+  float modLfoToPitch_cents = 0, modEnvToPitch_cents = 0;
+  uint32_t modLfoClock = 0;
+  Lfo modulationLfo;  // LFO1: pitch, filter, volume
+  float modLfoToFilter_cents = 0, modLfoToVolume_cB = 0;
   float attenuation_cB = 0;
+  float modEnvToFilter_cents = 0;
+
+  // ---- Fourth line: the filter's design and the modulation envelope.
+  const PersonalityTraits* traits = nullptr;  // fixed at note-on
+  uint32_t modEnvClock = 0;
   float filterCutoff_cents = 13500, filterQ_dB = 0;
   float filterDcGain = 1.0f;       // awe: the chip lowers the filter input as Q rises
   // The filter design in use.
   float designedCutoff_cents = -1.0f;
   float designedQ_dB = -1.0f;
   double filterQ = 0.70710678;     // resonanceToQ(designedQ_dB)
-
-  Lfo modulationLfo;  // LFO1: pitch, filter, volume
-  Lfo vibratoLfo;     // LFO2: pitch
-  Envelope modulationEnvelope{Envelope::Kind::Modulation};
+  Envelope modulationEnvelope{Envelope::Kind::Modulation};  // its running state in this line
 
   PanGains pan{0.7071f, 0.7071f};
   float reverbSend = 0, chorusSend = 0;
