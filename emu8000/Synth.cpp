@@ -646,6 +646,8 @@ class SynthImpl final : private SysexTarget {
     // "on" is "off" when the quality turns the filter off; every send variant is
     // kSendsNone when it turns the effects off)
     const VoiceKernelFn (*kernel)[2][kSendVariants][2] = nullptr;
+    // [filter off, on][send buses], likewise: two groups at once (null: not in this kernel set)
+    const VoicePairKernelFn (*pair)[2][kSendVariants] = nullptr;
     const int16_t* samples = nullptr;
   };
 
@@ -1513,102 +1515,195 @@ class SynthImpl final : private SysexTarget {
     return plainSamplesBeforeLimit(g, l, v.increment, n);
   }
 
+  // A lane group as a block renders it: its lanes' state, its voices, how many lanes it has.
+  struct GroupAt {
+    int index;
+    LaneGroup& g;
+    Voice* voices;
+    int lanes;
+  };
+  GroupAt groupAt(int gi) noexcept {  // [audio thread]
+    return {gi, groups_[static_cast<size_t>(gi)], &voices_[static_cast<size_t>(gi) * kLanes],
+            std::min(kLanes, activeCount_ - gi * kLanes)};
+  }
+
+  // Thousands of voices outgrow this core's cache between blocks, and the control walk
+  // would wait on each voice's first lines: asked for a group or two before it gets there.
+  void prefetchGroupVoices(int gi, int endGroup) const noexcept {  // [audio thread]
+    if (gi >= endGroup) return;
+    const int lanes = std::min(kLanes, activeCount_ - gi * kLanes);
+    for (int l = 0; l < lanes; ++l) {
+      const char* voice = reinterpret_cast<const char*>(&voices_[static_cast<size_t>(gi * kLanes + l)]);
+      for (size_t line = 0; line < kVoicePrefetchLines; ++line) __builtin_prefetch(voice + 64 * line);
+    }
+  }
+
+  // A group's block is cut where one of its voices' volume envelopes turns a corner (delay
+  // end, attack end, hold end), so onsets and peaks land on their sample: the samples to
+  // the nearest such corner. `any`: whether any voice in it plays.
+  static uint32_t nextCorner(const GroupAt& at, bool& any) noexcept {  // [audio thread]
+    uint32_t corner = Envelope::kNoCorner;
+    any = false;
+    for (int l = 0; l < at.lanes; ++l) {
+      const Voice& v = at.voices[l];
+      if (!v.active) continue;
+      any = true;
+      corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
+    }
+    return corner;
+  }
+
+  // The control work of a group's voices for their next m samples. Returns how many of them
+  // every lane can take on the plain kernel path.
+  int controlGroup(const GroupAt& at, int m) noexcept {  // [audio thread]
+    const float perSample = 1.0f / static_cast<float>(m);
+    float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
+    uint32_t pitchMoved = 0;
+    for (int l = 0; l < at.lanes; ++l) {
+      Voice& v = at.voices[l];
+      if (v.active) controlVoice(v, at.g, l, m, perSample, octaves[l], pitchMoved);
+    }
+    if (pitchMoved != 0) {
+      pitchRatios(octaves);
+      for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
+        const int l = __builtin_ctz(bits);
+        setIncrement(at.voices[l], at.g, l, octaves[l]);
+      }
+    }
+    int plain = m;
+    for (int l = 0; l < at.lanes; ++l) {
+      const Voice& v = at.voices[l];
+      if (v.active) plain = std::min(plain, plainSamples(v, at.g, l, m));
+    }
+    return plain;
+  }
+
+  // The kernel variant a group needs: its filter (on while a lane filters or its state runs
+  // out) and the send buses its lanes feed.
+  static int filterVariant(const LaneGroup& g) noexcept {  // [audio thread]
+    return (g.filteredLanes | g.filteredLanesBefore) != 0 ? 1 : 0;
+  }
+  static int sendsVariant(const LaneGroup& g) noexcept {  // [audio thread]
+    return g.chorusLanes != 0 ? kSendsBoth : (g.reverbLanes != 0 ? kSendsReverb : kSendsNone);
+  }
+
+  // After a group's m samples: its filter history, and the voices that ended (parked, and
+  // listed in `scratch.ended`). Returns the next corner of those that play on; `any`: some do.
+  uint32_t endSubBlock(const GroupAt& at, int m, RenderScratch& scratch, bool& any) noexcept {  // [audio thread]
+    LaneGroup& g = at.g;
+    // A lane's filter state runs out to zeros within two samples of the identity.
+    g.filteredLanesBefore = m >= 2 ? g.filteredLanes : g.filteredLanesBefore | g.filteredLanes;
+    uint32_t corner = Envelope::kNoCorner;
+    any = false;
+    for (int l = 0; l < at.lanes; ++l) {
+      Voice& v = at.voices[l];
+      if (!v.active) continue;
+      const bool sampleOver = !v.looping && g.pos[l] >= v.end;
+      if (sampleOver || v.volumeEnvelope.finished()) {
+        v.active = false;  // silent for the rest of the block, removed after it
+        parkLane(g, l);
+        scratch.ended[static_cast<size_t>(scratch.endedCount++)] = at.index * kLanes + l;
+        continue;
+      }
+      any = true;
+      corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
+    }
+    return corner;
+  }
+
+  // One group's block, cut at its envelope corners.
+  void renderGroup(const GroupAt& at, uint32_t corner, bool any, RenderScratch& scratch, bool laps) noexcept {  // [audio thread]
+    const int n = block_.frames;
+    float* const acc = scratch.acc.v;
+    for (int done = 0; any && done < n;) {
+      const int m = static_cast<int>(std::min(static_cast<uint32_t>(n - done), corner));
+      const int plain = controlGroup(at, m);
+      if (laps) AWE_SPAN_LAP(laps_, Control);
+      const auto& pass = (*block_.kernel)[filterVariant(at.g)][sendsVariant(at.g)];
+      if (plain > 0) pass[0](at.g, block_.samples, plain, acc + done * kLanes, n);
+      if (plain < m) pass[1](at.g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
+      if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
+      done += m;
+      corner = endSubBlock(at, m, scratch, any);
+    }
+  }
+
   // [audio thread, or a voice worker inside RenderFanOut::run] Control and kernel work of
   // chunk `c`'s lane groups for the block in block_, summed into `scratch.acc` (all zeros
   // on entry: every fold clears it); voices that end go to `scratch.ended`. Touches only
   // the chunk's own voices and groups, and reads the synth's settings and channels.
+  //
+  // Two neighbouring groups that both render the whole block on the plain path go through
+  // a two-group kernel where the kernel set has one (their filters' recursions overlap);
+  // their buses get the same sums in the same order as one group after the other.
   void renderChunk(int c, RenderScratch& scratch, bool laps) noexcept {
     const int n = block_.frames;
-    const auto& kernel = *block_.kernel;
-    float* const acc = scratch.acc.v;
     const int firstGroup = c * kGroupsPerChunk;
     const int endGroup = std::min(firstGroup + kGroupsPerChunk, block_.groups);
-    for (int gi = firstGroup; gi < endGroup; ++gi) {
-      LaneGroup& g = groups_[static_cast<size_t>(gi)];
-      const int lanes = std::min(kLanes, activeCount_ - gi * kLanes);
-      Voice* const groupVoices = &voices_[static_cast<size_t>(gi) * kLanes];
-      // Thousands of voices outgrow this core's cache between blocks, and the walk below
-      // would wait on each voice's first lines: ask for the next group's now.
-      if (gi + 1 < endGroup) {
-        const int nextLanes = std::min(kLanes, activeCount_ - (gi + 1) * kLanes);
-        for (int l = 0; l < nextLanes; ++l) {
-          const char* voice = reinterpret_cast<const char*>(groupVoices + kLanes + l);
-          for (size_t line = 0; line < kVoicePrefetchLines; ++line) __builtin_prefetch(voice + 64 * line);
-        }
-      }
-      // A group's block is cut where one of its voices' volume envelopes turns a corner
-      // (delay end, attack end, hold end), so onsets and peaks land on their sample.
-      uint32_t corner = Envelope::kNoCorner;
+    const bool pairs = (*block_.pair)[0][0] != nullptr;
+    for (int gi = firstGroup; gi < endGroup;) {
+      const GroupAt first = groupAt(gi);
       bool any = false;
-      for (int l = 0; l < lanes; ++l) {
-        const Voice& v = groupVoices[l];
-        if (!v.active) continue;
-        any = true;
-        corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
+      const uint32_t corner = nextCorner(first, any);
+      if (pairs && any && corner >= static_cast<uint32_t>(n) && gi + 1 < endGroup) {
+        const GroupAt second = groupAt(gi + 1);
+        bool secondAny = false;
+        if (nextCorner(second, secondAny) >= static_cast<uint32_t>(n) && secondAny) {
+          prefetchGroupVoices(gi + 2, endGroup);
+          prefetchGroupVoices(gi + 3, endGroup);
+          renderPair(first, second, scratch, laps);
+          gi += 2;
+          continue;
+        }
       }
-      for (int done = 0; any && done < n;) {
-        const int m = static_cast<int>(std::min(static_cast<uint32_t>(n - done), corner));
-        const float perSample = 1.0f / static_cast<float>(m);
-        float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
-        uint32_t pitchMoved = 0;
-        for (int l = 0; l < lanes; ++l) {
-          Voice& v = groupVoices[l];
-          if (v.active) controlVoice(v, g, l, m, perSample, octaves[l], pitchMoved);
-        }
-        if (pitchMoved != 0) {
-          pitchRatios(octaves);
-          for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
-            const int l = __builtin_ctz(bits);
-            setIncrement(groupVoices[l], g, l, octaves[l]);
-          }
-        }
-        int plain = m;  // samples every lane can take on the plain path
-        for (int l = 0; l < lanes; ++l) {
-          const Voice& v = groupVoices[l];
-          if (v.active) plain = std::min(plain, plainSamples(v, g, l, m));
-        }
-        if (laps) AWE_SPAN_LAP(laps_, Control);
-        const int sends = g.chorusLanes != 0 ? kSendsBoth : (g.reverbLanes != 0 ? kSendsReverb : kSendsNone);
-        const auto& pass = kernel[(g.filteredLanes | g.filteredLanesBefore) != 0 ? 1 : 0][sends];
-        if (plain > 0) pass[0](g, block_.samples, plain, acc + done * kLanes, n);
-        if (plain < m) pass[1](g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
-        // A lane's filter state runs out to zeros within two samples of the identity.
-        g.filteredLanesBefore = m >= 2 ? g.filteredLanes : g.filteredLanesBefore | g.filteredLanes;
-        if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
-        done += m;
-        // Voices that ended, and the next corner of those that play on.
-        corner = Envelope::kNoCorner;
-        any = false;
-        for (int l = 0; l < lanes; ++l) {
-          Voice& v = groupVoices[l];
-          if (!v.active) continue;
-          const bool sampleOver = !v.looping && g.pos[l] >= v.end;
-          if (sampleOver || v.volumeEnvelope.finished()) {
-            v.active = false;  // silent for the rest of the block, removed after it
-            parkLane(g, l);
-            scratch.ended[static_cast<size_t>(scratch.endedCount++)] = gi * kLanes + l;
-            continue;
-          }
-          any = true;
-          corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
-        }
+      prefetchGroupVoices(gi + 1, endGroup);
+      renderGroup(first, corner, any, scratch, laps);
+      ++gi;
+    }
+  }
+
+  // Two groups' whole block (neither has a corner in it).
+  void renderPair(const GroupAt& first, const GroupAt& second, RenderScratch& scratch, bool laps) noexcept {  // [audio thread]
+    const int n = block_.frames;
+    float* const acc = scratch.acc.v;
+    const int firstPlain = controlGroup(first, n);
+    const int secondPlain = controlGroup(second, n);
+    if (laps) AWE_SPAN_LAP(laps_, Control);
+    if (firstPlain == n && secondPlain == n) {
+      // The wider variant serves both: an open filter with its state at zero passes x
+      // through exactly, and a send of 0 adds nothing to a bus.
+      const int filter = std::max(filterVariant(first.g), filterVariant(second.g));
+      const int sends = std::max(sendsVariant(first.g), sendsVariant(second.g));
+      (*block_.pair)[filter][sends](first.g, second.g, block_.samples, n, acc, n);
+    } else {
+      for (const GroupAt* at : {&first, &second}) {
+        const int plain = at == &first ? firstPlain : secondPlain;
+        const auto& pass = (*block_.kernel)[filterVariant(at->g)][sendsVariant(at->g)];
+        if (plain > 0) pass[0](at->g, block_.samples, plain, acc, n);
+        if (plain < n) pass[1](at->g, block_.samples, n - plain, acc + plain * kLanes, n);
       }
     }
+    if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
+    bool any = false;
+    endSubBlock(first, n, scratch, any);
+    endSubBlock(second, n, scratch, any);
   }
 
   // The kernels a block may take, by what its groups need (filter, sends) and path, under
   // the quality settings: set at the start and when the settings change.
   void chooseBlockKernels() noexcept {  // [audio thread]
     const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
+    const auto& pairs = kernels_->pair[static_cast<int>(settings_.interpolation)];
     for (int filter = 0; filter < 2; ++filter) {
       for (int sends = 0; sends < kSendVariants; ++sends) {
-        for (int path = 0; path < 2; ++path) {
-          blockKernels_[filter][sends][path] = kernels[settings_.filterEnabled ? filter : 0]
-                                                      [settings_.effectsEnabled ? sends : kSendsNone][path];
-        }
+        const int filterUsed = settings_.filterEnabled ? filter : 0;
+        const int sendsUsed = settings_.effectsEnabled ? sends : kSendsNone;
+        for (int path = 0; path < 2; ++path) blockKernels_[filter][sends][path] = kernels[filterUsed][sendsUsed][path];
+        blockPairKernels_[filter][sends] = pairs[filterUsed][sendsUsed];
       }
     }
     block_.kernel = &blockKernels_;
+    block_.pair = &blockPairKernels_;
   }
 
   // [audio thread, or a voice worker] RenderFanOut's task: chunk `task` on render thread
@@ -1735,6 +1830,7 @@ class SynthImpl final : private SysexTarget {
   std::vector<ChunkBuses> chunkBuses_;  // by chunk with a fan-out, else one: a chunk's sum
   Block block_;
   VoiceKernelFn blockKernels_[2][kSendVariants][2] = {};  // block_.kernel points here
+  VoicePairKernelFn blockPairKernels_[2][kSendVariants] = {};  // block_.pair points here
   RenderFanOut* fanOut_ = nullptr;
   float reverbBus_[kControlBlockFrames] = {};
   float chorusBus_[kControlBlockFrames] = {};

@@ -91,6 +91,11 @@ constexpr int kSendsNone = 0, kSendsReverb = 1, kSendsBoth = 2, kSendVariants = 
 // Renders `frames` (1..kControlBlockFrames) samples of one group and adds them to `acc`.
 using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int frames, float* acc, int busStride);
 
+// Renders `frames` samples of two groups, both on the plain path, and adds them to `acc`
+// exactly as two VoiceKernelFn calls (first, then second) would.
+using VoicePairKernelFn = void (*)(LaneGroup& first, LaneGroup& second, const int16_t* samples, int frames,
+                                   float* acc, int busStride);
+
 // Sums the lanes of each bus into the four outputs (`frames` samples each) and clears the
 // accumulator for the next block.
 using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, float* reverb, float* chorus);
@@ -99,6 +104,9 @@ struct VoiceKernelTable {
   const char* isa;  // "generic", "sse2", "avx2" or "avx512"
   // [interpolation 0..2][filter on][kSendsNone/Reverb/Both][loop-aware path]
   VoiceKernelFn fn[3][2][kSendVariants][2];
+  // [interpolation][filter on][sends]: two groups at once on the plain path, where a kernel
+  // set has it (null elsewhere: the synth renders the groups one by one).
+  VoicePairKernelFn pair[3][2][kSendVariants];
   BusFoldFn fold;
 };
 

@@ -8,6 +8,7 @@
 // GCC 12 warns inside its own AVX-512 headers (_mm512_undefined_*: GCC bug 105593).
 #if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 
@@ -26,35 +27,30 @@ inline __m512i hi16x(__m512i v) { return _mm512_srai_epi32(v, 16); }  // [audio 
 inline __m512 pairOf(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
 inline __m512 twice(const float* p) { const __m256 v = _mm256_load_ps(p); return pairOf(v, v); }  // [audio thread]
 
-template <int Interp, bool Filter, int Sends, bool Wrap>
-void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* acc,
-                       int busStride) {  // [audio thread]
-  if (Wrap || frames < 2) {
-    renderGroupLanes8<Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);
-    return;
-  }
+// One group's plain-path state in registers: its positions, gain ramp and filter. next()
+// gives the two samples s, s+1 of its eight voices (one 512-bit register, sample s in the
+// low half) with gain applied, ready for the buses.
+template <int Interp, bool Filter>
+struct Avx512Lanes {
   // Position of sample s: base + floor(t_s), frac t_s - floor(t_s), t_{s+1} = t_s + inc
   // (added one sample at a time, as the other kernels do, so the positions agree exactly).
-  const __m256i base = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.pos));
-  const __m512i base2 = _mm512_inserti64x4(_mm512_castsi256_si512(base), base, 1);
-  __m256 t = _mm256_load_ps(g.frac);
-  const __m256 inc = _mm256_load_ps(g.inc);
-  __m256 gain = _mm256_load_ps(g.gain);
-  const __m256 gainStep = _mm256_load_ps(g.gainStep);
-  const __m512 panL = twice(g.panLeft), panR = twice(g.panRight);
-  const __m512 sendR = twice(g.sendReverb), sendC = twice(g.sendChorus);
-  const __m256 b0 = _mm256_load_ps(g.b0), b1 = _mm256_load_ps(g.b1), b2 = _mm256_load_ps(g.b2);
-  const __m256 a1 = _mm256_load_ps(g.a1), a2 = _mm256_load_ps(g.a2);
-  __m256 z1 = _mm256_load_ps(g.z1), z2 = _mm256_load_ps(g.z2);
-  const __m512 half = _mm512_set1_ps(0.5f), onePointFive = _mm512_set1_ps(1.5f);
-  const __m512 two = _mm512_set1_ps(2.0f), twoPointFive = _mm512_set1_ps(2.5f);
-  float* busL = acc + kBusLeft * busStride * kLanes;
-  float* busR = acc + kBusRight * busStride * kLanes;
-  float* busRev = acc + kBusReverb * busStride * kLanes;
-  float* busCho = acc + kBusChorus * busStride * kLanes;
+  __m256i base;
+  __m512i base2;
+  __m256 t, inc, gain, gainStep;
+  __m256 b0, b1, b2, a1, a2, z1, z2;
 
-  int s = 0;
-  for (; s + 2 <= frames; s += 2) {
+  explicit Avx512Lanes(const LaneGroup& g) noexcept  // [audio thread]
+      : base(_mm256_load_si256(reinterpret_cast<const __m256i*>(g.pos))),
+        base2(_mm512_inserti64x4(_mm512_castsi256_si512(base), base, 1)),
+        t(_mm256_load_ps(g.frac)), inc(_mm256_load_ps(g.inc)),
+        gain(_mm256_load_ps(g.gain)), gainStep(_mm256_load_ps(g.gainStep)),
+        b0(_mm256_load_ps(g.b0)), b1(_mm256_load_ps(g.b1)), b2(_mm256_load_ps(g.b2)),
+        a1(_mm256_load_ps(g.a1)), a2(_mm256_load_ps(g.a2)),
+        z1(_mm256_load_ps(g.z1)), z2(_mm256_load_ps(g.z2)) {}
+
+  inline __attribute__((always_inline)) __m512 next(const int16_t* samples) noexcept {  // [audio thread]
+    const __m512 half = _mm512_set1_ps(0.5f), onePointFive = _mm512_set1_ps(1.5f);
+    const __m512 two = _mm512_set1_ps(2.0f), twoPointFive = _mm512_set1_ps(2.5f);
     const __m256 tNext = _mm256_add_ps(t, inc);
     const __m512 tPair = pairOf(t, tNext);
     t = _mm256_add_ps(tNext, inc);
@@ -90,36 +86,108 @@ void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* 
     }
     const __m256 gain0 = _mm256_add_ps(gain, gainStep);
     gain = _mm256_add_ps(gain0, gainStep);
-    const __m512 y = _mm512_mul_ps(pairOf(y0, y1), pairOf(gain0, gain));
-    float* l = busL + s * kLanes;
-    float* r = busR + s * kLanes;
-    // The accumulator is 32-byte aligned only (a block may start on any sample).
-    _mm512_storeu_ps(l, _mm512_fmadd_ps(y, panL, _mm512_loadu_ps(l)));
-    _mm512_storeu_ps(r, _mm512_fmadd_ps(y, panR, _mm512_loadu_ps(r)));
-    if (Sends >= kSendsReverb) {
-      float* rv = busRev + s * kLanes;
-      _mm512_storeu_ps(rv, _mm512_fmadd_ps(y, sendR, _mm512_loadu_ps(rv)));
-    }
-    if (Sends == kSendsBoth) {
-      float* ch = busCho + s * kLanes;
-      _mm512_storeu_ps(ch, _mm512_fmadd_ps(y, sendC, _mm512_loadu_ps(ch)));
-    }
+    return _mm512_mul_ps(pairOf(y0, y1), pairOf(gain0, gain));
   }
-  const __m256 whole = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(g.pos), _mm256_add_epi32(base, _mm256_cvttps_epi32(whole)));
-  _mm256_store_ps(g.frac, _mm256_sub_ps(t, whole));
-  _mm256_store_ps(g.gain, gain);
-  _mm256_store_ps(g.z1, z1);
-  _mm256_store_ps(g.z2, z2);
+
+  void store(LaneGroup& g) const noexcept {  // [audio thread]
+    const __m256 whole = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(g.pos), _mm256_add_epi32(base, _mm256_cvttps_epi32(whole)));
+    _mm256_store_ps(g.frac, _mm256_sub_ps(t, whole));
+    _mm256_store_ps(g.gain, gain);
+    _mm256_store_ps(g.z1, z1);
+    _mm256_store_ps(g.z2, z2);
+  }
+};
+
+// A group's bus weights, each twice (for the two samples of a register).
+struct Avx512Weights {
+  __m512 left, right, reverb, chorus;
+  explicit Avx512Weights(const LaneGroup& g) noexcept  // [audio thread]
+      : left(twice(g.panLeft)), right(twice(g.panRight)), reverb(twice(g.sendReverb)), chorus(twice(g.sendChorus)) {}
+};
+
+// Adds y x weight into the four buses at sample s, for each group in turn (so a bus sums
+// in the order the groups would be rendered one by one).
+template <int Sends, int N>
+inline __attribute__((always_inline)) void addToBuses(float* acc, int busStride, int s, const __m512 (&y)[N], const Avx512Weights* (&w)[N]) {  // [audio thread]
+  // The accumulator is 32-byte aligned only (a block may start on any sample).
+  float* l = acc + (kBusLeft * busStride + s) * kLanes;
+  float* r = acc + (kBusRight * busStride + s) * kLanes;
+  __m512 sumL = _mm512_loadu_ps(l), sumR = _mm512_loadu_ps(r);
+  for (int k = 0; k < N; ++k) {
+    sumL = _mm512_fmadd_ps(y[k], w[k]->left, sumL);
+    sumR = _mm512_fmadd_ps(y[k], w[k]->right, sumR);
+  }
+  _mm512_storeu_ps(l, sumL);
+  _mm512_storeu_ps(r, sumR);
+  if (Sends >= kSendsReverb) {
+    float* rv = acc + (kBusReverb * busStride + s) * kLanes;
+    __m512 sum = _mm512_loadu_ps(rv);
+    for (int k = 0; k < N; ++k) sum = _mm512_fmadd_ps(y[k], w[k]->reverb, sum);
+    _mm512_storeu_ps(rv, sum);
+  }
+  if (Sends == kSendsBoth) {
+    float* ch = acc + (kBusChorus * busStride + s) * kLanes;
+    __m512 sum = _mm512_loadu_ps(ch);
+    for (int k = 0; k < N; ++k) sum = _mm512_fmadd_ps(y[k], w[k]->chorus, sum);
+    _mm512_storeu_ps(ch, sum);
+  }
+}
+
+template <int Interp, bool Filter, int Sends, bool Wrap>
+void renderGroupAvx512(LaneGroup& g, const int16_t* samples, int frames, float* acc,
+                       int busStride) {  // [audio thread]
+  if (Wrap || frames < 2) {
+    renderGroupLanes8<Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);
+    return;
+  }
+  Avx512Lanes<Interp, Filter> lanes(g);
+  const Avx512Weights weights(g);
+  const Avx512Weights* w[1] = {&weights};
+  int s = 0;
+  for (; s + 2 <= frames; s += 2) {
+    const __m512 y[1] = {lanes.next(samples)};
+    addToBuses<Sends>(acc, busStride, s, y, w);
+  }
+  lanes.store(g);
   if (s < frames) renderGroupLanes8<Interp, Filter, Sends, Wrap>(g, samples, frames - s, acc + s * kLanes, busStride);
+}
+
+// Two groups on the plain path through the same samples: their filters' recursions (a
+// chain of dependent multiply-adds, sample after sample, which bounds a group alone) run
+// side by side. Each bus still adds the first group's output before the second's, as
+// two renderGroupAvx512 calls would: the same sums to the bit.
+template <int Interp, bool Filter, int Sends>
+void renderGroupPairAvx512(LaneGroup& g, LaneGroup& h, const int16_t* samples, int frames, float* acc,
+                           int busStride) {  // [audio thread]
+  Avx512Lanes<Interp, Filter> first(g), second(h);
+  const Avx512Weights firstWeights(g), secondWeights(h);
+  const Avx512Weights* w[2] = {&firstWeights, &secondWeights};
+  int s = 0;
+  for (; s + 2 <= frames; s += 2) {
+    const __m512 y[2] = {first.next(samples), second.next(samples)};
+    addToBuses<Sends>(acc, busStride, s, y, w);
+  }
+  first.store(g);
+  second.store(h);
+  if (s < frames) {
+    renderGroupLanes8<Interp, Filter, Sends, false>(g, samples, frames - s, acc + s * kLanes, busStride);
+    renderGroupLanes8<Interp, Filter, Sends, false>(h, samples, frames - s, acc + s * kLanes, busStride);
+  }
 }
 
 struct Avx512Kernels {
   template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupAvx512<I, F, S, W>;
+  template <int I, bool F, int S>
+  static constexpr VoicePairKernelFn pair = &renderGroupPairAvx512<I, F, S>;
 };
 
-VoiceKernelTable makeAvx512Table() { return makeVoiceKernelTable<Avx512Kernels>("avx512", &foldBusesLanes8); }
+VoiceKernelTable makeAvx512Table() {
+  VoiceKernelTable t = makeVoiceKernelTable<Avx512Kernels>("avx512", &foldBusesLanes8);
+  fillPairKernels<Avx512Kernels>(t);
+  return t;
+}
 
 }  // namespace
 

@@ -71,6 +71,8 @@ KernelWorkload::KernelWorkload(int voices, uint32_t seed)
 void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
   const int n = kControlBlockFrames;
   const auto& fns = table.fn[interpolation][filter ? 1 : 0][sends];
+  const VoicePairKernelFn pair = pairs ? table.pair[interpolation][filter ? 1 : 0][sends] : nullptr;
+  plain_.assign(groups_.size(), 0);
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     LaneGroup& g = groups_[gi];
     bool plain = true;
@@ -85,7 +87,17 @@ void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
       const double reach = pos + static_cast<double>(g.inc[l]) * n + 3.0;
       if (reach >= g.limit[l] || pos - 1 < g.floor[l]) plain = false;
     }
-    fns[plain ? 0 : 1](g, samples_.data(), n, acc_, n);
+    plain_[gi] = plain ? 1 : 0;
+  }
+  for (size_t gi = 0; gi < groups_.size();) {
+    // Two neighbours on the plain path through the two-group kernel, as the synth does.
+    if (pair != nullptr && gi + 1 < groups_.size() && plain_[gi] != 0 && plain_[gi + 1] != 0) {
+      pair(groups_[gi], groups_[gi + 1], samples_.data(), n, acc_, n);
+      gi += 2;
+      continue;
+    }
+    fns[plain_[gi] != 0 ? 0 : 1](groups_[gi], samples_.data(), n, acc_, n);
+    ++gi;
   }
   table.fold(acc_, n, left.data(), right.data(), reverb.data(), chorus.data());
 }

@@ -38,5 +38,23 @@ VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
   return t;
 }
 
+template <typename Kernels, int I>
+void fillPairKernelsFrom(VoiceKernelTable& t) {
+  t.pair[I][0][kSendsNone] = Kernels::template pair<I, false, kSendsNone>;
+  t.pair[I][0][kSendsReverb] = Kernels::template pair<I, false, kSendsReverb>;
+  t.pair[I][0][kSendsBoth] = Kernels::template pair<I, false, kSendsBoth>;
+  t.pair[I][1][kSendsNone] = Kernels::template pair<I, true, kSendsNone>;
+  t.pair[I][1][kSendsReverb] = Kernels::template pair<I, true, kSendsReverb>;
+  t.pair[I][1][kSendsBoth] = Kernels::template pair<I, true, kSendsBoth>;
+}
+
+// The two-group kernels of a kernel set that has them: `Kernels::pair<Interp, Filter, Sends>`.
+template <typename Kernels>
+void fillPairKernels(VoiceKernelTable& t) {
+  fillPairKernelsFrom<Kernels, 0>(t);
+  fillPairKernelsFrom<Kernels, 1>(t);
+  fillPairKernelsFrom<Kernels, 2>(t);
+}
+
 }  // namespace
 }  // namespace awe
