@@ -10,13 +10,20 @@ static_assert(awe::kLanes == 8, "the AVX2 kernel holds 8 lanes per register");
 namespace awe {
 namespace {
 
-// The whole kernel is the shared eight-lane body (VoiceKernelLanes8.h).
+// The whole kernel is the shared eight-lane body (VoiceKernelLanes8.h), with its
+// two-group form (VoiceKernelLanes.h).
 struct Avx2Kernels {
   template <int I, bool F, int S, bool W>
   static constexpr VoiceKernelFn fn = &renderGroupLanes8<I, F, S, W>;
+  template <int I, bool F, int S>
+  static constexpr VoicePairKernelFn pair = &renderGroupPairLanes<Lanes8, I, F, S>;
 };
 
-VoiceKernelTable makeAvx2Table() { return makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8); }
+VoiceKernelTable makeAvx2Table() {
+  VoiceKernelTable t = makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8);
+  fillPairKernels<Avx2Kernels>(t);
+  return t;
+}
 
 }  // namespace
 

@@ -174,5 +174,125 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
   }
 }
 
+// One register slice (V::kWidth lanes from lane0) of a group on the plain path, in
+// registers: next() is the loop body of renderGroupLanes without its loop handling, the
+// same operations in the same order, so it gives the same bits.
+template <class V, int Interp, bool Filter>
+struct PlainSlice {
+  using F = typename V::F;
+  using I = typename V::I;
+  I pos, base;
+  F frac, t, inc, gain, gainStep;
+  F b0, b1, b2, a1, a2, z1, z2;
+
+  PlainSlice() noexcept = default;
+  PlainSlice(const LaneGroup& g, int lane0) noexcept  // [audio thread]
+      : pos(V::loadI(g.pos + lane0)), base(pos), frac(V::loadF(g.frac + lane0)), t(frac),
+        inc(V::loadF(g.inc + lane0)), gain(V::loadF(g.gain + lane0)), gainStep(V::loadF(g.gainStep + lane0)),
+        b0(V::loadF(g.b0 + lane0)), b1(V::loadF(g.b1 + lane0)), b2(V::loadF(g.b2 + lane0)),
+        a1(V::loadF(g.a1 + lane0)), a2(V::loadF(g.a2 + lane0)),
+        z1(V::loadF(g.z1 + lane0)), z2(V::loadF(g.z2 + lane0)) {}
+
+  // This sample's output with its gain, and the position moved on to the next.
+  inline __attribute__((always_inline)) F next(const int16_t* samples) noexcept {  // [audio thread]
+    const F half = V::setF(0.5f), onePointFive = V::setF(1.5f);
+    const F two = V::setF(2.0f), twoPointFive = V::setF(2.5f);
+    F x;
+    if (Interp == 2) {
+      F sm1, s0, s1, s2;
+      V::taps4(samples, pos, sm1, s0, s1, s2);
+      const F c1 = V::mul(half, V::sub(s1, sm1));
+      const F c2 = V::nmadd(half, s2, V::madd(two, s1, V::nmadd(twoPointFive, s0, sm1)));
+      const F c3 = V::madd(half, V::sub(s2, sm1), V::mul(onePointFive, V::sub(s0, s1)));
+      x = V::madd(V::madd(V::madd(c3, frac, c2), frac, c1), frac, s0);
+    } else if (Interp == 1) {
+      const I g0 = V::gather32(samples, pos);
+      const F s0 = V::toFloat(V::lo16(g0));
+      const F s1 = V::toFloat(V::hi16(g0));
+      x = V::madd(frac, V::sub(s1, s0), s0);
+    } else {
+      x = V::toFloat(V::lo16(V::gather32(samples, pos)));
+    }
+    F y = x;
+    if (Filter) {
+      y = V::madd(b0, x, z1);
+      z1 = V::nmadd(a1, y, V::madd(b1, x, z2));
+      z2 = V::nmadd(a2, y, V::mul(b2, x));
+    }
+    gain = V::add(gain, gainStep);
+    y = V::mul(y, gain);
+    t = V::add(t, inc);
+    I whole;
+    F wholeF;
+    V::split(t, whole, wholeF);
+    pos = V::addI(base, whole);
+    frac = V::sub(t, wholeF);
+    return y;
+  }
+
+  void store(LaneGroup& g, int lane0) const noexcept {  // [audio thread]
+    V::storeI(g.pos + lane0, pos);
+    V::storeF(g.frac + lane0, frac);
+    V::storeF(g.gain + lane0, gain);
+    V::storeF(g.z1 + lane0, z1);
+    V::storeF(g.z2 + lane0, z2);
+  }
+};
+
+// `Groups` groups on the plain path at once, every register slice of each side by side:
+// their filters' recursions (a chain of dependent multiply-adds from sample to sample)
+// overlap instead of following one another. A bus lane adds the groups in order, as
+// renderGroupLanes called on each in turn would: the same sums, to the bit.
+template <class V, int Interp, bool Filter, int Sends, int Groups>
+void renderGroupsPlainLanes(LaneGroup* const (&groups)[Groups], const int16_t* samples, int frames, float* acc,
+                            int busStride) {  // [audio thread]
+  using F = typename V::F;
+  constexpr int kSlices = kLanes / V::kWidth;
+  static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
+  PlainSlice<V, Interp, Filter> slices[Groups][kSlices] = {};
+  for (int k = 0; k < Groups; ++k) {
+    for (int c = 0; c < kSlices; ++c) slices[k][c] = PlainSlice<V, Interp, Filter>(*groups[k], c * V::kWidth);
+  }
+  for (int s = 0; s < frames; ++s) {
+    for (int c = 0; c < kSlices; ++c) {
+      const int lane0 = c * V::kWidth;
+      F y[Groups];
+      for (int k = 0; k < Groups; ++k) y[k] = slices[k][c].next(samples);
+      float* l = acc + (kBusLeft * busStride + s) * kLanes + lane0;
+      float* r = acc + (kBusRight * busStride + s) * kLanes + lane0;
+      F sumL = V::loadF(l), sumR = V::loadF(r);
+      for (int k = 0; k < Groups; ++k) {
+        sumL = V::madd(y[k], V::loadF(groups[k]->panLeft + lane0), sumL);
+        sumR = V::madd(y[k], V::loadF(groups[k]->panRight + lane0), sumR);
+      }
+      V::storeF(l, sumL);
+      V::storeF(r, sumR);
+      if (Sends >= kSendsReverb) {
+        float* rv = acc + (kBusReverb * busStride + s) * kLanes + lane0;
+        F sum = V::loadF(rv);
+        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendReverb + lane0), sum);
+        V::storeF(rv, sum);
+      }
+      if (Sends == kSendsBoth) {
+        float* ch = acc + (kBusChorus * busStride + s) * kLanes + lane0;
+        F sum = V::loadF(ch);
+        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendChorus + lane0), sum);
+        V::storeF(ch, sum);
+      }
+    }
+  }
+  for (int k = 0; k < Groups; ++k) {
+    for (int c = 0; c < kSlices; ++c) slices[k][c].store(*groups[k], c * V::kWidth);
+  }
+}
+
+// The two-group kernel of a kernel set built on renderGroupsPlainLanes.
+template <class V, int Interp, bool Filter, int Sends>
+void renderGroupPairLanes(LaneGroup& first, LaneGroup& second, const int16_t* samples, int frames, float* acc,
+                          int busStride) {  // [audio thread]
+  LaneGroup* const groups[2] = {&first, &second};
+  renderGroupsPlainLanes<V, Interp, Filter, Sends, 2>(groups, samples, frames, acc, busStride);
+}
+
 }  // namespace
 }  // namespace awe
