@@ -23,11 +23,16 @@ constexpr uint16_t kDrumBank = 128;
 // the voice kernel ramps gain linearly inside it. 32 samples = 0.726 ms at 44.1 kHz, the
 // EMU8000's envelope-delay unit, so stage corners are placed within one block.
 constexpr int kControlBlockFrames = 32;
+// The synth renders up to this many frames of a render call (no MIDI event inside: the
+// engine cuts its calls at events) group by group: each group's control blocks in turn,
+// while its voices are in this core's cache, so thousands of voices cross from the outer
+// cache once per span instead of once per block. The sums are those of block by block.
+constexpr int kRenderSpanFrames = 4 * kControlBlockFrames;
 
 // Voices are processed in groups of this many lanes (SoA, one SIMD register per field).
 constexpr int kLanes = 8;
 // The unit of work handed to a render thread, and of the mix order: the voices of a chunk
-// sum together, then the chunks in order (Synth's renderBlock), whatever the thread count.
+// sum together, then the chunks in order (Synth's renderSpan), whatever the thread count.
 // 8 groups: about 4 us of work per control block, where a hand-out costs tens of ns.
 constexpr int kGroupsPerChunk = 8;
 constexpr int kVoicesPerChunk = kGroupsPerChunk * kLanes;

@@ -533,8 +533,10 @@ class SynthImpl final : private SysexTarget {
     ScopedFlushDenormals ftz;
     size_t done = 0;
     while (done < frames) {
-      const int n = static_cast<int>(std::min<size_t>(kControlBlockFrames, frames - done));
-      renderBlock(left + done, right + done, n);
+      // A quality switch's fade changes the kernels at a block boundary: block by block then.
+      const size_t span = fade_ == Fade::None ? kRenderSpanFrames : kControlBlockFrames;
+      const int n = static_cast<int>(std::min(span, frames - done));
+      renderSpan(left + done, right + done, n);
       done += static_cast<size_t>(n);
     }
     AWE_SPAN_LAPS_END(laps_);
@@ -623,19 +625,19 @@ class SynthImpl final : private SysexTarget {
   }
 
  private:
-  // Lane-wise bus accumulators of one control block (SIMD-aligned: the kernel uses
-  // aligned loads and stores on them).
+  // Lane-wise bus accumulators of one render span (SIMD-aligned: the kernel uses aligned
+  // loads and stores on them).
   struct alignas(64) LaneAccumulator {
-    float v[kBusCount * kControlBlockFrames * kLanes] = {};
+    float v[kBusCount * kRenderSpanFrames * kLanes] = {};
   };
   // What one render thread works in (index 0: the audio thread; 1..: RenderFanOut's workers).
   struct alignas(64) RenderScratch {
     LaneAccumulator acc;
-    std::vector<int> ended;  // voices that ended in this thread's chunks, this block
+    std::vector<int> ended;  // voices that ended in this thread's chunks, this span
     int endedCount = 0;
   };
   struct ChunkBuses {
-    float bus[kBusCount][kControlBlockFrames];
+    float bus[kBusCount][kRenderSpanFrames];
   };
   // The block the render threads work on (written by the audio thread before it hands
   // the chunks out; RenderFanOut::run publishes it).
@@ -1611,82 +1613,98 @@ class SynthImpl final : private SysexTarget {
     return corner;
   }
 
-  // One group's block, cut at its envelope corners.
-  void renderGroup(const GroupAt& at, uint32_t corner, bool any, RenderScratch& scratch, bool laps) noexcept {  // [audio thread]
-    const int n = block_.frames;
+  // Frames [start, start + frames) of a group, within one control block of the span, cut
+  // at its envelope corners (`corner`, `any`: nextCorner's).
+  void renderGroup(const GroupAt& at, uint32_t corner, bool any, int start, int frames, RenderScratch& scratch,
+                   bool laps) noexcept {  // [audio thread]
+    const int span = block_.frames;
     float* const acc = scratch.acc.v;
-    for (int done = 0; any && done < n;) {
-      const int m = static_cast<int>(std::min(static_cast<uint32_t>(n - done), corner));
+    const int end = start + frames;
+    for (int done = start; any && done < end;) {
+      const int m = static_cast<int>(std::min(static_cast<uint32_t>(end - done), corner));
       const int plain = controlGroup(at, m);
       if (laps) AWE_SPAN_LAP(laps_, Control);
       const auto& pass = (*block_.kernel)[filterVariant(at.g)][sendsVariant(at.g)];
-      if (plain > 0) pass[0](at.g, block_.samples, plain, acc + done * kLanes, n);
-      if (plain < m) pass[1](at.g, block_.samples, m - plain, acc + (done + plain) * kLanes, n);
+      if (plain > 0) pass[0](at.g, block_.samples, plain, acc + done * kLanes, span);
+      if (plain < m) pass[1](at.g, block_.samples, m - plain, acc + (done + plain) * kLanes, span);
       if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
       done += m;
       corner = endSubBlock(at, m, scratch, any);
     }
   }
 
+  // Frames [start, start + frames) of two groups, neither of which has a corner in them.
+  void renderPair(const GroupAt& first, const GroupAt& second, int start, int frames, RenderScratch& scratch,
+                  bool laps) noexcept {  // [audio thread]
+    const int span = block_.frames;
+    float* const acc = scratch.acc.v + start * kLanes;
+    const int firstPlain = controlGroup(first, frames);
+    const int secondPlain = controlGroup(second, frames);
+    if (laps) AWE_SPAN_LAP(laps_, Control);
+    if (firstPlain == frames && secondPlain == frames) {
+      // The wider variant serves both: an open filter with its state at zero passes x
+      // through exactly, and a send of 0 adds nothing to a bus.
+      const int filter = std::max(filterVariant(first.g), filterVariant(second.g));
+      const int sends = std::max(sendsVariant(first.g), sendsVariant(second.g));
+      (*block_.pair)[filter][sends](first.g, second.g, block_.samples, frames, acc, span);
+    } else {
+      for (const GroupAt* at : {&first, &second}) {
+        const int plain = at == &first ? firstPlain : secondPlain;
+        const auto& pass = (*block_.kernel)[filterVariant(at->g)][sendsVariant(at->g)];
+        if (plain > 0) pass[0](at->g, block_.samples, plain, acc, span);
+        if (plain < frames) pass[1](at->g, block_.samples, frames - plain, acc + plain * kLanes, span);
+      }
+    }
+    if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
+    bool any = false;
+    endSubBlock(first, frames, scratch, any);
+    endSubBlock(second, frames, scratch, any);
+  }
+
   // [audio thread, or a voice worker inside RenderFanOut::run] Control and kernel work of
-  // chunk `c`'s lane groups for the block in block_, summed into `scratch.acc` (all zeros
+  // chunk `c`'s lane groups for the span in block_, summed into `scratch.acc` (all zeros
   // on entry: every fold clears it); voices that end go to `scratch.ended`. Touches only
   // the chunk's own voices and groups, and reads the synth's settings and channels.
   //
-  // Two neighbouring groups that both render the whole block on the plain path go through
-  // a two-group kernel where the kernel set has one (their filters' recursions overlap);
+  // Each group (or pair) renders the span's control blocks one after another while its
+  // voices are in cache; every bus sample still sums the groups in group order. Two
+  // neighbouring groups that both render a whole block on the plain path go through a
+  // two-group kernel where the kernel set has one (their filters' recursions overlap);
   // their buses get the same sums in the same order as one group after the other.
   void renderChunk(int c, RenderScratch& scratch, bool laps) noexcept {
-    const int n = block_.frames;
+    const int span = block_.frames;
     const int firstGroup = c * kGroupsPerChunk;
     const int endGroup = std::min(firstGroup + kGroupsPerChunk, block_.groups);
     const bool pairs = (*block_.pair)[0][0] != nullptr;
     for (int gi = firstGroup; gi < endGroup;) {
       const GroupAt first = groupAt(gi);
-      bool any = false;
-      const uint32_t corner = nextCorner(first, any);
-      if (pairs && any && corner >= static_cast<uint32_t>(n) && gi + 1 < endGroup) {
-        const GroupAt second = groupAt(gi + 1);
-        bool secondAny = false;
-        if (nextCorner(second, secondAny) >= static_cast<uint32_t>(n) && secondAny) {
-          prefetchGroupVoices(gi + 2, endGroup);
-          prefetchGroupVoices(gi + 3, endGroup);
-          renderPair(first, second, scratch, laps);
-          gi += 2;
+      const bool pair = pairs && gi + 1 < endGroup;
+      if (pair) {
+        prefetchGroupVoices(gi + 2, endGroup);
+        prefetchGroupVoices(gi + 3, endGroup);
+      } else {
+        prefetchGroupVoices(gi + 1, endGroup);
+      }
+      const GroupAt second = groupAt(pair ? gi + 1 : gi);
+      for (int start = 0; start < span; start += kControlBlockFrames) {
+        const int frames = std::min(kControlBlockFrames, span - start);
+        bool any = false, secondAny = false;
+        const uint32_t corner = nextCorner(first, any);
+        if (!pair) {
+          renderGroup(first, corner, any, start, frames, scratch, laps);
           continue;
         }
+        const uint32_t secondCorner = nextCorner(second, secondAny);
+        const auto whole = static_cast<uint32_t>(frames);
+        if (any && secondAny && corner >= whole && secondCorner >= whole) {
+          renderPair(first, second, start, frames, scratch, laps);
+        } else {
+          renderGroup(first, corner, any, start, frames, scratch, laps);
+          renderGroup(second, secondCorner, secondAny, start, frames, scratch, laps);
+        }
       }
-      prefetchGroupVoices(gi + 1, endGroup);
-      renderGroup(first, corner, any, scratch, laps);
-      ++gi;
+      gi += pair ? 2 : 1;
     }
-  }
-
-  // Two groups' whole block (neither has a corner in it).
-  void renderPair(const GroupAt& first, const GroupAt& second, RenderScratch& scratch, bool laps) noexcept {  // [audio thread]
-    const int n = block_.frames;
-    float* const acc = scratch.acc.v;
-    const int firstPlain = controlGroup(first, n);
-    const int secondPlain = controlGroup(second, n);
-    if (laps) AWE_SPAN_LAP(laps_, Control);
-    if (firstPlain == n && secondPlain == n) {
-      // The wider variant serves both: an open filter with its state at zero passes x
-      // through exactly, and a send of 0 adds nothing to a bus.
-      const int filter = std::max(filterVariant(first.g), filterVariant(second.g));
-      const int sends = std::max(sendsVariant(first.g), sendsVariant(second.g));
-      (*block_.pair)[filter][sends](first.g, second.g, block_.samples, n, acc, n);
-    } else {
-      for (const GroupAt* at : {&first, &second}) {
-        const int plain = at == &first ? firstPlain : secondPlain;
-        const auto& pass = (*block_.kernel)[filterVariant(at->g)][sendsVariant(at->g)];
-        if (plain > 0) pass[0](at->g, block_.samples, plain, acc, n);
-        if (plain < n) pass[1](at->g, block_.samples, n - plain, acc + plain * kLanes, n);
-      }
-    }
-    if (laps) AWE_SPAN_LAP(laps_, VoiceRender);
-    bool any = false;
-    endSubBlock(first, n, scratch, any);
-    endSubBlock(second, n, scratch, any);
   }
 
   // The kernels a block may take, by what its groups need (filter, sends) and path, under
@@ -1723,12 +1741,12 @@ class SynthImpl final : private SysexTarget {
     }
   }
 
-  // One control block of every active voice, summed to the four buses. The voices are cut
-  // into chunks of kVoicesPerChunk lanes; each chunk sums into an accumulator of its own
+  // Up to kRenderSpanFrames of every active voice, summed to the four buses, then the
+  // effects block by block. The voices are cut into chunks of kVoicesPerChunk lanes; each chunk sums into an accumulator of its own
   // and is folded to four buses alone, and the chunks' buses are added in chunk order. So
   // the mix is the same sum in the same order whether one thread renders every chunk or a
   // RenderFanOut hands them to several: the output is byte-identical for any thread count.
-  void renderBlock(float* left, float* right, int n) noexcept {  // [audio thread]
+  void renderSpan(float* left, float* right, int n) noexcept {  // [audio thread]
     const int groupCount = (activeCount_ + kLanes - 1) / kLanes;
     const int chunkCount = (groupCount + kGroupsPerChunk - 1) / kGroupsPerChunk;
     block_.frames = n;
@@ -1766,23 +1784,33 @@ class SynthImpl final : private SysexTarget {
     std::sort(pendingFree_.begin(), pendingFree_.begin() + static_cast<std::ptrdiff_t>(ending), std::greater<int>());
     for (size_t k = 0; k < ending; ++k) removeVoice(pendingFree_[k]);
     AWE_SPAN_LAP(laps_, Control);  // the voice freeing
+    for (int start = 0; start < n; start += kControlBlockFrames) {
+      mixBlock(left + start, right + start, start, std::min(kControlBlockFrames, n - start));
+    }
+  }
+
+  // The buses' frames [start, start + n) (one control block) through the fade, the effect
+  // levels and the effect units, as each block went before spans.
+  void mixBlock(float* left, float* right, int start, int n) noexcept {  // [audio thread]
+    float* const reverbBus = reverbBus_ + start;
+    float* const chorusBus = chorusBus_ + start;
     const bool effects = settings_.effectsEnabled;
-    applyFade(left, right, n);
+    applyFade(left, right, reverbBus, chorusBus, n);
     // With effects off the sends are not mixed (the buses hold zeros): the units ring out
     // and then idle at almost no cost.
     if (!effects) {
-      std::fill(reverbBus_, reverbBus_ + n, 0.0f);
-      std::fill(chorusBus_, chorusBus_ + n, 0.0f);
+      std::fill(reverbBus, reverbBus + n, 0.0f);
+      std::fill(chorusBus, chorusBus + n, 0.0f);
     }
     if (reverbLevel_ != 1.0f) {
-      for (int i = 0; i < n; ++i) reverbBus_[i] *= reverbLevel_;
+      for (int i = 0; i < n; ++i) reverbBus[i] *= reverbLevel_;
     }
     if (chorusLevel_ != 1.0f) {
-      for (int i = 0; i < n; ++i) chorusBus_[i] *= chorusLevel_;
+      for (int i = 0; i < n; ++i) chorusBus[i] *= chorusLevel_;
     }
     AWE_SPAN_LAP(laps_, Mix);
-    reverb_.process(reverbBus_, left, right, static_cast<size_t>(n));
-    chorus_.process(chorusBus_, left, right, static_cast<size_t>(n));
+    reverb_.process(reverbBus, left, right, static_cast<size_t>(n));
+    chorus_.process(chorusBus, left, right, static_cast<size_t>(n));
     AWE_SPAN_LAP(laps_, Effects);
   }
 
@@ -1790,7 +1818,7 @@ class SynthImpl final : private SysexTarget {
   // the old settings, the switch at the next block boundary, kFadeFrames back up. It
   // counts samples, not blocks, so tiny render calls fade just as smoothly.
   static constexpr int kFadeFrames = kControlBlockFrames;
-  void applyFade(float* left, float* right, int n) noexcept {
+  void applyFade(float* left, float* right, float* reverbBus, float* chorusBus, int n) noexcept {
     if (fade_ == Fade::None) return;
     const bool out = fade_ == Fade::Out;
     for (int i = 0; i < n; ++i) {
@@ -1799,8 +1827,8 @@ class SynthImpl final : private SysexTarget {
       const float g = out ? 1.0f - ramp : ramp;
       left[i] *= g;
       right[i] *= g;
-      reverbBus_[i] *= g;
-      chorusBus_[i] *= g;
+      reverbBus[i] *= g;
+      chorusBus[i] *= g;
     }
     fadePosition_ = std::min(fadePosition_ + n, kFadeFrames);
     if (fadePosition_ < kFadeFrames) return;
@@ -1832,8 +1860,8 @@ class SynthImpl final : private SysexTarget {
   VoiceKernelFn blockKernels_[2][kSendVariants][2] = {};  // block_.kernel points here
   VoicePairKernelFn blockPairKernels_[2][kSendVariants] = {};  // block_.pair points here
   RenderFanOut* fanOut_ = nullptr;
-  float reverbBus_[kControlBlockFrames] = {};
-  float chorusBus_[kControlBlockFrames] = {};
+  float reverbBus_[kRenderSpanFrames] = {};
+  float chorusBus_[kRenderSpanFrames] = {};
   AweReverb reverb_;
   AweChorus chorus_;
   Channel channels_[kMidiChannels];
