@@ -19,11 +19,7 @@ struct Avx2Kernels {
   static constexpr VoicePairKernelFn pair = &renderGroupPairLanes<Lanes8, I, F, S>;
 };
 
-VoiceKernelTable makeAvx2Table() {
-  VoiceKernelTable t = makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8);
-  fillPairKernels<Avx2Kernels>(t);
-  return t;
-}
+VoiceKernelTable makeAvx2Table() { return makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8); }
 
 }  // namespace
 

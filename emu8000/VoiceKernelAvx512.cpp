@@ -183,11 +183,7 @@ struct Avx512Kernels {
   static constexpr VoicePairKernelFn pair = &renderGroupPairAvx512<I, F, S>;
 };
 
-VoiceKernelTable makeAvx512Table() {
-  VoiceKernelTable t = makeVoiceKernelTable<Avx512Kernels>("avx512", &foldBusesLanes8);
-  fillPairKernels<Avx512Kernels>(t);
-  return t;
-}
+VoiceKernelTable makeAvx512Table() { return makeVoiceKernelTable<Avx512Kernels>("avx512", &foldBusesLanes8); }
 
 }  // namespace
 

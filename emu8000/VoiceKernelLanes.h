@@ -65,14 +65,50 @@ inline __attribute__((always_inline)) void taps4Wrapped(const int16_t* samples, 
   s2 = V::select(pastEnd2, ms2, s2);
 }
 
+// 4-point Catmull-Rom (cubic Hermite) in Horner form, at `frac` between s0 and s1.
+template <class V>
+inline __attribute__((always_inline)) typename V::F catmullRom(typename V::F sm1, typename V::F s0, typename V::F s1,
+                                                                typename V::F s2, typename V::F frac) {  // [audio thread]
+  using F = typename V::F;
+  const F half = V::setF(0.5f), onePointFive = V::setF(1.5f);
+  const F two = V::setF(2.0f), twoPointFive = V::setF(2.5f);
+  const F c1 = V::mul(half, V::sub(s1, sm1));
+  const F c2 = V::nmadd(half, s2, V::madd(two, s1, V::nmadd(twoPointFive, s0, sm1)));
+  const F c3 = V::madd(half, V::sub(s2, sm1), V::mul(onePointFive, V::sub(s0, s1)));
+  return V::madd(V::madd(V::madd(c3, frac, c2), frac, c1), frac, s0);
+}
+
+// One sample through the biquad (transposed direct form II), its state in z1, z2.
+template <class V>
+inline __attribute__((always_inline)) typename V::F biquad(typename V::F x, typename V::F b0, typename V::F b1,
+                                                            typename V::F b2, typename V::F a1, typename V::F a2,
+                                                            typename V::F& z1, typename V::F& z2) {  // [audio thread]
+  const typename V::F y = V::madd(b0, x, z1);
+  z1 = V::nmadd(a1, y, V::madd(b1, x, z2));
+  z2 = V::nmadd(a2, y, V::mul(b2, x));
+  return y;
+}
+
+// The next sample's position: t runs from the block's starting fraction in steps of inc,
+// so the only chain carried from sample to sample is one add (no floor in the
+// loop-carried path); position = base + floor(t), frac = t - floor(t).
+template <class V>
+inline __attribute__((always_inline)) void advancePosition(typename V::F& t, typename V::F inc, typename V::I base,
+                                                           typename V::I& pos, typename V::F& frac) {  // [audio thread]
+  t = V::add(t, inc);
+  typename V::I whole;
+  typename V::F wholeF;
+  V::split(t, whole, wholeF);
+  pos = V::addI(base, whole);
+  frac = V::sub(t, wholeF);
+}
+
 template <class V, int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                       int busStride) {  // [audio thread]
   using F = typename V::F;
   using I = typename V::I;
   static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
-  const F half = V::setF(0.5f), onePointFive = V::setF(1.5f);
-  const F two = V::setF(2.0f), twoPointFive = V::setF(2.5f);
   for (int lane0 = 0; lane0 < kLanes; lane0 += V::kWidth) {
     I pos = V::loadI(g.pos + lane0);
     F frac = V::loadF(g.frac + lane0);
@@ -105,11 +141,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         } else {
           V::taps4(samples, pos, sm1, s0, s1, s2);
         }
-        // 4-point Catmull-Rom (cubic Hermite) in Horner form.
-        const F c1 = V::mul(half, V::sub(s1, sm1));
-        const F c2 = V::nmadd(half, s2, V::madd(two, s1, V::nmadd(twoPointFive, s0, sm1)));
-        const F c3 = V::madd(half, V::sub(s2, sm1), V::mul(onePointFive, V::sub(s0, s1)));
-        x = V::madd(V::madd(V::madd(c3, frac, c2), frac, c1), frac, s0);
+        x = catmullRom<V>(sm1, s0, s1, s2, frac);
       } else if (Interp == 1) {
         F s0, s1;
         if (Wrap) {
@@ -125,12 +157,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         x = V::toFloat(V::lo16(V::gather32(samples, pos)));
       }
       if (Wrap) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
-      F y = x;
-      if (Filter) {  // transposed direct form II
-        y = V::madd(b0, x, z1);
-        z1 = V::nmadd(a1, y, V::madd(b1, x, z2));
-        z2 = V::nmadd(a2, y, V::mul(b2, x));
-      }
+      F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
       // The ramp lands on the block's target gain at its last sample.
       gain = V::add(gain, gainStep);
       y = V::mul(y, gain);
@@ -148,14 +175,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         V::storeF(ch, V::madd(y, sendC, V::loadF(ch)));
       }
 
-      // Position: t runs from the block's starting fraction in steps of inc, so the only
-      // chain carried from sample to sample is one add (no floor in the loop-carried path).
-      t = V::add(t, inc);
-      I whole;
-      F wholeF;
-      V::split(t, whole, wholeF);
-      pos = V::addI(base, whole);
-      frac = V::sub(t, wholeF);
+      advancePosition<V>(t, inc, base, pos, frac);
       if (Wrap) {
         const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
         pos = V::subI(pos, back);
@@ -195,16 +215,11 @@ struct PlainSlice {
 
   // This sample's output with its gain, and the position moved on to the next.
   inline __attribute__((always_inline)) F next(const int16_t* samples) noexcept {  // [audio thread]
-    const F half = V::setF(0.5f), onePointFive = V::setF(1.5f);
-    const F two = V::setF(2.0f), twoPointFive = V::setF(2.5f);
     F x;
     if (Interp == 2) {
       F sm1, s0, s1, s2;
       V::taps4(samples, pos, sm1, s0, s1, s2);
-      const F c1 = V::mul(half, V::sub(s1, sm1));
-      const F c2 = V::nmadd(half, s2, V::madd(two, s1, V::nmadd(twoPointFive, s0, sm1)));
-      const F c3 = V::madd(half, V::sub(s2, sm1), V::mul(onePointFive, V::sub(s0, s1)));
-      x = V::madd(V::madd(V::madd(c3, frac, c2), frac, c1), frac, s0);
+      x = catmullRom<V>(sm1, s0, s1, s2, frac);
     } else if (Interp == 1) {
       const I g0 = V::gather32(samples, pos);
       const F s0 = V::toFloat(V::lo16(g0));
@@ -213,20 +228,10 @@ struct PlainSlice {
     } else {
       x = V::toFloat(V::lo16(V::gather32(samples, pos)));
     }
-    F y = x;
-    if (Filter) {
-      y = V::madd(b0, x, z1);
-      z1 = V::nmadd(a1, y, V::madd(b1, x, z2));
-      z2 = V::nmadd(a2, y, V::mul(b2, x));
-    }
+    F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
     gain = V::add(gain, gainStep);
     y = V::mul(y, gain);
-    t = V::add(t, inc);
-    I whole;
-    F wholeF;
-    V::split(t, whole, wholeF);
-    pos = V::addI(base, whole);
-    frac = V::sub(t, wholeF);
+    advancePosition<V>(t, inc, base, pos, frac);
     return y;
   }
 

@@ -131,11 +131,7 @@ struct Sse2Kernels {
   static constexpr VoicePairKernelFn pair = &renderGroupPairLanes<Lanes4, I, F, S>;
 };
 
-VoiceKernelTable makeSse2Table() {
-  VoiceKernelTable t = makeVoiceKernelTable<Sse2Kernels>("sse2", &foldBusesSse2);
-  fillPairKernels<Sse2Kernels>(t);
-  return t;
-}
+VoiceKernelTable makeSse2Table() { return makeVoiceKernelTable<Sse2Kernels>("sse2", &foldBusesSse2); }
 
 }  // namespace
 

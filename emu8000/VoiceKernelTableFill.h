@@ -2,9 +2,12 @@
 // Fills a VoiceKernelTable with one kernel instantiation per [interpolation][filter]
 // [sends][loop-aware] slot: the one dispatch table every kernel file (generic, AVX2,
 // AVX-512, ...) builds. A kernel file names its render function template through a struct
-// with a member variable template `fn<Interp, Filter, Sends, Wrap>` (Sends: kSendsNone..kSendsBoth) and calls
+// with a member variable template `fn<Interp, Filter, Sends, Wrap>` (Sends: kSendsNone..kSendsBoth),
+// and its two-group kernel, if it has one, as `pair<Interp, Filter, Sends>`, and calls
 // makeVoiceKernelTable<ThatStruct>(isa, fold). Everything here has internal linkage, so
 // each kernel file gets its own copy built for its own instruction set.
+#include <type_traits>
+
 #include "emu8000/VoiceKernel.h"
 
 namespace awe {
@@ -27,6 +30,24 @@ void fillVoiceKernelFilter(VoiceKernelTable& t) {
   fillVoiceKernelSends<Kernels, I, true>(t);
 }
 
+// The two-group kernels, where the struct also names `pair<Interp, Filter, Sends>`.
+template <typename Kernels, typename = void>
+struct HasPairKernels : std::false_type {};
+template <typename Kernels>
+struct HasPairKernels<Kernels, std::void_t<decltype(Kernels::template pair<0, false, kSendsNone>)>>
+    : std::true_type {};
+template <typename Kernels, int I, bool F>
+void fillPairKernelSends(VoiceKernelTable& t) {
+  t.pair[I][F][kSendsNone] = Kernels::template pair<I, F, kSendsNone>;
+  t.pair[I][F][kSendsReverb] = Kernels::template pair<I, F, kSendsReverb>;
+  t.pair[I][F][kSendsBoth] = Kernels::template pair<I, F, kSendsBoth>;
+}
+template <typename Kernels, int I>
+void fillPairKernelFilter(VoiceKernelTable& t) {
+  fillPairKernelSends<Kernels, I, false>(t);
+  fillPairKernelSends<Kernels, I, true>(t);
+}
+
 template <typename Kernels>
 VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
   VoiceKernelTable t{};
@@ -35,25 +56,12 @@ VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
   fillVoiceKernelFilter<Kernels, 0>(t);
   fillVoiceKernelFilter<Kernels, 1>(t);
   fillVoiceKernelFilter<Kernels, 2>(t);
+  if constexpr (HasPairKernels<Kernels>::value) {
+    fillPairKernelFilter<Kernels, 0>(t);
+    fillPairKernelFilter<Kernels, 1>(t);
+    fillPairKernelFilter<Kernels, 2>(t);
+  }
   return t;
-}
-
-template <typename Kernels, int I>
-void fillPairKernelsFrom(VoiceKernelTable& t) {
-  t.pair[I][0][kSendsNone] = Kernels::template pair<I, false, kSendsNone>;
-  t.pair[I][0][kSendsReverb] = Kernels::template pair<I, false, kSendsReverb>;
-  t.pair[I][0][kSendsBoth] = Kernels::template pair<I, false, kSendsBoth>;
-  t.pair[I][1][kSendsNone] = Kernels::template pair<I, true, kSendsNone>;
-  t.pair[I][1][kSendsReverb] = Kernels::template pair<I, true, kSendsReverb>;
-  t.pair[I][1][kSendsBoth] = Kernels::template pair<I, true, kSendsBoth>;
-}
-
-// The two-group kernels of a kernel set that has them: `Kernels::pair<Interp, Filter, Sends>`.
-template <typename Kernels>
-void fillPairKernels(VoiceKernelTable& t) {
-  fillPairKernelsFrom<Kernels, 0>(t);
-  fillPairKernelsFrom<Kernels, 1>(t);
-  fillPairKernelsFrom<Kernels, 2>(t);
 }
 
 }  // namespace
