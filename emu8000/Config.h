@@ -33,7 +33,8 @@ constexpr int kRenderSpanFrames = 4 * kControlBlockFrames;
 constexpr int kLanes = 8;
 // The unit of work handed to a render thread, and of the mix order: the voices of a chunk
 // sum together, then the chunks in order (Synth's renderSpan), whatever the thread count.
-// 8 groups: about 4 us of work per control block, where a hand-out costs tens of ns.
+// 8 groups: about 4 us of work per control block (16 per span), where a hand-out costs
+// tens of ns.
 constexpr int kGroupsPerChunk = 8;
 constexpr int kVoicesPerChunk = kGroupsPerChunk * kLanes;
 // --threads: the audio thread and up to this many minus one voice workers.

@@ -1602,7 +1602,7 @@ class SynthImpl final : private SysexTarget {
       if (!v.active) continue;
       const bool sampleOver = !v.looping && g.pos[l] >= v.end;
       if (sampleOver || v.volumeEnvelope.finished()) {
-        v.active = false;  // silent for the rest of the block, removed after it
+        v.active = false;  // silent for the rest of the span, removed after it
         parkLane(g, l);
         scratch.ended[static_cast<size_t>(scratch.endedCount++)] = at.index * kLanes + l;
         continue;
@@ -1742,10 +1742,11 @@ class SynthImpl final : private SysexTarget {
   }
 
   // Up to kRenderSpanFrames of every active voice, summed to the four buses, then the
-  // effects block by block. The voices are cut into chunks of kVoicesPerChunk lanes; each chunk sums into an accumulator of its own
-  // and is folded to four buses alone, and the chunks' buses are added in chunk order. So
-  // the mix is the same sum in the same order whether one thread renders every chunk or a
-  // RenderFanOut hands them to several: the output is byte-identical for any thread count.
+  // effects block by block. The voices are cut into chunks of kVoicesPerChunk lanes; each
+  // chunk sums into an accumulator of its own and is folded to four buses alone, and the
+  // chunks' buses are added in chunk order. So the mix is the same sum in the same order
+  // whether one thread renders every chunk or a RenderFanOut hands them to several: the
+  // output is byte-identical for any thread count.
   void renderSpan(float* left, float* right, int n) noexcept {  // [audio thread]
     const int groupCount = (activeCount_ + kLanes - 1) / kLanes;
     const int chunkCount = (groupCount + kGroupsPerChunk - 1) / kGroupsPerChunk;

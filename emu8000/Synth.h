@@ -66,8 +66,8 @@ class SynthImpl;
 class SpanRecorder;
 
 // Renders the synth's voice chunks on several threads; the engine's VoiceWorkers implement
-// it (the synth itself starts no thread). The synth calls run() once per control block
-// that has more than one chunk (kVoicesPerChunk voices each).
+// it (the synth itself starts no thread). The synth calls run() once per render span
+// (kRenderSpanFrames) that has more than one chunk (kVoicesPerChunk voices each).
 class RenderFanOut {
  public:
   using Task = void (*)(void* context, int task, int thread) noexcept;

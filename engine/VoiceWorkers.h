@@ -5,16 +5,17 @@
 // Threads:
 //   [control thread]  construction (starts and pins the workers), destruction (joins them)
 //   [audio thread]    run(), takeBusy_ns(), stalls()
-//   [voice worker]    workerMain(): waits for a block, claims chunks, renders them
+//   [voice worker]    workerMain(): waits for a span, claims chunks, renders them
 //
-// Per control block the audio thread publishes the task with one release store of a
-// 64-bit word (the unclaimed tasks' two ends) and claims tasks itself from the front of
-// that word, as the workers do from its back; so a worker that wakes late only finds less to do, and
-// one that is slow to wake costs nothing. The audio thread then waits for the tasks still
-// running with a spin of pause instructions: no lock, no syscall. A worker spins between
-// blocks, and sleeps on a futex only after kWorkerSpinBeforeSleep_ns without work (between
-// buffers of a real-time device); the audio thread wakes such a sleeper with one futex
-// wake, at the first block of the next buffer, and does not wait for it.
+// Per render span (up to kRenderSpanFrames) the audio thread publishes the task with one
+// release store of a 64-bit word (the unclaimed tasks' two ends) and claims tasks itself
+// from the front of that word, as the workers do from its back; so a worker that wakes
+// late only finds less to do, and one that is slow to wake costs nothing. The audio thread
+// then waits for the tasks still running with a spin of pause instructions: no lock, no
+// syscall. A worker spins between spans, and sleeps on a futex only after
+// kWorkerSpinBeforeSleep_ns without work (between buffers of a real-time device); the
+// audio thread wakes such a sleeper with one futex wake, at the first span of the next
+// buffer, and does not wait for it.
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -28,7 +29,7 @@ namespace awe {
 class VoiceWorkers final : public RenderFanOut {
  public:
   // A worker that found no work for this long goes to sleep (between the buffers of a
-  // real-time device; in a freewheeling run the blocks follow each other much closer).
+  // real-time device; in a freewheeling run the spans follow each other much closer).
   static constexpr int64_t kWorkerSpinBeforeSleep_ns = 200'000;
   // The audio thread's wait for a task a worker still runs: pause instructions up to this
   // long, then sched_yield (counted in stalls(): the worker was preempted mid-task).
