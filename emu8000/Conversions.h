@@ -19,7 +19,9 @@ inline F exp2OfFraction(F f) noexcept {  // [audio thread] 2^f for f in [0,1), f
                      f * (0.2402293261f + f * (0.05548521567f + f * (0.009675541782f + f * (0.001246729185f +
                                                                                             f * 0.0002161409807f)))));
 }
-inline float fastExp2(float x) noexcept {  // [audio thread]
+// Always inline: the control walk takes it per voice and block (envelope levels, gains),
+// where a call would also spill the walk's registers.
+inline __attribute__((always_inline)) float fastExp2(float x) noexcept {  // [audio thread]
   x = x < -126.0f ? -126.0f : (x > 127.0f ? 127.0f : x);
   int32_t wholeInt = static_cast<int32_t>(x);  // truncates; floor it for negatives below
   if (static_cast<float>(wholeInt) > x) --wholeInt;

@@ -70,13 +70,17 @@ class Envelope {
   // Advances by n samples and returns the output value at the end: amplitude 0..1 for a
   // volume envelope, level 0..1 for a modulation envelope. Bounded: at most one pass per
   // stage. A sustaining envelope (most of a held note's life) returns at once.
-  float advance(uint32_t n) noexcept {  // [audio thread]
+  inline __attribute__((always_inline)) float advance(uint32_t n) noexcept {  // [audio thread]
     if (stage_ == EnvelopeStage::Sustain) return sustainValue_;
     return advanceStages(n);
   }
 
  private:
-  float advanceStages(uint32_t n) noexcept {  // [audio thread]
+  // Forced inline, with advance, value and levelValue (and the voice's modulation
+  // envelope step): a decaying or releasing voice takes them every control block, and
+  // GCC's own choice left them out of line in the per-group control walk (band e1m1's
+  // first 30 s: 2.2 % more instructions in all).
+  inline __attribute__((always_inline)) float advanceStages(uint32_t n) noexcept {  // [audio thread]
     while (n > 0) {
       switch (stage_) {
         case EnvelopeStage::Delay:
@@ -143,7 +147,7 @@ class Envelope {
   void finish() noexcept { stage_ = EnvelopeStage::Finished; }  // [audio thread]
 
   // Output value now (see advance()).
-  float value() const noexcept {  // [audio thread]
+  inline __attribute__((always_inline)) float value() const noexcept {  // [audio thread]
     switch (stage_) {
       case EnvelopeStage::Delay:
         return 0.0f;
@@ -175,7 +179,7 @@ class Envelope {
 
  private:
   // Output for the level-domain stages (decay, sustain, release).
-  float levelValue() const noexcept {  // [audio thread]
+  inline __attribute__((always_inline)) float levelValue() const noexcept {  // [audio thread]
     if (kind_ == Kind::Modulation) return level_;
     if (level_ >= static_cast<float>(kVoiceOffAttenuation_dB)) return 0.0f;
     return fastExp2(level_ * (-3.32192809f / 20.0f));  // 10^(-dB/20)

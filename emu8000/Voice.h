@@ -97,7 +97,7 @@ struct alignas(64) Voice {
   uint32_t noteSerial = 0;  // the note-on that started it
   uint64_t startOrder = 0;  // age, for stealing
 
-  float modulationEnvelopeNow() noexcept {  // [audio thread]
+  inline __attribute__((always_inline)) float modulationEnvelopeNow() noexcept {  // [audio thread]
     modulationEnvelope.advance(age_samples - modEnvClock);
     modEnvClock = age_samples;
     return modulationEnvelope.value();
