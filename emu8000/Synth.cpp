@@ -66,7 +66,8 @@ class SynthImpl final : private SysexTarget {
         colds_(voices_.size()),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
         slotOwner_(voices_.size(), -1),
-        pendingFree_(voices_.size()) {
+        pendingFree_(voices_.size()),
+        chunkSounding_((voices_.size() + kVoicesPerChunk - 1) / kVoicesPerChunk) {
     setRenderFanOut(nullptr);  // the audio thread's own scratch: one render thread
     settings_.polyphony = std::clamp(s.polyphony, 1, kMaxPolyphony);
     personality_ = s.personality;
@@ -536,6 +537,7 @@ class SynthImpl final : private SysexTarget {
       // A quality switch's fade changes the kernels at a block boundary: block by block then.
       const size_t span = fade_ == Fade::None ? kRenderSpanFrames : kControlBlockFrames;
       const int n = static_cast<int>(std::min(span, frames - done));
+      block_.gatherSounding = gatherSounding_ && done + static_cast<size_t>(n) == frames;
       renderSpan(left + done, right + done, n);
       done += static_cast<size_t>(n);
     }
@@ -573,31 +575,32 @@ class SynthImpl final : private SysexTarget {
   int voiceCount() const noexcept { return settings_.polyphony; }  // [audio thread]
   const Channel& channel(int c) const noexcept { return channels_[static_cast<size_t>(c)]; }  // [audio thread]
 
-  // Prefetch distances for walks over thousands of voices (measured at 12,000): the channel
-  // scan asks this many voices ahead, about a cache miss's time of its loop; the control
-  // walk asks for the next group's first two lines of each Voice (flags, gains, the volume
+  // Prefetch for walks over thousands of voices (measured at 12,000): the control walk
+  // asks for the next group's first two lines of each Voice (flags, gains, the volume
   // envelope; vibrato and pitch). Three or four lines (the increment fields, LFO1, the
   // filter and the modulation envelope) measured no better.
-  static constexpr int kSoundingPrefetchAhead = 16;
   static constexpr size_t kVoicePrefetchLines = 2;
 
-  // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
-  // whatever lane the renderer packs it into.
+  void gatherChannelSounding(bool on) noexcept { gatherSounding_ = on; }  // [audio thread]
+
+  // What the last render call that gathered saw at its end: each chunk's voices summed on
+  // the thread that rendered them, the chunks then in order (the same levels for any
+  // thread count). With no voice, nothing sounds.
   void channelSounding(ChannelSounding& out) const noexcept {  // [audio thread]
     out = ChannelSounding{};
+    if (activeCount_ == 0) return;
     const float master = settings_.masterGain * masterVolume_ / kInt16Scale;
-    for (int i = 0; i < activeCount_; ++i) {
-      // The render walk has pushed most voices out of this core's cache by now: ask for
-      // the ones a few steps ahead (what each reads is in its first line).
-      if (i + kSoundingPrefetchAhead < activeCount_) {
-        __builtin_prefetch(&voices_[static_cast<size_t>(i + kSoundingPrefetchAhead)]);
+    for (int c = 0; c < gatheredChunks_; ++c) {
+      const ChannelSounding& chunk = chunkSounding_[static_cast<size_t>(c)];
+      for (int ch = 0; ch < kMidiChannels; ++ch) {
+        out.amplitude[ch] += chunk.amplitude[ch];
+        for (int w = 0; w < 2; ++w) {
+          out.heldKeys[ch][w] |= chunk.heldKeys[ch][w];
+          out.releasingKeys[ch][w] |= chunk.releasingKeys[ch][w];
+        }
       }
-      const Voice& v = voices_[static_cast<size_t>(i)];
-      if (!v.active || v.channel >= kMidiChannels) continue;
-      out.amplitude[v.channel] += v.lastGain * master;
-      uint64_t(&keys)[2] = v.released ? out.releasingKeys[v.channel] : out.heldKeys[v.channel];
-      keys[(v.key >> 6) & 1] |= uint64_t{1} << (v.key & 63);
     }
+    for (float& a : out.amplitude) a *= master;
   }
 
   VoiceInfo voiceInfo(int slot) const noexcept {  // [audio thread]
@@ -651,6 +654,7 @@ class SynthImpl final : private SysexTarget {
     // [filter off, on][send buses], likewise: two groups at once (null: not in this kernel set)
     const VoicePairKernelFn (*pair)[2][kSendVariants] = nullptr;
     const int16_t* samples = nullptr;
+    bool gatherSounding = false;  // the render call's last span: gather the channel sounding
   };
 
   static bool validChannel(int ch) noexcept { return ch >= 0 && ch < kMidiChannels; }  // [audio thread]
@@ -1540,6 +1544,18 @@ class SynthImpl final : private SysexTarget {
     }
   }
 
+  // A group's sounding voices into its chunk's channel sounding (gains before the master
+  // gain), while they are in this core's cache.
+  static void gatherGroupSounding(const GroupAt& at, ChannelSounding& out) noexcept {  // [audio thread]
+    for (int l = 0; l < at.lanes; ++l) {
+      const Voice& v = at.voices[l];
+      if (!v.active || v.channel >= kMidiChannels) continue;
+      out.amplitude[v.channel] += v.lastGain;
+      uint64_t(&keys)[2] = v.released ? out.releasingKeys[v.channel] : out.heldKeys[v.channel];
+      keys[(v.key >> 6) & 1] |= uint64_t{1} << (v.key & 63);
+    }
+  }
+
   // A group's block is cut where one of its voices' volume envelopes turns a corner (delay
   // end, attack end, hold end), so onsets and peaks land on their sample: the samples to
   // the nearest such corner. `any`: whether any voice in it plays.
@@ -1676,6 +1692,8 @@ class SynthImpl final : private SysexTarget {
     const int firstGroup = c * kGroupsPerChunk;
     const int endGroup = std::min(firstGroup + kGroupsPerChunk, block_.groups);
     const bool pairs = (*block_.pair)[0][0] != nullptr;
+    ChannelSounding& sounding = chunkSounding_[static_cast<size_t>(c)];
+    if (block_.gatherSounding) sounding = ChannelSounding{};
     for (int gi = firstGroup; gi < endGroup;) {
       const GroupAt first = groupAt(gi);
       const bool pair = pairs && gi + 1 < endGroup;
@@ -1702,6 +1720,10 @@ class SynthImpl final : private SysexTarget {
           renderGroup(first, corner, any, start, frames, scratch, laps);
           renderGroup(second, secondCorner, secondAny, start, frames, scratch, laps);
         }
+      }
+      if (block_.gatherSounding) {
+        gatherGroupSounding(first, sounding);
+        if (pair) gatherGroupSounding(second, sounding);
       }
       gi += pair ? 2 : 1;
     }
@@ -1753,6 +1775,7 @@ class SynthImpl final : private SysexTarget {
     block_.frames = n;
     block_.groups = groupCount;
     block_.samples = bank_ != nullptr ? bank_->sampleData() : nullptr;
+    if (block_.gatherSounding) gatheredChunks_ = chunkCount;
     float* const outs[kBusCount] = {left, right, reverbBus_, chorusBus_};
     if (chunkCount == 0) {  // no voice: nothing to sum
       for (float* out : outs) std::fill_n(out, n, 0.0f);
@@ -1857,6 +1880,9 @@ class SynthImpl final : private SysexTarget {
   std::vector<int> pendingFree_;       // scratch: voices that ended during a block
   std::vector<RenderScratch> scratch_;
   std::vector<ChunkBuses> chunkBuses_;  // by chunk with a fan-out, else one: a chunk's sum
+  std::vector<ChannelSounding> chunkSounding_;  // by chunk: what the last gathering saw
+  int gatheredChunks_ = 0;
+  bool gatherSounding_ = false;  // gatherChannelSounding
   Block block_;
   VoiceKernelFn blockKernels_[2][kSendVariants][2] = {};  // block_.kernel points here
   VoicePairKernelFn blockPairKernels_[2][kSendVariants] = {};  // block_.pair points here
@@ -1941,6 +1967,7 @@ bool Synth::silent() const noexcept { return impl_->silent(); }  // [audio threa
 const SynthCounters& Synth::counters() const noexcept { return impl_->counters(); }  // [audio thread]
 int Synth::voiceCount() const noexcept { return impl_->voiceCount(); }  // [audio thread]
 VoiceInfo Synth::voiceInfo(int index) const noexcept { return impl_->voiceInfo(index); }  // [audio thread]
+void Synth::gatherChannelSounding(bool on) noexcept { impl_->gatherChannelSounding(on); }  // [audio thread]
 void Synth::channelSounding(ChannelSounding& out) const noexcept { impl_->channelSounding(out); }  // [audio thread]
 int Synth::channelProgram(int channel) const noexcept {  // [audio thread]
   return channel >= 0 && channel < kMidiChannels ? impl_->channel(channel).program : 0;

@@ -165,7 +165,11 @@ class Synth {
   int voiceCount() const noexcept;  // constructed polyphony
   // By oscillator slot; a free slot (every slot while activeVoices() is 0) reads VoiceInfo{}.
   VoiceInfo voiceInfo(int index) const noexcept;
-  void channelSounding(ChannelSounding& out) const noexcept;  // one pass over the active voices
+  // Whether render calls gather the channels' keys and levels at their end, group by group
+  // while the voices are in cache, on the thread that renders them (off at the start).
+  void gatherChannelSounding(bool on) noexcept;
+  // What the last render call that gathered saw at its end; with no voice, all zeros.
+  void channelSounding(ChannelSounding& out) const noexcept;
   int channelProgram(int channel) const noexcept;
   int channelBank(int channel) const noexcept;
   int channelController(int channel, int controller) const noexcept;  // CC value as last set (0..127)

@@ -34,8 +34,8 @@ struct alignas(64) Voice {
   bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
   bool filterModulated = false;  // ... or the cutoff
   bool volumeModulated = false;  // LFO1 tremolo
-  // What the per-buffer channel scan (Synth::channelSounding) and note-off read besides
-  // the flags above: in this line, so a scan of 12,000 voices misses one line each, not two.
+  // What note-off and the channel sounding (gathered after a group's span) read besides
+  // the flags above: in the line the control walk reads anyway.
   uint8_t channel = 0;
   uint8_t key = 0;          // the MIDI key that started it (for note-off)
   float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo

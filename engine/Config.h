@@ -28,10 +28,9 @@ constexpr std::size_t kUnreturnedSlots = 8;
 // thread, the voice workers) where the system allows it; the JACK server and RtAudio set their own.
 constexpr int kAudioThreadPriority = 70;
 
-// The channel meters and keyboards (Synth::channelSounding: a pass over every voice) are
-// for eyes, and the player redraws at 60 Hz (16.7 ms): below this many frames per buffer the
-// pass runs once per this many frames (5.8 ms at 44.1 kHz), not every buffer. At 64-frame
-// buffers and 12,000 voices it was 4 % of the buffer.
+// The channel meters and keyboards (Synth::channelSounding, gathered as the voices render)
+// are for eyes, and the player redraws at 60 Hz (16.7 ms): below this many frames per buffer
+// they are gathered once per this many frames (5.8 ms at 44.1 kHz), not every buffer.
 constexpr std::size_t kChannelScanInterval_frames = 256;
 
 }  // namespace awe

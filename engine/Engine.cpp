@@ -364,6 +364,9 @@ void Engine::process(float* left, float* right, size_t frames, const DriverCallb
       AWE_SPAN(spans_, EngineStage::MidiGathering);
       liveCount = gatherLiveEvents(bufferStart_ns, frames);
     }
+    // The channel sounding is gathered in the buffer's last render call, as the voices
+    // render: once the meters' interval is due.
+    synth_.gatherChannelSounding(soundingAge_frames_ + frames >= kChannelScanInterval_frames);
     renderMerged(left, right, frames, t0, bufferStart_ns, liveCount);
     applyMasterGain(left, right, frames);
     // Voices and steals are read once per buffer; the status and the monitor's record
@@ -735,7 +738,7 @@ void Engine::meterOutput(const float* left, const float* right, size_t frames) n
     outputScope_.write(left, right, frames);
   }
   soundingAge_frames_ += frames;
-  // With no voice the pass costs nothing, and the meters fall to silence at once.
+  // With no voice the meters fall to silence at once.
   if (soundingAge_frames_ >= kChannelScanInterval_frames || synth_.activeVoices() == 0) {
     synth_.channelSounding(sounding_);
     soundingAge_frames_ = 0;
