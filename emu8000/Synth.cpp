@@ -603,6 +603,8 @@ class SynthImpl final : private SysexTarget {
     for (float& a : out.amplitude) a *= master;
   }
 
+  // By oscillator slot: the number a voice keeps for its whole life, as on the chip,
+  // whatever lane the renderer packs it into.
   VoiceInfo voiceInfo(int slot) const noexcept {  // [audio thread]
     VoiceInfo info;
     if (slot < 0 || slot >= settings_.polyphony) return info;
