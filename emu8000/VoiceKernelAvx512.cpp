@@ -28,13 +28,20 @@ inline __m512i hi16x(__m512i v) { return _mm512_srai_epi32(v, 16); }  // [audio 
 // [audio thread]
 inline __m512 pairOf(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
 inline __m512 twice(const float* p) { const __m256 v = _mm256_load_ps(p); return pairOf(v, v); }  // [audio thread]
+// The low 256 bits of a then of b; the high 256 bits of a then of b.
+inline __m512 lowHalves(__m512 a, __m512 b) { return _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)); }  // [audio thread]
+inline __m512 highHalves(__m512 a, __m512 b) { return _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)); }  // [audio thread]
 
 // Sixteen voice-samples at once (two halves of eight lanes: two samples of one group, or
-// one sample of two groups): from their sample positions and fractions to the
-// interpolated values, as the other kernels compute them.
+// one sample of two groups): the interpolated values at positions base + t, as the other
+// kernels compute them. t >= 0 (a fraction plus non-negative steps), so truncation is the
+// floor: one operation where rounding down takes two.
 template <int Interp>
-inline __attribute__((always_inline)) __m512 interpolate16(const int16_t* samples, __m512i pos,
-                                                           __m512 frac) noexcept {  // [audio thread]
+inline __attribute__((always_inline)) __m512 interpolate16(const int16_t* samples, __m512i base,
+                                                           __m512 t) noexcept {  // [audio thread]
+  const __m512i whole = _mm512_cvttps_epi32(t);
+  const __m512i pos = _mm512_add_epi32(base, whole);
+  const __m512 frac = _mm512_sub_ps(t, _mm512_cvtepi32_ps(whole));
   if (Interp == 2) {
     // A voice-sample's four taps are 8 bytes in a row: one 64-bit element each, half
     // the elements of two 32-bit gathers (a gather costs about a load per element).
@@ -89,12 +96,7 @@ struct Avx512Lanes {
     const __m256 tNext = _mm256_add_ps(t, inc);
     const __m512 tPair = pairOf(t, tNext);
     t = _mm256_add_ps(tNext, inc);
-    // t >= 0 (a fraction plus non-negative steps): truncation is the floor, one operation
-    // where rounding down takes two.
-    const __m512i whole = _mm512_cvttps_epi32(tPair);
-    const __m512i pos = _mm512_add_epi32(base2, whole);
-    const __m512 frac = _mm512_sub_ps(tPair, _mm512_cvtepi32_ps(whole));
-    const __m512 x = interpolate16<Interp>(samples, pos, frac);
+    const __m512 x = interpolate16<Interp>(samples, base2, tPair);
     __m256 y0 = _mm512_castps512_ps256(x), y1 = _mm512_extractf32x8_ps(x, 1);
     if (Filter) {
       const __m256 x0 = y0, x1 = y1;
@@ -204,15 +206,9 @@ struct Avx512PairLanes {
   inline __attribute__((always_inline)) void interpolate(const int16_t* samples, __m512& first,
                                                          __m512& second) noexcept {  // [audio thread]
     const __m512 tNext = _mm512_add_ps(t, inc);
-    const __m512 tFirst = _mm512_shuffle_f32x4(t, tNext, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m512 tSecond = _mm512_shuffle_f32x4(t, tNext, _MM_SHUFFLE(3, 2, 3, 2));
+    first = interpolate16<Interp>(samples, baseFirst, lowHalves(t, tNext));
+    second = interpolate16<Interp>(samples, baseSecond, highHalves(t, tNext));
     t = _mm512_add_ps(tNext, inc);
-    // t >= 0 (a fraction plus non-negative steps): truncation is the floor.
-    const __m512i wholeFirst = _mm512_cvttps_epi32(tFirst), wholeSecond = _mm512_cvttps_epi32(tSecond);
-    first = interpolate16<Interp>(samples, _mm512_add_epi32(baseFirst, wholeFirst),
-                                  _mm512_sub_ps(tFirst, _mm512_cvtepi32_ps(wholeFirst)));
-    second = interpolate16<Interp>(samples, _mm512_add_epi32(baseSecond, wholeSecond),
-                                   _mm512_sub_ps(tSecond, _mm512_cvtepi32_ps(wholeSecond)));
   }
 
   // One sample of both groups (first low, second high) through the filters and the gains.
@@ -244,8 +240,9 @@ struct Avx512PairLanes {
   }
 };
 
-// Two groups on the plain path through the same samples (see Avx512PairLanes). Each bus still adds the first group's output before the second's, as
-// two renderGroupAvx512 calls would: the same sums to the bit.
+// Two groups on the plain path through the same samples (see Avx512PairLanes). Each bus
+// still adds the first group's output before the second's, as two renderGroupAvx512 calls
+// would: the same sums to the bit.
 template <int Interp, bool Filter, int Sends>
 void renderGroupPairAvx512(LaneGroup& g, LaneGroup& h, const int16_t* samples, int frames, float* acc,
                            int busStride) {  // [audio thread]
@@ -258,10 +255,9 @@ void renderGroupPairAvx512(LaneGroup& g, LaneGroup& h, const int16_t* samples, i
     lanes.interpolate(samples, first, second);
     // Sample by sample through both groups' filters, then back to each group's two samples
     // in a register, as the buses take them.
-    const __m512 now = lanes.filterAndGain(_mm512_shuffle_f32x4(first, second, _MM_SHUFFLE(1, 0, 1, 0)));
-    const __m512 after = lanes.filterAndGain(_mm512_shuffle_f32x4(first, second, _MM_SHUFFLE(3, 2, 3, 2)));
-    const __m512 y[2] = {_mm512_shuffle_f32x4(now, after, _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_f32x4(now, after, _MM_SHUFFLE(3, 2, 3, 2))};
+    const __m512 now = lanes.filterAndGain(lowHalves(first, second));
+    const __m512 after = lanes.filterAndGain(highHalves(first, second));
+    const __m512 y[2] = {lowHalves(now, after), highHalves(now, after)};
     addToBuses<Sends>(acc, busStride, s, y, w);
   }
   lanes.store(g, h);
