@@ -44,7 +44,8 @@ struct Lanes8 {
     wholeF = _mm256_round_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     whole = _mm256_cvttps_epi32(wholeF);
   }
-  static I lo16(I v) { return _mm256_srai_epi32(_mm256_slli_epi32(v, 16), 16); }  // [audio thread]
+  // The low int16 sign-extended by one multiply-add: words (low, high) times (1, 0).
+  static I lo16(I v) { return _mm256_madd_epi16(v, _mm256_set1_epi32(1)); }  // [audio thread]
   static I hi16(I v) { return _mm256_srai_epi32(v, 16); }  // [audio thread]
   // The eight int32 lanes of v as four 64-bit pairs: lane 2k in the low half of pair[k],
   // lane 2k + 1 in the high half (four extractions, not eight; split in scalar).
@@ -68,9 +69,11 @@ struct Lanes8 {
   }
   static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // [audio thread]
     // One 8-byte load per lane holds its four points (samples[pos - 1 .. pos + 2], the
-    // same bytes two pair gathers read), and a 4x4 int16 transpose in each 128-bit half
-    // makes them four vectors: gathers are microcoded and slow on some cores (Zen 3).
-    // The indices come out as 64-bit pairs (four extractions, not eight), split in scalar.
+    // same bytes two pair gathers read): gathers are microcoded and slow on some cores
+    // (Zen 3). The indices come out as 64-bit pairs (four extractions, not eight), split
+    // in scalar. Each load is two int32 (pos - 1, pos) and (pos + 1, pos + 2); a 4x2
+    // int32 transpose in each 128-bit half puts the lanes' first and second pairs in one
+    // vector each, and lo16/hi16 take the points out.
     int64_t pair[4];
     pairs(pos, pair);
     __m128i row[kWidth];
@@ -78,16 +81,15 @@ struct Lanes8 {
       row[2 * k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + static_cast<int32_t>(pair[k]) - 1));
       row[2 * k + 1] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + (pair[k] >> 32) - 1));
     }
-    // Lanes 0..3 in the low half, 4..7 in the high half: a0 b0 a1 b1 a2 b2 a3 b3 | e0 f0 ...
-    const I ab = _mm256_set_m128i(_mm_unpacklo_epi16(row[4], row[5]), _mm_unpacklo_epi16(row[0], row[1]));
-    const I cd = _mm256_set_m128i(_mm_unpacklo_epi16(row[6], row[7]), _mm_unpacklo_epi16(row[2], row[3]));
-    const I first = _mm256_unpacklo_epi32(ab, cd);   // a0 b0 c0 d0 a1 b1 c1 d1 | e0 .. h1
-    const I second = _mm256_unpackhi_epi32(ab, cd);  // a2 b2 c2 d2 a3 b3 c3 d3 | e2 .. h3
-    // Each int16 doubled into an int32, shifted down: sign-extended, as hi16 does.
-    sm1 = toFloat(hi16(_mm256_unpacklo_epi16(first, first)));
-    s0 = toFloat(hi16(_mm256_unpackhi_epi16(first, first)));
-    s1 = toFloat(hi16(_mm256_unpacklo_epi16(second, second)));
-    s2 = toFloat(hi16(_mm256_unpackhi_epi16(second, second)));
+    // Lanes 0..3 in the low half, 4..7 in the high half: a01 b01 a23 b23 | e01 f01 e23 f23
+    const I abef = _mm256_set_m128i(_mm_unpacklo_epi32(row[4], row[5]), _mm_unpacklo_epi32(row[0], row[1]));
+    const I cdgh = _mm256_set_m128i(_mm_unpacklo_epi32(row[6], row[7]), _mm_unpacklo_epi32(row[2], row[3]));
+    const I first = _mm256_unpacklo_epi64(abef, cdgh);   // a01 b01 c01 d01 | e01 .. h01
+    const I second = _mm256_unpackhi_epi64(abef, cdgh);  // a23 b23 c23 d23 | e23 .. h23
+    sm1 = toFloat(lo16(first));
+    s0 = toFloat(hi16(first));
+    s1 = toFloat(lo16(second));
+    s2 = toFloat(hi16(second));
   }
 };
 

@@ -56,7 +56,7 @@ struct Lanes4 {  // [audio thread] (every operation)
     whole = _mm_cvttps_epi32(t);
     wholeF = _mm_cvtepi32_ps(whole);
   }
-  static I lo16(I v) { return _mm_srai_epi32(_mm_slli_epi32(v, 16), 16); }
+  static I lo16(I v) { return _mm_madd_epi16(v, _mm_set1_epi32(1)); }  // words (low, high) x (1, 0)
   static I hi16(I v) { return _mm_srai_epi32(v, 16); }
   static I gather32(const int16_t* samples, I index) {  // four scalar loads
     alignas(16) int32_t at[kWidth];
@@ -66,21 +66,22 @@ struct Lanes4 {  // [audio thread] (every operation)
     return _mm_setr_epi32(word[0], word[1], word[2], word[3]);
   }
   static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {
-    // One 8-byte load per lane holds its four points; a 4x4 transpose of int16 makes them
-    // four vectors (half the index extractions and loads of two pair gathers).
+    // One 8-byte load per lane holds its four points as two int32, (pos - 1, pos) and
+    // (pos + 1, pos + 2); a 4x2 int32 transpose puts the lanes' first and second pairs in
+    // one vector each (half the index extractions and loads of two pair gathers), and
+    // lo16/hi16 take the points out.
     alignas(16) int32_t at[kWidth];
     _mm_store_si128(reinterpret_cast<__m128i*>(at), pos);
     I row[kWidth];
     for (int k = 0; k < kWidth; ++k) row[k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + at[k] - 1));
-    const I ab = _mm_unpacklo_epi16(row[0], row[1]);  // a0 b0 a1 b1 a2 b2 a3 b3
-    const I cd = _mm_unpacklo_epi16(row[2], row[3]);
-    const I first = _mm_unpacklo_epi32(ab, cd);       // a0 b0 c0 d0 a1 b1 c1 d1
-    const I second = _mm_unpackhi_epi32(ab, cd);      // a2 b2 c2 d2 a3 b3 c3 d3
-    // Each int16 doubled into an int32, shifted down: sign-extended.
-    sm1 = toFloat(_mm_srai_epi32(_mm_unpacklo_epi16(first, first), 16));
-    s0 = toFloat(_mm_srai_epi32(_mm_unpackhi_epi16(first, first), 16));
-    s1 = toFloat(_mm_srai_epi32(_mm_unpacklo_epi16(second, second), 16));
-    s2 = toFloat(_mm_srai_epi32(_mm_unpackhi_epi16(second, second), 16));
+    const I ab = _mm_unpacklo_epi32(row[0], row[1]);  // a01 b01 a23 b23
+    const I cd = _mm_unpacklo_epi32(row[2], row[3]);
+    const I first = _mm_unpacklo_epi64(ab, cd);       // a01 b01 c01 d01
+    const I second = _mm_unpackhi_epi64(ab, cd);      // a23 b23 c23 d23
+    sm1 = toFloat(lo16(first));
+    s0 = toFloat(hi16(first));
+    s1 = toFloat(lo16(second));
+    s2 = toFloat(hi16(second));
   }
 };
 
