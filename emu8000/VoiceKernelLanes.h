@@ -249,8 +249,12 @@ struct PlainSlice {
 // overlap instead of following one another. A bus lane adds the groups in order, as
 // renderGroupLanes called on each in turn would: the same sums, to the bit.
 template <class V, int Interp, bool Filter, int Sends, int Groups>
-void renderGroupsPlainLanes(LaneGroup* const (&groups)[Groups], const int16_t* samples, int frames, float* acc,
+void renderGroupsPlainLanes(LaneGroup* const (&groupsIn)[Groups], const int16_t* samples, int frames, float* acc,
                             int busStride) {  // [audio thread]
+  // The group pointers held here: read through the caller's array, they would be read
+  // again after every bus store (the compiler cannot tell the two apart).
+  LaneGroup* groups[Groups];
+  for (int k = 0; k < Groups; ++k) groups[k] = groupsIn[k];
   using F = typename V::F;
   constexpr int kSlices = kLanes / V::kWidth;
   static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
