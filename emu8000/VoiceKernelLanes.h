@@ -8,7 +8,7 @@
 //
 // What V holds (F: float vector, I: int32 vector):
 //   loadF/storeF, loadI/storeI (aligned), setF, setI;
-//   add, sub, mul on F; madd(a, b, c) = a * b + c; nmadd(a, b, c) = c - a * b (fused where
+//   add, sub, mul, div on F; madd(a, b, c) = a * b + c; nmadd(a, b, c) = c - a * b (fused where
 //   the instruction set has it); addI, subI, andI, orI, cmpgtI (all ones where a > b), minI;
 //   keep(x, mask): x where mask is all ones, 0 elsewhere; select(mask, a, b): a where mask
 //   is all ones, b elsewhere; any(mask): whether some lane's mask is set; toFloat (int32 -> float);
@@ -16,6 +16,9 @@
 //   lo16/hi16: the sign-extended low/high int16 of each int32;
 //   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high);
 //   taps4(samples, pos, sm1, s0, s1, s2): the points at pos - 1 .. pos + 2 as floats.
+#include <algorithm>
+#include <type_traits>
+
 #include "emu8000/VoiceKernel.h"
 
 namespace awe {
@@ -103,6 +106,33 @@ inline __attribute__((always_inline)) void advancePosition(typename V::F& t, typ
   frac = V::sub(t, wholeF);
 }
 
+// Samples a loop-aware run takes on the loop-aware body before it looks again for a plain run.
+constexpr int kLoopAwareRun = 4;
+
+// How many of the next samples (at most maxRun) the slice can render on the plain body
+// with the loop-aware one's result: every lane's taps (pos - 1 .. pos + 2) inside
+// [floor, limit) and its position at most endClamp, up to and including the position the
+// last of them steps to. Positions only grow on the plain body (base fixed, t + inc each
+// sample), so the bound is on the run's final position: base + floor(t + k inc) <= last.
+// The point of margin covers t's rounding over a block (under 0.01 point).
+template <class V>
+int plainRunLanes(typename V::I pos, typename V::I base, typename V::F t, typename V::F inc, typename V::I limit,
+                  typename V::I floor, typename V::I endClamp, int maxRun) {  // [audio thread]
+  using F = typename V::F;
+  using I = typename V::I;
+  if (V::any(V::cmpgtI(floor, V::subI(pos, V::setI(1))))) return 0;  // point pos - 1 is before the loop
+  const I last = V::minI(V::subI(limit, V::setI(3)), endClamp);
+  const F room = V::sub(V::sub(V::toFloat(V::subI(last, base)), t), V::setF(1.0f));
+  alignas(64) float steps[V::kWidth];
+  V::storeF(steps, V::div(room, inc));
+  float fewest = static_cast<float>(maxRun);
+  for (int k = 0; k < V::kWidth; ++k) {
+    if (!(steps[k] >= 0.0f)) return 0;  // NaN (no room, no increment) too
+    fewest = std::min(fewest, steps[k]);
+  }
+  return static_cast<int>(fewest);
+}
+
 template <class V, int Interp, bool Filter, int Sends, bool Wrap>
 void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
                       int busStride) {  // [audio thread]
@@ -132,11 +162,14 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
     float* busRev = acc + kBusReverb * busStride * kLanes + lane0;
     float* busCho = acc + kBusChorus * busStride * kLanes + lane0;
 
-    for (int s = 0; s < frames; ++s) {
+    // One sample; LoopAware: the loop-aware taps and position steps, else the plain ones
+    // (the same operations where no lane is near its loop's ends, so the same bits).
+    auto sample = [&](int s, auto loopAwareTag) __attribute__((always_inline)) {
+      constexpr bool LoopAware = decltype(loopAwareTag)::value;
       F x;
       if (Interp == 2) {
         F sm1, s0, s1, s2;
-        if (Wrap) {
+        if (LoopAware) {
           taps4Wrapped<V>(samples, pos, limit, wrap, floor, sm1, s0, s1, s2);
         } else {
           V::taps4(samples, pos, sm1, s0, s1, s2);
@@ -144,7 +177,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         x = catmullRom<V>(sm1, s0, s1, s2, frac);
       } else if (Interp == 1) {
         F s0, s1;
-        if (Wrap) {
+        if (LoopAware) {
           s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
           s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
         } else {
@@ -156,7 +189,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
       } else {
         x = V::toFloat(V::lo16(V::gather32(samples, pos)));
       }
-      if (Wrap) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
+      if (LoopAware) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
       F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
       // The ramp lands on the block's target gain at its last sample.
       gain = V::add(gain, gainStep);
@@ -176,7 +209,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
       }
 
       advancePosition<V>(t, inc, base, pos, frac);
-      if (Wrap) {
+      if (LoopAware) {
         const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
         pos = V::subI(pos, back);
         base = V::subI(base, back);
@@ -184,6 +217,23 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         const I clamped = V::minI(pos, endClamp);
         base = V::subI(base, V::subI(pos, clamped));
         pos = clamped;
+      }
+    };
+    using Plain = std::integral_constant<bool, false>;
+    using LoopAware = std::integral_constant<bool, true>;
+    if (!Wrap) {
+      for (int s = 0; s < frames; ++s) sample(s, Plain{});
+    } else {
+      // Most samples of a loop-aware group are far from every lane's loop ends: those run
+      // the plain body, and the loop-aware one only near an end. A slice whose lanes stay
+      // near (a loop of a few points) soon runs the rest of the block loop-aware.
+      bool lastRunEmpty = false;
+      for (int s = 0; s < frames;) {
+        const int run = plainRunLanes<V>(pos, base, t, inc, limit, floor, endClamp, frames - s);
+        for (const int end = s + run; s < end; ++s) sample(s, Plain{});
+        const int aware = run == 0 && lastRunEmpty ? frames - s : std::min(kLoopAwareRun, frames - s);
+        lastRunEmpty = run == 0;
+        for (const int end = s + aware; s < end; ++s) sample(s, LoopAware{});
       }
     }
     V::storeI(g.pos + lane0, pos);

@@ -28,6 +28,7 @@ struct Lanes8 {
   static F add(F a, F b) { return _mm256_add_ps(a, b); }  // [audio thread]
   static F sub(F a, F b) { return _mm256_sub_ps(a, b); }  // [audio thread]
   static F mul(F a, F b) { return _mm256_mul_ps(a, b); }  // [audio thread]
+  static F div(F a, F b) { return _mm256_div_ps(a, b); }  // [audio thread]
   static F madd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }  // [audio thread]
   static F nmadd(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }  // [audio thread]
   static I addI(I a, I b) { return _mm256_add_epi32(a, b); }  // [audio thread]

@@ -34,6 +34,7 @@ struct Lanes4 {  // [audio thread] (every operation)
   static F add(F a, F b) { return _mm_add_ps(a, b); }
   static F sub(F a, F b) { return _mm_sub_ps(a, b); }
   static F mul(F a, F b) { return _mm_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm_div_ps(a, b); }
   static F madd(F a, F b, F c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }   // no FMA: rounded twice,
   static F nmadd(F a, F b, F c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }  // as the generic kernel
   static I addI(I a, I b) { return _mm_add_epi32(a, b); }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "emu8000/VoiceKernel.h"
@@ -133,6 +134,74 @@ TEST_CASE("an open filter and a zero send change no bit: the kernels that skip t
         for (float x : accFull) peak = std::max(peak, std::fabs(x));
         CHECK(peak > 1000.0f);  // int16 scale: the voices did sound
       }
+    }
+  }
+}
+
+// The loop-aware kernels render the samples where no lane is near its loop's ends on the
+// plain body (VoiceKernelLanes.h, plainRunLanes). Far from every end, a loop-aware call
+// must give the plain kernel's bits; near one, it must wrap at the same sample as the
+// generic kernel. The bytes past each loop's end are loud, so a wrap taken late is heard.
+TEST_CASE("a loop-aware kernel gives the plain kernel's bits far from the loop ends and wraps on time near them",
+          "[kernel]") {
+  constexpr int kLoopStart = 1000, kLoopEnd = 1300;
+  std::vector<int16_t> samples(4096, 30000);  // past the loop end: a late wrap reads these
+  for (int i = 0; i < kLoopEnd; ++i) samples[static_cast<size_t>(i)] = static_cast<int16_t>(8000.0 * std::sin(0.07 * i));
+  auto group = [&](int32_t pos0, float inc, bool nearEnd) {
+    LaneGroup g{};
+    for (int l = 0; l < kLanes; ++l) {
+      // Lane 3 starts `pos0`; the others mid-loop, where a block cannot reach an end.
+      g.pos[l] = l == 3 ? pos0 : kLoopStart + 40 + 3 * l;
+      g.frac[l] = 0.1f * static_cast<float>(l);
+      g.inc[l] = l == 3 ? inc : 0.5f + 0.25f * static_cast<float>(l);
+      setLaneLoop(g, l, true, kLoopStart, nearEnd ? kLoopEnd : kLoopEnd + 2000, 4000);
+      g.gain[l] = 1.0f / 32768.0f;
+      g.panLeft[l] = 0.5f;
+      g.panRight[l] = 0.25f;
+      g.sendReverb[l] = 0.125f;
+      g.sendChorus[l] = 0.0625f;
+      g.b0[l] = 0.3f;
+      g.b1[l] = 0.2f;
+      g.b2[l] = 0.1f;
+      g.a1[l] = -0.4f;
+      g.a2[l] = 0.1f;
+    }
+    return g;
+  };
+  for (const VoiceKernelTable* table : supportedVoiceKernels()) {
+    for (int interpolation = 0; interpolation < 3; ++interpolation) {
+      INFO("kernel " << table->isa << ", interpolation " << interpolation);
+      const auto& fn = table->fn[interpolation][1][kSendsBoth];
+      const auto& reference = genericVoiceKernels().fn[interpolation][1][kSendsBoth];
+      // Far from every end: the same bits as the plain kernel, and the same state after.
+      {
+        LaneGroup plain = group(kLoopStart + 100, 1.7f, false), aware = plain;
+        alignas(32) float accPlain[kBusCount * kControlBlockFrames * kLanes] = {};
+        alignas(32) float accAware[kBusCount * kControlBlockFrames * kLanes] = {};
+        fn[0](plain, samples.data(), kControlBlockFrames, accPlain, kControlBlockFrames);
+        fn[1](aware, samples.data(), kControlBlockFrames, accAware, kControlBlockFrames);
+        CHECK(std::memcmp(accPlain, accAware, sizeof(accPlain)) == 0);
+        CHECK(std::memcmp(plain.pos, aware.pos, sizeof(plain.pos)) == 0);
+        CHECK(std::memcmp(plain.frac, aware.frac, sizeof(plain.frac)) == 0);
+        CHECK(std::memcmp(plain.z1, aware.z1, sizeof(plain.z1)) == 0);
+      }
+      // Lane 3 reaching the loop end at every sample of the block, at slow to fast pitches.
+      double worst = 0.0;
+      for (float inc : {0.37f, 1.0f, 2.3f, 7.9f}) {
+        for (int before = 1; before <= static_cast<int>(inc * kControlBlockFrames) + 4; ++before) {
+          LaneGroup g = group(kLoopEnd - before, inc, true), r = g;
+          alignas(32) float acc[kBusCount * kControlBlockFrames * kLanes] = {};
+          alignas(32) float accReference[kBusCount * kControlBlockFrames * kLanes] = {};
+          fn[1](g, samples.data(), kControlBlockFrames, acc, kControlBlockFrames);
+          reference[1](r, samples.data(), kControlBlockFrames, accReference, kControlBlockFrames);
+          for (size_t i = 0; i < std::size(acc); ++i) {
+            worst = std::max(worst, std::fabs(static_cast<double>(acc[i]) - static_cast<double>(accReference[i])));
+          }
+          CHECK(g.pos[3] == r.pos[3]);
+          CHECK(g.pos[3] < kLoopEnd);
+        }
+      }
+      CHECK(worst <= kKernelTolerance);
     }
   }
 }
