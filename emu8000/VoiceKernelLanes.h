@@ -15,6 +15,7 @@
 //   split(t, whole, wholeF): floor(t) for t >= 0 as int32 and as float;
 //   lo16/hi16: the sign-extended low/high int16 of each int32;
 //   gather32(samples, index): the four bytes at samples[index] (index low, index + 1 high);
+//   gather16(samples, index): samples[index], sign-extended;
 //   taps4(samples, pos, sm1, s0, s1, s2): the points at pos - 1 .. pos + 2 as floats.
 #include <algorithm>
 #include <type_traits>
@@ -33,7 +34,7 @@ typename V::F tapWrappedLanes(const int16_t* samples, typename V::I pos, int k, 
   } else if (k > 0) {
     t = V::subI(t, V::andI(V::cmpgtI(t, V::subI(limit, V::setI(1))), wrap));
   }
-  return V::toFloat(V::lo16(V::gather32(samples, t)));
+  return V::toFloat(V::gather16(samples, t));
 }
 
 // The four cubic taps of lanes that may be near their loop's ends: points pos - 1 .. pos + 2,
@@ -52,7 +53,7 @@ inline __attribute__((always_inline)) void taps4Wrapped(const int16_t* samples, 
   const I beforeFloor = V::cmpgtI(floor, V::subI(pos, V::setI(1)));   // point pos - 1 wraps on
   if (V::any(V::andI(pastEnd2, beforeFloor))) {  // a loop under four points: point by point
     sm1 = tapWrappedLanes<V>(samples, pos, -1, limit, wrap, floor);
-    s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
+    s0 = V::toFloat(V::gather16(samples, pos));
     s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
     s2 = tapWrappedLanes<V>(samples, pos, 2, limit, wrap, floor);
     return;
@@ -178,7 +179,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
       } else if (Interp == 1) {
         F s0, s1;
         if (LoopAware) {
-          s0 = V::toFloat(V::lo16(V::gather32(samples, pos)));
+          s0 = V::toFloat(V::gather16(samples, pos));
           s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
         } else {
           const I g0 = V::gather32(samples, pos);
@@ -187,7 +188,7 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         }
         x = V::madd(frac, V::sub(s1, s0), s0);
       } else {
-        x = V::toFloat(V::lo16(V::gather32(samples, pos)));
+        x = V::toFloat(V::gather16(samples, pos));
       }
       if (LoopAware) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
       F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
@@ -276,7 +277,7 @@ struct PlainSlice {
       const F s1 = V::toFloat(V::hi16(g0));
       x = V::madd(frac, V::sub(s1, s0), s0);
     } else {
-      x = V::toFloat(V::lo16(V::gather32(samples, pos)));
+      x = V::toFloat(V::gather16(samples, pos));
     }
     F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
     gain = V::add(gain, gainStep);

@@ -68,7 +68,22 @@ struct Lanes8 {
     }
     return _mm256_setr_epi32(word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]);
   }
-  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // [audio thread]
+  static I gather16(const int16_t* samples, I index) {  // [audio thread] eight word inserts
+    // vpinsrw reads each point from memory into one 128-bit vector; one sign extension.
+    int64_t pair[4];
+    pairs(index, pair);
+    __m128i v = _mm256_castsi256_si128(index);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[0])], 0);
+    v = _mm_insert_epi16(v, samples[pair[0] >> 32], 1);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[1])], 2);
+    v = _mm_insert_epi16(v, samples[pair[1] >> 32], 3);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[2])], 4);
+    v = _mm_insert_epi16(v, samples[pair[2] >> 32], 5);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[3])], 6);
+    v = _mm_insert_epi16(v, samples[pair[3] >> 32], 7);
+    return _mm256_cvtepi16_epi32(v);
+  }
+  static inline __attribute__((always_inline)) void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {  // [audio thread]
     // One 8-byte load per lane holds its four points (samples[pos - 1 .. pos + 2], the
     // same bytes two pair gathers read): gathers are microcoded and slow on some cores
     // (Zen 3). The indices come out as 64-bit pairs (four extractions, not eight), split

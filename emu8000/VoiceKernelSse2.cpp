@@ -66,7 +66,19 @@ struct Lanes4 {  // [audio thread] (every operation)
     for (int k = 0; k < kWidth; ++k) std::memcpy(&word[k], samples + at[k], sizeof(int32_t));
     return _mm_setr_epi32(word[0], word[1], word[2], word[3]);
   }
-  static void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {
+  static I gather16(const int16_t* samples, I index) {  // four word inserts
+    // Each point into the high word of its lane (pinsrw reads it from memory), and the
+    // shift sign-extends it: the low words are left as they were and shifted out.
+    alignas(16) int32_t at[kWidth];
+    _mm_store_si128(reinterpret_cast<__m128i*>(at), index);
+    I v = index;
+    v = _mm_insert_epi16(v, samples[at[0]], 1);
+    v = _mm_insert_epi16(v, samples[at[1]], 3);
+    v = _mm_insert_epi16(v, samples[at[2]], 5);
+    v = _mm_insert_epi16(v, samples[at[3]], 7);
+    return _mm_srai_epi32(v, 16);
+  }
+  static inline __attribute__((always_inline)) void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {
     // One 8-byte load per lane holds its four points as two int32, (pos - 1, pos) and
     // (pos + 1, pos + 2); a 4x2 int32 transpose puts the lanes' first and second pairs in
     // one vector each (half the index extractions and loads of two pair gathers), and
