@@ -59,34 +59,46 @@ struct Lanes4 {  // [audio thread] (every operation)
   }
   static I lo16(I v) { return _mm_madd_epi16(v, _mm_set1_epi32(1)); }  // words (low, high) x (1, 0)
   static I hi16(I v) { return _mm_srai_epi32(v, 16); }
+  // The four int32 lanes of v as two 64-bit pairs: lane 2k in the low half of pair[k],
+  // lane 2k + 1 in the high half (two extractions, not four; split in scalar).
+  static void pairs(I v, int64_t pair[2]) {
+    pair[0] = _mm_cvtsi128_si64(v);
+    pair[1] = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+  }
   static I gather32(const int16_t* samples, I index) {  // four scalar loads
-    alignas(16) int32_t at[kWidth];
-    _mm_store_si128(reinterpret_cast<__m128i*>(at), index);
+    int64_t pair[2];
+    pairs(index, pair);
     int32_t word[kWidth];
-    for (int k = 0; k < kWidth; ++k) std::memcpy(&word[k], samples + at[k], sizeof(int32_t));
+    for (int k = 0; k < 2; ++k) {
+      std::memcpy(&word[2 * k], samples + static_cast<int32_t>(pair[k]), sizeof(int32_t));
+      std::memcpy(&word[2 * k + 1], samples + (pair[k] >> 32), sizeof(int32_t));
+    }
     return _mm_setr_epi32(word[0], word[1], word[2], word[3]);
   }
   static I gather16(const int16_t* samples, I index) {  // four word inserts
     // Each point into the high word of its lane (pinsrw reads it from memory), and the
     // shift sign-extends it: the low words are left as they were and shifted out.
-    alignas(16) int32_t at[kWidth];
-    _mm_store_si128(reinterpret_cast<__m128i*>(at), index);
+    int64_t pair[2];
+    pairs(index, pair);
     I v = index;
-    v = _mm_insert_epi16(v, samples[at[0]], 1);
-    v = _mm_insert_epi16(v, samples[at[1]], 3);
-    v = _mm_insert_epi16(v, samples[at[2]], 5);
-    v = _mm_insert_epi16(v, samples[at[3]], 7);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[0])], 1);
+    v = _mm_insert_epi16(v, samples[pair[0] >> 32], 3);
+    v = _mm_insert_epi16(v, samples[static_cast<int32_t>(pair[1])], 5);
+    v = _mm_insert_epi16(v, samples[pair[1] >> 32], 7);
     return _mm_srai_epi32(v, 16);
   }
   static inline __attribute__((always_inline)) void taps4(const int16_t* samples, I pos, F& sm1, F& s0, F& s1, F& s2) {
     // One 8-byte load per lane holds its four points as two int32, (pos - 1, pos) and
     // (pos + 1, pos + 2); a 4x2 int32 transpose puts the lanes' first and second pairs in
     // one vector each (half the index extractions and loads of two pair gathers), and
-    // lo16/hi16 take the points out.
-    alignas(16) int32_t at[kWidth];
-    _mm_store_si128(reinterpret_cast<__m128i*>(at), pos);
+    // lo16/hi16 take the points out. The indices come out as 64-bit pairs.
+    int64_t pair[2];
+    pairs(pos, pair);
     I row[kWidth];
-    for (int k = 0; k < kWidth; ++k) row[k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + at[k] - 1));
+    for (int k = 0; k < 2; ++k) {
+      row[2 * k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + static_cast<int32_t>(pair[k]) - 1));
+      row[2 * k + 1] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(samples + (pair[k] >> 32) - 1));
+    }
     const I ab = _mm_unpacklo_epi32(row[0], row[1]);  // a01 b01 a23 b23
     const I cd = _mm_unpacklo_epi32(row[2], row[3]);
     const I first = _mm_unpacklo_epi64(ab, cd);       // a01 b01 c01 d01
