@@ -1576,24 +1576,29 @@ class SynthImpl final : private SysexTarget {
   // The control work of a group's voices for their next m samples. Returns how many of them
   // every lane can take on the plain kernel path.
   int controlGroup(const GroupAt& at, int m) noexcept {  // [audio thread]
+    // In locals: the voices' stores and the out-of-line redesigns could alias `at` for all
+    // the compiler knows, and it would reload its fields for every voice.
+    LaneGroup& g = at.g;
+    Voice* const voices = at.voices;
+    const int lanes = at.lanes;
     const float perSample = 1.0f / static_cast<float>(m);
     float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
     uint32_t pitchMoved = 0;
-    for (int l = 0; l < at.lanes; ++l) {
-      Voice& v = at.voices[l];
-      if (v.active) controlVoice(v, at.g, l, m, perSample, octaves[l], pitchMoved);
+    for (int l = 0; l < lanes; ++l) {
+      Voice& v = voices[l];
+      if (v.active) controlVoice(v, g, l, m, perSample, octaves[l], pitchMoved);
     }
     if (pitchMoved != 0) {
       pitchRatios(octaves);
       for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
         const int l = __builtin_ctz(bits);
-        setIncrement(at.voices[l], at.g, l, octaves[l]);
+        setIncrement(voices[l], g, l, octaves[l]);
       }
     }
     int plain = m;
-    for (int l = 0; l < at.lanes; ++l) {
-      const Voice& v = at.voices[l];
-      if (v.active) plain = std::min(plain, plainSamples(v, at.g, l, m));
+    for (int l = 0; l < lanes; ++l) {
+      const Voice& v = voices[l];
+      if (v.active) plain = std::min(plain, plainSamples(v, g, l, m));
     }
     return plain;
   }
