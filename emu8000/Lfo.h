@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "emu8000/Float4.h"
+
 namespace awe {
 
 class Lfo {
@@ -28,8 +30,24 @@ class Lfo {
     // phase 0 -> 0, 1/4 -> +1, 3/4 -> -1: 1 - 4 |frac(phase + 1/4) - 1/2|
     const uint32_t shifted = phase_ + kQuarterCycle;
     const uint32_t fromHalf = shifted >= kHalfCycle ? shifted - kHalfCycle : kHalfCycle - shifted;
-    return 1.0f - static_cast<float>(fromHalf) * (4.0f / static_cast<float>(kPhaseUnitsPerCycle));
+    return 1.0f - static_cast<float>(fromHalf) * kValuePerPhaseUnit;
   }
+  // value() of four running LFOs (past their delays) at these phases, with the same bits.
+  static Float4 valueAt(UInt4 phase) noexcept {  // [audio thread]
+    const UInt4 shifted = phase + kQuarterCycle;
+    const UInt4 fromHalf = shifted >= kHalfCycle ? shifted - kHalfCycle : kHalfCycle - shifted;
+    // fromHalf is at most 2^31, which int32 cannot hold: that one value is made by hand.
+    const Float4 distance = __builtin_convertvector(reinterpret_cast<Int4>(fromHalf), Float4);
+    const Float4 fromHalf_units = fromHalf == kHalfCycle ? Float4{} + static_cast<float>(kHalfCycle) : distance;
+    return 1.0f - fromHalf_units * kValuePerPhaseUnit;
+  }
+
+  // The running state, for a control walk that steps several LFOs at once (Synth's steady
+  // lanes) and writes the phase back.
+  bool delaying() const noexcept { return delay_ > 0; }  // [audio thread]
+  uint32_t phase() const noexcept { return phase_; }  // [audio thread]
+  uint32_t step() const noexcept { return step_; }  // [audio thread]
+  void setPhase(uint32_t phase) noexcept { phase_ = phase; }  // [audio thread]
 
   void advance(uint32_t n) noexcept {  // [audio thread]
     if (delay_ >= n) {
@@ -45,6 +63,7 @@ class Lfo {
   static constexpr double kPhaseUnitsPerCycle = 4294967296.0;  // 2^32
   static constexpr uint32_t kQuarterCycle = 0x40000000u;
   static constexpr uint32_t kHalfCycle = 0x80000000u;
+  static constexpr float kValuePerPhaseUnit = 4.0f / static_cast<float>(kPhaseUnitsPerCycle);
   uint32_t delay_ = 0;
   uint32_t phase_ = 0;
   uint32_t step_ = 0;

@@ -55,6 +55,22 @@ class ScopedFlushDenormals {
   unsigned saved_ = 0;
 };
 
+// A group's steady lanes (Voice::steady) as the control walk steps them, four at a time:
+// copies of their voices' pitch and vibrato, taken when they become steady and given back
+// when they stop (SynthImpl::leaveSteady). Meanwhile the copies are the ones that move: the
+// voices' designed pitch and vibrato phase are stale. Other lanes hold stale values.
+struct alignas(64) SteadyLanes {
+  uint32_t vibPhase[kLanes];        // at the next step's start
+  uint32_t vibPhaseBefore[kLanes];  // at the last step's start
+  uint32_t vibStep[kLanes];
+  float vibLfoToPitch_cents[kLanes];
+  float pitch_cents[kLanes];
+  float designedPitch_cents[kLanes];
+  uint32_t vibratoLanes;  // bit l: lane l's vibrato moves its pitch
+  uint32_t currentLanes;  // bit l: lane l became steady in the last block (its voice is current)
+  int lastStep_samples;   // the frames of the last step
+};
+
 }  // namespace
 
 class SynthImpl final : private SysexTarget {
@@ -65,6 +81,7 @@ class SynthImpl final : private SysexTarget {
         voices_(static_cast<size_t>(roundUpToLanes(s.polyphony))),
         colds_(voices_.size()),
         groups_(static_cast<size_t>(roundUpToLanes(s.polyphony) / kLanes)),
+        steadyLanes_(groups_.size()),
         slotOwner_(voices_.size(), -1),
         pendingFree_(voices_.size()),
         chunkSounding_((voices_.size() + kVoicesPerChunk - 1) / kVoicesPerChunk) {
@@ -1209,6 +1226,7 @@ class SynthImpl final : private SysexTarget {
     v.designedCutoff_cents = -1.0f;
     v.designedQ_dB = -1.0f;
     v.designedPitch_cents = 1e30f;
+    v.steady = false;
     v.active = true;
 
     LaneGroup& g = groups_[static_cast<size_t>(i / kLanes)];
@@ -1281,7 +1299,10 @@ class SynthImpl final : private SysexTarget {
     releaseSlot(v.slot);
     const int last = activeCount_ - 1;
     if (i != last) {
-      v = voices_[static_cast<size_t>(last)];
+      Voice& moving = voices_[static_cast<size_t>(last)];
+      // Its steady copy stays with the lane it leaves.
+      if (moving.steady) leaveSteady(moving, steadyLanes_[static_cast<size_t>(last / kLanes)], last % kLanes);
+      v = moving;
       slotOwner_[v.slot] = i;
       copyLane(groups_[static_cast<size_t>(i / kLanes)], i % kLanes, groups_[static_cast<size_t>(last / kLanes)],
                last % kLanes);
@@ -1477,8 +1498,9 @@ class SynthImpl final : private SysexTarget {
   // `pitchMoved`, and setIncrement follows once the group's ratios are taken. Work that
   // does not change from block to block (unmodulated pitch and cutoff, pan, sends) is
   // redone only when dirty.
-  inline __attribute__((always_inline)) void controlVoice(Voice& v, LaneGroup& g, int l, int n, float perSample,
-                                                          float& octaves, uint32_t& pitchMoved) noexcept {  // [audio thread]
+  inline __attribute__((always_inline)) void controlVoice(Voice& v, LaneGroup& g, SteadyLanes& s, int l, int n,
+                                                          float perSample, float& octaves,
+                                                          uint32_t& pitchMoved) noexcept {  // [audio thread]
     const float modEnv = v.usesModEnv ? v.modulationEnvelopeNow() : 0.0f;
     const float lfo1 = v.usesModLfo ? v.modulationLfoAt(v.age_samples) : 0.0f;
     const float lfo2 = v.usesVibLfo ? v.vibratoLfoNow() : 0.0f;
@@ -1494,10 +1516,71 @@ class SynthImpl final : private SysexTarget {
     // A released voice whose output has fallen below the 16-bit floor (96 dB under full
     // scale, envelope and attenuation together) is done: nothing audible remains.
     if (v.released && target < kReleaseFloorGain) v.volumeEnvelope.finish();
+    const bool gainSettled = target == v.lastGain;
     g.gain[l] = v.lastGain;
     g.gainStep[l] = (target - v.lastGain) * perSample;
     v.lastGain = target;
+    if (gainSettled) enterSteady(v, s, l, n);
     v.age_samples += static_cast<uint32_t>(n);
+  }
+
+  // A voice whose gain has settled becomes steady (see Voice::steady) when it sustains and
+  // nothing but vibrato moves: its lane takes a copy of what stepSteadyLanes needs, vibrato
+  // at the next block's start.
+  static void enterSteady(Voice& v, SteadyLanes& s, int l, int n) noexcept {  // [audio thread]
+    const bool vibrato = v.vibLfoToPitch_cents != 0.0f;
+    if (v.released || v.gliding || v.dirty || v.usesModEnv || v.usesModLfo || v.filterModulated ||
+        v.volumeModulated || v.volumeEnvelope.stage() != EnvelopeStage::Sustain ||
+        (vibrato && v.vibratoLfo.delaying())) {
+      return;
+    }
+    v.steady = true;
+    setLaneBit(s.vibratoLanes, l, vibrato);
+    setLaneBit(s.currentLanes, l, true);
+    s.vibPhase[l] = vibrato ? v.vibratoLfo.phase() + v.vibratoLfo.step() * static_cast<uint32_t>(n) : 0u;
+    s.vibStep[l] = vibrato ? v.vibratoLfo.step() : 0u;
+    s.vibLfoToPitch_cents[l] = v.vibLfoToPitch_cents;
+    s.pitch_cents[l] = static_cast<float>(v.pitch_cents);
+    s.designedPitch_cents[l] = v.designedPitch_cents;
+  }
+
+  // The voice stops being steady: it takes back its designed pitch and its vibrato as
+  // vibratoLfoNow would have left them at the last step's start (so a new LFO rate applies
+  // from there, as it does for any voice).
+  static void leaveSteady(Voice& v, const SteadyLanes& s, int l) noexcept {  // [audio thread]
+    v.steady = false;
+    if ((s.currentLanes >> l) & 1u) return;
+    v.designedPitch_cents = s.designedPitch_cents[l];
+    if ((s.vibratoLanes >> l) & 1u) {
+      v.vibratoLfo.setPhase(s.vibPhaseBefore[l]);
+      v.vibLfoClock = v.age_samples - static_cast<uint32_t>(s.lastStep_samples);
+    }
+  }
+
+  // The control work of a group's steady lanes (bits in `steady`) for their next n samples,
+  // four lanes at a time: vibrato and pitch as designPitch has them (the other pitch terms
+  // are 0). Their gains stay where they settled (step 0). Returns the lanes whose pitch
+  // moved, with their exponents in `octaves`.
+  static uint32_t stepSteadyLanes(SteadyLanes& s, uint32_t steady, int n,
+                                  float (&octaves)[kLanes]) noexcept {  // [audio thread]
+    uint32_t moved = 0;
+    for (int h = 0; h < kLanes; h += 4) {
+      // Only the steady lanes move on: a lane that became steady in this block holds the
+      // state for the next one already.
+      const Int4 isSteady = (Int4{1, 2, 4, 8} << h & static_cast<int32_t>(steady)) != 0;
+      const UInt4 phase = load4(s.vibPhase + h);
+      const Float4 designed = load4(s.designedPitch_cents + h);
+      const Float4 cents = load4(s.pitch_cents + h) + Lfo::valueAt(phase) * load4(s.vibLfoToPitch_cents + h);
+      moved |= laneBits((cents != designed) & isSteady) << h;
+      store4(s.designedPitch_cents + h, isSteady ? cents : designed);
+      store4(octaves + h, isSteady ? cents * (1.0f / 1200.0f) : load4(octaves + h));
+      const UInt4 steadyBits = reinterpret_cast<UInt4>(isSteady);
+      store4(s.vibPhaseBefore + h, (phase & steadyBits) | (load4(s.vibPhaseBefore + h) & ~steadyBits));
+      store4(s.vibPhase + h, phase + (load4(s.vibStep + h) & steadyBits) * static_cast<uint32_t>(n));
+    }
+    s.currentLanes &= ~steady;
+    s.lastStep_samples = n;
+    return moved;
   }
 
   // The lane's loop geometry for the next n samples, with its increment set. Returns how
@@ -1582,12 +1665,24 @@ class SynthImpl final : private SysexTarget {
     Voice* const voices = at.voices;
     const int lanes = at.lanes;
     const float perSample = 1.0f / static_cast<float>(m);
+    SteadyLanes& s = steadyLanes_[static_cast<size_t>(at.index)];
     float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
     uint32_t pitchMoved = 0;
+    uint32_t steady = 0;
     for (int l = 0; l < lanes; ++l) {
       Voice& v = voices[l];
-      if (v.active) controlVoice(v, g, l, m, perSample, octaves[l], pitchMoved);
+      if (!v.active) continue;
+      if (v.steady) {
+        if (!v.dirty && !v.released && !v.gliding) {
+          v.age_samples += static_cast<uint32_t>(m);
+          steady |= 1u << l;
+          continue;
+        }
+        leaveSteady(v, s, l);
+      }
+      controlVoice(v, g, s, l, m, perSample, octaves[l], pitchMoved);
     }
+    if (steady != 0) pitchMoved |= stepSteadyLanes(s, steady, m, octaves);
     if (pitchMoved != 0) {
       pitchRatios(octaves);
       for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
@@ -1882,6 +1977,7 @@ class SynthImpl final : private SysexTarget {
   std::vector<Voice> voices_;         // by lane: the active ones packed at the front
   std::vector<VoiceCold> colds_;      // by oscillator slot: each voice's note-on part
   std::vector<LaneGroup> groups_;
+  std::vector<SteadyLanes> steadyLanes_;  // by group
   std::vector<int32_t> slotOwner_;     // oscillator slot -> lane index of its voice, or -1
   std::vector<uint64_t> freeSlots_;    // bit set: slot free
   std::vector<int> pendingFree_;       // scratch: voices that ended during a block

@@ -34,6 +34,10 @@ struct alignas(64) Voice {
   bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
   bool filterModulated = false;  // ... or the cutoff
   bool volumeModulated = false;  // LFO1 tremolo
+  // Sustaining with nothing but vibrato moving: the control walk steps it with the group's
+  // other steady lanes, from a copy of its pitch and vibrato (Synth's SteadyLanes). Any
+  // change to the voice comes with dirty, released or gliding, which end it.
+  bool steady = false;
   // What note-off and the channel sounding (gathered after a group's span) read besides
   // the flags above: in the line the control walk reads anyway.
   uint8_t channel = 0;
