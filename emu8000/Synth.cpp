@@ -1416,9 +1416,8 @@ class SynthImpl final : private SysexTarget {
   }
 
   // The lane's increment from the pitch ratio 2^octaves, under the voice's ceiling.
-  static void setIncrement(Voice& v, LaneGroup& g, int l, float ratio) noexcept {  // [audio thread]
-    v.increment = static_cast<float>(std::min(static_cast<double>(ratio) * v.sampleRateRatio, v.maxPitchRatio));
-    g.inc[l] = v.increment;
+  static void setIncrement(const Voice& v, LaneGroup& g, int l, float ratio) noexcept {  // [audio thread]
+    g.inc[l] = static_cast<float>(std::min(static_cast<double>(ratio) * v.sampleRateRatio, v.maxPitchRatio));
   }
 
   // The lane's low-pass for the cutoff now; redesigned only when the cutoff (in the chip's
@@ -1522,6 +1521,8 @@ class SynthImpl final : private SysexTarget {
     v.lastGain = target;
     if (gainSettled) enterSteady(v, s, l, n);
     v.age_samples += static_cast<uint32_t>(n);
+    // A loop-until-release voice let go plays on to its sample end (a steady voice is never released).
+    if (!v.looping && g.wrap[l] != 0) setLaneLoop(g, l, false, v.loopStart, v.loopEnd, v.end);
   }
 
   // A voice whose gain has settled becomes steady (see Voice::steady) when it sustains and
@@ -1583,27 +1584,26 @@ class SynthImpl final : private SysexTarget {
     return moved;
   }
 
-  // The lane's loop geometry for the next n samples, with its increment set. Returns how
-  // many of them it can render on the plain kernel path (no loop end or sample end within
-  // reach of its interpolation taps); the rest need the loop-aware path.
-  inline __attribute__((always_inline)) int plainSamples(const Voice& v, LaneGroup& g, int l,
-                                                         int n) noexcept {  // [audio thread]
-    // The lane's loop fields change only when the voice enters its loop or stops looping
-    // (note-off of a loop-until-release).
+  // How many of the next n samples lane l can render on the plain kernel path (no loop end
+  // or sample end within reach of its interpolation taps; the rest need the loop-aware
+  // path), once its increment and loop fields are set. Reads only the lane: a lane whose
+  // voice does not play is parked (no limit, no floor, no increment) and takes the plain path.
+  inline __attribute__((always_inline)) int plainSamples(const LaneGroup& g, int l,
+                                                         int n) const noexcept {  // [audio thread]
     const int32_t pos = g.pos[l];
-    if (v.looping ? g.floor[l] == kNoFloor : g.wrap[l] != 0) setLaneLoop(g, l, v.looping, v.loopStart, v.loopEnd, v.end);
-    const int32_t stride = static_cast<int32_t>(v.increment * static_cast<float>(n));
+    const int32_t stride = static_cast<int32_t>(g.inc[l] * static_cast<float>(n));
     const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
     // Each voice reads its own stretch of a bank that can be hundreds of MB, through
-    // per-lane loads the hardware prefetcher cannot follow: ask for the next block's samples now.
-    if (reach + kControlBlockFrames * 2 < g.limit[l] || !v.looping) {
+    // per-lane loads the hardware prefetcher cannot follow: ask for the next block's
+    // samples now, unless a loop takes the lane back before them (wrap 0: no loop).
+    if (reach + kControlBlockFrames * 2 < g.limit[l] || g.wrap[l] == 0) {
       const int16_t* next = block_.samples + reach;
       __builtin_prefetch(next);
       __builtin_prefetch(next + stride);
     }
     if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
     if (reach < g.limit[l]) return n;
-    return plainSamplesBeforeLimit(g, l, v.increment, n);
+    return plainSamplesBeforeLimit(g, l, g.inc[l], n);
   }
 
   // A lane group as a block renders it: its lanes' state, its voices, how many lanes it has.
@@ -1692,8 +1692,9 @@ class SynthImpl final : private SysexTarget {
     }
     int plain = m;
     for (int l = 0; l < lanes; ++l) {
-      const Voice& v = voices[l];
-      if (v.active) plain = std::min(plain, plainSamples(v, g, l, m));
+      // A looping lane short of its loop start takes its floor once it gets there.
+      if (g.floor[l] == kNoFloor && g.wrap[l] != 0) setLaneLoop(g, l, true, voices[l].loopStart, voices[l].loopEnd, voices[l].end);
+      plain = std::min(plain, plainSamples(g, l, m));
     }
     return plain;
   }

@@ -44,7 +44,6 @@ struct alignas(64) Voice {
   uint8_t key = 0;          // the MIDI key that started it (for note-off)
   float attenuationGain = 0.0f;  // 10^(-attenuation/20) x the int16 scale, without tremolo
   float lastGain = 0.0f;         // the gain the last block ended on
-  float increment = 1.0f;        // sample step per output sample, as the lane has it
   uint32_t age_samples = 0;  // samples rendered since note-on (at the current block start)
   // Sample addressing, absolute indices into the bank's sample block.
   int32_t loopStart = 0, loopEnd = 0, end = 0;
