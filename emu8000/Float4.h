@@ -21,7 +21,6 @@ inline Float4 load4(const float* p) noexcept {  // [audio thread]
   return v;
 }
 inline void store4(float* p, Float4 v) noexcept { std::memcpy(p, &v, sizeof v); }  // [audio thread]
-inline void store4(int32_t* p, Int4 v) noexcept { std::memcpy(p, &v, sizeof v); }  // [audio thread]
 // Bit k set where element k of a comparison's result is true (-1).
 inline uint32_t laneBits(Int4 mask) noexcept {  // [audio thread]
 #if defined(__SSE2__)

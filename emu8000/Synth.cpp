@@ -1575,9 +1575,8 @@ class SynthImpl final : private SysexTarget {
       moved |= laneBits((cents != designed) & isSteady) << h;
       store4(s.designedPitch_cents + h, isSteady ? cents : designed);
       store4(octaves + h, isSteady ? cents * (1.0f / 1200.0f) : load4(octaves + h));
-      const UInt4 steadyBits = reinterpret_cast<UInt4>(isSteady);
-      store4(s.vibPhaseBefore + h, (phase & steadyBits) | (load4(s.vibPhaseBefore + h) & ~steadyBits));
-      store4(s.vibPhase + h, phase + (load4(s.vibStep + h) & steadyBits) * static_cast<uint32_t>(n));
+      store4(s.vibPhaseBefore + h, isSteady ? phase : load4(s.vibPhaseBefore + h));
+      store4(s.vibPhase + h, isSteady ? phase + load4(s.vibStep + h) * static_cast<uint32_t>(n) : phase);
     }
     s.currentLanes &= ~steady;
     s.lastStep_samples = n;
