@@ -68,6 +68,11 @@ struct alignas(64) SteadyLanes {
   float designedPitch_cents[kLanes];
   uint32_t vibratoLanes;  // bit l: lane l's vibrato moves its pitch
   uint32_t currentLanes;  // bit l: lane l became steady in the last block (its voice is current)
+  uint32_t loopingLanes;  // bit l: lane l's voice loops (a steady voice is never released)
+  // Bit l: lane l is steady and loops in the block the control walk has just set up, so it
+  // cannot end in it (no sample end, its envelope in sustain) nor turn a corner, until an
+  // event reaches its voice (only between spans).
+  uint32_t quietLanes;
   int lastStep_samples;   // the frames of the last step
 };
 
@@ -1537,6 +1542,7 @@ class SynthImpl final : private SysexTarget {
     }
     v.steady = true;
     setLaneBit(s.vibratoLanes, l, vibrato);
+    setLaneBit(s.loopingLanes, l, v.looping);
     setLaneBit(s.currentLanes, l, true);
     s.vibPhase[l] = vibrato ? v.vibratoLfo.phase() + v.vibratoLfo.step() * static_cast<uint32_t>(n) : 0u;
     s.vibStep[l] = vibrato ? v.vibratoLfo.step() : 0u;
@@ -1642,17 +1648,32 @@ class SynthImpl final : private SysexTarget {
 
   // A group's block is cut where one of its voices' volume envelopes turns a corner (delay
   // end, attack end, hold end), so onsets and peaks land on their sample: the samples to
-  // the nearest such corner. `any`: whether any voice in it plays.
-  static uint32_t nextCorner(const GroupAt& at, bool& any) noexcept {  // [audio thread]
+  // the nearest such corner. `any`: whether any voice in it plays. `quiet`: lanes known to
+  // play on with no corner (SteadyLanes::quietLanes), not looked at.
+  static uint32_t nextCorner(const GroupAt& at, uint32_t quiet, bool& any) noexcept {  // [audio thread]
     uint32_t corner = Envelope::kNoCorner;
-    any = false;
-    for (int l = 0; l < at.lanes; ++l) {
-      const Voice& v = at.voices[l];
+    any = quiet != 0;
+    for (uint32_t rest = lanesUpTo(at.lanes) & ~quiet; rest != 0; rest &= rest - 1) {
+      const Voice& v = at.voices[__builtin_ctz(rest)];
       if (!v.active) continue;
       any = true;
       corner = std::min(corner, v.volumeEnvelope.samplesToCorner());
     }
     return corner;
+  }
+
+  // The lanes of a group nextCorner need not look at in the block from `start` of the span:
+  // the quiet ones of the group's last block, which no event can have reached since (there
+  // is none within a span; a block that set none up leaves none quiet, as it found none
+  // playing). The span's first block has none.
+  uint32_t quietLanes(const GroupAt& at, int start) const noexcept {  // [audio thread]
+    return start > 0 ? steadyLanes_[static_cast<size_t>(at.index)].quietLanes : 0u;
+  }
+
+  // Bits 0 .. lanes - 1.
+  static uint32_t lanesUpTo(int lanes) noexcept {  // [audio thread]
+    static_assert(kLanes < 32);
+    return (1u << lanes) - 1u;
   }
 
   // The control work of a group's voices for their next m samples. Returns how many of them
@@ -1667,7 +1688,8 @@ class SynthImpl final : private SysexTarget {
     SteadyLanes& s = steadyLanes_[static_cast<size_t>(at.index)];
     float octaves[kLanes] = {};  // pitch exponents of the lanes in pitchMoved
     uint32_t pitchMoved = 0;
-    uint32_t steady = 0;
+    uint32_t steady = 0;   // lanes steady before this block
+    uint32_t entered = 0;  // lanes that became steady in it
     for (int l = 0; l < lanes; ++l) {
       Voice& v = voices[l];
       if (!v.active) continue;
@@ -1680,7 +1702,9 @@ class SynthImpl final : private SysexTarget {
         leaveSteady(v, s, l);
       }
       controlVoice(v, g, s, l, m, perSample, octaves[l], pitchMoved);
+      if (v.steady) entered |= 1u << l;
     }
+    s.quietLanes = (steady | entered) & s.loopingLanes;
     if (steady != 0) pitchMoved |= stepSteadyLanes(s, steady, m, octaves);
     if (pitchMoved != 0) {
       pitchRatios(octaves);
@@ -1714,8 +1738,11 @@ class SynthImpl final : private SysexTarget {
     // A lane's filter state runs out to zeros within two samples of the identity.
     g.filteredLanesBefore = m >= 2 ? g.filteredLanes : g.filteredLanesBefore | g.filteredLanes;
     uint32_t corner = Envelope::kNoCorner;
-    any = false;
-    for (int l = 0; l < at.lanes; ++l) {
+    // Quiet lanes play on with no corner: only the others are looked at.
+    const uint32_t quiet = steadyLanes_[static_cast<size_t>(at.index)].quietLanes;
+    any = quiet != 0;
+    for (uint32_t rest = lanesUpTo(at.lanes) & ~quiet; rest != 0; rest &= rest - 1) {
+      const int l = __builtin_ctz(rest);
       Voice& v = at.voices[l];
       if (!v.active) continue;
       const bool sampleOver = !v.looping && g.pos[l] >= v.end;
@@ -1809,12 +1836,13 @@ class SynthImpl final : private SysexTarget {
       for (int start = 0; start < span; start += kControlBlockFrames) {
         const int frames = std::min(kControlBlockFrames, span - start);
         bool any = false, secondAny = false;
-        const uint32_t corner = nextCorner(first, any);
+        // The first block of a span looks at every lane: events come between spans.
+        const uint32_t corner = nextCorner(first, quietLanes(first, start), any);
         if (!pair) {
           renderGroup(first, corner, any, start, frames, scratch, laps);
           continue;
         }
-        const uint32_t secondCorner = nextCorner(second, secondAny);
+        const uint32_t secondCorner = nextCorner(second, quietLanes(second, start), secondAny);
         const auto whole = static_cast<uint32_t>(frames);
         if (any && secondAny && corner >= whole && secondCorner >= whole) {
           renderPair(first, second, start, frames, scratch, laps);
