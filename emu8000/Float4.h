@@ -31,6 +31,25 @@ inline uint32_t laneBits(Int4 mask) noexcept {  // [audio thread]
   return bits;
 #endif
 }
+// Element k: float(min(double(x[k]) * factor[k], ceiling[k])), the product in double and
+// rounded once, as the scalar expression does it.
+inline Float4 scaledUnder(Float4 x, const double* factor, const double* ceiling) noexcept {  // [audio thread]
+#if defined(__SSE2__)
+  const __m128 xs = reinterpret_cast<__m128>(x);
+  // _mm_min_pd(a, b) is a < b ? a : b, as std::min(b, a) picks.
+  const __m128d low = _mm_min_pd(_mm_loadu_pd(ceiling), _mm_mul_pd(_mm_cvtps_pd(xs), _mm_loadu_pd(factor)));
+  const __m128d high = _mm_min_pd(_mm_loadu_pd(ceiling + 2),
+                                  _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(xs, xs)), _mm_loadu_pd(factor + 2)));
+  return reinterpret_cast<Float4>(_mm_movelh_ps(_mm_cvtpd_ps(low), _mm_cvtpd_ps(high)));
+#else
+  Float4 out;
+  for (int k = 0; k < 4; ++k) {
+    const double scaled = static_cast<double>(x[k]) * factor[k];
+    out[k] = static_cast<float>(ceiling[k] < scaled ? ceiling[k] : scaled);
+  }
+  return out;
+#endif
+}
 inline UInt4 load4(const uint32_t* p) noexcept {  // [audio thread]
   UInt4 v;
   std::memcpy(&v, p, sizeof v);

@@ -1354,6 +1354,8 @@ class SynthImpl final : private SysexTarget {
     d.a2[dl] = s.a2[sl];
     d.z1[dl] = s.z1[sl];
     d.z2[dl] = s.z2[sl];
+    d.sampleRateRatio[dl] = s.sampleRateRatio[sl];
+    d.maxPitchRatio[dl] = s.maxPitchRatio[sl];
     copyLaneBit(d.filteredLanes, dl, s.filteredLanes, sl);
     copyLaneBit(d.filteredLanesBefore, dl, s.filteredLanesBefore, sl);
     copyLaneBit(d.reverbLanes, dl, s.reverbLanes, sl);
@@ -1420,9 +1422,21 @@ class SynthImpl final : private SysexTarget {
     for (int l = 0; l < kLanes; l += 4) store4(octaves + l, fastExp2(load4(octaves + l)));
   }
 
-  // The lane's increment from the pitch ratio 2^octaves, under the voice's ceiling.
-  static void setIncrement(const Voice& v, LaneGroup& g, int l, float ratio) noexcept {  // [audio thread]
-    g.inc[l] = static_cast<float>(std::min(static_cast<double>(ratio) * v.sampleRateRatio, v.maxPitchRatio));
+  // The increments of the lanes in `moved` from their pitch ratios (2^octaves), under their
+  // ceilings, four lanes at a time; the other lanes keep theirs.
+  static void setIncrements(LaneGroup& g, const float (&ratios)[kLanes], uint32_t moved) noexcept {  // [audio thread]
+    static_assert(kLanes % 4 == 0);
+    for (int h = 0; h < kLanes; h += 4) {
+      const Float4 inc = scaledUnder(load4(ratios + h), g.sampleRateRatio + h, g.maxPitchRatio + h);
+      const Int4 isMoved = (Int4{1, 2, 4, 8} << h & static_cast<int32_t>(moved)) != 0;
+      store4(g.inc + h, isMoved ? inc : load4(g.inc + h));
+    }
+  }
+
+  // The lane's copies of what turns its voice's pitch ratio into an increment.
+  static void setIncrementFactors(const Voice& v, LaneGroup& g, int l) noexcept {  // [audio thread]
+    g.sampleRateRatio[l] = v.sampleRateRatio;
+    g.maxPitchRatio[l] = v.maxPitchRatio;
   }
 
   // The lane's low-pass for the cutoff now; redesigned only when the cutoff (in the chip's
@@ -1499,7 +1513,7 @@ class SynthImpl final : private SysexTarget {
 
   // Sets the lane's parameters for the next n samples (perSample = 1/n), all but its
   // increment: when the pitch moved, its exponent goes to `octaves` and the lane's bit to
-  // `pitchMoved`, and setIncrement follows once the group's ratios are taken. Work that
+  // `pitchMoved`, and setIncrements follows once the group's ratios are taken. Work that
   // does not change from block to block (unmodulated pitch and cutoff, pan, sends) is
   // redone only when dirty.
   inline __attribute__((always_inline)) void controlVoice(Voice& v, LaneGroup& g, SteadyLanes& s, int l, int n,
@@ -1512,7 +1526,10 @@ class SynthImpl final : private SysexTarget {
       pitchMoved |= 1u << l;
     }
     if (v.filterModulated || v.dirty) designFilter(v, g, l, modEnv, lfo1);
-    if (v.dirty) setBusWeights(v, g, l);
+    if (v.dirty) {
+      setIncrementFactors(v, g, l);
+      setBusWeights(v, g, l);
+    }
 
     // Gain at the end of the block: envelope x attenuation (with LFO1 tremolo).
     const float env = v.volumeEnvelope.advance(static_cast<uint32_t>(n));
@@ -1708,10 +1725,7 @@ class SynthImpl final : private SysexTarget {
     if (steady != 0) pitchMoved |= stepSteadyLanes(s, steady, m, octaves);
     if (pitchMoved != 0) {
       pitchRatios(octaves);
-      for (uint32_t bits = pitchMoved; bits != 0; bits &= bits - 1) {
-        const int l = __builtin_ctz(bits);
-        setIncrement(voices[l], g, l, octaves[l]);
-      }
+      setIncrements(g, octaves, pitchMoved);
     }
     int plain = m;
     for (int l = 0; l < lanes; ++l) {

@@ -53,6 +53,11 @@ struct alignas(64) LaneGroup {
   // y x 0 changes no sum).
   uint32_t reverbLanes;
   uint32_t chorusLanes;
+  // What turns the lane's pitch ratio into its increment: its sample's rate over the output
+  // rate, and the ceiling (copies of its voice's, taken when the voice is dirty), so the
+  // synth sets a group's increments four lanes at a time. The kernels do not look at them.
+  double sampleRateRatio[kLanes];
+  double maxPitchRatio[kLanes];
 };
 
 // Loop fields of a lane that has no floor (not inside a loop) or no limit.
