@@ -1615,14 +1615,6 @@ class SynthImpl final : private SysexTarget {
     const int32_t pos = g.pos[l];
     const int32_t stride = static_cast<int32_t>(g.inc[l] * static_cast<float>(n));
     const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
-    // Each voice reads its own stretch of a bank that can be hundreds of MB, through
-    // per-lane loads the hardware prefetcher cannot follow: ask for the next block's
-    // samples now, unless a loop takes the lane back before them (wrap 0: no loop).
-    if (reach + kControlBlockFrames * 2 < g.limit[l] || g.wrap[l] == 0) {
-      const int16_t* next = block_.samples + reach;
-      __builtin_prefetch(next);
-      __builtin_prefetch(next + stride);
-    }
     if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
     if (reach < g.limit[l]) return n;
     return plainSamplesBeforeLimit(g, l, g.inc[l], n);
