@@ -50,6 +50,12 @@ inline Float4 scaledUnder(Float4 x, const double* factor, const double* ceiling)
   return out;
 #endif
 }
+inline Int4 load4(const int32_t* p) noexcept {  // [audio thread]
+  Int4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(int32_t* p, Int4 v) noexcept { std::memcpy(p, &v, sizeof v); }  // [audio thread]
 inline UInt4 load4(const uint32_t* p) noexcept {  // [audio thread]
   UInt4 v;
   std::memcpy(&v, p, sizeof v);

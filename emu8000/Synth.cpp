@@ -1610,14 +1610,40 @@ class SynthImpl final : private SysexTarget {
   // or sample end within reach of its interpolation taps; the rest need the loop-aware
   // path), once its increment and loop fields are set. Reads only the lane: a lane whose
   // voice does not play is parked (no limit, no floor, no increment) and takes the plain path.
-  inline __attribute__((always_inline)) int plainSamples(const LaneGroup& g, int l,
-                                                         int n) const noexcept {  // [audio thread]
+  [[gnu::noinline]] int plainSamples(const LaneGroup& g, int l, int n) const noexcept {  // [audio thread]
     const int32_t pos = g.pos[l];
     const int32_t stride = static_cast<int32_t>(g.inc[l] * static_cast<float>(n));
     const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
     if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
     if (reach < g.limit[l]) return n;
     return plainSamplesBeforeLimit(g, l, g.inc[l], n);
+  }
+
+  // plainSamples for every lane of the group (lanes from `lanes` on are parked), four at a
+  // time: most lanes, most blocks, are far from their loop's ends and take the whole block
+  // on a few vector comparisons (the verdict plainSamples gives them); the others are
+  // looked at one by one. A looping lane short of its loop start takes its floor first,
+  // once it gets there.
+  int plainSamplesOfGroup(LaneGroup& g, const Voice* voices, int lanes, int n) const noexcept {  // [audio thread]
+    static_assert(kLanes % 4 == 0);
+    int plain = n;
+    const uint32_t playing = lanesUpTo(lanes);
+    for (int h = 0; h < kLanes && (playing >> h) != 0; h += 4) {
+      const uint32_t here = (playing >> h) & 0xFu;
+      for (uint32_t entering = laneBits((load4(g.floor + h) == kNoFloor) & (load4(g.wrap + h) != 0)) & here;
+           entering != 0; entering &= entering - 1) {
+        const int l = h + __builtin_ctz(entering);
+        setLaneLoop(g, l, true, voices[l].loopStart, voices[l].loopEnd, voices[l].end);
+      }
+      const Int4 pos = load4(g.pos + h);
+      const Int4 stride = __builtin_convertvector(load4(g.inc + h) * static_cast<float>(n), Int4);
+      const Int4 room = load4(g.limit + h) - pos;  // reach < limit: stride + 3 < room
+      const uint32_t whole = laneBits((pos > load4(g.floor + h)) & (room > stride + 3)) & here;
+      for (uint32_t rest = here & ~whole; rest != 0; rest &= rest - 1) {
+        plain = std::min(plain, plainSamples(g, h + __builtin_ctz(rest), n));
+      }
+    }
+    return plain;
   }
 
   // A lane group as a block renders it: its lanes' state, its voices, how many lanes it has.
@@ -1719,13 +1745,7 @@ class SynthImpl final : private SysexTarget {
       pitchRatios(octaves);
       setIncrements(g, octaves, pitchMoved);
     }
-    int plain = m;
-    for (int l = 0; l < lanes; ++l) {
-      // A looping lane short of its loop start takes its floor once it gets there.
-      if (g.floor[l] == kNoFloor && g.wrap[l] != 0) setLaneLoop(g, l, true, voices[l].loopStart, voices[l].loopEnd, voices[l].end);
-      plain = std::min(plain, plainSamples(g, l, m));
-    }
-    return plain;
+    return plainSamplesOfGroup(g, voices, lanes, m);
   }
 
   // The kernel variant a group needs: its filter (on while a lane filters or its state runs
