@@ -163,9 +163,12 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
     float* busRev = acc + kBusReverb * busStride * kLanes + lane0;
     float* busCho = acc + kBusChorus * busStride * kLanes + lane0;
 
-    // One sample; LoopAware: the loop-aware taps and position steps, else the plain ones
-    // (the same operations where no lane is near its loop's ends, so the same bits).
-    auto sample = [&](int s, auto loopAwareTag) __attribute__((always_inline)) {
+    // Sample s's interpolated point into points[s - from], and the position moved on;
+    // LoopAware: the loop-aware taps and position steps, else the plain ones (the same
+    // operations where no lane is near its loop's ends, so the same bits).
+    alignas(64) F points[kControlBlockFrames];
+    int from = 0;
+    auto interpolate = [&](int s, auto loopAwareTag) __attribute__((always_inline)) {
       constexpr bool LoopAware = decltype(loopAwareTag)::value;
       F x;
       if (Interp == 2) {
@@ -191,7 +194,22 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         x = V::toFloat(V::gather16(samples, pos));
       }
       if (LoopAware) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
-      F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
+      points[s - from] = x;
+
+      advancePosition<V>(t, inc, base, pos, frac);
+      if (LoopAware) {
+        const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
+        pos = V::subI(pos, back);
+        base = V::subI(base, back);
+        // A one-shot lane past its end stays there: freeze its position.
+        const I clamped = V::minI(pos, endClamp);
+        base = V::subI(base, V::subI(pos, clamped));
+        pos = clamped;
+      }
+    };
+    // Sample s's point through the filter, with its gain, into the buses.
+    auto filterIntoBuses = [&](int s) __attribute__((always_inline)) {
+      F y = Filter ? biquad<V>(points[s - from], b0, b1, b2, a1, a2, z1, z2) : points[s - from];
       // The ramp lands on the block's target gain at its last sample.
       gain = V::add(gain, gainStep);
       y = V::mul(y, gain);
@@ -208,34 +226,29 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
         float* ch = busCho + s * kLanes;
         V::storeF(ch, V::madd(y, sendC, V::loadF(ch)));
       }
-
-      advancePosition<V>(t, inc, base, pos, frac);
-      if (LoopAware) {
-        const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
-        pos = V::subI(pos, back);
-        base = V::subI(base, back);
-        // A one-shot lane past its end stays there: freeze its position.
-        const I clamped = V::minI(pos, endClamp);
-        base = V::subI(base, V::subI(pos, clamped));
-        pos = clamped;
-      }
     };
     using Plain = std::integral_constant<bool, false>;
     using LoopAware = std::integral_constant<bool, true>;
-    if (!Wrap) {
-      for (int s = 0; s < frames; ++s) sample(s, Plain{});
-    } else {
-      // Most samples of a loop-aware group are far from every lane's loop ends: those run
-      // the plain body, and the loop-aware one only near an end. A slice whose lanes stay
-      // near (a loop of a few points) soon runs the rest of the block loop-aware.
-      bool lastRunEmpty = false;
-      for (int s = 0; s < frames;) {
-        const int run = plainRunLanes<V>(pos, base, t, inc, limit, floor, endClamp, frames - s);
-        for (const int end = s + run; s < end; ++s) sample(s, Plain{});
-        const int aware = run == 0 && lastRunEmpty ? frames - s : std::min(kLoopAwareRun, frames - s);
-        lastRunEmpty = run == 0;
-        for (const int end = s + aware; s < end; ++s) sample(s, LoopAware{});
+    // Two passes over each stretch of up to kControlBlockFrames samples, as
+    // renderGroupsPlainLanes makes them: the interpolation, then the filter and the buses.
+    for (; from < frames; from += kControlBlockFrames) {
+      const int to = std::min(frames, from + kControlBlockFrames);
+      if (!Wrap) {
+        for (int s = from; s < to; ++s) interpolate(s, Plain{});
+      } else {
+        // Most samples of a loop-aware group are far from every lane's loop ends: those run
+        // the plain body, and the loop-aware one only near an end. A slice whose lanes stay
+        // near (a loop of a few points) soon runs the rest of the stretch loop-aware.
+        bool lastRunEmpty = false;
+        for (int s = from; s < to;) {
+          const int run = plainRunLanes<V>(pos, base, t, inc, limit, floor, endClamp, to - s);
+          for (const int end = s + run; s < end; ++s) interpolate(s, Plain{});
+          const int aware = run == 0 && lastRunEmpty ? to - s : std::min(kLoopAwareRun, to - s);
+          lastRunEmpty = run == 0;
+          for (const int end = s + aware; s < end; ++s) interpolate(s, LoopAware{});
+        }
       }
+      for (int s = from; s < to; ++s) filterIntoBuses(s);
     }
     V::storeI(g.pos + lane0, pos);
     V::storeF(g.frac + lane0, frac);
@@ -246,8 +259,8 @@ void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* a
 }
 
 // One register slice (V::kWidth lanes from lane0) of a group on the plain path, in
-// registers: next() is the loop body of renderGroupLanes without its loop handling, the
-// same operations in the same order, so it gives the same bits.
+// registers: interpolate() then filter() is the loop body of renderGroupLanes without its
+// loop handling, the same operations on the same values, so it gives the same bits.
 template <class V, int Interp, bool Filter>
 struct PlainSlice {
   using F = typename V::F;
@@ -264,8 +277,8 @@ struct PlainSlice {
         a1(V::loadF(g.a1 + lane0)), a2(V::loadF(g.a2 + lane0)),
         z1(V::loadF(g.z1 + lane0)), z2(V::loadF(g.z2 + lane0)) {}
 
-  // This sample's output with its gain, and the position moved on to the next.
-  inline __attribute__((always_inline)) F next(const int16_t* samples) noexcept {  // [audio thread]
+  // This sample's interpolated point, and the position moved on to the next.
+  inline __attribute__((always_inline)) F interpolate(const int16_t* samples) noexcept {  // [audio thread]
     F x;
     if (Interp == 2) {
       F sm1, s0, s1, s2;
@@ -279,11 +292,15 @@ struct PlainSlice {
     } else {
       x = V::toFloat(V::gather16(samples, pos));
     }
+    advancePosition<V>(t, inc, base, pos, frac);
+    return x;
+  }
+
+  // That point through the filter, with its gain.
+  inline __attribute__((always_inline)) F filter(F x) noexcept {  // [audio thread]
     F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
     gain = V::add(gain, gainStep);
-    y = V::mul(y, gain);
-    advancePosition<V>(t, inc, base, pos, frac);
-    return y;
+    return V::mul(y, gain);
   }
 
   void store(LaneGroup& g, int lane0) const noexcept {  // [audio thread]
@@ -313,31 +330,45 @@ void renderGroupsPlainLanes(LaneGroup* const (&groupsIn)[Groups], const int16_t*
   for (int k = 0; k < Groups; ++k) {
     for (int c = 0; c < kSlices; ++c) slices[k][c] = PlainSlice<V, Interp, Filter>(*groups[k], c * V::kWidth);
   }
-  for (int s = 0; s < frames; ++s) {
-    for (int c = 0; c < kSlices; ++c) {
-      const int lane0 = c * V::kWidth;
-      F y[Groups];
-      for (int k = 0; k < Groups; ++k) y[k] = slices[k][c].next(samples);
-      float* l = acc + (kBusLeft * busStride + s) * kLanes + lane0;
-      float* r = acc + (kBusRight * busStride + s) * kLanes + lane0;
-      F sumL = V::loadF(l), sumR = V::loadF(r);
-      for (int k = 0; k < Groups; ++k) {
-        sumL = V::madd(y[k], V::loadF(groups[k]->panLeft + lane0), sumL);
-        sumR = V::madd(y[k], V::loadF(groups[k]->panRight + lane0), sumR);
+  // Two passes over each stretch of up to kControlBlockFrames samples: first every slice's
+  // interpolation (its only recursion the position's), then the filters, gains and bus
+  // sums. Interleaved in one pass, both passes' state would not fit the register file, and
+  // the compiler spilled the filter state: its recursion waited on a reload every sample.
+  // Each value goes through the same operations, so the bits are the same.
+  alignas(64) F points[kControlBlockFrames][Groups][kSlices];
+  for (int from = 0; from < frames; from += kControlBlockFrames) {
+    const int n = std::min(kControlBlockFrames, frames - from);
+    for (int s = 0; s < n; ++s) {
+      for (int c = 0; c < kSlices; ++c) {
+        for (int k = 0; k < Groups; ++k) points[s][k][c] = slices[k][c].interpolate(samples);
       }
-      V::storeF(l, sumL);
-      V::storeF(r, sumR);
-      if (Sends >= kSendsReverb) {
-        float* rv = acc + (kBusReverb * busStride + s) * kLanes + lane0;
-        F sum = V::loadF(rv);
-        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendReverb + lane0), sum);
-        V::storeF(rv, sum);
-      }
-      if (Sends == kSendsBoth) {
-        float* ch = acc + (kBusChorus * busStride + s) * kLanes + lane0;
-        F sum = V::loadF(ch);
-        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendChorus + lane0), sum);
-        V::storeF(ch, sum);
+    }
+    for (int s = from; s < from + n; ++s) {
+      for (int c = 0; c < kSlices; ++c) {
+        const int lane0 = c * V::kWidth;
+        F y[Groups];
+        for (int k = 0; k < Groups; ++k) y[k] = slices[k][c].filter(points[s - from][k][c]);
+        float* l = acc + (kBusLeft * busStride + s) * kLanes + lane0;
+        float* r = acc + (kBusRight * busStride + s) * kLanes + lane0;
+        F sumL = V::loadF(l), sumR = V::loadF(r);
+        for (int k = 0; k < Groups; ++k) {
+          sumL = V::madd(y[k], V::loadF(groups[k]->panLeft + lane0), sumL);
+          sumR = V::madd(y[k], V::loadF(groups[k]->panRight + lane0), sumR);
+        }
+        V::storeF(l, sumL);
+        V::storeF(r, sumR);
+        if (Sends >= kSendsReverb) {
+          float* rv = acc + (kBusReverb * busStride + s) * kLanes + lane0;
+          F sum = V::loadF(rv);
+          for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendReverb + lane0), sum);
+          V::storeF(rv, sum);
+        }
+        if (Sends == kSendsBoth) {
+          float* ch = acc + (kBusChorus * busStride + s) * kLanes + lane0;
+          F sum = V::loadF(ch);
+          for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendChorus + lane0), sum);
+          V::storeF(ch, sum);
+        }
       }
     }
   }
