@@ -31,6 +31,10 @@ inline uint32_t laneBits(Int4 mask) noexcept {  // [audio thread]
   return bits;
 #endif
 }
+// The other way: element k all ones (-1) where bit k of `bits` is set, else 0.
+inline Int4 laneMask(uint32_t bits) noexcept {  // [audio thread]
+  return (Int4{1, 2, 4, 8} & static_cast<int32_t>(bits & 0xFu)) != 0;
+}
 // Element k: float(min(double(x[k]) * factor[k], ceiling[k])), the product in double and
 // rounded once, as the scalar expression does it.
 inline Float4 scaledUnder(Float4 x, const double* factor, const double* ceiling) noexcept {  // [audio thread]

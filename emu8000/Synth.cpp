@@ -1428,8 +1428,7 @@ class SynthImpl final : private SysexTarget {
     static_assert(kLanes % 4 == 0);
     for (int h = 0; h < kLanes; h += 4) {
       const Float4 inc = scaledUnder(load4(ratios + h), g.sampleRateRatio + h, g.maxPitchRatio + h);
-      const Int4 isMoved = (Int4{1, 2, 4, 8} << h & static_cast<int32_t>(moved)) != 0;
-      store4(g.inc + h, isMoved ? inc : load4(g.inc + h));
+      store4(g.inc + h, laneMask(moved >> h) ? inc : load4(g.inc + h));
     }
   }
 
@@ -1591,7 +1590,7 @@ class SynthImpl final : private SysexTarget {
     for (int h = 0; h < kLanes; h += 4) {
       // Only the steady lanes move on: a lane that became steady in this block holds the
       // state for the next one already.
-      const Int4 isSteady = (Int4{1, 2, 4, 8} << h & static_cast<int32_t>(steady)) != 0;
+      const Int4 isSteady = laneMask(steady >> h);
       const UInt4 phase = load4(s.vibPhase + h);
       const Float4 designed = load4(s.designedPitch_cents + h);
       const Float4 cents = load4(s.pitch_cents + h) + Lfo::valueAt(phase) * load4(s.vibLfoToPitch_cents + h);

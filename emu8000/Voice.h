@@ -52,7 +52,7 @@ struct alignas(64) Voice {
   Envelope volumeEnvelope{Envelope::Kind::Volume};  // its sustain and release state in this line
 
   // ---- Second line (after the volume envelope's times): what vibrato, the commonest
-  // modulation, reads each block besides the third line's increment fields.
+  // modulation, reads each block.
   uint32_t vibLfoClock = 0;
   Lfo vibratoLfo;     // LFO2: pitch
   float designedPitch_cents = 1e30f;  // the pitch the lane's increment was computed for
@@ -60,8 +60,9 @@ struct alignas(64) Voice {
   // Values derived from generators + modulators (refreshed when a controller moves).
   double pitch_cents = 0.0;        // relative to the sample's root at its own rate
 
-  // ---- Third line: the increment for a pitch that moved, the other pitch modulations,
-  // LFO1 and what it and the modulation envelope move.
+  // ---- Third line: the other pitch modulations, LFO1 and what it and the modulation
+  // envelope move; and what turns a pitch into an increment, read only when the voice is
+  // dirty (its lane keeps copies: LaneGroup::sampleRateRatio, maxPitchRatio).
   double sampleRateRatio = 1.0;    // sample rate / output rate
   double maxPitchRatio = 64.0;     // awe: the pitch register's ceiling
   // Portamento: the pitch offset (cents) still to glide away, and how fast it goes.
