@@ -677,6 +677,8 @@ class SynthImpl final : private SysexTarget {
     const VoiceKernelFn (*kernel)[2][kSendVariants][2] = nullptr;
     // [filter off, on][send buses], likewise: two groups at once (null: not in this kernel set)
     const VoicePairKernelFn (*pair)[2][kSendVariants] = nullptr;
+    // and two groups split into their plain and loop-aware parts (null: not in this kernel set)
+    const VoicePairSplitKernelFn (*pairSplit)[2][kSendVariants] = nullptr;
     const int16_t* samples = nullptr;
     bool gatherSounding = false;  // the render call's last span: gather the channel sounding
   };
@@ -1811,12 +1813,15 @@ class SynthImpl final : private SysexTarget {
     const int firstPlain = controlGroup(first, frames);
     const int secondPlain = controlGroup(second, frames);
     if (laps) AWE_SPAN_LAP(laps_, Control);
+    // The wider variant serves both: an open filter with its state at zero passes x
+    // through exactly, and a send of 0 adds nothing to a bus.
+    const int filter = std::max(filterVariant(first.g), filterVariant(second.g));
+    const int sends = std::max(sendsVariant(first.g), sendsVariant(second.g));
+    const VoicePairSplitKernelFn split = (*block_.pairSplit)[filter][sends];
     if (firstPlain == frames && secondPlain == frames) {
-      // The wider variant serves both: an open filter with its state at zero passes x
-      // through exactly, and a send of 0 adds nothing to a bus.
-      const int filter = std::max(filterVariant(first.g), filterVariant(second.g));
-      const int sends = std::max(sendsVariant(first.g), sendsVariant(second.g));
       (*block_.pair)[filter][sends](first.g, second.g, block_.samples, frames, acc, span);
+    } else if (split != nullptr) {
+      split(first.g, firstPlain, second.g, secondPlain, block_.samples, frames, acc, span);
     } else {
       for (const GroupAt* at : {&first, &second}) {
         const int plain = at == &first ? firstPlain : secondPlain;
@@ -1838,9 +1843,10 @@ class SynthImpl final : private SysexTarget {
   //
   // Each group (or pair) renders the span's control blocks one after another while its
   // voices are in cache; every bus sample still sums the groups in group order. Two
-  // neighbouring groups that both render a whole block on the plain path go through a
-  // two-group kernel where the kernel set has one (their filters' recursions overlap);
-  // their buses get the same sums in the same order as one group after the other.
+  // neighbouring groups with no envelope corner in a block go through a two-group kernel
+  // where the kernel set has one (their filters' recursions overlap), the split one where a
+  // lane nears its loop's end; their buses get the same sums in the same order as one group
+  // after the other.
   void renderChunk(int c, RenderScratch& scratch, bool laps) noexcept {
     const int span = block_.frames;
     const int firstGroup = c * kGroupsPerChunk;
@@ -1889,16 +1895,19 @@ class SynthImpl final : private SysexTarget {
   void chooseBlockKernels() noexcept {  // [audio thread]
     const auto& kernels = kernels_->fn[static_cast<int>(settings_.interpolation)];
     const auto& pairs = kernels_->pair[static_cast<int>(settings_.interpolation)];
+    const auto& pairSplits = kernels_->pairSplit[static_cast<int>(settings_.interpolation)];
     for (int filter = 0; filter < 2; ++filter) {
       for (int sends = 0; sends < kSendVariants; ++sends) {
         const int filterUsed = settings_.filterEnabled ? filter : 0;
         const int sendsUsed = settings_.effectsEnabled ? sends : kSendsNone;
         for (int path = 0; path < 2; ++path) blockKernels_[filter][sends][path] = kernels[filterUsed][sendsUsed][path];
         blockPairKernels_[filter][sends] = pairs[filterUsed][sendsUsed];
+        blockPairSplitKernels_[filter][sends] = pairSplits[filterUsed][sendsUsed];
       }
     }
     block_.kernel = &blockKernels_;
     block_.pair = &blockPairKernels_;
+    block_.pairSplit = &blockPairSplitKernels_;
   }
 
   // [audio thread, or a voice worker] RenderFanOut's task: chunk `task` on render thread
@@ -2042,6 +2051,7 @@ class SynthImpl final : private SysexTarget {
   Block block_;
   VoiceKernelFn blockKernels_[2][kSendVariants][2] = {};  // block_.kernel points here
   VoicePairKernelFn blockPairKernels_[2][kSendVariants] = {};  // block_.pair points here
+  VoicePairSplitKernelFn blockPairSplitKernels_[2][kSendVariants] = {};  // block_.pairSplit points here
   RenderFanOut* fanOut_ = nullptr;
   float reverbBus_[kRenderSpanFrames] = {};
   float chorusBus_[kRenderSpanFrames] = {};

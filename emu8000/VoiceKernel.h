@@ -101,6 +101,12 @@ using VoiceKernelFn = void (*)(LaneGroup& group, const int16_t* samples, int fra
 using VoicePairKernelFn = void (*)(LaneGroup& first, LaneGroup& second, const int16_t* samples, int frames,
                                    float* acc, int busStride);
 
+// Renders `frames` samples of two groups, each on the plain path for its first `plain`
+// samples (0..frames) and on the loop-aware path for the rest, and adds them to `acc`
+// exactly as the plain and loop-aware VoiceKernelFn calls of first, then of second, would.
+using VoicePairSplitKernelFn = void (*)(LaneGroup& first, int firstPlain, LaneGroup& second, int secondPlain,
+                                        const int16_t* samples, int frames, float* acc, int busStride);
+
 // Sums the lanes of each bus into the four outputs (`frames` samples each) and clears the
 // accumulator for the next block.
 using BusFoldFn = void (*)(float* acc, int frames, float* left, float* right, float* reverb, float* chorus);
@@ -112,6 +118,9 @@ struct VoiceKernelTable {
   // [interpolation][filter on][sends]: two groups at once on the plain path, where a kernel
   // set has it (null elsewhere: the synth renders the groups one by one).
   VoicePairKernelFn pair[3][2][kSendVariants];
+  // The same, for two groups that are not both plain for the whole block (null where a
+  // kernel set has none).
+  VoicePairSplitKernelFn pairSplit[3][2][kSendVariants];
   BusFoldFn fold;
 };
 

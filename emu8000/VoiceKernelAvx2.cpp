@@ -17,6 +17,8 @@ struct Avx2Kernels {
   static constexpr VoiceKernelFn fn = &renderGroupLanes8<I, F, S, W>;
   template <int I, bool F, int S>
   static constexpr VoicePairKernelFn pair = &renderGroupPairLanes<Lanes8, I, F, S>;
+  template <int I, bool F, int S>
+  static constexpr VoicePairSplitKernelFn pairSplit = &renderGroupPairSplitLanes<Lanes8, I, F, S>;
 };
 
 VoiceKernelTable makeAvx2Table() { return makeVoiceKernelTable<Avx2Kernels>("avx2", &foldBusesLanes8); }

@@ -72,31 +72,42 @@ void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
   const int n = kControlBlockFrames;
   const auto& fns = table.fn[interpolation][filter ? 1 : 0][sends];
   const VoicePairKernelFn pair = pairs ? table.pair[interpolation][filter ? 1 : 0][sends] : nullptr;
-  plain_.assign(groups_.size(), 0);
+  const VoicePairSplitKernelFn pairSplit = pairs ? table.pairSplit[interpolation][filter ? 1 : 0][sends] : nullptr;
+  plain_.assign(groups_.size(), n);
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     LaneGroup& g = groups_[gi];
-    bool plain = true;
     for (int l = 0; l < kLanes; ++l) {
       const VoiceLoop& loop = loops_[gi * kLanes + static_cast<size_t>(l)];
       if (!loop.looping && g.pos[l] >= loop.end) {  // a one-shot that ran out starts again
         g.pos[l] = loop.start + 1;
         g.frac[l] = 0.0f;
       }
-      const int32_t pos = g.pos[l];
       setLaneLoop(g, l, loop.looping, loop.loopStart, loop.loopEnd, loop.end);
-      const double reach = pos + static_cast<double>(g.inc[l]) * n + 3.0;
-      if (reach >= g.limit[l] || pos - 1 < g.floor[l]) plain = false;
+      // The samples before the lane's taps reach its loop's ends (the synth's plainSamples).
+      const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(g.pos[l]);
+      int plain = static_cast<int>(std::clamp(std::floor(room / static_cast<double>(g.inc[l])) + 1.0, 0.0,
+                                              static_cast<double>(n)));
+      if (g.pos[l] - 1 < g.floor[l]) plain = 0;
+      plain_[gi] = std::min(plain_[gi], plain);
     }
-    plain_[gi] = plain ? 1 : 0;
   }
   for (size_t gi = 0; gi < groups_.size();) {
-    // Two neighbours on the plain path through the two-group kernel, as the synth does.
-    if (pair != nullptr && gi + 1 < groups_.size() && plain_[gi] != 0 && plain_[gi + 1] != 0) {
-      pair(groups_[gi], groups_[gi + 1], samples_.data(), n, acc_, n);
-      gi += 2;
-      continue;
+    // Two neighbours through a two-group kernel, as the synth does.
+    if (pair != nullptr && gi + 1 < groups_.size()) {
+      if (plain_[gi] == n && plain_[gi + 1] == n) {
+        pair(groups_[gi], groups_[gi + 1], samples_.data(), n, acc_, n);
+        gi += 2;
+        continue;
+      }
+      if (pairSplit != nullptr) {
+        pairSplit(groups_[gi], plain_[gi], groups_[gi + 1], plain_[gi + 1], samples_.data(), n, acc_, n);
+        gi += 2;
+        continue;
+      }
     }
-    fns[plain_[gi] != 0 ? 0 : 1](groups_[gi], samples_.data(), n, acc_, n);
+    const int plain = plain_[gi];
+    if (plain > 0) fns[0](groups_[gi], samples_.data(), plain, acc_, n);
+    if (plain < n) fns[1](groups_[gi], samples_.data(), n - plain, acc_ + plain * kLanes, n);
     ++gi;
   }
   table.fold(acc_, n, left.data(), right.data(), reverb.data(), chorus.data());

@@ -24,16 +24,15 @@ class KernelWorkload {
   KernelWorkload(int voices, uint32_t seed);
 
   // Renders one control block of every group with `table` (interpolation, filter and sends
-  // as set; the loop-aware path for the groups whose loop or end is within reach, the
-  // plain path for the rest, two at a time where `pairs` and the table allow, as the synth
-  // chooses) and folds the buses.
+  // as set; each group on the plain path until a lane's loop or end is within reach and
+  // on the loop-aware path from there, two at a time where `pairs` and the table allow, as
+  // the synth chooses) and folds the buses.
   void renderBlock(const VoiceKernelTable& table);
 
   int interpolation = 2;
   bool filter = true;
   int sends = kSendsBoth;  // kSendsNone, kSendsReverb or kSendsBoth
-  // Two neighbouring groups on the plain path go through the table's two-group kernel,
-  // where it has one.
+  // Two neighbouring groups go through the table's two-group kernels, where it has them.
   bool pairs = true;
   // The last block's folded buses, kControlBlockFrames samples each.
   std::vector<float> left, right, reverb, chorus;
@@ -45,7 +44,7 @@ class KernelWorkload {
   };
   std::vector<int16_t> samples_;
   std::vector<LaneGroup> groups_;
-  std::vector<uint8_t> plain_;  // by group, this block: on the plain path
+  std::vector<int> plain_;  // by group, this block: the samples on the plain path
   std::vector<VoiceLoop> loops_;
   std::vector<float> accStorage_;
   float* acc_ = nullptr;

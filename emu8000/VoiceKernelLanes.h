@@ -134,151 +134,43 @@ int plainRunLanes(typename V::I pos, typename V::I base, typename V::F t, typena
   return static_cast<int>(fewest);
 }
 
-template <class V, int Interp, bool Filter, int Sends, bool Wrap>
-void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
-                      int busStride) {  // [audio thread]
-  using F = typename V::F;
-  using I = typename V::I;
-  static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
-  for (int lane0 = 0; lane0 < kLanes; lane0 += V::kWidth) {
-    I pos = V::loadI(g.pos + lane0);
-    F frac = V::loadF(g.frac + lane0);
-    I base = pos;  // position = base + floor(t), frac = t - floor(t)
-    F t = frac;
-    const F inc = V::loadF(g.inc + lane0);
-    F gain = V::loadF(g.gain + lane0);
-    const F gainStep = V::loadF(g.gainStep + lane0);
-    const F panL = V::loadF(g.panLeft + lane0), panR = V::loadF(g.panRight + lane0);
-    const F sendR = V::loadF(g.sendReverb + lane0), sendC = V::loadF(g.sendChorus + lane0);
-    const F b0 = V::loadF(g.b0 + lane0), b1 = V::loadF(g.b1 + lane0), b2 = V::loadF(g.b2 + lane0);
-    const F a1 = V::loadF(g.a1 + lane0), a2 = V::loadF(g.a2 + lane0);
-    F z1 = V::loadF(g.z1 + lane0), z2 = V::loadF(g.z2 + lane0);
-    const I limit = V::loadI(g.limit + lane0);
-    const I wrap = V::loadI(g.wrap + lane0);
-    const I floor = V::loadI(g.floor + lane0);
-    const I endClamp = V::loadI(g.endClamp + lane0);
+// The loop fields of a register slice (V::kWidth lanes from lane0), which only the
+// loop-aware path reads.
+template <class V>
+struct SliceLoop {
+  typename V::I limit, wrap, floor, endClamp;
 
-    float* busL = acc + kBusLeft * busStride * kLanes + lane0;
-    float* busR = acc + kBusRight * busStride * kLanes + lane0;
-    float* busRev = acc + kBusReverb * busStride * kLanes + lane0;
-    float* busCho = acc + kBusChorus * busStride * kLanes + lane0;
+  SliceLoop(const LaneGroup& g, int lane0) noexcept  // [audio thread]
+      : limit(V::loadI(g.limit + lane0)), wrap(V::loadI(g.wrap + lane0)), floor(V::loadI(g.floor + lane0)),
+        endClamp(V::loadI(g.endClamp + lane0)) {}
+};
 
-    // Sample s's interpolated point into points[s - from], and the position moved on;
-    // LoopAware: the loop-aware taps and position steps, else the plain ones (the same
-    // operations where no lane is near its loop's ends, so the same bits).
-    alignas(64) F points[kControlBlockFrames];
-    int from = 0;
-    auto interpolate = [&](int s, auto loopAwareTag) __attribute__((always_inline)) {
-      constexpr bool LoopAware = decltype(loopAwareTag)::value;
-      F x;
-      if (Interp == 2) {
-        F sm1, s0, s1, s2;
-        if (LoopAware) {
-          taps4Wrapped<V>(samples, pos, limit, wrap, floor, sm1, s0, s1, s2);
-        } else {
-          V::taps4(samples, pos, sm1, s0, s1, s2);
-        }
-        x = catmullRom<V>(sm1, s0, s1, s2, frac);
-      } else if (Interp == 1) {
-        F s0, s1;
-        if (LoopAware) {
-          s0 = V::toFloat(V::gather16(samples, pos));
-          s1 = tapWrappedLanes<V>(samples, pos, 1, limit, wrap, floor);
-        } else {
-          const I g0 = V::gather32(samples, pos);
-          s0 = V::toFloat(V::lo16(g0));
-          s1 = V::toFloat(V::hi16(g0));
-        }
-        x = V::madd(frac, V::sub(s1, s0), s0);
-      } else {
-        x = V::toFloat(V::gather16(samples, pos));
-      }
-      if (LoopAware) x = V::keep(x, V::cmpgtI(limit, pos));  // one-shot lanes past their end are silent
-      points[s - from] = x;
-
-      advancePosition<V>(t, inc, base, pos, frac);
-      if (LoopAware) {
-        const I back = V::andI(V::cmpgtI(pos, V::subI(limit, V::setI(1))), wrap);
-        pos = V::subI(pos, back);
-        base = V::subI(base, back);
-        // A one-shot lane past its end stays there: freeze its position.
-        const I clamped = V::minI(pos, endClamp);
-        base = V::subI(base, V::subI(pos, clamped));
-        pos = clamped;
-      }
-    };
-    // Sample s's point through the filter, with its gain, into the buses.
-    auto filterIntoBuses = [&](int s) __attribute__((always_inline)) {
-      F y = Filter ? biquad<V>(points[s - from], b0, b1, b2, a1, a2, z1, z2) : points[s - from];
-      // The ramp lands on the block's target gain at its last sample.
-      gain = V::add(gain, gainStep);
-      y = V::mul(y, gain);
-
-      float* l = busL + s * kLanes;
-      float* r = busR + s * kLanes;
-      V::storeF(l, V::madd(y, panL, V::loadF(l)));
-      V::storeF(r, V::madd(y, panR, V::loadF(r)));
-      if (Sends >= kSendsReverb) {
-        float* rv = busRev + s * kLanes;
-        V::storeF(rv, V::madd(y, sendR, V::loadF(rv)));
-      }
-      if (Sends == kSendsBoth) {
-        float* ch = busCho + s * kLanes;
-        V::storeF(ch, V::madd(y, sendC, V::loadF(ch)));
-      }
-    };
-    using Plain = std::integral_constant<bool, false>;
-    using LoopAware = std::integral_constant<bool, true>;
-    // Two passes over each stretch of up to kControlBlockFrames samples, as
-    // renderGroupsPlainLanes makes them: the interpolation, then the filter and the buses.
-    for (; from < frames; from += kControlBlockFrames) {
-      const int to = std::min(frames, from + kControlBlockFrames);
-      if (!Wrap) {
-        for (int s = from; s < to; ++s) interpolate(s, Plain{});
-      } else {
-        // Most samples of a loop-aware group are far from every lane's loop ends: those run
-        // the plain body, and the loop-aware one only near an end. A slice whose lanes stay
-        // near (a loop of a few points) soon runs the rest of the stretch loop-aware.
-        bool lastRunEmpty = false;
-        for (int s = from; s < to;) {
-          const int run = plainRunLanes<V>(pos, base, t, inc, limit, floor, endClamp, to - s);
-          for (const int end = s + run; s < end; ++s) interpolate(s, Plain{});
-          const int aware = run == 0 && lastRunEmpty ? to - s : std::min(kLoopAwareRun, to - s);
-          lastRunEmpty = run == 0;
-          for (const int end = s + aware; s < end; ++s) interpolate(s, LoopAware{});
-        }
-      }
-      for (int s = from; s < to; ++s) filterIntoBuses(s);
-    }
-    V::storeI(g.pos + lane0, pos);
-    V::storeF(g.frac + lane0, frac);
-    V::storeF(g.gain + lane0, gain);
-    V::storeF(g.z1 + lane0, z1);
-    V::storeF(g.z2 + lane0, z2);
-  }
-}
-
-// One register slice (V::kWidth lanes from lane0) of a group on the plain path, in
-// registers: interpolate() then filter() is the loop body of renderGroupLanes without its
-// loop handling, the same operations on the same values, so it gives the same bits.
-template <class V, int Interp, bool Filter>
-struct PlainSlice {
+// Where a register slice plays and how it moves on, in registers: position = base +
+// floor(t), frac = t - floor(t), with t stepping by inc from the fraction the kernel call
+// started at (see advancePosition).
+template <class V>
+struct SlicePosition {
   using F = typename V::F;
   using I = typename V::I;
   I pos, base;
-  F frac, t, inc, gain, gainStep;
-  F b0, b1, b2, a1, a2, z1, z2;
+  F frac, t, inc;
 
-  PlainSlice() noexcept = default;
-  PlainSlice(const LaneGroup& g, int lane0) noexcept  // [audio thread]
+  SlicePosition() noexcept = default;
+  SlicePosition(const LaneGroup& g, int lane0) noexcept  // [audio thread]
       : pos(V::loadI(g.pos + lane0)), base(pos), frac(V::loadF(g.frac + lane0)), t(frac),
-        inc(V::loadF(g.inc + lane0)), gain(V::loadF(g.gain + lane0)), gainStep(V::loadF(g.gainStep + lane0)),
-        b0(V::loadF(g.b0 + lane0)), b1(V::loadF(g.b1 + lane0)), b2(V::loadF(g.b2 + lane0)),
-        a1(V::loadF(g.a1 + lane0)), a2(V::loadF(g.a2 + lane0)),
-        z1(V::loadF(g.z1 + lane0)), z2(V::loadF(g.z2 + lane0)) {}
+        inc(V::loadF(g.inc + lane0)) {}
 
-  // This sample's interpolated point, and the position moved on to the next.
-  inline __attribute__((always_inline)) F interpolate(const int16_t* samples) noexcept {  // [audio thread]
+  // t afresh from the fraction, as a kernel call starts from the stored position: a
+  // block's loop-aware part, after its plain part, steps as a call of its own would.
+  void restart() noexcept {  // [audio thread]
+    base = pos;
+    t = frac;
+  }
+
+  // This sample's interpolated point, and the position moved on, on the plain path: every
+  // lane's taps inside its loop.
+  template <int Interp>
+  inline __attribute__((always_inline)) F plainPoint(const int16_t* samples) noexcept {  // [audio thread]
     F x;
     if (Interp == 2) {
       F sm1, s0, s1, s2;
@@ -296,29 +188,101 @@ struct PlainSlice {
     return x;
   }
 
-  // That point through the filter, with its gain.
-  inline __attribute__((always_inline)) F filter(F x) noexcept {  // [audio thread]
+  // The same on the loop-aware path: taps past the loop's end read from its start, the
+  // position wraps, and a one-shot lane past its sample's end is silent and stays there.
+  // Where no lane is near its loop's ends, the same operations as plainPoint's.
+  template <int Interp>
+  inline __attribute__((always_inline)) F loopAwarePoint(const int16_t* samples,
+                                                         const SliceLoop<V>& loop) noexcept {  // [audio thread]
+    F x;
+    if (Interp == 2) {
+      F sm1, s0, s1, s2;
+      taps4Wrapped<V>(samples, pos, loop.limit, loop.wrap, loop.floor, sm1, s0, s1, s2);
+      x = catmullRom<V>(sm1, s0, s1, s2, frac);
+    } else if (Interp == 1) {
+      const F s0 = V::toFloat(V::gather16(samples, pos));
+      const F s1 = tapWrappedLanes<V>(samples, pos, 1, loop.limit, loop.wrap, loop.floor);
+      x = V::madd(frac, V::sub(s1, s0), s0);
+    } else {
+      x = V::toFloat(V::gather16(samples, pos));
+    }
+    x = V::keep(x, V::cmpgtI(loop.limit, pos));
+    advancePosition<V>(t, inc, base, pos, frac);
+    const I back = V::andI(V::cmpgtI(pos, V::subI(loop.limit, V::setI(1))), loop.wrap);
+    pos = V::subI(pos, back);
+    base = V::subI(base, back);
+    const I clamped = V::minI(pos, loop.endClamp);
+    base = V::subI(base, V::subI(pos, clamped));
+    pos = clamped;
+    return x;
+  }
+
+  // `count` samples' points on the loop-aware path into out[0], out[stride], ...: most of
+  // them are far from every lane's loop ends and run the plain body, and the loop-aware one
+  // runs only near an end. A slice whose lanes stay near (a loop of a few points) soon runs
+  // the rest loop-aware.
+  template <int Interp>
+  inline __attribute__((always_inline)) void loopAwarePoints(const int16_t* samples, const SliceLoop<V>& loop,
+                                                             F* out, int stride, int count) noexcept {  // [audio thread]
+    bool lastRunEmpty = false;
+    for (int s = 0; s < count;) {
+      const int run = plainRunLanes<V>(pos, base, t, inc, loop.limit, loop.floor, loop.endClamp, count - s);
+      for (const int end = s + run; s < end; ++s) out[s * stride] = plainPoint<Interp>(samples);
+      const int aware = run == 0 && lastRunEmpty ? count - s : std::min(kLoopAwareRun, count - s);
+      lastRunEmpty = run == 0;
+      for (const int end = s + aware; s < end; ++s) out[s * stride] = loopAwarePoint<Interp>(samples, loop);
+    }
+  }
+
+  void store(LaneGroup& g, int lane0) const noexcept {  // [audio thread]
+    V::storeI(g.pos + lane0, pos);
+    V::storeF(g.frac + lane0, frac);
+  }
+};
+
+// A register slice's gain ramp and low-pass, in registers.
+template <class V, bool Filter>
+struct SliceFilter {
+  using F = typename V::F;
+  F gain, gainStep;
+  F b0, b1, b2, a1, a2, z1, z2;
+
+  SliceFilter() noexcept = default;
+  SliceFilter(const LaneGroup& g, int lane0) noexcept  // [audio thread]
+      : gain(V::loadF(g.gain + lane0)), gainStep(V::loadF(g.gainStep + lane0)),
+        b0(V::loadF(g.b0 + lane0)), b1(V::loadF(g.b1 + lane0)), b2(V::loadF(g.b2 + lane0)),
+        a1(V::loadF(g.a1 + lane0)), a2(V::loadF(g.a2 + lane0)),
+        z1(V::loadF(g.z1 + lane0)), z2(V::loadF(g.z2 + lane0)) {}
+
+  // A point through the filter, with its gain: the ramp lands on the block's target gain
+  // at its last sample.
+  inline __attribute__((always_inline)) F apply(F x) noexcept {  // [audio thread]
     F y = Filter ? biquad<V>(x, b0, b1, b2, a1, a2, z1, z2) : x;
     gain = V::add(gain, gainStep);
     return V::mul(y, gain);
   }
 
   void store(LaneGroup& g, int lane0) const noexcept {  // [audio thread]
-    V::storeI(g.pos + lane0, pos);
-    V::storeF(g.frac + lane0, frac);
     V::storeF(g.gain + lane0, gain);
     V::storeF(g.z1 + lane0, z1);
     V::storeF(g.z2 + lane0, z2);
   }
 };
 
-// `Groups` groups on the plain path at once, every register slice of each side by side:
-// their filters' recursions (a chain of dependent multiply-adds from sample to sample)
-// overlap instead of following one another. A bus lane adds the groups in order, as
-// renderGroupLanes called on each in turn would: the same sums, to the bit.
-template <class V, int Interp, bool Filter, int Sends, int Groups>
-void renderGroupsPlainLanes(LaneGroup* const (&groupsIn)[Groups], const int16_t* samples, int frames, float* acc,
-                            int busStride) {  // [audio thread]
+// `frames` samples (at most kControlBlockFrames) of `Groups` groups, added to the buses.
+// Split: group k takes its first plain[k] samples on the plain path and the rest on the
+// loop-aware path; else every sample on the plain path. The result has the bits of one
+// kernel call per group and part, group after group: each lane's values go through the
+// same operations, and a bus lane adds the groups in order.
+//
+// Two passes over the block: first every slice's interpolation (its only recursion the
+// position's), then the filters, gains and bus sums. Interleaved in one pass, both passes'
+// state would not fit the register file, and the compiler spilled the filter state: its
+// recursion waited on a reload every sample. Two groups side by side overlap their
+// filters' recursions (a chain of dependent multiply-adds from sample to sample).
+template <class V, int Interp, bool Filter, int Sends, int Groups, bool Split>
+void renderGroupsLanes(LaneGroup* const (&groupsIn)[Groups], const int (&plain)[Groups], const int16_t* samples,
+                       int frames, float* acc, int busStride) {  // [audio thread]
   // The group pointers held here: read through the caller's array, they would be read
   // again after every bus store (the compiler cannot tell the two apart).
   LaneGroup* groups[Groups];
@@ -326,63 +290,97 @@ void renderGroupsPlainLanes(LaneGroup* const (&groupsIn)[Groups], const int16_t*
   using F = typename V::F;
   constexpr int kSlices = kLanes / V::kWidth;
   static_assert(kLanes % V::kWidth == 0, "a group is a whole number of register slices");
-  PlainSlice<V, Interp, Filter> slices[Groups][kSlices] = {};
+  SlicePosition<V> at[Groups][kSlices];
+  SliceFilter<V, Filter> filters[Groups][kSlices];
   for (int k = 0; k < Groups; ++k) {
-    for (int c = 0; c < kSlices; ++c) slices[k][c] = PlainSlice<V, Interp, Filter>(*groups[k], c * V::kWidth);
+    for (int c = 0; c < kSlices; ++c) {
+      at[k][c] = SlicePosition<V>(*groups[k], c * V::kWidth);
+      filters[k][c] = SliceFilter<V, Filter>(*groups[k], c * V::kWidth);
+    }
   }
-  // Two passes over each stretch of up to kControlBlockFrames samples: first every slice's
-  // interpolation (its only recursion the position's), then the filters, gains and bus
-  // sums. Interleaved in one pass, both passes' state would not fit the register file, and
-  // the compiler spilled the filter state: its recursion waited on a reload every sample.
-  // Each value goes through the same operations, so the bits are the same.
   alignas(64) F points[kControlBlockFrames][Groups][kSlices];
-  for (int from = 0; from < frames; from += kControlBlockFrames) {
-    const int n = std::min(kControlBlockFrames, frames - from);
-    for (int s = 0; s < n; ++s) {
+  // The samples every group takes on the plain path, side by side; then each group's own.
+  int common = frames;
+  for (int k = 0; Split && k < Groups; ++k) common = std::min(common, plain[k]);
+  for (int s = 0; s < common; ++s) {
+    for (int c = 0; c < kSlices; ++c) {
+      for (int k = 0; k < Groups; ++k) points[s][k][c] = at[k][c].template plainPoint<Interp>(samples);
+    }
+  }
+  if (Split) {
+    for (int k = 0; k < Groups; ++k) {
+      const int plainFrames = std::min(plain[k], frames);
       for (int c = 0; c < kSlices; ++c) {
-        for (int k = 0; k < Groups; ++k) points[s][k][c] = slices[k][c].interpolate(samples);
+        SlicePosition<V>& p = at[k][c];
+        for (int s = common; s < plainFrames; ++s) points[s][k][c] = p.template plainPoint<Interp>(samples);
+        if (plainFrames == frames) continue;
+        p.restart();
+        p.template loopAwarePoints<Interp>(samples, SliceLoop<V>(*groups[k], c * V::kWidth),
+                                           &points[plainFrames][k][c], Groups * kSlices, frames - plainFrames);
       }
     }
-    for (int s = from; s < from + n; ++s) {
-      for (int c = 0; c < kSlices; ++c) {
-        const int lane0 = c * V::kWidth;
-        F y[Groups];
-        for (int k = 0; k < Groups; ++k) y[k] = slices[k][c].filter(points[s - from][k][c]);
-        float* l = acc + (kBusLeft * busStride + s) * kLanes + lane0;
-        float* r = acc + (kBusRight * busStride + s) * kLanes + lane0;
-        F sumL = V::loadF(l), sumR = V::loadF(r);
-        for (int k = 0; k < Groups; ++k) {
-          sumL = V::madd(y[k], V::loadF(groups[k]->panLeft + lane0), sumL);
-          sumR = V::madd(y[k], V::loadF(groups[k]->panRight + lane0), sumR);
-        }
-        V::storeF(l, sumL);
-        V::storeF(r, sumR);
-        if (Sends >= kSendsReverb) {
-          float* rv = acc + (kBusReverb * busStride + s) * kLanes + lane0;
-          F sum = V::loadF(rv);
-          for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendReverb + lane0), sum);
-          V::storeF(rv, sum);
-        }
-        if (Sends == kSendsBoth) {
-          float* ch = acc + (kBusChorus * busStride + s) * kLanes + lane0;
-          F sum = V::loadF(ch);
-          for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendChorus + lane0), sum);
-          V::storeF(ch, sum);
-        }
+  }
+  for (int s = 0; s < frames; ++s) {
+    for (int c = 0; c < kSlices; ++c) {
+      const int lane0 = c * V::kWidth;
+      F y[Groups];
+      for (int k = 0; k < Groups; ++k) y[k] = filters[k][c].apply(points[s][k][c]);
+      float* l = acc + (kBusLeft * busStride + s) * kLanes + lane0;
+      float* r = acc + (kBusRight * busStride + s) * kLanes + lane0;
+      F sumL = V::loadF(l), sumR = V::loadF(r);
+      for (int k = 0; k < Groups; ++k) {
+        sumL = V::madd(y[k], V::loadF(groups[k]->panLeft + lane0), sumL);
+        sumR = V::madd(y[k], V::loadF(groups[k]->panRight + lane0), sumR);
+      }
+      V::storeF(l, sumL);
+      V::storeF(r, sumR);
+      if (Sends >= kSendsReverb) {
+        float* rv = acc + (kBusReverb * busStride + s) * kLanes + lane0;
+        F sum = V::loadF(rv);
+        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendReverb + lane0), sum);
+        V::storeF(rv, sum);
+      }
+      if (Sends == kSendsBoth) {
+        float* ch = acc + (kBusChorus * busStride + s) * kLanes + lane0;
+        F sum = V::loadF(ch);
+        for (int k = 0; k < Groups; ++k) sum = V::madd(y[k], V::loadF(groups[k]->sendChorus + lane0), sum);
+        V::storeF(ch, sum);
       }
     }
   }
   for (int k = 0; k < Groups; ++k) {
-    for (int c = 0; c < kSlices; ++c) slices[k][c].store(*groups[k], c * V::kWidth);
+    for (int c = 0; c < kSlices; ++c) {
+      at[k][c].store(*groups[k], c * V::kWidth);
+      filters[k][c].store(*groups[k], c * V::kWidth);
+    }
   }
 }
 
-// The two-group kernel of a kernel set built on renderGroupsPlainLanes.
+// The kernels of a kernel set built on renderGroupsLanes: one group on the plain path
+// (Wrap false) or the loop-aware path, two groups on the plain path, and two groups each
+// split into a plain and a loop-aware part.
+template <class V, int Interp, bool Filter, int Sends, bool Wrap>
+void renderGroupLanes(LaneGroup& g, const int16_t* samples, int frames, float* acc,
+                      int busStride) {  // [audio thread]
+  LaneGroup* const groups[1] = {&g};
+  const int plain[1] = {0};
+  renderGroupsLanes<V, Interp, Filter, Sends, 1, Wrap>(groups, plain, samples, frames, acc, busStride);
+}
+
 template <class V, int Interp, bool Filter, int Sends>
 void renderGroupPairLanes(LaneGroup& first, LaneGroup& second, const int16_t* samples, int frames, float* acc,
                           int busStride) {  // [audio thread]
   LaneGroup* const groups[2] = {&first, &second};
-  renderGroupsPlainLanes<V, Interp, Filter, Sends, 2>(groups, samples, frames, acc, busStride);
+  const int plain[2] = {frames, frames};
+  renderGroupsLanes<V, Interp, Filter, Sends, 2, false>(groups, plain, samples, frames, acc, busStride);
+}
+
+template <class V, int Interp, bool Filter, int Sends>
+void renderGroupPairSplitLanes(LaneGroup& first, int firstPlain, LaneGroup& second, int secondPlain,
+                               const int16_t* samples, int frames, float* acc, int busStride) {  // [audio thread]
+  LaneGroup* const groups[2] = {&first, &second};
+  const int plain[2] = {firstPlain, secondPlain};
+  renderGroupsLanes<V, Interp, Filter, Sends, 2, true>(groups, plain, samples, frames, acc, busStride);
 }
 
 }  // namespace

@@ -110,17 +110,6 @@ struct Lanes4 {  // [audio thread] (every operation)
   }
 };
 
-template <int Interp, bool Filter, int Sends, bool Wrap>
-void renderGroupSse2(LaneGroup& g, const int16_t* samples, int frames, float* acc,
-                     int busStride) {  // [audio thread]
-  if (Wrap) {
-    renderGroupLanes<Lanes4, Interp, Filter, Sends, Wrap>(g, samples, frames, acc, busStride);
-  } else {  // the group's two register slices side by side (their filter recursions overlap)
-    LaneGroup* const groups[1] = {&g};
-    renderGroupsPlainLanes<Lanes4, Interp, Filter, Sends, 1>(groups, samples, frames, acc, busStride);
-  }
-}
-
 void foldBusesSse2(float* acc, int frames, float* left, float* right, float* reverb,
                    float* chorus) {  // [audio thread]
   float* outs[kBusCount] = {left, right, reverb, chorus};
@@ -152,9 +141,11 @@ void foldBusesSse2(float* acc, int frames, float* left, float* right, float* rev
 
 struct Sse2Kernels {
   template <int I, bool F, int S, bool W>
-  static constexpr VoiceKernelFn fn = &renderGroupSse2<I, F, S, W>;
+  static constexpr VoiceKernelFn fn = &renderGroupLanes<Lanes4, I, F, S, W>;
   template <int I, bool F, int S>
   static constexpr VoicePairKernelFn pair = &renderGroupPairLanes<Lanes4, I, F, S>;
+  template <int I, bool F, int S>
+  static constexpr VoicePairSplitKernelFn pairSplit = &renderGroupPairSplitLanes<Lanes4, I, F, S>;
 };
 
 VoiceKernelTable makeSse2Table() { return makeVoiceKernelTable<Sse2Kernels>("sse2", &foldBusesSse2); }

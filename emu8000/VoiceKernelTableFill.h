@@ -3,7 +3,8 @@
 // [sends][loop-aware] slot: the one dispatch table every kernel file (generic, AVX2,
 // AVX-512, ...) builds. A kernel file names its render function template through a struct
 // with a member variable template `fn<Interp, Filter, Sends, Wrap>` (Sends: kSendsNone..kSendsBoth),
-// and its two-group kernel, if it has one, as `pair<Interp, Filter, Sends>`, and calls
+// and its two-group kernels, if it has them, as `pair<Interp, Filter, Sends>` and (where
+// it also has one) `pairSplit<Interp, Filter, Sends>`, and calls
 // makeVoiceKernelTable<ThatStruct>(isa, fold). Everything here has internal linkage, so
 // each kernel file gets its own copy built for its own instruction set.
 #include <type_traits>
@@ -48,6 +49,25 @@ void fillPairKernelFilter(VoiceKernelTable& t) {
   fillPairKernelSends<Kernels, I, true>(t);
 }
 
+// The two-group kernels for groups split into a plain and a loop-aware part, where the
+// struct also names `pairSplit<Interp, Filter, Sends>`.
+template <typename Kernels, typename = void>
+struct HasPairSplitKernels : std::false_type {};
+template <typename Kernels>
+struct HasPairSplitKernels<Kernels, std::void_t<decltype(Kernels::template pairSplit<0, false, kSendsNone>)>>
+    : std::true_type {};
+template <typename Kernels, int I, bool F>
+void fillPairSplitKernelSends(VoiceKernelTable& t) {
+  t.pairSplit[I][F][kSendsNone] = Kernels::template pairSplit<I, F, kSendsNone>;
+  t.pairSplit[I][F][kSendsReverb] = Kernels::template pairSplit<I, F, kSendsReverb>;
+  t.pairSplit[I][F][kSendsBoth] = Kernels::template pairSplit<I, F, kSendsBoth>;
+}
+template <typename Kernels, int I>
+void fillPairSplitKernelFilter(VoiceKernelTable& t) {
+  fillPairSplitKernelSends<Kernels, I, false>(t);
+  fillPairSplitKernelSends<Kernels, I, true>(t);
+}
+
 template <typename Kernels>
 VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
   VoiceKernelTable t{};
@@ -60,6 +80,11 @@ VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
     fillPairKernelFilter<Kernels, 0>(t);
     fillPairKernelFilter<Kernels, 1>(t);
     fillPairKernelFilter<Kernels, 2>(t);
+  }
+  if constexpr (HasPairSplitKernels<Kernels>::value) {
+    fillPairSplitKernelFilter<Kernels, 0>(t);
+    fillPairSplitKernelFilter<Kernels, 1>(t);
+    fillPairSplitKernelFilter<Kernels, 2>(t);
   }
   return t;
 }

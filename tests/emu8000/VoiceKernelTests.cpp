@@ -39,9 +39,10 @@ TEST_CASE("every voice kernel the CPU runs matches the generic kernel", "[kernel
   CHECK(chosenListed);
 }
 
-// Two groups through a two-group kernel add to the buses exactly what the same kernel set
-// adds rendering them one after the other: the synth's output does not depend on which
-// groups it pairs. Bit for bit, on every variant.
+// Two groups through a two-group kernel (both plain, or each split into its plain and
+// loop-aware parts) add to the buses exactly what the same kernel set adds rendering them
+// one after the other: the synth's output does not depend on which groups it pairs. Bit
+// for bit, on every variant.
 TEST_CASE("a two-group kernel sums the same bits as its kernel set one group at a time", "[kernel]") {
   int tablesWithPairs = 0;
   for (const VoiceKernelTable* table : supportedVoiceKernels()) {
