@@ -64,7 +64,7 @@ struct alignas(64) SteadyLanes {
   uint32_t vibPhaseBefore[kLanes];  // at the last step's start
   uint32_t vibStep[kLanes];
   float vibLfoToPitch_cents[kLanes];
-  float pitch_cents[kLanes];
+  float pitch_cents[kLanes];  // with the sustaining modulation envelope's term
   float designedPitch_cents[kLanes];
   uint32_t vibratoLanes;  // bit l: lane l's vibrato moves its pitch
   uint32_t currentLanes;  // bit l: lane l became steady in the last block (its voice is current)
@@ -1542,7 +1542,7 @@ class SynthImpl final : private SysexTarget {
     g.gain[l] = v.lastGain;
     g.gainStep[l] = (target - v.lastGain) * perSample;
     v.lastGain = target;
-    if (gainSettled) enterSteady(v, s, l, n);
+    if (gainSettled) enterSteady(v, s, l, n, modEnv);
     v.age_samples += static_cast<uint32_t>(n);
     // A loop-until-release voice let go plays on to its sample end (a steady voice is never released).
     if (!v.looping && g.wrap[l] != 0) setLaneLoop(g, l, false, v.loopStart, v.loopEnd, v.end);
@@ -1550,12 +1550,14 @@ class SynthImpl final : private SysexTarget {
 
   // A voice whose gain has settled becomes steady (see Voice::steady) when it sustains and
   // nothing but vibrato moves: its lane takes a copy of what stepSteadyLanes needs, vibrato
-  // at the next block's start.
-  static void enterSteady(Voice& v, SteadyLanes& s, int l, int n) noexcept {  // [audio thread]
+  // at the next block's start. A modulation envelope that sustains (at `modEnv`, read at
+  // this block's start) moves nothing any more: its pitch term goes into the copy, and the
+  // cutoff it set stays (LFO1, the only other cutoff term, keeps a voice from being steady).
+  static void enterSteady(Voice& v, SteadyLanes& s, int l, int n, float modEnv) noexcept {  // [audio thread]
     const bool vibrato = v.vibLfoToPitch_cents != 0.0f;
-    if (v.released || v.gliding || v.dirty || v.usesModEnv || v.usesModLfo || v.filterModulated ||
-        v.volumeModulated || v.volumeEnvelope.stage() != EnvelopeStage::Sustain ||
-        (vibrato && v.vibratoLfo.delaying())) {
+    if (v.released || v.gliding || v.dirty || v.usesModLfo || v.volumeModulated ||
+        (v.usesModEnv && v.modulationEnvelope.stage() != EnvelopeStage::Sustain) ||
+        v.volumeEnvelope.stage() != EnvelopeStage::Sustain || (vibrato && v.vibratoLfo.delaying())) {
       return;
     }
     v.steady = true;
@@ -1565,7 +1567,8 @@ class SynthImpl final : private SysexTarget {
     s.vibPhase[l] = vibrato ? v.vibratoLfo.phase() + v.vibratoLfo.step() * static_cast<uint32_t>(n) : 0u;
     s.vibStep[l] = vibrato ? v.vibratoLfo.step() : 0u;
     s.vibLfoToPitch_cents[l] = v.vibLfoToPitch_cents;
-    s.pitch_cents[l] = static_cast<float>(v.pitch_cents);
+    // designPitch's first two terms, as it adds them (the LFO1 and glide terms are 0)
+    s.pitch_cents[l] = static_cast<float>(v.pitch_cents) + modEnv * v.modEnvToPitch_cents;
     s.designedPitch_cents[l] = v.designedPitch_cents;
   }
 

@@ -34,9 +34,10 @@ struct alignas(64) Voice {
   bool pitchModulated = false;   // an LFO or the modulation envelope moves the pitch
   bool filterModulated = false;  // ... or the cutoff
   bool volumeModulated = false;  // LFO1 tremolo
-  // Sustaining with nothing but vibrato moving: the control walk steps it with the group's
-  // other steady lanes, from a copy of its pitch and vibrato (Synth's SteadyLanes). Any
-  // change to the voice comes with dirty, released or gliding, which end it. Meanwhile its
+  // Sustaining with nothing but vibrato moving (a modulation envelope that sustains moves
+  // nothing): the control walk steps it with the group's other steady lanes, from a copy of
+  // its pitch and vibrato (Synth's SteadyLanes). Any change to the voice comes with dirty,
+  // released or gliding, which end it. Meanwhile its
   // designedPitch_cents and its vibrato LFO's phase and clock are stale: leaveSteady gives
   // them back, so only the control walk may read them.
   bool steady = false;

@@ -152,3 +152,46 @@ TEST_CASE("modulation envelope bends pitch and reaches its sustain", "[synth][en
   // Sustain at half depth: +600 cents.
   CHECK(std::fabs(centsBetween(frequencyHz(out.left, 30000, 44100, kRate), 440.0) - 600.0) < 1.0);
 }
+
+// A held voice whose modulation envelope sustains is stepped with the other steady voices
+// (Synth.cpp, enterSteady): its pitch and cutoff stay where the envelope left them, a
+// controller that makes it read its parameters again changes no sample, and its release
+// starts from the sustain level at note-off, not from where the envelope was when the
+// voice became steady.
+TEST_CASE("a sustaining modulation envelope holds pitch and cutoff through the steady walk and releases from there",
+          "[synth][envelope]") {
+  const SampleSpec s = sine440Sample();
+  RegionSpec r;
+  r.gens = {{Gen::SampleModes, 1},        {Gen::ModEnvToPitch, 1200},         {Gen::ModEnvToFilterFc, -2400},
+            {Gen::InitialFilterFc, 9000}, {Gen::AttackModEnv, timecents(0.05)}, {Gen::DecayModEnv, timecents(0.2)},
+            {Gen::SustainModEnv, 500},    {Gen::ReleaseModEnv, timecents(1.0)}, {Gen::ReleaseVolEnv, timecents(2.0)}};
+  PresetSpec p;
+  p.regions.push_back(r);
+  const auto bank = makeBank({s}, {p});
+  constexpr size_t kHeld = 44100, kAfter = 22050, kReleased = 8820;
+  auto play = [&](bool reread) {
+    Synth synth(sf2Settings());
+    synth.setBank(bank);
+    synth.noteOn(0, 69, 127);
+    StereoBuffer held = render(synth, kHeld);
+    if (reread) synth.midiMessage(0xB0, 1, 0);  // the mod wheel to where it is: nothing changes
+    StereoBuffer after = render(synth, kAfter);
+    synth.noteOff(0, 69);
+    StereoBuffer released = render(synth, kReleased);
+    held.left.insert(held.left.end(), after.left.begin(), after.left.end());
+    held.left.insert(held.left.end(), released.left.begin(), released.left.end());
+    return held.left;
+  };
+  const std::vector<float> plain = play(false), reread = play(true);
+  REQUIRE(plain.size() == reread.size());
+  float largest = 0.0f;
+  for (size_t i = 0; i < plain.size(); ++i) largest = std::max(largest, std::fabs(plain[i] - reread[i]));
+  CHECK(largest == 0.0f);
+  // Sustain at half depth: +600 cents, long after the envelope got there.
+  CHECK(std::fabs(centsBetween(frequencyHz(plain, kHeld, kHeld + kAfter, kRate), 440.0) - 600.0) < 1.0);
+  // The release falls 1200 cents a second from +600 (the whole depth in its 1 s): -120
+  // cents over its first 100 ms, so the mean over them is 60 cents under the sustain pitch.
+  const double releasing_cents = centsBetween(frequencyHz(plain, kHeld + kAfter, kHeld + kAfter + 4410, kRate), 440.0);
+  INFO("pitch over the release's first 100 ms: " << releasing_cents << " cents");
+  CHECK(std::fabs(releasing_cents - 540.0) < 5.0);
+}
