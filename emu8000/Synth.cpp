@@ -1391,7 +1391,7 @@ class SynthImpl final : private SysexTarget {
 
   // The lane's pitch now (note, modulators, glide), in octaves. Returns whether it moved
   // since the lane's increment was computed; the exponentials of the group's moved lanes
-  // are then taken together (pitchRatios). Inline: without the exponential it is a few
+  // are then taken together (setIncrements). Inline: without the exponential it is a few
   // multiply-adds, less than a call. The other redesigns below are out of line: a voice
   // that nothing modulates skips them, and the common path stays small enough to keep its
   // values in registers.
@@ -1416,20 +1416,16 @@ class SynthImpl final : private SysexTarget {
     return moved;
   }
 
-  // 2^x for every lane at once: a moved pitch's exponential is a long chain of dependent
-  // multiplies, and the lanes' chains run side by side in SIMD registers (each lane gets
-  // the same bits as fastExp2 alone).
-  static void pitchRatios(float (&octaves)[kLanes]) noexcept {  // [audio thread]
-    static_assert(kLanes % 4 == 0);
-    for (int l = 0; l < kLanes; l += 4) store4(octaves + l, fastExp2(load4(octaves + l)));
-  }
-
-  // The increments of the lanes in `moved` from their pitch ratios (2^octaves), under their
-  // ceilings, four lanes at a time; the other lanes keep theirs.
-  static void setIncrements(LaneGroup& g, const float (&ratios)[kLanes], uint32_t moved) noexcept {  // [audio thread]
+  // The increments of the lanes in `moved` from their pitch exponents (octaves), under
+  // their ceilings, four lanes at a time; the other lanes keep theirs, and four with none
+  // moved are left alone. A moved pitch's exponential is a long chain of dependent
+  // multiplies: four lanes' chains run side by side in a SIMD register (each lane gets the
+  // same bits as fastExp2 alone).
+  static void setIncrements(LaneGroup& g, const float (&octaves)[kLanes], uint32_t moved) noexcept {  // [audio thread]
     static_assert(kLanes % 4 == 0);
     for (int h = 0; h < kLanes; h += 4) {
-      const Float4 inc = scaledUnder(load4(ratios + h), g.sampleRateRatio + h, g.maxPitchRatio + h);
+      if (((moved >> h) & 0xFu) == 0) continue;
+      const Float4 inc = scaledUnder(fastExp2(load4(octaves + h)), g.sampleRateRatio + h, g.maxPitchRatio + h);
       store4(g.inc + h, laneMask(moved >> h) ? inc : load4(g.inc + h));
     }
   }
@@ -1588,11 +1584,13 @@ class SynthImpl final : private SysexTarget {
   // The control work of a group's steady lanes (bits in `steady`) for their next n samples,
   // four lanes at a time: vibrato and pitch as designPitch has them (the other pitch terms
   // are 0). Their gains stay where they settled (step 0). Returns the lanes whose pitch
-  // moved, with their exponents in `octaves`.
+  // moved, with their exponents in `octaves`. Four lanes without vibrato are left alone:
+  // their pitch stays the one they were designed for.
   static uint32_t stepSteadyLanes(SteadyLanes& s, uint32_t steady, int n,
                                   float (&octaves)[kLanes]) noexcept {  // [audio thread]
     uint32_t moved = 0;
     for (int h = 0; h < kLanes; h += 4) {
+      if (((steady & s.vibratoLanes) >> h & 0xFu) == 0) continue;
       // Only the steady lanes move on: a lane that became steady in this block holds the
       // state for the next one already.
       const Int4 isSteady = laneMask(steady >> h);
@@ -1745,10 +1743,7 @@ class SynthImpl final : private SysexTarget {
     }
     s.quietLanes = (steady | entered) & s.loopingLanes;
     if (steady != 0) pitchMoved |= stepSteadyLanes(s, steady, m, octaves);
-    if (pitchMoved != 0) {
-      pitchRatios(octaves);
-      setIncrements(g, octaves, pitchMoved);
-    }
+    if (pitchMoved != 0) setIncrements(g, octaves, pitchMoved);
     return plainSamplesOfGroup(g, voices, lanes, m);
   }
 
