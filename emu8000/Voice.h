@@ -37,9 +37,9 @@ struct alignas(64) Voice {
   // Sustaining with nothing but vibrato moving (a modulation envelope that sustains moves
   // nothing): the control walk steps it with the group's other steady lanes, from a copy of
   // its pitch and vibrato (Synth's SteadyLanes). Any change to the voice comes with dirty,
-  // released or gliding, which end it. Meanwhile its
-  // designedPitch_cents and its vibrato LFO's phase and clock are stale: leaveSteady gives
-  // them back, so only the control walk may read them.
+  // released or gliding, which end it. Meanwhile its designedPitch_cents and its vibrato
+  // LFO's phase and clock are stale: leaveSteady gives them back, so only the control walk
+  // may read them.
   bool steady = false;
   // What note-off and the channel sounding (gathered after a group's span) read besides
   // the flags above: in the line the control walk reads anyway.
