@@ -1499,15 +1499,6 @@ class SynthImpl final : private SysexTarget {
     return attenuationGain(settledAttenuation_cB(v.attenuation_cB + lfoEnd * v.modLfoToVolume_cB, *v.traits));
   }
 
-  // How many of the next n samples a lane near its loop or sample end can render on the
-  // plain path: sample k's taps end at pos + frac + k*inc + 2, which must stay below the limit.
-  [[gnu::noinline]] static int plainSamplesBeforeLimit(const LaneGroup& g, int l, float increment,
-                                                       int n) noexcept {  // [audio thread]
-    const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(g.pos[l]);
-    if (room < 0.0 || increment <= 0.0f) return room < 0.0 ? 0 : n;
-    return static_cast<int>(std::min<double>(n, std::floor(room / increment) + 1.0));
-  }
-
   // Sets the lane's parameters for the next n samples (perSample = 1/n), all but its
   // increment: when the pitch moved, its exponent goes to `octaves` and the lane's bit to
   // `pitchMoved`, and setIncrements follows once the group's ratios are taken. Work that
@@ -1608,17 +1599,10 @@ class SynthImpl final : private SysexTarget {
     return moved;
   }
 
-  // How many of the next n samples lane l can render on the plain kernel path (no loop end
-  // or sample end within reach of its interpolation taps; the rest need the loop-aware
-  // path), once its increment and loop fields are set. Reads only the lane: a lane whose
-  // voice does not play is parked (no limit, no floor, no increment) and takes the plain path.
-  [[gnu::noinline]] int plainSamples(const LaneGroup& g, int l, int n) const noexcept {  // [audio thread]
-    const int32_t pos = g.pos[l];
-    const int32_t stride = static_cast<int32_t>(g.inc[l] * static_cast<float>(n));
-    const int64_t reach = static_cast<int64_t>(pos) + stride + 3;
-    if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
-    if (reach < g.limit[l]) return n;
-    return plainSamplesBeforeLimit(g, l, g.inc[l], n);
+  // plainSamplesOfLane out of line: only lanes near a loop or sample end come here, and
+  // the control walk stays small.
+  [[gnu::noinline]] static int plainSamples(const LaneGroup& g, int l, int n) noexcept {  // [audio thread]
+    return plainSamplesOfLane(g, l, n);
   }
 
   // plainSamples for every lane of the group (lanes from `lanes` on are parked), four at a

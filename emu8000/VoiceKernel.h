@@ -11,6 +11,8 @@
 //
 // This header is included by the per-ISA kernel files, which are compiled with different
 // target flags: it holds plain data only (no inline functions with external linkage).
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -82,6 +84,22 @@ inline void setLaneLoop(LaneGroup& g, int l, bool looping, int32_t loopStart, in
     g.floor[l] = kNoFloor;
     g.endClamp[l] = end;
   }
+}
+
+// How many of the next n samples lane `l` can render on the plain kernel path (no loop end
+// or sample end within reach of its interpolation taps; the rest need the loop-aware
+// path), once its increment and loop fields are set: sample k's taps end at pos + frac +
+// k*inc + 2, which must stay below the limit. Reads only the lane: a parked lane (no
+// limit, no floor, no increment) takes the plain path. Shared by the synth and the kernel
+// check, as setLaneLoop is.
+inline int plainSamplesOfLane(const LaneGroup& g, int l, int n) noexcept {  // [audio thread]
+  const int32_t pos = g.pos[l];
+  if (pos - 1 < g.floor[l]) return 0;  // just wrapped: the first tap reaches back
+  const int32_t stride = static_cast<int32_t>(g.inc[l] * static_cast<float>(n));
+  if (static_cast<int64_t>(pos) + stride + 3 < g.limit[l]) return n;
+  const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(pos);
+  if (room < 0.0 || g.inc[l] <= 0.0f) return room < 0.0 ? 0 : n;
+  return static_cast<int>(std::min<double>(n, std::floor(room / g.inc[l]) + 1.0));
 }
 }  // namespace
 

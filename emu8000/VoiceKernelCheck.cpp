@@ -83,12 +83,7 @@ void KernelWorkload::renderBlock(const VoiceKernelTable& table) {
         g.frac[l] = 0.0f;
       }
       setLaneLoop(g, l, loop.looping, loop.loopStart, loop.loopEnd, loop.end);
-      // The samples before the lane's taps reach its loop's ends (the synth's plainSamples).
-      const double room = static_cast<double>(g.limit[l]) - 3.0 - static_cast<double>(g.pos[l]);
-      int plain = static_cast<int>(std::clamp(std::floor(room / static_cast<double>(g.inc[l])) + 1.0, 0.0,
-                                              static_cast<double>(n)));
-      if (g.pos[l] - 1 < g.floor[l]) plain = 0;
-      plain_[gi] = std::min(plain_[gi], plain);
+      plain_[gi] = std::min(plain_[gi], plainSamplesOfLane(g, l, n));
     }
   }
   for (size_t gi = 0; gi < groups_.size();) {
