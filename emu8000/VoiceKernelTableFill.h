@@ -14,58 +14,37 @@
 namespace awe {
 namespace {
 
-template <typename Kernels, int I, bool F, int S>
-void fillVoiceKernelWrap(VoiceKernelTable& t) {
-  t.fn[I][F][S][0] = Kernels::template fn<I, F, S, false>;
-  t.fn[I][F][S][1] = Kernels::template fn<I, F, S, true>;
-}
-template <typename Kernels, int I, bool F>
-void fillVoiceKernelSends(VoiceKernelTable& t) {
-  fillVoiceKernelWrap<Kernels, I, F, kSendsNone>(t);
-  fillVoiceKernelWrap<Kernels, I, F, kSendsReverb>(t);
-  fillVoiceKernelWrap<Kernels, I, F, kSendsBoth>(t);
-}
-template <typename Kernels, int I>
-void fillVoiceKernelFilter(VoiceKernelTable& t) {
-  fillVoiceKernelSends<Kernels, I, false>(t);
-  fillVoiceKernelSends<Kernels, I, true>(t);
-}
-
-// The two-group kernels, where the struct also names `pair<Interp, Filter, Sends>`.
+// Whether the struct names `pair<Interp, Filter, Sends>` (two-group kernels) and
+// `pairSplit<Interp, Filter, Sends>` (two groups split into plain and loop-aware parts).
 template <typename Kernels, typename = void>
 struct HasPairKernels : std::false_type {};
 template <typename Kernels>
 struct HasPairKernels<Kernels, std::void_t<decltype(Kernels::template pair<0, false, kSendsNone>)>>
     : std::true_type {};
-template <typename Kernels, int I, bool F>
-void fillPairKernelSends(VoiceKernelTable& t) {
-  t.pair[I][F][kSendsNone] = Kernels::template pair<I, F, kSendsNone>;
-  t.pair[I][F][kSendsReverb] = Kernels::template pair<I, F, kSendsReverb>;
-  t.pair[I][F][kSendsBoth] = Kernels::template pair<I, F, kSendsBoth>;
-}
-template <typename Kernels, int I>
-void fillPairKernelFilter(VoiceKernelTable& t) {
-  fillPairKernelSends<Kernels, I, false>(t);
-  fillPairKernelSends<Kernels, I, true>(t);
-}
-
-// The two-group kernels for groups split into a plain and a loop-aware part, where the
-// struct also names `pairSplit<Interp, Filter, Sends>`.
 template <typename Kernels, typename = void>
 struct HasPairSplitKernels : std::false_type {};
 template <typename Kernels>
 struct HasPairSplitKernels<Kernels, std::void_t<decltype(Kernels::template pairSplit<0, false, kSendsNone>)>>
     : std::true_type {};
+
+// Every slot of one [interpolation][filter][sends] variant.
+template <typename Kernels, int I, bool F, int S>
+void fillVoiceKernelVariant(VoiceKernelTable& t) {
+  t.fn[I][F][S][0] = Kernels::template fn<I, F, S, false>;
+  t.fn[I][F][S][1] = Kernels::template fn<I, F, S, true>;
+  if constexpr (HasPairKernels<Kernels>::value) t.pair[I][F][S] = Kernels::template pair<I, F, S>;
+  if constexpr (HasPairSplitKernels<Kernels>::value) t.pairSplit[I][F][S] = Kernels::template pairSplit<I, F, S>;
+}
 template <typename Kernels, int I, bool F>
-void fillPairSplitKernelSends(VoiceKernelTable& t) {
-  t.pairSplit[I][F][kSendsNone] = Kernels::template pairSplit<I, F, kSendsNone>;
-  t.pairSplit[I][F][kSendsReverb] = Kernels::template pairSplit<I, F, kSendsReverb>;
-  t.pairSplit[I][F][kSendsBoth] = Kernels::template pairSplit<I, F, kSendsBoth>;
+void fillVoiceKernelSends(VoiceKernelTable& t) {
+  fillVoiceKernelVariant<Kernels, I, F, kSendsNone>(t);
+  fillVoiceKernelVariant<Kernels, I, F, kSendsReverb>(t);
+  fillVoiceKernelVariant<Kernels, I, F, kSendsBoth>(t);
 }
 template <typename Kernels, int I>
-void fillPairSplitKernelFilter(VoiceKernelTable& t) {
-  fillPairSplitKernelSends<Kernels, I, false>(t);
-  fillPairSplitKernelSends<Kernels, I, true>(t);
+void fillVoiceKernelFilter(VoiceKernelTable& t) {
+  fillVoiceKernelSends<Kernels, I, false>(t);
+  fillVoiceKernelSends<Kernels, I, true>(t);
 }
 
 template <typename Kernels>
@@ -76,16 +55,6 @@ VoiceKernelTable makeVoiceKernelTable(const char* isa, BusFoldFn fold) {
   fillVoiceKernelFilter<Kernels, 0>(t);
   fillVoiceKernelFilter<Kernels, 1>(t);
   fillVoiceKernelFilter<Kernels, 2>(t);
-  if constexpr (HasPairKernels<Kernels>::value) {
-    fillPairKernelFilter<Kernels, 0>(t);
-    fillPairKernelFilter<Kernels, 1>(t);
-    fillPairKernelFilter<Kernels, 2>(t);
-  }
-  if constexpr (HasPairSplitKernels<Kernels>::value) {
-    fillPairSplitKernelFilter<Kernels, 0>(t);
-    fillPairSplitKernelFilter<Kernels, 1>(t);
-    fillPairSplitKernelFilter<Kernels, 2>(t);
-  }
   return t;
 }
 
